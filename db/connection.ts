@@ -1,0 +1,112 @@
+// The database factory: builds a knex handle for the embedded SQLite file or for MySQL/MariaDB
+// from DATABASE_URL. Nothing here runs at import time; callers open and close their own handle.
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+export interface Database {
+  knex: Knex;
+  dialect: Dialect;
+  /** What to print in logs: never includes a password. */
+  label: string;
+  close(): Promise<void>;
+}
+
+export class DatabaseConfigError extends Error {}
+
+export interface OpenOptions {
+  /** mysql://user:pass@host:port/db, or undefined for the embedded SQLite file. */
+  url?: string;
+  /** Where the SQLite file lives when no url is given. */
+  dataDir: string;
+  poolMax?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const db = options.url ? openMysql(options.url, options.poolMax) : openSqlite(options.dataDir);
+  try {
+    await db.knex.raw('select 1');
+  } catch (err) {
+    await db.knex.destroy().catch(() => undefined);
+    throw new DatabaseConfigError(`Cannot connect to ${db.label}: ${(err as Error).message}`);
+  }
+  return db;
+}
+
+function openSqlite(dataDir: string): Database {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const filename = path.join(dataDir, 'etender.sqlite');
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      afterCreate(conn: any, done: (err: Error | null, conn: unknown) => void) {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('foreign_keys = ON');
+        // Several processes may share the file (scheduler tests, CLI next to the server).
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('synchronous = NORMAL');
+        // BIGINT money and sums come back as BigInt, never as a possibly inexact float.
+        conn.defaultSafeIntegers(true);
+        done(null, conn);
+      },
+    },
+  });
+  return { knex, dialect: 'sqlite', label: `sqlite (${filename})`, close: () => knex.destroy() };
+}
+
+export function parseMysqlUrl(url: string) {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DatabaseConfigError(`DATABASE_URL is not a valid URL (expected mysql://user:password@host:3306/database).`);
+  }
+  if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
+    throw new DatabaseConfigError(
+      `DATABASE_URL must start with mysql:// (MySQL or MariaDB); got "${parsed.protocol}". Unset it to use the embedded SQLite database.`,
+    );
+  }
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  if (!database) throw new DatabaseConfigError('DATABASE_URL names no database (mysql://user@host:3306/DATABASE).');
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username || 'root'),
+    password: decodeURIComponent(parsed.password),
+    database,
+  };
+}
+
+function openMysql(url: string, poolMax = 10): Database {
+  const conn = parseMysqlUrl(url);
+  const knex = knexFactory({
+    client: 'mysql2',
+    connection: {
+      ...conn,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      // BIGINT and sums as strings: exact beyond 2^53, converted by db/row.ts.
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      connectTimeout: 5000,
+    },
+    pool: {
+      min: 0,
+      max: poolMax,
+      afterCreate(c: any, done: (err: Error | null, c: unknown) => void) {
+        c.query("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", (err: Error | null) => done(err, c));
+      },
+    },
+    acquireConnectionTimeout: 10000,
+  });
+  return {
+    knex,
+    dialect: 'mysql',
+    label: `mysql (${conn.user}@${conn.host}:${conn.port}/${conn.database})`,
+    close: () => knex.destroy(),
+  };
+}

@@ -1,0 +1,39 @@
+// Runs the migrations in order from an explicit list (no directory scanning), so the same code
+// works under tsx, in tests and in the CLI, on SQLite and MySQL alike.
+import type { Knex } from 'knex';
+import * as m0001 from './migrations/20261126_0001_organisations';
+import * as m0002 from './migrations/20261126_0002_accounts';
+import * as m0003 from './migrations/20261126_0003_centres';
+import * as m0004 from './migrations/20261126_0004_tenders';
+import * as m0005 from './migrations/20261126_0005_audit-log';
+import * as m0006 from './migrations/20261126_0006_audit-head-row';
+import * as m0007 from './migrations/20261126_0007_audit-append-only';
+import * as m0008 from './migrations/20261126_0008_default-centres';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+const MIGRATIONS: Array<[string, Migration]> = [
+  ['20261126_0001_organisations', m0001],
+  ['20261126_0002_accounts', m0002],
+  ['20261126_0003_centres', m0003],
+  ['20261126_0004_tenders', m0004],
+  ['20261126_0005_audit-log', m0005],
+  ['20261126_0006_audit-head-row', m0006],
+  ['20261126_0007_audit-append-only', m0007],
+  ['20261126_0008_default-centres', m0008],
+];
+
+const source: Knex.MigrationSource<[string, Migration]> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};
+
+/** Brings the schema up to date; returns the names of the migrations it ran. */
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const [, names] = await knex.migrate.latest({ migrationSource: source });
+  return names as string[];
+}

@@ -1,0 +1,137 @@
+// The demo a newcomer sees after `npm start`: accounts for every role, bidder organisations, and
+// projects in several states of the lifecycle. It runs through the real services, replaying the
+// past with a manual clock, and only on an empty database. Returns the text to print once.
+import { generatePassword } from '../modules/accounts/passwords';
+import { DAY, HOUR, ManualClock, type Clock } from '../modules/core/clock';
+import { SYSTEM_CONTEXT, type Actor, type RequestContext, type Role } from '../modules/core/context';
+import { creditCodeCheckChar } from '../modules/orgs/credit-code';
+import type { Database } from './connection';
+import { createProjectBody } from '../modules/tenders/tenders-schemas';
+
+const project = (input: unknown) => createProjectBody.parse(input);
+
+// Imported lazily to keep db/ free of a static dependency on the composition root.
+type BuildServices = typeof import('../server/app').buildServices;
+
+export async function seedDemo(
+  existing: { accounts: { countUsers(): Promise<number> } },
+  clock: Clock,
+  build?: { db: Database; config: Parameters<BuildServices>[0]['config']; buildServices: BuildServices },
+): Promise<string | null> {
+  if ((await existing.accounts.countUsers()) > 0) return null;
+  if (!build) throw new Error('seedDemo needs the database and config to replay the demo history');
+  const now = clock.now();
+  const past = new ManualClock(now - 45 * DAY);
+  const s = build.buildServices({ config: build.config, db: build.db, clock: past });
+
+  const lines: Array<[Role, string, string]> = [];
+  const staff = async (username: string, displayName: string, role: Role, centres?: string[]) => {
+    const password = generatePassword();
+    const user = await s.accounts.createStaffUser(SYSTEM_CONTEXT, { username, displayName, role, password, centres }, { system: true });
+    lines.push([role, username, password]);
+    const actor: Actor = { userId: user.id, username, displayName, role, orgId: null, centres: user.centres };
+    return { actor, ip: '127.0.0.1' } satisfies RequestContext;
+  };
+
+  const admin = await staff('admin', '系统管理员', 'admin');
+  const operator = await staff('operator', '交易中心经办人', 'operator', ['procurement', 'construction', 'land', 'property']);
+  await staff('land-operator', '土地交易部经办人', 'operator', ['land']);
+  await staff('supervisor', '监督员', 'supervisor');
+  await staff('auditor', '审计员', 'auditor');
+  await staff('custodian', '开标密钥保管人', 'custodian');
+
+  const orgs = [
+    { name: '合肥示范建设工程有限公司', body: '91340100MA2TG0001', approve: true, user: 'bidder-a' },
+    { name: '庐州路桥建设有限公司', body: '91340100MA2TG0002', approve: true, user: 'bidder-b' },
+    { name: '江淮智慧科技有限公司', body: '91340100MA2TG0003', approve: true, user: 'bidder-c' },
+    { name: '巢湖环境工程有限公司', body: '91340100MA2TG0004', approve: false, user: 'bidder-d' },
+  ];
+  for (const o of orgs) {
+    const password = generatePassword();
+    const { organisation } = await s.orgs.register(
+      { actor: null, ip: '127.0.0.1' },
+      {
+        name: o.name,
+        creditCode: o.body + creditCodeCheckChar(o.body),
+        contactName: '张经理',
+        contactPhone: '0551-65550000',
+        representatives: [{ username: o.user, displayName: `${o.name.slice(0, 4)}投标代表`, password }],
+      },
+    );
+    lines.push(['bidder', o.user, password]);
+    if (o.approve) await s.orgs.approve(operator, organisation.id, '资料齐全');
+  }
+
+  // A construction tender that was published 45 days ago and closed 5 days ago.
+  const closed = await s.tenders.createProject(operator, project({
+    centre: 'construction',
+    title: '滨湖新区第三小学新建工程',
+    tenderee: '合肥市滨湖新区建设投资有限公司',
+    sections: [{ title: '施工总承包', referencePrice: '38650000.00', bidBond: '500000.00', bidDeadlineAt: now - 5 * DAY }],
+  }));
+  await s.tenders.publish(operator, closed.sections[0]!.id);
+
+  // A land listing whose notice went out 25 days ago; its bid window opened 4 days ago.
+  past.set(now - 25 * DAY);
+  const land = await s.tenders.createProject(operator, project({
+    centre: 'land',
+    title: '包河区 BH2026-15 号地块国有建设用地使用权',
+    tenderee: '合肥市自然资源和规划局',
+    sections: [{ title: 'BH2026-15 号地块', procedure: 'listing', referencePrice: '412000000.00', bidBond: '8000000.00', bidOpensAt: now - 4 * DAY, bidDeadlineAt: now + 12 * DAY }],
+  }));
+  await s.tenders.publish(operator, land.sections[0]!.id);
+
+  // Published today: procurement open for bids, and a property listing.
+  past.set(now - 2 * HOUR);
+  const procurement = await s.tenders.createProject(operator, project({
+    centre: 'procurement',
+    title: '市政务服务中心办公设备采购',
+    tenderee: '合肥市政务服务管理局',
+    sections: [
+      { title: '第一包：台式计算机', referencePrice: '1280000.00', bidBond: '25000.00', bidDeadlineAt: now + 22 * DAY },
+      { title: '第二包：打印复印设备', referencePrice: '460000.00', bidDeadlineAt: now + 22 * DAY },
+    ],
+  }));
+  for (const section of procurement.sections) await s.tenders.publish(operator, section.id);
+  await s.tenders.clarify(operator, procurement.sections[0]!.id, {
+    title: '关于技术参数的澄清',
+    body: '第一包技术参数中“内存不低于16GB”修改为“内存不低于32GB”。',
+    affectsBids: true,
+  });
+  const property = await s.tenders.createProject(operator, project({
+    centre: 'property',
+    title: '市属国有企业闲置办公用房转让',
+    tenderee: '合肥市产权交易中心（受托）',
+    sections: [{ title: '蜀山区长江西路 88 号 3 层', procedure: 'listing', referencePrice: '8600000.00', bidDeadlineAt: now + 35 * DAY }],
+  }));
+  await s.tenders.publish(operator, property.sections[0]!.id);
+
+  // Still being drafted, and one cancelled with a reason.
+  await s.tenders.createProject(operator, project({
+    centre: 'construction',
+    title: '南淝河沿岸绿道提升工程',
+    tenderee: '合肥市园林局',
+    sections: [{ title: '施工', referencePrice: '12500000.00', referenceKind: 'control_price', bidDeadlineAt: now + 40 * DAY }],
+  }));
+  const cancelled = await s.tenders.createProject(operator, project({
+    centre: 'procurement',
+    title: '会议室音视频系统采购',
+    tenderee: '合肥市机关事务管理局',
+    sections: [{ title: '音视频系统', referencePrice: '390000.00', bidDeadlineAt: now + 25 * DAY }],
+  }));
+  await s.tenders.publish(operator, cancelled.sections[0]!.id);
+  await s.tenders.cancel(operator, cancelled.sections[0]!.id, '采购需求发生重大变化，终止本次采购');
+
+  // Catch the lifecycle up with the present: closes the tender whose deadline has passed.
+  past.set(now);
+  await s.tenders.advanceDue();
+  void admin;
+
+  const width = Math.max(...lines.map(([, u]) => u.length));
+  return [
+    '',
+    'Demo data created. Demo accounts (the passwords are shown only this once):',
+    ...lines.map(([role, user, pw]) => `  ${role.padEnd(10)} ${user.padEnd(width)}  ${pw}`),
+    '',
+  ].join('\n') + '\n';
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { ROLES } from '../core/context';
+import { CENTRE_CODES } from '../centres/centre-rules';
+
+export const USERNAME = z.string().regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3–64 letters, digits, "_", "." or "-"');
+export const PASSWORD = z.string().min(12, 'must have at least 12 characters').max(200);
+export const DISPLAY_NAME = z.string().trim().min(1).max(100);
+
+export const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+
+export const createUserBody = z.strictObject({
+  username: USERNAME,
+  displayName: DISPLAY_NAME,
+  role: z.enum(ROLES.filter((r) => r !== 'bidder') as [string, ...string[]]).describe('Staff role; bidders register through their organisation.'),
+  password: PASSWORD,
+  centres: z.array(z.enum(CENTRE_CODES)).max(4).optional().describe('Centres an operator acts for.'),
+});
+
+export const updateUserBody = z.strictObject({
+  displayName: DISPLAY_NAME.optional(),
+  disabled: z.boolean().optional(),
+  centres: z.array(z.enum(CENTRE_CODES)).max(4).optional(),
+});
+
+export const createTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  expiresInDays: z.int().min(1).max(3650).optional(),
+});
+
+export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: PASSWORD });

@@ -1,0 +1,253 @@
+// Users, roles, passwords and API tokens. Staff accounts are made by an admin; bidder accounts
+// are made by the organisations module when an organisation registers its representatives.
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../core/clock';
+import { DAY } from '../core/clock';
+import { requireActor, requireRole, type Actor, type RequestContext, type Role } from '../core/context';
+import { AppError, conflict, notFound, validationFailed } from '../core/errors';
+import { newId } from '../core/ids';
+import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
+import type { AuditService } from '../audit/audit-service';
+import * as store from './accounts-store';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  orgId: string | null;
+  centres: string[];
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  password: string;
+  centres?: string[];
+  orgId?: string | null;
+}
+
+const TOKEN_PREFIX = 'etk_';
+
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+function toPublic(u: store.UserRow): PublicUser {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    orgId: u.orgId,
+    centres: u.centres,
+    disabled: u.disabled,
+    createdAt: u.createdAt,
+  };
+}
+
+function toActor(u: store.UserRow): Actor {
+  return { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, orgId: u.orgId, centres: u.centres };
+}
+
+export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: AuditService }) {
+  const { knex, clock, audit } = deps;
+
+  function checkShape(input: NewUser): void {
+    if (input.role === 'operator' && !(input.centres && input.centres.length)) {
+      throw validationFailed('An operator must act for at least one centre.', [
+        { field: 'centres', message: '"centres": an operator needs at least one centre' },
+      ]);
+    }
+    if (input.role !== 'operator' && input.centres && input.centres.length) {
+      throw validationFailed('Only operators are scoped to centres.', [{ field: 'centres', message: '"centres" is only for operators' }]);
+    }
+    if ((input.role === 'bidder') !== !!input.orgId) {
+      throw validationFailed('A bidder belongs to exactly one organisation, and only bidders do.', [
+        { field: 'role', message: '"role": bidders are created by registering their organisation' },
+      ]);
+    }
+  }
+
+  /** Creates a user inside the caller's transaction (used by organisation registration too). */
+  async function createUserIn(trx: Db, ctx: RequestContext, input: NewUser): Promise<PublicUser> {
+    checkShape(input);
+    const now = clock.now();
+    const user = {
+      id: newId(),
+      username: input.username,
+      displayName: input.displayName,
+      role: input.role,
+      orgId: input.orgId ?? null,
+      passwordHash: await hashPassword(input.password),
+      disabled: false,
+      centres: input.centres ?? [],
+      createdAt: now,
+    };
+    try {
+      await store.insertUser(trx, user);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict(`The username "${input.username}" is taken; choose another.`, [{ field: 'username', message: 'taken' }]);
+      throw err;
+    }
+    await audit.append(trx, ctx, {
+      action: 'user.created',
+      objectType: 'user',
+      objectId: user.id,
+      data: { username: user.username, role: user.role, orgId: user.orgId, centres: user.centres },
+    });
+    return toPublic({ ...user, updatedAt: now });
+  }
+
+  return {
+    createUserIn,
+
+    /** An admin creates a staff account (or the seed/CLI does, with the system context). */
+    async createStaffUser(ctx: RequestContext, input: NewUser, opts: { system?: boolean } = {}): Promise<PublicUser> {
+      if (!opts.system) requireRole(ctx, ['admin'], 'create accounts');
+      return withTransaction(knex, (trx) => createUserIn(trx, ctx, input));
+    },
+
+    async countUsers(): Promise<number> {
+      return store.countUsers(knex);
+    },
+
+    /** Checks a password; null for an unknown user, a wrong password or a disabled account. */
+    async authenticate(username: string, password: string): Promise<Actor | null> {
+      const user = await store.findUser(knex, { username });
+      const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+      if (!user || !ok || user.disabled) return null;
+      return toActor(user);
+    },
+
+    /** The actor behind a session; null once the account is disabled, which ends the session. */
+    async actorById(userId: string): Promise<Actor | null> {
+      const user = await store.findUser(knex, { id: userId });
+      return user && !user.disabled ? toActor(user) : null;
+    },
+
+    async actorForToken(token: string): Promise<Actor | null> {
+      if (!token.startsWith(TOKEN_PREFIX)) return null;
+      const row = await store.findTokenByHash(knex, hashToken(token));
+      if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= clock.now())) return null;
+      return this.actorById(row.userId);
+    },
+
+    async recordLogin(ctx: RequestContext, method: 'password'): Promise<void> {
+      await audit.append(knex, ctx, { action: 'auth.login', objectType: 'user', objectId: ctx.actor?.userId, data: { method } });
+    },
+
+    async recordLogout(ctx: RequestContext): Promise<void> {
+      await audit.append(knex, ctx, { action: 'auth.logout', objectType: 'user', objectId: ctx.actor?.userId });
+    },
+
+    async me(ctx: RequestContext): Promise<PublicUser> {
+      const actor = requireActor(ctx);
+      const user = await store.findUser(knex, { id: actor.userId });
+      if (!user) throw notFound('Your account');
+      return toPublic(user);
+    },
+
+    async listUsers(ctx: RequestContext): Promise<PublicUser[]> {
+      requireRole(ctx, ['admin'], 'list accounts');
+      return (await store.listUsers(knex)).map(toPublic);
+    },
+
+    async listUsersOfOrg(orgId: string): Promise<PublicUser[]> {
+      return (await store.listUsers(knex, { orgId })).map(toPublic);
+    },
+
+    async updateUser(ctx: RequestContext, id: string, patch: { displayName?: string; disabled?: boolean; centres?: string[] }): Promise<PublicUser> {
+      const admin = requireRole(ctx, ['admin'], 'change accounts');
+      return withTransaction(knex, async (trx) => {
+        const before = await store.findUser(trx, { id });
+        if (!before) throw notFound('The user');
+        if (patch.centres && before.role !== 'operator') {
+          throw validationFailed('Only operators are scoped to centres.', [{ field: 'centres', message: '"centres" is only for operators' }]);
+        }
+        if (patch.centres && patch.centres.length === 0) {
+          throw validationFailed('An operator must act for at least one centre.', [{ field: 'centres', message: '"centres" must not be empty' }]);
+        }
+        if (patch.disabled && before.id === admin.userId) {
+          throw new AppError(409, 'conflict', 'You cannot disable your own account; ask another admin.');
+        }
+        await store.updateUser(trx, id, patch, clock.now());
+        // A disabled user loses every session at once, not at the next expiry.
+        if (patch.disabled) await store.deleteSessionsOfUser(trx, id);
+        const after = (await store.findUser(trx, { id }))!;
+        await audit.append(trx, ctx, {
+          action: 'user.updated',
+          objectType: 'user',
+          objectId: id,
+          data: {
+            before: { displayName: before.displayName, disabled: before.disabled, centres: before.centres },
+            after: { displayName: after.displayName, disabled: after.disabled, centres: after.centres },
+          },
+        });
+        return toPublic(after);
+      });
+    },
+
+    async changePassword(ctx: RequestContext, currentPassword: string, newPassword: string): Promise<void> {
+      const actor = requireActor(ctx);
+      const user = await store.findUser(knex, { id: actor.userId });
+      if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
+        throw new AppError(403, 'forbidden', 'The current password is wrong.');
+      }
+      const passwordHash = await hashPassword(newPassword);
+      await withTransaction(knex, async (trx) => {
+        await store.updateUser(trx, user.id, { passwordHash }, clock.now());
+        await audit.append(trx, ctx, { action: 'user.password_changed', objectType: 'user', objectId: user.id });
+      });
+    },
+
+    /** Issues an API token; the plaintext is returned once and only its SHA-256 is stored. */
+    async createToken(ctx: RequestContext, input: { name: string; expiresInDays?: number }, forUserId?: string) {
+      const actor = requireActor(ctx);
+      const userId = forUserId ?? actor.userId;
+      const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+      const now = clock.now();
+      const row = {
+        id: newId(),
+        userId,
+        name: input.name,
+        createdAt: now,
+        expiresAt: input.expiresInDays ? now + input.expiresInDays * DAY : null,
+        revokedAt: null,
+      };
+      await withTransaction(knex, async (trx) => {
+        await store.insertToken(trx, { ...row, tokenHash: hashToken(token) });
+        await audit.append(trx, ctx, { action: 'token.created', objectType: 'user', objectId: userId, data: { tokenId: row.id, name: row.name } });
+      });
+      return { ...row, token };
+    },
+
+    /** For the CLI run on the server machine: a token for a named user without logging in. */
+    async createTokenForUsername(username: string, name: string, expiresInDays?: number) {
+      const user = await store.findUser(knex, { username });
+      if (!user || user.disabled) throw notFound(`An enabled user named "${username}"`);
+      return this.createToken({ actor: toActor(user), ip: null }, { name, expiresInDays });
+    },
+
+    async listTokens(ctx: RequestContext) {
+      const actor = requireActor(ctx);
+      return store.listTokens(knex, actor.userId);
+    },
+
+    async revokeToken(ctx: RequestContext, id: string): Promise<void> {
+      const actor = requireActor(ctx);
+      await withTransaction(knex, async (trx) => {
+        const n = await store.revokeToken(trx, id, actor.userId, clock.now());
+        if (n !== 1) throw notFound('An active token of yours with that id');
+        await audit.append(trx, ctx, { action: 'token.revoked', objectType: 'user', objectId: actor.userId, data: { tokenId: id } });
+      });
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

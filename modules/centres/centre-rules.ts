@@ -1,0 +1,145 @@
+// The rules of each trading centre as data (DOMAIN.md): every threshold is a setting with the
+// default given there, never a constant buried in the code that applies it.
+import { z } from 'zod';
+
+export const CENTRE_CODES = ['procurement', 'construction', 'land', 'property'] as const;
+export type CentreCode = (typeof CENTRE_CODES)[number];
+
+export const PROCEDURES = [
+  'open_tender', // 公开招标
+  'invited_tender', // 邀请招标
+  'competitive_negotiation', // 竞争性谈判
+  'competitive_consultation', // 竞争性磋商
+  'inquiry', // 询价
+  'single_source', // 单一来源
+  'listing', // 挂牌
+  'auction', // 拍卖
+  'online_bidding', // 网络竞价
+] as const;
+export type Procedure = (typeof PROCEDURES)[number];
+
+export const EVALUATION_METHODS = ['lowest_price', 'comprehensive_scoring', 'highest_price'] as const;
+export type EvaluationMethod = (typeof EVALUATION_METHODS)[number];
+
+export const REFERENCE_KINDS = ['budget', 'control_price', 'starting_price', 'listing_price'] as const;
+export type ReferenceKind = (typeof REFERENCE_KINDS)[number];
+
+export const periodSchema = z.strictObject({
+  unit: z.enum(['days', 'working_days']),
+  value: z.int().min(0).max(3650),
+});
+export type Period = z.infer<typeof periodSchema>;
+
+export const procedureRuleSchema = z.strictObject({
+  /** Publication of the notice → bid deadline (TBL 24, ZCF 35). */
+  noticeToDeadline: periodSchema.optional(),
+  /** Publication of the notice → start of the bid window (land listing: notice ≥ 20 days before). */
+  noticeToBidStart: periodSchema.optional(),
+  /** Start of the bid window → deadline (land listing ≥ 10 working days). */
+  bidWindow: periodSchema.optional(),
+  /** Where the rule comes from, printed in error messages. */
+  source: z.string().max(100).optional(),
+});
+export type ProcedureRule = z.infer<typeof procedureRuleSchema>;
+
+export const centreSettingsSchema = z.strictObject({
+  direction: z.enum(['cost', 'revenue']),
+  metric: z.enum(['savings', 'value_added']),
+  referenceKinds: z.array(z.enum(REFERENCE_KINDS)).min(1),
+  procedures: z.array(z.enum(PROCEDURES)).min(1),
+  evaluationMethods: z.array(z.enum(EVALUATION_METHODS)).min(1),
+  minBids: z.int().min(1).max(100),
+  minPeriods: z.partialRecord(z.enum(PROCEDURES), procedureRuleSchema),
+  /** A clarification that affects bids must come at least this many days before the deadline (TBL 23). */
+  clarificationMinDays: z.int().min(0).max(365),
+  /** Bid bond cap as percent of the reference price, a decimal string (TBLS 26: 2). */
+  maxBidBondPercent: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
+  candidatePublicityDays: z.int().min(0).max(60),
+  timeZone: z.string().min(1).max(64),
+});
+export type CentreSettings = z.infer<typeof centreSettingsSchema>;
+
+const days = (value: number) => ({ unit: 'days' as const, value });
+const workingDays = (value: number) => ({ unit: 'working_days' as const, value });
+
+const COMMON = {
+  minBids: 3,
+  clarificationMinDays: 15,
+  maxBidBondPercent: '2',
+  candidatePublicityDays: 3,
+  timeZone: 'Asia/Shanghai',
+};
+
+export const DEFAULT_CENTRES: Record<CentreCode, { nameZh: string; nameEn: string; settings: CentreSettings }> = {
+  procurement: {
+    nameZh: '政府采购',
+    nameEn: 'Government procurement',
+    settings: {
+      ...COMMON,
+      direction: 'cost',
+      metric: 'savings',
+      referenceKinds: ['budget'],
+      procedures: ['open_tender', 'invited_tender', 'competitive_negotiation', 'competitive_consultation', 'inquiry', 'single_source'],
+      evaluationMethods: ['lowest_price', 'comprehensive_scoring'],
+      minPeriods: {
+        open_tender: { noticeToDeadline: days(20), source: 'ZCF 35' },
+        invited_tender: { noticeToDeadline: days(20), source: 'ZCF 35' },
+        competitive_consultation: { noticeToDeadline: days(10), source: 'competitive consultation rules' },
+        competitive_negotiation: { noticeToDeadline: workingDays(3), source: 'ZCF 38' },
+        inquiry: { noticeToDeadline: workingDays(3), source: 'ZCF 40' },
+        single_source: { noticeToDeadline: workingDays(5), source: 'ZCFS 38' },
+      },
+    },
+  },
+  construction: {
+    nameZh: '建设工程',
+    nameEn: 'Construction projects',
+    settings: {
+      ...COMMON,
+      direction: 'cost',
+      metric: 'savings',
+      referenceKinds: ['control_price', 'budget'],
+      procedures: ['open_tender', 'invited_tender'],
+      evaluationMethods: ['lowest_price', 'comprehensive_scoring'],
+      minPeriods: {
+        open_tender: { noticeToDeadline: days(20), source: 'TBL 24' },
+        invited_tender: { noticeToDeadline: days(20), source: 'TBL 24' },
+      },
+    },
+  },
+  land: {
+    nameZh: '土地出让',
+    nameEn: 'State land-use rights',
+    settings: {
+      ...COMMON,
+      direction: 'revenue',
+      metric: 'value_added',
+      referenceKinds: ['starting_price'],
+      procedures: ['listing', 'auction', 'online_bidding', 'open_tender'],
+      evaluationMethods: ['highest_price', 'comprehensive_scoring'],
+      minPeriods: {
+        listing: { noticeToBidStart: days(20), bidWindow: workingDays(10), source: 'MLR order 39' },
+        auction: { noticeToDeadline: days(20), source: 'MLR order 39' },
+        online_bidding: { noticeToDeadline: days(20), source: 'MLR order 39' },
+        open_tender: { noticeToDeadline: days(20), source: 'MLR order 39' },
+      },
+    },
+  },
+  property: {
+    nameZh: '产权交易',
+    nameEn: 'State property rights',
+    settings: {
+      ...COMMON,
+      direction: 'revenue',
+      metric: 'value_added',
+      referenceKinds: ['listing_price'],
+      procedures: ['listing', 'auction', 'online_bidding'],
+      evaluationMethods: ['highest_price'],
+      minPeriods: {
+        listing: { noticeToDeadline: workingDays(20), source: 'state property trading rules' },
+        auction: { noticeToDeadline: workingDays(20), source: 'state property trading rules' },
+        online_bidding: { noticeToDeadline: workingDays(20), source: 'state property trading rules' },
+      },
+    },
+  },
+};

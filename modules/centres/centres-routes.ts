@@ -1,0 +1,83 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ApiRegistry } from '../../server/http/route';
+import { validationFailed } from '../core/errors';
+import { centreSettingsSchema } from './centre-rules';
+import type { CentresService } from './centres-service';
+
+const dateSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a date YYYY-MM-DD');
+
+export function centresRoutes(centres: CentresService, registry: ApiRegistry): Router {
+  const router = Router();
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/centres',
+    tag: 'centres',
+    summary: 'The four trading centres and their rules.',
+    access: 'anyone',
+    handler: async () => ({ centres: await centres.list() }),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/centres/:code',
+    tag: 'centres',
+    summary: 'One centre and its rules.',
+    access: 'anyone',
+    handler: async ({ params }) => ({ centre: await centres.get(params.code!) }),
+  });
+
+  registry.add(router, {
+    method: 'put',
+    path: '/api/centres/:code/settings',
+    tag: 'centres',
+    summary: "Replace a centre's rules (minimum periods, minimum bids, bid bond cap, …).",
+    access: 'admin',
+    body: centreSettingsSchema,
+    handler: async ({ ctx, params, body }) => {
+      return { centre: await centres.updateSettings(ctx, params.code!, body) };
+    },
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/calendar',
+    tag: 'centres',
+    summary: 'Configured public holidays and make-up working days (weekends are implicit).',
+    access: 'anyone',
+    query: z.strictObject({ year: z.string().regex(/^\d{4}$/, 'must be a year such as 2026').optional() }),
+    handler: async ({ query }) => ({ days: await centres.calendarDays(query.year ? Number(query.year) : undefined) }),
+  });
+
+  registry.add(router, {
+    method: 'put',
+    path: '/api/calendar/:date',
+    tag: 'centres',
+    summary: 'Mark a date as a public holiday or as a make-up working day.',
+    access: 'admin',
+    body: z.strictObject({ kind: z.enum(['holiday', 'workday']), name: z.string().trim().min(1).max(100) }),
+    handler: async ({ ctx, params, body }) => {
+      const date = dateSchema.safeParse(params.date);
+      if (!date.success) {
+        throw validationFailed('The date in the path must be YYYY-MM-DD.', [{ field: 'date', message: 'must be a date YYYY-MM-DD' }]);
+      }
+      return { day: await centres.setCalendarDay(ctx, { date: date.data, ...body }) };
+    },
+  });
+
+  registry.add(router, {
+    method: 'delete',
+    path: '/api/calendar/:date',
+    tag: 'centres',
+    summary: 'Remove a calendar entry.',
+    access: 'admin',
+    handler: async ({ ctx, params, res }) => {
+      await centres.deleteCalendarDay(ctx, params.date!);
+      res.status(204).end();
+      return undefined;
+    },
+  });
+
+  return router;
+}

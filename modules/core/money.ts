@@ -1,0 +1,37 @@
+// Money is integer fen (分) as bigint in code and BIGINT in the database; the API speaks decimal
+// yuan strings. Nothing here ever goes through a float.
+import Decimal from 'decimal.js';
+
+export const MAX_FEN = 9_223_372_036_854_775_807n; // BIGINT max
+
+const YUAN_PATTERN = /^(0|[1-9]\d*)(\.\d{1,2})?$/;
+
+export type MoneyParseResult = { ok: true; fen: bigint } | { ok: false; reason: string };
+
+/** Parses "12345678.90" (yuan, at most two decimals, not negative) into fen. */
+export function parseYuan(input: unknown): MoneyParseResult {
+  if (typeof input !== 'string') {
+    return { ok: false, reason: 'must be a decimal string in yuan, such as "12345678.90"' };
+  }
+  if (input.startsWith('-')) return { ok: false, reason: 'must not be negative' };
+  if (!YUAN_PATTERN.test(input)) {
+    if (/^\d+\.\d{3,}$/.test(input)) return { ok: false, reason: 'has more than two decimals (fen is the smallest unit)' };
+    return { ok: false, reason: 'must be a decimal string in yuan with at most two decimals, such as "12345678.90"' };
+  }
+  const fen = new Decimal(input).mul(100);
+  if (fen.gt(MAX_FEN.toString())) return { ok: false, reason: 'is too large' };
+  return { ok: true, fen: BigInt(fen.toFixed(0)) };
+}
+
+/** Formats fen as a yuan string with two decimals: 1234567890n → "12345678.90". */
+export function formatYuan(fen: bigint): string {
+  const negative = fen < 0n;
+  const abs = negative ? -fen : fen;
+  const yuan = abs / 100n;
+  const cents = (abs % 100n).toString().padStart(2, '0');
+  return `${negative ? '-' : ''}${yuan}.${cents}`;
+}
+
+export function fenToDecimal(fen: bigint): Decimal {
+  return new Decimal(fen.toString());
+}

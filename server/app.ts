@@ -1,0 +1,128 @@
+// The composition root: the one place where services are built and wired, and where the Express
+// app is assembled from a config, a database handle and a clock.
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import type { Database } from '../db/connection';
+import { createAuditService } from '../modules/audit/audit-service';
+import { auditRoutes } from '../modules/audit/audit-routes';
+import { createAccountsService } from '../modules/accounts/accounts-service';
+import { accountsRoutes } from '../modules/accounts/accounts-routes';
+import { KnexSessionStore } from '../modules/accounts/session-store';
+import { createCentresService } from '../modules/centres/centres-service';
+import { centresRoutes } from '../modules/centres/centres-routes';
+import type { Clock } from '../modules/core/clock';
+import { notFound } from '../modules/core/errors';
+import { createOrgsService } from '../modules/orgs/orgs-service';
+import { orgsRoutes } from '../modules/orgs/orgs-routes';
+import { LocalBlobStore } from '../modules/storage/blob-store';
+import { createTendersService } from '../modules/tenders/tenders-service';
+import { tendersRoutes } from '../modules/tenders/tenders-routes';
+import type { Config } from './config';
+import { attachContext, bearerAuth, configurePassport, sameOriginForSessions } from './http/auth';
+import { errorHandler } from './http/errors';
+import { buildOpenApi } from './http/openapi';
+import { ApiRegistry } from './http/route';
+import type { Logger } from './logger';
+
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  sessionSecret: string;
+}
+
+export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'>) {
+  const { config, db, clock } = deps;
+  const knex = db.knex;
+  const audit = createAuditService({ knex, clock });
+  const accounts = createAccountsService({ knex, clock, audit });
+  const orgs = createOrgsService({ knex, clock, audit, accounts });
+  const centres = createCentresService({ knex, clock, audit });
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  const tenders = createTendersService({
+    knex,
+    clock,
+    audit,
+    centres,
+    blobs,
+    codePrefix: config.codePrefix,
+    maxDocumentBytes: config.maxDocumentBytes,
+    processId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`,
+  });
+  const sessions = new KnexSessionStore(knex);
+  return { audit, accounts, orgs, centres, blobs, tenders, sessions };
+}
+
+export type Services = ReturnType<typeof buildServices>;
+
+export function createApp(deps: AppDeps) {
+  const { config, db, log } = deps;
+  const services = buildServices(deps);
+  const registry = new ApiRegistry();
+  const app = express();
+
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // The path only: query strings may carry names of files and are not needed here.
+      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+    });
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await db.knex.raw('select 1');
+      res.json({ status: 'ok', db: db.dialect });
+    } catch {
+      res.status(503).json({ status: 'unavailable', db: db.dialect });
+    }
+  });
+
+  const json = express.json({ limit: config.maxJsonBytes, strict: true });
+  // Uploads stream their raw bodies to the blob store; everything else is JSON.
+  app.use((req, res, next) => (req.path.endsWith('/documents') ? next() : json(req, res, next)));
+
+  const pp = configurePassport(services.accounts);
+  const sessionMiddleware = session({
+    name: 'etender.sid',
+    secret: deps.sessionSecret,
+    store: services.sessions,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: 8 * 3600 * 1000 },
+  });
+  const passportSession = pp.session();
+  app.use(bearerAuth(services.accounts));
+  app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : sessionMiddleware(req, res, next)));
+  app.use(pp.initialize());
+  app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : passportSession(req, res, next)));
+  app.use(attachContext);
+  app.use(sameOriginForSessions);
+
+  app.use(accountsRoutes({ accounts: services.accounts, passport: pp, registry, loginAttemptsPer15Min: config.loginAttemptsPer15Min, log }));
+  app.use(orgsRoutes(services.orgs, registry));
+  app.use(centresRoutes(services.centres, registry));
+  app.use(tendersRoutes(services.tenders, registry));
+  app.use(auditRoutes(services.audit, registry));
+
+  const openapi = buildOpenApi(registry, VERSION);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  app.use('/api', (req, _res, next) => next(notFound(`${req.method} ${req.originalUrl.split('?')[0]}`)));
+  app.use(errorHandler(log));
+
+  return { app, services };
+}

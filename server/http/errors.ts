@@ -1,0 +1,45 @@
+// The one error handler: every failure leaves as {"error":{"code","message","details"?}}.
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../../modules/core/errors';
+import type { Logger } from '../logger';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+export function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const e = err as BodyParserError;
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new AppError(400, 'malformed_json', `The request body is not valid JSON: ${e.message.replace(/^Unexpected token/, 'unexpected token')}.`);
+    case 'entity.too.large':
+      return new AppError(413, 'payload_too_large', `The request body is larger than the limit of ${e.limit} bytes.`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError(415, 'unsupported_encoding', 'Send the body as UTF-8 JSON.');
+    case 'request.aborted':
+      return new AppError(400, 'request_aborted', 'The request was aborted before its body arrived.');
+  }
+  return null;
+}
+
+export function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    let appError = toAppError(err);
+    if (!appError) {
+      // Never echo an internal error to the caller: it may carry SQL, paths or data.
+      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      appError = new AppError(500, 'internal_error', 'Something went wrong on our side; it has been logged. Try again, or tell the centre if it persists.');
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(appError.status).json({
+      error: { code: appError.code, message: appError.message, ...(appError.details ? { details: appError.details } : {}) },
+    });
+  };
+}

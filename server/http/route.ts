@@ -1,0 +1,91 @@
+// Declares an API route once: the same zod schemas validate the request, type the handler and
+// describe the route in the OpenAPI document.
+import type { NextFunction, Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { validationFailed, type ErrorDetail } from '../../modules/core/errors';
+import type { RequestContext } from '../../modules/core/context';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteInput<B, Q> {
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  ctx: RequestContext;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined> {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  /** Who may call it, for the document; the service enforces it. */
+  access: string;
+  body?: BS;
+  query?: QS;
+  /** Status of a successful JSON answer (default 200). */
+  status?: number;
+  /** Extra OpenAPI fields, e.g. a non-JSON request or response body. */
+  openapi?: Record<string, unknown>;
+  /** The handler writes the response itself (streams, files) when it returns undefined. */
+  handler: (
+    input: RouteInput<BS extends z.ZodType ? z.infer<BS> : undefined, QS extends z.ZodType ? z.infer<QS> : undefined>,
+  ) => Promise<unknown>;
+}
+
+type AnySpec = RouteSpec<z.ZodType | undefined, z.ZodType | undefined>;
+
+export function zodIssuesToDetails(error: z.ZodError, where: 'body' | 'query'): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const field = base ? `${base}.${key}` : key;
+        details.push({ field, message: `"${field}" is not a known field of the ${where}.` });
+      }
+    } else {
+      const field = base || '(root)';
+      details.push({ field, message: `"${field}": ${issue.message}` });
+    }
+  }
+  return details;
+}
+
+function parseOrThrow(schema: z.ZodType, value: unknown, where: 'body' | 'query') {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = zodIssuesToDetails(result.error, where);
+  const fields = [...new Set(details.map((d) => d.field))].join(', ');
+  throw validationFailed(`The request ${where} is invalid (${fields}). ${details[0]?.message ?? ''}`.trim(), details);
+}
+
+export class ApiRegistry {
+  readonly specs: AnySpec[] = [];
+
+  add<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined>(
+    router: Router,
+    spec: RouteSpec<BS, QS>,
+  ): void {
+    this.specs.push(spec as unknown as AnySpec);
+    router[spec.method](spec.path, async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const body = spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined;
+        const query = spec.query ? parseOrThrow(spec.query, { ...(req.query as object) }, 'query') : undefined;
+        const result = await spec.handler({
+          body: body as never,
+          query: query as never,
+          params: req.params as Record<string, string>,
+          ctx: req.ctx,
+          req,
+          res,
+        });
+        if (result !== undefined && !res.headersSent) res.status(spec.status ?? 200).json(result);
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+}

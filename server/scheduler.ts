@@ -1,0 +1,47 @@
+// The timer loop: every interval it asks the lifecycle for due moves (bid window opens, deadline
+// passes). Any number of processes may run it at once; leases and guarded updates make each move
+// happen exactly once. Correctness never depends on this process's timing.
+import type { Logger } from './logger';
+import type { Services } from './app';
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private ticks = 0;
+
+  constructor(
+    private readonly services: Pick<Services, 'tenders' | 'sessions'>,
+    private readonly log: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  /** One pass; overlapping passes in the same process are skipped, not queued. */
+  async tick(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        const moved = await this.services.tenders.advanceDue();
+        for (const m of moved) this.log.info(m, 'section moved by the scheduler');
+        if (++this.ticks % 600 === 0) await this.services.sessions.prune();
+      } catch (err) {
+        this.log.error({ err }, 'scheduler pass failed; it will run again at the next interval');
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}
