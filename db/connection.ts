@@ -42,12 +42,17 @@ function openSqlite(dataDir: string): Database {
     client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
+    // One connection: a query made outside a running transaction waits for it. Fail loudly
+    // rather than hang if code ever does that by mistake.
+    acquireConnectionTimeout: 15000,
     pool: {
       afterCreate(conn: any, done: (err: Error | null, conn: unknown) => void) {
         conn.pragma('journal_mode = WAL');
         conn.pragma('foreign_keys = ON');
-        // Several processes may share the file (scheduler tests, CLI next to the server).
-        conn.pragma('busy_timeout = 5000');
+        // Several processes may share the file (several servers, the CLI next to the server).
+        // better-sqlite3 waits for a lock synchronously, blocking the event loop, so the wait is
+        // short and withRetry (db/transactions.ts) retries asynchronously after it.
+        conn.pragma('busy_timeout = 50');
         conn.pragma('synchronous = NORMAL');
         // BIGINT money and sums come back as BigInt, never as a possibly inexact float.
         conn.defaultSafeIntegers(true);

@@ -19,14 +19,23 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-export async function withTransaction<T>(knex: Knex, work: (trx: Knex.Transaction) => Promise<T>, attempts = 8): Promise<T> {
+/**
+ * Re-runs `work` while the database answers "busy" or "deadlock". The waits are asynchronous:
+ * SQLite's own busy handler blocks the whole event loop, so it is kept short (db/connection.ts)
+ * and the patience lives here instead.
+ */
+export async function withRetry<T>(work: () => Promise<T>, attempts = 40): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await knex.transaction(work);
+      return await work();
     } catch (err) {
       if (attempt >= attempts || !isRetryable(err)) throw err;
       // Jittered back-off so that competing processes do not collide again in lock step.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(5 * attempt, 100)));
     }
   }
+}
+
+export function withTransaction<T>(knex: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return withRetry(() => knex.transaction(work));
 }

@@ -104,11 +104,12 @@ export function createApp(deps: AppDeps) {
   });
   const passportSession = pp.session();
   app.use(bearerAuth(services.accounts));
+  // Before the session is even loaded, so a refused cross-site request touches nothing.
+  app.use(sameOriginForSessions);
   app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : sessionMiddleware(req, res, next)));
   app.use(pp.initialize());
   app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : passportSession(req, res, next)));
   app.use(attachContext);
-  app.use(sameOriginForSessions);
 
   app.use(accountsRoutes({ accounts: services.accounts, passport: pp, registry, loginAttemptsPer15Min: config.loginAttemptsPer15Min, log }));
   app.use(orgsRoutes(services.orgs, registry));

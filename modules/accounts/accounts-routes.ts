@@ -47,6 +47,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
   registry.add(router, {
     method: 'post',
     path: '/api/auth/login',
+    public: true,
     tag: 'accounts',
     summary: 'Log in with a username and password; starts a session (cookie etender.sid).',
     access: 'anyone (rate limited)',
@@ -66,6 +67,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
   registry.add(router, {
     method: 'post',
     path: '/api/auth/logout',
+    public: true,
     tag: 'accounts',
     summary: 'End the session: the session row is deleted, the cookie cleared.',
     access: 'anyone',

@@ -3,6 +3,7 @@
 import session from 'express-session';
 import type { Knex } from 'knex';
 import { toMs, toStr } from '../../db/row';
+import { withRetry } from '../../db/transactions';
 
 const ONE_DAY = 86_400_000;
 
@@ -31,26 +32,19 @@ export class KnexSessionStore extends session.Store {
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
     const userId = (sess as { passport?: { user?: string } }).passport?.user ?? null;
     const row = { sid, user_id: userId, expires_at: this.expiresAt(sess), data: JSON.stringify(sess) };
-    this.knex('sessions')
-      .insert(row)
-      .onConflict('sid')
-      .merge(['user_id', 'expires_at', 'data'])
+    withRetry(() => this.knex('sessions').insert(row).onConflict('sid').merge(['user_id', 'expires_at', 'data']))
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
-    this.knex('sessions')
-      .where({ sid })
-      .delete()
+    withRetry(() => this.knex('sessions').where({ sid }).delete())
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
   }
 
   override touch(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    this.knex('sessions')
-      .where({ sid })
-      .update({ expires_at: this.expiresAt(sess) })
+    withRetry(() => this.knex('sessions').where({ sid }).update({ expires_at: this.expiresAt(sess) }))
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
   }

@@ -13,6 +13,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
   registry.add(router, {
     method: 'get',
     path: '/api/centres',
+    public: true,
     tag: 'centres',
     summary: 'The four trading centres and their rules.',
     access: 'anyone',
@@ -22,6 +23,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
   registry.add(router, {
     method: 'get',
     path: '/api/centres/:code',
+    public: true,
     tag: 'centres',
     summary: 'One centre and its rules.',
     access: 'anyone',
@@ -43,6 +45,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
   registry.add(router, {
     method: 'get',
     path: '/api/calendar',
+    public: true,
     tag: 'centres',
     summary: 'Configured public holidays and make-up working days (weekends are implicit).',
     access: 'anyone',

@@ -13,7 +13,7 @@ export class AppError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: ErrorDetail[] | Record<string, unknown>,
+    readonly details?: ErrorDetail[],
   ) {
     super(message);
     this.name = 'AppError';
@@ -28,8 +28,9 @@ export const forbidden = (message: string) => new AppError(403, 'forbidden', mes
 export const notFound = (what: string) => new AppError(404, 'not_found', `${what} was not found.`);
 export const conflict = (message: string, details?: AppError['details']) =>
   new AppError(409, 'conflict', message, details);
-export const invalidTransition = (message: string, details?: AppError['details']) =>
-  new AppError(409, 'invalid_transition', message, details);
+/** A lifecycle move that is not allowed now; `facts` (from, to, state) go into one detail entry. */
+export const invalidTransition = (message: string, facts?: Record<string, unknown>) =>
+  new AppError(409, 'invalid_transition', message, facts ? [{ ...facts, message }] : undefined);
 export const tooLarge = (message: string) => new AppError(413, 'payload_too_large', message);
 export const validationFailed = (message: string, details: ErrorDetail[]) =>
   new AppError(422, 'validation_failed', message, details);

@@ -9,6 +9,7 @@ export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry): Router {
   registry.add(router, {
     method: 'post',
     path: '/api/orgs',
+    public: true,
     tag: 'organisations',
     summary: 'Register a bidder organisation with its representatives (each becomes a bidder account). It stays pending until staff approve it.',
     access: 'anyone',

@@ -71,6 +71,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
   registry.add(router, {
     method: 'get',
     path: '/api/sections',
+    public: true,
     tag: 'tenders',
     summary: 'Published sections (the public list); staff also see the drafts of their centres.',
     access: 'anyone',
@@ -81,6 +82,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
   registry.add(router, {
     method: 'get',
     path: '/api/sections/:id',
+    public: true,
     tag: 'tenders',
     summary: 'A section with its project, documents and clarifications. Nothing about bidders or downloads.',
     access: 'anyone once published; staff of the centre for drafts',
@@ -149,6 +151,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
   registry.add(router, {
     method: 'get',
     path: '/api/sections/:id/documents/:documentId',
+    public: true,
     tag: 'tenders',
     summary: 'Download a tender document (who downloads is never recorded).',
     access: 'anyone once published',

@@ -81,7 +81,7 @@ export function createTendersService(deps: TendersDeps) {
       throw ruleViolation('referenceKinds', `The ${rules.code} centre's reference price is one of: ${set.referenceKinds.join(', ')}; not "${s.referenceKind}".`);
     }
     if (s.referencePriceFen <= 0n) {
-      throw validationFailed('The reference price must be more than zero.', [{ field: 'referencePrice', message: '"referencePrice" must be more than zero' }]);
+      throw validationFailed('referencePrice: the reference price must be more than zero.', [{ field: 'referencePrice', message: '"referencePrice" must be more than zero' }]);
     }
     const cap = new Decimal(s.referencePriceFen.toString()).mul(set.maxBidBondPercent).div(100).floor();
     if (new Decimal(s.bidBondFen.toString()).gt(cap)) {
@@ -91,7 +91,7 @@ export function createTendersService(deps: TendersDeps) {
       );
     }
     if (s.bidDeadlineAt !== null && s.bidDeadlineAt <= clock.now()) {
-      throw ruleViolation('deadline_in_future', `The bid deadline ${new Date(s.bidDeadlineAt).toISOString()} is in the past; choose a future time.`);
+      throw ruleViolation('deadline_in_future', `Rule deadline_in_future: the bid deadline ${new Date(s.bidDeadlineAt).toISOString()} is in the past; choose a future time.`);
     }
   }
 
@@ -238,12 +238,14 @@ export function createTendersService(deps: TendersDeps) {
     },
 
     async updateSection(ctx: RequestContext, id: string, patch: SectionPatch) {
+      // The rules are read outside the transaction (centres uses its own connection; SQLite has one).
+      const s0 = await managedSection(knex, ctx, id);
+      const rules = await centres.rules(s0.centre);
       return withTransaction(knex, async (trx) => {
         const before = await managedSection(trx, ctx, id);
         if (before.state !== 'draft') {
           throw invalidTransition(`Only a draft can be edited; this section is ${before.state}. Issue a clarification instead.`, { state: before.state });
         }
-        const rules = await centres.rules(before.centre);
         const after: store.Section = {
           ...before,
           title: patch.title ?? before.title,

@@ -2,7 +2,7 @@
 // describe the route in the OpenAPI document.
 import type { NextFunction, Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { validationFailed, type ErrorDetail } from '../../modules/core/errors';
+import { unauthenticated, validationFailed, type ErrorDetail } from '../../modules/core/errors';
 import type { RequestContext } from '../../modules/core/context';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -21,8 +21,10 @@ export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodTyp
   path: string;
   summary: string;
   tag: string;
-  /** Who may call it, for the document; the service enforces it. */
+  /** Who may call it, for the document; the service enforces it per object. */
   access: string;
+  /** Callable without signing in. Otherwise an anonymous call is answered 401 before the body is even read. */
+  public?: boolean;
   body?: BS;
   query?: QS;
   /** Status of a successful JSON answer (default 200). */
@@ -72,6 +74,7 @@ export class ApiRegistry {
     this.specs.push(spec as unknown as AnySpec);
     router[spec.method](spec.path, async (req: Request, res: Response, next: NextFunction) => {
       try {
+        if (!spec.public && !req.ctx.actor) throw unauthenticated();
         const body = spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined;
         const query = spec.query ? parseOrThrow(spec.query, { ...(req.query as object) }, 'query') : undefined;
         const result = await spec.handler({
