@@ -43,12 +43,13 @@ export function buildOpenApi(registry: ApiRegistry, version: string) {
       tags: [spec.tag],
       description: `Access: ${spec.access}.`,
       parameters,
-      responses: {
-        [String(spec.status ?? 200)]: { description: 'Success' },
-        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-      },
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } } : {}),
       ...spec.openapi,
+      responses: {
+        [String(spec.status ?? 200)]: { description: 'Success' },
+        ...(spec.openapi?.responses as object | undefined),
+        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
     };
     (paths[path] ??= {})[spec.method] = operation;
   }

@@ -13,7 +13,6 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
 import { createTestApp, makeCreditCode, openTenderSection, T0, type TestApp } from '../support/test-app';
-import { snapshot } from '../support/test-db';
 
 const DAY = 86_400_000;
 

@@ -3,7 +3,7 @@
 import supertest from 'supertest';
 import { createApp, type Services } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
-import { createLogger } from '../../server/logger';
+import { createLogger, type Logger } from '../../server/logger';
 import { ManualClock } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT, type RequestContext, type Role } from '../../modules/core/context';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
@@ -44,11 +44,11 @@ export function makeCreditCode(): string {
   return body + creditCodeCheckChar(body);
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<Config> = {}, options: { log?: Logger } = {}): Promise<TestApp> {
   const tdb = await createTestDatabase();
   const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, ...overrides, dataDir: tdb.dataDir };
   const clock = new ManualClock(T0);
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, services } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret' });
 
   const staff = async (username: string, role: Role, centres?: string[]): Promise<TestUser> => {
