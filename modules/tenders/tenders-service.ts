@@ -8,7 +8,7 @@ import { isOverseer, requireActor, type Actor, type RequestContext, SYSTEM_CONTE
 import { AppError, forbidden, invalidTransition, notFound, ruleViolation, tooLarge, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
 import { formatYuan } from '../core/money';
-import { withTransaction, type Db } from '../../db/transactions';
+import { withRetry, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import type { CentreRules, CentresService } from '../centres/centres-service';
 import { localDate } from '../centres/calendar';
@@ -404,7 +404,7 @@ export function createTendersService(deps: TendersDeps) {
         if (due.length === 0) break;
         let progressed = false;
         for (const { id } of due) {
-          if (!(await store.claimLease(knex, id, deps.processId, now, now + leaseMs))) continue;
+          if (!(await withRetry(() => store.claimLease(knex, id, deps.processId, now, now + leaseMs)))) continue;
           try {
             const step = await withTransaction(knex, async (trx) => {
               const s = await store.findSection(trx, id);
@@ -428,7 +428,7 @@ export function createTendersService(deps: TendersDeps) {
             // Another process moved it between our read and our update: nothing left to do.
             if (!(err instanceof AppError && err.status === 409)) throw err;
           } finally {
-            await store.releaseLease(knex, id, deps.processId);
+            await withRetry(() => store.releaseLease(knex, id, deps.processId));
           }
         }
         if (!progressed) break;

@@ -20,23 +20,9 @@ export const usingMysql = () => !!process.env.DATABASE_URL;
 
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-test-'));
-  let url: string | undefined;
-  let dropDatabase: (() => Promise<void>) | undefined;
-  if (process.env.DATABASE_URL) {
-    const server = parseMysqlUrl(process.env.DATABASE_URL);
-    const name = `${server.database}_${process.pid}_${crypto.randomBytes(4).toString('hex')}`.slice(0, 64);
-    const admin = knexFactory({ client: 'mysql2', connection: { host: server.host, port: server.port, user: server.user, password: server.password } });
-    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    await admin.destroy();
-    const u = new URL(process.env.DATABASE_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    dropDatabase = async () => {
-      const k = knexFactory({ client: 'mysql2', connection: { host: server.host, port: server.port, user: server.user, password: server.password } });
-      await k.raw(`DROP DATABASE IF EXISTS \`${name}\``);
-      await k.destroy();
-    };
-  }
+  const mysql = process.env.DATABASE_URL ? await createMysqlDatabase(process.env.DATABASE_URL) : undefined;
+  const url = mysql?.url;
+  const dropDatabase = mysql?.drop;
   const db = await openDatabase({ url, dataDir });
   if (options.migrate !== false) await migrateLatest(db.knex);
   return {
@@ -47,6 +33,37 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
       await db.close();
       await dropDatabase?.();
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A new, empty database on the MySQL/MariaDB server of `baseUrl`, named after the database of
+ * `baseUrl` plus a unique suffix (for test files and for child processes such as `npm start`).
+ * Returns its DATABASE_URL and a function that drops it.
+ */
+export async function createMysqlDatabase(baseUrl: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const server = parseMysqlUrl(baseUrl);
+  const name = `${server.database}_${process.pid}_${crypto.randomBytes(4).toString('hex')}`.slice(0, 64);
+  const connection = { host: server.host, port: server.port, user: server.user, password: server.password };
+  const admin = knexFactory({ client: 'mysql2', connection });
+  try {
+    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.destroy();
+  }
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    name,
+    async drop() {
+      const k = knexFactory({ client: 'mysql2', connection });
+      try {
+        await k.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await k.destroy();
+      }
     },
   };
 }

@@ -1,0 +1,298 @@
+// The real `npm start` entry point (server/main.ts) in a child process: it migrates, seeds the demo
+// once, prints the demo accounts once, serves HTTP, and refuses to start on an unusable database.
+// On the MySQL run (DATABASE_URL set) the child gets a fresh database of its own on that server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { createMysqlDatabase } from '../support/test-db';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = path.join(ROOT, 'server/main.ts');
+
+interface Started {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal's name) once the process has exited. */
+  exited: Promise<number | string>;
+  /** Waits until stdout matches `re`; fails early if the process exits first. */
+  waitForStdout(re: RegExp, ms: number): Promise<RegExpMatchArray>;
+}
+
+const children: Started[] = [];
+
+function start(env: Record<string, string | undefined>): Started {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DATABASE_URL', 'PORT', 'HOST', 'NODE_ENV', 'DEMO', 'SESSION_SECRET', 'CODE_PREFIX', 'SCHEDULER_INTERVAL_MS', 'COOKIE_SECURE', 'TRUST_PROXY']) {
+    delete childEnv[name];
+  }
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const started: Started = {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForStdout(re, ms) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = out.match(re);
+          if (m) {
+            done();
+            resolve(m);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no ${re} on stdout within ${ms} ms\nstdout:\n${out}\nstderr:\n${err}`));
+        }, ms);
+        const onExit = () => {
+          // Output may still be in the pipe when 'exit' fires; 'close' comes after it is drained.
+          child.once('close', () => {
+            const m = out.match(re);
+            done();
+            if (m) resolve(m);
+            else reject(new Error(`the server exited (${child.exitCode ?? child.signalCode}) before ${re} appeared\nstdout:\n${out}\nstderr:\n${err}`));
+          });
+        };
+        const done = () => {
+          clearTimeout(timer);
+          child.stdout!.off('data', check);
+          child.off('exit', onExit);
+        };
+        child.stdout!.on('data', check);
+        if (child.exitCode !== null || child.signalCode !== null) onExit();
+        else child.once('exit', onExit);
+        check();
+      });
+    },
+  };
+  children.push(started);
+  return started;
+}
+
+function isRunning(s: Started): boolean {
+  return s.child.exitCode === null && s.child.signalCode === null;
+}
+
+/** Waits for the exit of a process, at most `ms`. */
+async function exitWithin(s: Started, ms: number): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the process did not exit within ${ms} ms\nstdout:\n${s.stdout()}\nstderr:\n${s.stderr()}`)), ms);
+  });
+  try {
+    return await Promise.race([s.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** SIGTERM (graceful shutdown), then SIGKILL if it takes too long; resolves once it has exited. */
+async function stop(s: Started): Promise<void> {
+  if (!isRunning(s)) return;
+  s.child.kill('SIGTERM');
+  try {
+    await exitWithin(s, 10_000);
+  } catch {
+    s.child.kill('SIGKILL');
+    await s.exited;
+  }
+}
+
+/** The port from the JSON log line "etender listening on http://127.0.0.1:PORT …". */
+async function listeningPort(s: Started): Promise<number> {
+  const m = await s.waitForStdout(/^\{.*"msg":"etender listening on http:\/\/127\.0\.0\.1:(\d+)[^\n]*\}$/m, 30_000);
+  const line = JSON.parse(m[0]) as { port: number; msg: string };
+  expect(line.port).to.be.a('number').and.to.be.greaterThan(0);
+  expect(m[1]).to.equal(String(line.port));
+  return line.port;
+}
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'etender-start-'));
+}
+
+const tmpDirs: string[] = [];
+
+describe('npm start (server/main.ts)', function () {
+  this.timeout(60_000);
+
+  after(async () => {
+    await Promise.all(children.splice(0).map(stop));
+    for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  describe('on a fresh data directory', () => {
+    const dialect = process.env.DATABASE_URL ? 'mysql' : 'sqlite';
+    let dataDir: string;
+    let databaseUrl: string | undefined;
+    let dropDatabase: (() => Promise<void>) | undefined;
+    let first: Started;
+    let base: string;
+    let adminPassword: string;
+
+    before(async () => {
+      dataDir = tmpDir();
+      tmpDirs.push(dataDir);
+      if (process.env.DATABASE_URL) {
+        const mysql = await createMysqlDatabase(process.env.DATABASE_URL);
+        databaseUrl = mysql.url;
+        dropDatabase = mysql.drop;
+      }
+      first = start({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: databaseUrl });
+      base = `http://127.0.0.1:${await listeningPort(first)}`;
+    });
+
+    after(async () => {
+      await Promise.all(children.map(stop));
+      await dropDatabase?.();
+    });
+
+    it(`reports itself healthy on ${dialect}`, async () => {
+      const res = await fetch(`${base}/healthz`);
+      expect(res.status).to.equal(200);
+      expect(await res.json()).to.deep.equal({ status: 'ok', db: dialect });
+      const sqlite = fs.readdirSync(dataDir).filter((f) => f.includes('sqlite'));
+      expect(sqlite).to.deep.equal(dialect === 'sqlite' ? ['etender.sqlite', 'etender.sqlite-shm', 'etender.sqlite-wal'] : []);
+    });
+
+    it('prints the demo accounts once, and logs JSON lines otherwise', () => {
+      const out = first.stdout();
+      expect(out).to.include('Demo accounts');
+      const accounts = new Map<string, { role: string; password: string }>();
+      for (const m of out.matchAll(/^ {2}(\S+)\s+(\S+)\s{2,}(\S+)$/gm)) accounts.set(m[2]!, { role: m[1]!, password: m[3]! });
+      for (const [user, role] of [
+        ['admin', 'admin'],
+        ['operator', 'operator'],
+        ['supervisor', 'supervisor'],
+        ['auditor', 'auditor'],
+        ['custodian', 'custodian'],
+        ['bidder-a', 'bidder'],
+      ] as const) {
+        expect(accounts.get(user), `demo account ${user}`).to.include({ role });
+      }
+      adminPassword = accounts.get('admin')!.password;
+      expect(adminPassword).to.have.length.greaterThanOrEqual(12);
+      // The password appears in the table and nowhere else (not in a log line).
+      expect(out.split(adminPassword)).to.have.length(2);
+      expect(first.stderr()).not.to.include(adminPassword);
+
+      const lines = out.split('\n').filter((l) => l.startsWith('{'));
+      expect(lines.length).to.be.greaterThan(0);
+      for (const l of lines) expect(() => JSON.parse(l), l).not.to.throw();
+      const msgs = lines.map((l) => JSON.parse(l).msg as string);
+      expect(msgs).to.include(`database: ${dialect}`);
+    });
+
+    it('lets the demo admin log in with the printed password and start a session', async () => {
+      expect(adminPassword, 'the password was parsed by the previous test').to.be.a('string');
+      const res = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: adminPassword }),
+      });
+      expect(res.status, await res.clone().text()).to.equal(200);
+      const cookies = res.headers.getSetCookie();
+      const sid = cookies.find((c) => c.startsWith('etender.sid='));
+      expect(sid, `Set-Cookie: ${cookies.join(' | ')}`).to.be.a('string');
+      expect(sid!.toLowerCase()).to.include('httponly');
+
+      const me = await fetch(`${base}/api/me`, { headers: { cookie: sid!.split(';')[0]! } });
+      expect(me.status).to.equal(200);
+      expect(JSON.stringify(await me.json())).to.include('"admin"');
+
+      const wrong = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: `${adminPassword}x` }),
+      });
+      expect(wrong.status).to.equal(401);
+      expect(wrong.headers.getSetCookie().filter((c) => c.startsWith('etender.sid='))).to.deep.equal([]);
+    });
+
+    it('lists the demo sections to anonymous callers, drafts excluded', async () => {
+      const res = await fetch(`${base}/api/sections`);
+      expect(res.status).to.equal(200);
+      const { sections } = (await res.json()) as { sections: Array<{ state: string; centre: string }> };
+      const states = sections.map((s) => s.state);
+      expect(states).to.include.members(['bidding', 'closed', 'cancelled']);
+      expect(states).not.to.include('draft');
+      expect(new Set(sections.map((s) => s.centre))).to.deep.equal(new Set(['procurement', 'construction', 'land', 'property']));
+    });
+
+    it('serves the OpenAPI 3.1 description', async () => {
+      const res = await fetch(`${base}/api/openapi.json`);
+      expect(res.status).to.equal(200);
+      expect(res.headers.get('content-type')).to.match(/^application\/json/);
+      const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+      expect(doc.openapi).to.equal('3.1.0');
+      expect(doc.paths).to.have.property('/api/sections');
+    });
+
+    it('on a second start with the same data, seeds nothing and prints no passwords', async () => {
+      await stop(first);
+      expect(await first.exited, `stderr: ${first.stderr()}`).to.equal(0);
+      expect(first.stdout()).to.match(/"msg":"shutting down"/);
+
+      const second = start({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: databaseUrl });
+      const port = await listeningPort(second);
+      expect(second.stdout()).not.to.include('Demo accounts');
+      expect(second.stdout()).not.to.include(adminPassword);
+      expect(second.stdout()).not.to.match(/migrations applied/);
+
+      // Same data: the password printed by the first start still works, and the sections are the same.
+      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: adminPassword }),
+      });
+      expect(login.status).to.equal(200);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await health.json()).to.deep.equal({ status: 'ok', db: dialect });
+      await stop(second);
+      expect(await second.exited, `stderr: ${second.stderr()}`).to.equal(0);
+    });
+  });
+
+  describe('with an unusable DATABASE_URL', () => {
+    function sqliteFiles(dir: string): string[] {
+      return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.includes('sqlite')) : [];
+    }
+
+    it('exits non-zero when the MySQL server cannot be reached, without falling back to SQLite', async () => {
+      const parent = tmpDir();
+      tmpDirs.push(parent);
+      const dataDir = path.join(parent, 'data');
+      const s = start({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: 'mysql://root@127.0.0.1:1/nope' });
+      const code = await exitWithin(s, 15_000);
+      expect(code, `stderr: ${s.stderr()}`).to.be.a('number').and.not.equal(0);
+      expect(s.stderr()).to.include('cannot start');
+      expect(s.stderr()).to.match(/mysql/i);
+      expect(s.stderr()).to.include('127.0.0.1:1/nope');
+      expect(s.stdout()).not.to.include('listening');
+      expect(sqliteFiles(dataDir)).to.deep.equal([]);
+      expect(sqliteFiles(parent)).to.deep.equal([]);
+    });
+
+    it('exits non-zero on a URL that is not mysql://, saying what it expects', async () => {
+      const dataDir = tmpDir();
+      tmpDirs.push(dataDir);
+      const s = start({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: 'postgres://x/y' });
+      const code = await exitWithin(s, 15_000);
+      expect(code, `stderr: ${s.stderr()}`).to.be.a('number').and.not.equal(0);
+      expect(s.stderr()).to.include('cannot start');
+      expect(s.stderr()).to.include('mysql://');
+      expect(s.stdout()).not.to.include('listening');
+      expect(sqliteFiles(dataDir)).to.deep.equal([]);
+    });
+  });
+});
