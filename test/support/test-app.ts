@@ -1,5 +1,8 @@
 // The real app on a fresh test database, with a manual clock and one signed-in account per role.
 // Requests go through supertest with bearer tokens (no cookies), unless a test wants a session.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import supertest from 'supertest';
 import { createApp, type Services } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
@@ -37,6 +40,20 @@ export interface TestApp {
 
 let counter = 0;
 
+/**
+ * Platform keys (CA, receipt, log, timer) are made once per test process and shared by its test
+ * apps: RSA key generation is too slow to repeat for every file.
+ */
+let sharedCertsDir: string | null = null;
+export function testCertsDir(): string {
+  if (!sharedCertsDir) {
+    sharedCertsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-test-certs-'));
+    const dir = sharedCertsDir;
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return sharedCertsDir;
+}
+
 /** A valid unified social credit code, different on every call. */
 export function makeCreditCode(): string {
   counter += 1;
@@ -46,7 +63,7 @@ export function makeCreditCode(): string {
 
 export async function createTestApp(overrides: Partial<Config> = {}, options: { log?: Logger } = {}): Promise<TestApp> {
   const tdb = await createTestDatabase();
-  const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, ...overrides, dataDir: tdb.dataDir };
+  const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, certsDir: testCertsDir(), ...overrides, dataDir: tdb.dataDir };
   const clock = new ManualClock(T0);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, services } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret' });
