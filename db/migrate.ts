@@ -9,6 +9,11 @@ import * as m0005 from './migrations/20261126_0005_audit-log';
 import * as m0006 from './migrations/20261126_0006_audit-head-row';
 import * as m0007 from './migrations/20261126_0007_audit-append-only';
 import * as m0008 from './migrations/20261126_0008_default-centres';
+import * as m0009 from './migrations/20261126_0009_audit-merkle';
+import * as m0010 from './migrations/20261126_0010_audit-merkle-backfill';
+import * as m0011 from './migrations/20261126_0011_certificates';
+import * as m0012 from './migrations/20261126_0012_opening-keys';
+import * as m0013 from './migrations/20261126_0013_bids';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +29,11 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261126_0006_audit-head-row', m0006],
   ['20261126_0007_audit-append-only', m0007],
   ['20261126_0008_default-centres', m0008],
+  ['20261126_0009_audit-merkle', m0009],
+  ['20261126_0010_audit-merkle-backfill', m0010],
+  ['20261126_0011_certificates', m0011],
+  ['20261126_0012_opening-keys', m0012],
+  ['20261126_0013_bids', m0013],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

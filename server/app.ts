@@ -13,14 +13,21 @@ import { accountsRoutes } from '../modules/accounts/accounts-routes';
 import { KnexSessionStore } from '../modules/accounts/session-store';
 import { createCentresService } from '../modules/centres/centres-service';
 import { centresRoutes } from '../modules/centres/centres-routes';
+import { createCustodyService } from '../modules/custody/custody-service';
+import { custodyRoutes } from '../modules/custody/custody-routes';
 import type { Clock } from '../modules/core/clock';
 import { notFound } from '../modules/core/errors';
 import { createOrgsService } from '../modules/orgs/orgs-service';
 import { orgsRoutes } from '../modules/orgs/orgs-routes';
+import { loadOrCreatePlatformKeys, PlatformKeysError } from '../modules/pki/platform-keys';
+import { createPkiService } from '../modules/pki/pki-service';
+import { pkiRoutes } from '../modules/pki/pki-routes';
+import { createBidsService } from '../modules/bids/bids-service';
+import { bidsRoutes } from '../modules/bids/bids-routes';
 import { LocalBlobStore } from '../modules/storage/blob-store';
 import { createTendersService } from '../modules/tenders/tenders-service';
 import { tendersRoutes } from '../modules/tenders/tenders-routes';
-import type { Config } from './config';
+import { ConfigError, readTrustedCaFiles, type Config } from './config';
 import { attachContext, bearerAuth, configurePassport, sameOriginForSessions } from './http/auth';
 import { errorHandler } from './http/errors';
 import { buildOpenApi } from './http/openapi';
@@ -37,33 +44,63 @@ export interface AppDeps {
   sessionSecret: string;
 }
 
-export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'>) {
+/** The platform keys from config.certsDir, made at first start; a clear ConfigError if they are unusable. */
+function platformKeysFor(config: Config, clock: Clock) {
+  try {
+    // Certificates made now are dated by the earlier of the two clocks, so that a test or demo
+    // clock set in the past or the future still falls inside the CA's validity.
+    return loadOrCreatePlatformKeys(config.certsDir, { now: Math.min(clock.now(), Date.now()) });
+  } catch (err) {
+    if (err instanceof PlatformKeysError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & { log?: Pick<Logger, 'warn'> }) {
   const { config, db, clock } = deps;
   const knex = db.knex;
-  const audit = createAuditService({ knex, clock });
+  const platformKeys = platformKeysFor(config, clock);
+  const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
   const accounts = createAccountsService({ knex, clock, audit });
   const orgs = createOrgsService({ knex, clock, audit, accounts });
+  const pki = createPkiService({ knex, clock, audit, keys: platformKeys, orgs, trustedCaPems: readTrustedCaFiles(config.trustedCaFiles) });
   const centres = createCentresService({ knex, clock, audit });
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  // Custody reads sections through the tenders service, which is built next and uses custody.
+  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, centres, accounts, sectionFacts: (id) => tenders.biddingFacts(knex, id) });
   const tenders = createTendersService({
     knex,
     clock,
     audit,
     centres,
     blobs,
+    custody,
     codePrefix: config.codePrefix,
     maxDocumentBytes: config.maxDocumentBytes,
     processId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`,
   });
+  const bids = createBidsService({
+    knex,
+    clock,
+    audit,
+    pki,
+    custody,
+    tenders,
+    orgs,
+    blobs,
+    receiptSigner: platformKeys.receipt,
+    maxBidBytes: config.maxBidBytes,
+    log: deps.log ?? { warn: () => undefined },
+  });
   const sessions = new KnexSessionStore(knex);
-  return { audit, accounts, orgs, centres, blobs, tenders, sessions };
+  return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, custody, bids };
 }
 
 export type Services = ReturnType<typeof buildServices>;
 
 export function createApp(deps: AppDeps) {
   const { config, db, log } = deps;
-  const services = buildServices(deps);
+  const services = buildServices({ ...deps, log });
   const registry = new ApiRegistry();
   const app = express();
 
@@ -90,8 +127,9 @@ export function createApp(deps: AppDeps) {
   });
 
   const json = express.json({ limit: config.maxJsonBytes, strict: true });
-  // Uploads stream their raw bodies to the blob store; everything else is JSON.
-  app.use((req, res, next) => (req.path.endsWith('/documents') ? next() : json(req, res, next)));
+  // Uploads (tender documents, sealed bids) stream their raw bodies to the blob store.
+  const isUpload = (p: string) => p.endsWith('/documents') || /^\/api\/sections\/[^/]+\/bids$/.test(p);
+  app.use((req, res, next) => (isUpload(req.path) ? next() : json(req, res, next)));
 
   const pp = configurePassport(services.accounts);
   const sessionMiddleware = session({
@@ -113,8 +151,11 @@ export function createApp(deps: AppDeps) {
 
   app.use(accountsRoutes({ accounts: services.accounts, passport: pp, registry, loginAttemptsPer15Min: config.loginAttemptsPer15Min, log }));
   app.use(orgsRoutes(services.orgs, registry));
+  app.use(pkiRoutes(services.pki, registry));
   app.use(centresRoutes(services.centres, registry));
   app.use(tendersRoutes(services.tenders, registry));
+  app.use(custodyRoutes(services.custody, registry));
+  app.use(bidsRoutes(services.bids, registry));
   app.use(auditRoutes(services.audit, registry));
 
   const openapi = buildOpenApi(registry, VERSION);

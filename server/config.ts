@@ -11,9 +11,13 @@ export interface Config {
   /** Undefined means the embedded SQLite database in dataDir. */
   databaseUrl: string | undefined;
   certsDir: string;
+  /** Certificates of other CAs whose certificates are accepted (TRUSTED_CA_FILES, comma-separated paths). */
+  trustedCaFiles: string[];
   codePrefix: string;
   maxJsonBytes: number;
   maxDocumentBytes: number;
+  /** Size limit of one sealed bid upload. */
+  maxBidBytes: number;
   loginAttemptsPer15Min: number;
   trustProxy: boolean | number | string;
   cookieSecure: boolean;
@@ -57,9 +61,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir,
     databaseUrl,
     certsDir: path.resolve(cwd, env.CERTS_DIR || './certs'),
+    trustedCaFiles: (env.TRUSTED_CA_FILES ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean)
+      .map((f) => path.resolve(cwd, f)),
     codePrefix,
     maxJsonBytes: int(env, 'MAX_JSON_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
     maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 200 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
+    maxBidBytes: int(env, 'MAX_BID_BYTES', 2 * 1024 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     loginAttemptsPer15Min: int(env, 'LOGIN_ATTEMPTS_PER_15_MIN', 10, 1, 100000),
     trustProxy,
     cookieSecure: bool(env, 'COOKIE_SECURE', production),
@@ -85,4 +95,35 @@ export function sessionSecret(config: Config, env: NodeJS.ProcessEnv = process.e
       return fs.readFileSync(file, 'utf8').trim(); // another process made it first
     }
   }
+}
+
+/**
+ * Reads the trusted CA certificates (each file may hold several PEM certificates). Every one must
+ * be readable and be a CA certificate, or the server does not start.
+ */
+export function readTrustedCaFiles(files: string[]): string[] {
+  const pems: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`TRUSTED_CA_FILES: ${file} cannot be read (${(err as Error).message}).`);
+    }
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    if (blocks.length === 0) throw new ConfigError(`TRUSTED_CA_FILES: ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`);
+    for (const pem of blocks) {
+      let cert: crypto.X509Certificate;
+      try {
+        cert = new crypto.X509Certificate(pem);
+      } catch (err) {
+        throw new ConfigError(`TRUSTED_CA_FILES: ${file} holds a certificate that cannot be read (${(err as Error).message}).`);
+      }
+      if (!cert.ca) {
+        throw new ConfigError(`TRUSTED_CA_FILES: ${file} holds "${cert.subject.split('\n').join(', ')}", which is not a CA certificate; list only certificate authorities.`);
+      }
+      pems.push(`${pem}\n`);
+    }
+  }
+  return pems;
 }

@@ -131,6 +131,12 @@ export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: A
       return user && !user.disabled ? toActor(user) : null;
     },
 
+    /** The active account with this username, e.g. a key custodian named in a centre's settings. */
+    async actorByUsername(username: string): Promise<Actor | null> {
+      const user = await store.findUser(knex, { username });
+      return user && !user.disabled ? toActor(user) : null;
+    },
+
     async actorForToken(token: string): Promise<Actor | null> {
       if (!token.startsWith(TOKEN_PREFIX)) return null;
       const row = await store.findTokenByHash(knex, hashToken(token));

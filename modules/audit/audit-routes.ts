@@ -2,9 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
 import { requireRole } from '../core/context';
-import type { AuditService } from './audit-service';
+import { MAX_ENTRIES_PER_CALL, type AuditService } from './audit-service';
 
 const digits = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
+/** A position or size in the log: a whole number within JavaScript's exact range. */
+const position = digits.pipe(z.int().min(0));
 
 export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router {
   const router = Router();
@@ -24,6 +26,67 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
     handler: async ({ ctx, query }) => {
       requireRole(ctx, ['supervisor', 'auditor', 'admin'], 'read the audit log');
       return { events: await audit.list({ objectType: query.objectType, objectId: query.objectId, action: query.action, fromIdx: query.from, limit: query.limit }) };
+    },
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/audit/checkpoint',
+    tag: 'audit',
+    summary:
+      'The latest signed checkpoint of the audit log (tree size, RFC 6962 root, time, key id, Ed25519 signature over the RFC 8785 canonical JSON of the other fields); signed on demand when the log has grown.',
+    access: 'anyone',
+    public: true,
+    handler: async () => audit.checkpoint(),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/audit/checkpoints',
+    tag: 'audit',
+    summary: 'Stored signed checkpoints with size >= from, in size order.',
+    access: 'anyone',
+    public: true,
+    query: z.strictObject({
+      from: position.optional(),
+      limit: digits.pipe(z.int().min(1).max(1000)).optional(),
+    }),
+    handler: async ({ query }) => ({ checkpoints: await audit.checkpoints(query.from ?? 0, query.limit ?? 100) }),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/audit/proofs/inclusion',
+    tag: 'audit',
+    summary: 'RFC 9162 inclusion proof of the entry at `index` in the tree of `size` entries (hex hashes, bottom up).',
+    access: 'anyone',
+    public: true,
+    query: z.strictObject({ index: position, size: position }),
+    handler: async ({ query }) => audit.inclusionProof(query.index, query.size),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/audit/proofs/consistency',
+    tag: 'audit',
+    summary: 'RFC 9162 consistency proof that the tree of `from` entries is a prefix of the tree of `to` entries.',
+    access: 'anyone',
+    public: true,
+    query: z.strictObject({ from: position, to: position }),
+    handler: async ({ query }) => audit.consistencyProof(query.from, query.to),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/audit/entries',
+    tag: 'audit',
+    summary: `Log entries [start, end) as their exact canonical JSON (the Merkle leaves), at most ${MAX_ENTRIES_PER_CALL} per call.`,
+    // Entries name bidders and their addresses: who bids must stay secret until the opening (EB 21).
+    access: 'supervisor, auditor, admin',
+    query: z.strictObject({ start: position, end: position }),
+    handler: async ({ ctx, query }) => {
+      requireRole(ctx, ['supervisor', 'auditor', 'admin'], 'read the audit log entries');
+      return { start: query.start, end: query.end, entries: await audit.entries(query.start, query.end) };
     },
   });
   return router;

@@ -1,13 +1,36 @@
 // The audit log: one append-only sequence of events (transitions, logins, approvals, …). Each
-// entry's canonical JSON is stored byte for byte so that it can be hashed as a Merkle leaf.
+// entry's canonical JSON is stored byte for byte and is a leaf of an RFC 6962 Merkle tree; this
+// service also signs checkpoints of the tree and answers inclusion and consistency proofs.
 import canonicalize from 'canonicalize';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import type { RequestContext } from '../core/context';
+import { AppError, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
+import type { Signer } from '../core/signing';
 import type { Db } from '../../db/transactions';
-import { withTransaction } from '../../db/transactions';
-import { appendRow, listRows, type AuditRow, type AuditFilter } from './audit-store';
+import { isUniqueViolation, withRetry, withTransaction } from '../../db/transactions';
+import {
+  appendRow,
+  checkpointOfSize,
+  insertCheckpoint,
+  listCheckpoints,
+  listRows,
+  newestCheckpoint,
+  rangeRows,
+  readHead,
+  readNodes,
+  type AuditFilter,
+  type AuditRow,
+  type CheckpointRow,
+} from './audit-store';
+import { LOG_NAME, signCheckpoint, type Checkpoint } from './checkpoint';
+import { consistencyProofRanges, inclusionProofRanges, nodesForRanges, proofFromRanges, toHex, type LeafRange, type NodeSource } from './merkle';
+
+export { verifyCheckpointSignature, type Checkpoint } from './checkpoint';
+
+/** Most entries one call hands out (GET /api/audit/entries). */
+export const MAX_ENTRIES_PER_CALL = 1000;
 
 export interface AuditEventInput {
   action: string;
@@ -29,13 +52,74 @@ export interface AuditEntry {
   data: Record<string, unknown>;
 }
 
+export interface InclusionProof {
+  index: number;
+  size: number;
+  leafHash: string;
+  /** The tree head at `size`: compare it with a signed checkpoint's root. */
+  root: string;
+  proof: string[];
+}
+
+export interface ConsistencyProof {
+  from: number;
+  to: number;
+  fromRoot: string;
+  toRoot: string;
+  proof: string[];
+}
+
+export interface LogEntry {
+  index: number;
+  /** The exact canonical JSON that is the Merkle leaf. */
+  entry: string;
+}
+
 export interface AuditService {
   /** Appends within the caller's transaction, so the event and the change commit together. */
   append(db: Db, ctx: RequestContext, event: AuditEventInput): Promise<AuditEntry>;
   list(filter: AuditFilter): Promise<AuditEntry[]>;
+  /** The newest signed checkpoint; signs and stores a new one first if the log grew since. */
+  checkpoint(): Promise<Checkpoint>;
+  /** Stored checkpoints with size >= fromSize, in size order. */
+  checkpoints(fromSize: number, limit: number): Promise<Checkpoint[]>;
+  inclusionProof(index: number, size: number): Promise<InclusionProof>;
+  consistencyProof(from: number, to: number): Promise<ConsistencyProof>;
+  /** Entries [start, end), at most MAX_ENTRIES_PER_CALL. */
+  entries(start: number, end: number): Promise<LogEntry[]>;
 }
 
-export function createAuditService(deps: { knex: Knex; clock: Clock }): AuditService {
+/** A request for part of the tree that does not exist (yet): 404, naming the field. */
+function beyondTheLog(field: string, message: string): AppError {
+  return new AppError(404, 'not_found', message, [{ field, message }]);
+}
+
+function badRange(field: string, message: string): AppError {
+  return validationFailed(message, [{ field, message }]);
+}
+
+function toCheckpoint(row: CheckpointRow): Checkpoint {
+  return { v: 1, log: LOG_NAME, size: row.size, root: row.root, at: row.at, keyId: row.keyId, signature: row.signature };
+}
+
+export function createAuditService(deps: { knex: Knex; clock: Clock; logSigner: Signer }): AuditService {
+  const { knex, logSigner } = deps;
+
+  /** Hashes of the ranges from stored complete subtrees, read in one query per 200 nodes. */
+  async function hashRanges(ranges: readonly LeafRange[]): Promise<Buffer[]> {
+    const nodes = await readNodes(knex, nodesForRanges(ranges));
+    const get: NodeSource = (level, index) => {
+      const hash = nodes.get(`${level}:${index}`);
+      if (!hash) throw new Error(`audit_nodes has no node ${level}/${index}: the tree is incomplete`);
+      return hash;
+    };
+    return proofFromRanges(ranges, get);
+  }
+
+  async function sizeNow(): Promise<number> {
+    return (await readHead(knex)).size;
+  }
+
   async function appendIn(trx: Db, ctx: RequestContext, event: AuditEventInput): Promise<AuditEntry> {
     const draft = {
       id: newId(),
@@ -61,6 +145,54 @@ export function createAuditService(deps: { knex: Knex; clock: Clock }): AuditSer
     async list(filter) {
       const rows: AuditRow[] = await listRows(deps.knex, filter);
       return rows.map((r) => JSON.parse(r.entry) as AuditEntry);
+    },
+
+    async checkpoint() {
+      const head = await readHead(knex);
+      const newest = await newestCheckpoint(knex);
+      if (newest && newest.size >= head.size) return toCheckpoint(newest);
+      const cp = signCheckpoint({ v: 1, log: LOG_NAME, size: head.size, root: head.root, at: deps.clock.now(), keyId: logSigner.keyId }, logSigner);
+      try {
+        await withRetry(() => insertCheckpoint(knex, cp));
+        return cp;
+      } catch (err) {
+        // Another request or process signed this size first: theirs is the checkpoint.
+        if (!isUniqueViolation(err)) throw err;
+        const stored = await checkpointOfSize(knex, head.size);
+        if (!stored) throw err;
+        return toCheckpoint(stored);
+      }
+    },
+
+    async checkpoints(fromSize, limit) {
+      return (await listCheckpoints(knex, fromSize, Math.min(limit, 1000))).map(toCheckpoint);
+    },
+
+    async inclusionProof(index, size) {
+      if (size < 1) throw badRange('size', 'size must be at least 1: an empty tree includes nothing.');
+      if (index >= size) throw badRange('index', `index must be below size (${size}); leaves are numbered from 0.`);
+      const current = await sizeNow();
+      if (size > current) throw beyondTheLog('size', `The audit log has ${current} entries; there is no tree of size ${size} yet.`);
+      const ranges = inclusionProofRanges(index, size);
+      const [leaf, root, ...proof] = await hashRanges([[index, index + 1], [0, size], ...ranges]);
+      return { index, size, leafHash: toHex(leaf!), root: toHex(root!), proof: proof.map(toHex) };
+    },
+
+    async consistencyProof(from, to) {
+      if (from > to) throw badRange('from', `from (${from}) must not be larger than to (${to}).`);
+      const current = await sizeNow();
+      if (to > current) throw beyondTheLog('to', `The audit log has ${current} entries; there is no tree of size ${to} yet.`);
+      const ranges = consistencyProofRanges(from, to);
+      const [fromRoot, toRoot, ...proof] = await hashRanges([[0, from], [0, to], ...ranges]);
+      return { from, to, fromRoot: toHex(fromRoot!), toRoot: toHex(toRoot!), proof: proof.map(toHex) };
+    },
+
+    async entries(start, end) {
+      if (end < start) throw badRange('end', `end (${end}) must not be below start (${start}).`);
+      if (end - start > MAX_ENTRIES_PER_CALL) throw badRange('end', `At most ${MAX_ENTRIES_PER_CALL} entries per call: end - start is ${end - start}.`);
+      const current = await sizeNow();
+      if (end > current) throw beyondTheLog('end', `The audit log has ${current} entries (indexes 0 to ${current - 1}); end ${end} is beyond it.`);
+      return (await rangeRows(knex, start, end)).map((r) => ({ index: r.idx, entry: r.entry }));
     },
   };
 }

@@ -42,6 +42,34 @@ export const procedureRuleSchema = z.strictObject({
 });
 export type ProcedureRule = z.infer<typeof procedureRuleSchema>;
 
+/** A custodian of opening keys: the platform timer (its key in certs/) or a user by username. */
+export const CUSTODIAN_MEMBER = z.union([
+  z.literal('platform-timer'),
+  z.string().regex(/^user:[a-zA-Z0-9_.-]{3,64}$/, 'must be "platform-timer" or "user:<username>"'),
+]);
+export type CustodianMember = z.infer<typeof CUSTODIAN_MEMBER>;
+
+/** Who holds the shares of a section's opening key, and how many of them open it (DESIGN.md, sealed bids §2). */
+export const custodySchema = z
+  .strictObject({
+    threshold: z.int().min(1).max(20),
+    members: z.array(CUSTODIAN_MEMBER).min(1).max(20),
+  })
+  .superRefine((c, ctx) => {
+    if (c.members.length < c.threshold) {
+      ctx.addIssue({ code: 'custom', path: ['members'], message: `a threshold of ${c.threshold} needs at least ${c.threshold} members; got ${c.members.length}` });
+    }
+    if (new Set(c.members).size !== c.members.length) ctx.addIssue({ code: 'custom', path: ['members'], message: 'each custodian may appear only once' });
+  });
+export type CustodySettings = z.infer<typeof custodySchema>;
+
+/** Without a setting, the platform timer alone holds the key, so a fresh install opens on time by itself. */
+export const DEFAULT_CUSTODY: CustodySettings = { threshold: 1, members: ['platform-timer'] };
+
+export function custodyOf(settings: CentreSettings): CustodySettings {
+  return settings.custody ?? DEFAULT_CUSTODY;
+}
+
 export const centreSettingsSchema = z.strictObject({
   direction: z.enum(['cost', 'revenue']),
   metric: z.enum(['savings', 'value_added']),
@@ -56,6 +84,8 @@ export const centreSettingsSchema = z.strictObject({
   maxBidBondPercent: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
   candidatePublicityDays: z.int().min(0).max(60),
   timeZone: z.string().min(1).max(64),
+  /** Custodians of the opening keys; absent means DEFAULT_CUSTODY. */
+  custody: custodySchema.optional(),
 });
 export type CentreSettings = z.infer<typeof centreSettingsSchema>;
 

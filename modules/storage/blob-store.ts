@@ -13,8 +13,22 @@ export interface StoredBlob {
   size: number;
 }
 
+/** An upload written and hashed but not yet part of the store: the caller checks it, then commits or discards. */
+export interface StagedBlob extends StoredBlob {
+  /** Makes the blob durable under its digest (fsync, rename). Idempotent for equal content. */
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export interface StageOptions {
+  maxBytes: number;
+  /** Extra checks on the stream as it passes (e.g. "is this really sealed?"); may fail the upload. */
+  inspect?: Transform;
+}
+
 export interface BlobStore {
-  put(source: Readable, options: { maxBytes: number }): Promise<StoredBlob>;
+  stage(source: Readable, options: StageOptions): Promise<StagedBlob>;
+  put(source: Readable, options: StageOptions): Promise<StoredBlob>;
   open(sha256: string): Readable;
   exists(sha256: string): Promise<boolean>;
 }
@@ -31,29 +45,57 @@ export class LocalBlobStore implements BlobStore {
     return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  async put(source: Readable, { maxBytes }: { maxBytes: number }): Promise<StoredBlob> {
+  async stage(source: Readable, { maxBytes, inspect }: StageOptions): Promise<StagedBlob> {
     const tmp = path.join(this.root, 'tmp', `${Date.now()}-${crypto.randomBytes(8).toString('hex')}`);
     const hash = crypto.createHash('sha256');
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (size > maxBytes) return done(tooLarge(`The file is larger than the limit of ${maxBytes} bytes.`));
+        if (size > maxBytes) return done(tooLarge(`The upload is larger than the limit of ${maxBytes} bytes.`));
         hash.update(chunk);
         done(null, chunk);
       },
     });
+    const out = fs.createWriteStream(tmp, { flags: 'wx' });
     try {
-      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+      if (inspect) await pipeline(source, inspect, meter, out);
+      else await pipeline(source, meter, out);
     } catch (err) {
+      source.resume(); // let the client finish sending so it can read our answer
       await fs.promises.rm(tmp, { force: true });
       throw err;
     }
     const sha256 = hash.digest('hex');
     const final = this.pathOf(sha256);
-    await fs.promises.mkdir(path.dirname(final), { recursive: true });
-    await fs.promises.rename(tmp, final);
-    return { sha256, size };
+    let settled = false;
+    return {
+      sha256,
+      size,
+      commit: async () => {
+        if (settled) return;
+        const fd = await fs.promises.open(tmp, 'r');
+        try {
+          await fd.sync(); // the bytes are on disk before any receipt names them
+        } finally {
+          await fd.close();
+        }
+        await fs.promises.mkdir(path.dirname(final), { recursive: true });
+        await fs.promises.rename(tmp, final);
+        settled = true;
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await fs.promises.rm(tmp, { force: true });
+      },
+    };
+  }
+
+  async put(source: Readable, options: StageOptions): Promise<StoredBlob> {
+    const staged = await this.stage(source, options);
+    await staged.commit();
+    return { sha256: staged.sha256, size: staged.size };
   }
 
   open(sha256: string): Readable {

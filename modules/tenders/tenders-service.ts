@@ -11,6 +11,7 @@ import { formatYuan } from '../core/money';
 import { withRetry, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import type { CentreRules, CentresService } from '../centres/centres-service';
+import type { CustodyService } from '../custody/custody-service';
 import { localDate } from '../centres/calendar';
 import type { BlobStore } from '../storage/blob-store';
 import { canTransition, isPublicState, type SectionState } from './lifecycle';
@@ -25,6 +26,8 @@ export interface TendersDeps {
   audit: AuditService;
   centres: CentresService;
   blobs: BlobStore;
+  /** Opening keys: made at publication, shown in the notice. */
+  custody: Pick<CustodyService, 'planOpeningKey' | 'storeOpeningKey' | 'publicInfo'>;
   /** Prefix of human codes, e.g. "HF" → HF-CONSTRUCTION-2026-0042. */
   codePrefix: string;
   maxDocumentBytes: number;
@@ -42,7 +45,7 @@ function mayView(actor: Actor | null, s: store.Section): boolean {
 }
 
 export function createTendersService(deps: TendersDeps) {
-  const { knex, clock, audit, centres, blobs } = deps;
+  const { knex, clock, audit, centres, blobs, custody } = deps;
   const leaseMs = deps.leaseMs ?? 60_000;
 
   /** A section the caller may see; one it may not see is "not found", never "forbidden". */
@@ -155,10 +158,16 @@ export function createTendersService(deps: TendersDeps) {
     return (await store.findSection(trx, s.id))!;
   }
 
+  /** The section as the API shows it; once published, with its opening key's public part. */
+  async function sectionWithKey(s: store.Section) {
+    const key = s.publishedAt !== null ? await custody.publicInfo(s.id) : null;
+    return { ...sectionJson(s), ...(key ? { openingKey: { recipient: key.recipient, threshold: key.threshold, custodians: key.custodians } } : {}) };
+  }
+
   async function sectionDetail(db: Db, s: store.Section, actor: Actor | null) {
     const project = (await store.findProject(db, s.projectId))!;
     return {
-      section: sectionJson(s),
+      section: await sectionWithKey(s),
       project: projectJson(project),
       documents: (await store.documentsOf(db, s.id)).map(documentJson),
       clarifications: (await store.clarificationsOf(db, s.id)).map(clarificationJson),
@@ -275,6 +284,10 @@ export function createTendersService(deps: TendersDeps) {
     async publish(ctx: RequestContext, id: string) {
       const s0 = await managedSection(knex, ctx, id);
       const rules = await centres.rules(s0.centre);
+      if (s0.state !== 'draft') throw invalidTransition(`Only a draft can be published; this section is ${s0.state}.`, { from: s0.state, to: 'published' });
+      // The opening key is planned outside the transaction (custody reads settings and certificates
+      // through its own connection; SQLite has one) and fixed inside it, with the publication.
+      const openingKey = await custody.planOpeningKey(s0);
       const result = await withTransaction(knex, async (trx) => {
         const s = await managedSection(trx, ctx, id);
         if (s.state !== 'draft') throw invalidTransition(`Only a draft can be published; this section is ${s.state}.`, { from: s.state, to: 'published' });
@@ -290,13 +303,15 @@ export function createTendersService(deps: TendersDeps) {
           bidDeadlineAt: s.bidDeadlineAt,
         };
         checkPublicationTimeline(rules, s.procedure, timeline);
-        return transition(trx, ctx, s, 'published', { published_at: timeline.publishedAt, bid_opens_at: timeline.bidOpensAt }, {
+        const published = await transition(trx, ctx, s, 'published', { published_at: timeline.publishedAt, bid_opens_at: timeline.bidOpensAt }, {
           guard: (q) => q.where('version', s.version),
           data: { timeline },
         });
+        await custody.storeOpeningKey(trx, ctx, s.id, openingKey);
+        return published;
       });
       await this.advanceDue(); // opens the bid window now if it starts at publication
-      return { section: sectionJson((await store.findSection(knex, result.id))!) };
+      return { section: await sectionWithKey((await store.findSection(knex, result.id))!) };
     },
 
     async cancel(ctx: RequestContext, id: string, reason: string) {
@@ -389,6 +404,18 @@ export function createTendersService(deps: TendersDeps) {
       const doc = await store.findDocument(knex, sectionId, documentId);
       if (!doc) throw notFound('The document');
       return { document: documentJson(doc), stream: blobs.open(doc.sha256) };
+    },
+
+    /** For the bids module: the facts of a section that bidding needs, without visibility rules. */
+    async biddingFacts(db: Db, id: string) {
+      const s = await store.findSection(db ?? knex, id);
+      if (!s) return null;
+      return { id: s.id, code: s.code, centre: s.centre, state: s.state, publishedAt: s.publishedAt, bidDeadlineAt: s.bidDeadlineAt };
+    },
+
+    /** Inside a bid transaction: true while the section still takes bids at `now` (see store.lockForBid). */
+    lockForBid(trx: Db, id: string, now: number): Promise<boolean> {
+      return store.lockForBid(trx, id, now);
     },
 
     /**

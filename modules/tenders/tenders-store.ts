@@ -336,3 +336,16 @@ export async function nextClarificationSeq(db: Db, sectionId: string): Promise<n
   const r = await db('clarifications').where({ section_id: sectionId }).max({ n: 'seq' }).first();
   return (r?.n === null || r?.n === undefined ? 0 : toInt(r.n)) + 1;
 }
+
+/**
+ * Taken by every bid transaction: bumps a counter only while the section is open for bids and
+ * its deadline is still ahead. The row lock serialises it with the deadline transition, so a bid
+ * is either in before the section closes or refused.
+ */
+export async function lockForBid(db: Db, id: string, now: number): Promise<boolean> {
+  const n = await db('sections')
+    .where({ id, state: 'bidding' })
+    .where('bid_deadline_at', '>', now)
+    .update({ bid_seq: db.raw('bid_seq + 1') });
+  return Number(n) === 1;
+}

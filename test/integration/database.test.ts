@@ -58,7 +58,8 @@ describe('database layer on the configured engine', () => {
     const second = await openDatabase({ url: t.tdb.url, dataDir: t.tdb.dataDir });
     try {
       const { createAuditService } = await import('../../modules/audit/audit-service');
-      const other = createAuditService({ knex: second.knex, clock: t.clock });
+      const { loadOrCreatePlatformKeys } = await import('../../modules/pki/platform-keys');
+      const other = createAuditService({ knex: second.knex, clock: t.clock, logSigner: loadOrCreatePlatformKeys(t.config.certsDir).log });
       const appends = [];
       for (let i = 0; i < 40; i++) {
         const svc = i % 2 ? other : t.services.audit;

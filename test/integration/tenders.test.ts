@@ -41,10 +41,10 @@ describe('tenders: projects, sections, publication, clarifications, documents', 
     expect(res.status).to.equal(200);
     expect(res.body.section).to.include({ state: 'bidding', publishedAt: T0, bidOpensAt: T0, bidDeadlineAt: T0 + 25 * DAY, openingAt: T0 + 25 * DAY });
     const events = await t.services.audit.list({ objectType: 'section', objectId: p.sections[0]!.id });
-    expect(events.map((e) => e.action)).to.deep.equal(['section.created', 'section.published', 'section.bidding']);
+    expect(events.map((e) => e.action)).to.deep.equal(['section.created', 'section.published', 'section.opening_key', 'section.bidding']);
     expect(events[1]!.data).to.deep.include({ before: { state: 'draft' }, after: { state: 'published' } });
     expect(events[1]!.ip).to.be.a('string');
-    expect(events[2]!.actor).to.equal(null); // the scheduler's move
+    expect(events[3]!.actor).to.equal(null); // the scheduler's move
   });
 
   it('a later bid window keeps the section published until it opens', async () => {

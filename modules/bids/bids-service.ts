@@ -1,0 +1,296 @@
+// Sealed bid submission (EB 26–27): checks the signed manifest and the certificate, streams the
+// ciphertext to disk while hashing it, judges the deadline by the server clock when the upload
+// completes, records the bid and its audit entry in one transaction, and answers with a signed
+// receipt. Nothing here can read a bid: the server holds only ciphertext until the opening.
+import crypto from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Knex } from 'knex';
+import type { Clock } from '../core/clock';
+import { isOverseer, requireActor, requireRole, type RequestContext } from '../core/context';
+import { AppError, conflict, forbidden, invalidTransition, notFound, tooLarge } from '../core/errors';
+import { newId } from '../core/ids';
+import type { Signer } from '../core/signing';
+import { isUniqueViolation, withTransaction } from '../../db/transactions';
+import type { AuditService } from '../audit/audit-service';
+import type { OrgsService } from '../orgs/orgs-service';
+import type { BlobStore } from '../storage/blob-store';
+import type { TendersService } from '../tenders/tenders-service';
+import { manifestSchema, sha256Hex, verifyManifestSignature, type Manifest } from './manifest';
+import { canonicalBytes } from './manifest';
+import { signReceipt, type Receipt, type SignedCheckpoint } from './receipt';
+import { sealedFormatGuard } from './sealed-format';
+import * as store from './bids-store';
+
+/** What bids needs of the PKI: the certificate behind a fingerprint, checked at a given instant. */
+export interface CertificateChecker {
+  getByFingerprint(fingerprint: string): Promise<{ pem: string } | null>;
+  checkCertificate(
+    pemOrDer: string | Buffer,
+    options: { at: number; usage: 'signing' | 'encryption' },
+  ): Promise<{ fingerprint: string; userId: string | null; orgId: string | null; publicKey: crypto.KeyObject }>;
+}
+
+/** What bids needs of custody: the recipient every bid of a section must be sealed to. */
+export interface RecipientSource {
+  recipientOf(sectionId: string): Promise<string | null>;
+}
+
+/** What receipts need of the audit log beyond appending. */
+export interface LogProofs {
+  checkpoint(): Promise<SignedCheckpoint>;
+  inclusionProof(index: number, size: number): Promise<{ proof: string[] }>;
+  entries(start: number, end: number): Promise<Array<{ index: number; entry: string }>>;
+}
+
+export interface BidsDeps {
+  knex: Knex;
+  clock: Clock;
+  audit: AuditService & LogProofs;
+  pki: CertificateChecker;
+  custody: RecipientSource;
+  tenders: TendersService;
+  orgs: OrgsService;
+  blobs: BlobStore;
+  receiptSigner: Signer;
+  maxBidBytes: number;
+  log: { warn(obj: object, msg: string): void };
+}
+
+export interface SubmissionHeaders {
+  manifest: string | undefined;
+  signature: string | undefined;
+  certificate: string | undefined;
+  contentLength: number | null;
+}
+
+const refuse = (status: number, code: string, message: string) => new AppError(status, code, message);
+const deadlinePassed = (deadline: number) =>
+  refuse(409, 'deadline_passed', `The bid deadline (${new Date(deadline).toISOString()}) has passed by the server's clock; no bid can be accepted any more (EB 27).`);
+
+function parseManifestHeader(value: string | undefined): { manifest: Manifest; bytes: Buffer } {
+  if (!value) throw refuse(422, 'manifest_missing', 'Send the signed manifest in the Etender-Manifest header (base64 of its canonical JSON).');
+  const bytes = Buffer.from(value, 'base64');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw refuse(422, 'manifest_invalid', 'The Etender-Manifest header is not base64 of a JSON document.');
+  }
+  const result = manifestSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new AppError(422, 'manifest_invalid', `The manifest is invalid: "${issue.path.join('.') || 'manifest'}" ${issue.message}.`, result.error.issues.map((i) => ({ field: `manifest.${i.path.join('.')}`, message: i.message })));
+  }
+  if (!canonicalBytes(result.data).equals(bytes)) {
+    throw refuse(422, 'manifest_not_canonical', 'The manifest must be sent exactly as signed, in RFC 8785 canonical JSON (sorted keys, no spaces).');
+  }
+  return { manifest: result.data, bytes };
+}
+
+export function createBidsService(deps: BidsDeps) {
+  const { knex, clock, audit, pki, custody, tenders, orgs, blobs } = deps;
+
+  async function buildReceipt(bid: store.BidRow, kind: 'submission' | 'withdrawal', auditIdx: number): Promise<Receipt> {
+    const section = (await tenders.biddingFacts(knex, bid.sectionId))!;
+    const checkpoint = await audit.checkpoint();
+    const inclusionProof = (await audit.inclusionProof(auditIdx, checkpoint.size)).proof;
+    const [entry] = await audit.entries(auditIdx, auditIdx + 1);
+    return signReceipt(
+      {
+        format: 'etender-receipt/1',
+        kind,
+        section: { id: section.id, code: section.code },
+        bidder: { orgId: bid.orgId, userId: bid.userId },
+        certificate: bid.certificateFingerprint,
+        bid: { id: bid.id, version: bid.version, ciphertextSha256: bid.ciphertextSha256, size: bid.size, manifestSha256: bid.manifestSha256, nonce: bid.nonce },
+        receivedAt: kind === 'submission' ? bid.receivedAt : (bid.withdrawnAt ?? bid.receivedAt),
+        supersedes: bid.supersedes,
+        log: { index: auditIdx, entry: entry!.entry, checkpoint, inclusionProof },
+      },
+      deps.receiptSigner,
+    );
+  }
+
+  async function ownBid(ctx: RequestContext, bidId: string): Promise<store.BidRow> {
+    const actor = requireActor(ctx);
+    const bid = await store.findBid(knex, bidId);
+    if (!bid || actor.orgId !== bid.orgId) throw notFound('The bid');
+    return bid;
+  }
+
+  return {
+    /** Accepts one sealed bid; returns its signed receipt. */
+    async submit(ctx: RequestContext, sectionId: string, headers: SubmissionHeaders, body: Readable): Promise<Receipt> {
+      const actor = requireRole(ctx, ['bidder'], 'submit bids');
+      if (!actor.orgId || !(await orgs.isApproved(actor.orgId))) {
+        throw forbidden('Your organisation has not been approved by the centre yet; bids are accepted from approved organisations only.');
+      }
+      const section = await tenders.biddingFacts(knex, sectionId);
+      if (!section || section.publishedAt === null) throw notFound('The section');
+      if (section.state !== 'bidding') throw invalidTransition(`This section is ${section.state}; bids are accepted only while it is open for bids.`, { state: section.state });
+      const deadline = section.bidDeadlineAt!;
+      if (clock.now() >= deadline) throw deadlinePassed(deadline);
+
+      const { manifest, bytes } = parseManifestHeader(headers.manifest);
+      if (manifest.section !== sectionId) throw refuse(422, 'manifest_mismatch', 'The manifest names another section than the one you are submitting to.');
+      if (manifest.bidder !== actor.orgId) throw refuse(422, 'manifest_mismatch', 'The manifest names another bidder than your organisation.');
+      const recipient = await custody.recipientOf(sectionId);
+      if (!recipient || manifest.recipient !== recipient) {
+        throw refuse(422, 'wrong_recipient', `The bid is sealed to ${manifest.recipient}, but this section's opening recipient is ${recipient}; seal it again to the published recipient.`);
+      }
+      const certPem = headers.certificate ? Buffer.from(headers.certificate, 'base64') : (await pki.getByFingerprint(manifest.certificate))?.pem;
+      if (!certPem) throw refuse(422, 'certificate_unknown', 'The certificate named in the manifest is not known here; request one with "etender cert request", or send it in the Etender-Certificate header.');
+      const cert = await pki.checkCertificate(certPem, { at: clock.now(), usage: 'signing' });
+      if (cert.fingerprint !== manifest.certificate) throw refuse(422, 'certificate_mismatch', 'The certificate sent is not the one the manifest names.');
+      if (cert.orgId !== actor.orgId) throw refuse(422, 'certificate_not_yours', "The manifest is signed with another bidder's certificate; sign it with your own representative's key.");
+      if (!verifyManifestSignature(bytes, headers.signature ?? '', cert.publicKey)) {
+        throw refuse(422, 'bad_signature', 'The manifest signature does not verify with the certificate (RSA-PSS, SHA-256, salt 32 over the canonical manifest).');
+      }
+      const manifestSha256 = sha256Hex(bytes);
+      if (await store.replayOf(knex, manifest.nonce, manifestSha256)) {
+        throw refuse(409, 'replay', 'This manifest or its nonce was already used; every submission needs a new manifest with a fresh nonce.');
+      }
+      if (headers.contentLength !== null && headers.contentLength > deps.maxBidBytes) {
+        throw tooLarge(`The bid is ${headers.contentLength} bytes; the limit is ${deps.maxBidBytes} bytes.`);
+      }
+      if (manifest.ciphertext.size > deps.maxBidBytes) throw tooLarge(`The manifest declares ${manifest.ciphertext.size} bytes; the limit is ${deps.maxBidBytes} bytes.`);
+
+      const staged = await blobs.stage(body, { maxBytes: deps.maxBidBytes, inspect: sealedFormatGuard() });
+      if (staged.sha256 !== manifest.ciphertext.sha256 || staged.size !== manifest.ciphertext.size) {
+        await staged.discard();
+        throw refuse(
+          422,
+          'digest_mismatch',
+          `The uploaded file (SHA-256 ${staged.sha256}, ${staged.size} bytes) is not the one the manifest was signed for (SHA-256 ${manifest.ciphertext.sha256}, ${manifest.ciphertext.size} bytes): it was truncated or changed. Nothing was stored.`,
+        );
+      }
+      // The deadline is judged when the upload has completed, by this server's clock only.
+      const receivedAt = clock.now();
+      if (receivedAt >= deadline) {
+        await staged.discard();
+        deps.log.warn({ section: sectionId, org: actor.orgId, receivedAt }, 'bid refused: upload completed after the deadline');
+        throw deadlinePassed(deadline);
+      }
+      // Durable before the database names it: no receipt ever points at a missing file.
+      await staged.commit();
+
+      const bidId = newId();
+      let auditIdx: number;
+      try {
+        auditIdx = await withTransaction(knex, async (trx) => {
+          if (!(await tenders.lockForBid(trx, sectionId, receivedAt))) throw deadlinePassed(deadline);
+          const previous = await store.activeBid(trx, sectionId, actor.orgId!);
+          const version = await store.nextVersion(trx, sectionId, actor.orgId!);
+          if (previous && !(await store.retire(trx, previous.id, 'superseded', receivedAt))) {
+            throw conflict('Your previous bid was replaced or withdrawn by another request at the same time; reload and try again.');
+          }
+          const entry = await audit.append(trx, ctx, {
+            action: 'bid.submitted',
+            objectType: 'bid',
+            objectId: bidId,
+            // Names neither section nor bidder: the audit log must not tell who bids before the
+            // opening (EB 21). The manifest digest commits to both and is published at the opening.
+            data: { manifestSha256, ciphertextSha256: staged.sha256, size: staged.size, certificate: cert.fingerprint, supersedes: previous?.id ?? null },
+          });
+          await store.insertBid(trx, {
+            id: bidId,
+            sectionId,
+            orgId: actor.orgId!,
+            userId: actor.userId,
+            version,
+            status: 'active',
+            supersedes: previous?.id ?? null,
+            ciphertextSha256: staged.sha256,
+            size: staged.size,
+            manifest: bytes.toString('utf8'),
+            manifestSha256,
+            nonce: manifest.nonce,
+            signature: headers.signature!,
+            certificateFingerprint: cert.fingerprint,
+            receivedAt,
+            auditIdx: entry.idx,
+          });
+          const twins = await store.sameCiphertextFromOthers(trx, sectionId, actor.orgId!, staged.sha256);
+          if (twins.length) {
+            await store.insertSignal(trx, {
+              id: newId(),
+              sectionId,
+              kind: 'duplicate_ciphertext',
+              detail: { ciphertextSha256: staged.sha256, bids: [bidId, ...twins.map((t) => t.id)], orgs: [actor.orgId, ...new Set(twins.map((t) => t.orgId))] },
+              createdAt: receivedAt,
+            });
+          }
+          return entry.idx;
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          if (await store.replayOf(knex, manifest.nonce, manifestSha256)) throw refuse(409, 'replay', 'This manifest or its nonce was already used.');
+          throw conflict('Another bid of yours for this section was accepted at the same moment; reload your bids and try again.');
+        }
+        throw err;
+      }
+      const bid = (await store.findBid(knex, bidId))!;
+      const receipt = await buildReceipt(bid, 'submission', auditIdx);
+      await store.saveReceipt(knex, bidId, JSON.stringify(receipt));
+      return receipt;
+    },
+
+    /** Withdraws the bid that currently counts, before the deadline (EB 27); answers with a signed receipt. */
+    async withdraw(ctx: RequestContext, bidId: string): Promise<Receipt> {
+      requireRole(ctx, ['bidder'], 'withdraw bids');
+      const bid = await ownBid(ctx, bidId);
+      const section = (await tenders.biddingFacts(knex, bid.sectionId))!;
+      const now = clock.now();
+      if (now >= section.bidDeadlineAt!) throw deadlinePassed(section.bidDeadlineAt!);
+      const idx = await withTransaction(knex, async (trx) => {
+        if (!(await tenders.lockForBid(trx, bid.sectionId, now))) throw deadlinePassed(section.bidDeadlineAt!);
+        if (!(await store.retire(trx, bidId, 'withdrawn', now))) {
+          throw conflict('Only the bid that currently counts can be withdrawn; this one was already replaced or withdrawn.');
+        }
+        const entry = await audit.append(trx, ctx, { action: 'bid.withdrawn', objectType: 'bid', objectId: bidId, data: { manifestSha256: bid.manifestSha256 } });
+        return entry.idx;
+      });
+      return buildReceipt((await store.findBid(knex, bidId))!, 'withdrawal', idx);
+    },
+
+    /** The bidder's own versions for a section: the only bid count anyone may learn before the deadline. */
+    async myBids(ctx: RequestContext, sectionId: string) {
+      const actor = requireRole(ctx, ['bidder'], 'list your bids');
+      const rows = await store.bidsOfOrg(knex, sectionId, actor.orgId!);
+      return rows.map((b) => ({
+        id: b.id,
+        version: b.version,
+        status: b.status,
+        receivedAt: b.receivedAt,
+        withdrawnAt: b.withdrawnAt,
+        supersedes: b.supersedes,
+        ciphertextSha256: b.ciphertextSha256,
+        size: b.size,
+        manifestSha256: b.manifestSha256,
+      }));
+    },
+
+    async receipt(ctx: RequestContext, bidId: string): Promise<Receipt> {
+      const bid = await ownBid(ctx, bidId);
+      if (bid.receipt) return JSON.parse(bid.receipt) as Receipt;
+      // The process stopped between commit and receipt: make it now from the stored facts.
+      const receipt = await buildReceipt(bid, 'submission', bid.auditIdx);
+      await store.saveReceipt(knex, bid.id, JSON.stringify(receipt));
+      return receipt;
+    },
+
+    /** Supervisor signals of a section, shown once its deadline has passed (before it, even they may not count bids). */
+    async signals(ctx: RequestContext, sectionId: string) {
+      const actor = requireActor(ctx);
+      if (!isOverseer(actor)) throw forbidden('Only supervisors, auditors and admins see supervision signals.');
+      const section = await tenders.biddingFacts(knex, sectionId);
+      if (!section) throw notFound('The section');
+      if (section.state === 'draft' || section.state === 'published' || section.state === 'bidding') {
+        throw invalidTransition('Signals about bids are shown after the bid deadline; before it nobody may learn who bids (EB 21).', { state: section.state });
+      }
+      return store.signalsOf(knex, sectionId);
+    },
+  };
+}
+
+export type BidsService = ReturnType<typeof createBidsService>;

@@ -1,0 +1,126 @@
+// SQL for sealed bids and supervisor signals.
+import type { Db } from '../../db/transactions';
+import { toInt, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
+
+export type BidStatus = 'active' | 'superseded' | 'withdrawn';
+
+export interface BidRow {
+  id: string;
+  sectionId: string;
+  orgId: string;
+  userId: string;
+  version: number;
+  status: BidStatus;
+  supersedes: string | null;
+  ciphertextSha256: string;
+  size: number;
+  manifest: string;
+  manifestSha256: string;
+  nonce: string;
+  signature: string;
+  certificateFingerprint: string;
+  receivedAt: number;
+  withdrawnAt: number | null;
+  auditIdx: number;
+  receipt: string | null;
+}
+
+const map = (r: any): BidRow => ({
+  id: toStr(r.id),
+  sectionId: toStr(r.section_id),
+  orgId: toStr(r.org_id),
+  userId: toStr(r.user_id),
+  version: toInt(r.version),
+  status: toStr(r.status) as BidStatus,
+  supersedes: toStrOrNull(r.supersedes),
+  ciphertextSha256: toStr(r.ciphertext_sha256),
+  size: toInt(r.size),
+  manifest: toStr(r.manifest),
+  manifestSha256: toStr(r.manifest_sha256),
+  nonce: toStr(r.nonce),
+  signature: toStr(r.signature),
+  certificateFingerprint: toStr(r.certificate_fingerprint),
+  receivedAt: toMs(r.received_at),
+  withdrawnAt: toMsOrNull(r.withdrawn_at),
+  auditIdx: toInt(r.audit_idx),
+  receipt: toStrOrNull(r.receipt),
+});
+
+export const activeKey = (sectionId: string, orgId: string) => `${sectionId}:${orgId}`;
+
+export async function insertBid(db: Db, b: Omit<BidRow, 'receipt' | 'withdrawnAt'>): Promise<void> {
+  await db('bids').insert({
+    id: b.id,
+    section_id: b.sectionId,
+    org_id: b.orgId,
+    user_id: b.userId,
+    version: b.version,
+    status: b.status,
+    active_key: b.status === 'active' ? activeKey(b.sectionId, b.orgId) : null,
+    supersedes: b.supersedes,
+    ciphertext_sha256: b.ciphertextSha256,
+    size: b.size,
+    manifest: b.manifest,
+    manifest_sha256: b.manifestSha256,
+    nonce: b.nonce,
+    signature: b.signature,
+    certificate_fingerprint: b.certificateFingerprint,
+    received_at: b.receivedAt,
+    withdrawn_at: null,
+    audit_idx: b.auditIdx,
+    receipt: null,
+  });
+}
+
+export async function findBid(db: Db, id: string): Promise<BidRow | null> {
+  const r = await db('bids').where({ id }).first();
+  return r ? map(r) : null;
+}
+
+export async function activeBid(db: Db, sectionId: string, orgId: string): Promise<BidRow | null> {
+  const r = await db('bids').where({ active_key: activeKey(sectionId, orgId) }).first();
+  return r ? map(r) : null;
+}
+
+export async function bidsOfOrg(db: Db, sectionId: string, orgId: string): Promise<BidRow[]> {
+  return (await db('bids').where({ section_id: sectionId, org_id: orgId }).orderBy('version')).map(map);
+}
+
+export async function nextVersion(db: Db, sectionId: string, orgId: string): Promise<number> {
+  const r = await db('bids').where({ section_id: sectionId, org_id: orgId }).max({ n: 'version' }).first();
+  return (r?.n === null || r?.n === undefined ? 0 : toInt(r.n)) + 1;
+}
+
+/** Guarded: only the version that currently counts can be superseded or withdrawn. */
+export async function retire(db: Db, id: string, to: 'superseded' | 'withdrawn', now: number): Promise<boolean> {
+  const n = await db('bids')
+    .where({ id, status: 'active' })
+    .update({ status: to, active_key: null, ...(to === 'withdrawn' ? { withdrawn_at: now } : {}) });
+  return Number(n) === 1;
+}
+
+export async function replayOf(db: Db, nonce: string, manifestSha256: string): Promise<boolean> {
+  const r = await db('bids').where({ nonce }).orWhere({ manifest_sha256: manifestSha256 }).first('id');
+  return !!r;
+}
+
+export async function sameCiphertextFromOthers(db: Db, sectionId: string, orgId: string, sha256: string): Promise<BidRow[]> {
+  return (await db('bids').where({ section_id: sectionId, ciphertext_sha256: sha256 }).whereNot({ org_id: orgId })).map(map);
+}
+
+export async function saveReceipt(db: Db, id: string, receipt: string): Promise<void> {
+  await db('bids').where({ id }).whereNull('receipt').update({ receipt });
+}
+
+export async function insertSignal(db: Db, s: { id: string; sectionId: string; kind: string; detail: unknown; createdAt: number }): Promise<void> {
+  await db('bid_signals').insert({ id: s.id, section_id: s.sectionId, kind: s.kind, detail: JSON.stringify(s.detail), created_at: s.createdAt });
+}
+
+export async function signalsOf(db: Db, sectionId: string) {
+  return (await db('bid_signals').where({ section_id: sectionId }).orderBy('created_at')).map((r: any) => ({
+    id: toStr(r.id),
+    kind: toStr(r.kind),
+    detail: JSON.parse(toStr(r.detail)),
+    createdAt: toMs(r.created_at),
+  }));
+}

@@ -1,0 +1,213 @@
+// Custodian tools. `etender ceremony` makes a section's opening key on the operator's own machine
+// and uploads only its public recipient and the shares, each already encrypted to one custodian, so
+// no server ever holds the whole secret before the opening. `etender share decrypt` is the
+// custodian's side: it opens one encrypted share with the custodian's private key.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { decryptShare, sealNewOpeningKey } from '../../modules/custody/custody-crypto';
+import { UsageError, type CliCommand } from './command';
+
+export interface CeremonyOptions {
+  url: string;
+  token: string;
+  sectionId: string;
+  threshold: number;
+  /** name → certificate PEM, or null for the platform timer's certificate from the server. */
+  custodians: Array<{ name: string; certPem: string | null }>;
+  fetch?: typeof fetch;
+}
+
+export interface CeremonyResult {
+  recipient: string;
+  threshold: number;
+  custodians: Array<{ custodian: string; certificateFingerprint: string }>;
+}
+
+function certificateOf(name: string, pem: string): crypto.X509Certificate {
+  try {
+    return new crypto.X509Certificate(pem);
+  } catch (err) {
+    throw new UsageError(`the certificate for ${name} is not a readable X.509 certificate in PEM (${(err as Error).message}).`);
+  }
+}
+
+async function apiCall(f: typeof fetch, url: string, init: RequestInit): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await f(url, init);
+  } catch (err) {
+    throw new UsageError(`cannot reach ${url} (${(err as Error).message}); check --url.`);
+  }
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!res.ok) {
+    const message = (body as { error?: { message?: string } } | null)?.error?.message ?? text.slice(0, 200);
+    throw new UsageError(`the server answered ${res.status}: ${message}`);
+  }
+  return body;
+}
+
+/** The platform timer's certificate as GET /api/pki/keys publishes it. */
+function timerCertFrom(keys: unknown): string | null {
+  const timer = (keys as { timer?: Record<string, unknown> } | null)?.timer;
+  for (const field of ['certificate', 'certPem', 'pem', 'cert']) {
+    const v = timer?.[field];
+    if (typeof v === 'string' && v.includes('BEGIN CERTIFICATE')) return v;
+  }
+  return null;
+}
+
+/**
+ * Runs the key ceremony: makes the identity, splits it, encrypts each share to its custodian's
+ * certificate and uploads {recipient, threshold, shares}. The secret is never written anywhere.
+ */
+export async function runCeremony(options: CeremonyOptions): Promise<CeremonyResult> {
+  const f = options.fetch ?? fetch;
+  const base = options.url.replace(/\/+$/, '');
+  const resolved: Array<{ name: string; cert: crypto.X509Certificate }> = [];
+  for (const c of options.custodians) {
+    let pem = c.certPem;
+    if (pem === null) {
+      pem = timerCertFrom(await apiCall(f, `${base}/api/pki/keys`, { headers: { Accept: 'application/json' } }));
+      if (!pem) throw new UsageError(`${base}/api/pki/keys does not publish the platform timer's certificate; give it as --custodian platform-timer=timer.cert.pem.`);
+    }
+    const cert = certificateOf(c.name, pem);
+    if (cert.publicKey.asymmetricKeyType !== 'rsa') throw new UsageError(`the certificate for ${c.name} is not for an RSA key; shares are encrypted with RSA-OAEP.`);
+    if (Date.parse(cert.validTo) < Date.now()) throw new UsageError(`the certificate for ${c.name} expired on ${cert.validTo}; use the custodian's current encryption certificate.`);
+    resolved.push({ name: c.name, cert });
+  }
+  const sealed = await sealNewOpeningKey(
+    resolved.map((r) => ({ label: r.name, publicKey: r.cert.publicKey })),
+    options.threshold,
+  );
+  const shares = sealed.shares.map((s, i) => ({
+    custodian: resolved[i]!.name,
+    certificateFingerprint: crypto.createHash('sha256').update(resolved[i]!.cert.raw).digest('hex'),
+    encryptedShare: s.encryptedShare,
+  }));
+  await apiCall(f, `${base}/api/sections/${encodeURIComponent(options.sectionId)}/opening-key`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${options.token}` },
+    body: JSON.stringify({ recipient: sealed.recipient, threshold: sealed.threshold, shares }),
+  });
+  return { recipient: sealed.recipient, threshold: sealed.threshold, custodians: shares.map(({ custodian, certificateFingerprint }) => ({ custodian, certificateFingerprint })) };
+}
+
+function parseCustodians(values: string[]): CeremonyOptions['custodians'] {
+  return values.map((v) => {
+    const eq = v.indexOf('=');
+    const name = (eq < 0 ? v : v.slice(0, eq)).trim();
+    const file = eq < 0 ? null : v.slice(eq + 1).trim();
+    if (!name) throw new UsageError(`--custodian "${v}": give NAME=CERT.pem (or just platform-timer to fetch its certificate from the server).`);
+    if (file === null) {
+      if (name !== 'platform-timer') throw new UsageError(`--custodian ${name}: give the custodian's encryption certificate, ${name}=${name}.cert.pem.`);
+      return { name, certPem: null };
+    }
+    try {
+      return { name, certPem: fs.readFileSync(file, 'utf8') };
+    } catch (err) {
+      throw new UsageError(`--custodian ${name}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    }
+  });
+}
+
+export const ceremonyCommand: CliCommand = {
+  name: 'ceremony',
+  summary: "make a section's opening key offline and upload only its recipient and encrypted shares",
+  help: `etender ceremony — the key ceremony for one draft section, run on the operator's machine
+
+Makes an age X25519 opening key, splits its secret with Shamir so that any K custodians can
+rebuild it, encrypts each share (RSA-OAEP, SHA-256) to that custodian's encryption certificate and
+uploads {recipient, threshold, shares}. The secret itself is never written anywhere and is gone
+when the command ends. The custodians and the threshold must be the centre's custody set.
+
+Options:
+  --url URL                  the server, e.g. https://etender.example.org
+  --token TOKEN              an operator's API token (or set ETENDER_TOKEN)
+  --section ID               the draft section
+  --threshold K              how many shares open the key
+  --custodian NAME=CERT.pem  one per custodian: a username and its encryption certificate;
+                             "platform-timer" alone fetches the timer's certificate from the server
+
+Example (2 of 3):
+  etender ceremony --url https://etender.example.org --token "$ETENDER_TOKEN" \\
+    --section 01JD2X0000000000000000000 --threshold 2 \\
+    --custodian platform-timer=timer.cert.pem \\
+    --custodian supervisor=supervisor.cert.pem --custodian li.wei=li.wei.cert.pem`,
+  options: {
+    url: { type: 'string' },
+    token: { type: 'string' },
+    section: { type: 'string' },
+    threshold: { type: 'string' },
+    custodian: { type: 'string', multiple: true },
+  },
+  async run(values) {
+    const url = values.url as string | undefined;
+    const token = (values.token as string | undefined) ?? process.env.ETENDER_TOKEN;
+    const sectionId = values.section as string | undefined;
+    if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--url is required, e.g. --url https://etender.example.org');
+    if (!token) throw new UsageError('--token is required (or set ETENDER_TOKEN): an API token of an operator of the section\'s centre.');
+    if (!sectionId) throw new UsageError('--section is required: the id of the draft section.');
+    const threshold = Number(values.threshold);
+    if (!Number.isInteger(threshold) || threshold < 1 || threshold > 20) throw new UsageError('--threshold must be a whole number from 1 to 20.');
+    const custodians = parseCustodians((values.custodian as string[] | undefined) ?? []);
+    if (custodians.length < threshold) throw new UsageError(`--threshold ${threshold} needs at least ${threshold} --custodian options; got ${custodians.length}.`);
+    if (new Set(custodians.map((c) => c.name)).size !== custodians.length) throw new UsageError('each custodian may be named only once.');
+    const result = await runCeremony({ url, token, sectionId, threshold, custodians });
+    process.stdout.write(
+      `Uploaded the opening key of section ${sectionId}.\nRecipient: ${result.recipient}\nShares: ${result.threshold} of ${result.custodians.length}\n` +
+        result.custodians.map((c) => `  ${c.custodian}  certificate ${c.certificateFingerprint}`).join('\n') +
+        '\nPublish the section to fix this recipient in its notice.\n',
+    );
+  },
+};
+
+export const shareDecryptCommand: CliCommand = {
+  name: 'share decrypt',
+  summary: "open one encrypted key share with the custodian's private key",
+  help: `etender share decrypt — decrypt one opening-key share (RSA-OAEP, SHA-256) with your private key
+
+Prints the decrypted share in base64 on standard output; hand it over only at the opening.
+An encrypted private key is opened with the passphrase in ETENDER_KEY_PASSPHRASE.
+
+Options:
+  --key FILE     your private key in PEM (the key of your encryption certificate)
+  --share FILE   the encrypted share, base64 (as the server hands it to you)
+
+Example:
+  etender share decrypt --key custodian.key.pem --share share.b64 > share.plain.b64`,
+  options: { key: { type: 'string' }, share: { type: 'string' } },
+  async run(values) {
+    const keyFile = values.key as string | undefined;
+    const shareFile = values.share as string | undefined;
+    if (!keyFile || !shareFile) throw new UsageError('--key and --share are required. Example: etender share decrypt --key custodian.key.pem --share share.b64');
+    const read = (file: string, what: string) => {
+      try {
+        return fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read the ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+      }
+    };
+    let privateKey: crypto.KeyObject;
+    try {
+      privateKey = crypto.createPrivateKey({ key: read(keyFile, 'key'), format: 'pem', passphrase: process.env.ETENDER_KEY_PASSPHRASE });
+    } catch (err) {
+      throw new UsageError(`${keyFile} is not a private key in PEM, or its passphrase (ETENDER_KEY_PASSPHRASE) is wrong (${(err as Error).message}).`);
+    }
+    const encrypted = read(shareFile, 'share').replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted)) throw new UsageError(`${shareFile} does not hold a base64 share.`);
+    let share: Uint8Array;
+    try {
+      share = decryptShare(encrypted, privateKey);
+    } catch {
+      throw new UsageError(`the share in ${shareFile} cannot be decrypted with ${keyFile}: it was encrypted to another certificate, or it is damaged.`);
+    }
+    process.stdout.write(`${Buffer.from(share).toString('base64')}\n`);
+    share.fill(0);
+  },
+};

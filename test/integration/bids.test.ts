@@ -1,0 +1,259 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { expect } from 'chai';
+import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
+import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
+import { createTestApp, makeCreditCode, T0, type TestApp } from '../support/test-app';
+import { publishedSection, sealedBid, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
+
+describe('sealed bid submission, receipts and the attacks on them', () => {
+  let t: TestApp;
+  let keyA: BidderKey;
+  let keyB: BidderKey;
+  let section: Awaited<ReturnType<typeof publishedSection>>;
+  let keys: { receipt: { keyId: string; publicKeyPem: string }; log: { keyId: string; publicKeyPem: string } };
+
+  before(async () => {
+    t = await createTestApp({ maxBidBytes: 5 * 1024 * 1024 });
+    keyA = await signingCertificate(t, t.users.bidderA);
+    keyB = await signingCertificate(t, t.users.bidderB);
+    keys = (await t.req().get('/api/pki/keys')).body;
+  });
+  beforeEach(async () => {
+    t.clock.set(T0);
+    section = await publishedSection(t);
+  });
+  after(async () => t.close());
+
+  const check = (receipt: Receipt, bytes?: Buffer) =>
+    verifyReceipt(receipt, keys, { leafHash, verifyInclusion }, bytes ? { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length } : undefined);
+
+  async function unchanged<T>(work: () => Promise<T>): Promise<T> {
+    const before = await t.snapshot();
+    const result = await work();
+    expect(await t.snapshot(), 'the database changed').to.equal(before);
+    return result;
+  }
+
+  it('accepts a sealed bid with a signed receipt that verifies offline', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA);
+    const res = await submit(t, t.users.bidderA, section.id, bid);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const receipt = res.body.receipt as Receipt;
+    expect(receipt).to.include({ kind: 'submission', receivedAt: t.clock.now(), supersedes: null, certificate: keyA.fingerprint });
+    expect(receipt.bid).to.include({ ciphertextSha256: bid.manifest.ciphertext.sha256, size: bid.bytes.length, version: 1 });
+    expect(check(receipt, bid.bytes)).to.deep.equal([]);
+    // Tampering with any part is detected.
+    expect(check({ ...receipt, receivedAt: receipt.receivedAt - 1 })).to.not.deep.equal([]);
+    expect(check({ ...receipt, log: { ...receipt.log, index: receipt.log.index + 1 } })).to.not.deep.equal([]);
+    expect(check(receipt, Buffer.from('other'))).to.not.deep.equal([]);
+    // The receipt can be fetched again, identical.
+    const again = await t.req(t.users.bidderA).get(`/api/bids/${receipt.bid.id}/receipt`);
+    expect(again.body.receipt).to.deep.equal(receipt);
+    // The audit entry names neither the section nor the bidder (EB 21).
+    expect(receipt.log.entry).to.not.contain(section.id);
+    expect(receipt.log.entry).to.not.contain(t.orgA);
+  });
+
+  it('keeps every version; the latest counts; a withdrawal gets its own receipt', async () => {
+    const first = await submit(t, t.users.bidderA, section.id, await sealedBid(section, t.orgA, keyA, { price: '900000.00' }));
+    const second = await submit(t, t.users.bidderA, section.id, await sealedBid(section, t.orgA, keyA, { price: '870000.00' }));
+    expect(second.status).to.equal(201);
+    expect(second.body.receipt.supersedes).to.equal(first.body.receipt.bid.id);
+    expect(second.body.receipt.bid.version).to.equal(2);
+    const mine = await t.req(t.users.bidderA).get(`/api/sections/${section.id}/my-bids`);
+    expect(mine.body.bids.map((b: { status: string }) => b.status)).to.deep.equal(['superseded', 'active']);
+    // Only the version that counts can be withdrawn.
+    expect((await t.req(t.users.bidderA).post(`/api/bids/${first.body.receipt.bid.id}/withdraw`)).status).to.equal(409);
+    const w = await t.req(t.users.bidderA).post(`/api/bids/${second.body.receipt.bid.id}/withdraw`);
+    expect(w.status).to.equal(200);
+    expect(w.body.receipt.kind).to.equal('withdrawal');
+    expect(check(w.body.receipt)).to.deep.equal([]);
+    const after = await t.req(t.users.bidderA).get(`/api/sections/${section.id}/my-bids`);
+    expect(after.body.bids.map((b: { status: string }) => b.status)).to.deep.equal(['superseded', 'withdrawn']);
+    // Another bidder cannot see or touch them.
+    expect((await t.req(t.users.bidderB).get(`/api/bids/${first.body.receipt.bid.id}/receipt`)).status).to.equal(404);
+    expect((await t.req(t.users.bidderB).get(`/api/sections/${section.id}/my-bids`)).body.bids).to.deep.equal([]);
+  });
+
+  it('reveals no bid count before the deadline, not even to supervisors', async () => {
+    await submit(t, t.users.bidderA, section.id, await sealedBid(section, t.orgA, keyA));
+    const pub = await t.req().get(`/api/sections/${section.id}`);
+    expect(JSON.stringify(pub.body)).to.not.match(/bid(s|Count|ders)"/);
+    const staff = await t.req(t.users.supervisor).get(`/api/sections/${section.id}`);
+    expect(JSON.stringify(staff.body)).to.not.match(/bid(s|Count|ders)"/);
+    expect((await t.req(t.users.supervisor).get(`/api/sections/${section.id}/signals`)).status).to.equal(409);
+    expect((await t.req(t.users.supervisor).get(`/api/sections/${section.id}/my-bids`)).status).to.equal(403);
+  });
+
+  it('refuses a bid completed after the deadline, leaving no trace in the database', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA);
+    t.clock.set(section.deadline);
+    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    expect(res.status).to.equal(409);
+    expect(res.body.error.code).to.equal('deadline_passed');
+  });
+
+  it('refuses an upload that starts before the deadline and completes after it', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA, { attachmentBytes: 200_000 });
+    const server = t.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    const blobsBefore = fs.readdirSync(path.join(t.tdb.dataDir, 'blobs', 'tmp'));
+    try {
+      const before = await t.snapshot();
+      const res = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path: `/api/sections/${section.id}/bids`, method: 'POST', headers: { authorization: `Bearer ${t.users.bidderA.token}`, 'content-type': 'application/octet-stream', 'content-length': String(bid.bytes.length), 'etender-manifest': bid.manifestB64, 'etender-signature': bid.signature } }, (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c) => chunks.push(c));
+          r.on('end', () => resolve({ status: r.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+        });
+        req.on('error', reject);
+        const half = Math.floor(bid.bytes.length / 2);
+        req.write(bid.bytes.subarray(0, half), () => {
+          // The deadline passes while the rest is still on its way.
+          setImmediate(() => {
+            t.clock.set(section.deadline + 1);
+            req.end(bid.bytes.subarray(half));
+          });
+        });
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(409);
+      expect(res.body.error.code).to.equal('deadline_passed');
+      expect(await t.snapshot()).to.equal(before);
+      expect(fs.readdirSync(path.join(t.tdb.dataDir, 'blobs', 'tmp'))).to.deep.equal(blobsBefore);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('ignores any time the client sends: the receipt carries the server clock', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA);
+    const res = await submit(t, t.users.bidderA, section.id, bid, { Date: 'Mon, 01 Jan 2024 00:00:00 GMT', 'X-Submitted-At': '2024-01-01T00:00:00Z' });
+    expect(res.status).to.equal(201);
+    expect(res.body.receipt.receivedAt).to.equal(t.clock.now());
+  });
+
+  it('refuses a replayed manifest and a reused nonce', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA);
+    expect((await submit(t, t.users.bidderA, section.id, bid)).status).to.equal(201);
+    const replay = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    expect(replay.status).to.equal(409);
+    expect(replay.body.error.code).to.equal('replay');
+    const other = await sealedBid(section, t.orgA, keyA, { nonce: bid.manifest.nonce });
+    const res2 = await unchanged(() => submit(t, t.users.bidderA, section.id, other));
+    expect(res2.status).to.equal(409);
+    expect(res2.body.error.code).to.equal('replay');
+  });
+
+  it("refuses a bid signed with another bidder's certificate", async () => {
+    const bid = await sealedBid(section, t.orgA, keyB);
+    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    expect(res.status).to.equal(422);
+    expect(res.body.error.code).to.equal('certificate_not_yours');
+  });
+
+  it('refuses a bid signed with a revoked certificate', async () => {
+    const key = await signingCertificate(t, t.users.bidderA);
+    expect((await t.req(t.users.bidderA).post(`/api/pki/certificates/${key.fingerprint}/revoke`).send({ reason: '私钥泄露' })).status).to.equal(200);
+    const bid = await sealedBid(section, t.orgA, key);
+    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    expect(res.status).to.equal(422);
+    expect(res.body.error.code).to.equal('certificate_revoked');
+  });
+
+  it('refuses a ciphertext that does not match the manifest: truncated, bit-flipped', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA);
+    const truncated = await unchanged(() => submit(t, t.users.bidderA, section.id, { ...bid, bytes: bid.bytes.subarray(0, bid.bytes.length - 10) }));
+    expect(truncated.status).to.equal(422);
+    expect(truncated.body.error.code).to.equal('digest_mismatch');
+    const flipped = Buffer.from(bid.bytes);
+    flipped[flipped.length - 5]! ^= 0x01;
+    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, { ...bid, bytes: flipped }));
+    expect(res.status).to.equal(422);
+    expect(res.body.error.code).to.equal('digest_mismatch');
+    expect(res.body.error.message).to.match(/truncated or changed/);
+  });
+
+  it('refuses an unsealed file with a message that says so', async () => {
+    const dir = workDir();
+    const plain = path.join(dir, 'bid.tar');
+    fs.writeFileSync(plain, Buffer.concat([Buffer.from('bid.json'), Buffer.alloc(1000)]));
+    const bid = signedFor(plain, section, t.orgA, keyA);
+    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    expect(res.status).to.equal(422);
+    expect(res.body.error.code).to.equal('not_sealed');
+    expect(res.body.error.message).to.match(/not a sealed bid/);
+  });
+
+  it('refuses a bid sealed to another recipient, or whose manifest names another section', async () => {
+    const other = await publishedSection(t);
+    const wrongRecipient = await sealedBid({ ...section, recipient: other.recipient }, t.orgA, keyA);
+    const r1 = await unchanged(() => submit(t, t.users.bidderA, section.id, wrongRecipient));
+    expect(r1.body.error.code).to.equal('wrong_recipient');
+    const forOther = await sealedBid(other, t.orgA, keyA);
+    const r2 = await unchanged(() => submit(t, t.users.bidderA, section.id, forOther));
+    expect(r2.body.error.code).to.equal('manifest_mismatch');
+  });
+
+  it('refuses an oversized upload with 413', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA, { attachmentBytes: 6 * 1024 * 1024 });
+    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    expect(res.status).to.equal(413);
+  });
+
+  it('lets exactly one of a concurrent replace and withdraw win', async () => {
+    const first = await submit(t, t.users.bidderA, section.id, await sealedBid(section, t.orgA, keyA));
+    const replacement = await sealedBid(section, t.orgA, keyA);
+    const [replace, withdraw] = await Promise.all([
+      submit(t, t.users.bidderA, section.id, replacement),
+      t.req(t.users.bidderA).post(`/api/bids/${first.body.receipt.bid.id}/withdraw`),
+    ]);
+    const mine = (await t.req(t.users.bidderA).get(`/api/sections/${section.id}/my-bids`)).body.bids as Array<{ status: string }>;
+    const outcome = `${replace.status}/${withdraw.status}`;
+    // Either order is legitimate; what may never happen is two bids counting, or a success that is not reflected.
+    const expected: Record<string, string[]> = {
+      '201/200': ['withdrawn', 'active'], // withdrawn first, then a fresh bid
+      '201/409': ['superseded', 'active'], // replaced first; the old one can no longer be withdrawn
+      '409/200': ['withdrawn'], // withdrawn first while the replacement was racing for the same bid
+    };
+    expect(expected, `unexpected outcome ${outcome}`).to.have.property(outcome);
+    expect(mine.map((b) => b.status)).to.deep.equal(expected[outcome]);
+  });
+
+  it('accepts the same ciphertext from two bidders and records it for supervisors after the deadline', async () => {
+    const bidA = await sealedBid(section, t.orgA, keyA);
+    const bidB = signedFor(bidA.file, section, t.orgB, keyB);
+    expect((await submit(t, t.users.bidderA, section.id, bidA)).status).to.equal(201);
+    expect((await submit(t, t.users.bidderB, section.id, bidB)).status).to.equal(201);
+    t.clock.set(section.deadline);
+    await t.services.tenders.advanceDue();
+    const signals = await t.req(t.users.supervisor).get(`/api/sections/${section.id}/signals`);
+    expect(signals.status).to.equal(200);
+    expect(signals.body.signals).to.have.length(1);
+    expect(signals.body.signals[0].kind).to.equal('duplicate_ciphertext');
+    expect(signals.body.signals[0].detail.orgs).to.have.members([t.orgA, t.orgB]);
+    expect((await t.req(t.users.bidderA).get(`/api/sections/${section.id}/signals`)).status).to.equal(403);
+  });
+
+  it('refuses bids from an organisation that is not approved, and from staff', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA);
+    const reg = await t.req().post('/api/orgs').send({
+      name: '待审核有限公司',
+      creditCode: makeCreditCode(),
+      contactName: '赵六',
+      contactPhone: '0551-1111111',
+      representatives: [{ username: 'pending-rep', displayName: '赵六', password: 'pending-password-1' }],
+    });
+    expect(reg.status).to.equal(201);
+    const token = (await t.services.accounts.createTokenForUsername('pending-rep', 'test')).token;
+    const pending = { ...t.users.bidderA, token };
+    const res = await unchanged(() => submit(t, pending, section.id, bid));
+    expect(res.status).to.equal(403);
+    expect(res.body.error.message).to.match(/not been approved/);
+    expect((await unchanged(() => submit(t, t.users.opProc, section.id, bid))).status).to.equal(403);
+    expect((await unchanged(() => submit(t, t.users.supervisor, section.id, bid))).status).to.equal(403);
+  });
+});

@@ -1,0 +1,94 @@
+// Test helpers for sealed bids: a signing certificate for a bidder (key made here, CSR signed by
+// the platform CA through the API), a published section, and a sealed, signed bid ready to submit.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { sealBid } from '../../modules/bids/bid-package';
+import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest } from '../../modules/bids/manifest';
+import { createCsr } from '../../modules/pki/client-keys';
+import { openTenderSection, type TestApp, type TestUser } from './test-app';
+
+export interface BidderKey {
+  privateKey: crypto.KeyObject;
+  privateKeyPem: string;
+  certPem: string;
+  fingerprint: string;
+}
+
+export async function signingCertificate(t: TestApp, user: TestUser): Promise<BidderKey> {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const csr = createCsr(privateKeyPem, { commonName: user.username });
+  const res = await t.req(user).post('/api/pki/certificates').send({ csr, usage: 'signing' });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  const certPem: string = res.body.certificate.pem;
+  return { privateKey, privateKeyPem, certPem, fingerprint: res.body.certificate.fingerprint };
+}
+
+export async function publishedSection(t: TestApp, overrides: Record<string, unknown> = {}): Promise<{ id: string; code: string; recipient: string; deadline: number }> {
+  const res = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: '办公设备采购', tenderee: '市政务服务管理局', sections: [openTenderSection(overrides)] });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  const id = res.body.sections[0].id as string;
+  const pub = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
+  expect(pub.status, JSON.stringify(pub.body)).to.equal(200);
+  const detail = await t.req().get(`/api/sections/${id}`);
+  const recipient = detail.body.openingKey?.recipient ?? detail.body.section.openingKey?.recipient;
+  expect(recipient, 'published section has an opening recipient').to.match(/^age1/);
+  return { id, code: pub.body.section.code, recipient, deadline: pub.body.section.bidDeadlineAt };
+}
+
+export const workDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'etender-bid-'));
+
+export interface SealedBid {
+  file: string;
+  bytes: Buffer;
+  manifest: Manifest;
+  manifestB64: string;
+  signature: string;
+}
+
+export async function sealedBid(
+  section: { id: string; code: string; recipient: string },
+  orgId: string,
+  key: BidderKey,
+  options: { price?: string; attachmentBytes?: number; nonce?: string } = {},
+): Promise<SealedBid> {
+  const dir = workDir();
+  const attachment = path.join(dir, '技术方案.pdf');
+  fs.writeFileSync(attachment, crypto.randomBytes(options.attachmentBytes ?? 2000));
+  const file = path.join(dir, 'bid.age');
+  const sealed = await sealBid({
+    document: { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId, name: '甲建设有限公司', creditCode: '91350100M000100Y43' }, price: { amount: options.price ?? '880000.00' } },
+    attachments: [attachment],
+    recipient: section.recipient,
+    outPath: file,
+  });
+  return signedFor(file, section, orgId, key, { sha256: sealed.sha256, size: sealed.size }, options.nonce);
+}
+
+export function signedFor(file: string, section: { id: string; recipient: string }, orgId: string, key: BidderKey, digest?: { sha256: string; size: number }, nonce?: string): SealedBid {
+  const bytes = fs.readFileSync(file);
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    section: section.id,
+    bidder: orgId,
+    ciphertext: digest ?? { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length },
+    recipient: section.recipient,
+    nonce: nonce ?? newNonce(),
+    certificate: key.fingerprint,
+  };
+  return { file, bytes, manifest, manifestB64: canonicalBytes(manifest).toString('base64'), signature: signManifest(manifest, key.privateKey) };
+}
+
+export function submit(t: TestApp, user: TestUser, sectionId: string, bid: { bytes: Buffer; manifestB64: string; signature: string }, extraHeaders: Record<string, string> = {}) {
+  let r = t
+    .req(user)
+    .post(`/api/sections/${sectionId}/bids`)
+    .set('Content-Type', 'application/octet-stream')
+    .set('Etender-Manifest', bid.manifestB64)
+    .set('Etender-Signature', bid.signature);
+  for (const [k, v] of Object.entries(extraHeaders)) r = r.set(k, v);
+  return r.send(bid.bytes);
+}
