@@ -147,6 +147,28 @@ export function createCustodyService(deps: CustodyDeps) {
     return resolved;
   }
 
+  /** The uploaded shares in the order of the centre's set, each checked against its custodian's certificate. */
+  function ceremonyShares(sectionId: string, input: CeremonyUpload, named: string[], custodians: ResolvedCustodian[]): store.KeyShareRow[] {
+    return custodians.map((c, i) => {
+      const given = input.shares[named.indexOf(c.member)]!;
+      if (normalizeFingerprint(given.certificateFingerprint) !== c.fingerprint) {
+        throw ruleViolation(
+          'custody.certificates',
+          `The share for ${c.label} is encrypted to certificate ${given.certificateFingerprint}, but ${c.label}'s valid encryption certificate is ${c.fingerprint}. Encrypt the share to the current certificate.`,
+          { custodian: c.label, expected: c.fingerprint, actual: given.certificateFingerprint },
+        );
+      }
+      const bytes = Buffer.from(given.encryptedShare, 'base64');
+      const modulusBytes = Math.ceil((c.publicKey.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+      if (bytes.toString('base64') !== given.encryptedShare || bytes.length !== modulusBytes) {
+        throw validationFailed(`The share for ${c.label} is not an RSA-OAEP ciphertext for its certificate (expected ${modulusBytes} bytes in base64).`, [
+          { field: `shares.${named.indexOf(c.member)}.encryptedShare`, message: `must be ${modulusBytes} bytes in base64` },
+        ]);
+      }
+      return { sectionId, shareIndex: i + 1, custodian: c.custodian, custodianLabel: c.label, certificateFingerprint: c.fingerprint, encryptedShare: bytes.toString('base64'), releasedAt: null };
+    });
+  }
+
   function mayManage(actor: Actor, centre: string): boolean {
     return actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre));
   }
@@ -256,26 +278,7 @@ export function createCustodyService(deps: CustodyDeps) {
           { required: { threshold: custody.threshold, members: custody.members }, actual: { threshold: input.threshold, members: named } },
         );
       }
-      const custodians = await resolveCustodians(custody, clock.now());
-      const shares: store.KeyShareRow[] = [];
-      for (const [i, c] of custodians.entries()) {
-        const given = input.shares[named.indexOf(c.member)]!;
-        if (normalizeFingerprint(given.certificateFingerprint) !== c.fingerprint) {
-          throw ruleViolation(
-            'custody.certificates',
-            `The share for ${c.label} is encrypted to certificate ${given.certificateFingerprint}, but ${c.label}'s valid encryption certificate is ${c.fingerprint}. Encrypt the share to the current certificate.`,
-            { custodian: c.label, expected: c.fingerprint, actual: given.certificateFingerprint },
-          );
-        }
-        const bytes = Buffer.from(given.encryptedShare, 'base64');
-        const modulusBytes = Math.ceil((c.publicKey.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
-        if (bytes.toString('base64') !== given.encryptedShare.replace(/\s+/g, '') || bytes.length !== modulusBytes) {
-          throw validationFailed(`The share for ${c.label} is not an RSA-OAEP ciphertext for its certificate (expected ${modulusBytes} bytes in base64).`, [
-            { field: `shares.${named.indexOf(c.member)}.encryptedShare`, message: `must be ${modulusBytes} bytes in base64` },
-          ]);
-        }
-        shares.push({ sectionId, shareIndex: i + 1, custodian: c.custodian, custodianLabel: c.label, certificateFingerprint: c.fingerprint, encryptedShare: bytes.toString('base64'), releasedAt: null });
-      }
+      const shares = ceremonyShares(sectionId, input, named, await resolveCustodians(custody, clock.now()));
       const now = clock.now();
       const key: store.OpeningKeyRow = { sectionId, recipient: input.recipient, threshold: input.threshold, members: shares.length, source: 'ceremony', createdAt: now, publishedAt: null };
       return withTransaction(knex, async (trx) => {

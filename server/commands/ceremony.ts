@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { decryptShare, sealNewOpeningKey } from '../../modules/custody/custody-crypto';
+import { loadPrivateKey } from '../../modules/pki/client-keys';
 import { UsageError, type CliCommand } from './command';
 
 export interface CeremonyOptions {
@@ -173,15 +174,15 @@ export const shareDecryptCommand: CliCommand = {
   help: `etender share decrypt — decrypt one opening-key share (RSA-OAEP, SHA-256) with your private key
 
 Prints the decrypted share in base64 on standard output; hand it over only at the opening.
-An encrypted private key is opened with the passphrase in ETENDER_KEY_PASSPHRASE.
 
 Options:
-  --key FILE     your private key in PEM (the key of your encryption certificate)
-  --share FILE   the encrypted share, base64 (as the server hands it to you)
+  --key FILE               your private key in PEM (the key of your encryption certificate)
+  --passphrase-file FILE   the passphrase of an encrypted private key (its first line)
+  --share FILE             the encrypted share, base64 (as the server hands it to you)
 
 Example:
   etender share decrypt --key custodian.key.pem --share share.b64 > share.plain.b64`,
-  options: { key: { type: 'string' }, share: { type: 'string' } },
+  options: { key: { type: 'string' }, share: { type: 'string' }, 'passphrase-file': { type: 'string' } },
   async run(values) {
     const keyFile = values.key as string | undefined;
     const shareFile = values.share as string | undefined;
@@ -193,11 +194,14 @@ Example:
         throw new UsageError(`cannot read the ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
       }
     };
+    const keyPem = read(keyFile, 'key');
+    const passphraseFile = values['passphrase-file'] as string | undefined;
+    const passphrase = passphraseFile ? read(passphraseFile, 'passphrase file').split(/\r?\n/)[0] : undefined;
     let privateKey: crypto.KeyObject;
     try {
-      privateKey = crypto.createPrivateKey({ key: read(keyFile, 'key'), format: 'pem', passphrase: process.env.ETENDER_KEY_PASSPHRASE });
+      privateKey = loadPrivateKey(keyPem, passphrase);
     } catch (err) {
-      throw new UsageError(`${keyFile} is not a private key in PEM, or its passphrase (ETENDER_KEY_PASSPHRASE) is wrong (${(err as Error).message}).`);
+      throw new UsageError(`${keyFile}: ${(err as Error).message}.`);
     }
     const encrypted = read(shareFile, 'share').replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted)) throw new UsageError(`${shareFile} does not hold a base64 share.`);

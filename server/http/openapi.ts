@@ -1,5 +1,7 @@
 // Builds /api/openapi.json from the routes' own zod schemas.
 import { z } from 'zod';
+import { bidDocumentSchema } from '../../modules/bids/bid-package';
+import { manifestSchema } from '../../modules/bids/manifest';
 import type { ApiRegistry } from './route';
 
 const errorSchema = {
@@ -62,7 +64,7 @@ export function buildOpenApi(registry: ApiRegistry, version: string) {
         'Unified e-tendering platform. Amounts are decimal strings in yuan with at most two decimals; instants are UTC epoch milliseconds. Every error has the shape {"error":{"code","message","details"?}}.',
     },
     components: {
-      schemas: { Error: errorSchema },
+      schemas: { Error: errorSchema, ...formatSchemas() },
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'etender.sid' },
         bearer: { type: 'http', scheme: 'bearer', description: 'API token from POST /api/tokens or `etender token create`.' },
@@ -70,5 +72,53 @@ export function buildOpenApi(registry: ApiRegistry, version: string) {
     },
     security: [{ session: [] }, { bearer: [] }, {}],
     paths,
+  };
+}
+
+/** The sealed-bid formats (docs/sealed-bids.md), so that another client can be written from this document alone. */
+function formatSchemas(): Record<string, unknown> {
+  const hex = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+  const checkpoint = {
+    type: 'object',
+    description: 'A signed tree head of the audit log. signature: base64 Ed25519 (log key) over the RFC 8785 canonical JSON of the other fields.',
+    required: ['v', 'log', 'size', 'root', 'at', 'keyId', 'signature'],
+    properties: {
+      v: { const: 1 },
+      log: { const: 'etender-audit' },
+      size: { type: 'integer' },
+      root: hex,
+      at: { type: 'integer', description: 'UTC epoch ms' },
+      keyId: hex,
+      signature: { type: 'string' },
+    },
+  };
+  return {
+    BidDocument: { ...(z.toJSONSchema(bidDocumentSchema, { io: 'input' }) as object), description: 'bid.json: the first member of the bid package tar, followed by the attachments in the listed order. The tar is encrypted with age v1 to the section\'s X25519 recipient.' },
+    Manifest: { ...(z.toJSONSchema(manifestSchema, { io: 'input' }) as object), description: 'Sent as base64 of its RFC 8785 canonical bytes in the Etender-Manifest header; Etender-Signature is base64 RSA-PSS (SHA-256, MGF1-SHA-256, salt 32) over those bytes.' },
+    Checkpoint: checkpoint,
+    Receipt: {
+      type: 'object',
+      description: 'signature: base64 Ed25519 (receipt key, GET /api/pki/keys) over the RFC 8785 canonical JSON of every other field. log.entry is the exact audit entry; its leaf hash SHA-256(0x00 ‖ entry) with log.inclusionProof (RFC 6962, bottom-up) yields log.checkpoint.root.',
+      required: ['format', 'kind', 'section', 'bidder', 'certificate', 'bid', 'receivedAt', 'supersedes', 'log', 'keyId', 'signature'],
+      properties: {
+        format: { const: 'etender-receipt/1' },
+        kind: { enum: ['submission', 'withdrawal'] },
+        section: { type: 'object', properties: { id: { type: 'string' }, code: { type: 'string' } } },
+        bidder: { type: 'object', properties: { orgId: { type: 'string' }, userId: { type: 'string' } } },
+        certificate: hex,
+        bid: {
+          type: 'object',
+          properties: { id: { type: 'string' }, version: { type: 'integer' }, ciphertextSha256: hex, size: { type: 'integer' }, manifestSha256: hex, nonce: { type: 'string' } },
+        },
+        receivedAt: { type: 'integer', description: "UTC epoch ms by the server's clock" },
+        supersedes: { type: ['string', 'null'] },
+        log: {
+          type: 'object',
+          properties: { index: { type: 'integer' }, entry: { type: 'string' }, checkpoint: checkpoint, inclusionProof: { type: 'array', items: hex } },
+        },
+        keyId: hex,
+        signature: { type: 'string' },
+      },
+    },
   };
 }

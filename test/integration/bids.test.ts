@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { expect } from 'chai';
+import forge from 'node-forge';
+import { DAY } from '../../modules/core/clock';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
 import { createTestApp, makeCreditCode, T0, type TestApp } from '../support/test-app';
@@ -162,6 +164,61 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
     expect(res.status).to.equal(422);
     expect(res.body.error.code).to.equal('certificate_revoked');
+  });
+
+  it('judges the certificate at the time the upload completes: expired and not-yet-valid are refused', async () => {
+    // A section whose deadline lies beyond the certificate's two years.
+    const far = await publishedSection(t, { bidDeadlineAt: T0 + 3 * 365 * DAY });
+    const bid = await sealedBid(far, t.orgA, keyA);
+    t.clock.set(T0 + 2 * 366 * DAY);
+    const expired = await unchanged(() => submit(t, t.users.bidderA, far.id, bid));
+    expect(expired.status).to.equal(422);
+    expect(expired.body.error.code).to.equal('certificate_expired');
+    // A certificate issued now cannot sign a bid completed earlier (a clock before its notBefore).
+    t.clock.set(T0 + DAY);
+    const fresh = await signingCertificate(t, t.users.bidderA);
+    t.clock.set(T0 + DAY - 60_000);
+    const earlyBid = await sealedBid(far, t.orgA, fresh);
+    const early = await unchanged(() => submit(t, t.users.bidderA, far.id, earlyBid));
+    expect(early.status).to.equal(422);
+    expect(early.body.error.code).to.equal('certificate_not_yet_valid');
+  });
+
+  it('refuses a certificate issued by a leaf certificate acting as a CA', async () => {
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const leaf = new crypto.X509Certificate(keyA.certPem);
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = forge.pki.publicKeyFromPem(crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString());
+    cert.serialNumber = '01' + crypto.randomBytes(8).toString('hex');
+    cert.validity.notBefore = new Date(T0 - DAY);
+    cert.validity.notAfter = new Date(T0 + 365 * DAY);
+    cert.setSubject([{ name: 'commonName', value: 'bidder-a' }]);
+    cert.setIssuer(forge.pki.certificateFromPem(keyA.certPem).subject.attributes);
+    cert.setExtensions([{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true }]);
+    cert.sign(forge.pki.privateKeyFromPem(keyA.privateKeyPem), forge.md.sha256.create());
+    const pem = forge.pki.certificateToPem(cert);
+    expect(new crypto.X509Certificate(pem).verify(leaf.publicKey)).to.equal(true);
+    const forgedKey: BidderKey = { privateKey, privateKeyPem: '', certPem: pem, fingerprint: new crypto.X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase() };
+    const bid = await sealedBid(section, t.orgA, forgedKey);
+    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid, { 'Etender-Certificate': new crypto.X509Certificate(pem).raw.toString('base64') }));
+    expect(res.status).to.equal(422);
+    expect(res.body.error.code).to.equal('certificate_untrusted');
+  });
+
+  it('offers no way to read a bid before the deadline, to anyone', async () => {
+    const bid = await sealedBid(section, t.orgA, keyA);
+    const receipt = (await submit(t, t.users.bidderA, section.id, bid)).body.receipt as Receipt;
+    for (const user of [t.users.admin, t.users.supervisor, t.users.auditor, t.users.opProc, t.users.custodian, t.users.bidderB]) {
+      for (const url of [`/api/bids/${receipt.bid.id}`, `/api/bids/${receipt.bid.id}/receipt`, `/api/bids/${receipt.bid.id}/ciphertext`, `/api/sections/${section.id}/bids`, `/api/sections/${section.id}/opening-record`]) {
+        const res = await t.req(user).get(url);
+        expect(res.status, `${user.username} GET ${url}`).to.be.oneOf([403, 404]);
+        expect(res.text).to.not.contain(bid.bytes.subarray(0, 64).toString('base64'));
+      }
+    }
+    // The audit log shows digests only.
+    const entries = await t.req(t.users.auditor).get(`/api/audit/entries?start=${receipt.log.index}&end=${receipt.log.index + 1}`);
+    expect(entries.status).to.equal(200);
+    expect(entries.body.entries[0].entry).to.not.contain(section.id);
   });
 
   it('refuses a ciphertext that does not match the manifest: truncated, bit-flipped', async () => {
