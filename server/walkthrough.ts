@@ -13,17 +13,25 @@ import { parseArgs } from 'node:util';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, 'etender.js');
 
-const { values } = parseArgs({
-  options: {
-    url: { type: 'string' },
-    username: { type: 'string' },
-    password: { type: 'string' },
-    'auditor-username': { type: 'string' },
-    'auditor-password': { type: 'string' },
-    section: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        url: { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        'auditor-username': { type: 'string' },
+        'auditor-password': { type: 'string' },
+        section: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`walkthrough: ${(err as Error).message}\nRun "npm run walkthrough -- --help".\n`);
+    process.exit(2);
+  }
+}
+const { values } = parseOptions();
 
 if (values.help || !values.url) {
   process.stdout.write(`walkthrough — seal, submit, replace and verify a bid against a running etender

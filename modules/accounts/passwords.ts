@@ -30,7 +30,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** A hash to verify against when the user does not exist, so both paths take the same time. */
 export const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
-/** A random password for generated accounts (demo seed, CLI). */
+const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+/**
+ * A random password for generated accounts (demo seed, CLI): 20 letters and digits (~115 bits),
+ * without look-alike characters and never starting with "-", which command lines take for an option.
+ */
 export function generatePassword(): string {
-  return crypto.randomBytes(12).toString('base64url');
+  let out = '';
+  for (let i = 0; i < 20; i++) out += PASSWORD_ALPHABET[crypto.randomInt(PASSWORD_ALPHABET.length)];
+  return out;
 }
