@@ -14,6 +14,10 @@ import * as m0010 from './migrations/20261126_0010_audit-merkle-backfill';
 import * as m0011 from './migrations/20261126_0011_certificates';
 import * as m0012 from './migrations/20261126_0012_opening-keys';
 import * as m0013 from './migrations/20261126_0013_bids';
+import * as m0014 from './migrations/20261126_0014_certificate-issuer';
+import * as m0015 from './migrations/20261126_0015_awards';
+import * as m0016 from './migrations/20261126_0016_imported-results';
+import * as m0017 from './migrations/20261126_0017_opening';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,6 +38,10 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261126_0011_certificates', m0011],
   ['20261126_0012_opening-keys', m0012],
   ['20261126_0013_bids', m0013],
+  ['20261126_0014_certificate-issuer', m0014],
+  ['20261126_0015_awards', m0015],
+  ['20261126_0016_imported-results', m0016],
+  ['20261126_0017_opening', m0017],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -25,7 +25,16 @@ import { pkiRoutes } from '../modules/pki/pki-routes';
 import { createBidsService } from '../modules/bids/bids-service';
 import { bidsRoutes } from '../modules/bids/bids-routes';
 import { LocalBlobStore } from '../modules/storage/blob-store';
+import { createOpeningService } from '../modules/opening/opening-service';
+import { openingRoutes } from '../modules/opening/opening-routes';
 import { createTendersService } from '../modules/tenders/tenders-service';
+import { createAwardsService } from '../modules/awards/awards-service';
+import { awardsRoutes } from '../modules/awards/awards-routes';
+import { createImportsService } from '../modules/reports/imports-service';
+import { createReportsService } from '../modules/reports/reports-service';
+import { reportsRoutes } from '../modules/reports/reports-routes';
+import { createRecordsService } from '../modules/records/records-service';
+import { recordsRoutes } from '../modules/records/records-routes';
 import { tendersRoutes } from '../modules/tenders/tenders-routes';
 import { ConfigError, readTrustedCaFiles, type Config } from './config';
 import { attachContext, bearerAuth, configurePassport, sameOriginForSessions } from './http/auth';
@@ -92,8 +101,21 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
     maxBidBytes: config.maxBidBytes,
     log: deps.log ?? { warn: () => undefined },
   });
+  const awards = createAwardsService({ knex, clock, audit, centres, tenders });
+  const imports = createImportsService({ knex, clock, audit, centres, tenders });
+  const reports = createReportsService({ clock, centres, awards, imports, tenders });
+  const opening = createOpeningService({ knex, clock, audit, tenders, bids, custody, centres, orgs, pki, accounts, blobs });
+  const records = createRecordsService({
+    knex,
+    audit,
+    section: async (ctx, id) => {
+      const d = await tenders.getSection(ctx, id);
+      return { id: d.section.id, code: d.section.code, title: d.section.title, centre: d.section.centre, state: d.section.state, projectTitle: d.project.title, tenderee: d.project.tenderee };
+    },
+    openingRecord: (ctx, id) => opening.record(ctx, id),
+  });
   const sessions = new KnexSessionStore(knex);
-  return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, custody, bids };
+  return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, custody, bids, awards, imports, reports, opening, records };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -156,7 +178,11 @@ export function createApp(deps: AppDeps) {
   app.use(tendersRoutes(services.tenders, registry));
   app.use(custodyRoutes(services.custody, registry));
   app.use(bidsRoutes(services.bids, registry));
+  app.use(openingRoutes(services.opening, services.custody, registry));
   app.use(auditRoutes(services.audit, registry));
+  app.use(awardsRoutes(services.awards, registry));
+  app.use(reportsRoutes(services.reports, services.imports, registry));
+  app.use(recordsRoutes(services.records, registry));
 
   const openapi = buildOpenApi(registry, VERSION);
   app.get('/api/openapi.json', (_req, res) => {

@@ -10,7 +10,7 @@ export class Scheduler {
   private ticks = 0;
 
   constructor(
-    private readonly services: Pick<Services, 'tenders' | 'sessions'>,
+    private readonly services: Pick<Services, 'tenders' | 'sessions'> & Partial<Pick<Services, 'opening'>>,
     private readonly log: Logger,
     private readonly intervalMs: number,
   ) {}
@@ -29,6 +29,8 @@ export class Scheduler {
       try {
         const moved = await this.services.tenders.advanceDue();
         for (const m of moved) this.log.info(m, 'section moved by the scheduler');
+        // After the deadline: freeze, then open (or fail) each closed section, exactly once.
+        for (const o of (await this.services.opening?.openDue()) ?? []) this.log.info(o, 'opening step');
         if (++this.ticks % 600 === 0) await this.services.sessions.prune();
       } catch (err) {
         this.log.error({ err }, 'scheduler pass failed; it will run again at the next interval');

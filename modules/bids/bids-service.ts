@@ -279,6 +279,21 @@ export function createBidsService(deps: BidsDeps) {
       return receipt;
     },
 
+    /** For the opening: the bids that count (active at the deadline), in order of receipt. No visibility rules. */
+    countedBids(sectionId: string): Promise<store.BidRow[]> {
+      return store.activeBidsOfSection(knex, sectionId);
+    },
+
+    /** For the opening: one bid row by id, without visibility rules. */
+    bidById(id: string): Promise<store.BidRow | null> {
+      return store.findBid(knex, id);
+    },
+
+    /** For the opening: true when the organisation has any bid (any version) in the section. */
+    async hasBid(sectionId: string, orgId: string): Promise<boolean> {
+      return (await store.bidsOfOrg(knex, sectionId, orgId)).length > 0;
+    },
+
     /** Supervisor signals of a section, shown once its deadline has passed (before it, even they may not count bids). */
     async signals(ctx: RequestContext, sectionId: string) {
       const actor = requireActor(ctx);

@@ -82,6 +82,11 @@ export async function activeBid(db: Db, sectionId: string, orgId: string): Promi
   return r ? map(r) : null;
 }
 
+/** The versions that count for a section at its deadline, in order of receipt. */
+export async function activeBidsOfSection(db: Db, sectionId: string): Promise<BidRow[]> {
+  return (await db('bids').where({ section_id: sectionId, status: 'active' }).orderBy([{ column: 'received_at' }, { column: 'id' }])).map(map);
+}
+
 export async function bidsOfOrg(db: Db, sectionId: string, orgId: string): Promise<BidRow[]> {
   return (await db('bids').where({ section_id: sectionId, org_id: orgId }).orderBy('version')).map(map);
 }

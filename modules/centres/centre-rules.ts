@@ -84,8 +84,12 @@ export const centreSettingsSchema = z.strictObject({
   maxBidBondPercent: z.string().regex(/^\d{1,2}(\.\d{1,2})?$/),
   candidatePublicityDays: z.int().min(0).max(60),
   timeZone: z.string().min(1).max(64),
+  /** The contract is signed within this many days of the award notice (TBL 46, ZCF 46); absent means 30. */
+  contractWithinDays: z.int().min(1).max(365).optional(),
   /** Custodians of the opening keys; absent means DEFAULT_CUSTODY. */
   custody: custodySchema.optional(),
+  /** Hours after the opening time within which custodians should release their shares; an opening still waiting after it is flagged in the record (default 24). */
+  releaseWindowHours: z.int().min(1).max(720).optional(),
 });
 export type CentreSettings = z.infer<typeof centreSettingsSchema>;
 

@@ -10,7 +10,7 @@ import { isUniqueViolation, withTransaction, type Db } from '../../db/transactio
 import type { AuditService } from '../audit/audit-service';
 import { custodyOf, type CustodySettings } from '../centres/centre-rules';
 import type { Centre } from '../centres/centres-service';
-import { decryptShare, isAgeRecipient, rebuildIdentity, sealNewOpeningKey } from './custody-crypto';
+import { decryptShare, encryptShare, isAgeRecipient, rebuildIdentity, sealNewOpeningKey, wipe } from './custody-crypto';
 import * as store from './custody-store';
 
 export const PLATFORM_TIMER = 'platform-timer';
@@ -326,6 +326,81 @@ export function createCustodyService(deps: CustodyDeps) {
       const key = await publishedKey(sectionId);
       if (!key) throw notFound('The opening key of this section');
       return rebuildIdentity(decryptedShares, key.threshold, key.recipient);
+    },
+
+    /**
+     * A custodian hands over its decrypted share at the opening (after the deadline, once). When,
+     * with the shares already in (and the platform timer's, if it is a member), there are enough to
+     * rebuild the key, the rebuild must succeed — a share of another key is refused (422) and not
+     * counted. The share is audited as released, never logged itself.
+     */
+    async releaseShare(ctx: RequestContext, sectionId: string, shareB64: string): Promise<{ released: number; threshold: number; ready: boolean }> {
+      const actor = requireActor(ctx);
+      const section = await deps.sectionFacts(sectionId);
+      const key = await publishedKey(sectionId);
+      if (!section || !key) throw notFound('The section');
+      const shares = await store.sharesOf(knex, sectionId);
+      const mine = shares.find((s) => s.custodian === actor.userId);
+      if (!mine) throw forbidden(`You are not a custodian of the opening key of ${section.code}.`);
+      if (section.bidDeadlineAt === null || clock.now() < section.bidDeadlineAt) {
+        throw new AppError(409, 'custody.too_early', `Shares are released at the opening, after the bid deadline (${section.bidDeadlineAt === null ? 'not set' : new Date(section.bidDeadlineAt).toISOString()}).`);
+      }
+      if (section.state !== 'closed' && section.state !== 'opening') {
+        throw invalidTransition(`Shares are released while the section waits to be opened; this section is ${section.state}.`, { state: section.state });
+      }
+      if (mine.releasedAt !== null) throw conflict(`You already released your share of ${section.code}.`);
+      const bytes = Buffer.from(shareB64.trim(), 'base64');
+      if (bytes.length < 2 || bytes.toString('base64').replace(/=+$/, '') !== shareB64.trim().replace(/=+$/, '')) {
+        throw validationFailed('share: must be the base64 of the decrypted share, as `etender share decrypt` prints it.', [{ field: 'share', message: 'must be base64' }]);
+      }
+      const share = new Uint8Array(bytes);
+      const others = await this.openingShares(sectionId);
+      try {
+        const available = [...others.shares, share];
+        if (available.length >= key.threshold) await rebuildIdentity(available, key.threshold, key.recipient);
+      } finally {
+        wipe(...others.shares);
+      }
+      const timerCert = new crypto.X509Certificate(platformKeys.timer.certPem);
+      const sealed = encryptShare(share, timerCert.publicKey);
+      wipe(share, bytes);
+      return withTransaction(knex, async (trx) => {
+        if (!(await store.markReleased(trx, sectionId, mine.shareIndex, sealed, actor.userId, clock.now()))) {
+          throw conflict(`You already released your share of ${section.code}.`);
+        }
+        await audit.append(trx, ctx, {
+          action: 'custody.share_released',
+          objectType: 'section',
+          objectId: sectionId,
+          data: { code: section.code, custodian: mine.custodianLabel, shareIndex: mine.shareIndex, certificateFingerprint: mine.certificateFingerprint },
+        });
+        const released = (await store.releasedShares(trx, sectionId)).length + (shares.some((s) => s.custodian === PLATFORM_TIMER) ? 1 : 0);
+        return { released, threshold: key.threshold, ready: released >= key.threshold };
+      });
+    },
+
+    /**
+     * For the opening: the shares available now — the platform timer's (if it is a custodian) and
+     * those released by custodians — with who released them. Only after the deadline.
+     */
+    async openingShares(sectionId: string): Promise<{ shares: Uint8Array[]; threshold: number; recipient: string; custodians: string[]; released: Array<{ custodian: string; at: number }> }> {
+      const key = await publishedKey(sectionId);
+      if (!key) throw notFound('The opening key of this section');
+      const all = await store.sharesOf(knex, sectionId);
+      const released = await store.releasedShares(knex, sectionId);
+      const shares: Uint8Array[] = [];
+      const section = await deps.sectionFacts(sectionId);
+      const due = !!section && section.bidDeadlineAt !== null && clock.now() >= section.bidDeadlineAt;
+      const timer = all.find((s) => s.custodian === PLATFORM_TIMER);
+      if (due && timer) shares.push(await this.decryptTimerShare(sectionId));
+      for (const r of released) shares.push(decryptShare(r.releasedShare, platformKeys.timer.privateKey));
+      return {
+        shares,
+        threshold: key.threshold,
+        recipient: key.recipient,
+        custodians: all.map((s) => s.custodianLabel),
+        released: [...(due && timer ? [{ custodian: PLATFORM_TIMER, at: section!.bidDeadlineAt! }] : []), ...released.map((r) => ({ custodian: r.custodianLabel, at: r.releasedAt }))],
+      };
     },
 
     /** The platform timer's share, decrypted with its key in certs/; only once the bid deadline has passed. */

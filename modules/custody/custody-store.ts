@@ -91,3 +91,21 @@ export async function markPublished(db: Db, sectionId: string, recipient: string
   const n = await db('opening_keys').where({ section_id: sectionId, recipient }).whereNull('published_at').update({ published_at: at });
   return n === 1;
 }
+
+/**
+ * Records one custodian's release (guarded: once per share). The share itself is stored only
+ * re-encrypted to the platform timer, so the database alone never holds it in the clear.
+ */
+export async function markReleased(db: Db, sectionId: string, shareIndex: number, encryptedToTimer: string, by: string, at: number): Promise<boolean> {
+  const n = await db('key_shares')
+    .where({ section_id: sectionId, share_index: shareIndex })
+    .whereNull('released_at')
+    .update({ released_at: at, released_share: encryptedToTimer, released_by: by });
+  return Number(n) === 1;
+}
+
+/** The released shares (encrypted to the platform timer), in share order. */
+export async function releasedShares(db: Db, sectionId: string): Promise<Array<{ shareIndex: number; custodianLabel: string; releasedAt: number; releasedShare: string }>> {
+  const rows = await db('key_shares').where({ section_id: sectionId }).whereNotNull('released_share').orderBy('share_index');
+  return rows.map((r: any) => ({ shareIndex: toInt(r.share_index), custodianLabel: toStr(r.custodian_label), releasedAt: toMs(r.released_at), releasedShare: toStr(r.released_share) }));
+}

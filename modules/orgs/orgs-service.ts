@@ -99,6 +99,12 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
     approve: (ctx: RequestContext, id: string, note?: string) => review(ctx, id, 'approved', note ?? null),
     reject: (ctx: RequestContext, id: string, note: string) => review(ctx, id, 'rejected', note),
 
+    /** For other modules (the opening record): an organisation's public name and credit code. */
+    async publicFacts(id: string): Promise<{ id: string; name: string; creditCode: string } | null> {
+      const org = await store.findOrg(knex, { id });
+      return org ? { id: org.id, name: org.name, creditCode: org.creditCode } : null;
+    },
+
     /** For other modules: is this organisation allowed to bid? */
     async isApproved(id: string): Promise<boolean> {
       return (await store.findOrg(knex, { id }))?.status === 'approved';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { ApiRegistry } from '../../server/http/route';
 import { isOverseer } from '../core/context';
-import { issueFromCsrBody, issueFromKeyBody, revokeBody } from './pki-schemas';
+import { issueFromCsrBody, issueFromKeyBody, registerForeignBody, revokeBody } from './pki-schemas';
 import type { PkiService } from './pki-service';
 
 export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
@@ -22,7 +22,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     method: 'post',
     path: '/api/pki/challenges',
     tag: 'pki',
-    summary: 'A single-use challenge (valid 5 minutes) to sign with a key made in the browser, for POST /api/pki/certificates/from-key.',
+    summary: 'A single-use challenge (valid 5 minutes) to sign with your key, for POST /api/pki/certificates/from-key or POST /api/pki/certificates/register.',
     access: 'signed in',
     status: 201,
     handler: async ({ ctx }) => pki.createChallenge(ctx),
@@ -38,6 +38,20 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     status: 201,
     handler: async ({ ctx, body }) => ({
       certificate: await pki.issueFromPublicKey(ctx, { publicKeySpkiPem: body.publicKey, challenge: body.challenge, signature: body.signature }, body.usage),
+    }),
+  });
+
+  registry.add(router, {
+    method: 'post',
+    path: '/api/pki/certificates/register',
+    tag: 'pki',
+    summary:
+      "Register a certificate of another CA this platform trusts (mutual recognition) to your account — and your organisation, for a bidder — proven by an RSA-PSS (SHA-256, salt 32) signature over a challenge with the certificate's key. It must chain directly to a trusted CA (not the platform CA), be valid now, not be a CA and carry the key usage of `usage`. Then it is accepted like a platform certificate and revoked the same way; the other CA's CRLs are not consulted. A certificate already registered (by anyone) answers 409.",
+    access: 'signed in; bidders of approved organisations',
+    body: registerForeignBody,
+    status: 201,
+    handler: async ({ ctx, body }) => ({
+      certificate: await pki.registerForeign(ctx, { certificatePem: body.certificate, challenge: body.challenge, signature: body.signature }, body.usage),
     }),
   });
 

@@ -20,6 +20,21 @@ export const issueFromKeyBody = z.strictObject({
   usage,
 });
 
+export const registerForeignBody = z.strictObject({
+  certificate: z
+    .string()
+    .min(1)
+    .max(16_384)
+    .describe('Your certificate from a CA this platform trusts (GET /api/pki/keys lists them), in PEM ("-----BEGIN CERTIFICATE-----"); RSA 2048 bits or more.'),
+  challenge: z.string().min(1).max(100).describe('A challenge from POST /api/pki/challenges.'),
+  signature: z
+    .string()
+    .max(4_096)
+    .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be base64')
+    .describe("Base64 RSA-PSS (SHA-256, salt length 32) signature over the UTF-8 bytes of the challenge, made with the certificate's private key."),
+  usage,
+});
+
 export const revokeBody = z.strictObject({
   reason: z.string().trim().min(1).max(500).describe('Why, e.g. "key compromised" or "left the organisation".'),
 });

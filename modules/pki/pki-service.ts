@@ -1,22 +1,23 @@
 // The platform PKI: issues X.509 certificates to users for keys made on their own machines (from a
-// CSR, or from a public key with a proof of possession), revokes them, and checks a certificate
-// at the time it is used — with node:crypto only; node-forge merely lays out what the CA signs.
+// CSR, or from a public key with a proof of possession), registers users' certificates of other,
+// trusted CAs (with a proof of possession), revokes both kinds, and checks a certificate at the
+// time it is used — with node:crypto only; node-forge merely lays out what the CA signs.
 import crypto, { type KeyObject, X509Certificate } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { MINUTE } from '../core/clock';
 import { isOverseer, requireActor, requireRole, type Actor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, notFound } from '../core/errors';
-import { withTransaction } from '../../db/transactions';
+import { isUniqueViolation, withTransaction } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import { addYears, ATTR, issueCertificate, parseCsr, type NameAttribute } from './certificate-authority';
 import { certFingerprint, type PlatformKeys } from './platform-keys';
 import { FINGERPRINT } from './pki-schemas';
 import * as store from './pki-store';
-import { keyUsageOf, OID, type KeyUsageName } from './x509-der';
+import { crlDistributionPointsOf, keyUsageOf, OID, type KeyUsageName } from './x509-der';
 
-export type { CertificateRecord, CertificateUsage } from './pki-store';
+export type { CertificateIssuer, CertificateRecord, CertificateUsage } from './pki-store';
 type CertificateUsage = store.CertificateUsage;
 
 export interface IssuedCertificate {
@@ -27,9 +28,27 @@ export interface IssuedCertificate {
   usage: CertificateUsage;
 }
 
+export interface RegisteredCertificate extends IssuedCertificate {
+  subject: string;
+  serial: string;
+  issuer: 'trusted';
+  /** SHA-256 (hex) of the trusted CA's certificate, and its subject. */
+  issuerFingerprint: string;
+  issuerSubject: string;
+  registeredAt: number;
+  /** The CRLs the certificate names; never fetched here (see `revocation`). */
+  crlDistributionPoints: string[];
+  /** What revocation means for this certificate here, for the user to read. */
+  revocation: string;
+}
+
 export interface VerifiedCertificate {
   fingerprint: string;
-  /** The platform user the certificate was issued to; null for the platform timer and for other CAs' certificates. */
+  /**
+   * The platform user the certificate belongs to: the one it was issued to, or the one who registered
+   * it (another CA's certificate); null for the platform timer and for other CAs' certificates that
+   * nobody registered.
+   */
   userId: string | null;
   orgId: string | null;
   subject: string;
@@ -55,6 +74,14 @@ export interface ProofOfPossession {
   publicKeySpkiPem: string;
   challenge: string;
   /** Base64 RSA-PSS (SHA-256, salt length 32) signature over the UTF-8 bytes of the challenge. */
+  signature: string;
+}
+
+export interface ForeignRegistration {
+  /** The certificate of a trusted CA, PEM. */
+  certificatePem: string;
+  challenge: string;
+  /** Base64 RSA-PSS (SHA-256, salt length 32) signature over the UTF-8 bytes of the challenge, by the certificate's key. */
   signature: string;
 }
 
@@ -90,6 +117,25 @@ interface Authority {
   kind: 'platform' | 'trusted';
 }
 
+/** A certificate that passed every check that needs no database: chain, dates, key usage, not a CA. */
+interface Examined {
+  cert: X509Certificate;
+  fingerprint: string;
+  subject: string;
+  authority: Authority;
+  notBefore: number;
+  notAfter: number;
+}
+
+/** RFC 5280 4.1.2.2: at most 20 octets. */
+const MAX_SERIAL_HEX = 40;
+
+const alreadyRegistered = () =>
+  conflict('This certificate is already registered on this platform (a certificate can belong to one account only). Your certificates: GET /api/pki/certificates.');
+
+const FOREIGN_REVOCATION_NOTE =
+  "This platform does not consult the revocation lists (CRL) or OCSP responders of other CAs. If the issuing CA revokes this certificate, or its key is lost, revoke it here too (POST /api/pki/certificates/:fingerprint/revoke, or ask an admin): only then does it stop being accepted here.";
+
 /** RSA of 2048–16384 bits, or a 422 that says what to do. */
 function requireAcceptableKey(key: KeyObject): void {
   if (key.asymmetricKeyType !== 'rsa') {
@@ -122,19 +168,21 @@ export function createPkiService(deps: PkiDeps) {
   const caNotBefore = Date.parse(keys.ca.cert.validFrom);
   const caNotAfter = Date.parse(keys.ca.cert.validTo);
 
+  /** A bidder's organisation, which must be approved before its representatives get (or register) certificates. */
+  async function approvedOrganisationOf(ctx: RequestContext, actor: Actor, doing: string) {
+    if (!actor.orgId) throw forbidden('Your bidder account belongs to no organisation; ask the centre to fix it.');
+    const { organisation } = await orgs.get(ctx, actor.orgId);
+    if (organisation.status !== 'approved') {
+      throw new AppError(403, 'org_not_approved', `Your organisation's registration is ${organisation.status}; certificates are ${doing} representatives of approved organisations only.`);
+    }
+    return organisation;
+  }
+
   /** The subject the server gives a certificate: never taken from the request. */
   async function subjectFor(ctx: RequestContext, actor: Actor): Promise<NameAttribute[]> {
     const subject: NameAttribute[] = [{ type: ATTR.commonName, value: actor.username }];
     if (actor.role === 'bidder') {
-      if (!actor.orgId) throw forbidden('Your bidder account belongs to no organisation; ask the centre to fix it.');
-      const { organisation } = await orgs.get(ctx, actor.orgId);
-      if (organisation.status !== 'approved') {
-        throw new AppError(
-          403,
-          'org_not_approved',
-          `Your organisation's registration is ${organisation.status}; certificates are issued to representatives of approved organisations only.`,
-        );
-      }
+      const organisation = await approvedOrganisationOf(ctx, actor, 'issued to');
       subject.push({ type: ATTR.organizationName, value: organisation.name });
       subject.push({ type: ATTR.organizationalUnitName, value: organisation.creditCode });
     } else {
@@ -182,6 +230,8 @@ export function createPkiService(deps: PkiDeps) {
       issuedAt: now,
       revokedAt: null,
       revocationReason: null,
+      issuer: 'platform',
+      issuerFingerprint: null,
     };
     await withTransaction(knex, async (trx) => {
       await store.insertCertificate(trx, record);
@@ -203,6 +253,87 @@ export function createPkiService(deps: PkiDeps) {
       });
     });
     return { fingerprint: record.fingerprint, pem, notBefore, notAfter, usage };
+  }
+
+  /**
+   * Uses up a challenge of the actor's and checks the signature over it with `publicKey`: proof
+   * that the caller holds the private key. A failed proof still uses the challenge up.
+   */
+  async function proveFreshPossession(actor: Actor, challenge: string, signatureB64: string, publicKey: KeyObject, whose: string): Promise<void> {
+    const now = clock.now();
+    if (!(await store.consumeChallenge(knex, challenge, actor.userId, now))) {
+      const row = await store.findChallenge(knex, challenge);
+      if (row && row.userId === actor.userId && row.expiresAt <= now) {
+        throw certError('challenge_expired', `The challenge expired at ${iso(row.expiresAt)}; ask for a new one (POST /api/pki/challenges) and sign it at once.`);
+      }
+      throw certError('challenge_invalid', 'The challenge is unknown, was issued to someone else, or was already used; ask for a new one (POST /api/pki/challenges).');
+    }
+    const ok = crypto.verify(
+      'sha256',
+      Buffer.from(challenge, 'utf8'),
+      { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+      Buffer.from(signatureB64, 'base64'),
+    );
+    if (!ok) {
+      throw certError(
+        'proof_of_possession_failed',
+        `The signature over the challenge does not verify with ${whose} (RSA-PSS, SHA-256, salt length 32, over the UTF-8 bytes of the challenge). The challenge is used up; ask for a new one.`,
+      );
+    }
+  }
+
+  /**
+   * The checks of a certificate for a use at instant `at` that need no database: issued by the
+   * platform CA or a trusted CA, not itself a CA, valid at `at` (and its CA too), with the key usage
+   * the use needs. Every refusal is a 422 with a code and what to do.
+   */
+  function examine(certPemOrDer: string | Buffer, at: number, usage: CertificateUsage): Examined {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(certPemOrDer);
+    } catch {
+      throw certError('certificate_invalid', 'The certificate cannot be read; send one X.509 certificate in PEM or DER.');
+    }
+    const fingerprint = certFingerprint(cert);
+    const subject = oneLine(cert.subject);
+    if (cert.ca) {
+      throw certError('certificate_is_ca', `"${subject}" is a CA certificate; a CA certificate cannot sign bids or receive key shares. Use your own certificate issued by the platform.`);
+    }
+    const authority = authorities.find((a) => cert.checkIssued(a.cert) && cert.verify(a.cert.publicKey));
+    if (!authority) {
+      throw certError(
+        'certificate_untrusted',
+        `The certificate of "${subject}" names "${oneLine(cert.issuer)}" as its issuer, which is neither the platform CA nor a CA this platform trusts, or its signature does not verify. Request a certificate from the platform ("etender csr" then "etender cert request").`,
+      );
+    }
+    const notBefore = Date.parse(cert.validFrom);
+    const notAfter = Date.parse(cert.validTo);
+    if (at < notBefore) {
+      throw certError('certificate_not_yet_valid', `The certificate of "${subject}" is valid from ${iso(notBefore)} to ${iso(notAfter)}; it was not yet valid at ${iso(at)}.`);
+    }
+    if (at > notAfter) {
+      throw certError('certificate_expired', `The certificate of "${subject}" expired at ${iso(notAfter)} (valid from ${iso(notBefore)}); it was no longer valid at ${iso(at)}. Request a new certificate.`);
+    }
+    const caFrom = Date.parse(authority.cert.validFrom);
+    const caTo = Date.parse(authority.cert.validTo);
+    if (at < caFrom || at > caTo) {
+      throw certError('certificate_untrusted', `The CA "${oneLine(authority.cert.subject)}" that issued this certificate is valid from ${iso(caFrom)} to ${iso(caTo)}, not at ${iso(at)}.`);
+    }
+    let keyUsage: Set<KeyUsageName> | null;
+    try {
+      keyUsage = keyUsageOf(cert.raw);
+    } catch {
+      throw certError('certificate_invalid', 'The certificate\'s extensions cannot be read.');
+    }
+    const need = REQUIRED_KEY_USAGE[usage];
+    if (!keyUsage || !keyUsage.has(need.bit)) {
+      const has = keyUsage ? [...keyUsage].join(', ') || 'none' : 'no keyUsage extension';
+      throw certError(
+        'certificate_usage',
+        `The certificate of "${subject}" may not be used for ${need.doing}: that needs keyUsage ${need.bit}, and it has ${has}. Use your ${usage} certificate, or request one with --usage ${usage}.`,
+      );
+    }
+    return { cert, fingerprint, subject, authority, notBefore, notAfter };
   }
 
   async function visibleCertificate(actor: Actor, fingerprint: string): Promise<store.CertificateRecord> {
@@ -252,27 +383,7 @@ export function createPkiService(deps: PkiDeps) {
         throw certError('key_invalid', 'The public key cannot be read; send the RSA public key in SPKI PEM ("-----BEGIN PUBLIC KEY-----").');
       }
       requireAcceptableKey(publicKey);
-      const now = clock.now();
-      if (!(await store.consumeChallenge(knex, input.challenge, actor.userId, now))) {
-        const row = await store.findChallenge(knex, input.challenge);
-        if (row && row.userId === actor.userId && row.expiresAt <= now) {
-          throw certError('challenge_expired', `The challenge expired at ${iso(row.expiresAt)}; ask for a new one (POST /api/pki/challenges) and sign it at once.`);
-        }
-        throw certError('challenge_invalid', 'The challenge is unknown, was issued to someone else, or was already used; ask for a new one (POST /api/pki/challenges).');
-      }
-      const signature = Buffer.from(input.signature, 'base64');
-      const ok = crypto.verify(
-        'sha256',
-        Buffer.from(input.challenge, 'utf8'),
-        { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-        signature,
-      );
-      if (!ok) {
-        throw certError(
-          'proof_of_possession_failed',
-          'The signature over the challenge does not verify with this public key (RSA-PSS, SHA-256, salt length 32, over the UTF-8 bytes of the challenge). The challenge is used up; ask for a new one.',
-        );
-      }
+      await proveFreshPossession(actor, input.challenge, input.signature, publicKey, 'this public key');
       return issue(ctx, actor, subject, publicKey, usage, 'browser');
     },
 
@@ -296,57 +407,99 @@ export function createPkiService(deps: PkiDeps) {
     },
 
     /**
+     * Registers a certificate of a CA trusted by configuration (TRUSTED_CA_FILES) to the signed-in
+     * user — and the user's organisation for a bidder — given a signature over a fresh challenge with
+     * the certificate's key. From then on it is accepted wherever a platform certificate is, for its
+     * owner, and it can be revoked here like one. A certificate belongs to one account only.
+     */
+    async registerForeign(ctx: RequestContext, input: ForeignRegistration, usage: CertificateUsage): Promise<RegisteredCertificate> {
+      const actor = requireActor(ctx);
+      if (actor.role === 'bidder') await approvedOrganisationOf(ctx, actor, 'registered for');
+      const now = clock.now();
+      const { cert, fingerprint, subject, authority, notBefore, notAfter } = examine(input.certificatePem, now, usage);
+      if (authority.kind === 'platform') {
+        throw certError(
+          'certificate_not_foreign',
+          `The certificate of "${subject}" was issued by the platform CA: the platform's own certificates are issued to an account, not registered. Register certificates of the other CAs this platform trusts (GET /api/pki/keys lists them).`,
+        );
+      }
+      requireAcceptableKey(cert.publicKey);
+      const serial = cert.serialNumber.toLowerCase();
+      if (serial.length > MAX_SERIAL_HEX) {
+        throw certError('certificate_invalid', `The certificate's serial number has ${Math.ceil(serial.length / 2)} octets; RFC 5280 allows at most 20.`);
+      }
+      await proveFreshPossession(actor, input.challenge, input.signature, cert.publicKey, "the certificate's public key");
+      // Only after the proof: someone without the key learns nothing about the register.
+      if (await store.findCertificate(knex, fingerprint)) throw alreadyRegistered();
+      const record: store.CertificateRecord = {
+        fingerprint,
+        serial,
+        userId: actor.userId,
+        orgId: actor.orgId,
+        subject,
+        usage,
+        pem: cert.toString(),
+        notBefore,
+        notAfter,
+        issuedAt: now,
+        revokedAt: null,
+        revocationReason: null,
+        issuer: 'trusted',
+        issuerFingerprint: authority.fingerprint,
+      };
+      let crlDistributionPoints: string[];
+      try {
+        crlDistributionPoints = crlDistributionPointsOf(cert.raw);
+      } catch {
+        crlDistributionPoints = []; // an unreadable CRL extension is not ours to judge: we never fetch it
+      }
+      const issuerSubject = oneLine(authority.cert.subject);
+      try {
+        await withTransaction(knex, async (trx) => {
+          await store.insertCertificate(trx, record);
+          await audit.append(trx, ctx, {
+            action: 'certificate.registered',
+            objectType: 'certificate',
+            objectId: fingerprint,
+            data: { fingerprint, serial, userId: record.userId, orgId: record.orgId, subject, usage, notBefore, notAfter, issuerFingerprint: authority.fingerprint, issuerSubject, crlDistributionPoints },
+          });
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // The same certificate registered at the same moment, or another one of this CA with the same serial.
+        if (await store.findCertificate(knex, fingerprint)) throw alreadyRegistered();
+        throw conflict(`Another certificate of "${issuerSubject}" with the serial number ${serial} is already registered; a CA must not reuse serial numbers. Ask that CA for a new certificate.`);
+      }
+      const revocation = crlDistributionPoints.length
+        ? `${FOREIGN_REVOCATION_NOTE} The certificate names ${crlDistributionPoints.join(', ')} as its CRL; it is not fetched.`
+        : FOREIGN_REVOCATION_NOTE;
+      return {
+        fingerprint,
+        pem: record.pem,
+        subject,
+        serial,
+        usage,
+        notBefore,
+        notAfter,
+        issuer: 'trusted',
+        issuerFingerprint: authority.fingerprint,
+        issuerSubject,
+        registeredAt: now,
+        crlDistributionPoints,
+        revocation,
+      };
+    },
+
+    /**
      * Checks a certificate for a use at instant `at` (e.g. when a bid was received): issued by the
      * platform CA or a trusted CA, not itself a CA, valid at `at`, with the key usage the use needs,
-     * and not revoked at or before `at`. Every refusal is a 422 with a code and what to do.
+     * and not revoked here at or before `at`. Every refusal is a 422 with a code and what to do.
+     * A platform certificate must be in the register; another CA's certificate belongs to the user
+     * who registered it, or to nobody (userId and orgId null) when nobody did.
      */
     async checkCertificate(certPemOrDer: string | Buffer, opts: { at: number; usage: CertificateUsage }): Promise<VerifiedCertificate> {
       const { at, usage } = opts;
-      let cert: X509Certificate;
-      try {
-        cert = new X509Certificate(certPemOrDer);
-      } catch {
-        throw certError('certificate_invalid', 'The certificate cannot be read; send one X.509 certificate in PEM or DER.');
-      }
-      const fingerprint = certFingerprint(cert);
-      const subject = oneLine(cert.subject);
-      if (cert.ca) {
-        throw certError('certificate_is_ca', `"${subject}" is a CA certificate; a CA certificate cannot sign bids or receive key shares. Use your own certificate issued by the platform.`);
-      }
-      const authority = authorities.find((a) => cert.checkIssued(a.cert) && cert.verify(a.cert.publicKey));
-      if (!authority) {
-        throw certError(
-          'certificate_untrusted',
-          `The certificate of "${subject}" names "${oneLine(cert.issuer)}" as its issuer, which is neither the platform CA nor a CA this platform trusts, or its signature does not verify. Request a certificate from the platform ("etender csr" then "etender cert request").`,
-        );
-      }
-      const notBefore = Date.parse(cert.validFrom);
-      const notAfter = Date.parse(cert.validTo);
-      if (at < notBefore) {
-        throw certError('certificate_not_yet_valid', `The certificate of "${subject}" is valid from ${iso(notBefore)} to ${iso(notAfter)}; it was not yet valid at ${iso(at)}.`);
-      }
-      if (at > notAfter) {
-        throw certError('certificate_expired', `The certificate of "${subject}" expired at ${iso(notAfter)} (valid from ${iso(notBefore)}); it was no longer valid at ${iso(at)}. Request a new certificate.`);
-      }
-      const caFrom = Date.parse(authority.cert.validFrom);
-      const caTo = Date.parse(authority.cert.validTo);
-      if (at < caFrom || at > caTo) {
-        throw certError('certificate_untrusted', `The CA "${oneLine(authority.cert.subject)}" that issued this certificate is valid from ${iso(caFrom)} to ${iso(caTo)}, not at ${iso(at)}.`);
-      }
-      let keyUsage: Set<KeyUsageName> | null;
-      try {
-        keyUsage = keyUsageOf(cert.raw);
-      } catch {
-        throw certError('certificate_invalid', 'The certificate\'s extensions cannot be read.');
-      }
-      const need = REQUIRED_KEY_USAGE[usage];
-      if (!keyUsage || !keyUsage.has(need.bit)) {
-        const has = keyUsage ? [...keyUsage].join(', ') || 'none' : 'no keyUsage extension';
-        throw certError(
-          'certificate_usage',
-          `The certificate of "${subject}" may not be used for ${need.doing}: that needs keyUsage ${need.bit}, and it has ${has}. Use your ${usage} certificate, or request one with --usage ${usage}.`,
-        );
-      }
+      const { cert, fingerprint, subject, authority, notBefore, notAfter } = examine(certPemOrDer, at, usage);
       const row = await store.findCertificate(knex, fingerprint);
       let userId: string | null = null;
       let orgId: string | null = null;
@@ -354,6 +507,9 @@ export function createPkiService(deps: PkiDeps) {
         if (!row) {
           throw certError('certificate_unknown', `The certificate of "${subject}" carries the platform CA's signature but is not in the platform's register of issued certificates; it cannot be used. Request a new certificate.`);
         }
+        userId = row.userId;
+        orgId = row.orgId;
+      } else if (authority.kind === 'trusted' && row?.issuer === 'trusted') {
         userId = row.userId;
         orgId = row.orgId;
       }

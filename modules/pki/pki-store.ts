@@ -3,6 +3,9 @@ import { toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
 export type CertificateUsage = 'signing' | 'encryption';
 
+/** The platform CA issued it, or a user registered it from a CA trusted by configuration. */
+export type CertificateIssuer = 'platform' | 'trusted';
+
 export interface CertificateRecord {
   /** SHA-256 (hex) of the certificate's DER. */
   fingerprint: string;
@@ -18,7 +21,13 @@ export interface CertificateRecord {
   issuedAt: number;
   revokedAt: number | null;
   revocationReason: string | null;
+  issuer: CertificateIssuer;
+  /** SHA-256 (hex) of the trusted CA's certificate for a registered certificate; null for the platform CA. */
+  issuerFingerprint: string | null;
 }
+
+/** The issuer column: 'platform', or the fingerprint of the trusted CA (serials are unique per issuer). */
+const PLATFORM = 'platform';
 
 function map(r: any): CertificateRecord {
   return {
@@ -34,10 +43,16 @@ function map(r: any): CertificateRecord {
     issuedAt: toMs(r.issued_at),
     revokedAt: toMsOrNull(r.revoked_at),
     revocationReason: toStrOrNull(r.revocation_reason),
+    ...issuerOf(toStr(r.issuer ?? PLATFORM)),
   };
 }
 
+function issuerOf(column: string): { issuer: CertificateIssuer; issuerFingerprint: string | null } {
+  return column === PLATFORM ? { issuer: 'platform', issuerFingerprint: null } : { issuer: 'trusted', issuerFingerprint: column.trim() };
+}
+
 export async function insertCertificate(db: Db, c: CertificateRecord): Promise<void> {
+  if (c.issuer === 'trusted' && !c.issuerFingerprint) throw new Error('a registered certificate needs the fingerprint of its trusted CA');
   await db('certificates').insert({
     fingerprint: c.fingerprint,
     serial: c.serial,
@@ -51,6 +66,7 @@ export async function insertCertificate(db: Db, c: CertificateRecord): Promise<v
     issued_at: c.issuedAt,
     revoked_at: null,
     revocation_reason: null,
+    issuer: c.issuer === 'platform' ? PLATFORM : c.issuerFingerprint,
   });
 }
 

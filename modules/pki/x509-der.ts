@@ -24,6 +24,7 @@ export const OID = {
   subjectKeyIdentifier: '2.5.29.14',
   basicConstraints: '2.5.29.19',
   extKeyUsage: '2.5.29.37',
+  crlDistributionPoints: '2.5.29.31',
   /** id-kp-documentSigning (RFC 9336). */
   documentSigning: '1.3.6.1.5.5.7.3.36',
   serialNumberAttr: '2.5.4.5',
@@ -95,6 +96,25 @@ export function keyUsageOf(certDer: Buffer): Set<KeyUsageName> | null {
 export function subjectKeyIdOf(certDer: Buffer): Buffer | null {
   const ext = certificateExtensions(certDer).get(OID.subjectKeyIdentifier);
   return ext ? bytes(parse(ext.value)) : null;
+}
+
+/**
+ * The URIs of the certificate's CRL distribution points (RFC 5280 4.2.1.13: each
+ * DistributionPoint's distributionPoint [0] → fullName [0] → uniformResourceIdentifier [6]);
+ * empty when it has none. Read to tell the user, never fetched.
+ */
+export function crlDistributionPointsOf(certDer: Buffer): string[] {
+  const ext = certificateExtensions(certDer).get(OID.crlDistributionPoints);
+  if (!ext) return [];
+  const ctx = (n: forge.asn1.Asn1, type: number) => n.tagClass === asn1.Class.CONTEXT_SPECIFIC && n.type === type;
+  const uris: string[] = [];
+  for (const point of children(parse(ext.value))) {
+    const name = children(point).find((n) => ctx(n, 0));
+    const fullName = name && Array.isArray(name.value) ? name.value.find((n) => ctx(n, 0)) : undefined;
+    if (!fullName || !Array.isArray(fullName.value)) continue;
+    for (const general of fullName.value) if (ctx(general, 6)) uris.push(bytes(general).toString('latin1'));
+  }
+  return uris;
 }
 
 /** The subject Name of a certificate as forge ASN.1, to be copied byte for byte as an issuer. */

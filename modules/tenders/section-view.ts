@@ -27,6 +27,7 @@ export function sectionJson(s: Section) {
     closedAt: s.closedAt,
     cancelledAt: s.cancelledAt,
     cancelReason: s.cancelReason,
+    failureReason: s.failureReason ?? null,
     version: s.version,
     updatedAt: s.updatedAt,
   };

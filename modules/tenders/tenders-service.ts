@@ -413,9 +413,69 @@ export function createTendersService(deps: TendersDeps) {
       return { id: s.id, code: s.code, centre: s.centre, state: s.state, publishedAt: s.publishedAt, bidDeadlineAt: s.bidDeadlineAt };
     },
 
+    /** For the awards module: what an award records about its section, without visibility rules. */
+    async awardFacts(db: Db, id: string) {
+      const s = await store.findSection(db ?? knex, id);
+      if (!s) return null;
+      return { id: s.id, code: s.code, centre: s.centre, title: s.title, state: s.state, publishedAt: s.publishedAt, referenceKind: s.referenceKind, referencePriceFen: s.referencePriceFen };
+    },
+
+    /** For the awards module, inside its transaction: awarded → contracted; false if the section is not "awarded". */
+    async markContracted(trx: Db, ctx: RequestContext, id: string, data: Record<string, unknown>): Promise<boolean> {
+      const s = await store.findSection(trx, id);
+      if (!s || s.state !== 'awarded') return false;
+      await transition(trx, ctx, s, 'contracted', {}, { data });
+      return true;
+    },
+
+    /** For the historical import: which of these codes are already section codes. */
+    existingCodes(db: Db, codes: string[]): Promise<string[]> {
+      return store.existingSectionCodes(db, codes);
+    },
+
+    /** For the reports: publication, opening and failure instants of sections active in [from, to). */
+    activityBetween(from: number, to: number) {
+      return store.activityBetween(knex, from, to);
+    },
+
     /** Inside a bid transaction: true while the section still takes bids at `now` (see store.lockForBid). */
     lockForBid(trx: Db, id: string, now: number): Promise<boolean> {
       return store.lockForBid(trx, id, now);
+    },
+
+    /** For the opening module: the whole section row and its project, without visibility rules. */
+    async openingFacts(id: string) {
+      const s = await store.findSection(knex, id);
+      if (!s) return null;
+      const project = (await store.findProject(knex, s.projectId))!;
+      return { section: s, project: { id: project.id, code: project.code, title: project.title, tenderee: project.tenderee } };
+    },
+
+    /** For the opening step: sections past the deadline whose opening is not finished and not leased. */
+    sectionsToOpen(): Promise<string[]> {
+      return withRetry(() => store.sectionsToOpen(knex, clock.now(), 100));
+    },
+
+    /**
+     * Runs `work` while this process holds the section's scheduler lease (the same lease as
+     * advanceDue); null if another process holds it. `renew` extends it during long work and
+     * answers false once the lease was lost (work must then stop).
+     */
+    async underLease<T>(id: string, work: (renew: () => Promise<boolean>) => Promise<T>): Promise<T | null> {
+      const now = clock.now();
+      if (!(await withRetry(() => store.claimLease(knex, id, deps.processId, now, now + leaseMs)))) return null;
+      try {
+        return await work(() => withRetry(() => store.renewLease(knex, id, deps.processId, clock.now() + leaseMs)));
+      } finally {
+        await withRetry(() => store.releaseLease(knex, id, deps.processId));
+      }
+    },
+
+    /** A lifecycle step taken by the platform itself (the opening), in the caller's transaction. */
+    async systemTransition(trx: Db, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
+      const s = await store.findSection(trx, id);
+      if (!s || s.state !== from) throw invalidTransition(`The section is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
+      return transition(trx, SYSTEM_CONTEXT, s, to, set, { data: { by: 'scheduler', process: deps.processId, ...data } });
     },
 
     /**

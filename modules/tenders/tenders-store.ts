@@ -38,6 +38,8 @@ export interface Section {
   closedAt: number | null;
   cancelledAt: number | null;
   cancelReason: string | null;
+  /** Published reason of a 'failed' section (e.g. too few bids to open). */
+  failureReason?: string | null;
   version: number;
   createdBy: string;
   createdAt: number;
@@ -102,6 +104,7 @@ const mapSection = (r: any): Section => ({
   closedAt: toMsOrNull(r.closed_at),
   cancelledAt: toMsOrNull(r.cancelled_at),
   cancelReason: toStrOrNull(r.cancel_reason),
+  failureReason: toStrOrNull(r.failure_reason),
   version: toInt(r.version),
   createdBy: toStr(r.created_by),
   createdAt: toMs(r.created_at),
@@ -256,6 +259,23 @@ export async function dueSections(db: Db, now: number, limit: number): Promise<A
   return rows.map((r: any) => ({ id: toStr(r.id), state: toStr(r.state) as SectionState }));
 }
 
+/** Sections past their deadline that the opening still has to finish (closed, or opening). */
+export async function sectionsToOpen(db: Db, now: number, limit: number): Promise<string[]> {
+  const rows = await db('sections')
+    .select('id')
+    .whereIn('state', ['closed', 'opening'])
+    .where((w) => w.whereNull('lease_owner').orWhere('lease_expires_at', '<', now))
+    .orderBy('id')
+    .limit(limit);
+  return rows.map((r: any) => toStr(r.id));
+}
+
+/** Extends a lease this process still holds; false if it expired and another process took it. */
+export async function renewLease(db: Db, id: string, owner: string, until: number): Promise<boolean> {
+  const n = await db('sections').where({ id, lease_owner: owner }).update({ lease_expires_at: until });
+  return Number(n) === 1;
+}
+
 /** Claims a section for one process until `until`; false if another process holds a live lease. */
 export async function claimLease(db: Db, id: string, owner: string, now: number, until: number): Promise<boolean> {
   const n = await db('sections')
@@ -348,4 +368,40 @@ export async function lockForBid(db: Db, id: string, now: number): Promise<boole
     .where('bid_deadline_at', '>', now)
     .update({ bid_seq: db.raw('bid_seq + 1') });
   return Number(n) === 1;
+}
+
+/** Which of `codes` are already section codes. */
+export async function existingSectionCodes(db: Db, codes: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (let i = 0; i < codes.length; i += 500) {
+    const rows = await db('sections').select('code').whereIn('code', codes.slice(i, i + 500));
+    found.push(...rows.map((r: any) => toStr(r.code)));
+  }
+  return found;
+}
+
+/** States a section reaches only after its bids were opened. */
+const OPENED_OR_LATER: SectionState[] = ['opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived'];
+
+/**
+ * Sections with a lifecycle instant in [from, to): publication, opening (the bid deadline, EB 29,
+ * of a section that got that far) or failure (the last change of a failed section).
+ */
+export async function activityBetween(db: Db, from: number, to: number) {
+  const rows = await db('sections')
+    .select('centre_code', 'state', 'published_at', 'bid_deadline_at', 'updated_at')
+    .where((w) => {
+      w.whereBetween('published_at', [from, to - 1])
+        .orWhere((o) => o.whereIn('state', OPENED_OR_LATER).whereBetween('bid_deadline_at', [from, to - 1]))
+        .orWhere((f) => f.where('state', 'failed').whereBetween('updated_at', [from, to - 1]));
+    });
+  return rows.map((r: any) => {
+    const state = toStr(r.state) as SectionState;
+    return {
+      centre: toStr(r.centre_code),
+      publishedAt: toMsOrNull(r.published_at),
+      openedAt: OPENED_OR_LATER.includes(state) ? toMsOrNull(r.bid_deadline_at) : null,
+      failedAt: state === 'failed' ? toMs(r.updated_at) : null,
+    };
+  });
 }

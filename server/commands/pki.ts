@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { AppError } from '../../modules/core/errors';
 import { parseCsr } from '../../modules/pki/certificate-authority';
-import { createCsr, generateRsaKeyPair } from '../../modules/pki/client-keys';
+import { createCsr, generateRsaKeyPair, loadPrivateKey, signChallenge } from '../../modules/pki/client-keys';
 import { UsageError, type CliCommand } from './command';
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -183,4 +183,91 @@ Example:
   },
 };
 
-export const PKI_COMMANDS: CliCommand[] = [keygenCommand, csrCommand, certRequestCommand];
+/** POST a JSON body with the API token; the parsed answer, or an AppError with the platform's message. */
+async function postJson<T>(base: string, route: string, token: string, body: unknown): Promise<T> {
+  let endpoint: URL;
+  try {
+    endpoint = new URL(route, base.endsWith('/') ? base : `${base}/`);
+  } catch {
+    throw new UsageError(`--url "${base}" is not a URL; e.g. http://127.0.0.1:3000`);
+  }
+  let res: Response;
+  try {
+    res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(body ?? {}),
+    });
+  } catch (err) {
+    throw new AppError(502, 'unreachable', `cannot reach ${endpoint.origin}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
+  }
+  const answer = (await res.json().catch(() => null)) as (T & { error?: { code: string; message: string } }) | null;
+  if (!res.ok || !answer) throw new AppError(res.status, answer?.error?.code ?? 'http_error', `the platform refused (${res.status}): ${answer?.error?.message ?? res.statusText}`);
+  return answer;
+}
+
+export const certRegisterCommand: CliCommand = {
+  name: 'cert register',
+  summary: 'register your certificate from another trusted CA to your account (proving you hold its key)',
+  help: `etender cert register — register a certificate of another CA that the platform trusts (mutual
+recognition) to your account, and your organisation if you are a bidder; then it signs bids like a
+platform certificate. The key proves possession by signing a one-time challenge on this machine;
+the private key is never sent. The platform does not consult the other CA's revocation lists:
+revoke the certificate on the platform too if that CA revokes it.
+
+Options:
+  --url URL                the platform, e.g. https://etender.example.cn
+  --token TOKEN            your API token (or set ETENDER_TOKEN, which keeps it out of the shell history)
+  --cert FILE              the certificate from the other CA (PEM)
+  --key FILE               its private key (PEM, PKCS#8 or PKCS#1)
+  --passphrase-file FILE   the key's passphrase, if it is encrypted
+  --usage USAGE            signing (to sign bids) or encryption (to receive key shares as a custodian)
+
+Example:
+  ETENDER_TOKEN=etk_… etender cert register --url http://127.0.0.1:3000 --cert foreign.pem --key key.pem --usage signing`,
+  options: { url: { type: 'string' }, token: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' }, usage: { type: 'string' } },
+  async run(values) {
+    const example = 'etender cert register --url http://127.0.0.1:3000 --token etk_… --cert foreign.pem --key key.pem --usage signing';
+    const url = need(values, 'url', example);
+    const token = str(values, 'token') ?? process.env.ETENDER_TOKEN;
+    if (!token) throw new UsageError(`--token (or ETENDER_TOKEN) is required. Example: ${example}`);
+    const certFile = need(values, 'cert', example);
+    const keyFile = need(values, 'key', example);
+    const usage = need(values, 'usage', example);
+    if (usage !== 'signing' && usage !== 'encryption') throw new UsageError('--usage must be signing or encryption.');
+    const certPem = readText(certFile, 'certificate');
+    let cert: crypto.X509Certificate;
+    try {
+      cert = new crypto.X509Certificate(certPem);
+    } catch (err) {
+      throw new UsageError(`"${certFile}" is not an X.509 certificate: ${(err as Error).message}`);
+    }
+    const keyPem = readText(keyFile, 'key file');
+    const pass = passphrase(values);
+    let privateKey: crypto.KeyObject;
+    try {
+      privateKey = loadPrivateKey(keyPem, pass);
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`cannot use the key "${keyFile}": ${(err as Error).message}`);
+    }
+    const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' });
+    if (!spki(crypto.createPublicKey(privateKey)).equals(spki(cert.publicKey))) {
+      throw new UsageError(`the key "${keyFile}" is not the key of the certificate "${certFile}"`);
+    }
+    const { challenge } = await postJson<{ challenge: string }>(url, 'api/pki/challenges', token, {});
+    const signature = signChallenge(keyPem, challenge, { passphrase: pass });
+    const { certificate } = await postJson<{ certificate: { fingerprint: string; issuerSubject: string; notAfter: number; revocation: string } }>(url, 'api/pki/certificates/register', token, {
+      certificate: cert.toString(),
+      challenge,
+      signature,
+      usage,
+    });
+    process.stdout.write(
+      `Registered the ${usage} certificate of ${certFile} (issued by ${certificate.issuerSubject}) to your account.\n` +
+        `Fingerprint (SHA-256): ${certificate.fingerprint}\nValid until: ${new Date(certificate.notAfter).toISOString()}\n${certificate.revocation}\n`,
+    );
+  },
+};
+
+export const PKI_COMMANDS: CliCommand[] = [keygenCommand, csrCommand, certRequestCommand, certRegisterCommand];

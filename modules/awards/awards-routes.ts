@@ -1,0 +1,21 @@
+import { Router } from 'express';
+import type { ApiRegistry } from '../../server/http/route';
+import { contractBody } from './awards-schemas';
+import type { AwardsService } from './awards-service';
+
+// No route records an award: the evaluation module does that inside its own transaction.
+export function awardsRoutes(awards: AwardsService, registry: ApiRegistry): Router {
+  const router = Router();
+
+  registry.add(router, {
+    method: 'post',
+    path: '/api/sections/:id/contract',
+    tag: 'awards',
+    summary: 'Record the signed contract (date and amount) of an awarded section; within 30 days of the award (TBL 46), else 422 naming the rule contractWithinDays.',
+    access: 'operator of the centre, admin',
+    body: contractBody,
+    handler: async ({ ctx, params, body }) => awards.recordContract(ctx, params.id!, { signedAt: body.signedAt, amountFen: body.amount }),
+  });
+
+  return router;
+}

@@ -1,0 +1,8 @@
+import { z } from 'zod';
+import { instantSchema, yuanSchema } from '../tenders/tenders-schemas';
+
+export const contractBody = z.strictObject({
+  signedAt: instantSchema.describe('When the contract was signed: epoch ms or ISO 8601 with an offset.'),
+  amount: yuanSchema.describe('The contract amount in yuan; it replaces the award amount in the rate reports.'),
+});
+export type ContractBody = z.infer<typeof contractBody>;

@@ -1,0 +1,218 @@
+// One counted bid at the opening: check the stored ciphertext against the digest received, decrypt
+// it (streaming, native age), read the tar (bid.json first, then the listed attachments), compare
+// the inside with the outside (section, bidder), and judge the price and the certificate. Every
+// failure becomes a result with its cause, classed by whose fault it is (EB 31): the bidder's →
+// revoked (撤销); the platform's (a missing or damaged stored file) → withdrawn (撤回).
+import crypto from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { z } from 'zod';
+import { formatYuan, parseYuan } from '../core/money';
+import { bidDocumentSchema } from '../bids/bid-package';
+import { AgeError, ageDecryptStream, type X25519Identity } from './age-native';
+import type { FrozenBid } from './opening-store';
+
+/** bid.json as the opening reads it: the amount is checked separately, so a bad one is reported as such. */
+const openedDocumentSchema = bidDocumentSchema.extend({
+  price: bidDocumentSchema.shape.price.extend({ amount: z.string().max(64) }),
+});
+type OpenedDocument = z.infer<typeof openedDocumentSchema>;
+
+export type BidStatus = 'opened' | 'revoked' | 'withdrawn';
+
+export interface BidResult {
+  seq: number;
+  bidId: string;
+  bidder: { orgId: string; name: string; creditCode: string };
+  receivedAt: number;
+  ciphertextSha256: string;
+  size: number;
+  manifestSha256: string;
+  receiptLogIndex: number;
+  certificate: string;
+  decryption: 'ok' | 'failed';
+  status: BidStatus;
+  cause: { code: string; message: string } | null;
+  price: { amount: string; durationDays?: number; quality?: string; other?: Record<string, string> } | null;
+  attachments: Array<{ name: string; size: number; sha256: string }> | null;
+  validity: 'valid' | 'invalid' | null;
+  remarks: string[];
+}
+
+export interface BidCheckDeps {
+  open(sha256: string): Readable;
+  exists(sha256: string): Promise<boolean>;
+  /** Throws (with a message) when the certificate was not valid at `at`. */
+  checkCertificate(fingerprint: string, at: number): Promise<void>;
+}
+
+export interface SectionForCheck {
+  id: string;
+  code: string;
+  direction: 'cost' | 'revenue';
+  referencePriceFen: bigint;
+  referenceKind: string;
+}
+
+class PackageError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function digestOf(stream: Readable): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Decrypts and reads the package as it streams: bid.json first, then exactly the listed attachments. */
+async function readPackage(sealed: Readable, identity: X25519Identity): Promise<{ document: OpenedDocument; attachments: Array<{ name: string; size: number; sha256: string }> }> {
+  const extract = tar.extract();
+  let document: OpenedDocument | null = null;
+  let first = true;
+  const seen: Array<{ name: string; size: number; sha256: string }> = [];
+  extract.on('entry', (header, stream, next) => {
+    const isFirst = first;
+    first = false;
+    const chunks: Buffer[] = [];
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    stream.on('data', (data: unknown) => {
+      const c = data as Buffer;
+      size += c.length;
+      hash.update(c);
+      if (isFirst) {
+        if (size > 1024 * 1024) return stream.destroy(new PackageError('bad_bid_json', 'bid.json is larger than 1 MiB'));
+        chunks.push(c);
+      }
+    });
+    stream.on('end', () => {
+      try {
+        if (isFirst) {
+          if (header.name !== 'bid.json') throw new PackageError('bad_package', `the first member of the package is "${header.name}", not bid.json`);
+          let json: unknown;
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            throw new PackageError('bad_bid_json', 'bid.json is not JSON');
+          }
+          const parsed = openedDocumentSchema.safeParse(json);
+          if (!parsed.success) throw new PackageError('bad_bid_json', `bid.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          document = parsed.data;
+        } else {
+          seen.push({ name: header.name, size, sha256: hash.digest('hex') });
+        }
+        next();
+      } catch (err) {
+        extract.destroy(err as Error);
+      }
+    });
+    stream.on('error', (err) => extract.destroy(err));
+  });
+  await pipeline(sealed, ageDecryptStream(identity), extract as unknown as Writable);
+  if (!document) throw new PackageError('bad_package', 'the package is empty');
+  return { document, attachments: seen };
+}
+
+/** The result of one bid. Never throws for a problem of the bid itself; only for infrastructure faults of the caller. */
+export async function checkBid(deps: BidCheckDeps, section: SectionForCheck, bid: FrozenBid, seq: number, bidder: { name: string; creditCode: string }, identity: X25519Identity): Promise<BidResult> {
+  const base = {
+    seq,
+    bidId: bid.id,
+    bidder: { orgId: bid.orgId, name: bidder.name, creditCode: bidder.creditCode },
+    receivedAt: bid.receivedAt,
+    ciphertextSha256: bid.ciphertextSha256,
+    size: bid.size,
+    manifestSha256: bid.manifestSha256,
+    receiptLogIndex: bid.receiptLogIndex,
+    certificate: bid.certificateFingerprint,
+  };
+  const failed = (status: 'revoked' | 'withdrawn', code: string, message: string): BidResult => ({
+    ...base,
+    decryption: 'failed',
+    status,
+    cause: { code, message },
+    price: null,
+    attachments: null,
+    validity: null,
+    remarks: [status === 'revoked' ? `撤销 (revoked, EB 31): ${message}` : `撤回 (withdrawn, EB 31): ${message}`],
+  });
+
+  // The platform's side first: is the stored file the one received?
+  if (!(await deps.exists(bid.ciphertextSha256))) {
+    return failed('withdrawn', 'ciphertext_missing', 'the stored ciphertext is missing on the platform; not the bidder’s fault');
+  }
+  const digest = await digestOf(deps.open(bid.ciphertextSha256));
+  if (digest !== bid.ciphertextSha256) {
+    return failed('withdrawn', 'ciphertext_corrupted', `the stored ciphertext no longer matches the digest received (${bid.ciphertextSha256}); the platform's storage is at fault, not the bidder`);
+  }
+
+  // The file is exactly what the bidder signed: from here on, every defect is the bidder's.
+  let opened: Awaited<ReturnType<typeof readPackage>>;
+  try {
+    opened = await readPackage(deps.open(bid.ciphertextSha256), identity);
+  } catch (err) {
+    if (err instanceof AgeError) {
+      if (err.code === 'no_identity_matched') return failed('revoked', 'not_decryptable', "the bid is not sealed to this section's opening key");
+      return failed('revoked', 'damaged_ciphertext', `the sealed file as signed by the bidder does not decrypt: ${err.message}`);
+    }
+    if (err instanceof PackageError) return failed('revoked', err.code, err.message);
+    return failed('revoked', 'bad_package', `the decrypted package is not a valid tar archive: ${(err as Error).message}`);
+  }
+  const doc = opened.document;
+  if (doc.section.id !== section.id || doc.section.code !== section.code) {
+    return failed('revoked', 'inner_outer_mismatch', `bid.json names section ${doc.section.code} (${doc.section.id}), but the bid was submitted for ${section.code} (${section.id})`);
+  }
+  if (doc.bidder.orgId !== bid.orgId) {
+    return failed('revoked', 'inner_outer_mismatch', `bid.json names bidder ${doc.bidder.orgId} (${doc.bidder.name}), but the bid was submitted by ${bid.orgId}`);
+  }
+  const listed = doc.attachments;
+  const same =
+    listed.length === opened.attachments.length &&
+    listed.every((a, i) => a.name === opened.attachments[i]!.name && a.size === opened.attachments[i]!.size && a.sha256 === opened.attachments[i]!.sha256);
+  if (!same) {
+    return failed('revoked', 'attachment_mismatch', `the attachments in the package do not match the sizes and SHA-256 digests listed in bid.json (listed ${listed.length}, found ${opened.attachments.length})`);
+  }
+
+  const remarks: string[] = [];
+  let validity: 'valid' | 'invalid' = 'valid';
+  let cause: BidResult['cause'] = null;
+  const invalid = (code: string, message: string) => {
+    validity = 'invalid';
+    cause ??= { code, message };
+    remarks.push(message);
+  };
+  const amount = parseYuan(doc.price.amount);
+  if (!amount.ok) {
+    invalid('price_format', `the price "${doc.price.amount}" ${amount.reason}`);
+  } else if (section.direction === 'cost' && amount.fen > section.referencePriceFen) {
+    invalid('over_reference', `the price ${formatYuan(amount.fen)} is over the ${section.referenceKind.replace('_', ' ')} ${formatYuan(section.referencePriceFen)} (over the budget/control price)`);
+  } else if (section.direction === 'revenue' && amount.fen < section.referencePriceFen) {
+    invalid('under_reference', `the price ${formatYuan(amount.fen)} is under the ${section.referenceKind.replace('_', ' ')} ${formatYuan(section.referencePriceFen)}`);
+  }
+  try {
+    await deps.checkCertificate(bid.certificateFingerprint, bid.receivedAt);
+  } catch (err) {
+    invalid('certificate', `the signing certificate was not valid when the bid was received: ${(err as Error).message}`);
+  }
+  return {
+    ...base,
+    decryption: 'ok',
+    status: 'opened',
+    cause,
+    price: {
+      amount: doc.price.amount,
+      ...(doc.price.durationDays !== undefined ? { durationDays: doc.price.durationDays } : {}),
+      ...(doc.price.quality !== undefined ? { quality: doc.price.quality } : {}),
+      ...(doc.price.other !== undefined ? { other: doc.price.other } : {}),
+    },
+    attachments: opened.attachments,
+    validity,
+    remarks,
+  };
+}

@@ -1,0 +1,352 @@
+// The public opening (EB 29–32): at the deadline the bid set is frozen (log entry + signed
+// checkpoint); too few bids → the section fails and nothing is decrypted; otherwise the opening key
+// is rebuilt from the shares (the platform timer's by itself, custodians' as they release them),
+// every counted bid is decrypted and checked (results kept as computed, so a crash resumes), and the
+// opening record — with the opening secret key — is published, its SHA-256 in the 'section.opened' entry.
+import crypto from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Knex } from 'knex';
+import type { Clock } from '../core/clock';
+import { HOUR } from '../core/clock';
+import { isOverseer, requireActor, requireRole, SYSTEM_CONTEXT, type Actor, type RequestContext } from '../core/context';
+import { AppError, conflict, forbidden, invalidTransition, notFound } from '../core/errors';
+import { newId } from '../core/ids';
+import { formatYuan } from '../core/money';
+import { isUniqueViolation, withRetry, withTransaction } from '../../db/transactions';
+import type { AuditService } from '../audit/audit-service';
+import type { BidsService } from '../bids/bids-service';
+import type { CentresService } from '../centres/centres-service';
+import type { CustodyService } from '../custody/custody-service';
+import type { OrgsService } from '../orgs/orgs-service';
+import type { BlobStore } from '../storage/blob-store';
+import type { TendersService } from '../tenders/tenders-service';
+import { parseIdentity } from './age-native';
+import { checkBid, type BidResult } from './bid-check';
+import * as store from './opening-store';
+
+export const RECORD_FORMAT = 'etender-opening-record/1';
+export const DEFAULT_RELEASE_WINDOW_HOURS = 24;
+
+export interface OpeningDeps {
+  knex: Knex;
+  clock: Clock;
+  audit: AuditService;
+  tenders: TendersService;
+  bids: Pick<BidsService, 'countedBids' | 'bidById' | 'hasBid'>;
+  custody: Pick<CustodyService, 'openingShares' | 'rebuildSecret' | 'publicInfo'>;
+  centres: Pick<CentresService, 'rules' | 'get'>;
+  orgs: Pick<OrgsService, 'publicFacts'>;
+  pki: {
+    getByFingerprint(fp: string): Promise<{ pem: string } | null>;
+    checkCertificate(pem: string, o: { at: number; usage: 'signing' }): Promise<unknown>;
+  };
+  accounts: { actorById(id: string): Promise<Actor | null> };
+  blobs: Pick<BlobStore, 'open' | 'exists'>;
+  /** Test hook only (the crash test's worker): called after each bid result is stored. */
+  afterBid?: (stored: number) => void;
+}
+
+export type OpeningOutcome = { id: string; outcome: 'failed' | 'waiting' | 'opened' };
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+function mayManage(actor: Actor, centre: string): boolean {
+  return actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre));
+}
+
+export function createOpeningService(deps: OpeningDeps) {
+  const { knex, clock, audit, tenders, bids, custody, centres, orgs } = deps;
+
+  async function facts(id: string) {
+    const f = await tenders.openingFacts(id);
+    if (!f || f.section.publishedAt === null) throw notFound('The section');
+    return f;
+  }
+
+  /** Freezes the bid set once (unique run row + log entry in one transaction), then a signed checkpoint. */
+  async function freeze(sectionId: string, code: string): Promise<store.OpeningRun> {
+    let run = await store.findRun(knex, sectionId);
+    if (!run) {
+      const counted = await bids.countedBids(sectionId);
+      const frozen: store.FrozenBid[] = counted.map((b) => ({
+        id: b.id,
+        orgId: b.orgId,
+        receivedAt: b.receivedAt,
+        ciphertextSha256: b.ciphertextSha256,
+        size: b.size,
+        manifestSha256: b.manifestSha256,
+        receiptLogIndex: b.auditIdx,
+        certificateFingerprint: b.certificateFingerprint,
+      }));
+      try {
+        await withTransaction(knex, async (trx) => {
+          const entry = await audit.append(trx, SYSTEM_CONTEXT, {
+            action: 'section.bids_frozen',
+            objectType: 'section',
+            objectId: sectionId,
+            data: { code, count: frozen.length, bids: frozen.map((b) => ({ id: b.id, manifestSha256: b.manifestSha256, ciphertextSha256: b.ciphertextSha256, receiptLogIndex: b.receiptLogIndex })) },
+          });
+          await store.insertRun(trx, { sectionId, frozenAt: clock.now(), freezeIdx: entry.idx, bids: frozen });
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err; // another process froze it first: theirs counts
+      }
+      run = (await store.findRun(knex, sectionId))!;
+    }
+    if (run.freezeCheckpoint === null) {
+      await withRetry(async () => store.setFreezeCheckpoint(knex, sectionId, await audit.checkpoint()));
+      run = (await store.findRun(knex, sectionId))!;
+    }
+    return run;
+  }
+
+  async function officialsOf(section: { id: string; createdBy: string }): Promise<store.Officials & { source: 'set' | 'default' }> {
+    const set = await store.findOfficials(knex, section.id);
+    if (set) return { presiding: set.presiding, recording: set.recording, supervising: set.supervising, source: 'set' };
+    const op = await deps.accounts.actorById(section.createdBy);
+    return { presiding: op ? `${op.displayName} (${op.username})` : 'operator', recording: 'platform', supervising: 'platform', source: 'default' };
+  }
+
+  function objectionJson(o: store.Objection) {
+    return { id: o.id, bidder: o.orgId, text: o.text, raisedAt: o.raisedAt, answer: o.answer, answeredAt: o.answeredAt };
+  }
+
+  async function checkOne(section: Awaited<ReturnType<typeof facts>>['section'], direction: 'cost' | 'revenue', bid: store.FrozenBid, seq: number, identity: ReturnType<typeof parseIdentity>): Promise<BidResult> {
+    const org = await orgs.publicFacts(bid.orgId);
+    return checkBid(
+      {
+        open: (sha) => deps.blobs.open(sha),
+        exists: (sha) => deps.blobs.exists(sha),
+        checkCertificate: async (fp, at) => {
+          const cert = await deps.pki.getByFingerprint(fp);
+          if (!cert) throw new Error(`certificate ${fp} is not in the register`);
+          await deps.pki.checkCertificate(cert.pem, { at, usage: 'signing' });
+        },
+      },
+      { id: section.id, code: section.code, direction, referencePriceFen: section.referencePriceFen, referenceKind: section.referenceKind },
+      bid,
+      seq,
+      { name: org?.name ?? bid.orgId, creditCode: org?.creditCode ?? '' },
+      identity,
+    );
+  }
+
+  /** The opening record, assembled only from stored facts, in order of receipt: the same after a resume. */
+  async function assembleRecord(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, identity: string, publicationCheckpoint: unknown) {
+    const s = f.section;
+    const rules = await centres.rules(s.centre);
+    const key = await custody.openingShares(s.id);
+    for (const share of key.shares) share.fill(0);
+    const results = await store.resultsOf(knex, s.id);
+    const windowHours = rules.settings.releaseWindowHours ?? DEFAULT_RELEASE_WINDOW_HOURS;
+    const officials = await officialsOf(s);
+    return {
+      format: RECORD_FORMAT,
+      section: {
+        id: s.id,
+        code: s.code,
+        title: s.title,
+        round: s.round,
+        project: f.project,
+        centre: { code: s.centre, name: rules.nameZh, direction: rules.settings.direction },
+        procedure: s.procedure,
+        evaluationMethod: s.evaluationMethod,
+        referenceKind: s.referenceKind,
+        referencePrice: formatYuan(s.referencePriceFen),
+      },
+      openingTime: s.bidDeadlineAt,
+      officials: { presiding: officials.presiding, recording: officials.recording, supervising: officials.supervising },
+      freeze: { auditIndex: run.freezeIdx, bidCount: run.bids.length, checkpoint: run.freezeCheckpoint },
+      custody: { recipient: key.recipient, threshold: key.threshold, custodians: key.custodians, released: key.released },
+      releaseWindow: { hours: windowHours, endsAt: s.bidDeadlineAt! + windowHours * HOUR, exceeded: run.overdueFlaggedAt !== null, flaggedAt: run.overdueFlaggedAt },
+      bids: results.map((r) => ({ ...(r.result as BidResult), openingLogIndex: r.auditIdx })),
+      objections: (await store.objectionsOf(knex, s.id)).map(objectionJson),
+      openingKey: { recipient: key.recipient, identity },
+      publication: { checkpoint: publicationCheckpoint },
+    };
+  }
+
+  /** One section's opening, under the lease. Idempotent: every step checks what is already done. */
+  async function openSection(id: string, renew: () => Promise<boolean>): Promise<OpeningOutcome | null> {
+    let f = await facts(id);
+    if (f.section.state === 'closed') {
+      const run = await freeze(id, f.section.code);
+      const rules = await centres.rules(f.section.centre);
+      const min = rules.settings.minBids;
+      if (run.bids.length < min) {
+        const reason = `Too few bids to open: ${run.bids.length} received, the ${f.section.centre} centre's minimum is ${min} (TBLS 44, TBL 28). Nothing was decrypted; the section may be re-tendered.`;
+        await withTransaction(knex, (trx) => tenders.systemTransition(trx, id, 'closed', 'failed', { failure_reason: reason }, { reason, rule: 'minBids', counted: run.bids.length, minimum: min }));
+        return { id, outcome: 'failed' };
+      }
+      await withTransaction(knex, (trx) => tenders.systemTransition(trx, id, 'closed', 'opening', {}, { counted: run.bids.length }));
+      f = await facts(id);
+    }
+    if (f.section.state !== 'opening') return null;
+    let run = await freeze(id, f.section.code);
+    const shares = await custody.openingShares(id);
+    let identity: string;
+    try {
+      if (shares.shares.length < shares.threshold) return await waiting(f, run, shares);
+      identity = await custody.rebuildSecret(id, shares.shares);
+    } finally {
+      for (const s of shares.shares) s.fill(0);
+    }
+    const x = parseIdentity(identity);
+    const rules = await centres.rules(f.section.centre);
+    const done = new Set((await store.resultsOf(knex, id)).map((r) => r.bidId));
+    let stored = done.size;
+    for (let i = 0; i < run.bids.length; i++) {
+      const bid = run.bids[i]!;
+      if (done.has(bid.id)) continue;
+      if (!(await renew())) return null; // the lease was lost: another process carries on
+      const result = await checkOne(f.section, rules.settings.direction, bid, i + 1, x);
+      try {
+        await withTransaction(knex, async (trx) => {
+          const entry = await audit.append(trx, SYSTEM_CONTEXT, {
+            action: 'bid.opened',
+            objectType: 'bid',
+            objectId: bid.id,
+            data: { section: id, seq: i + 1, status: result.status, cause: result.cause?.code ?? null, price: result.price?.amount ?? null, validity: result.validity },
+          });
+          await store.insertResult(trx, { bidId: bid.id, sectionId: id, seq: i + 1, result, auditIdx: entry.idx, createdAt: clock.now() });
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+      deps.afterBid?.(++stored);
+    }
+    // Publication: the checkpoint covers every result; the record is written once, with the move to 'opened'.
+    const checkpoint = await audit.checkpoint();
+    run = (await store.findRun(knex, id))!;
+    const record = await assembleRecord(f, run, identity, checkpoint);
+    const json = canonicalize(record) as string;
+    const digest = sha256(json);
+    await withTransaction(knex, async (trx) => {
+      if (!(await store.publishRecord(trx, id, json, digest, clock.now()))) throw invalidTransition('The opening record was published meanwhile.');
+      await tenders.systemTransition(trx, id, 'opening', 'opened', {}, { recordSha256: digest, bids: run.bids.length });
+    });
+    return { id, outcome: 'opened' };
+  }
+
+  /** Not enough shares yet: past the release window, flag it (once, in the log and later in the record). */
+  async function waiting(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, shares: { shares: unknown[]; threshold: number }): Promise<OpeningOutcome> {
+    const rules = await centres.rules(f.section.centre);
+    const hours = rules.settings.releaseWindowHours ?? DEFAULT_RELEASE_WINDOW_HOURS;
+    const now = clock.now();
+    if (run.overdueFlaggedAt === null && now > f.section.bidDeadlineAt! + hours * HOUR) {
+      await withTransaction(knex, async (trx) => {
+        if (!(await store.flagOverdue(trx, f.section.id, now))) return;
+        await audit.append(trx, SYSTEM_CONTEXT, {
+          action: 'section.opening_overdue',
+          objectType: 'section',
+          objectId: f.section.id,
+          data: { code: f.section.code, releaseWindowHours: hours, sharesIn: shares.shares.length, threshold: shares.threshold },
+        });
+      });
+    }
+    return { id: f.section.id, outcome: 'waiting' };
+  }
+
+  async function visible(ctx: RequestContext, id: string) {
+    const f = await tenders.openingFacts(id);
+    const actor = ctx.actor;
+    if (!f || (f.section.publishedAt === null && !(actor && (isOverseer(actor) || mayManage(actor, f.section.centre))))) throw notFound('The section');
+    return f;
+  }
+
+  return {
+    /** The scheduler's opening step: every section past its deadline whose opening is not finished. */
+    async openDue(): Promise<OpeningOutcome[]> {
+      const out: OpeningOutcome[] = [];
+      for (const id of await tenders.sectionsToOpen()) {
+        try {
+          const r = await tenders.underLease(id, (renew) => openSection(id, renew));
+          if (r) out.push(r);
+        } catch (err) {
+          // Moved by another process between our read and our update: nothing left to do here.
+          if (!(err instanceof AppError && err.status === 409)) throw err;
+        }
+      }
+      return out;
+    },
+
+    /** The published record (canonical JSON) and its SHA-256. */
+    async record(ctx: RequestContext, id: string): Promise<{ json: string; sha256: string }> {
+      const f = await visible(ctx, id);
+      const s = f.section;
+      if (s.bidDeadlineAt === null || clock.now() < s.bidDeadlineAt || ['draft', 'published', 'bidding'].includes(s.state)) throw notFound('The opening record');
+      const run = await store.findRun(knex, id);
+      if (!run?.record) {
+        if (s.state === 'failed') throw new AppError(409, 'section_failed', s.failureReason ?? 'The section failed before it was opened.');
+        throw new AppError(409, 'opening_in_progress', `The opening of ${s.code} is in progress (${s.state}); the record is published when every bid is opened.`);
+      }
+      return { json: run.record, sha256: run.recordSha256! };
+    },
+
+    /** A published ciphertext: anyone may download it once the record is out; before, it does not exist. */
+    async ciphertext(id: string) {
+      const bid = await bids.bidById(id);
+      if (!bid) throw notFound('The ciphertext');
+      const run = await store.findRun(knex, bid.sectionId);
+      if (!run?.record || !run.bids.some((b) => b.id === id) || !(await deps.blobs.exists(bid.ciphertextSha256))) throw notFound('The ciphertext');
+      return { sha256: bid.ciphertextSha256, size: bid.size, stream: deps.blobs.open(bid.ciphertextSha256) };
+    },
+
+    async setOfficials(ctx: RequestContext, id: string, o: store.Officials) {
+      const actor = requireActor(ctx);
+      const f = await visible(ctx, id);
+      if (!mayManage(actor, f.section.centre)) throw forbidden(`Only operators of the ${f.section.centre} centre may name the opening's officials.`);
+      if (!['draft', 'published', 'bidding', 'closed', 'opening'].includes(f.section.state)) {
+        throw invalidTransition(`The officials are named before the record is published; this section is ${f.section.state}.`, { state: f.section.state });
+      }
+      await withTransaction(knex, async (trx) => {
+        await store.saveOfficials(trx, id, o, actor.userId, clock.now());
+        await audit.append(trx, ctx, { action: 'section.opening_officials', objectType: 'section', objectId: id, data: { ...o } });
+      });
+      return { officials: o };
+    },
+
+    async officials(ctx: RequestContext, id: string) {
+      const f = await visible(ctx, id);
+      const o = await officialsOf(f.section);
+      return { officials: o };
+    },
+
+    /** An objection raised at the opening by a bidder of the section (TBLS 44). */
+    async raiseObjection(ctx: RequestContext, id: string, text: string) {
+      const actor = requireRole(ctx, ['bidder'], 'raise objections at the opening');
+      const f = await visible(ctx, id);
+      if (!actor.orgId || !(await bids.hasBid(id, actor.orgId))) throw forbidden('Only bidders of this section may raise objections at its opening.');
+      if (f.section.state !== 'opening' && f.section.state !== 'opened') {
+        throw invalidTransition(`Objections are raised at the opening; this section is ${f.section.state}.`, { state: f.section.state });
+      }
+      const o: store.Objection = { id: newId(), sectionId: id, orgId: actor.orgId, userId: actor.userId, text, raisedAt: clock.now(), answer: null, answeredBy: null, answeredAt: null };
+      await withTransaction(knex, async (trx) => {
+        await store.insertObjection(trx, o);
+        await audit.append(trx, ctx, { action: 'opening.objection_raised', objectType: 'section', objectId: id, data: { objectionId: o.id, orgId: o.orgId, text } });
+      });
+      return { objection: objectionJson(o) };
+    },
+
+    async answerObjection(ctx: RequestContext, id: string, objectionId: string, answer: string) {
+      const actor = requireActor(ctx);
+      const f = await visible(ctx, id);
+      if (!mayManage(actor, f.section.centre)) throw forbidden(`Only operators of the ${f.section.centre} centre answer objections at the opening.`);
+      const o = await store.findObjection(knex, id, objectionId);
+      if (!o) throw notFound('The objection');
+      await withTransaction(knex, async (trx) => {
+        if (!(await store.answerObjection(trx, objectionId, answer, actor.userId, clock.now()))) throw conflict('This objection was already answered.');
+        await audit.append(trx, ctx, { action: 'opening.objection_answered', objectType: 'section', objectId: id, data: { objectionId, answer } });
+      });
+      return { objection: objectionJson((await store.findObjection(knex, id, objectionId))!) };
+    },
+
+    async objections(ctx: RequestContext, id: string) {
+      const f = await visible(ctx, id);
+      if (['draft', 'published', 'bidding'].includes(f.section.state)) return [];
+      return (await store.objectionsOf(knex, id)).map(objectionJson);
+    },
+  };
+}
+
+export type OpeningService = ReturnType<typeof createOpeningService>;

@@ -1,0 +1,86 @@
+import crypto from 'node:crypto';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { ApiRegistry } from '../../server/http/route';
+import { AppError, tooLarge, validationFailed } from '../core/errors';
+import { CENTRE_CODES } from '../centres/centre-rules';
+import type { ImportsService } from './imports-service';
+import { ratesCsv } from './reports-csv';
+import { renderRateReportPdf } from '../records/records-service';
+import { sendPdf } from '../records/records-routes';
+import type { ReportsService } from './reports-service';
+
+/** A historical import is a few MB at most (tens of thousands of rows). */
+export const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
+
+const ratesQuery = z.strictObject({
+  from: z.string().describe('First award date of the period, YYYY-MM-DD (inclusive), in the centre time zone.'),
+  to: z.string().describe('Last award date of the period, YYYY-MM-DD (inclusive).'),
+  centre: z.enum(CENTRE_CODES).optional(),
+  format: z.enum(['json', 'csv', 'pdf']).optional(),
+});
+
+async function readCsvBody(req: Request): Promise<{ text: string; sha256: string }> {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'text/csv' && type !== 'text/plain') {
+    throw new AppError(415, 'unsupported_media_type', `Send the CSV file as the request body with Content-Type: text/csv (got "${type || 'none'}").`);
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_IMPORT_BYTES) throw tooLarge(`The CSV is ${declared} bytes; the limit is ${MAX_IMPORT_BYTES} bytes. Split it into several imports.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_IMPORT_BYTES) throw tooLarge(`The CSV is larger than ${MAX_IMPORT_BYTES} bytes. Split it into several imports.`);
+    chunks.push(chunk as Buffer);
+  }
+  const bytes = Buffer.concat(chunks);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw validationFailed('The CSV is not valid UTF-8; save it as "CSV UTF-8" and send it again.', [{ field: 'body', message: 'the body must be UTF-8 text' }]);
+  }
+  return { text, sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
+}
+
+export function reportsRoutes(reports: ReportsService, imports: ImportsService, registry: ApiRegistry): Router {
+  const router = Router();
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/reports/rates',
+    public: true,
+    tag: 'reports',
+    summary:
+      'Savings rate (cost side) and value-added rate (revenue side) per section, per centre and combined, for the award dates from..to (inclusive, centre time zone), live and imported results, with counts; format=csv for a spreadsheet, format=pdf for the PDF record (with a chart per centre; states the SHA-256 of the JSON report).',
+    access: 'anyone',
+    query: ratesQuery,
+    handler: async ({ query, res }) => {
+      const report = await reports.rates({ from: query.from, to: query.to, centre: query.centre });
+      if (query.format === 'pdf') {
+        const source = `/api/reports/rates?from=${query.from}&to=${query.to}${query.centre ? `&centre=${query.centre}` : ''}`;
+        return sendPdf(res, await renderRateReportPdf(report, source), `rates-${query.from}-${query.to}.pdf`);
+      }
+      if (query.format !== 'csv') return report;
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="rates-${query.from}-${query.to}.csv"`);
+      res.send(ratesCsv(report));
+      return undefined;
+    },
+  });
+
+  registry.add(router, {
+    method: 'post',
+    path: '/api/reports/imports',
+    tag: 'reports',
+    summary:
+      'Import historical awarded sections: the body is a CSV (text/csv, UTF-8) with the header centre,code,title,reference_price,award_amount,award_date[,reference_kind]; amounts in yuan, dates YYYY-MM-DD. All rows or none; 422 lists every error with its line.',
+    access: "operator of each row's centre, admin",
+    status: 201,
+    openapi: { requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } } },
+    handler: async ({ ctx, req }) => imports.importHistory(ctx, await readCsvBody(req)),
+  });
+
+  return router;
+}

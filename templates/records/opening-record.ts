@@ -1,0 +1,172 @@
+// PDF layout of the opening record (开标记录表): section, centre, time, officials, every bid in order
+// of receipt, objections, the checkpoints at freeze and publication, and the opening key.
+import type { RecordDocument } from '../../modules/records/pdf';
+import { beijingTime, both, cell, centreName } from './strings';
+
+/** The fields of the opening module's record (etender-opening-record/1) this layout reads. */
+export interface OpeningRecordJson {
+  format?: string;
+  section: {
+    id: string;
+    code: string;
+    title: string;
+    round?: number;
+    project?: { code?: string; title?: string; tenderee?: string };
+    centre: { code: string; name?: string; direction?: string } | string;
+    procedure?: string;
+    evaluationMethod?: string;
+    referenceKind?: string;
+    referencePrice?: string;
+  };
+  openingTime?: number | null;
+  officials?: { presiding?: string; recording?: string; supervising?: string };
+  freeze?: { auditIndex?: number; bidCount?: number; checkpoint?: unknown };
+  custody?: { recipient?: string; threshold?: number; custodians?: unknown; released?: unknown };
+  releaseWindow?: { hours?: number; endsAt?: number; exceeded?: boolean };
+  bids: Array<{
+    seq?: number;
+    bidId: string;
+    bidder?: { orgId?: string; name?: string; creditCode?: string };
+    receivedAt?: number;
+    ciphertextSha256?: string;
+    receiptLogIndex?: number;
+    openingLogIndex?: number;
+    decryption?: string;
+    status?: string;
+    cause?: { code: string; message: string } | null;
+    price?: { amount: string; durationDays?: number; quality?: string; other?: Record<string, string> } | null;
+    validity?: string | null;
+    remarks?: string[];
+  }>;
+  objections?: Array<{ id?: string; bidder?: string; text?: string; raisedAt?: number; answer?: string | null; answeredAt?: number | null }>;
+  openingKey?: { recipient?: string; identity?: string };
+  publication?: { checkpoint?: unknown };
+}
+
+const L = {
+  title: { zh: '开标记录表', en: 'Bid Opening Record' },
+  section: { zh: '项目与标段', en: 'Project and section' },
+  officials: { zh: '开标人员', en: 'Officials' },
+  bids: { zh: '投标情况（按递交顺序）', en: 'Bids, in order of receipt' },
+  objections: { zh: '开标现场异议及答复', en: 'Objections raised at the opening and answers' },
+  checkpoints: { zh: '审计日志检查点', en: 'Audit-log checkpoints' },
+  key: { zh: '开标密钥（任何人可用 age 工具解密已公布的密文）', en: 'Opening key (decrypt the published ciphertexts with any age tool)' },
+  signature: { zh: '签章', en: 'Signatures' },
+};
+
+const DECRYPTION: Record<string, string> = { ok: '成功 ok', failed: '失败 failed' };
+const VALIDITY: Record<string, string> = { valid: '有效 valid', invalid: '无效 invalid' };
+
+function checkpointLine(cp: unknown): string {
+  if (!cp || typeof cp !== 'object') return '—';
+  const c = cp as Record<string, unknown>;
+  return `size ${cell(c.size)} · root ${cell(c.root)} · ${beijingTime(c.at)} · key ${cell(c.keyId)}\nsignature ${cell(c.signature)}`;
+}
+
+function priceText(p: OpeningRecordJson['bids'][number]['price']): string {
+  if (!p) return '—';
+  const parts = [`¥${p.amount}`];
+  if (p.durationDays !== undefined) parts.push(`工期 ${p.durationDays} 天 days`);
+  if (p.quality) parts.push(`质量 ${p.quality}`);
+  for (const [k, v] of Object.entries(p.other ?? {})) parts.push(`${k}: ${v}`);
+  return parts.join('\n');
+}
+
+export function openingRecordDocument(r: OpeningRecordJson, source: string): RecordDocument {
+  const s = r.section;
+  const centre = typeof s.centre === 'string' ? s.centre : s.centre.code;
+  return {
+    title: both(L.title),
+    subtitle: `${s.code} ${s.project?.title ?? ''} ${s.title}`.replace(/\s+/g, ' ').trim(),
+    subject: `Opening record of section ${s.code}`,
+    keywords: ['etender', 'opening record', s.code, s.id],
+    json: r,
+    source,
+    blocks: [
+      { kind: 'heading', text: both(L.section) },
+      {
+        kind: 'keyValue',
+        rows: [
+          ['标段编号 Section code', s.code],
+          ['项目 Project', [s.project?.code, s.project?.title].filter(Boolean).join(' ') || '—'],
+          ['标段名称 Section', `${s.title}${s.round && s.round > 1 ? `（第 ${s.round} 轮 round ${s.round}）` : ''}`],
+          ['招标人 Tenderee', s.project?.tenderee ?? '—'],
+          ['交易中心 Centre', centreName(centre)],
+          ['采购方式 Procedure', s.procedure ?? '—'],
+          ['评标办法 Evaluation', s.evaluationMethod ?? '—'],
+          ['参考价 Reference price', s.referencePrice ? `¥${s.referencePrice} (${s.referenceKind ?? ''})` : '—'],
+          ['开标时间 Opening time', r.openingTime ? `${beijingTime(r.openingTime)} (北京时间 Beijing time)` : '—'],
+          ['投标数 Bids counted', String(r.freeze?.bidCount ?? r.bids.length)],
+        ],
+      },
+      { kind: 'heading', text: both(L.officials) },
+      {
+        kind: 'keyValue',
+        rows: [
+          ['主持人 Presiding', r.officials?.presiding ?? '—'],
+          ['记录人 Recording', r.officials?.recording ?? '—'],
+          ['监督人 Supervising', r.officials?.supervising ?? '—'],
+        ],
+      },
+      { kind: 'heading', text: both(L.bids) },
+      {
+        kind: 'table',
+        size: 7.5,
+        columns: [
+          { header: '序号 No.', weight: 0.5, align: 'right' },
+          { header: '投标人 Bidder', weight: 2.2 },
+          { header: '递交时间 Received', weight: 1.3 },
+          { header: '密文摘要 Ciphertext SHA-256', weight: 2.2 },
+          { header: '解密 Decryption', weight: 0.9 },
+          { header: '报价及其他 Price, other items', weight: 1.6 },
+          { header: '有效性及备注 Validity, remarks', weight: 2 },
+        ],
+        rows: r.bids.map((b, i) => [
+          String(b.seq ?? i + 1),
+          `${b.bidder?.name ?? b.bidder?.orgId ?? ''}${b.bidder?.creditCode ? `\n${b.bidder.creditCode}` : ''}`,
+          beijingTime(b.receivedAt),
+          `${b.ciphertextSha256 ?? ''}\n回执日志 receipt log #${cell(b.receiptLogIndex)}`,
+          DECRYPTION[b.decryption ?? ''] ?? cell(b.decryption),
+          priceText(b.price),
+          [VALIDITY[b.validity ?? ''] ?? cell(b.validity), b.status, b.cause ? `${b.cause.code}: ${b.cause.message}` : '', ...(b.remarks ?? [])].filter(Boolean).join('\n'),
+        ]),
+      },
+      { kind: 'heading', text: both(L.objections) },
+      r.objections && r.objections.length
+        ? {
+            kind: 'table',
+            size: 8,
+            columns: [
+              { header: '提出时间 Raised', weight: 1.2 },
+              { header: '异议 Objection', weight: 3 },
+              { header: '答复 Answer', weight: 3 },
+            ],
+            rows: r.objections.map((o) => [beijingTime(o.raisedAt), `${o.text ?? ''}${o.bidder ? `\n(${o.bidder})` : ''}`, `${o.answer ?? '—'}${o.answeredAt ? `\n${beijingTime(o.answeredAt)}` : ''}`]),
+          }
+        : { kind: 'paragraph', text: '无 None' },
+      { kind: 'heading', text: both(L.checkpoints) },
+      {
+        kind: 'keyValue',
+        rows: [
+          [`封存 Freeze (log #${cell(r.freeze?.auditIndex)})`, checkpointLine(r.freeze?.checkpoint)],
+          ['公布 Publication', checkpointLine(r.publication?.checkpoint)],
+        ],
+      },
+      { kind: 'heading', text: both(L.key) },
+      {
+        kind: 'keyValue',
+        rows: [
+          ['接收方 Recipient', r.openingKey?.recipient ?? r.custody?.recipient ?? '—'],
+          ['私钥 Identity', r.openingKey?.identity ?? '—'],
+          ['门限 Threshold', r.custody?.threshold !== undefined ? `${r.custody.threshold} of ${Array.isArray(r.custody.custodians) ? r.custody.custodians.length : '?'}` : '—'],
+        ],
+      },
+      { kind: 'heading', text: both(L.signature) },
+      {
+        kind: 'paragraph',
+        size: 8,
+        text: '本记录由平台数字签名：其规范化 JSON 的 SHA-256 记录于审计日志 section.opened 条目，并由上列公布检查点覆盖。\nSigned by the platform: the SHA-256 of its canonical JSON is in the section.opened audit entry, covered by the publication checkpoint above.',
+      },
+    ],
+  };
+}

@@ -1,0 +1,168 @@
+// PDF layout of the rate report (资金节约率与增值率报告): the headline, the combined and per-centre
+// rates with their exact fractions, a chart per centre over time, and every section behind them.
+import Decimal from 'decimal.js';
+import type { RecordDocument, ChartBar } from '../../modules/records/pdf';
+import type { RatesReport } from '../../modules/reports/reports-service';
+import { beijingTime, both, centreName } from './strings';
+
+const L = {
+  title: { zh: '资金节约率与增值率报告', en: 'Savings and Value-added Rate Report' },
+  period: { zh: '统计期间（按中标日期）', en: 'Period (award date)' },
+  generatedAt: { zh: '生成时间', en: 'Generated at' },
+  headline: { zh: '结论', en: 'Headline' },
+  combined: { zh: '合计', en: 'Combined' },
+  costSide: { zh: '资金节约率（建设工程、政府采购）', en: 'Savings rate (construction, procurement)' },
+  revenueSide: { zh: '增值率（土地、产权）', en: 'Value-added rate (land, property)' },
+  byCentre: { zh: '分中心统计', en: 'By centre' },
+  charts: { zh: '各中心费率走势', en: 'Rate per centre over time' },
+  sections: { zh: '标段明细', en: 'Sections' },
+  counts: { zh: '数量统计', en: 'Counts' },
+  formula: {
+    zh: '费率 = Σ(差额) ÷ Σ(参考价) × 100%，按分精确求和，保留两位小数（四舍五入）。节约率差额 = 参考价 − 成交价；增值率差额 = 成交价 − 参考价。',
+    en: 'Rate = Σ(difference) ÷ Σ(reference) × 100, summed exactly in fen, two decimals, round half up.',
+  },
+};
+
+const METRIC: Record<string, string> = { savings: '节约率 savings', value_added: '增值率 value-added' };
+
+/** Yuan with two decimals ("-12.30") to fen, exactly. */
+function fen(yuan: string): bigint {
+  const negative = yuan.startsWith('-');
+  const [int = '0', frac = ''] = yuan.replace('-', '').split('.');
+  const v = BigInt(int) * 100n + BigInt((frac + '00').slice(0, 2));
+  return negative ? -v : v;
+}
+
+const pct = (r: { percent: string | null }) => (r.percent === null ? '—' : `${r.percent}%`);
+const fraction = (r: { numerator: string; denominator: string }) => `${r.numerator} / ${r.denominator}`;
+
+/** Months of the period when it spans at most two years, otherwise years. */
+function buckets(from: string, to: string): { key: (date: string) => string; labels: string[] } {
+  const [fy, fm] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
+  const [ty, tm] = [Number(to.slice(0, 4)), Number(to.slice(5, 7))];
+  const months = (ty - fy) * 12 + (tm - fm) + 1;
+  if (months <= 24) {
+    const labels: string[] = [];
+    for (let i = 0; i < months; i++) {
+      const y = fy + Math.floor((fm - 1 + i) / 12);
+      const m = ((fm - 1 + i) % 12) + 1;
+      labels.push(`${y}-${String(m).padStart(2, '0')}`);
+    }
+    return { key: (d) => d.slice(0, 7), labels };
+  }
+  const labels: string[] = [];
+  for (let y = fy; y <= ty; y++) labels.push(String(y));
+  return { key: (d) => d.slice(0, 4), labels };
+}
+
+/** The centre's rate per bucket: Σ numerator ÷ Σ denominator of its sections in that bucket. */
+export function rateSeries(report: RatesReport, centre: string): ChartBar[] {
+  const { key, labels } = buckets(report.period.from, report.period.to);
+  const sums = new Map<string, { num: bigint; den: bigint }>(labels.map((l) => [l, { num: 0n, den: 0n }]));
+  for (const s of report.sections) {
+    if (s.centre !== centre) continue;
+    const b = sums.get(key(s.awardDate));
+    if (!b) continue;
+    b.num += fen(s.rate.numerator);
+    b.den += fen(s.rate.denominator);
+  }
+  return labels.map((label) => {
+    const b = sums.get(label)!;
+    return { label, value: b.den === 0n ? null : new Decimal(b.num.toString()).div(b.den.toString()).mul(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber() };
+  });
+}
+
+export function rateReportDocument(report: RatesReport, source: string): RecordDocument {
+  const { cost, revenue } = report.combined;
+  return {
+    title: both(L.title),
+    subtitle: `${report.period.from} — ${report.period.to}${'centre' in report && report.centre ? ` · ${centreName(report.centre)}` : ''}`,
+    subject: 'Savings and value-added rates by centre',
+    keywords: ['etender', 'rate report', report.period.from, report.period.to],
+    json: report,
+    source,
+    blocks: [
+      {
+        kind: 'keyValue',
+        rows: [
+          [both(L.period), `${report.period.from} — ${report.period.to}`],
+          [both(L.generatedAt), `${beijingTime(report.generatedAt)} (北京时间 Beijing time)`],
+          [both(L.headline), `${report.headlineZh}\n${report.headline}`],
+          [both(L.costSide), `${pct(cost.rate)}  (${fraction(cost.rate)})  ${cost.sections} 个标段 sections`],
+          [both(L.revenueSide), `${pct(revenue.rate)}  (${fraction(revenue.rate)})  ${revenue.sections} 个标段 sections`],
+        ],
+      },
+      { kind: 'paragraph', text: `${L.formula.zh}\n${L.formula.en}`, size: 8 },
+      { kind: 'heading', text: both(L.byCentre) },
+      {
+        kind: 'table',
+        columns: [
+          { header: '中心 Centre', weight: 2.2 },
+          { header: '指标 Metric', weight: 1.4 },
+          { header: '标段 Sections', weight: 0.9, align: 'right' },
+          { header: '参考价合计 Reference total', weight: 1.8, align: 'right' },
+          { header: '成交价合计 Final total', weight: 1.8, align: 'right' },
+          { header: '差额 Numerator', weight: 1.6, align: 'right' },
+          { header: '费率 Rate', weight: 1, align: 'right' },
+          { header: '基准 Base', weight: 1.2 },
+        ],
+        rows: report.centres.map((c) => [
+          centreName(c.centre),
+          METRIC[c.metric] ?? c.metric,
+          `${c.sections}${c.importedSections ? ` (导入 imported ${c.importedSections})` : ''}`,
+          c.referenceTotal,
+          c.finalTotal,
+          c.rate.numerator,
+          pct(c.rate),
+          Array.isArray(c.rate.base) ? c.rate.base.join(', ') : (c.rate.base ?? '—'),
+        ]),
+      },
+      { kind: 'heading', text: both(L.counts) },
+      {
+        kind: 'table',
+        columns: [
+          { header: '中心 Centre', weight: 2.2 },
+          { header: '发布 Published', align: 'right' },
+          { header: '开标 Opened', align: 'right' },
+          { header: '流标 Failed', align: 'right' },
+          { header: '中标 Awarded', align: 'right' },
+          { header: '导入 Imported', align: 'right' },
+        ],
+        rows: [
+          ...report.centres.map((c) => [centreName(c.centre), String(c.counts.published), String(c.counts.opened), String(c.counts.failed), String(c.counts.awarded), String(c.counts.imported)]),
+          [both(L.combined), String(report.counts.published), String(report.counts.opened), String(report.counts.failed), String(report.counts.awarded), String(report.counts.imported)],
+        ],
+      },
+      { kind: 'heading', text: both(L.charts) },
+      ...report.centres.map((c) => ({
+        kind: 'barChart' as const,
+        title: `${centreName(c.centre)} — ${METRIC[c.metric] ?? c.metric} (%)`,
+        unit: '%',
+        bars: rateSeries(report, c.centre),
+      })),
+      { kind: 'heading', text: both(L.sections) },
+      {
+        kind: 'table',
+        size: 7.5,
+        columns: [
+          { header: '编号 Code', weight: 2 },
+          { header: '名称 Title', weight: 2.4 },
+          { header: '中心 Centre', weight: 1.4 },
+          { header: '中标日期 Award date', weight: 1.3 },
+          { header: '参考价 Reference', weight: 1.5, align: 'right' },
+          { header: '成交价 Final', weight: 1.5, align: 'right' },
+          { header: '费率 Rate', weight: 0.9, align: 'right' },
+        ],
+        rows: report.sections.map((s) => [
+          s.code + (s.imported ? ' (导入 imported)' : ''),
+          s.title,
+          centreName(s.centre).split(' ')[0]!,
+          s.awardDate,
+          `${s.referencePrice} (${s.referenceKind})`,
+          s.finalAmount,
+          pct(s.rate),
+        ]),
+      },
+    ],
+  };
+}

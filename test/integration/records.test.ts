@@ -1,0 +1,266 @@
+// PDF records: the renderer on sample JSON (CJK text, digest, size of a 500-row record), the rate
+// report from imported results, the opening record and the dossier from a real opening, the access
+// rules and the audit entries of downloads. Text is checked with poppler's pdftotext.
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { expect } from 'chai';
+import type supertest from 'supertest';
+import { SYSTEM_CONTEXT } from '../../modules/core/context';
+import { canonicalDigest } from '../../modules/records/digest';
+import { renderPdf } from '../../modules/records/pdf';
+import { openingRecordDocument, type OpeningRecordJson } from '../../templates/records/opening-record';
+import { publishedSection, sealedBid, signingCertificate, submit, type BidderKey } from '../support/bidding';
+import { createTestApp, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
+
+const BIDDER_NAME = '合肥示范建设工程有限公司';
+
+function pdfText(pdf: Buffer): string {
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
+}
+
+/** Text without whitespace, so that a line break inside a table cell does not split a name. */
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+const sha256Of = (json: unknown) => crypto.createHash('sha256').update(canonicalize(json) as string, 'utf8').digest('hex');
+
+/** supertest: collect a binary body as a Buffer. */
+function binary(test: supertest.Test): supertest.Test {
+  return test.buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
+}
+
+function sampleRecord(bids: number): OpeningRecordJson {
+  return {
+    format: 'etender-opening-record/1',
+    section: {
+      id: '01JSAMPLESECTION',
+      code: 'HF-PROCUREMENT-2026-0001-01',
+      title: '第一包',
+      project: { code: 'HF-PROCUREMENT-2026-0001', title: '办公设备采购', tenderee: '市政务服务管理局' },
+      centre: { code: 'procurement', name: '政府采购' },
+      referenceKind: 'budget',
+      referencePrice: '1000000.00',
+    },
+    openingTime: T0,
+    officials: { presiding: '张三', recording: '李四', supervising: '王五' },
+    bids: Array.from({ length: bids }, (_, i) => ({
+      seq: i + 1,
+      bidId: `01JBID${String(i).padStart(6, '0')}`,
+      bidder: { orgId: `org-${i}`, name: i === 0 ? BIDDER_NAME : `第${i + 1}号安徽建设工程有限公司`, creditCode: '91340100MA0000001X' },
+      receivedAt: T0 - 86_400_000 + i * 1000,
+      ciphertextSha256: crypto.createHash('sha256').update(String(i)).digest('hex'),
+      receiptLogIndex: 100 + i,
+      decryption: 'ok',
+      status: 'opened',
+      cause: null,
+      price: { amount: `${880000 + i}.00`, durationDays: 180 },
+      validity: 'valid',
+      remarks: [],
+    })),
+    objections: [{ text: '对第二号投标人的报价有异议', answer: '经核对，报价有效。', raisedAt: T0 + 60_000, answeredAt: T0 + 120_000 }],
+  };
+}
+
+describe('records: the PDF renderer on sample JSON', () => {
+  it('renders Chinese text, states the digest of the canonical JSON on page one, in every footer and in the metadata', async () => {
+    const record = sampleRecord(3);
+    const { pdf, sha256 } = await renderPdf(openingRecordDocument(record, '/api/sections/x/opening-record'));
+    expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
+    expect(sha256).to.equal(sha256Of(record)).and.to.equal(canonicalDigest(record).sha256);
+    const text = pdfText(pdf);
+    const flat = squash(text);
+    for (const s of [BIDDER_NAME, '开标记录表', '政府采购', '办公设备采购', '张三', '对第二号投标人的报价有异议', '统一电子招投标平台']) expect(flat, s).to.contain(s);
+    expect(flat).to.contain(sha256);
+    // Page one states it, and so does the footer of each page.
+    const pages = text.split('\f').filter((p) => p.trim());
+    expect(squash(pages[0]!)).to.contain(`JSONdigest(SHA-256):${sha256}`);
+    for (const p of pages) expect(squash(p)).to.contain(`SHA-256${sha256}`);
+    const info = execFileSync('pdfinfo', ['-enc', 'UTF-8', '-'], { input: pdf }).toString('utf8');
+    expect(info).to.contain(`sha256:${sha256}`).and.to.contain('开标记录表');
+  });
+
+  it('keeps a 500-row record small by embedding a subset of the font', async () => {
+    const record = sampleRecord(500);
+    const { pdf, sha256 } = await renderPdf(openingRecordDocument(record, '/api/sections/x/opening-record'));
+    const text = squash(pdfText(pdf));
+    expect(text).to.contain('第500号安徽建设工程有限公司').and.to.contain(sha256);
+    const fonts = execFileSync('pdffonts', ['-'], { input: pdf }).toString();
+    // A subset font has a "ABCDEF+" tag in its name and is marked "yes" in the sub column.
+    expect(fonts).to.match(/[A-Z]{6}\+\S*Noto/);
+    console.log(`      (500-row opening record: ${pdf.length} bytes, ${(pdf.length / 1024).toFixed(0)} KB)`);
+    expect(pdf.length).to.be.below(400 * 1024);
+  });
+});
+
+describe('records: PDFs of real records over HTTP', () => {
+  let t: TestApp;
+  let third: { orgId: string; user: TestUser };
+  let section: Awaited<ReturnType<typeof publishedSection>>;
+
+  async function extraBidder(username: string, name: string) {
+    const password = `pw-${username}-0123456789`;
+    const reg = await t.services.orgs.register(SYSTEM_CONTEXT, {
+      name,
+      creditCode: makeCreditCode(),
+      contactName: '联系人',
+      contactPhone: '0551-1234567',
+      representatives: [{ username, displayName: username, password }],
+    });
+    await t.services.orgs.approve(t.users.opProc.ctx, reg.organisation.id);
+    const token = await t.services.accounts.createTokenForUsername(username, 'tests');
+    const actor = (await t.services.accounts.actorById(reg.representatives[0]!.id))!;
+    return { orgId: reg.organisation.id, user: { id: actor.userId, username, password, token: token.token, ctx: { actor, ip: '127.0.0.1' } } };
+  }
+
+  before(async () => {
+    t = await createTestApp();
+    third = await extraBidder('bidder-c', BIDDER_NAME);
+    section = await publishedSection(t);
+    const bidders: Array<[TestUser, string, string]> = [
+      [t.users.bidderA, t.orgA, '880000.00'],
+      [t.users.bidderB, t.orgB, '910000.00'],
+      [third.user, third.orgId, '905000.00'],
+    ];
+    for (const [user, orgId, price] of bidders) {
+      const key: BidderKey = await signingCertificate(t, user);
+      const res = await submit(t, user, section.id, await sealedBid(section, orgId, key, { price }));
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    }
+  });
+  after(async () => t.close());
+
+  it('the opening record PDF does not exist before the record is out, for anyone', async () => {
+    const anon = await t.req().get(`/api/sections/${section.id}/opening-record.pdf`);
+    expect(anon.status).to.equal(404);
+    expect(await t.services.audit.list({ action: 'record.downloaded' })).to.have.length(0);
+  });
+
+  it('the dossier is for supervisors, auditors and admins: 401 anonymous, 403 bidders and operators', async () => {
+    expect((await t.req().get(`/api/sections/${section.id}/dossier.pdf`)).status).to.equal(401);
+    expect((await t.req().get(`/api/sections/${section.id}/dossier`)).status).to.equal(401);
+    for (const user of [t.users.bidderA, t.users.opProc, t.users.custodian]) {
+      const res = await t.req(user).get(`/api/sections/${section.id}/dossier.pdf`);
+      expect(res.status, user.username).to.equal(403);
+      expect(res.body.error?.code ?? res.body.code).to.equal('forbidden');
+    }
+    expect(await t.services.audit.list({ action: 'record.downloaded' })).to.have.length(0);
+  });
+
+  describe('after the opening', () => {
+    let recordJson: Record<string, unknown>;
+
+    before(async () => {
+      t.clock.set(section.deadline + 1);
+      await t.services.tenders.advanceDue();
+      const out = await t.services.opening.openDue();
+      expect(out, JSON.stringify(out)).to.deep.include({ id: section.id, outcome: 'opened' });
+      const res = await t.req().get(`/api/sections/${section.id}/opening-record`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      recordJson = res.body;
+    });
+
+    it('anyone downloads the opening record PDF: Chinese names and the digest of the served JSON; the download is logged', async () => {
+      const res = await binary(t.req().get(`/api/sections/${section.id}/opening-record.pdf`));
+      expect(res.status).to.equal(200);
+      expect(res.headers['content-type']).to.match(/^application\/pdf/);
+      const pdf = res.body as Buffer;
+      expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
+      const digest = sha256Of(recordJson);
+      const served = await t.req().get(`/api/sections/${section.id}/opening-record`);
+      expect(served.headers['etender-record-sha256']).to.equal(digest);
+      expect(res.headers['etender-json-sha256']).to.equal(digest);
+      const text = squash(pdfText(pdf));
+      for (const s of [BIDDER_NAME, '甲建设有限公司', '乙科技有限公司', '政府采购', '开标记录表', '办公设备采购', '880000.00', digest]) expect(text, s).to.contain(s);
+
+      const logged = await t.services.audit.list({ action: 'record.downloaded' });
+      expect(logged).to.have.length(1);
+      expect(logged[0]).to.deep.include({ object: { type: 'record', id: section.id }, actor: null });
+      expect(logged[0]!.data).to.deep.include({ kind: 'opening-record', sha256: digest, section: section.id });
+    });
+
+    it('the dossier PDF renders every entry of the section and its bids with leaf hashes, and states the digest of the dossier JSON', async () => {
+      const json = await t.req(t.users.auditor).get(`/api/sections/${section.id}/dossier`);
+      expect(json.status, JSON.stringify(json.body)).to.equal(200);
+      const d = json.body;
+      const actions = d.entries.map((e: { entry: { action: string } }) => e.entry.action);
+      expect(actions).to.include('section.published');
+      expect(actions.filter((a: string) => a === 'bid.submitted')).to.have.length(3);
+      expect(actions).to.include('section.opened');
+      expect(d.bids).to.have.length(3);
+      // Every leaf hash is the log's own, and the checkpoint covers them all.
+      const last = d.entries[d.entries.length - 1];
+      expect(d.checkpoint.size).to.be.greaterThan(last.index);
+      const proof = await t.services.audit.inclusionProof(last.index, d.checkpoint.size);
+      expect(proof.leafHash).to.equal(last.leafHash);
+      expect(proof.root).to.equal(d.checkpoint.root);
+
+      const before = (await t.services.audit.list({ action: 'record.downloaded', limit: 1000 })).length;
+      for (const user of [t.users.auditor, t.users.supervisor, t.users.admin]) {
+        const res = await binary(t.req(user).get(`/api/sections/${section.id}/dossier.pdf`));
+        expect(res.status, user.username).to.equal(200);
+        const pdf = res.body as Buffer;
+        expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
+        // The same document as the JSON endpoint serves: downloads are logged against the record, so they do not change it.
+        expect(res.headers['etender-json-sha256']).to.equal(sha256Of(d));
+        const text = squash(pdfText(pdf));
+        for (const s of ['标段审计档案', section.code, 'bid.submitted', 'section.opened', last.leafHash, d.checkpoint.root, 'etenderauditverify', 'etenderverify-receipt', 'age-d', sha256Of(d)]) {
+          expect(text, s).to.contain(s);
+        }
+      }
+      const logged = await t.services.audit.list({ action: 'record.downloaded', limit: 1000 });
+      expect(logged.length - before).to.equal(3);
+      expect(logged[logged.length - 1]!.data).to.deep.include({ kind: 'dossier', sha256: sha256Of(d) });
+      expect(logged[logged.length - 1]!.actor).to.include({ role: 'admin' });
+    });
+
+    it('the dossier stays closed to the public and to bidders after the opening too', async () => {
+      expect((await t.req().get(`/api/sections/${section.id}/dossier.pdf`)).status).to.equal(401);
+      expect((await t.req(third.user).get(`/api/sections/${section.id}/dossier.pdf`)).status).to.equal(403);
+      expect((await t.req(third.user).get(`/api/sections/${section.id}/dossier`)).status).to.equal(403);
+    });
+  });
+
+  describe('the rate report', () => {
+    const CSV = [
+      'centre,code,title,reference_price,award_amount,award_date,reference_kind',
+      'procurement,HF-2025-P-001,政府采购示范项目一,40000.00,34830.00,2025-03-15,',
+      'procurement,HF-2025-P-002,政府采购示范项目二,100000.00,90000.00,2025-07-01,',
+      'construction,HF-2025-C-001,合肥示范体育中心工程,60000.00,50000.00,2025-05-15,',
+      'land,HF-2025-L-001,滨湖新区地块,50000.00,62000.00,2025-01-01,',
+      'property,HF-2025-R-001,市属企业股权,50000.00,58730.00,2025-12-31,listing_price',
+    ].join('\r\n');
+
+    before(async () => {
+      const res = await t.req(t.users.admin).post('/api/reports/imports').set('Content-Type', 'text/csv').send(CSV);
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    });
+
+    it('is public as PDF, with the centres, the headline, a chart per centre and the digest of the JSON report', async () => {
+      const json = await t.req().get('/api/reports/rates?from=2025-01-01&to=2025-12-31');
+      expect(json.status).to.equal(200);
+      const digest = sha256Of(json.body);
+      const res = await binary(t.req().get('/api/reports/rates?from=2025-01-01&to=2025-12-31&format=pdf'));
+      expect(res.status, String(res.body)).to.equal(200);
+      expect(res.headers['content-type']).to.match(/^application\/pdf/);
+      expect(res.headers['etender-json-sha256']).to.equal(digest);
+      const pdf = res.body as Buffer;
+      expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
+      const text = squash(pdfText(pdf));
+      for (const s of ['资金节约率与增值率报告', '政府采购', '建设工程', '土地使用权出让', '国有产权交易', '政府采购示范项目一', '合肥示范体育中心工程', squash(json.body.headlineZh), '2025-07', digest]) {
+        expect(text, s).to.contain(s);
+      }
+      // The monthly chart of procurement: 12.93% in March (5170/40000), 10.00% in July.
+      expect(text).to.contain('12.93').and.to.contain('10.00');
+    });
+
+    it('a period with no data renders too (zeros, no error)', async () => {
+      const res = await binary(t.req().get('/api/reports/rates?from=2010-01-01&to=2010-12-31&format=pdf'));
+      expect(res.status).to.equal(200);
+      expect(squash(pdfText(res.body as Buffer))).to.contain('资金节约率与增值率报告');
+    });
+  });
+});
