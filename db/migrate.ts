@@ -18,6 +18,7 @@ import * as m0014 from './migrations/20261126_0014_certificate-issuer';
 import * as m0015 from './migrations/20261126_0015_awards';
 import * as m0016 from './migrations/20261126_0016_imported-results';
 import * as m0017 from './migrations/20261126_0017_opening';
+import * as m0018 from './migrations/20261126_0018_evaluation';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -42,6 +43,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261126_0015_awards', m0015],
   ['20261126_0016_imported-results', m0016],
   ['20261126_0017_opening', m0017],
+  ['20261126_0018_evaluation', m0018],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -328,6 +328,16 @@ export function createCustodyService(deps: CustodyDeps) {
       return rebuildIdentity(decryptedShares, key.threshold, key.recipient);
     },
 
+    /** A custodian's own encrypted share of a section (to decrypt on its machine: etender share decrypt / release). */
+    async myShare(ctx: RequestContext, sectionId: string) {
+      const actor = requireActor(ctx);
+      const section = await deps.sectionFacts(sectionId);
+      if (!section || section.publishedAt === null) throw notFound('The section');
+      const mine = (await store.sharesOf(knex, sectionId)).find((s) => s.custodian === actor.userId);
+      if (!mine) throw forbidden(`You are not a custodian of the opening key of ${section.code}.`);
+      return { share: { index: mine.shareIndex, custodian: mine.custodianLabel, certificateFingerprint: mine.certificateFingerprint, encryptedShare: mine.encryptedShare, releasedAt: mine.releasedAt } };
+    },
+
     /**
      * A custodian hands over its decrypted share at the opening (after the deadline, once). When,
      * with the shares already in (and the platform timer's, if it is a member), there are enough to

@@ -50,6 +50,15 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
 
   registry.add(router, {
     method: 'get',
+    path: '/api/sections/:id/shares/mine',
+    tag: 'opening',
+    summary: "Your encrypted share of the section's opening key (RSA-OAEP to your encryption certificate), to decrypt on your own machine.",
+    access: 'custodian of this section',
+    handler: async ({ ctx, params }) => custody.myShare(ctx, params.id!),
+  });
+
+  registry.add(router, {
+    method: 'get',
     path: '/api/sections/:id/opening-officials',
     tag: 'opening',
     summary: 'The people presiding over, recording and supervising the opening (defaults: the section operator and the platform).',

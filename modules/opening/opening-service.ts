@@ -187,7 +187,13 @@ export function createOpeningService(deps: OpeningDeps) {
     let identity: string;
     try {
       if (shares.shares.length < shares.threshold) return await waiting(f, run, shares);
-      identity = await custody.rebuildSecret(id, shares.shares);
+      try {
+        identity = await custody.rebuildSecret(id, shares.shares);
+      } catch (err) {
+        // A bad share accepted while too few were in to check it: wait for more (the rebuild steps around it).
+        if (err instanceof AppError && err.code === 'custody.share_mismatch') return await waiting(f, run, shares);
+        throw err;
+      }
     } finally {
       for (const s of shares.shares) s.fill(0);
     }

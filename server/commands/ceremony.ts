@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { decryptShare, sealNewOpeningKey } from '../../modules/custody/custody-crypto';
 import { loadPrivateKey } from '../../modules/pki/client-keys';
+import { apiJson } from '../../modules/bids/api-client';
 import { UsageError, type CliCommand } from './command';
 
 export interface CeremonyOptions {
@@ -213,5 +214,53 @@ Example:
     }
     process.stdout.write(`${Buffer.from(share).toString('base64')}\n`);
     share.fill(0);
+  },
+};
+
+export const shareReleaseCommand: CliCommand = {
+  name: 'share release',
+  summary: "release your share of a section's opening key at the opening",
+  help: `etender share release — fetch your encrypted share of a section's opening key, decrypt it on this
+machine with your private key, and release it to the opening (after the bid deadline, once).
+
+Options:
+  --url URL                the server
+  --token TOKEN            your API token (or ETENDER_TOKEN)
+  --section ID             the section
+  --key FILE               your private key in PEM (the key of your encryption certificate)
+  --passphrase-file FILE   the passphrase of an encrypted private key (its first line)
+
+Example:
+  etender share release --url https://etender.example.org --section 01JD… --key custodian.key.pem`,
+  options: { url: { type: 'string' }, token: { type: 'string' }, section: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' } },
+  async run(values) {
+    const url = values.url as string | undefined;
+    const token = (values.token as string | undefined) ?? process.env.ETENDER_TOKEN;
+    const sectionId = values.section as string | undefined;
+    const keyFile = values.key as string | undefined;
+    if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--url is required, e.g. --url https://etender.example.org');
+    if (!token) throw new UsageError('--token is required (or set ETENDER_TOKEN): your API token as a custodian.');
+    if (!sectionId || !keyFile) throw new UsageError('--section and --key are required.');
+    const passphraseFile = values['passphrase-file'] as string | undefined;
+    let privateKey: crypto.KeyObject;
+    try {
+      const passphrase = passphraseFile ? fs.readFileSync(passphraseFile, 'utf8').split(/\r?\n/)[0] : undefined;
+      privateKey = loadPrivateKey(fs.readFileSync(keyFile, 'utf8'), passphrase);
+    } catch (err) {
+      throw new UsageError(`${keyFile}: ${(err as Error).message}.`);
+    }
+    const api = { baseUrl: url, token };
+    const section = encodeURIComponent(sectionId);
+    const { share } = await apiJson<{ share: { encryptedShare: string } }>(api, 'GET', `/api/sections/${section}/shares/mine`);
+    let plain: Uint8Array;
+    try {
+      plain = decryptShare(share.encryptedShare, privateKey);
+    } catch {
+      throw new UsageError(`your share cannot be decrypted with ${keyFile}: it was encrypted to another certificate.`);
+    }
+    const b64 = Buffer.from(plain).toString('base64');
+    plain.fill(0);
+    const result = await apiJson<{ released: number; threshold: number; ready: boolean }>(api, 'POST', `/api/sections/${section}/shares`, { share: b64 });
+    process.stdout.write(`Released. ${result.released} of ${result.threshold} shares are in${result.ready ? '; the opening proceeds.' : '.'}\n`);
   },
 };

@@ -114,9 +114,9 @@ export function openingRecordDocument(r: OpeningRecordJson, source: string): Rec
         size: 7.5,
         columns: [
           { header: '序号 No.', weight: 0.5, align: 'right' },
-          { header: '投标人 Bidder', weight: 2.2 },
+          { header: '投标人 Bidder', weight: 2.6 },
           { header: '递交时间 Received', weight: 1.3 },
-          { header: '密文摘要 Ciphertext SHA-256', weight: 2.2 },
+          { header: '密文摘要 Ciphertext SHA-256', weight: 2.0 },
           { header: '解密 Decryption', weight: 0.9 },
           { header: '报价及其他 Price, other items', weight: 1.6 },
           { header: '有效性及备注 Validity, remarks', weight: 2 },

@@ -99,7 +99,7 @@ export function rateReportDocument(report: RatesReport, source: string): RecordD
         columns: [
           { header: '中心 Centre', weight: 2.2 },
           { header: '指标 Metric', weight: 1.4 },
-          { header: '标段 Sections', weight: 0.9, align: 'right' },
+          { header: '标段 Sections (*导入 imported)', weight: 1.1, align: 'right' },
           { header: '参考价合计 Reference total', weight: 1.8, align: 'right' },
           { header: '成交价合计 Final total', weight: 1.8, align: 'right' },
           { header: '差额 Numerator', weight: 1.6, align: 'right' },
@@ -109,7 +109,7 @@ export function rateReportDocument(report: RatesReport, source: string): RecordD
         rows: report.centres.map((c) => [
           centreName(c.centre),
           METRIC[c.metric] ?? c.metric,
-          `${c.sections}${c.importedSections ? ` (导入 imported ${c.importedSections})` : ''}`,
+          `${c.sections}${c.importedSections ? ` (${c.importedSections}*)` : ''}`,
           c.referenceTotal,
           c.finalTotal,
           c.rate.numerator,

@@ -11,15 +11,13 @@
 // (createAuditService) in transactions of 100 appends. After the fill, 5 rounds alternate between
 // 1,000 appends to the big log and the first 1,000 appends of a fresh log (plus the log's own first
 // 1,000), so that load from elsewhere on the machine weighs on both sides alike, and each side
-// takes its best round. The log in between is filled through the same
-// service in transactions of 10,000 appends (large transactions only save commits; every entry is
-// a real append). Ratio = late / early; fail if it is above 3 (O(log n) stays near 1; O(n) would
+// takes its best round. The log in between is filled through the same service in transactions of
+// 10,000 appends (large transactions only save commits; every entry is a real append). Ratio = late / early; fail if it is above 3 (O(log n) stays near 1; O(n) would
 // be about 200). Inclusion and consistency proofs are timed at both sizes too, for information,
 // and a proof of each kind at the large size is verified against a signed checkpoint.
 //
 // Always on a temporary SQLite database (DATABASE_URL is ignored here), removed at the end.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import { createAuditService, verifyCheckpointSignature, type AuditService } from '../../modules/audit/audit-service';
 import { fromHex, leafHash, verifyConsistency, verifyInclusion } from '../../modules/audit/merkle';
 import { systemClock } from '../../modules/core/clock';
@@ -27,7 +25,7 @@ import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import type { Signer } from '../../modules/core/signing';
 import { withTransaction } from '../../db/transactions';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
-import { fmtMs, isMain, onInterrupt, printResult, progress, failed, type BenchResult } from './report';
+import { fmtMs, isMain, onInterrupt, printResult, progress, failed, removeDir, type BenchResult } from './report';
 
 const MEASURED = 1000;
 const MEASURE_BATCH = 100;
@@ -121,7 +119,7 @@ async function withSqlite<T>(fn: () => Promise<T>): Promise<T> {
 
 async function openLog(): Promise<{ tdb: TestDatabase; audit: AuditService; signer: Signer; forget: () => void }> {
   const tdb = await withSqlite(() => createTestDatabase());
-  const forget = onInterrupt(() => fs.rmSync(tdb.dataDir, { recursive: true, force: true }));
+  const forget = onInterrupt(() => removeDir(tdb.dataDir));
   const signer = ed25519Signer();
   return { tdb, audit: createAuditService({ knex: tdb.db.knex, clock: systemClock, logSigner: signer }), signer, forget };
 }

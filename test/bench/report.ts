@@ -7,6 +7,8 @@
 // machine. A row with a bound fails the run when its ratio is beyond the bound; a row without a
 // bound is information only.
 
+import fs from 'node:fs';
+
 export interface BenchRow {
   bench: string;
   metric: string;
@@ -78,28 +80,37 @@ export const progress = (msg: string): void => void process.stderr.write(`[bench
 // Clean-up on interruption. Each benchmark registers synchronous clean-ups (kill a child, remove
 // a directory) for the time it owns the resource, and also cleans up normally in `finally`.
 
-const cleanups = new Set<() => void>();
+const cleanups = new Set<() => void | Promise<void>>();
 let installed = false;
 
-export function onInterrupt(fn: () => void): () => void {
+export function onInterrupt(fn: () => void | Promise<void>): () => void {
   if (!installed) {
     installed = true;
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.once(signal, () => {
         process.stderr.write(`\n[bench] ${signal}: cleaning up\n`);
-        for (const c of [...cleanups].reverse()) {
-          try {
-            c();
-          } catch {
-            /* best effort */
+        // Give up after 15 s rather than hang; a second signal still ends the process at once.
+        setTimeout(() => process.exit(130), 15_000).unref();
+        void (async () => {
+          for (const c of [...cleanups].reverse()) {
+            try {
+              await c();
+            } catch {
+              /* best effort */
+            }
           }
-        }
-        process.exit(130);
+          process.exit(130);
+        })();
       });
     }
   }
   cleanups.add(fn);
   return () => void cleanups.delete(fn);
+}
+
+/** Removes a directory tree, retrying while a process that is going away still writes into it. */
+export function removeDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
 /** True when the module at `metaUrl` is the script node was started with. */

@@ -31,7 +31,7 @@ import { sealBid } from '../../modules/bids/bid-package';
 import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest } from '../../modules/bids/manifest';
 import { createCsr } from '../../modules/pki/client-keys';
 import { demoAccounts, listeningPort, start, stop, type Started } from '../support/server-process';
-import { MiB, failed, fmtMiB, fmtSize, isMain, onInterrupt, printResult, progress, type BenchResult } from './report';
+import { MiB, failed, fmtMiB, fmtSize, isMain, onInterrupt, printResult, progress, removeDir, type BenchResult } from './report';
 
 export const RSS_GROWTH_BOUND_BYTES = 64 * MiB;
 const FLOOR_BYTES = 16 * MiB;
@@ -192,11 +192,17 @@ export async function runUploadMemory(): Promise<BenchResult> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-bench-upload-'));
   let server: Started | undefined;
   let sink: ChildProcess | undefined;
-  const forget = onInterrupt(() => {
-    server?.child.kill('SIGKILL');
-    sink?.kill('SIGKILL');
-    fs.rmSync(work, { recursive: true, force: true });
-    fs.rmSync(dataDir, { recursive: true, force: true });
+  const forget = onInterrupt(async () => {
+    // Kill the children and wait until they are gone, so that nothing writes into the
+    // directories while they are removed.
+    const gone = [server?.child, sink].filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null).map((c) => {
+      const exited = new Promise((resolve) => c.once('exit', resolve));
+      c.kill('SIGKILL');
+      return exited;
+    });
+    await Promise.all(gone);
+    removeDir(work);
+    removeDir(dataDir);
   });
 
   try {
@@ -355,8 +361,8 @@ export async function runUploadMemory(): Promise<BenchResult> {
   } finally {
     if (sink) await stopChild(sink);
     if (server) await stop(server);
-    fs.rmSync(work, { recursive: true, force: true });
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    removeDir(work);
+    removeDir(dataDir);
     forget();
   }
   return result;

@@ -18,6 +18,7 @@ import { sealBid } from '../../modules/bids/bid-package';
 import { decryptShare } from '../../modules/custody/custody-crypto';
 import { createCsr } from '../../modules/pki/client-keys';
 import { buildServices } from '../../server/app';
+import { shareReleaseCommand } from '../../server/commands/ceremony';
 import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp, openTenderSection, testCertsDir } from '../support/test-app';
 import { publishedSection, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
 
@@ -453,9 +454,22 @@ describe('the opening with a 2-of-3 custody set: custodians release their shares
     expect(await t.services.opening.openDue()).to.deep.equal([{ id: section.id, outcome: 'waiting' }]);
     expect(await auditActions(t, 'section.opening_overdue', section.id)).to.have.length(1);
 
-    const ok = await t.req(t.users.custodian).post(`/api/sections/${section.id}/shares`).send({ share: mine });
-    expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
-    expect(ok.body).to.deep.equal({ released: 2, threshold: 2, ready: true });
+    // The custodian's own tool: etender share release fetches the encrypted share, decrypts it locally and releases it.
+    expect((await t.req(bidders[0]!.user).get(`/api/sections/${section.id}/shares/mine`)).status).to.equal(403);
+    const keyFile = path.join(workDir(), 'custodian.key.pem');
+    fs.writeFileSync(keyFile, custodianKeys.get(t.users.custodian.id)!.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const server = t.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const printed: string[] = [];
+    const write = process.stdout.write;
+    try {
+      process.stdout.write = ((chunk: string) => printed.push(String(chunk)) > 0) as typeof process.stdout.write;
+      await shareReleaseCommand.run({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, token: t.users.custodian.token, section: section.id, key: keyFile }, []);
+    } finally {
+      process.stdout.write = write;
+      server.close();
+    }
+    expect(printed.join('')).to.contain('2 of 2 shares are in; the opening proceeds');
     const again = await t.req(t.users.custodian).post(`/api/sections/${section.id}/shares`).send({ share: mine });
     expect(again.status).to.equal(409);
     const released = await auditActions(t, 'custody.share_released', section.id);
