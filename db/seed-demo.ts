@@ -7,6 +7,7 @@ import { SYSTEM_CONTEXT, type Actor, type RequestContext, type Role } from '../m
 import { creditCodeCheckChar } from '../modules/orgs/credit-code';
 import type { Database } from './connection';
 import { createProjectBody } from '../modules/tenders/tenders-schemas';
+import { seedDemoOpening, type DemoBidder } from './seed-demo-opening';
 
 const project = (input: unknown) => createProjectBody.parse(input);
 
@@ -46,9 +47,11 @@ export async function seedDemo(
     { name: '江淮智慧科技有限公司', body: '91340100MA2TG0003', approve: true, user: 'bidder-c' },
     { name: '巢湖环境工程有限公司', body: '91340100MA2TG0004', approve: false, user: 'bidder-d' },
   ];
+  const demoBidders: DemoBidder[] = [];
+  const demoPrices = ['2480000.00', '2350000.00', '2565000.00'];
   for (const o of orgs) {
     const password = generatePassword();
-    const { organisation } = await s.orgs.register(
+    const { organisation, representatives } = await s.orgs.register(
       { actor: null, ip: '127.0.0.1' },
       {
         name: o.name,
@@ -59,7 +62,11 @@ export async function seedDemo(
       },
     );
     lines.push(['bidder', o.user, password]);
-    if (o.approve) await s.orgs.approve(operator, organisation.id, '资料齐全');
+    if (o.approve) {
+      await s.orgs.approve(operator, organisation.id, '资料齐全');
+      const actor = (await s.accounts.actorById(representatives[0]!.id))!;
+      demoBidders.push({ ctx: { actor, ip: '127.0.0.1' }, orgId: organisation.id, name: o.name, creditCode: organisation.creditCode, price: demoPrices[demoBidders.length]! });
+    }
   }
 
   // A construction tender that was published 45 days ago and closed 5 days ago.
@@ -127,11 +134,17 @@ export async function seedDemo(
   await s.tenders.advanceDue();
   void admin;
 
+  // Three sealed bids for a tender that opens by itself a few minutes from now.
+  const openingId = await seedDemoOpening(s, past, now, operator, demoBidders, build.config.demoOpeningDelayMs);
+
   const width = Math.max(...lines.map(([, u]) => u.length));
   return [
     '',
     'Demo data created. Demo accounts (the passwords are shown only this once):',
     ...lines.map(([role, user, pw]) => `  ${role.padEnd(10)} ${user.padEnd(width)}  ${pw}`),
+    '',
+    `The demo tender ${openingId} holds three sealed bids and opens by itself at ${new Date(now + build.config.demoOpeningDelayMs).toISOString()};`,
+    `its opening record will be at /api/sections/${openingId}/opening-record (and .pdf).`,
     '',
   ].join('\n') + '\n';
 }

@@ -27,6 +27,8 @@ import { bidsRoutes } from '../modules/bids/bids-routes';
 import { LocalBlobStore } from '../modules/storage/blob-store';
 import { createOpeningService } from '../modules/opening/opening-service';
 import { openingRoutes } from '../modules/opening/opening-routes';
+import { createEvaluationService } from '../modules/evaluation/evaluation-service';
+import { evaluationRoutes } from '../modules/evaluation/evaluation-routes';
 import { createTendersService } from '../modules/tenders/tenders-service';
 import { createAwardsService } from '../modules/awards/awards-service';
 import { awardsRoutes } from '../modules/awards/awards-routes';
@@ -105,6 +107,7 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   const imports = createImportsService({ knex, clock, audit, centres, tenders });
   const reports = createReportsService({ clock, centres, awards, imports, tenders });
   const opening = createOpeningService({ knex, clock, audit, tenders, bids, custody, centres, orgs, pki, accounts, blobs });
+  const evaluation = createEvaluationService({ knex, clock, audit, tenders, centres, opening, awards });
   const records = createRecordsService({
     knex,
     audit,
@@ -115,7 +118,7 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
     openingRecord: (ctx, id) => opening.record(ctx, id),
   });
   const sessions = new KnexSessionStore(knex);
-  return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, custody, bids, awards, imports, reports, opening, records };
+  return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, custody, bids, awards, imports, reports, opening, evaluation, records };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -179,6 +182,7 @@ export function createApp(deps: AppDeps) {
   app.use(custodyRoutes(services.custody, registry));
   app.use(bidsRoutes(services.bids, registry));
   app.use(openingRoutes(services.opening, services.custody, registry));
+  app.use(evaluationRoutes(services.evaluation, registry));
   app.use(auditRoutes(services.audit, registry));
   app.use(awardsRoutes(services.awards, registry));
   app.use(reportsRoutes(services.reports, services.imports, registry));

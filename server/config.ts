@@ -24,6 +24,8 @@ export interface Config {
   schedulerIntervalMs: number;
   logLevel: string;
   demo: boolean;
+  /** How long after the demo seed its sealed-bid tender opens (DEMO_OPENING_DELAY_SECONDS). */
+  demoOpeningDelayMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 1000, 50, 3_600_000),
     logLevel: env.LOG_LEVEL || 'info',
     demo: bool(env, 'DEMO', !production),
+    demoOpeningDelayMs: int(env, 'DEMO_OPENING_DELAY_SECONDS', 180, 30, 30 * 86400) * 1000,
   };
 }
 

@@ -116,8 +116,9 @@ async function main(): Promise<void> {
 
   let sectionId = values.section;
   if (!sectionId) {
-    const list = await json<{ sections: Array<{ id: string; code: string }> }>('GET', '/api/sections?state=bidding');
-    sectionId = list.body.sections[0]?.id;
+    // The open section with the latest deadline: the walkthrough must finish before it.
+    const list = await json<{ sections: Array<{ id: string; bidDeadlineAt: number }> }>('GET', '/api/sections?state=bidding');
+    sectionId = list.body.sections.sort((a, b) => b.bidDeadlineAt - a.bidDeadlineAt)[0]?.id;
   }
   if (!report(!!sectionId, 'a section open for bids', sectionId ?? 'none is in state bidding')) return;
 

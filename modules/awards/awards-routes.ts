@@ -17,5 +17,15 @@ export function awardsRoutes(awards: AwardsService, registry: ApiRegistry): Rout
     handler: async ({ ctx, params, body }) => awards.recordContract(ctx, params.id!, { signedAt: body.signedAt, amountFen: body.amount }),
   });
 
+  registry.add(router, {
+    method: 'get',
+    path: '/api/sections/:id/award',
+    tag: 'awards',
+    summary: 'The award of a section with its award notice (中标通知书 / 成交通知书) and, once signed, the contract; 404 before the award.',
+    access: 'public',
+    public: true,
+    handler: async ({ params }) => awards.publicAward(params.id!),
+  });
+
   return router;
 }

@@ -147,6 +147,13 @@ export function createAwardsService(deps: AwardsDeps) {
       });
     },
 
+    /** The public award of a section with its notice (中标通知书 / 成交通知书); 404 before the award. */
+    async publicAward(sectionId: string) {
+      const a = await store.findAward(knex, sectionId);
+      if (!a) throw notFound('The award');
+      return { award: { ...awardJson(a), notice: a.notice } };
+    },
+
     async getAward(sectionId: string) {
       const a = await store.findAward(knex, sectionId);
       return a ? awardJson(a) : null;

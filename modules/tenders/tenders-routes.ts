@@ -3,6 +3,7 @@ import type { ApiRegistry } from '../../server/http/route';
 import { badRequest } from '../core/errors';
 import {
   cancelBody,
+  retenderBody,
   clarificationBody,
   createProjectBody,
   documentQuery,
@@ -116,6 +117,17 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     access: 'operator of the centre, admin',
     body: cancelBody,
     handler: async ({ ctx, params, body }) => tenders.cancel(ctx, params.id!, body.reason),
+  });
+
+  registry.add(router, {
+    method: 'post',
+    path: '/api/sections/:id/retender',
+    tag: 'tenders',
+    summary: 'Re-tender a failed section as the next round of the same project: a new draft (code …-R2) with the same lot and settings; give it a new timeline, then publish it.',
+    access: 'operator of the centre, admin',
+    body: retenderBody,
+    status: 201,
+    handler: async ({ ctx, params, body }) => tenders.retender(ctx, params.id!, body),
   });
 
   registry.add(router, {

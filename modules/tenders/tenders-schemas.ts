@@ -73,6 +73,8 @@ export const clarificationBody = z.strictObject({
   newBidDeadlineAt: instantSchema.optional(),
 });
 
+export const retenderBody = z.strictObject({ ...timelineFields });
+
 export const cancelBody = z.strictObject({ reason: z.string().trim().min(4).max(500) });
 
 export const listSectionsQuery = z.strictObject({

@@ -5,10 +5,10 @@ import Decimal from 'decimal.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, type Actor, type RequestContext, SYSTEM_CONTEXT } from '../core/context';
-import { AppError, forbidden, invalidTransition, notFound, ruleViolation, tooLarge, validationFailed } from '../core/errors';
+import { AppError, conflict, forbidden, invalidTransition, notFound, ruleViolation, tooLarge, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
 import { formatYuan } from '../core/money';
-import { withRetry, withTransaction, type Db } from '../../db/transactions';
+import { isUniqueViolation, withRetry, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import type { CentreRules, CentresService } from '../centres/centres-service';
 import type { CustodyService } from '../custody/custody-service';
@@ -365,6 +365,55 @@ export function createTendersService(deps: TendersDeps) {
       });
     },
 
+    /**
+     * Re-tenders a failed section as the next round of the same project (too few bids, all
+     * invalid, …): a new draft with the same lot, settings and reference price, linked to the
+     * failed one. One next round per failed section.
+     */
+    async retender(ctx: RequestContext, id: string, timeline: { bidOpensAt?: number; clarificationDeadlineAt?: number; bidDeadlineAt?: number }) {
+      const actor = requireActor(ctx);
+      const rules = await centres.rules((await managedSection(knex, ctx, id)).centre);
+      return withTransaction(knex, async (trx) => {
+        const failed = await managedSection(trx, ctx, id);
+        if (failed.state !== 'failed') {
+          throw invalidTransition(`Only a failed section can be re-tendered; this one is ${failed.state}.`, { state: failed.state });
+        }
+        const project = (await store.findProject(trx, failed.projectId))!;
+        const round = failed.round + 1;
+        const now = clock.now();
+        const next: store.Section = {
+          ...failed,
+          id: newId(),
+          code: `${project.code}-${String(failed.lotNo).padStart(2, '0')}-R${round}`,
+          round,
+          previousSectionId: failed.id,
+          state: 'draft',
+          publishedAt: null,
+          bidOpensAt: timeline.bidOpensAt ?? null,
+          clarificationDeadlineAt: timeline.clarificationDeadlineAt ?? null,
+          bidDeadlineAt: timeline.bidDeadlineAt ?? null,
+          closedAt: null,
+          cancelledAt: null,
+          cancelReason: null,
+          failureReason: null,
+          version: 1,
+          createdBy: actor.userId,
+          createdAt: now,
+          updatedAt: now,
+        };
+        checkSectionRules(rules, next);
+        try {
+          await store.insertSection(trx, next);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw conflict(`Round ${round} of this lot exists already; edit that draft instead.`);
+          throw err;
+        }
+        await audit.append(trx, ctx, { action: 'section.retendered', objectType: 'section', objectId: failed.id, data: { code: failed.code, newSectionId: next.id, newCode: next.code, round } });
+        await audit.append(trx, ctx, { action: 'section.created', objectType: 'section', objectId: next.id, data: { code: next.code, previousSectionId: failed.id, round, after: { state: 'draft' } } });
+        return { section: sectionJson(next) };
+      });
+    },
+
     async listSections(ctx: RequestContext, q: { centre?: string; state?: SectionState; limit?: number; offset?: number }) {
       const actor = ctx.actor;
       const draftCentres = isOverseer(actor) ? 'all' : actor?.role === 'operator' ? actor.centres : [];
@@ -469,6 +518,13 @@ export function createTendersService(deps: TendersDeps) {
       } finally {
         await withRetry(() => store.releaseLease(knex, id, deps.processId));
       }
+    },
+
+    /** For the evaluation module, in its transaction: a lifecycle step by the acting operator (audited with their context). */
+    async evaluationTransition(trx: Db, ctx: RequestContext, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
+      const s = await store.findSection(trx, id);
+      if (!s || s.state !== from) throw invalidTransition(`Section ${s?.code ?? id} is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
+      return transition(trx, ctx, s, to, set, { data });
     },
 
     /** A lifecycle step taken by the platform itself (the opening), in the caller's transaction. */

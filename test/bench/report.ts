@@ -8,6 +8,8 @@
 // bound is information only.
 
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface BenchRow {
   bench: string;
@@ -77,20 +79,26 @@ export function printResult(result: BenchResult): void {
 export const progress = (msg: string): void => void process.stderr.write(`[bench] ${msg}\n`);
 
 // -------------------------------------------------------------------------------------------
-// Clean-up on interruption. Each benchmark registers synchronous clean-ups (kill a child, remove
-// a directory) for the time it owns the resource, and also cleans up normally in `finally`.
+// Clean-up. Each benchmark cleans up in `finally`, and registers clean-ups (kill a child and wait
+// for it, remove a directory) that also run on SIGINT/SIGTERM/SIGHUP. The handler stays installed
+// and ignores repeats: Ctrl-C reaches this process directly and again through `npm run` and the
+// tsx wrapper, and a second SIGINT must not kill it half-way through cleaning up. If the process
+// is killed outright (SIGKILL), the next run sweeps what it left: every temporary directory is
+// named after the pid of the run that made it (see benchTempDir and sweepStale).
 
 const cleanups = new Set<() => void | Promise<void>>();
 let installed = false;
+let cleaning = false;
 
 export function onInterrupt(fn: () => void | Promise<void>): () => void {
   if (!installed) {
     installed = true;
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(signal, () => {
+      process.on(signal, () => {
+        if (cleaning) return;
+        cleaning = true;
         process.stderr.write(`\n[bench] ${signal}: cleaning up\n`);
-        // Give up after 15 s rather than hang; a second signal still ends the process at once.
-        setTimeout(() => process.exit(130), 15_000).unref();
+        setTimeout(() => process.exit(130), 15_000).unref(); // give up rather than hang
         void (async () => {
           for (const c of [...cleanups].reverse()) {
             try {
@@ -108,9 +116,68 @@ export function onInterrupt(fn: () => void | Promise<void>): () => void {
   return () => void cleanups.delete(fn);
 }
 
-/** Removes a directory tree, retrying while a process that is going away still writes into it. */
-export function removeDir(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+/**
+ * Removes a directory tree, retrying while a process that is going away still writes into it.
+ * Asynchronous on purpose: unlinking a 1 GB file takes a while, and the event loop must stay free
+ * to answer signals (the tsx wrapper SIGKILLs a child that does not acknowledge a relayed signal
+ * within 30 ms).
+ */
+export async function removeDir(dir: string): Promise<void> {
+  await fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+}
+
+const PREFIX = 'etender-bench-';
+
+/** A new temporary directory named after this process: etender-bench-<pid>-<kind>-XXXXXX. */
+export function benchTempDir(kind: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-${kind}-`));
+}
+
+/** A child process that must not outlive the run; a killed run's successor stops it. */
+export function recordChild(dir: string, pid: number): void {
+  fs.writeFileSync(path.join(dir, '.bench-child-pid'), String(pid));
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes the temporary directories of earlier runs that were killed before they could clean up,
+ * and stops the child server such a run left behind, but only if that process still runs with
+ * DATA_DIR set to the directory (so a reused pid is never hit). Directories of runs that are still
+ * alive are left alone.
+ */
+export async function sweepStale(): Promise<void> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.match(/^etender-bench-(\d+)-/);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      const child = Number(fs.readFileSync(path.join(dir, '.bench-child-pid'), 'utf8'));
+      const environ = fs.readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
+      if (environ.includes(`DATA_DIR=${dir}`)) process.kill(child, 'SIGKILL');
+    } catch {
+      /* no child recorded, or it is gone */
+    }
+    progress(`removing ${dir}, left by an earlier run that was killed`);
+    try {
+      await removeDir(dir);
+    } catch {
+      /* someone else's: leave it */
+    }
+  }
 }
 
 /** True when the module at `metaUrl` is the script node was started with. */

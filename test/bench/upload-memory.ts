@@ -24,14 +24,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { apiUpload } from '../../modules/bids/api-client';
 import { sealBid } from '../../modules/bids/bid-package';
 import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest } from '../../modules/bids/manifest';
 import { createCsr } from '../../modules/pki/client-keys';
 import { demoAccounts, listeningPort, start, stop, type Started } from '../support/server-process';
-import { MiB, failed, fmtMiB, fmtSize, isMain, onInterrupt, printResult, progress, removeDir, type BenchResult } from './report';
+import { MiB, benchTempDir, failed, fmtMiB, fmtSize, isMain, onInterrupt, printResult, progress, recordChild, removeDir, sweepStale, type BenchResult } from './report';
 
 export const RSS_GROWTH_BOUND_BYTES = 64 * MiB;
 const FLOOR_BYTES = 16 * MiB;
@@ -108,10 +107,13 @@ const server = http.createServer((req, res) => {
   req.on('end', () => { res.writeHead(201, { 'content-type': 'application/json' }); res.end(JSON.stringify({ received: n })); });
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write('sink listening ' + server.address().port + '\\n'));
+// Never outlive the benchmark: its end (even SIGKILL) closes this pipe.
+process.stdin.on('close', () => process.exit(0));
+process.stdin.resume();
 `;
 
 async function startSink(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-e', SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', SINK], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -188,8 +190,9 @@ export async function runUploadMemory(): Promise<BenchResult> {
   const result: BenchResult = { name: `Sealed bid upload: server memory and throughput, ${fmtSize(big)} vs ${fmtSize(FLOOR_BYTES)}`, rows: [], notes: [], errors: [] };
   const startedAt = Date.now();
 
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-bench-server-'));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-bench-upload-'));
+  await sweepStale();
+  const dataDir = benchTempDir('server');
+  const work = benchTempDir('upload');
   let server: Started | undefined;
   let sink: ChildProcess | undefined;
   const forget = onInterrupt(async () => {
@@ -201,8 +204,8 @@ export async function runUploadMemory(): Promise<BenchResult> {
       return exited;
     });
     await Promise.all(gone);
-    removeDir(work);
-    removeDir(dataDir);
+    await removeDir(work);
+    await removeDir(dataDir);
   });
 
   try {
@@ -217,6 +220,7 @@ export async function runUploadMemory(): Promise<BenchResult> {
     });
     const base = `http://127.0.0.1:${await listeningPort(server)}`;
     const pid = server.child.pid!;
+    recordChild(dataDir, pid);
 
     // The demo bidder: session → API token.
     const bidder = demoAccounts(server.stdout()).get('bidder-a');
@@ -305,7 +309,7 @@ export async function runUploadMemory(): Promise<BenchResult> {
         }
         return { label, size, seconds, mibPerSecond: size / MiB / seconds, rssBefore, peak, samples, hwmReset };
       } finally {
-        if (label !== 'big') fs.rmSync(file, { force: true });
+        if (label !== 'big') await fs.promises.rm(file, { force: true });
       }
     };
 
@@ -323,7 +327,7 @@ export async function runUploadMemory(): Promise<BenchResult> {
     const sinkSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (echoed.received !== big) throw new Error(`the sink received ${echoed.received} bytes, not ${big}`);
     const sinkMibPerSecond = big / MiB / sinkSeconds;
-    fs.rmSync(bigFile, { force: true });
+    await fs.promises.rm(bigFile, { force: true });
 
     const limit = floor.peak + RSS_GROWTH_BOUND_BYTES;
     result.rows.push(
@@ -361,8 +365,8 @@ export async function runUploadMemory(): Promise<BenchResult> {
   } finally {
     if (sink) await stopChild(sink);
     if (server) await stop(server);
-    removeDir(work);
-    removeDir(dataDir);
+    await removeDir(work);
+    await removeDir(dataDir);
     forget();
   }
   return result;

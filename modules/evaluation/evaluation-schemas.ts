@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+const weight = z.string().regex(/^(100|\d{1,2})(\.\d{1,2})?$/, 'a decimal string from 0 to 100, at most two decimals');
+const name = z.string().trim().min(1).max(100);
+
+export const reserveBody = z.strictObject({
+  sealed: z
+    .string()
+    .min(20)
+    .max(8192)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64')
+    .describe("The reserve amount in yuan (e.g. \"1500000.00\") sealed with age to the section's opening recipient, as base64 of the age file. The server stores only the ciphertext; it is opened with the bids."),
+});
+
+export const scoresBody = z.strictObject({
+  weights: z
+    .strictObject({
+      price: weight.describe('Points of the price score (benchmark ÷ price × this).'),
+      criteria: z.record(name, weight).describe('Points per criterion; with the price they add up to 100.'),
+    })
+    .optional()
+    .describe('Required with the first scores; a later one replaces it.'),
+  scores: z
+    .array(
+      z.strictObject({
+        evaluator: name.describe('The evaluator (评委) as named on the committee list.'),
+        bidId: z.string().length(26),
+        criterion: name,
+        score: z.string().regex(/^(100|\d{1,2})(\.\d{1,2})?$/, 'a decimal string from 0 to 100, at most two decimals'),
+      }),
+    )
+    .min(1)
+    .max(2000),
+});
+
+export const objectionBody = z.strictObject({ text: z.string().trim().min(1).max(2000) });
+export const answerBody = z.strictObject({ answer: z.string().trim().min(1).max(2000) });
+export const declineBody = z.strictObject({ rank: z.int().min(1).max(3), reason: z.string().trim().min(1).max(2000) });
