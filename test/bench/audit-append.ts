@@ -32,6 +32,7 @@ const MEASURE_BATCH = 100;
 const FILL_BATCH = 10_000;
 const PROOF_SAMPLES = 300;
 const ROUNDS = 5;
+const YIELD_EVERY = 25;
 export const APPEND_RATIO_BOUND = 3;
 
 function largeSize(): number {
@@ -77,7 +78,13 @@ async function append(tdb: TestDatabase, audit: AuditService, count: number, per
   for (let done = 0; done < count; ) {
     const n = Math.min(perTransaction, count - done);
     await withTransaction(tdb.db.knex, async (trx) => {
-      for (let i = 0; i < n; i++) await audit.append(trx, SYSTEM_CONTEXT, event(first + done + i));
+      for (let i = 0; i < n; i++) {
+        await audit.append(trx, SYSTEM_CONTEXT, event(first + done + i));
+        // better-sqlite3 answers synchronously, so a transaction would otherwise run as one long
+        // chain of promises that never lets the event loop see a signal (and the tsx wrapper
+        // SIGKILLs a child that does not acknowledge Ctrl-C within 30 ms). Same for both sides.
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
+      }
     });
     done += n;
   }
