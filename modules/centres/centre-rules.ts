@@ -90,6 +90,11 @@ export const centreSettingsSchema = z.strictObject({
   custody: custodySchema.optional(),
   /** Hours after the opening time within which custodians should release their shares; an opening still waiting after it is flagged in the record (default 24). */
   releaseWindowHours: z.int().min(1).max(720).optional(),
+  /**
+   * Fewer responsive bids than this after the evaluation and the tender fails (废标; ZCF 36, 87 §43).
+   * Set for government procurement; absent elsewhere (construction evaluates what remains).
+   */
+  minResponsiveBids: z.int().min(1).max(100).optional(),
 });
 export type CentreSettings = z.infer<typeof centreSettingsSchema>;
 
@@ -114,6 +119,7 @@ export const DEFAULT_CENTRES: Record<CentreCode, { nameZh: string; nameEn: strin
       metric: 'savings',
       referenceKinds: ['budget'],
       procedures: ['open_tender', 'invited_tender', 'competitive_negotiation', 'competitive_consultation', 'inquiry', 'single_source'],
+      minResponsiveBids: 3,
       evaluationMethods: ['lowest_price', 'comprehensive_scoring'],
       minPeriods: {
         open_tender: { noticeToDeadline: days(20), source: 'ZCF 35' },

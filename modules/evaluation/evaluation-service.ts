@@ -22,8 +22,6 @@ import type { TendersService } from '../tenders/tenders-service';
 import * as store from './evaluation-store';
 import { MAX_CANDIDATES, missingScores, rankByPrice, rankByScore, rankedJson, responsiveBids, type RecordBid } from './ranking';
 
-/** 87 §43 / ZCF 36: a procurement fails with fewer responsive bids than the centre's minimum (default 3). */
-const FAIL_BELOW_MIN_RESPONSIVE = new Set(['procurement']);
 const MAX_RESERVE_BYTES = 4096;
 
 export interface EvaluationDeps {
@@ -127,8 +125,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
       if (responsive.length === 0 && over > 0 && over === bids.filter((b) => b.status === 'opened').length) {
         return fail('overBudget', `Every price is over the ${s.referenceKind === 'budget' ? 'budget' : 'control price'} of ${formatYuan(s.referencePriceFen)} yuan (ZCF 36); the procurement failed (废标) and may be re-tendered.`);
       }
-      const min = rules.settings.minBids;
-      if (FAIL_BELOW_MIN_RESPONSIVE.has(s.centre) && responsive.length < min) {
+      // 87 §43 / ZCF 36: a centre that sets minResponsiveBids (procurement: 3) fails below it.
+      const min = rules.settings.minResponsiveBids;
+      if (min !== undefined && responsive.length < min) {
         return fail('minResponsiveBids', `Only ${responsive.length} responsive bid${responsive.length === 1 ? '' : 's'} remained after the evaluation, fewer than ${min} (ZCF 36, 87 §43); the procurement failed (废标) and may be re-tendered.`);
       }
     }
