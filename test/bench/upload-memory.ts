@@ -248,8 +248,11 @@ export async function runUploadMemory(): Promise<BenchResult> {
     expectStatus(org, 200, 'GET /api/orgs/:id');
     const list = await call(base, 'GET', '/api/sections?state=bidding');
     expectStatus(list, 200, 'GET /api/sections?state=bidding');
+    // Latest deadline first: the demo also seeds a tender that closes minutes after the start,
+    // and an upload still running at the deadline is refused.
+    const open = (list.body.sections as Array<{ id: string; bidDeadlineAt: number }>).filter((s) => s.bidDeadlineAt > Date.now() + 30 * 60_000).sort((a, b) => b.bidDeadlineAt - a.bidDeadlineAt);
     let section: { id: string; code: string; recipient: string } | undefined;
-    for (const s of list.body.sections as Array<{ id: string }>) {
+    for (const s of open) {
       const detail = await call(base, 'GET', `/api/sections/${s.id}`);
       const recipient: string | undefined = detail.body?.openingKey?.recipient ?? detail.body?.section?.openingKey?.recipient;
       if (detail.status === 200 && recipient) {
@@ -257,7 +260,7 @@ export async function runUploadMemory(): Promise<BenchResult> {
         break;
       }
     }
-    if (!section) throw new Error('no demo section is in state "bidding" with an opening recipient');
+    if (!section) throw new Error('no demo section is in state "bidding" with an opening recipient and a deadline at least 30 minutes away');
 
     // A small real sealed bid: its bytes are the prefix of every benchmark file.
     const attachment = path.join(work, '技术方案.txt');
