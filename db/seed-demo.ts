@@ -8,6 +8,8 @@ import { creditCodeCheckChar } from '../modules/orgs/credit-code';
 import type { Database } from './connection';
 import { createProjectBody } from '../modules/tenders/tenders-schemas';
 import { seedDemoOpening, type DemoBidder } from './seed-demo-opening';
+import { localDate } from '../modules/centres/calendar';
+import { coversDemoHistory, importDemoHistory, seedDemoHistory, type DemoHistory } from './seed-demo-history';
 
 const project = (input: unknown) => createProjectBody.parse(input);
 
@@ -22,7 +24,8 @@ export async function seedDemo(
   if ((await existing.accounts.countUsers()) > 0) return null;
   if (!build) throw new Error('seedDemo needs the database and config to replay the demo history');
   const now = clock.now();
-  const past = new ManualClock(now - 45 * DAY);
+  // Accounts and bidder organisations date from 75 days ago, before the demo history begins.
+  const past = new ManualClock(now - 75 * DAY);
   const s = build.buildServices({ config: build.config, db: build.db, clock: past });
 
   const lines: Array<[Role, string, string]> = [];
@@ -69,7 +72,13 @@ export async function seedDemo(
     }
   }
 
-  // A construction tender that was published 45 days ago and closed 5 days ago.
+  // The recent past, only if the platform CA already existed then (a fresh certs directory; see
+  // prepareDemoPlatformKeys): a procurement tender opened, evaluated, awarded and contracted, and a
+  // land listing sold above its starting price. Leaves the clock 26 days ago.
+  const history: DemoHistory | null = coversDemoHistory(s, now) ? await seedDemoHistory(s, past, now, operator, demoBidders) : null;
+
+  // A construction tender that was published 26 days ago and closed 5 days ago.
+  past.set(now - 26 * DAY);
   const closed = await s.tenders.createProject(operator, project({
     centre: 'construction',
     title: '滨湖新区第三小学新建工程',
@@ -137,6 +146,11 @@ export async function seedDemo(
   // Three sealed bids for a tender that opens by itself a few minutes from now.
   const openingId = await seedDemoOpening(s, past, now, operator, demoBidders, build.config.demoOpeningDelayMs);
 
+  // Earlier years' results, imported as a centre adopting the platform would (2007, 2024, 2025).
+  past.set(now);
+  await importDemoHistory(s, operator);
+  const today = localDate(now, 'Asia/Shanghai');
+
   const width = Math.max(...lines.map(([, u]) => u.length));
   return [
     '',
@@ -145,6 +159,24 @@ export async function seedDemo(
     '',
     `The demo tender ${openingId} holds three sealed bids and opens by itself at ${new Date(now + build.config.demoOpeningDelayMs).toISOString()};`,
     `its opening record will be at /api/sections/${openingId}/opening-record (and .pdf).`,
+    '',
+    ...(history
+      ? [
+          `A completed procurement tender ${history.procurementId} (opened 35 days ago, awarded, contract signed):`,
+          `  opening record  /api/sections/${history.procurementId}/opening-record  and  /api/sections/${history.procurementId}/opening-record.pdf`,
+          `  evaluation      /api/sections/${history.procurementId}/evaluation  and the report  /api/sections/${history.procurementId}/evaluation-report(.pdf)`,
+          `  award notice    /api/sections/${history.procurementId}/award  and  /api/sections/${history.procurementId}/award-notice.pdf`,
+          `  dossier         /api/sections/${history.procurementId}/dossier.pdf  (signed in as auditor or supervisor)`,
+          `A land listing ${history.landId} sold above its starting price: /api/sections/${history.landId}/evaluation and /award.`,
+        ]
+      : [
+          'The completed tender and land deal of the demo history were skipped: the platform CA in the certs',
+          'directory did not exist yet 40 days ago. Start with an empty certs directory and database to see them.',
+        ]),
+    'Rates (savings and value-added, per centre and combined, with 2024–2025 imported history):',
+    `  /api/reports/rates?from=2024-01-01&to=${today}  (add &format=pdf or &format=csv)`,
+    'The model centre\'s 2007 headline, from imported results:',
+    '  /api/reports/rates?from=2007-01-01&to=2007-12-31  → "headline"',
     '',
   ].join('\n') + '\n';
 }

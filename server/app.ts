@@ -116,6 +116,8 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
       return { id: d.section.id, code: d.section.code, title: d.section.title, centre: d.section.centre, state: d.section.state, projectTitle: d.project.title, tenderee: d.project.tenderee };
     },
     openingRecord: (ctx, id) => opening.record(ctx, id),
+    evaluation: (ctx, id) => evaluation.view(ctx, id),
+    award: (id) => awards.publicAward(id),
   });
   const sessions = new KnexSessionStore(knex);
   return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, custody, bids, awards, imports, reports, opening, evaluation, records };

@@ -3,6 +3,7 @@
 import { DatabaseConfigError, openDatabase } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { seedDemo } from '../db/seed-demo';
+import { prepareDemoPlatformKeys } from '../db/seed-demo-history';
 import { systemClock } from '../modules/core/clock';
 import { buildServices, createApp } from './app';
 import { ConfigError, loadConfig, sessionSecret } from './config';
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   const ran = await migrateLatest(db.knex);
   if (ran.length) log.info({ migrations: ran }, 'migrations applied');
 
+  // A fresh demo gets a platform CA dated back far enough for its replayed history (not in production).
+  if (config.demo) await prepareDemoPlatformKeys(config, db, systemClock.now());
   const { app, services } = createApp({ config, db, clock: systemClock, log, sessionSecret: sessionSecret(config) });
   if (config.demo) {
     const printed = await seedDemo(services, systemClock, { db, config, buildServices });

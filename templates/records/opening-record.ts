@@ -1,6 +1,6 @@
 // PDF layout of the opening record (开标记录表): section, centre, time, officials, every bid in order
 // of receipt, objections, the checkpoints at freeze and publication, and the opening key.
-import type { RecordDocument } from '../../modules/records/pdf';
+import type { Block, RecordDocument } from '../../modules/records/pdf';
 import { beijingTime, both, cell, centreName } from './strings';
 
 /** The fields of the opening module's record (etender-opening-record/1) this layout reads. */
@@ -72,6 +72,32 @@ function priceText(p: OpeningRecordJson['bids'][number]['price']): string {
   return parts.join('\n');
 }
 
+/** The bids table of an opening record (also inside the evaluation report). */
+export function openingBidsTable(r: OpeningRecordJson): Block {
+  return {
+    kind: 'table',
+    size: 7.5,
+    columns: [
+      { header: '序号 No.', weight: 0.5, align: 'right' },
+      { header: '投标人 Bidder', weight: 2.6 },
+      { header: '递交时间 Received', weight: 1.3 },
+      { header: '密文摘要 Ciphertext SHA-256', weight: 2.0 },
+      { header: '解密 Decryption', weight: 0.9 },
+      { header: '报价及其他 Price, other items', weight: 1.6 },
+      { header: '有效性及备注 Validity, remarks', weight: 2 },
+    ],
+    rows: r.bids.map((b, i) => [
+      String(b.seq ?? i + 1),
+      `${b.bidder?.name ?? b.bidder?.orgId ?? ''}${b.bidder?.creditCode ? `\n${b.bidder.creditCode}` : ''}`,
+      beijingTime(b.receivedAt),
+      `${b.ciphertextSha256 ?? ''}\n回执日志 receipt log #${cell(b.receiptLogIndex)}`,
+      DECRYPTION[b.decryption ?? ''] ?? cell(b.decryption),
+      priceText(b.price),
+      [VALIDITY[b.validity ?? ''] ?? cell(b.validity), b.status, b.cause ? `${b.cause.code}: ${b.cause.message}` : '', ...(b.remarks ?? [])].filter(Boolean).join('\n'),
+    ]),
+  };
+}
+
 export function openingRecordDocument(r: OpeningRecordJson, source: string): RecordDocument {
   const s = r.section;
   const centre = typeof s.centre === 'string' ? s.centre : s.centre.code;
@@ -109,28 +135,7 @@ export function openingRecordDocument(r: OpeningRecordJson, source: string): Rec
         ],
       },
       { kind: 'heading', text: both(L.bids) },
-      {
-        kind: 'table',
-        size: 7.5,
-        columns: [
-          { header: '序号 No.', weight: 0.5, align: 'right' },
-          { header: '投标人 Bidder', weight: 2.6 },
-          { header: '递交时间 Received', weight: 1.3 },
-          { header: '密文摘要 Ciphertext SHA-256', weight: 2.0 },
-          { header: '解密 Decryption', weight: 0.9 },
-          { header: '报价及其他 Price, other items', weight: 1.6 },
-          { header: '有效性及备注 Validity, remarks', weight: 2 },
-        ],
-        rows: r.bids.map((b, i) => [
-          String(b.seq ?? i + 1),
-          `${b.bidder?.name ?? b.bidder?.orgId ?? ''}${b.bidder?.creditCode ? `\n${b.bidder.creditCode}` : ''}`,
-          beijingTime(b.receivedAt),
-          `${b.ciphertextSha256 ?? ''}\n回执日志 receipt log #${cell(b.receiptLogIndex)}`,
-          DECRYPTION[b.decryption ?? ''] ?? cell(b.decryption),
-          priceText(b.price),
-          [VALIDITY[b.validity ?? ''] ?? cell(b.validity), b.status, b.cause ? `${b.cause.code}: ${b.cause.message}` : '', ...(b.remarks ?? [])].filter(Boolean).join('\n'),
-        ]),
-      },
+      openingBidsTable(r),
       { kind: 'heading', text: both(L.objections) },
       r.objections && r.objections.length
         ? {
