@@ -2,6 +2,7 @@
 import { openDatabase } from '../../db/connection';
 import { migrateLatest } from '../../db/migrate';
 import { seedDemo } from '../../db/seed-demo';
+import { prepareDemoPlatformKeys } from '../../db/seed-demo-history';
 import { generatePassword } from '../../modules/accounts/passwords';
 import { systemClock } from '../../modules/core/clock';
 import { ROLES, SYSTEM_CONTEXT, type Role } from '../../modules/core/context';
@@ -42,10 +43,18 @@ Example:
   DATA_DIR=./data etender demo`,
   options: {},
   async run() {
-    await withServices(async (s, { db, config }) => {
+    const config = loadConfig();
+    const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      await migrateLatest(db.knex);
+      // Before any service loads the platform keys: a fresh demo dates its CA back (see seed-demo-history.ts).
+      await prepareDemoPlatformKeys({ ...config, demo: true }, db, systemClock.now());
+      const s = buildServices({ config, db, clock: systemClock });
       const printed = await seedDemo(s, systemClock, { db, config, buildServices });
       process.stdout.write(printed ?? 'The database already has accounts; the demo is only seeded into an empty database.\n');
-    });
+    } finally {
+      await db.close();
+    }
   },
 };
 

@@ -10,34 +10,10 @@ import { DAY, HOUR } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { sealBid } from '../../modules/bids/bid-package';
 import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp, openTenderSection } from '../support/test-app';
-import { publishedSection, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
+import { approvedBidder, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
 
 type Section = { id: string; code: string; recipient: string; deadline: number };
-interface Bidder {
-  user: TestUser;
-  orgId: string;
-  name: string;
-  key: BidderKey;
-}
-
-let bidderNo = 0;
-async function newBidder(t: TestApp, name: string): Promise<Bidder> {
-  bidderNo += 1;
-  const username = `eval-bidder-${bidderNo}`;
-  const password = `pw-${username}-0123456789`;
-  const reg = await t.services.orgs.register(SYSTEM_CONTEXT, {
-    name,
-    creditCode: makeCreditCode(),
-    contactName: '联系人',
-    contactPhone: '0551-7654321',
-    representatives: [{ username, displayName: username, password }],
-  });
-  await t.services.orgs.approve(t.users.opProc.ctx, reg.organisation.id);
-  const token = await t.services.accounts.createTokenForUsername(username, 'tests');
-  const actor = (await t.services.accounts.actorById(reg.representatives[0]!.id))!;
-  const user: TestUser = { id: actor.userId, username, password, token: token.token, ctx: { actor, ip: '127.0.0.1' } };
-  return { user, orgId: reg.organisation.id, name, key: await signingCertificate(t, user) };
-}
+const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'eval-bidder');
 
 async function bid(t: TestApp, section: Section, b: Bidder, amount: string) {
   const dir = workDir();

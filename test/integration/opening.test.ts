@@ -20,39 +20,15 @@ import { createCsr } from '../../modules/pki/client-keys';
 import { buildServices } from '../../server/app';
 import { shareReleaseCommand } from '../../server/commands/ceremony';
 import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp, openTenderSection, testCertsDir } from '../support/test-app';
-import { publishedSection, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
+import { approvedBidder, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORKER = path.join(ROOT, 'test/support/opening-worker.ts');
 
 type Section = Awaited<ReturnType<typeof publishedSection>>;
-interface Bidder {
-  user: TestUser;
-  orgId: string;
-  name: string;
-  key: BidderKey;
-}
-
 const dump = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
 
-let bidderNo = 0;
-async function newBidder(t: TestApp, name: string): Promise<Bidder> {
-  bidderNo += 1;
-  const username = `opening-bidder-${bidderNo}`;
-  const password = `pw-${username}-0123456789`;
-  const reg = await t.services.orgs.register(SYSTEM_CONTEXT, {
-    name,
-    creditCode: makeCreditCode(),
-    contactName: '联系人',
-    contactPhone: '0551-7654321',
-    representatives: [{ username, displayName: username, password }],
-  });
-  await t.services.orgs.approve(t.users.opProc.ctx, reg.organisation.id);
-  const token = await t.services.accounts.createTokenForUsername(username, 'tests');
-  const actor = (await t.services.accounts.actorById(reg.representatives[0]!.id))!;
-  const user: TestUser = { id: actor.userId, username, password, token: token.token, ctx: { actor, ip: '127.0.0.1' } };
-  return { user, orgId: reg.organisation.id, name, key: await signingCertificate(t, user) };
-}
+const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'opening-bidder');
 
 /** A package built by hand (any bid.json, even one the CLI would refuse), sealed to `recipient`. */
 async function handMadeBid(section: Section, b: Bidder, doc: Record<string, unknown>, recipient = section.recipient) {

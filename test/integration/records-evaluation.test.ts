@@ -14,17 +14,10 @@ import { DAY, HOUR } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { sealBid } from '../../modules/bids/bid-package';
 import { rmbUppercase } from '../../templates/records/rmb';
-import { publishedSection, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
+import { approvedBidder, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
 import { createTestApp, makeCreditCode, openTenderSection, T0, type TestApp, type TestUser } from '../support/test-app';
 
 type Section = { id: string; code: string; recipient: string; deadline: number };
-interface Bidder {
-  user: TestUser;
-  orgId: string;
-  name: string;
-  key: BidderKey;
-}
-
 function pdfText(pdf: Buffer): string {
   if (process.env.RECORDS_PDF_OUT) fs.writeFileSync(path.join(process.env.RECORDS_PDF_OUT, `${crypto.createHash('sha256').update(pdf).digest('hex').slice(0, 12)}.pdf`), pdf);
   return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
@@ -43,24 +36,7 @@ function binary(test: supertest.Test): supertest.Test {
 
 const ok = (res: { status: number; body: unknown }, status = 200) => expect(res.status, JSON.stringify(res.body)).to.equal(status);
 
-let bidderNo = 0;
-async function newBidder(t: TestApp, name: string): Promise<Bidder> {
-  bidderNo += 1;
-  const username = `rec-eval-bidder-${bidderNo}`;
-  const password = `pw-${username}-0123456789`;
-  const reg = await t.services.orgs.register(SYSTEM_CONTEXT, {
-    name,
-    creditCode: makeCreditCode(),
-    contactName: '联系人',
-    contactPhone: '0551-7654321',
-    representatives: [{ username, displayName: username, password }],
-  });
-  await t.services.orgs.approve(t.users.opProc.ctx, reg.organisation.id);
-  const token = await t.services.accounts.createTokenForUsername(username, 'tests');
-  const actor = (await t.services.accounts.actorById(reg.representatives[0]!.id))!;
-  const user: TestUser = { id: actor.userId, username, password, token: token.token, ctx: { actor, ip: '127.0.0.1' } };
-  return { user, orgId: reg.organisation.id, name, key: await signingCertificate(t, user) };
-}
+const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'rec-eval-bidder');
 
 async function bid(t: TestApp, section: Section, b: Bidder, amount: string) {
   const dir = workDir();

@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { sealBid } from '../../modules/bids/bid-package';
 import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest } from '../../modules/bids/manifest';
 import { createCsr } from '../../modules/pki/client-keys';
-import { openTenderSection, type TestApp, type TestUser } from './test-app';
+import { SYSTEM_CONTEXT } from '../../modules/core/context';
+import { makeCreditCode, openTenderSection, type TestApp, type TestUser } from './test-app';
 
 export interface BidderKey {
   privateKey: crypto.KeyObject;
@@ -91,4 +92,31 @@ export function submit(t: TestApp, user: TestUser, sectionId: string, bid: { byt
     .set('Etender-Signature', bid.signature);
   for (const [k, v] of Object.entries(extraHeaders)) r = r.set(k, v);
   return r.send(bid.bytes);
+}
+
+/** A bidder representative of a newly registered and approved organisation, with a signing certificate. */
+export interface Bidder {
+  user: TestUser;
+  orgId: string;
+  name: string;
+  key: BidderKey;
+}
+
+let bidderNo = 0;
+export async function approvedBidder(t: TestApp, name: string, prefix = 'bidder'): Promise<Bidder> {
+  bidderNo += 1;
+  const username = `${prefix}-${bidderNo}`;
+  const password = `pw-${username}-0123456789`;
+  const reg = await t.services.orgs.register(SYSTEM_CONTEXT, {
+    name,
+    creditCode: makeCreditCode(),
+    contactName: '联系人',
+    contactPhone: '0551-7654321',
+    representatives: [{ username, displayName: username, password }],
+  });
+  await t.services.orgs.approve(t.users.opProc.ctx, reg.organisation.id);
+  const token = await t.services.accounts.createTokenForUsername(username, 'tests');
+  const actor = (await t.services.accounts.actorById(reg.representatives[0]!.id))!;
+  const user: TestUser = { id: actor.userId, username, password, token: token.token, ctx: { actor, ip: '127.0.0.1' } };
+  return { user, orgId: reg.organisation.id, name, key: await signingCertificate(t, user) };
 }
