@@ -105,7 +105,7 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   });
   const awards = createAwardsService({ knex, clock, audit, centres, tenders });
   const imports = createImportsService({ knex, clock, audit, centres, tenders });
-  const reports = createReportsService({ clock, centres, awards, imports, tenders });
+  const reports = createReportsService({ clock, centres, awards, imports, tenders, opening: { bidCounts: (ids) => opening.bidCounts(ids) } });
   const opening = createOpeningService({ knex, clock, audit, tenders, bids, custody, centres, orgs, pki, accounts, blobs });
   const evaluation = createEvaluationService({ knex, clock, audit, tenders, centres, opening, awards });
   const records = createRecordsService({

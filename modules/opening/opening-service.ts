@@ -277,6 +277,15 @@ export function createOpeningService(deps: OpeningDeps) {
     },
 
     /** The published record (canonical JSON) and its SHA-256. */
+    /**
+     * Bids counted at the deadline, per section. Public once the deadline has passed (the opening
+     * record lists them); before it nobody may learn how many bids there are (EB 21), and a section
+     * not yet frozen simply has no entry.
+     */
+    bidCounts(sectionIds: string[]): Promise<Map<string, number>> {
+      return store.frozenBidCounts(knex, sectionIds);
+    },
+
     async record(ctx: RequestContext, id: string): Promise<{ json: string; sha256: string }> {
       const f = await visible(ctx, id);
       const s = f.section;

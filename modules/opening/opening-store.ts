@@ -43,6 +43,16 @@ export async function findRun(db: Db, sectionId: string): Promise<OpeningRun | n
   return r ? mapRun(r) : null;
 }
 
+/** How many bids were counted at each section's deadline (sections not yet frozen are absent). */
+export async function frozenBidCounts(db: Db, sectionIds: string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (sectionIds.length === 0) return counts;
+  for (const r of await db('opening_runs').whereIn('section_id', sectionIds).select('section_id', 'bids')) {
+    counts.set(toStr(r.section_id), (JSON.parse(toStr(r.bids)) as unknown[]).length);
+  }
+  return counts;
+}
+
 export async function insertRun(db: Db, run: Pick<OpeningRun, 'sectionId' | 'frozenAt' | 'freezeIdx' | 'bids'>): Promise<void> {
   await db('opening_runs').insert({ section_id: run.sectionId, frozen_at: run.frozenAt, freeze_idx: run.freezeIdx, bids: JSON.stringify(run.bids) });
 }

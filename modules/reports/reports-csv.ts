@@ -19,6 +19,7 @@ export const RATES_CSV_COLUMNS = [
   'numerator',
   'denominator',
   'base',
+  'bids',
 ] as const;
 
 const baseText = (base: Rate['base']) => (base === null ? '' : Array.isArray(base) ? base.join('+') : base);
@@ -39,13 +40,14 @@ export function ratesCsv(report: RatesReport): string {
       s.awardDate,
       s.metric,
       ...rateCells(s.rate),
+      s.bids === null ? '' : String(s.bids),
     ]);
   }
   for (const c of report.centres) {
-    rows.push(['centre', c.centre, '', '', '', '', c.referenceTotal, c.finalTotal, '', c.metric, ...rateCells(c.rate)]);
+    rows.push(['centre', c.centre, '', '', '', '', c.referenceTotal, c.finalTotal, '', c.metric, ...rateCells(c.rate), '']);
   }
   for (const [name, side] of [['cost', report.combined.cost], ['revenue', report.combined.revenue]] as const) {
-    rows.push([`combined_${name}`, side.centres.join('+'), '', '', '', '', side.referenceTotal, side.finalTotal, '', side.metric, ...rateCells(side.rate)]);
+    rows.push([`combined_${name}`, side.centres.join('+'), '', '', '', '', side.referenceTotal, side.finalTotal, '', side.metric, ...rateCells(side.rate), '']);
   }
   return toCsv(rows);
 }

@@ -22,6 +22,8 @@ export interface ReportsDeps {
   awards: Pick<AwardsService, 'listAwarded'>;
   imports: Pick<ImportsService, 'resultsBetween'>;
   tenders: Pick<TendersService, 'activityBetween'>;
+  /** Bids counted at each section's deadline (public after it). */
+  opening: { bidCounts(sectionIds: string[]): Promise<Map<string, number>> };
 }
 
 export interface ReportQuery {
@@ -74,7 +76,7 @@ export function checkPeriod(q: { from: string; to: string }): void {
 }
 
 export function createReportsService(deps: ReportsDeps) {
-  const { clock, centres, awards, imports, tenders } = deps;
+  const { clock, centres, awards, imports, tenders, opening } = deps;
 
   return {
     async rates(q: ReportQuery) {
@@ -114,6 +116,8 @@ export function createReportsService(deps: ReportsDeps) {
         if (inPeriod(s.centre, s.failedAt)) c.failed++;
       }
       for (const r of rows) counts.get(r.centre)![r.imported ? 'imported' : 'awarded']++;
+
+      const bidCounts = await opening.bidCounts(rows.flatMap((r) => (r.sectionId ? [r.sectionId] : [])));
 
       const directionOf = (centre: string): Direction => rules.get(centre)!.settings.direction;
       const metricOf = (centre: string) => rules.get(centre)!.settings.metric;
@@ -160,6 +164,7 @@ export function createReportsService(deps: ReportsDeps) {
             awardedAt: r.awardedAt,
             imported: r.imported,
             contracted: r.contracted,
+            bids: r.sectionId ? (bidCounts.get(r.sectionId) ?? null) : null,
             metric: metricOf(r.centre),
             rate: { percent: percentOf(numerator, r.referenceFen), numerator: formatYuan(numerator), denominator: formatYuan(r.referenceFen), base: r.referenceKind },
           };
@@ -167,7 +172,7 @@ export function createReportsService(deps: ReportsDeps) {
         notes: {
           amounts: 'Amounts, numerators and denominators are yuan with two decimals, summed exactly in integer fen; percent = numerator ÷ denominator × 100, two decimals, round half up.',
           emptyPeriod: 'With no awarded sections a rate has percent null, numerator "0.00" and denominator "0.00".',
-          bidsPerSection: 'Not reported yet: the bids module offers no per-section count after the opening.',
+          bidsPerSection: 'bids: the number of bids counted at the section\'s deadline (public once it has passed); null for imported results, which carry no bid count.',
         },
       };
     },

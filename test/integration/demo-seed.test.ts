@@ -96,6 +96,9 @@ describe('the demo seed', function () {
       ['procurement', true, '11.61'],
       ['land', true, '20.69'],
     ]);
+    // Bids counted at each live section's deadline; imported results carry none.
+    expect(live.map((s) => s.bids)).to.deep.equal([3, 3]);
+    expect(report.sections.filter((s) => s.imported).every((s) => s.bids === null)).to.equal(true);
     for (const c of report.centres) {
       expect(c.importedSections, `${c.centre} has imported 2024–2025 results`).to.be.greaterThan(0);
       expect(c.rate.percent, `${c.centre} has a rate`).to.be.a('string');
