@@ -1,5 +1,5 @@
 // The section lifecycle of DOMAIN.md as data: which state may follow which. Every change of state
-// goes through `transition` (tenders-store) as a guarded conditional update plus one audit entry.
+// goes through `transition` (lifecycle-engine.ts) as a guarded conditional update plus one audit entry.
 
 export const SECTION_STATES = [
   'draft',

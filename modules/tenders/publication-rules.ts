@@ -1,9 +1,44 @@
-// Checks a section's timeline against its centre's rules at publication and at each clarification.
-// Pure functions: the service supplies the instants and the centre's rules.
+// Checks a section against its centre's rules: its settings whenever they are saved or published,
+// its timeline at publication and at each clarification. Pure functions: the service supplies the
+// instants and the centre's rules.
+import Decimal from 'decimal.js';
 import { describePeriod, localDate } from '../centres/calendar';
 import type { CentreRules } from '../centres/centres-service';
 import type { Procedure } from '../centres/centre-rules';
-import { ruleViolation } from '../core/errors';
+import { ruleViolation, validationFailed } from '../core/errors';
+import { formatYuan } from '../core/money';
+import type { Section } from './tenders-store';
+
+/** Checks the section's settings against the centre's rules (procedure, method, base, bond); `now` for the deadline. */
+export function checkSectionRules(
+  rules: CentreRules,
+  s: Pick<Section, 'procedure' | 'evaluationMethod' | 'referenceKind' | 'referencePriceFen' | 'bidBondFen' | 'bidDeadlineAt'>,
+  now: number,
+): void {
+  const set = rules.settings;
+  if (!set.procedures.includes(s.procedure)) {
+    throw ruleViolation('procedures', `The ${rules.code} centre does not use the procedure "${s.procedure}"; allowed: ${set.procedures.join(', ')}.`);
+  }
+  if (!set.evaluationMethods.includes(s.evaluationMethod)) {
+    throw ruleViolation('evaluationMethods', `The ${rules.code} centre does not use the evaluation method "${s.evaluationMethod}"; allowed: ${set.evaluationMethods.join(', ')}.`);
+  }
+  if (!set.referenceKinds.includes(s.referenceKind)) {
+    throw ruleViolation('referenceKinds', `The ${rules.code} centre's reference price is one of: ${set.referenceKinds.join(', ')}; not "${s.referenceKind}".`);
+  }
+  if (s.referencePriceFen <= 0n) {
+    throw validationFailed('referencePrice: the reference price must be more than zero.', [{ field: 'referencePrice', message: '"referencePrice" must be more than zero' }]);
+  }
+  const cap = new Decimal(s.referencePriceFen.toString()).mul(set.maxBidBondPercent).div(100).floor();
+  if (new Decimal(s.bidBondFen.toString()).gt(cap)) {
+    throw ruleViolation(
+      'maxBidBondPercent',
+      `Rule maxBidBondPercent (TBLS 26): the bid bond may be at most ${set.maxBidBondPercent}% of the reference price, i.e. ${formatYuan(BigInt(cap.toFixed(0)))} yuan; got ${formatYuan(s.bidBondFen)}.`,
+    );
+  }
+  if (s.bidDeadlineAt !== null && s.bidDeadlineAt <= now) {
+    throw ruleViolation('deadline_in_future', `Rule deadline_in_future: the bid deadline ${new Date(s.bidDeadlineAt).toISOString()} is in the past; choose a future time.`);
+  }
+}
 
 export interface Timeline {
   publishedAt: number;

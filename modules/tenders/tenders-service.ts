@@ -1,21 +1,23 @@
-// Projects and their sections (标段/包): drafting, publication against the centre's rules,
-// clarifications, documents, cancellation, and the timed moves of the lifecycle.
+// Projects and their sections (标段/包) as the centre drafts and publishes them: creation, editing,
+// documents, publication against the centre's rules, clarifications, cancellation and re-tendering.
+// createTendersService also assembles the module's other parts (reads, facts, lifecycle) into one service.
 import type { Readable } from 'node:stream';
-import Decimal from 'decimal.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
-import { isOverseer, requireActor, type Actor, type RequestContext, SYSTEM_CONTEXT } from '../core/context';
-import { AppError, conflict, forbidden, invalidTransition, notFound, ruleViolation, tooLarge, validationFailed } from '../core/errors';
+import { requireActor, type Actor, type RequestContext } from '../core/context';
+import { conflict, forbidden, invalidTransition, tooLarge, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
-import { formatYuan } from '../core/money';
-import { isUniqueViolation, withRetry, withTransaction, type Db } from '../../db/transactions';
+import { isUniqueViolation, withTransaction } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import type { CentreRules, CentresService } from '../centres/centres-service';
 import type { CustodyService } from '../custody/custody-service';
 import { localDate } from '../centres/calendar';
 import type { BlobStore } from '../storage/blob-store';
-import { canTransition, isPublicState, type SectionState } from './lifecycle';
-import { checkClarificationDeadline, checkPublicationTimeline } from './publication-rules';
+import { createLifecycleEngine } from './lifecycle-engine';
+import { checkClarificationDeadline, checkPublicationTimeline, checkSectionRules } from './publication-rules';
+import { managedProject, managedSection, mayManage } from './section-access';
+import { createSectionFacts } from './section-facts';
+import { createSectionReads } from './section-reads';
 import { clarificationJson, documentJson, projectJson, sectionJson } from './section-view';
 import type { SectionInput, SectionPatch } from './tenders-schemas';
 import * as store from './tenders-store';
@@ -36,67 +38,11 @@ export interface TendersDeps {
   leaseMs?: number;
 }
 
-function mayManage(actor: Actor | null, centre: string): boolean {
-  return !!actor && (actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre)));
-}
-
-function mayView(actor: Actor | null, s: store.Section): boolean {
-  return isPublicState(s.state, s.publishedAt) || isOverseer(actor) || mayManage(actor, s.centre);
-}
-
 export function createTendersService(deps: TendersDeps) {
   const { knex, clock, audit, centres, blobs, custody } = deps;
-  const leaseMs = deps.leaseMs ?? 60_000;
-
-  /** A section the caller may see; one it may not see is "not found", never "forbidden". */
-  async function visibleSection(db: Db, ctx: RequestContext, id: string): Promise<store.Section> {
-    const s = await store.findSection(db, id);
-    if (!s || !mayView(ctx.actor, s)) throw notFound('The section');
-    return s;
-  }
-
-  /** A section the caller may change: 404 if it cannot even see it, 403 if it can only see it. */
-  async function managedSection(db: Db, ctx: RequestContext, id: string): Promise<store.Section> {
-    const actor = requireActor(ctx);
-    const s = await visibleSection(db, ctx, id);
-    if (!mayManage(actor, s.centre)) throw forbidden(`Only operators of the ${s.centre} centre may change this section.`);
-    return s;
-  }
-
-  async function managedProject(db: Db, ctx: RequestContext, id: string): Promise<store.Project> {
-    const actor = requireActor(ctx);
-    const p = await store.findProject(db, id);
-    if (!p || !(mayManage(actor, p.centre) || isOverseer(actor))) throw notFound('The project');
-    if (!mayManage(actor, p.centre)) throw forbidden(`Only operators of the ${p.centre} centre may change this project.`);
-    return p;
-  }
-
-  /** Checks the section's settings against the centre's rules (procedure, method, base, bond). */
-  function checkSectionRules(rules: CentreRules, s: Pick<store.Section, 'procedure' | 'evaluationMethod' | 'referenceKind' | 'referencePriceFen' | 'bidBondFen' | 'bidDeadlineAt'>) {
-    const set = rules.settings;
-    if (!set.procedures.includes(s.procedure)) {
-      throw ruleViolation('procedures', `The ${rules.code} centre does not use the procedure "${s.procedure}"; allowed: ${set.procedures.join(', ')}.`);
-    }
-    if (!set.evaluationMethods.includes(s.evaluationMethod)) {
-      throw ruleViolation('evaluationMethods', `The ${rules.code} centre does not use the evaluation method "${s.evaluationMethod}"; allowed: ${set.evaluationMethods.join(', ')}.`);
-    }
-    if (!set.referenceKinds.includes(s.referenceKind)) {
-      throw ruleViolation('referenceKinds', `The ${rules.code} centre's reference price is one of: ${set.referenceKinds.join(', ')}; not "${s.referenceKind}".`);
-    }
-    if (s.referencePriceFen <= 0n) {
-      throw validationFailed('referencePrice: the reference price must be more than zero.', [{ field: 'referencePrice', message: '"referencePrice" must be more than zero' }]);
-    }
-    const cap = new Decimal(s.referencePriceFen.toString()).mul(set.maxBidBondPercent).div(100).floor();
-    if (new Decimal(s.bidBondFen.toString()).gt(cap)) {
-      throw ruleViolation(
-        'maxBidBondPercent',
-        `Rule maxBidBondPercent (TBLS 26): the bid bond may be at most ${set.maxBidBondPercent}% of the reference price, i.e. ${formatYuan(BigInt(cap.toFixed(0)))} yuan; got ${formatYuan(s.bidBondFen)}.`,
-      );
-    }
-    if (s.bidDeadlineAt !== null && s.bidDeadlineAt <= clock.now()) {
-      throw ruleViolation('deadline_in_future', `Rule deadline_in_future: the bid deadline ${new Date(s.bidDeadlineAt).toISOString()} is in the past; choose a future time.`);
-    }
-  }
+  const engine = createLifecycleEngine({ knex, clock, audit, processId: deps.processId, leaseMs: deps.leaseMs });
+  const reads = createSectionReads({ knex, blobs, custody });
+  const facts = createSectionFacts({ knex, engine });
 
   function newSection(rules: CentreRules, project: store.Project, input: SectionInput, lotNo: number, actor: Actor, now: number): store.Section {
     const set = rules.settings;
@@ -127,52 +73,8 @@ export function createTendersService(deps: TendersDeps) {
       createdAt: now,
       updatedAt: now,
     };
-    checkSectionRules(rules, section);
+    checkSectionRules(rules, section, clock.now());
     return section;
-  }
-
-  /** One lifecycle step: guarded update, then the audit entry, in the caller's transaction. */
-  async function transition(
-    trx: Db,
-    ctx: RequestContext,
-    s: store.Section,
-    to: SectionState,
-    set: Record<string, unknown> = {},
-    options: { guard?: (q: any) => void; data?: Record<string, unknown> } = {},
-  ): Promise<store.Section> {
-    if (!canTransition(s.state, to)) {
-      throw invalidTransition(`A section that is ${s.state} cannot become ${to}.`, { from: s.state, to });
-    }
-    const now = clock.now();
-    const ok = await store.guardedUpdate(trx, s.id, s.state, { ...set, state: to, updated_at: now }, options.guard);
-    if (!ok) {
-      const current = await store.findSection(trx, s.id);
-      throw invalidTransition(`The section changed meanwhile (it is now ${current?.state}); reload and try again.`, { from: current?.state, to });
-    }
-    await audit.append(trx, ctx, {
-      action: `section.${to}`,
-      objectType: 'section',
-      objectId: s.id,
-      data: { code: s.code, centre: s.centre, before: { state: s.state }, after: { state: to }, ...options.data },
-    });
-    return (await store.findSection(trx, s.id))!;
-  }
-
-  /** The section as the API shows it; once published, with its opening key's public part. */
-  async function sectionWithKey(s: store.Section) {
-    const key = s.publishedAt !== null ? await custody.publicInfo(s.id) : null;
-    return { ...sectionJson(s), ...(key ? { openingKey: { recipient: key.recipient, threshold: key.threshold, custodians: key.custodians } } : {}) };
-  }
-
-  async function sectionDetail(db: Db, s: store.Section, actor: Actor | null) {
-    const project = (await store.findProject(db, s.projectId))!;
-    return {
-      section: await sectionWithKey(s),
-      project: projectJson(project),
-      documents: (await store.documentsOf(db, s.id)).map(documentJson),
-      clarifications: (await store.clarificationsOf(db, s.id)).map(clarificationJson),
-      ...(mayManage(actor, s.centre) ? { canManage: true } : {}),
-    };
   }
 
   return {
@@ -206,22 +108,8 @@ export function createTendersService(deps: TendersDeps) {
       });
     },
 
-    async listProjects(ctx: RequestContext, centre?: string) {
-      const actor = requireActor(ctx);
-      let scope: string[] | 'all';
-      if (isOverseer(actor)) scope = 'all';
-      else if (actor.role === 'operator') scope = actor.centres;
-      else throw forbidden('Only centre staff may list projects; the public list is GET /api/sections.');
-      if (centre) scope = scope === 'all' || scope.includes(centre) ? [centre] : [];
-      return (await store.listProjects(knex, scope)).map(projectJson);
-    },
-
-    async getProject(ctx: RequestContext, id: string) {
-      const actor = requireActor(ctx);
-      const p = await store.findProject(knex, id);
-      if (!p || !(mayManage(actor, p.centre) || isOverseer(actor))) throw notFound('The project');
-      return { project: projectJson(p), sections: (await store.sectionsOfProject(knex, id)).map(sectionJson) };
-    },
+    listProjects: reads.listProjects,
+    getProject: reads.getProject,
 
     async updateProject(ctx: RequestContext, id: string, patch: { title?: string; tenderee?: string; description?: string }) {
       return withTransaction(knex, async (trx) => {
@@ -267,7 +155,7 @@ export function createTendersService(deps: TendersDeps) {
           clarificationDeadlineAt: patch.clarificationDeadlineAt ?? before.clarificationDeadlineAt,
           bidDeadlineAt: patch.bidDeadlineAt ?? before.bidDeadlineAt,
         };
-        checkSectionRules(rules, after);
+        checkSectionRules(rules, after, clock.now());
         const row = store.sectionRow({ ...after, updatedAt: clock.now() });
         const changed = Object.fromEntries(
           ['title', 'procedure', 'evaluation_method', 'reference_kind', 'reference_price_fen', 'bid_bond_fen', 'bid_opens_at', 'clarification_deadline_at', 'bid_deadline_at', 'updated_at'].map((k) => [k, row[k]]),
@@ -294,7 +182,7 @@ export function createTendersService(deps: TendersDeps) {
         if (s.bidDeadlineAt === null) {
           throw validationFailed('Set the bid deadline (bidDeadlineAt) before publishing.', [{ field: 'bidDeadlineAt', message: '"bidDeadlineAt" is required to publish' }]);
         }
-        checkSectionRules(rules, s);
+        checkSectionRules(rules, s, clock.now());
         const now = clock.now();
         const timeline = {
           publishedAt: now,
@@ -303,21 +191,21 @@ export function createTendersService(deps: TendersDeps) {
           bidDeadlineAt: s.bidDeadlineAt,
         };
         checkPublicationTimeline(rules, s.procedure, timeline);
-        const published = await transition(trx, ctx, s, 'published', { published_at: timeline.publishedAt, bid_opens_at: timeline.bidOpensAt }, {
+        const published = await engine.transition(trx, ctx, s, 'published', { published_at: timeline.publishedAt, bid_opens_at: timeline.bidOpensAt }, {
           guard: (q) => q.where('version', s.version),
           data: { timeline },
         });
         await custody.storeOpeningKey(trx, ctx, s.id, openingKey);
         return published;
       });
-      await this.advanceDue(); // opens the bid window now if it starts at publication
-      return { section: await sectionWithKey((await store.findSection(knex, result.id))!) };
+      await engine.advanceDue(); // opens the bid window now if it starts at publication
+      return { section: await reads.sectionWithKey((await store.findSection(knex, result.id))!) };
     },
 
     async cancel(ctx: RequestContext, id: string, reason: string) {
       return withTransaction(knex, async (trx) => {
         const s = await managedSection(trx, ctx, id);
-        const after = await transition(trx, ctx, s, 'cancelled', { cancelled_at: clock.now(), cancel_reason: reason }, { data: { reason } });
+        const after = await engine.transition(trx, ctx, s, 'cancelled', { cancelled_at: clock.now(), cancel_reason: reason }, { data: { reason } });
         return { section: sectionJson(after) };
       });
     },
@@ -401,7 +289,7 @@ export function createTendersService(deps: TendersDeps) {
           createdAt: now,
           updatedAt: now,
         };
-        checkSectionRules(rules, next);
+        checkSectionRules(rules, next, clock.now());
         try {
           await store.insertSection(trx, next);
         } catch (err) {
@@ -414,17 +302,8 @@ export function createTendersService(deps: TendersDeps) {
       });
     },
 
-    async listSections(ctx: RequestContext, q: { centre?: string; state?: SectionState; limit?: number; offset?: number }) {
-      const actor = ctx.actor;
-      const draftCentres = isOverseer(actor) ? 'all' : actor?.role === 'operator' ? actor.centres : [];
-      const rows = await store.listSections(knex, { ...q, draftCentres, limit: q.limit ?? 50, offset: q.offset ?? 0 });
-      return rows.map((r) => ({ ...sectionJson(r), projectTitle: r.projectTitle, tenderee: r.tenderee }));
-    },
-
-    async getSection(ctx: RequestContext, id: string) {
-      const s = await visibleSection(knex, ctx, id);
-      return sectionDetail(knex, s, ctx.actor);
-    },
+    listSections: reads.listSections,
+    getSection: reads.getSection,
 
     /** Streams a tender document into the blob store; only while the section is a draft. */
     async uploadDocument(ctx: RequestContext, id: string, file: { name: string; mediaType: string; declaredSize: number | null; stream: Readable }) {
@@ -447,137 +326,15 @@ export function createTendersService(deps: TendersDeps) {
       });
     },
 
-    /** Opens a document for download. Who downloads is not recorded anywhere (EB 21). */
-    async openDocument(ctx: RequestContext, sectionId: string, documentId: string) {
-      await visibleSection(knex, ctx, sectionId);
-      const doc = await store.findDocument(knex, sectionId, documentId);
-      if (!doc) throw notFound('The document');
-      return { document: documentJson(doc), stream: blobs.open(doc.sha256) };
-    },
+    openDocument: reads.openDocument,
 
-    /** For the bids module: the facts of a section that bidding needs, without visibility rules. */
-    async biddingFacts(db: Db, id: string) {
-      const s = await store.findSection(db ?? knex, id);
-      if (!s) return null;
-      return { id: s.id, code: s.code, centre: s.centre, state: s.state, publishedAt: s.publishedAt, bidDeadlineAt: s.bidDeadlineAt };
-    },
+    ...facts,
 
-    /** For the awards module: what an award records about its section, without visibility rules. */
-    async awardFacts(db: Db, id: string) {
-      const s = await store.findSection(db ?? knex, id);
-      if (!s) return null;
-      return { id: s.id, code: s.code, centre: s.centre, title: s.title, state: s.state, publishedAt: s.publishedAt, referenceKind: s.referenceKind, referencePriceFen: s.referencePriceFen };
-    },
-
-    /** For the awards module, inside its transaction: awarded → contracted; false if the section is not "awarded". */
-    async markContracted(trx: Db, ctx: RequestContext, id: string, data: Record<string, unknown>): Promise<boolean> {
-      const s = await store.findSection(trx, id);
-      if (!s || s.state !== 'awarded') return false;
-      await transition(trx, ctx, s, 'contracted', {}, { data });
-      return true;
-    },
-
-    /** For the historical import: which of these codes are already section codes. */
-    existingCodes(db: Db, codes: string[]): Promise<string[]> {
-      return store.existingSectionCodes(db, codes);
-    },
-
-    /** For the reports: publication, opening and failure instants of sections active in [from, to). */
-    activityBetween(from: number, to: number) {
-      return store.activityBetween(knex, from, to);
-    },
-
-    /** Inside a bid transaction: true while the section still takes bids at `now` (see store.lockForBid). */
-    lockForBid(trx: Db, id: string, now: number): Promise<boolean> {
-      return store.lockForBid(trx, id, now);
-    },
-
-    /** For the opening module: the whole section row and its project, without visibility rules. */
-    async openingFacts(id: string) {
-      const s = await store.findSection(knex, id);
-      if (!s) return null;
-      const project = (await store.findProject(knex, s.projectId))!;
-      return { section: s, project: { id: project.id, code: project.code, title: project.title, tenderee: project.tenderee } };
-    },
-
-    /** For the opening step: sections past the deadline whose opening is not finished and not leased. */
-    sectionsToOpen(): Promise<string[]> {
-      return withRetry(() => store.sectionsToOpen(knex, clock.now(), 100));
-    },
-
-    /**
-     * Runs `work` while this process holds the section's scheduler lease (the same lease as
-     * advanceDue); null if another process holds it. `renew` extends it during long work and
-     * answers false once the lease was lost (work must then stop).
-     */
-    async underLease<T>(id: string, work: (renew: () => Promise<boolean>) => Promise<T>): Promise<T | null> {
-      const now = clock.now();
-      if (!(await withRetry(() => store.claimLease(knex, id, deps.processId, now, now + leaseMs)))) return null;
-      try {
-        return await work(() => withRetry(() => store.renewLease(knex, id, deps.processId, clock.now() + leaseMs)));
-      } finally {
-        await withRetry(() => store.releaseLease(knex, id, deps.processId));
-      }
-    },
-
-    /** For the evaluation module, in its transaction: a lifecycle step by the acting operator (audited with their context). */
-    async evaluationTransition(trx: Db, ctx: RequestContext, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
-      const s = await store.findSection(trx, id);
-      if (!s || s.state !== from) throw invalidTransition(`Section ${s?.code ?? id} is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
-      return transition(trx, ctx, s, to, set, { data });
-    },
-
-    /** A lifecycle step taken by the platform itself (the opening), in the caller's transaction. */
-    async systemTransition(trx: Db, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
-      const s = await store.findSection(trx, id);
-      if (!s || s.state !== from) throw invalidTransition(`The section is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
-      return transition(trx, SYSTEM_CONTEXT, s, to, set, { data: { by: 'scheduler', process: deps.processId, ...data } });
-    },
-
-    /**
-     * The scheduler's step: moves every section whose time has come (bid window opens → bidding;
-     * deadline → closed). Safe with any number of processes: each section is claimed by a lease
-     * (conditional update) and each move is itself a guarded update, so it happens exactly once.
-     */
-    async advanceDue(): Promise<Array<{ id: string; from: SectionState; to: SectionState }>> {
-      const moved: Array<{ id: string; from: SectionState; to: SectionState }> = [];
-      for (let round = 0; round < 10; round++) {
-        const now = clock.now();
-        const due = await store.dueSections(knex, now, 100);
-        if (due.length === 0) break;
-        let progressed = false;
-        for (const { id } of due) {
-          if (!(await withRetry(() => store.claimLease(knex, id, deps.processId, now, now + leaseMs)))) continue;
-          try {
-            const step = await withTransaction(knex, async (trx) => {
-              const s = await store.findSection(trx, id);
-              if (!s) return null;
-              const data = { by: 'scheduler', process: deps.processId };
-              if (s.state === 'published' && s.bidOpensAt !== null && s.bidOpensAt <= now) {
-                await transition(trx, SYSTEM_CONTEXT, s, 'bidding', {}, { guard: (q) => q.where('bid_opens_at', '<=', now), data });
-                return { id, from: s.state, to: 'bidding' as const };
-              }
-              if (s.state === 'bidding' && s.bidDeadlineAt !== null && s.bidDeadlineAt <= now) {
-                await transition(trx, SYSTEM_CONTEXT, s, 'closed', { closed_at: now }, { guard: (q) => q.where('bid_deadline_at', '<=', now), data });
-                return { id, from: s.state, to: 'closed' as const };
-              }
-              return null;
-            });
-            if (step) {
-              moved.push(step);
-              progressed = true;
-            }
-          } catch (err) {
-            // Another process moved it between our read and our update: nothing left to do.
-            if (!(err instanceof AppError && err.status === 409)) throw err;
-          } finally {
-            await withRetry(() => store.releaseLease(knex, id, deps.processId));
-          }
-        }
-        if (!progressed) break;
-      }
-      return moved;
-    },
+    sectionsToOpen: engine.sectionsToOpen,
+    underLease: engine.underLease,
+    evaluationTransition: engine.evaluationTransition,
+    systemTransition: engine.systemTransition,
+    advanceDue: engine.advanceDue,
   };
 }
 

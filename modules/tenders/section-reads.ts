@@ -1,0 +1,80 @@
+// The read side of projects and sections as the API shows them: lists, details and document
+// downloads, each filtered by what the caller may see.
+import type { Knex } from 'knex';
+import { isOverseer, requireActor, type Actor, type RequestContext } from '../core/context';
+import { forbidden, notFound } from '../core/errors';
+import type { Db } from '../../db/transactions';
+import type { CustodyService } from '../custody/custody-service';
+import type { BlobStore } from '../storage/blob-store';
+import type { SectionState } from './lifecycle';
+import { mayManage, visibleSection } from './section-access';
+import { clarificationJson, documentJson, projectJson, sectionJson } from './section-view';
+import * as store from './tenders-store';
+
+export interface SectionReadsDeps {
+  knex: Knex;
+  blobs: BlobStore;
+  custody: Pick<CustodyService, 'publicInfo'>;
+}
+
+export function createSectionReads(deps: SectionReadsDeps) {
+  const { knex, blobs, custody } = deps;
+
+  /** The section as the API shows it; once published, with its opening key's public part. */
+  async function sectionWithKey(s: store.Section) {
+    const key = s.publishedAt !== null ? await custody.publicInfo(s.id) : null;
+    return { ...sectionJson(s), ...(key ? { openingKey: { recipient: key.recipient, threshold: key.threshold, custodians: key.custodians } } : {}) };
+  }
+
+  async function sectionDetail(db: Db, s: store.Section, actor: Actor | null) {
+    const project = (await store.findProject(db, s.projectId))!;
+    return {
+      section: await sectionWithKey(s),
+      project: projectJson(project),
+      documents: (await store.documentsOf(db, s.id)).map(documentJson),
+      clarifications: (await store.clarificationsOf(db, s.id)).map(clarificationJson),
+      ...(mayManage(actor, s.centre) ? { canManage: true } : {}),
+    };
+  }
+
+  return {
+    sectionWithKey,
+
+    async listProjects(ctx: RequestContext, centre?: string) {
+      const actor = requireActor(ctx);
+      let scope: string[] | 'all';
+      if (isOverseer(actor)) scope = 'all';
+      else if (actor.role === 'operator') scope = actor.centres;
+      else throw forbidden('Only centre staff may list projects; the public list is GET /api/sections.');
+      if (centre) scope = scope === 'all' || scope.includes(centre) ? [centre] : [];
+      return (await store.listProjects(knex, scope)).map(projectJson);
+    },
+
+    async getProject(ctx: RequestContext, id: string) {
+      const actor = requireActor(ctx);
+      const p = await store.findProject(knex, id);
+      if (!p || !(mayManage(actor, p.centre) || isOverseer(actor))) throw notFound('The project');
+      return { project: projectJson(p), sections: (await store.sectionsOfProject(knex, id)).map(sectionJson) };
+    },
+
+    async listSections(ctx: RequestContext, q: { centre?: string; state?: SectionState; limit?: number; offset?: number }) {
+      const actor = ctx.actor;
+      const draftCentres = isOverseer(actor) ? 'all' : actor?.role === 'operator' ? actor.centres : [];
+      const rows = await store.listSections(knex, { ...q, draftCentres, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+      return rows.map((r) => ({ ...sectionJson(r), projectTitle: r.projectTitle, tenderee: r.tenderee }));
+    },
+
+    async getSection(ctx: RequestContext, id: string) {
+      const s = await visibleSection(knex, ctx, id);
+      return sectionDetail(knex, s, ctx.actor);
+    },
+
+    /** Opens a document for download. Who downloads is not recorded anywhere (EB 21). */
+    async openDocument(ctx: RequestContext, sectionId: string, documentId: string) {
+      await visibleSection(knex, ctx, sectionId);
+      const doc = await store.findDocument(knex, sectionId, documentId);
+      if (!doc) throw notFound('The document');
+      return { document: documentJson(doc), stream: blobs.open(doc.sha256) };
+    },
+  };
+}
