@@ -1,7 +1,8 @@
 // SQL for the evaluation: the sealed reserve, one evaluation row per section, the evaluators'
 // scores (all kept) and the objections filed during the candidate publicity.
 import type { Db } from '../../db/transactions';
-import { toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
+import { objectionsTable } from '../../db/objections-table';
+import { toMs, toMsOrNull, toStr } from '../../db/row';
 
 export interface Reserve {
   sectionId: string;
@@ -109,45 +110,7 @@ export async function saveScore(db: Db, id: string, sectionId: string, s: Score)
   if (Number(n) === 0) await db('evaluation_scores').insert({ id, ...key, score: s.score, entered_by: s.enteredBy, entered_at: s.enteredAt });
 }
 
-export interface Objection {
-  id: string;
-  sectionId: string;
-  orgId: string;
-  userId: string;
-  text: string;
-  raisedAt: number;
-  answer: string | null;
-  answeredBy: string | null;
-  answeredAt: number | null;
-}
+export type { Objection } from '../../db/objections-table';
 
-const mapObjection = (r: any): Objection => ({
-  id: toStr(r.id),
-  sectionId: toStr(r.section_id),
-  orgId: toStr(r.org_id),
-  userId: toStr(r.user_id),
-  text: toStr(r.text),
-  raisedAt: toMs(r.raised_at),
-  answer: toStrOrNull(r.answer),
-  answeredBy: toStrOrNull(r.answered_by),
-  answeredAt: toMsOrNull(r.answered_at),
-});
-
-export async function insertObjection(db: Db, o: Objection): Promise<void> {
-  await db('evaluation_objections').insert({ id: o.id, section_id: o.sectionId, org_id: o.orgId, user_id: o.userId, text: o.text, raised_at: o.raisedAt, answer: null, answered_by: null, answered_at: null });
-}
-
-export async function objectionsOf(db: Db, sectionId: string): Promise<Objection[]> {
-  return (await db('evaluation_objections').where({ section_id: sectionId }).orderBy([{ column: 'raised_at' }, { column: 'id' }])).map(mapObjection);
-}
-
-export async function findObjection(db: Db, sectionId: string, id: string): Promise<Objection | null> {
-  const r = await db('evaluation_objections').where({ section_id: sectionId, id }).first();
-  return r ? mapObjection(r) : null;
-}
-
-/** Guarded: an objection is answered once. */
-export async function answerObjection(db: Db, id: string, answer: string, by: string, at: number): Promise<boolean> {
-  const n = await db('evaluation_objections').where({ id }).whereNull('answer').update({ answer, answered_by: by, answered_at: at });
-  return Number(n) === 1;
-}
+// The objections raised during the candidate publicity: the shared shape, on this module's own table.
+export const { insertObjection, objectionsOf, findObjection, answerObjection } = objectionsTable('evaluation_objections');

@@ -1,6 +1,7 @@
 // SQL for the opening: the frozen bid set and the published record per section, one result per
 // counted bid, the officials, and the objections raised at the opening.
 import type { Db } from '../../db/transactions';
+import { objectionsTable } from '../../db/objections-table';
 import { toInt, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
 export interface FrozenBid {
@@ -97,55 +98,7 @@ export async function saveOfficials(db: Db, sectionId: string, o: Officials, by:
   if (Number(n) === 0) await db('opening_officials').insert({ section_id: sectionId, ...o, set_by: by, set_at: at });
 }
 
-export interface Objection {
-  id: string;
-  sectionId: string;
-  orgId: string;
-  userId: string;
-  text: string;
-  raisedAt: number;
-  answer: string | null;
-  answeredBy: string | null;
-  answeredAt: number | null;
-}
+export type { Objection } from '../../db/objections-table';
 
-const mapObjection = (r: any): Objection => ({
-  id: toStr(r.id),
-  sectionId: toStr(r.section_id),
-  orgId: toStr(r.org_id),
-  userId: toStr(r.user_id),
-  text: toStr(r.text),
-  raisedAt: toMs(r.raised_at),
-  answer: toStrOrNull(r.answer),
-  answeredBy: toStrOrNull(r.answered_by),
-  answeredAt: toMsOrNull(r.answered_at),
-});
-
-export async function insertObjection(db: Db, o: Objection): Promise<void> {
-  await db('opening_objections').insert({
-    id: o.id,
-    section_id: o.sectionId,
-    org_id: o.orgId,
-    user_id: o.userId,
-    text: o.text,
-    raised_at: o.raisedAt,
-    answer: null,
-    answered_by: null,
-    answered_at: null,
-  });
-}
-
-export async function objectionsOf(db: Db, sectionId: string): Promise<Objection[]> {
-  return (await db('opening_objections').where({ section_id: sectionId }).orderBy([{ column: 'raised_at' }, { column: 'id' }])).map(mapObjection);
-}
-
-export async function findObjection(db: Db, sectionId: string, id: string): Promise<Objection | null> {
-  const r = await db('opening_objections').where({ section_id: sectionId, id }).first();
-  return r ? mapObjection(r) : null;
-}
-
-/** Guarded: an objection is answered once. */
-export async function answerObjection(db: Db, id: string, answer: string, by: string, at: number): Promise<boolean> {
-  const n = await db('opening_objections').where({ id }).whereNull('answer').update({ answer, answered_by: by, answered_at: at });
-  return Number(n) === 1;
-}
+// The objections raised at the opening: the shared shape, on this module's own table.
+export const { insertObjection, objectionsOf, findObjection, answerObjection } = objectionsTable('opening_objections');
