@@ -43,6 +43,7 @@ import { attachContext, bearerAuth, configurePassport, sameOriginForSessions } f
 import { errorHandler } from './http/errors';
 import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
+import { pagesRoutes } from './pages/pages-routes';
 import type { Logger } from './logger';
 
 export const VERSION = '0.1.0';
@@ -194,6 +195,9 @@ export function createApp(deps: AppDeps) {
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
   });
+
+  // The public portal (server-rendered pages and the opening hall's event stream).
+  app.use(pagesRoutes({ services, clock: deps.clock }));
 
   app.use('/api', (req, _res, next) => next(notFound(`${req.method} ${req.originalUrl.split('?')[0]}`)));
   app.use(errorHandler(log));

@@ -1,0 +1,235 @@
+// The public portal: server-rendered pages (home, section notice, opening hall, rate report) built
+// from the same service calls as the public JSON API, made as an anonymous visitor so that a page
+// shows exactly what GET /api/… shows the public — before the deadline, nothing about bidders.
+// The opening hall gets live updates by server-sent events, timed by the server's clock.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Clock } from '../../modules/core/clock';
+import type { RequestContext } from '../../modules/core/context';
+import { AppError } from '../../modules/core/errors';
+import type { Services } from '../app';
+import type { SafeHtml } from './html';
+import { shanghaiTime, shanghaiDate, yuan } from '../../templates/pages/format';
+import {
+  ctxFor,
+  errorPage,
+  hallPage,
+  homePage,
+  reportsPage,
+  sectionPage,
+  type CentreView,
+  type Ctx,
+  type OpeningRecordView,
+  type RatesView,
+  type SectionPageData,
+  type SectionView,
+} from '../../templates/pages/pages';
+import { langOf } from '../../templates/pages/strings';
+
+const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** States in which the opening record may exist (the hall stops waiting once it is sent). */
+const AFTER_OPENING = new Set(['opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived']);
+
+export interface PagesDeps {
+  services: Pick<Services, 'tenders' | 'centres' | 'opening' | 'evaluation' | 'awards' | 'reports'>;
+  clock: Clock;
+  /** How often one hall connection reads the section (ms); never below 2000. */
+  hallPollMs?: number;
+}
+
+type PortalQuery = Record<string, unknown>;
+const one = (q: PortalQuery, key: string): string | undefined => (typeof q[key] === 'string' ? (q[key] as string) : undefined);
+
+function send(res: Response, status: number, page: SafeHtml): void {
+  res
+    .status(status)
+    .set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'same-origin',
+      'Cache-Control': 'no-store',
+    })
+    .send(page.value);
+}
+
+/** Runs a read and gives null when the API would answer 404 (not public yet / does not exist). */
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof AppError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+export function pagesRoutes(deps: PagesDeps): Router {
+  const { services, clock } = deps;
+  const pollMs = Math.max(2000, deps.hallPollMs ?? 3000);
+  const router = Router();
+  // Every page is read as an anonymous member of the public, whoever is signed in.
+  const anon = (req: Request): RequestContext => ({ actor: null, ip: req.ip ?? null });
+  const view = (req: Request): Ctx => ctxFor(langOf((req.query as PortalQuery).lang), clock.now());
+
+  router.use('/portal-static', express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: '5m' }));
+
+  const centres = async (): Promise<CentreView[]> => (await services.centres.list()) as unknown as CentreView[];
+  const sectionsIn = async (req: Request, states: string[]): Promise<SectionView[]> => {
+    const out: SectionView[] = [];
+    for (const state of states) {
+      const rows = await services.tenders.listSections(anon(req), { state: state as never, limit: 200 });
+      out.push(...(rows as unknown as SectionView[]));
+    }
+    return out;
+  };
+
+  router.get('/', async (req, res) => {
+    const c = view(req);
+    const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
+    const opened = (await sectionsIn(req, ['opened', 'evaluating', 'publicity', 'opening']))
+      .sort((a, b) => (b.closedAt ?? b.bidDeadlineAt) - (a.closedAt ?? a.bidDeadlineAt))
+      .slice(0, 10);
+    const awarded = (await sectionsIn(req, ['awarded', 'contracted']))
+      .sort((a, b) => ((b as { updatedAt?: number }).updatedAt ?? 0) - ((a as { updatedAt?: number }).updatedAt ?? 0))
+      .slice(0, 10);
+    send(res, 200, homePage(c, { centres: await centres(), open, opened, awarded }));
+  });
+
+  const openingRecord = async (req: Request, id: string): Promise<SectionPageData['record']> => {
+    try {
+      const { json } = await services.opening.record(anon(req), id);
+      return { kind: 'record', value: JSON.parse(json) as OpeningRecordView };
+    } catch (err) {
+      if (err instanceof AppError && err.status === 404) return { kind: 'pending' };
+      if (err instanceof AppError && err.status === 409) return { kind: err.code === 'section_failed' ? 'failed' : 'in_progress', message: err.message };
+      throw err;
+    }
+  };
+
+  router.get('/sections/:id', async (req, res) => {
+    const c = view(req);
+    const id = req.params.id;
+    const d = (await services.tenders.getSection(anon(req), id)) as unknown as Pick<SectionPageData, 'section' | 'project' | 'documents' | 'clarifications'>;
+    const evaluation = await orNull(services.evaluation.view(anon(req), id));
+    const award = await orNull(services.awards.publicAward(id));
+    send(
+      res,
+      200,
+      sectionPage(c, {
+        ...d,
+        centres: await centres(),
+        record: await openingRecord(req, id),
+        evaluation: (evaluation?.evaluation ?? null) as SectionPageData['evaluation'],
+        award: award?.award ?? null,
+      }),
+    );
+  });
+
+  router.get('/sections/:id/hall', async (req, res) => {
+    const c = view(req);
+    const d = await services.tenders.getSection(anon(req), req.params.id);
+    const section = { ...(d.section as unknown as SectionView), projectTitle: d.project.title };
+    const rec = await openingRecord(req, section.id);
+    send(res, 200, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null }));
+  });
+
+  /** The 'opened' event: the record's summary, labels in the page's language. */
+  const summary = (c: Ctx, sectionId: string, rec: OpeningRecordView) => ({
+    bidCount: rec.freeze.bidCount,
+    openingTime: rec.openingTime,
+    recordUrl: `/api/sections/${encodeURIComponent(sectionId)}/opening-record`,
+    bids: rec.bids.map((b) => ({
+      seq: b.seq,
+      bidder: b.bidder.name,
+      receivedAt: shanghaiTime(b.receivedAt),
+      price: b.price ? yuan(b.price.amount, c.s) : '—',
+      status: c.s.bidStatus[b.status] ?? b.status,
+      validity: b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—',
+      remarks: [...(b.cause ? [b.cause.message] : []), ...b.remarks.map((r) => (typeof r === 'string' ? r : JSON.stringify(r)))].join('；'),
+      ciphertextUrl: `/api/bids/${encodeURIComponent(b.bidId)}/ciphertext`,
+    })),
+  });
+
+  router.get('/sections/:id/hall/events', async (req, res) => {
+    const c = view(req);
+    const id = req.params.id;
+    const ctx = anon(req);
+    await services.tenders.getSection(ctx, id); // 404 as a normal error before the stream starts
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+      Connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    res.write(`retry: ${pollMs}\n\n`);
+
+    let closed = false;
+    let timer: NodeJS.Timeout | undefined;
+    let openedSent = false;
+    const stop = () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+    };
+    req.on('close', stop);
+    res.on('close', stop);
+    const event = (name: string, data: unknown) => {
+      if (!closed) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+
+    const tick = async () => {
+      if (closed) return;
+      try {
+        const { section } = await services.tenders.getSection(ctx, id);
+        const state = section.state as string;
+        event('state', { state, stateName: c.s.stateNames[state] ?? state, now: clock.now(), openingAt: section.openingAt ?? section.bidDeadlineAt });
+        if (!openedSent && AFTER_OPENING.has(state)) {
+          const rec = await openingRecord(req, id);
+          if (rec.kind === 'record') {
+            event('opened', summary(c, id, rec.value));
+            openedSent = true;
+          }
+        }
+      } catch (err) {
+        event('problem', { message: err instanceof Error ? err.message : String(err) });
+      }
+      if (!closed) timer = setTimeout(() => void tick(), pollMs);
+    };
+    await tick();
+  });
+
+  router.get('/reports', async (req, res) => {
+    const c = view(req);
+    const q = req.query as PortalQuery;
+    const year = shanghaiDate(clock.now()).slice(0, 4);
+    const from = one(q, 'from') || `${year}-01-01`;
+    const to = one(q, 'to') || `${year}-12-31`;
+    let report: RatesView | null = null;
+    let error: string | null = null;
+    let status = 200;
+    try {
+      report = (await services.reports.rates({ from, to })) as unknown as RatesView;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      status = err.status;
+      error = err.message;
+    }
+    send(res, status, reportsPage(c, { centres: await centres(), from, to, report, error }));
+  });
+
+  // Errors of the pages are pages too (the JSON error shape stays with /api).
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    if (req.path.startsWith('/api/') || req.path.startsWith('/portal-static/')) return next(err);
+    const status = err instanceof AppError ? err.status : 500;
+    if (status >= 500) return next(err);
+    send(res, status, errorPage(view(req), status, err instanceof AppError ? err.message : String(err)));
+  });
+
+  return router;
+}

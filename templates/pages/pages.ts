@@ -1,0 +1,230 @@
+// The public portal pages as escaping templates (server/pages/html.ts): every value from the API is
+// escaped; only markup written here is trusted. No inline script or style (the CSP forbids them):
+// the hall's script and the stylesheet are static files under /portal-static/.
+import { html, type SafeHtml } from '../../server/pages/html';
+import { remaining, shanghaiTime, yuan } from './format';
+import { STRINGS, type Lang, type Strings } from './strings';
+
+export interface CentreView { code: string; nameZh: string; nameEn: string; settings: { direction: string; metric: string; timeZone?: string } }
+export interface SectionView {
+  id: string; code: string; title: string; centre: string; state: string; procedure: string; evaluationMethod: string;
+  referenceKind: string; referencePrice: string; bidBond: string | null;
+  publishedAt: number | null; bidOpensAt: number | null; clarificationDeadlineAt: number | null; bidDeadlineAt: number; openingAt: number | null;
+  closedAt: number | null; cancelledAt: number | null; cancelReason: string | null; failureReason: string | null;
+  projectTitle?: string; tenderee?: string;
+  openingKey?: { recipient: string; threshold: number; custodians: string[] } | null;
+}
+export interface RecordBid {
+  seq: number; bidId: string; bidder: { orgId: string; name: string; creditCode: string }; receivedAt: number;
+  ciphertextSha256: string; size: number; status: string; decryption: string; cause: { code: string; message: string } | null;
+  price: { amount: string } | null; validity: string | null; remarks: unknown[];
+}
+export interface OpeningRecordView { openingTime: number; freeze: { bidCount: number }; bids: RecordBid[]; officials?: Record<string, string> }
+
+export interface Ctx { lang: Lang; s: Strings; now: number }
+export const ctxFor = (lang: Lang, now: number): Ctx => ({ lang, s: STRINGS[lang], now });
+
+/** A link within the portal keeping the language. */
+export function href(c: Ctx, path: string, query: Record<string, string> = {}): string {
+  const q = new URLSearchParams(query);
+  if (c.lang === 'en') q.set('lang', 'en');
+  const qs = q.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+export function centreName(c: Ctx, centres: CentreView[], code: string): string {
+  const x = centres.find((y) => y.code === code);
+  return x ? (c.lang === 'en' ? x.nameEn : x.nameZh) : code;
+}
+
+const stateName = (c: Ctx, state: string) => c.s.stateNames[state] ?? state;
+const remarkText = (r: unknown) => (typeof r === 'string' ? r : r && typeof r === 'object' ? String((r as { message?: unknown; code?: unknown }).message ?? (r as { code?: unknown }).code ?? JSON.stringify(r)) : String(r));
+
+export function layout(c: Ctx, title: string, body: SafeHtml, options: { path: string; query?: Record<string, string>; scripts?: string[] } ): SafeHtml {
+  const other = new URLSearchParams(options.query ?? {});
+  if (c.lang === 'en') other.delete('lang');
+  else other.set('lang', 'en');
+  const otherHref = other.toString() ? `${options.path}?${other}` : options.path;
+  return html`<!doctype html>
+<html lang="${c.s.htmlLang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} — ${c.s.siteName}</title>
+<link rel="stylesheet" href="/portal-static/portal.css">
+${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
+</head>
+<body>
+<header class="site">
+  <a class="brand" href="${href(c, '/')}">${c.s.siteName}</a>
+  <nav><a href="${href(c, '/')}">${c.s.home}</a> <a href="${href(c, '/reports')}">${c.s.rateReport}</a> <a class="lang" href="${otherHref}" hreflang="${c.lang === 'en' ? 'zh-CN' : 'en'}">${c.s.otherLang}</a></nav>
+</header>
+<main>
+${body}
+</main>
+<footer class="site">${c.s.generatedAt}: <span>${shanghaiTime(c.now, true)}</span></footer>
+</body>
+</html>
+`;
+}
+
+function sectionTable(c: Ctx, centres: CentreView[], sections: SectionView[], id: string): SafeHtml {
+  if (sections.length === 0) return html`<p class="empty" id="${id}">${c.s.none}</p>`;
+  return html`<table id="${id}">
+<thead><tr><th>${c.s.code}</th><th>${c.s.title}</th><th>${c.s.centre}</th><th>${c.s.referencePrice}</th><th>${c.s.deadline}</th><th>${c.s.state}</th></tr></thead>
+<tbody>
+${sections.map((x) => html`<tr data-section="${x.id}"><td><a href="${href(c, `/sections/${encodeURIComponent(x.id)}`)}">${x.code}</a></td><td>${x.title}${x.projectTitle ? html`<div class="sub">${x.projectTitle}</div>` : ''}</td><td>${centreName(c, centres, x.centre)}</td><td class="num">${yuan(x.referencePrice, c.s)}</td><td>${shanghaiTime(x.bidDeadlineAt)}</td><td>${stateName(c, x.state)}</td></tr>
+`)}</tbody>
+</table>`;
+}
+
+export function homePage(c: Ctx, data: { centres: CentreView[]; open: SectionView[]; opened: SectionView[]; awarded: SectionView[] }): SafeHtml {
+  const body = html`<h1>${c.s.siteName}</h1>
+<p class="tagline">${c.s.tagline}</p>
+<section><h2>${c.s.centres}</h2>
+<ul class="centres" id="centres">${data.centres.map((x) => html`<li data-centre="${x.code}"><strong>${c.lang === 'en' ? x.nameEn : x.nameZh}</strong> <span class="sub">${c.lang === 'en' ? x.nameZh : x.nameEn}</span> <span class="sub">${c.s[x.settings.metric === 'value_added' ? 'value_added' : 'savings']}</span></li>`)}</ul>
+</section>
+<section><h2>${c.s.openForBids}</h2>${sectionTable(c, data.centres, data.open, 'open-sections')}</section>
+<section><h2>${c.s.recentlyOpened}</h2>${sectionTable(c, data.centres, data.opened, 'opened-sections')}</section>
+<section><h2>${c.s.recentlyAwarded}</h2>${sectionTable(c, data.centres, data.awarded, 'awarded-sections')}</section>
+<p><a id="report-link" href="${href(c, '/reports')}">${c.s.rateReportLink}</a></p>`;
+  return layout(c, c.s.home, body, { path: '/' });
+}
+
+export function recordTable(c: Ctx, sectionId: string, rec: OpeningRecordView): SafeHtml {
+  return html`<p>${c.s.bidCount}: <span id="bid-count">${rec.freeze.bidCount}</span> · ${c.s.openingTime}: ${shanghaiTime(rec.openingTime)}</p>
+<p class="links"><a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record.pdf">${c.s.recordPdf}</a></p>
+<table id="record-table">
+<thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead>
+<tbody id="record-bids">
+${rec.bids.map((b) => html`<tr><td>${b.seq}</td><td class="bidder">${b.bidder.name}</td><td>${shanghaiTime(b.receivedAt)}</td><td class="num price">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td>${c.s.bidStatus[b.status] ?? b.status}</td><td>${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td>${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
+`)}</tbody>
+</table>`;
+}
+
+export interface SectionPageData {
+  centres: CentreView[];
+  section: SectionView;
+  project: { code: string; title: string; tenderee: string; description: string | null };
+  documents: Array<{ id: string; name: string; size: number; sha256: string }>;
+  clarifications: Array<{ id: string; issuedAt: number; title: string; body: string; newDeadlineAt: number | null }>;
+  record: { kind: 'record'; value: OpeningRecordView } | { kind: 'pending' | 'in_progress' | 'failed'; message?: string };
+  evaluation: { publicity: { endsAt: number } | null; result: { candidates?: Array<{ rank: number; bidId?: string; bidder?: { name?: string }; price?: string; score?: string | number | null }>; outcome?: string; reason?: string } | null } | null;
+  award: { bidderName: string; amount: string; awardedAt: number; contractSignedAt: number | null; contractAmount: string | null } | null;
+}
+
+export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
+  const x = d.section;
+  const id = encodeURIComponent(x.id);
+  const rec = d.record;
+  const body = html`<h1><span class="code">${x.code}</span> ${x.title}</h1>
+<p class="sub">${c.s.project}: ${d.project.title} (${d.project.code}) · ${c.s.tenderee}: ${d.project.tenderee} · ${c.s.centre}: ${centreName(c, d.centres, x.centre)}</p>
+<p>${c.s.state}: <strong id="section-state">${stateName(c, x.state)}</strong>${x.failureReason ? html` — ${x.failureReason}` : ''}${x.cancelReason ? html` — ${x.cancelReason}` : ''}</p>
+<p><a class="button" id="hall-link" href="${href(c, `/sections/${id}/hall`)}">${c.s.enterHall}</a></p>
+<section><h2>${c.s.notice}</h2>
+<dl class="facts">
+<dt>${c.s.referencePrice}</dt><dd>${yuan(x.referencePrice, c.s)}</dd>
+<dt>${c.s.bidBond}</dt><dd>${yuan(x.bidBond, c.s)}</dd>
+<dt>${c.s.procedure}</dt><dd>${x.procedure}</dd>
+<dt>${c.s.evaluationMethod}</dt><dd>${x.evaluationMethod}</dd>
+</dl>
+${d.project.description ? html`<p>${d.project.description}</p>` : ''}
+</section>
+<section><h2>${c.s.timeline}</h2>
+<dl class="facts" id="timeline">
+<dt>${c.s.publishedAt}</dt><dd>${shanghaiTime(x.publishedAt)}</dd>
+<dt>${c.s.bidOpensAt}</dt><dd>${shanghaiTime(x.bidOpensAt)}</dd>
+${x.clarificationDeadlineAt ? html`<dt>${c.s.clarificationDeadlineAt}</dt><dd>${shanghaiTime(x.clarificationDeadlineAt)}</dd>` : ''}
+<dt>${c.s.deadline}</dt><dd id="deadline">${shanghaiTime(x.bidDeadlineAt, true)}</dd>
+${x.closedAt ? html`<dt>${c.s.closedAt}</dt><dd>${shanghaiTime(x.closedAt)}</dd>` : ''}
+</dl>
+</section>
+<section><h2>${c.s.recipient}</h2>
+${x.openingKey ? html`<p><code id="recipient">${x.openingKey.recipient}</code></p>
+<p class="sub">${c.s.recipientHelp} ${c.s.custodians}: ${x.openingKey.custodians.join(', ')} (${c.s.threshold} ${x.openingKey.threshold})</p>` : html`<p>${c.s.none}</p>`}
+</section>
+<section><h2>${c.s.documents}</h2>
+${d.documents.length ? html`<ul id="documents">${d.documents.map((doc) => html`<li><a href="/api/sections/${id}/documents/${encodeURIComponent(doc.id)}">${doc.name}</a> <span class="sub">(${doc.size} B, SHA-256 ${doc.sha256})</span></li>`)}</ul>` : html`<p>${c.s.none}</p>`}
+</section>
+<section><h2>${c.s.clarifications}</h2>
+${d.clarifications.length ? html`<ul id="clarifications">${d.clarifications.map((k) => html`<li><span class="sub">${shanghaiTime(k.issuedAt)}</span> <strong>${k.title}</strong> ${k.body}${k.newDeadlineAt ? html` → ${c.s.deadline}: ${shanghaiTime(k.newDeadlineAt)}` : ''}</li>`)}</ul>` : html`<p>${c.s.none}</p>`}
+</section>
+<section id="opening-record"><h2>${c.s.openingRecord}</h2>
+${rec.kind === 'record' ? recordTable(c, x.id, rec.value) : html`<p>${rec.kind === 'pending' ? c.s.openingRecordPending : rec.kind === 'in_progress' ? c.s.openingInProgress : html`${c.s.sectionFailed}${rec.message ? html`: ${rec.message}` : ''}`}</p>`}
+</section>
+${d.evaluation?.result ? html`<section id="evaluation"><h2>${c.s.evaluation}</h2>
+${d.evaluation.publicity ? html`<p>${c.s.publicityEndsAt}: ${shanghaiTime(d.evaluation.publicity.endsAt)}</p>` : ''}
+${d.evaluation.result.reason ? html`<p>${d.evaluation.result.reason}</p>` : ''}
+${d.evaluation.result.candidates?.length ? html`<table><thead><tr><th>${c.s.rank}</th><th>${c.s.bidder}</th><th>${c.s.price}</th></tr></thead><tbody>${d.evaluation.result.candidates.map((k) => html`<tr><td>${k.rank}</td><td>${k.bidder?.name ?? '—'}</td><td class="num">${yuan(k.price, c.s)}</td></tr>`)}</tbody></table>` : ''}
+<p class="links"><a href="/api/sections/${id}/evaluation-report">JSON</a> · <a href="/api/sections/${id}/evaluation-report.pdf">${c.s.evaluationReportPdf}</a></p>
+</section>` : ''}
+${d.award ? html`<section id="award"><h2>${c.s.award}</h2>
+<dl class="facts"><dt>${c.s.bidder}</dt><dd>${d.award.bidderName}</dd><dt>${c.s.amount}</dt><dd>${yuan(d.award.amount, c.s)}</dd><dt>${c.s.awardedAt}</dt><dd>${shanghaiTime(d.award.awardedAt)}</dd>
+${d.award.contractSignedAt ? html`<dt>${c.s.contract}</dt><dd>${shanghaiTime(d.award.contractSignedAt)} · ${yuan(d.award.contractAmount, c.s)}</dd>` : ''}</dl>
+<p class="links"><a href="/api/sections/${id}/award-notice.pdf">${c.s.awardNoticePdf}</a></p>
+</section>` : ''}`;
+  return layout(c, `${x.code} ${x.title}`, body, { path: `/sections/${id}` });
+}
+
+export function hallPage(c: Ctx, d: { centres: CentreView[]; section: SectionView; record: OpeningRecordView | null }): SafeHtml {
+  const x = d.section;
+  const id = encodeURIComponent(x.id);
+  const openingAt = x.openingAt ?? x.bidDeadlineAt;
+  const body = html`<div id="hall" data-events="${href(c, `/sections/${id}/hall/events`)}" data-server-now="${c.now}" data-opening-at="${openingAt}" data-state="${x.state}"
+ data-days="${c.s.days}" data-waiting="${c.s.waitingForRecord}" data-disconnected="${c.s.disconnected}" data-live="${c.s.live}" data-yuan="${c.s.yuan}">
+<h1>${c.s.hall}: <span class="code">${x.code}</span> ${x.title}</h1>
+<p class="sub">${centreName(c, d.centres, x.centre)} · ${x.projectTitle ?? ''} · <a href="${href(c, `/sections/${id}`)}">${c.s.notice}</a></p>
+<div class="clock">
+ <div><div class="label">${c.s.countdown}</div><div class="big" id="countdown">${remaining(openingAt - c.now, c.s)}</div></div>
+ <div><div class="label">${c.s.openingTime}</div><div id="opening-time">${shanghaiTime(openingAt, true)}</div></div>
+ <div><div class="label">${c.s.serverTime}</div><div id="server-time">${shanghaiTime(c.now, true)}</div></div>
+ <div><div class="label">${c.s.state}</div><div id="hall-state">${stateName(c, x.state)}</div></div>
+</div>
+<p class="sub">${c.s.countdownNote} <span id="connection"></span></p>
+<section id="hall-record"${d.record ? '' : html` hidden`}><h2>${c.s.openingRecord}</h2>
+${d.record ? recordTable(c, x.id, d.record) : html`<p>${c.s.bidCount}: <span id="bid-count"></span></p>
+<p class="links"><a href="/api/sections/${id}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${id}/opening-record.pdf">${c.s.recordPdf}</a></p>
+<table id="record-table"><thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead><tbody id="record-bids"></tbody></table>`}
+</section>
+</div>`;
+  return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
+}
+
+export interface RatesView {
+  period: { from: string; to: string };
+  headline: string; headlineZh: string;
+  combined: Record<'cost' | 'revenue', { metric: string; sections: number; referenceTotal: string; finalTotal: string; rate: { percent: string | null } }>;
+  centres: Array<{ centre: string; metric: string; sections: number; referenceTotal: string; finalTotal: string; rate: { percent: string | null }; counts: { published: number; opened: number; failed: number; awarded: number; imported: number } }>;
+}
+
+export function reportsPage(c: Ctx, d: { centres: CentreView[]; from: string; to: string; report: RatesView | null; error: string | null }): SafeHtml {
+  const q = { from: d.from, to: d.to };
+  const api = (format: string) => `/api/reports/rates?${new URLSearchParams({ ...q, format })}`;
+  const pct = (p: string | null) => (p === null ? (c.lang === 'en' ? 'n/a' : '无数据') : `${p}%`);
+  const metric = (m: string) => (m === 'value_added' ? c.s.value_added : c.s.savings);
+  const r = d.report;
+  const body = html`<h1>${c.s.rateReport}</h1>
+<form method="get" action="/reports" class="period">
+${c.lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
+<label>${c.s.from} <input type="date" name="from" value="${d.from}" required></label>
+<label>${c.s.to} <input type="date" name="to" value="${d.to}" required></label>
+<button type="submit">${c.s.show}</button>
+</form>
+${d.error ? html`<p class="error" id="report-error">${d.error}</p>` : ''}
+${r ? html`<p class="sub">${c.s.period}: ${r.period.from} — ${r.period.to}</p>
+<p class="headline" id="headline">${c.lang === 'en' ? r.headline : r.headlineZh}</p>
+<table id="rates">
+<thead><tr><th>${c.s.centre}</th><th>${c.s.metric}</th><th>${c.s.sections}</th><th>${c.s.referenceTotal}</th><th>${c.s.finalTotal}</th><th>${c.s.rate}</th><th>${c.s.countsLabel}</th></tr></thead>
+<tbody>
+${r.centres.map((x) => html`<tr><td>${centreName(c, d.centres, x.centre)}</td><td>${metric(x.metric)}</td><td class="num">${x.sections}</td><td class="num">${yuan(x.referenceTotal, c.s)}</td><td class="num">${yuan(x.finalTotal, c.s)}</td><td class="num">${pct(x.rate.percent)}</td><td>${x.counts.published}/${x.counts.opened}/${x.counts.failed}/${x.counts.awarded}/${x.counts.imported}</td></tr>
+`)}${(['cost', 'revenue'] as const).map((k) => html`<tr class="total"><td>${c.s.combined}</td><td>${metric(r.combined[k].metric)}</td><td class="num">${r.combined[k].sections}</td><td class="num">${yuan(r.combined[k].referenceTotal, c.s)}</td><td class="num">${yuan(r.combined[k].finalTotal, c.s)}</td><td class="num">${pct(r.combined[k].rate.percent)}</td><td></td></tr>
+`)}</tbody>
+</table>
+<p class="links"><a id="csv-link" href="${api('csv')}">${c.s.csv}</a> · <a id="pdf-link" href="${api('pdf')}">${c.s.pdf}</a> · <a href="${api('json')}">JSON</a></p>` : ''}`;
+  return layout(c, c.s.rateReport, body, { path: '/reports', query: q });
+}
+
+export function errorPage(c: Ctx, status: number, message: string): SafeHtml {
+  const title = status === 404 ? c.s.notFound : status < 500 ? c.s.badRequest : c.s.error;
+  return layout(c, title, html`<h1>${title}</h1><p class="error">${message}</p><p><a href="${href(c, '/')}">${c.s.home}</a></p>`, { path: '/' });
+}
