@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-const weight = z.string().regex(/^(100|\d{1,2})(\.\d{1,2})?$/, 'a decimal string from 0 to 100, at most two decimals');
+/** 0 to 100 with at most two decimals: 100.5 is over 100 and refused. */
+const zeroToHundred = /^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/;
+const weight = z.string().regex(zeroToHundred, 'a decimal string from 0 to 100, at most two decimals');
 const name = z.string().trim().min(1).max(100);
 
 export const reserveBody = z.strictObject({
@@ -26,7 +28,7 @@ export const scoresBody = z.strictObject({
         evaluator: name.describe('The evaluator (评委) as named on the committee list.'),
         bidId: z.string().length(26),
         criterion: name,
-        score: z.string().regex(/^(100|\d{1,2})(\.\d{1,2})?$/, 'a decimal string from 0 to 100, at most two decimals'),
+        score: z.string().regex(zeroToHundred, 'a decimal string from 0 to 100, at most two decimals'),
       }),
     )
     .min(1)

@@ -217,7 +217,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
         if (!(x.criterion in weights.criteria)) return [{ field: `scores.${i}.criterion`, message: `"${x.criterion}" is not one of the criteria: ${Object.keys(weights.criteria).join(', ')}` }];
         return [];
       });
-      if (details.length) throw validationFailed(`scores: ${details[0]!.message}.`, details);
+      if (details.length) throw validationFailed(`${details[0]!.field}: ${details[0]!.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}.`, details);
       await withTransaction(knex, async (trx) => {
         if (input.weights) await store.setWeights(trx, s.id, input.weights);
         for (const x of input.scores) await store.saveScore(trx, newId(), s.id, { ...x, enteredBy: actor.userId, enteredAt: clock.now() });
