@@ -285,13 +285,14 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const actor = requireActor(ctx);
       const s = await section(id);
       if (actor.role !== 'bidder' || !actor.orgId) throw forbidden('Only bidders of the section may object to its candidates.');
-      const { bids } = await openingRecord(s.id).catch(() => ({ bids: [] as RecordBid[] }));
-      if (!bids.some((b) => b.bidder.orgId === actor.orgId)) throw forbidden(`Only bidders of ${s.code} may object to its candidates.`);
+      // The publicity period is public knowledge: check it first, so that a bidder hears "not now" rather than "not yours".
       const e = await store.findEvaluation(knex, s.id);
       if (s.state !== 'publicity' || !e?.publicityEndsAt || clock.now() >= e.publicityEndsAt) {
         const ended = e?.publicityEndsAt ? ` (it ended ${new Date(e.publicityEndsAt).toISOString()})` : '';
         throw new AppError(409, 'publicity_over', `Objections to the candidates are filed during the candidate publicity only (TBLS 54)${ended}; ${s.code} is ${s.state}.`);
       }
+      const { bids } = await openingRecord(s.id).catch(() => ({ bids: [] as RecordBid[] }));
+      if (!bids.some((b) => b.bidder.orgId === actor.orgId)) throw forbidden(`Only bidders of ${s.code} may object to its candidates.`);
       const o: store.Objection = { id: newId(), sectionId: s.id, orgId: actor.orgId, userId: actor.userId, text, raisedAt: clock.now(), answer: null, answeredBy: null, answeredAt: null };
       await withTransaction(knex, async (trx) => {
         await store.insertObjection(trx, o);
