@@ -10,9 +10,11 @@ import type { RequestContext } from '../../modules/core/context';
 import { AppError } from '../../modules/core/errors';
 import type { Services } from '../app';
 import type { SafeHtml } from './html';
+import { bidPageBundle } from './bundle';
 import { shanghaiTime, shanghaiDate, yuan } from '../../templates/pages/format';
 import {
   ctxFor,
+  bidPage,
   errorPage,
   hallPage,
   homePage,
@@ -75,6 +77,17 @@ export function pagesRoutes(deps: PagesDeps): Router {
   // Every page is read as an anonymous member of the public, whoever is signed in.
   const anon = (req: Request): RequestContext => ({ actor: null, ip: req.ip ?? null });
   const view = (req: Request): Ctx => ctxFor(langOf((req.query as PortalQuery).lang), clock.now());
+
+  // The bidder page's script, bundled on first request (before the static files, which 404 on a miss).
+  router.get('/portal-static/bid.js', async (req, res) => {
+    const bundle = await bidPageBundle();
+    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache', ETag: bundle.etag });
+    if (req.headers['if-none-match'] === bundle.etag) {
+      res.status(304).end();
+      return;
+    }
+    res.send(bundle.code);
+  });
 
   router.use('/portal-static', express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: '5m' }));
 
@@ -202,6 +215,15 @@ export function pagesRoutes(deps: PagesDeps): Router {
     };
     await tick();
   });
+
+  // The bidder's sealing page: the form; the browser does the key, the sealing and the signing.
+  const bidForm = async (req: Request, res: Response, selected: string | null) => {
+    const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
+    if (selected && !open.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
+    send(res, 200, bidPage(view(req), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null }));
+  };
+  router.get('/bid', (req, res) => bidForm(req, res, null));
+  router.get('/sections/:id/bid', (req, res) => bidForm(req, res, req.params.id));
 
   router.get('/reports', async (req, res) => {
     const c = view(req);

@@ -1,7 +1,7 @@
 // The public portal pages as escaping templates (server/pages/html.ts): every value from the API is
 // escaped; only markup written here is trusted. No inline script or style (the CSP forbids them):
 // the hall's script and the stylesheet are static files under /portal-static/.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, raw, type SafeHtml } from '../../server/pages/html';
 import { remaining, shanghaiTime, yuan } from './format';
 import { STRINGS, type Lang, type Strings } from './strings';
 
@@ -57,7 +57,7 @@ ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>
 <body>
 <header class="site">
   <a class="brand" href="${href(c, '/')}">${c.s.siteName}</a>
-  <nav><a href="${href(c, '/')}">${c.s.home}</a> <a href="${href(c, '/reports')}">${c.s.rateReport}</a> <a class="lang" href="${otherHref}" hreflang="${c.lang === 'en' ? 'zh-CN' : 'en'}">${c.s.otherLang}</a></nav>
+  <nav><a href="${href(c, '/')}">${c.s.home}</a> <a href="${href(c, '/reports')}">${c.s.rateReport}</a> <a href="${href(c, '/bid')}" id="bid-link">${c.s.bid.nav}</a> <a class="lang" href="${otherHref}" hreflang="${c.lang === 'en' ? 'zh-CN' : 'en'}">${c.s.otherLang}</a></nav>
 </header>
 <main>
 ${body}
@@ -222,6 +222,46 @@ ${r.centres.map((x) => html`<tr><td>${centreName(c, d.centres, x.centre)}</td><t
 </table>
 <p class="links"><a id="csv-link" href="${api('csv')}">${c.s.csv}</a> · <a id="pdf-link" href="${api('pdf')}">${c.s.pdf}</a> · <a href="${api('json')}">JSON</a></p>` : ''}`;
   return layout(c, c.s.rateReport, body, { path: '/reports', query: q });
+}
+
+/**
+ * The bidder's page (GET /bid, /sections/:id/bid): the form only; /portal-static/bid.js makes the
+ * key, seals, signs and submits in the browser. Its messages travel as data-msg-* attributes.
+ */
+export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[]; selected: string | null }): SafeHtml {
+  const b = c.s.bid;
+  const messages = Object.entries(b)
+    .filter(([k]) => k.startsWith('msg'))
+    .map(([k, v]) => html` ${raw(`data-${k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`)}="${v}"`);
+  const body = html`<h1>${b.title}</h1>
+<p>${b.intro}</p>
+<p class="sub" id="session-key-note">${b.sessionKey} ${b.cliNote}</p>
+${d.open.length === 0 ? html`<p class="empty" id="no-open-sections">${b.noOpen}</p>` : ''}
+<form id="bid-form" autocomplete="off"${messages}>
+<p><label>${b.token}<br><input type="password" id="token" autocomplete="off" spellcheck="false" required size="60"></label><br><span class="sub">${b.tokenHelp}</span></p>
+<p><label>${b.section}<br><select id="section" required>
+<option value="">${b.choose}</option>
+${d.open.map((x) => html`<option value="${x.id}"${x.id === d.selected ? raw(' selected') : ''}>${x.code} ${x.title} — ${centreName(c, d.centres, x.centre)} — ${c.s.deadline} ${shanghaiTime(x.bidDeadlineAt)}</option>
+`)}</select></label></p>
+<p><label>${b.price}<br><input type="text" id="price" inputmode="decimal" pattern="[0-9,]+(\.[0-9]{1,2})?" required placeholder="1180000.00"></label></p>
+<p><label>${b.duration}<br><input type="number" id="duration" min="0" max="36500" step="1"></label></p>
+<p><label>${b.files}<br><input type="file" id="files" multiple></label></p>
+<p><button type="submit" id="seal-button">${b.seal}</button></p>
+</form>
+<p id="certificate-info" hidden>${b.certificate}: <code id="certificate-fingerprint"></code></p>
+<section><h2>${b.progress}</h2><ol id="bid-status"></ol><p class="error" id="bid-error" role="alert" hidden></p></section>
+<section id="receipt" hidden><h2>${b.receipt}</h2>
+<dl class="facts">
+<dt>${b.receiptBid}</dt><dd id="receipt-bid"></dd>
+<dt>${b.receiptTime}</dt><dd id="receipt-time"></dd>
+<dt>${b.receiptLog}</dt><dd id="receipt-log"></dd>
+<dt>${b.receiptSha}</dt><dd><code id="receipt-sha256"></code></dd>
+</dl>
+<p><a id="receipt-download" class="button" href="#">${b.receiptDownload}</a></p>
+<p class="sub">${b.receiptHelp}</p>
+</section>`;
+  const path = d.selected ? `/sections/${encodeURIComponent(d.selected)}/bid` : '/bid';
+  return layout(c, b.title, body, { path, scripts: ['/portal-static/bid.js'] });
 }
 
 export function errorPage(c: Ctx, status: number, message: string): SafeHtml {

@@ -1,0 +1,280 @@
+// The browser path of sealing (EB 16: an ordinary browser suffices): the bidder page GET /bid in
+// Debian's Chromium (playwright-core) makes a non-exportable RSA-PSS 3072 key with WebCrypto, gets
+// it certified (challenge + POST /api/pki/certificates/from-key), packs bid.json and an attachment
+// into a ustar tar, seals it with age to the section's recipient, signs the RFC 8785 manifest and
+// submits it. The server only ever receives age ciphertext; the receipt verifies; the opening
+// decrypts the bid and reads the price that was typed; the standard age tool opens it too.
+// Also: the page's tar writer against tar-stream and GNU tar.
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { expect } from 'chai';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import tar from 'tar-stream';
+import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
+import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
+import { SYSTEM_CONTEXT } from '../../modules/core/context';
+import { splitName, ustar } from '../../server/pages/client/ustar';
+import { createTestApp, type TestApp } from '../support/test-app';
+import { approvedBidder, publishedSection, sealedBid, submit, workDir } from '../support/bidding';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const AGE_HEADER = 'age-encryption.org/v1\n';
+
+const run = (cmd: string, args: string[], cwd: string) =>
+  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: unknown }).code as number | undefined) : 0;
+      resolve({ status: typeof code === 'number' ? code : 1, stdout, stderr });
+    });
+  });
+
+async function untar(bytes: Uint8Array): Promise<Array<{ name: string; type: string; data: Buffer }>> {
+  const out: Array<{ name: string; type: string; data: Buffer }> = [];
+  const extract = tar.extract();
+  extract.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c) => chunks.push(c as Buffer));
+    stream.on('end', () => {
+      out.push({ name: header.name, type: header.type ?? '', data: Buffer.concat(chunks) });
+      next();
+    });
+  });
+  await pipeline(Readable.from([Buffer.from(bytes)]), extract as unknown as Writable);
+  return out;
+}
+
+describe('the page tar writer (ustar)', function () {
+  this.timeout(30_000);
+  const longDir = `${'目录'.repeat(15)}/${'子目录'.repeat(3)}`; // > 100 bytes in UTF-8: goes to the prefix field
+  const entries = [
+    { name: 'bid.json', data: Buffer.from('{"a":1}\n') },
+    { name: '技术方案.pdf', data: crypto.randomBytes(1000) },
+    { name: 'empty.txt', data: Buffer.alloc(0) },
+    { name: 'exact-512.bin', data: crypto.randomBytes(512) },
+    { name: `${longDir}/${'长'.repeat(30)}.txt`, data: crypto.randomBytes(513) },
+  ];
+
+  it('writes 512-byte blocks that tar-stream reads back, names and bytes intact', async () => {
+    const archive = ustar(entries);
+    expect(archive.length % 512).to.equal(0);
+    expect(Buffer.from(archive.subarray(257, 265)).toString('latin1')).to.equal('ustar\u000000');
+    expect(Buffer.from(archive.subarray(archive.length - 1024)).equals(Buffer.alloc(1024))).to.equal(true);
+    const back = await untar(archive);
+    expect(back.map((e) => e.name)).to.deep.equal(entries.map((e) => e.name));
+    back.forEach((e, i) => {
+      expect(e.type).to.equal('file');
+      expect(e.data.equals(entries[i]!.data), e.name).to.equal(true);
+    });
+  });
+
+  it('is read by GNU tar (listing, checksums and extraction)', async () => {
+    const dir = workDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'a.tar'), ustar(entries));
+      const list = await run('tar', ['-tf', 'a.tar'], dir);
+      expect(list.status, list.stderr).to.equal(0);
+      expect(list.stdout.split('\n').filter(Boolean)).to.deep.equal(entries.map((e) => e.name));
+      fs.mkdirSync(path.join(dir, 'x'));
+      const x = await run('tar', ['-xf', '../a.tar'], path.join(dir, 'x'));
+      expect(x.status, x.stderr).to.equal(0);
+      for (const e of entries) expect(fs.readFileSync(path.join(dir, 'x', e.name)).equals(e.data), e.name).to.equal(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a name it cannot store', () => {
+    expect(() => splitName('长'.repeat(40) + '.pdf')).to.throw(/at most 100 bytes/);
+    expect(() => ustar([{ name: '', data: new Uint8Array(0) }])).to.throw();
+  });
+});
+
+describe('sealing a bid in the browser (GET /bid)', function () {
+  this.timeout(180_000);
+
+  let t: TestApp;
+  let server: http.Server;
+  let base: string;
+  let userDataDir: string;
+  let browser: BrowserContext;
+  let page: Page;
+  let section: Awaited<ReturnType<typeof publishedSection>>;
+  const problems: string[] = [];
+  /** Every request body the browser sent to the server, by method and path. */
+  const sent: Array<{ method: string; path: string; headers: Record<string, string>; body: Buffer | null }> = [];
+  const PRICE = '934567.80'; // under the section's reference price of 1,000,000.00
+  const ATTACHMENT = crypto.randomBytes(300_000);
+  let attachmentPath: string;
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the Debian package chromium (.ci/run does)`);
+    t = await createTestApp();
+    server = http.createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    section = await publishedSection(t, { title: '浏览器投标测试' });
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
+    attachmentPath = path.join(userDataDir, '技术方案.pdf');
+    fs.writeFileSync(attachmentPath, ATTACHMENT);
+    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !/\/favicon\.ico$/.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('pageerror', (e) => problems.push(String(e)));
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.origin !== base) problems.push(`request outside the platform: ${r.url()}`);
+      sent.push({ method: r.method(), path: u.pathname, headers: r.headers(), body: r.postDataBuffer() });
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await t?.close();
+  });
+
+  it('the page lists the open section in Chinese (and English), behind the strict CSP, with its script bundled locally', async () => {
+    const res = await page.goto(`${base}/bid?lang=en`);
+    expect(res!.status()).to.equal(200);
+    expect(await page.locator('h1').innerText()).to.equal('Seal a bid in your browser');
+    const res2 = await page.goto(`${base}/sections/${section.id}/bid`);
+    expect(res2!.status()).to.equal(200);
+    expect(res2!.headers()['content-security-policy']).to.contain("script-src 'self'");
+    expect(await page.locator('html').getAttribute('lang')).to.equal('zh-CN');
+    expect(await page.locator('h1').innerText()).to.equal('在浏览器中加密投标');
+    expect(await page.locator('#section').inputValue()).to.equal(section.id);
+    expect(await page.locator('#section option:checked').innerText()).to.contain(section.code);
+    await page.locator('#bid-form[data-ready="1"]').waitFor({ state: 'attached' });
+    const js = await fetch(`${base}/portal-static/bid.js`);
+    expect(js.status).to.equal(200);
+    expect(js.headers.get('content-type')).to.match(/javascript/);
+    expect((await page.goto(`${base}/sections/NO-SUCH-SECTION/bid`))!.status()).to.equal(404);
+    problems.splice(0); // the deliberate 404
+  });
+
+  let receipt: Receipt;
+  let ciphertext: Buffer;
+
+  it('makes the key, gets a certificate, seals, signs and submits; the server sees only ciphertext', async () => {
+    await page.goto(`${base}/sections/${section.id}/bid`);
+    await page.locator('#bid-form[data-ready="1"]').waitFor({ state: 'attached' });
+    sent.splice(0);
+    await page.locator('#token').fill(t.users.bidderA.token);
+    await page.locator('#price').fill(PRICE);
+    await page.locator('#duration').fill('120');
+    await page.locator('#files').setInputFiles(attachmentPath);
+    await page.locator('#seal-button').click();
+    await Promise.race([
+      page.locator('#receipt').waitFor({ state: 'visible', timeout: 60_000 }),
+      page.locator('#bid-error').waitFor({ state: 'visible', timeout: 60_000 }).then(async () => {
+        throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
+      }),
+    ]);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+
+    // The certificate request carried the public key and the signed challenge only.
+    const fromKey = sent.find((r) => r.path === '/api/pki/certificates/from-key')!;
+    const fk = JSON.parse(fromKey.body!.toString('utf8'));
+    expect(Object.keys(fk).sort()).to.deep.equal(['challenge', 'publicKey', 'signature', 'usage']);
+    expect(fk.publicKey).to.match(/^-----BEGIN PUBLIC KEY-----/);
+    const pub = crypto.createPublicKey(fk.publicKey);
+    expect(pub.asymmetricKeyType).to.equal('rsa'); // WebCrypto exports RSA-PSS keys as rsaEncryption SPKI
+    expect(pub.asymmetricKeyDetails?.modulusLength).to.equal(3072);
+
+    // The bid upload is an age file; no request carried the attachment or a tar of it.
+    const posts = sent.filter((r) => r.path === `/api/sections/${section.id}/bids`);
+    expect(posts).to.have.length(1);
+    ciphertext = posts[0]!.body!;
+    expect(ciphertext.subarray(0, AGE_HEADER.length).toString('latin1')).to.equal(AGE_HEADER);
+    expect(ciphertext.subarray(0, 200).toString('latin1')).to.contain('-> X25519 ');
+    const probe = ATTACHMENT.subarray(1000, 1064);
+    for (const r of sent) {
+      if (!r.body) continue;
+      expect(r.body.includes(probe), `${r.method} ${r.path} carried plaintext`).to.equal(false);
+      expect(r.body.includes(Buffer.from('ustar')), `${r.method} ${r.path} carried a tar`).to.equal(false);
+      expect(r.body.includes(Buffer.from(PRICE)), `${r.method} ${r.path} carried the price`).to.equal(false);
+      expect(r.body.toString('latin1')).not.to.match(/PRIVATE KEY/);
+    }
+    const manifest = JSON.parse(Buffer.from(posts[0]!.headers['etender-manifest']!, 'base64').toString('utf8'));
+    expect(manifest).to.include({ format: 'etender-manifest/1', section: section.id, bidder: t.orgA, recipient: section.recipient });
+    expect(manifest.ciphertext).to.deep.equal({ sha256: crypto.createHash('sha256').update(ciphertext).digest('hex'), size: ciphertext.length });
+    // The manifest signature verifies in Node with the certified key.
+    expect(crypto.verify('sha256', Buffer.from(posts[0]!.headers['etender-manifest']!, 'base64'), { key: pub, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(posts[0]!.headers['etender-signature']!, 'base64'))).to.equal(true);
+
+    // The receipt shown and offered for download.
+    const bidId = await page.locator('#receipt-bid').innerText();
+    const download = page.waitForEvent('download');
+    await page.locator('#receipt-download').click();
+    const file = await (await download).path();
+    receipt = JSON.parse(fs.readFileSync(file!, 'utf8')) as Receipt;
+    expect(receipt.bid.id).to.equal(bidId);
+    expect(await page.locator('#receipt-log').innerText()).to.equal(String(receipt.log.index));
+    expect(receipt.bid.ciphertextSha256).to.equal(manifest.ciphertext.sha256);
+    expect(await page.locator('#certificate-fingerprint').innerText()).to.equal(manifest.certificate);
+  });
+
+  it('the receipt verifies and my-bids shows the bid', async () => {
+    const keys = (await t.req().get('/api/pki/keys')).body;
+    verifyReceipt(receipt, keys, { leafHash, verifyInclusion }, { sha256: crypto.createHash('sha256').update(ciphertext).digest('hex'), size: ciphertext.length });
+    const mine = await t.req(t.users.bidderA).get(`/api/sections/${section.id}/my-bids`);
+    expect(mine.status, JSON.stringify(mine.body)).to.equal(200);
+    expect(JSON.stringify(mine.body)).to.contain(receipt.bid.id);
+  });
+
+  it('the opening decrypts the browser-sealed bid and reads the typed price; the age tool opens it too', async () => {
+    for (const [name, price] of [['乙科技有限公司', '990000.00'], ['丙工程有限公司', '960000.00']] as const) {
+      const b = await approvedBidder(t, name);
+      const r = await submit(t, b.user, section.id, await sealedBid(section, b.orgId, b.key, { price }));
+      expect(r.status, JSON.stringify(r.body)).to.equal(201);
+    }
+    t.clock.set(section.deadline + 1000);
+    await t.services.tenders.advanceDue();
+    await t.services.opening.openDue();
+    const { json } = await t.services.opening.record(SYSTEM_CONTEXT, section.id);
+    const record = JSON.parse(json) as { bids: Array<{ bidId: string; bidder: { orgId: string }; status: string; validity: string | null; decryption: string; cause: unknown; price: { amount: string; durationDays?: number } | null }> };
+    const mine = record.bids.find((b) => b.bidId === receipt.bid.id);
+    expect(mine, JSON.stringify(record.bids)).to.not.equal(undefined);
+    expect(mine!.cause, JSON.stringify(mine)).to.equal(null);
+    expect(mine!.decryption).to.equal('ok');
+    expect(mine!.status).to.equal('opened');
+    expect(mine!.validity).to.equal('valid');
+    expect(mine!.bidder.orgId).to.equal(t.orgA);
+    expect(mine!.price!.amount).to.equal(PRICE);
+
+    // The standard age tool, with the section's opening identity, gives bid.json first and the attachment.
+    const dir = workDir();
+    try {
+      const share = await t.services.custody.decryptTimerShare(section.id);
+      const identity = await t.services.custody.rebuildSecret(section.id, [share]);
+      fs.writeFileSync(path.join(dir, 'identity.txt'), `${identity}\n`, { mode: 0o600 });
+      fs.writeFileSync(path.join(dir, 'bid.age'), ciphertext);
+      const opened = await run('age', ['-d', '-i', 'identity.txt', '-o', 'bid.tar', 'bid.age'], dir);
+      expect(opened.status, opened.stderr).to.equal(0);
+      const list = await run('tar', ['-tf', 'bid.tar'], dir);
+      expect(list.stdout.split('\n').filter(Boolean)).to.deep.equal(['bid.json', '技术方案.pdf']);
+      const members = await untar(fs.readFileSync(path.join(dir, 'bid.tar')));
+      const doc = JSON.parse(members[0]!.data.toString('utf8'));
+      expect(doc.price).to.deep.equal({ amount: PRICE, durationDays: 120 });
+      expect(doc.attachments).to.deep.equal([{ name: '技术方案.pdf', size: ATTACHMENT.length, sha256: crypto.createHash('sha256').update(ATTACHMENT).digest('hex') }]);
+      expect(members[1]!.data.equals(ATTACHMENT)).to.equal(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
