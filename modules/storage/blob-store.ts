@@ -63,6 +63,9 @@ export class LocalBlobStore implements BlobStore {
       else await pipeline(source, meter, out);
     } catch (err) {
       source.resume(); // let the client finish sending so it can read our answer
+      // The file is opened asynchronously: when the upload fails at once, the open may still be
+      // under way and would create the file after a removal. Wait for the stream to close first.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await fs.promises.rm(tmp, { force: true });
       throw err;
     }
