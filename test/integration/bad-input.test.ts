@@ -13,81 +13,9 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
 import { createTestApp, makeCreditCode, openTenderSection, T0, type TestApp } from '../support/test-app';
+import { detailsOf, expectError, expectInvalidField, expectRule, unchanged } from '../support/api-errors';
 
 const DAY = 86_400_000;
-
-interface ApiError {
-  code: string;
-  message: string;
-  details?: unknown;
-}
-
-interface Detail {
-  field?: string;
-  rule?: string;
-  message: string;
-}
-
-/** Checks the status and that the body is exactly {error:{code,message,details?}}; returns the error. */
-function expectError(res: supertest.Response, status: number, code: string): ApiError {
-  expect(res.status, JSON.stringify(res.body)).to.equal(status);
-  expect(res.headers['content-type']).to.match(/^application\/json/);
-  expect(res.body).to.be.an('object');
-  expect(Object.keys(res.body)).to.deep.equal(['error']);
-  const error = res.body.error as ApiError;
-  expect(error).to.be.an('object');
-  const keys = Object.keys(error).sort();
-  expect(keys, JSON.stringify(error)).to.satisfy((k: string[]) => k.join() === 'code,message' || k.join() === 'code,details,message');
-  expect(error.code).to.be.a('string');
-  expect(error.code).to.equal(code);
-  expect(error.message).to.be.a('string');
-  // A sentence, not a bare code.
-  expect(error.message.trim().length, error.message).to.be.greaterThan(15);
-  expect(error.message).to.not.match(/NaN|\[object Object\]/);
-  expect(error.message).to.not.match(/\b(select|insert|update|delete)\b.*\b(from|into|set)\b/i);
-  return error;
-}
-
-function detailsOf(error: ApiError): Detail[] {
-  expect(error.details, 'details').to.be.an('array').that.is.not.empty;
-  const details = error.details as Detail[];
-  for (const d of details) {
-    expect(d.message).to.be.a('string');
-    expect(d.message.length).to.be.greaterThan(0);
-  }
-  return details;
-}
-
-/**
- * A 422 validation failure naming the given field in details[].field and in that detail's message;
- * schema failures name it in the top-level message too (checks made by a service may word it).
- */
-function expectInvalidField(res: supertest.Response, field: string, options: { inMessage: boolean } = { inMessage: true }): Detail {
-  const error = expectError(res, 422, 'validation_failed');
-  const details = detailsOf(error);
-  const detail = details.find((d) => d.field === field);
-  expect(detail, `no detail for ${field} in ${JSON.stringify(details)}`).to.not.equal(undefined);
-  if (options.inMessage) expect(error.message).to.include(field);
-  expect(detail!.message).to.include(field);
-  return detail!;
-}
-
-/** A 422 rule violation naming the rule in details[0].rule. */
-function expectRule(res: supertest.Response, rule: string): Detail {
-  const error = expectError(res, 422, 'rule_violation');
-  const details = detailsOf(error);
-  expect(details[0]!.rule).to.equal(rule);
-  expect(details[0]!.message).to.equal(error.message);
-  return details[0]!;
-}
-
-/** Sends a request and checks that no row of any table changed. */
-async function unchanged(t: TestApp, send: () => PromiseLike<supertest.Response>): Promise<supertest.Response> {
-  const before = await t.snapshot();
-  const res = await send();
-  expect(await t.snapshot(), `the database changed on ${res.status} ${JSON.stringify(res.body)}`).to.equal(before);
-  return res;
-}
 
 /** Every file (not directory) under dir, relative to it. */
 function filesUnder(dir: string): string[] {

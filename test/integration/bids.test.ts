@@ -9,6 +9,7 @@ import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
 import { createTestApp, makeCreditCode, T0, type TestApp } from '../support/test-app';
 import { publishedSection, sealedBid, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
+import { unchanged } from '../support/api-errors';
 
 describe('sealed bid submission, receipts and the attacks on them', () => {
   let t: TestApp;
@@ -32,12 +33,6 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
   const check = (receipt: Receipt, bytes?: Buffer) =>
     verifyReceipt(receipt, keys, { leafHash, verifyInclusion }, bytes ? { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length } : undefined);
 
-  async function unchanged<T>(work: () => Promise<T>): Promise<T> {
-    const before = await t.snapshot();
-    const result = await work();
-    expect(await t.snapshot(), 'the database changed').to.equal(before);
-    return result;
-  }
 
   it('accepts a sealed bid with a signed receipt that verifies offline', async () => {
     const bid = await sealedBid(section, t.orgA, keyA);
@@ -93,7 +88,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
   it('refuses a bid completed after the deadline, leaving no trace in the database', async () => {
     const bid = await sealedBid(section, t.orgA, keyA);
     t.clock.set(section.deadline);
-    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    const res = await unchanged(t, () => submit(t, t.users.bidderA, section.id, bid));
     expect(res.status).to.equal(409);
     expect(res.body.error.code).to.equal('deadline_passed');
   });
@@ -141,18 +136,18 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
   it('refuses a replayed manifest and a reused nonce', async () => {
     const bid = await sealedBid(section, t.orgA, keyA);
     expect((await submit(t, t.users.bidderA, section.id, bid)).status).to.equal(201);
-    const replay = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    const replay = await unchanged(t, () => submit(t, t.users.bidderA, section.id, bid));
     expect(replay.status).to.equal(409);
     expect(replay.body.error.code).to.equal('replay');
     const other = await sealedBid(section, t.orgA, keyA, { nonce: bid.manifest.nonce });
-    const res2 = await unchanged(() => submit(t, t.users.bidderA, section.id, other));
+    const res2 = await unchanged(t, () => submit(t, t.users.bidderA, section.id, other));
     expect(res2.status).to.equal(409);
     expect(res2.body.error.code).to.equal('replay');
   });
 
   it("refuses a bid signed with another bidder's certificate", async () => {
     const bid = await sealedBid(section, t.orgA, keyB);
-    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    const res = await unchanged(t, () => submit(t, t.users.bidderA, section.id, bid));
     expect(res.status).to.equal(422);
     expect(res.body.error.code).to.equal('certificate_not_yours');
   });
@@ -161,7 +156,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     const key = await signingCertificate(t, t.users.bidderA);
     expect((await t.req(t.users.bidderA).post(`/api/pki/certificates/${key.fingerprint}/revoke`).send({ reason: '私钥泄露' })).status).to.equal(200);
     const bid = await sealedBid(section, t.orgA, key);
-    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    const res = await unchanged(t, () => submit(t, t.users.bidderA, section.id, bid));
     expect(res.status).to.equal(422);
     expect(res.body.error.code).to.equal('certificate_revoked');
   });
@@ -171,7 +166,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     const far = await publishedSection(t, { bidDeadlineAt: T0 + 3 * 365 * DAY });
     const bid = await sealedBid(far, t.orgA, keyA);
     t.clock.set(T0 + 2 * 366 * DAY);
-    const expired = await unchanged(() => submit(t, t.users.bidderA, far.id, bid));
+    const expired = await unchanged(t, () => submit(t, t.users.bidderA, far.id, bid));
     expect(expired.status).to.equal(422);
     expect(expired.body.error.code).to.equal('certificate_expired');
     // A certificate issued now cannot sign a bid completed earlier (a clock before its notBefore).
@@ -179,7 +174,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     const fresh = await signingCertificate(t, t.users.bidderA);
     t.clock.set(T0 + DAY - 60_000);
     const earlyBid = await sealedBid(far, t.orgA, fresh);
-    const early = await unchanged(() => submit(t, t.users.bidderA, far.id, earlyBid));
+    const early = await unchanged(t, () => submit(t, t.users.bidderA, far.id, earlyBid));
     expect(early.status).to.equal(422);
     expect(early.body.error.code).to.equal('certificate_not_yet_valid');
   });
@@ -200,7 +195,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     expect(new crypto.X509Certificate(pem).verify(leaf.publicKey)).to.equal(true);
     const forgedKey: BidderKey = { privateKey, privateKeyPem: '', certPem: pem, fingerprint: new crypto.X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase() };
     const bid = await sealedBid(section, t.orgA, forgedKey);
-    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid, { 'Etender-Certificate': new crypto.X509Certificate(pem).raw.toString('base64') }));
+    const res = await unchanged(t, () => submit(t, t.users.bidderA, section.id, bid, { 'Etender-Certificate': new crypto.X509Certificate(pem).raw.toString('base64') }));
     expect(res.status).to.equal(422);
     expect(res.body.error.code).to.equal('certificate_untrusted');
   });
@@ -223,12 +218,12 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
 
   it('refuses a ciphertext that does not match the manifest: truncated, bit-flipped', async () => {
     const bid = await sealedBid(section, t.orgA, keyA);
-    const truncated = await unchanged(() => submit(t, t.users.bidderA, section.id, { ...bid, bytes: bid.bytes.subarray(0, bid.bytes.length - 10) }));
+    const truncated = await unchanged(t, () => submit(t, t.users.bidderA, section.id, { ...bid, bytes: bid.bytes.subarray(0, bid.bytes.length - 10) }));
     expect(truncated.status).to.equal(422);
     expect(truncated.body.error.code).to.equal('digest_mismatch');
     const flipped = Buffer.from(bid.bytes);
     flipped[flipped.length - 5]! ^= 0x01;
-    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, { ...bid, bytes: flipped }));
+    const res = await unchanged(t, () => submit(t, t.users.bidderA, section.id, { ...bid, bytes: flipped }));
     expect(res.status).to.equal(422);
     expect(res.body.error.code).to.equal('digest_mismatch');
     expect(res.body.error.message).to.match(/truncated or changed/);
@@ -239,7 +234,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     const plain = path.join(dir, 'bid.tar');
     fs.writeFileSync(plain, Buffer.concat([Buffer.from('bid.json'), Buffer.alloc(1000)]));
     const bid = signedFor(plain, section, t.orgA, keyA);
-    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    const res = await unchanged(t, () => submit(t, t.users.bidderA, section.id, bid));
     expect(res.status).to.equal(422);
     expect(res.body.error.code).to.equal('not_sealed');
     expect(res.body.error.message).to.match(/not a sealed bid/);
@@ -248,16 +243,16 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
   it('refuses a bid sealed to another recipient, or whose manifest names another section', async () => {
     const other = await publishedSection(t);
     const wrongRecipient = await sealedBid({ ...section, recipient: other.recipient }, t.orgA, keyA);
-    const r1 = await unchanged(() => submit(t, t.users.bidderA, section.id, wrongRecipient));
+    const r1 = await unchanged(t, () => submit(t, t.users.bidderA, section.id, wrongRecipient));
     expect(r1.body.error.code).to.equal('wrong_recipient');
     const forOther = await sealedBid(other, t.orgA, keyA);
-    const r2 = await unchanged(() => submit(t, t.users.bidderA, section.id, forOther));
+    const r2 = await unchanged(t, () => submit(t, t.users.bidderA, section.id, forOther));
     expect(r2.body.error.code).to.equal('manifest_mismatch');
   });
 
   it('refuses an oversized upload with 413', async () => {
     const bid = await sealedBid(section, t.orgA, keyA, { attachmentBytes: 6 * 1024 * 1024 });
-    const res = await unchanged(() => submit(t, t.users.bidderA, section.id, bid));
+    const res = await unchanged(t, () => submit(t, t.users.bidderA, section.id, bid));
     expect(res.status).to.equal(413);
   });
 
@@ -307,10 +302,10 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     expect(reg.status).to.equal(201);
     const token = (await t.services.accounts.createTokenForUsername('pending-rep', 'test')).token;
     const pending = { ...t.users.bidderA, token };
-    const res = await unchanged(() => submit(t, pending, section.id, bid));
+    const res = await unchanged(t, () => submit(t, pending, section.id, bid));
     expect(res.status).to.equal(403);
     expect(res.body.error.message).to.match(/not been approved/);
-    expect((await unchanged(() => submit(t, t.users.opProc, section.id, bid))).status).to.equal(403);
-    expect((await unchanged(() => submit(t, t.users.supervisor, section.id, bid))).status).to.equal(403);
+    expect((await unchanged(t, () => submit(t, t.users.opProc, section.id, bid))).status).to.equal(403);
+    expect((await unchanged(t, () => submit(t, t.users.supervisor, section.id, bid))).status).to.equal(403);
   });
 });

@@ -1,69 +1,13 @@
 // The evaluation after a real opening: lowest and highest price, comprehensive scoring with exact
 // decimals, 废标 and no-deal rules (the sealed reserve), candidate publicity with objections, declines,
 // the award with its notice and the contract; per-object permissions.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
-import { Encrypter } from 'age-encryption';
-import { DAY, HOUR } from '../../modules/core/clock';
+import { DAY } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
-import { sealBid } from '../../modules/bids/bid-package';
-import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp, openTenderSection } from '../support/test-app';
-import { approvedBidder, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
+import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp } from '../support/test-app';
+import { approvedBidder, bidAndOpen, publishedLandSection, publishedSection, sealReserve, type Bidder, type PublishedSection as Section } from '../support/bidding';
 
-type Section = { id: string; code: string; recipient: string; deadline: number };
 const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'eval-bidder');
-
-async function bid(t: TestApp, section: Section, b: Bidder, amount: string) {
-  const dir = workDir();
-  const attachment = path.join(dir, '技术方案.pdf');
-  fs.writeFileSync(attachment, crypto.randomBytes(2000));
-  const file = path.join(dir, 'bid.age');
-  await sealBid({
-    document: { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId: b.orgId, name: b.name, creditCode: '91350100M000100Y43' }, price: { amount } } as never,
-    attachments: [attachment],
-    recipient: section.recipient,
-    outPath: file,
-  });
-  const res = await submit(t, b.user, section.id, signedFor(file, section, b.orgId, b.key));
-  expect(res.status, JSON.stringify(res.body)).to.equal(201);
-}
-
-/** Bids one hour apart from T0, then the deadline and the opening. */
-async function bidAndOpen(t: TestApp, section: Section, bids: Array<[Bidder, string]>) {
-  for (const [i, [b, amount]] of bids.entries()) {
-    t.clock.set(T0 + (i + 1) * HOUR);
-    await bid(t, section, b, amount);
-  }
-  t.clock.set(section.deadline);
-  await t.services.tenders.advanceDue();
-  expect((await t.services.opening.openDue()).filter((o) => o.id === section.id)).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
-}
-
-async function landSection(t: TestApp, startingPrice = '5000000.00'): Promise<Section> {
-  const res = await t
-    .req(t.users.opLand)
-    .post('/api/projects')
-    .send({
-      centre: 'land',
-      title: '国有建设用地使用权出让',
-      tenderee: '市自然资源和规划局',
-      sections: [openTenderSection({ title: '地块一', referencePrice: startingPrice, referenceKind: 'starting_price', procedure: 'auction', evaluationMethod: 'highest_price', bidBond: '100000.00' })],
-    });
-  expect(res.status, JSON.stringify(res.body)).to.equal(201);
-  const id = res.body.sections[0].id as string;
-  const pub = await t.req(t.users.opLand).post(`/api/sections/${id}/publish`);
-  expect(pub.status, JSON.stringify(pub.body)).to.equal(200);
-  const detail = await t.req().get(`/api/sections/${id}`);
-  return { id, code: pub.body.section.code, recipient: detail.body.section.openingKey.recipient, deadline: pub.body.section.bidDeadlineAt };
-}
-
-async function sealReserve(recipient: string, amount: string): Promise<string> {
-  const e = new Encrypter();
-  e.addRecipient(recipient);
-  return Buffer.from(await e.encrypt(amount)).toString('base64');
-}
 
 const ok = (res: { status: number; body: unknown }, status = 200) => expect(res.status, JSON.stringify(res.body)).to.equal(status);
 
@@ -214,7 +158,7 @@ describe('evaluation, candidate publicity and award', function () {
   });
 
   it('highest price for land: the sealed reserve ends it without a deal when the best price is under it, else gives candidates', async () => {
-    const under = await landSection(t);
+    const under = await publishedLandSection(t);
     // Only an operator of the land centre, only an age file, only before the deadline.
     const sealed = await sealReserve(under.recipient, '6000000.00');
     expect((await t.req(t.users.opProc).post(`/api/sections/${under.id}/reserve`).send({ sealed })).status).to.equal(403);
@@ -240,7 +184,7 @@ describe('evaluation, candidate publicity and award', function () {
     expect(ev.result.reserve.amount).to.equal('6000000.00');
 
     t.clock.set(T0);
-    const above = await landSection(t);
+    const above = await publishedLandSection(t);
     ok(await t.req(t.users.opLand).post(`/api/sections/${above.id}/reserve`).send({ sealed: await sealReserve(above.recipient, '5600000.00') }));
     await bidAndOpen(t, above, [
       [A, '5500000.00'],

@@ -12,12 +12,10 @@ import { Encrypter } from 'age-encryption';
 import type supertest from 'supertest';
 import { DAY, HOUR } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
-import { sealBid } from '../../modules/bids/bid-package';
 import { rmbUppercase } from '../../templates/records/rmb';
-import { approvedBidder, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
-import { createTestApp, makeCreditCode, openTenderSection, T0, type TestApp, type TestUser } from '../support/test-app';
+import { approvedBidder, bidAndOpen, publishedLandSection, publishedSection, type Bidder, type PublishedSection as Section } from '../support/bidding';
+import { createTestApp, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
 
-type Section = { id: string; code: string; recipient: string; deadline: number };
 function pdfText(pdf: Buffer): string {
   if (process.env.RECORDS_PDF_OUT) fs.writeFileSync(path.join(process.env.RECORDS_PDF_OUT, `${crypto.createHash('sha256').update(pdf).digest('hex').slice(0, 12)}.pdf`), pdf);
   return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
@@ -37,48 +35,6 @@ function binary(test: supertest.Test): supertest.Test {
 const ok = (res: { status: number; body: unknown }, status = 200) => expect(res.status, JSON.stringify(res.body)).to.equal(status);
 
 const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'rec-eval-bidder');
-
-async function bid(t: TestApp, section: Section, b: Bidder, amount: string) {
-  const dir = workDir();
-  const attachment = path.join(dir, '技术方案.pdf');
-  fs.writeFileSync(attachment, crypto.randomBytes(1000));
-  const file = path.join(dir, 'bid.age');
-  await sealBid({
-    document: { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId: b.orgId, name: b.name, creditCode: '91350100M000100Y43' }, price: { amount } } as never,
-    attachments: [attachment],
-    recipient: section.recipient,
-    outPath: file,
-  });
-  ok(await submit(t, b.user, section.id, signedFor(file, section, b.orgId, b.key)), 201);
-}
-
-async function bidAndOpen(t: TestApp, section: Section, bids: Array<[Bidder, string]>) {
-  for (const [i, [b, amount]] of bids.entries()) {
-    t.clock.set(T0 + (i + 1) * HOUR);
-    await bid(t, section, b, amount);
-  }
-  t.clock.set(section.deadline);
-  await t.services.tenders.advanceDue();
-  expect((await t.services.opening.openDue()).filter((o) => o.id === section.id)).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
-}
-
-async function landSection(t: TestApp): Promise<Section> {
-  const res = await t
-    .req(t.users.opLand)
-    .post('/api/projects')
-    .send({
-      centre: 'land',
-      title: '国有建设用地使用权出让',
-      tenderee: '市自然资源和规划局',
-      sections: [openTenderSection({ title: '滨湖地块一', referencePrice: '5000000.00', referenceKind: 'starting_price', procedure: 'auction', evaluationMethod: 'highest_price', bidBond: '100000.00' })],
-    });
-  ok(res, 201);
-  const id = res.body.sections[0].id as string;
-  const pub = await t.req(t.users.opLand).post(`/api/sections/${id}/publish`);
-  ok(pub);
-  const detail = await t.req().get(`/api/sections/${id}`);
-  return { id, code: pub.body.section.code, recipient: detail.body.section.openingKey.recipient, deadline: pub.body.section.bidDeadlineAt };
-}
 
 async function downloads(t: TestApp) {
   return t.services.audit.list({ action: 'record.downloaded', limit: 1000 });
@@ -313,7 +269,7 @@ describe('records: the evaluation report and the award notice from real flows', 
   });
 
   it('land: the reserve revealed in the report, the 成交通知书 with 角 in capitals; a failed section has a report and no notice', async () => {
-    const s = await landSection(t);
+    const s = await publishedLandSection(t, '5000000.00', '滨湖地块一');
     const e = new Encrypter();
     e.addRecipient(s.recipient);
     const sealed = Buffer.from(await e.encrypt('5600000.00')).toString('base64');

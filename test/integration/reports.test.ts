@@ -8,6 +8,7 @@ import { withTransaction } from '../../db/transactions';
 import { parseCsv } from '../../modules/reports/csv';
 import { RATES_CSV_COLUMNS } from '../../modules/reports/reports-csv';
 import { createTestApp, openTenderSection, T0, type TestApp, type TestUser } from '../support/test-app';
+import { unchanged } from '../support/api-errors';
 
 const HEADER = 'centre,code,title,reference_price,award_amount,award_date,reference_kind';
 
@@ -26,13 +27,6 @@ function importCsv(t: TestApp, user: TestUser | undefined, body: string) {
 
 function rates(t: TestApp, query: string) {
   return t.req().get(`/api/reports/rates?${query}`);
-}
-
-async function unchanged(t: TestApp, send: () => PromiseLike<supertest.Response>): Promise<supertest.Response> {
-  const before = await t.snapshot();
-  const res = await send();
-  expect(await t.snapshot(), `the database changed on ${res.status} ${JSON.stringify(res.body)}`).to.equal(before);
-  return res;
 }
 
 describe('reports: awards, contracts, historical import and rates', () => {

@@ -9,7 +9,10 @@ import { sealBid } from '../../modules/bids/bid-package';
 import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest } from '../../modules/bids/manifest';
 import { createCsr } from '../../modules/pki/client-keys';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
-import { makeCreditCode, openTenderSection, type TestApp, type TestUser } from './test-app';
+import { Encrypter } from 'age-encryption';
+import { HOUR } from '../../modules/core/clock';
+import type { Receipt } from '../../modules/bids/receipt';
+import { makeCreditCode, openTenderSection, T0, type TestApp, type TestUser } from './test-app';
 
 export interface BidderKey {
   privateKey: crypto.KeyObject;
@@ -28,11 +31,32 @@ export async function signingCertificate(t: TestApp, user: TestUser): Promise<Bi
   return { privateKey, privateKeyPem, certPem, fingerprint: res.body.certificate.fingerprint };
 }
 
-export async function publishedSection(t: TestApp, overrides: Record<string, unknown> = {}): Promise<{ id: string; code: string; recipient: string; deadline: number }> {
-  const res = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: '办公设备采购', tenderee: '市政务服务管理局', sections: [openTenderSection(overrides)] });
+export interface PublishedSection {
+  id: string;
+  code: string;
+  recipient: string;
+  deadline: number;
+}
+
+export function publishedSection(t: TestApp, overrides: Record<string, unknown> = {}): Promise<PublishedSection> {
+  return publish(t, t.users.opProc, { centre: 'procurement', title: '办公设备采购', tenderee: '市政务服务管理局', sections: [openTenderSection(overrides)] });
+}
+
+/** A published land auction (highest price) with the given starting price. */
+export function publishedLandSection(t: TestApp, startingPrice = '5000000.00', title = '地块一'): Promise<PublishedSection> {
+  return publish(t, t.users.opLand, {
+    centre: 'land',
+    title: '国有建设用地使用权出让',
+    tenderee: '市自然资源和规划局',
+    sections: [openTenderSection({ title, referencePrice: startingPrice, referenceKind: 'starting_price', procedure: 'auction', evaluationMethod: 'highest_price', bidBond: '100000.00' })],
+  });
+}
+
+async function publish(t: TestApp, operator: TestUser, project: Record<string, unknown>): Promise<PublishedSection> {
+  const res = await t.req(operator).post('/api/projects').send(project);
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   const id = res.body.sections[0].id as string;
-  const pub = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
+  const pub = await t.req(operator).post(`/api/sections/${id}/publish`);
   expect(pub.status, JSON.stringify(pub.body)).to.equal(200);
   const detail = await t.req().get(`/api/sections/${id}`);
   const recipient = detail.body.openingKey?.recipient ?? detail.body.section.openingKey?.recipient;
@@ -54,14 +78,14 @@ export async function sealedBid(
   section: { id: string; code: string; recipient: string },
   orgId: string,
   key: BidderKey,
-  options: { price?: string; attachmentBytes?: number; nonce?: string } = {},
+  options: { price?: string; attachmentBytes?: number; nonce?: string; bidderName?: string } = {},
 ): Promise<SealedBid> {
   const dir = workDir();
   const attachment = path.join(dir, '技术方案.pdf');
   fs.writeFileSync(attachment, crypto.randomBytes(options.attachmentBytes ?? 2000));
   const file = path.join(dir, 'bid.age');
   const sealed = await sealBid({
-    document: { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId, name: '甲建设有限公司', creditCode: '91350100M000100Y43' }, price: { amount: options.price ?? '880000.00' } },
+    document: { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId, name: options.bidderName ?? '甲建设有限公司', creditCode: '91350100M000100Y43' }, price: { amount: options.price ?? '880000.00' } },
     attachments: [attachment],
     recipient: section.recipient,
     outPath: file,
@@ -119,4 +143,29 @@ export async function approvedBidder(t: TestApp, name: string, prefix = 'bidder'
   const actor = (await t.services.accounts.actorById(reg.representatives[0]!.id))!;
   const user: TestUser = { id: actor.userId, username, password, token: token.token, ctx: { actor, ip: '127.0.0.1' } };
   return { user, orgId: reg.organisation.id, name, key: await signingCertificate(t, user) };
+}
+
+/** A bidder seals a bid at the given price and submits it; answers the receipt (201 asserted). */
+export async function placeBid(t: TestApp, section: PublishedSection, b: Bidder, amount: string): Promise<Receipt> {
+  const res = await submit(t, b.user, section.id, await sealedBid(section, b.orgId, b.key, { price: amount, bidderName: b.name }));
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  return res.body.receipt as Receipt;
+}
+
+/** Bids one hour apart from T0, then the deadline and the opening, which must succeed. */
+export async function bidAndOpen(t: TestApp, section: PublishedSection, bids: Array<[Bidder, string]>): Promise<void> {
+  for (const [i, [b, amount]] of bids.entries()) {
+    t.clock.set(T0 + (i + 1) * HOUR);
+    await placeBid(t, section, b, amount);
+  }
+  t.clock.set(section.deadline);
+  await t.services.tenders.advanceDue();
+  expect((await t.services.opening.openDue()).filter((o) => o.id === section.id)).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
+}
+
+/** A secret reserve (底价) sealed with age to the section's opening recipient, base64. */
+export async function sealReserve(recipient: string, amount: string): Promise<string> {
+  const e = new Encrypter();
+  e.addRecipient(recipient);
+  return Buffer.from(await e.encrypt(amount)).toString('base64');
 }
