@@ -19,6 +19,8 @@ import * as m0015 from './migrations/20261126_0015_awards';
 import * as m0016 from './migrations/20261126_0016_imported-results';
 import * as m0017 from './migrations/20261126_0017_opening';
 import * as m0018 from './migrations/20261126_0018_evaluation';
+import * as m0019 from './migrations/20261201_0019_opening-keys-vss';
+import * as m0020 from './migrations/20261201_0020_share-confirmations';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -44,6 +46,8 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261126_0016_imported-results', m0016],
   ['20261126_0017_opening', m0017],
   ['20261126_0018_evaluation', m0018],
+  ['20261201_0019_opening-keys-vss', m0019],
+  ['20261201_0020_share-confirmations', m0020],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

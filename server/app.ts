@@ -20,6 +20,9 @@ import { notFound } from '../modules/core/errors';
 import { createOrgsService } from '../modules/orgs/orgs-service';
 import { orgsRoutes } from '../modules/orgs/orgs-routes';
 import { loadOrCreatePlatformKeys, PlatformKeysError } from '../modules/pki/platform-keys';
+import type { BeaconSource } from '../modules/timelock/beacon';
+import { relaySource } from '../modules/timelock/drand-relays';
+import { LocalBeacon } from '../modules/timelock/local-beacon';
 import { createPkiService } from '../modules/pki/pki-service';
 import { pkiRoutes } from '../modules/pki/pki-routes';
 import { createBidsService } from '../modules/bids/bids-service';
@@ -68,10 +71,31 @@ function platformKeysFor(config: Config, clock: Clock) {
   }
 }
 
+/** The local beacon's key file: in certs/, with the other keys whose holder the host trusts. */
+export const LOCAL_BEACON_KEY = 'beacon.key';
+
+/**
+ * Where time locks are made to and opened from. 'drand': relays, verified against the pinned chain.
+ * 'local': a beacon keyed in certs/ and driven by the app's clock, served at /beacon in drand's format.
+ */
+function beaconFor(config: Config, clock: Clock): { source: BeaconSource; local: LocalBeacon | null } {
+  if (config.timeLockBeacon === 'drand') {
+    return { source: relaySource({ urls: config.drandUrls, info: config.drandChain, timeoutMs: config.drandTimeoutMs, clock }), local: null };
+  }
+  let local: LocalBeacon;
+  try {
+    local = LocalBeacon.loadOrCreate(path.join(config.certsDir, LOCAL_BEACON_KEY));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return { source: local.source(clock, ['/beacon']), local };
+}
+
 export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & { log?: Pick<Logger, 'warn'> }) {
   const { config, db, clock } = deps;
   const knex = db.knex;
   const platformKeys = platformKeysFor(config, clock);
+  const beacon = beaconFor(config, clock);
   const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
   const accounts = createAccountsService({ knex, clock, audit });
   const orgs = createOrgsService({ knex, clock, audit, accounts });
@@ -79,7 +103,7 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   const centres = createCentresService({ knex, clock, audit });
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
   // Custody reads sections through the tenders service, which is built next and uses custody.
-  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, centres, accounts, sectionFacts: (id) => tenders.biddingFacts(knex, id) });
+  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: (id, db) => tenders.biddingFacts(db ?? knex, id) });
   const tenders = createTendersService({
     knex,
     clock,
@@ -121,7 +145,7 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
     award: (id) => awards.publicAward(id),
   });
   const sessions = new KnexSessionStore(knex);
-  return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, custody, bids, awards, imports, reports, opening, evaluation, records };
+  return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, beacon: beacon.source, localBeacon: beacon.local, custody, bids, awards, imports, reports, opening, evaluation, records };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -144,6 +168,12 @@ export function createApp(deps: AppDeps) {
     });
     next();
   });
+
+  // A local beacon is served like a drand relay, so outsiders (and `etender timelock`) read its rounds the same way.
+  if (services.localBeacon) {
+    const handler = services.localBeacon.httpHandler(deps.clock);
+    app.use('/beacon', (req, res) => handler(req, res, req.path));
+  }
 
   app.get('/healthz', async (_req, res) => {
     try {

@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_DRAND_RELAYS, QUICKNET, SUPPORTED_SCHEMES, type ChainInfo } from '../modules/timelock/beacon';
 
 export interface Config {
   production: boolean;
@@ -26,6 +27,21 @@ export interface Config {
   demo: boolean;
   /** How long after the demo seed its sealed-bid tender opens (DEMO_OPENING_DELAY_SECONDS). */
   demoOpeningDelayMs: number;
+  /**
+   * Where time locks go (TIME_LOCK_BEACON): 'drand' — the League of Entropy's threshold network
+   * through DRAND_URLS, verified against the pinned DRAND_CHAIN_INFO — or 'local', a beacon whose key
+   * is certs/beacon.key on this host (then the host can open early). Default: drand in production, local elsewhere.
+   */
+  timeLockBeacon: 'local' | 'drand';
+  drandUrls: string[];
+  drandChain: ChainInfo;
+  /** Per relay request (DRAND_TIMEOUT_MS). */
+  drandTimeoutMs: number;
+  /**
+   * TRUST_HOST_CUSTODY: in production, custody that whoever runs the host can open early (a local
+   * beacon, the platform timer) is refused at start unless this says it is meant.
+   */
+  trustHostCustody: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +61,46 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (['1', 'true', 'yes'].includes(raw)) return true;
   if (['0', 'false', 'no'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false; got "${raw}".`);
+}
+
+function beaconKind(raw: string | undefined, production: boolean): 'local' | 'drand' {
+  if (raw === undefined || raw === '') return production ? 'drand' : 'local';
+  if (raw === 'local' || raw === 'drand') return raw;
+  throw new ConfigError(`TIME_LOCK_BEACON must be "drand" (the League of Entropy, through DRAND_URLS) or "local" (a beacon keyed on this host); got "${raw}".`);
+}
+
+/** DRAND_CHAIN_INFO: the chain's /info JSON, pinned (a relay's own answer is never trusted for it). */
+function chainInfo(raw: string | undefined): ChainInfo {
+  if (raw === undefined || raw.trim() === '') return QUICKNET;
+  let v: Partial<ChainInfo>;
+  try {
+    v = JSON.parse(raw) as Partial<ChainInfo>;
+  } catch {
+    throw new ConfigError('DRAND_CHAIN_INFO must be the chain\'s /info document as JSON (public_key, period, genesis_time, hash, schemeID).');
+  }
+  const hex = (s: unknown, n?: number) => typeof s === 'string' && /^[0-9a-f]+$/.test(s) && (n === undefined || s.length === n);
+  if (!hex(v.public_key, 192) || !hex(v.hash, 64) || !Number.isInteger(v.period) || v.period! < 1 || !Number.isInteger(v.genesis_time) || v.genesis_time! < 1) {
+    throw new ConfigError('DRAND_CHAIN_INFO needs public_key (96 bytes hex, a G2 key), hash (32 bytes hex), period (seconds) and genesis_time (Unix seconds).');
+  }
+  if (!(SUPPORTED_SCHEMES as readonly string[]).includes(v.schemeID ?? '')) {
+    throw new ConfigError(`DRAND_CHAIN_INFO schemeID must be one of ${SUPPORTED_SCHEMES.join(', ')} (an unchained chain with signatures on G1, like quicknet); got "${v.schemeID}".`);
+  }
+  return { groupHash: '', metadata: { beaconID: 'configured' }, ...v } as ChainInfo;
+}
+
+function urls(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_DRAND_RELAYS;
+  const list = raw.split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of list) {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      throw new ConfigError(`DRAND_URLS: "${u}" is not a URL; give relay base URLs separated by commas, e.g. https://api.drand.sh.`);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ConfigError(`DRAND_URLS: "${u}" must be http or https.`);
+  }
+  return list;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
@@ -79,6 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: env.LOG_LEVEL || 'info',
     demo: bool(env, 'DEMO', !production),
     demoOpeningDelayMs: int(env, 'DEMO_OPENING_DELAY_SECONDS', 180, 30, 30 * 86400) * 1000,
+    timeLockBeacon: beaconKind(env.TIME_LOCK_BEACON, production),
+    drandUrls: urls(env.DRAND_URLS),
+    drandChain: chainInfo(env.DRAND_CHAIN_INFO),
+    drandTimeoutMs: int(env, 'DRAND_TIMEOUT_MS', 5000, 100, 120_000),
+    trustHostCustody: bool(env, 'TRUST_HOST_CUSTODY', false),
   };
 }
 

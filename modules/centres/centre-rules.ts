@@ -42,10 +42,14 @@ export const procedureRuleSchema = z.strictObject({
 });
 export type ProcedureRule = z.infer<typeof procedureRuleSchema>;
 
-/** A custodian of opening keys: the platform timer (its key in certs/) or a user by username. */
+/**
+ * A custodian of opening keys: the time lock (the drand round at the deadline), the platform timer
+ * (a key in certs/: the host is trusted) or a user by username.
+ */
 export const CUSTODIAN_MEMBER = z.union([
+  z.literal('time-lock'),
   z.literal('platform-timer'),
-  z.string().regex(/^user:[a-zA-Z0-9_.-]{3,64}$/, 'must be "platform-timer" or "user:<username>"'),
+  z.string().regex(/^user:[a-zA-Z0-9_.-]{3,64}$/, 'must be "time-lock", "platform-timer" or "user:<username>"'),
 ]);
 export type CustodianMember = z.infer<typeof CUSTODIAN_MEMBER>;
 
@@ -60,11 +64,37 @@ export const custodySchema = z
       ctx.addIssue({ code: 'custom', path: ['members'], message: `a threshold of ${c.threshold} needs at least ${c.threshold} members; got ${c.members.length}` });
     }
     if (new Set(c.members).size !== c.members.length) ctx.addIssue({ code: 'custom', path: ['members'], message: 'each custodian may appear only once' });
+    // The time lock is never one share among others: it is always required, so that no set of
+    // custodians can open early. "threshold" counts it: 3 of [time-lock, a, b, c] = the time lock and 2 of 3.
+    if (c.members.includes('time-lock')) {
+      const others = c.members.length - 1;
+      if (others === 0 && c.threshold !== 1) ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'the time lock alone has a threshold of 1' });
+      if (others > 0 && c.threshold < 2) {
+        ctx.addIssue({ code: 'custom', path: ['threshold'], message: `with the time lock and ${others} custodian(s) the threshold is at least 2 (the time lock and at least one custodian); to open by the time lock alone, list only "time-lock"` });
+      }
+    }
   });
 export type CustodySettings = z.infer<typeof custodySchema>;
 
-/** Without a setting, the platform timer alone holds the key, so a fresh install opens on time by itself. */
-export const DEFAULT_CUSTODY: CustodySettings = { threshold: 1, members: ['platform-timer'] };
+/**
+ * Without a setting, the time lock alone holds the key: nobody — host, centre, custodians — can
+ * open a bid before the deadline's beacon round, and anyone can after it, so it opens on time by itself.
+ */
+export const DEFAULT_CUSTODY: CustodySettings = { threshold: 1, members: ['time-lock'] };
+
+export const TIME_LOCK = 'time-lock';
+
+/** The share-holding members (all but the time lock) and how many of their shares open the key. */
+export function shareHoldersOf(custody: CustodySettings): { timeLock: boolean; holders: string[]; shareThreshold: number } {
+  const timeLock = custody.members.includes(TIME_LOCK);
+  const holders = custody.members.filter((m) => m !== TIME_LOCK);
+  return { timeLock, holders, shareThreshold: custody.threshold - (timeLock ? 1 : 0) };
+}
+
+/** Custody in which whoever runs the server host can open early: a member whose key sits in certs/. */
+export function hostTrusted(custody: CustodySettings): boolean {
+  return custody.members.includes('platform-timer');
+}
 
 export function custodyOf(settings: CentreSettings): CustodySettings {
   return settings.custody ?? DEFAULT_CUSTODY;

@@ -1,19 +1,29 @@
 import { z } from 'zod';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const POINT = /^[0-9a-f]{64}$/;
 
 export const ceremonyUploadBody = z.strictObject({
-  recipient: z.string().min(1).max(100).describe("The opening key's public age X25519 recipient (age1…)."),
-  threshold: z.int().min(1).max(20).describe("How many shares open the key: the centre's custody threshold."),
+  threshold: z.int().min(1).max(20).describe("The centre's custody threshold (the time lock, when the centre has one, counts as one)."),
+  commitments: z
+    .array(z.string().regex(POINT, 'must be an Ed25519 point, 64 lowercase hex digits'))
+    .min(1)
+    .max(20)
+    .describe('Feldman commitments C_0 … C_{k-1} (a_j·B, Ed25519 points in hex) to the polynomial the shares were dealt from.'),
   shares: z
     .array(
       z.strictObject({
         custodian: z.string().min(1).max(80).describe('"platform-timer" or the custodian\'s username.'),
         certificateFingerprint: z.string().min(1).max(128).describe('SHA-256 fingerprint (hex) of the certificate the share is encrypted to.'),
-        encryptedShare: z.string().min(1).max(4096).regex(BASE64, 'must be base64').describe('The share, RSA-OAEP (SHA-256) encrypted to that certificate, base64.'),
+        encryptedShare: z.string().min(1).max(4096).regex(BASE64, 'must be base64').describe('The share (32-byte scalar, little-endian), RSA-OAEP (SHA-256) encrypted to that certificate, base64.'),
       }),
     )
     .min(1)
     .max(20),
 });
 export type CeremonyUploadBody = z.infer<typeof ceremonyUploadBody>;
+
+export const shareConfirmationBody = z.strictObject({
+  result: z.enum(['verified', 'failed']).describe('What your check of your share against the commitments found.'),
+  commitmentsSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').describe('commitmentsSha256 of the share you checked (GET /api/sections/:id/shares/mine).'),
+});

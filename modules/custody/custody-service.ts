@@ -1,32 +1,31 @@
 // Opening keys in custody: each section gets an age X25519 key whose recipient is fixed at
-// publication and whose secret exists only as k-of-n shares, each encrypted to one custodian
-// (the platform timer or a user's encryption certificate). Rebuilding happens at the opening.
-import crypto, { type KeyObject } from 'node:crypto';
+// publication. Its secret exists only as parts nobody holds alone before the deadline: a time lock
+// to the deadline's beacon round (by default), and/or verifiable k-of-n shares encrypted to the
+// centre's custodians. This file makes and fixes keys (publication, offline ceremonies, custodians'
+// confirmations); custody-opening.ts rebuilds them at the opening.
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, type Actor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, invalidTransition, notFound, ruleViolation, validationFailed } from '../core/errors';
 import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
-import { custodyOf, type CustodySettings } from '../centres/centre-rules';
+import { custodyOf, shareHoldersOf, TIME_LOCK, type CustodySettings } from '../centres/centre-rules';
 import type { Centre } from '../centres/centres-service';
-import { decryptShare, encryptShare, isAgeRecipient, rebuildIdentity, sealNewOpeningKey, wipe } from './custody-crypto';
+import { roundAtOrAfter, roundTimeMs, type BeaconSource } from '../timelock/beacon';
+import { decryptShare, wipe } from './custody-crypto';
+import { normalizeFingerprint, PLATFORM_TIMER, resolveShareHolders, type CustodyPki, type ResolvedCustodian } from './custody-members';
+import { createCustodyOpening } from './custody-opening';
+import { commitmentsDigest, lockScalar, parseCommitments, recipientOfParts, rewrapTimeLock, sealNewVerifiableKey, shareVerifies, VSS_SCHEME } from './opening-key';
+import { randomScalar } from './feldman';
 import * as store from './custody-store';
 
-export const PLATFORM_TIMER = 'platform-timer';
-
-type Usage = 'signing' | 'encryption';
-type MaybePromise<T> = T | Promise<T>;
-
-/** What custody needs of the PKI service. */
-export interface CustodyPki {
-  certificateOfUser(userId: string, usage: Usage, at: number): MaybePromise<{ fingerprint: string; pem: string } | null>;
-  checkCertificate(pemOrDer: string | Buffer, options: { at: number; usage: Usage }): MaybePromise<{ fingerprint: string; publicKey: KeyObject }>;
-}
+export { PLATFORM_TIMER, normalizeFingerprint, certificateFingerprint } from './custody-members';
+export type { CustodyPki } from './custody-members';
 
 /** The platform timer's key pair (certs/timer.key.pem, certs/timer.cert.pem). */
 export interface CustodyPlatformKeys {
-  timer: { certPem: string; privateKey: KeyObject | string };
+  timer: { certPem: string; privateKey: crypto.KeyObject | string };
 }
 
 /** The facts of a section that custody needs, read through the tenders service (never its tables). */
@@ -45,10 +44,12 @@ export interface CustodyDeps {
   audit: AuditService;
   pki: CustodyPki;
   platformKeys: CustodyPlatformKeys;
+  /** Where time locks are made to and opened from (drand relays, or a local beacon). */
+  beacon: BeaconSource;
   centres: { get(code: string): Promise<Centre> };
-  accounts: { actorByUsername(username: string): Promise<Actor | null> };
+  accounts: { actorByUsername(username: string): Promise<Actor | null>; actorById(id: string): Promise<Actor | null> };
   /** Bound late: the tenders service is built after custody (it uses custody at publication). */
-  sectionFacts(id: string): Promise<SectionFacts | null>;
+  sectionFacts(id: string, db?: Db): Promise<SectionFacts | null>;
 }
 
 export interface PlannedShare {
@@ -61,95 +62,87 @@ export interface PlannedShare {
   encryptedShare: string;
 }
 
-/** An opening key ready to be stored: public recipient and encrypted shares only. */
+/** An opening key ready to be stored: public parts and encrypted shares only. */
 export interface OpeningKeyPlan {
   source: store.KeySource;
   recipient: string;
+  /** The recipient an uploaded ceremony key had before the time lock was added. */
+  uploadedRecipient: string | null;
   threshold: number;
+  commitments: string[];
+  timeLock: store.TimeLockRow | null;
   shares: PlannedShare[];
+  ceremonyBy: string | null;
+  /** The username of ceremonyBy, read before the publish transaction. */
+  ceremonyByUsername: string | null;
 }
 
 export interface OpeningKeyInfo {
   recipient: string;
   threshold: number;
+  /** Every member: 'time-lock' first when there is one, then the share holders. */
   custodians: string[];
   source: store.KeySource;
+  scheme: store.KeyScheme;
+  commitments: string[];
+  timeLock: { round: number; chainHash: string; point: string; opensAt: number; beacon: 'local' | 'drand'; ciphertext?: string } | null;
   publishedAt: number | null;
 }
 
 export interface CeremonyUpload {
-  recipient: string;
   threshold: number;
+  commitments: string[];
   shares: Array<{ custodian: string; certificateFingerprint: string; encryptedShare: string }>;
 }
 
-interface ResolvedCustodian {
-  member: string;
-  custodian: string;
-  label: string;
-  fingerprint: string;
-  publicKey: KeyObject;
-}
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-/** Fingerprints compared without regard to case or colons ("AB:CD…" = "abcd…"). */
-export function normalizeFingerprint(fp: string): string {
-  return fp.replace(/:/g, '').toLowerCase();
-}
-
-/** SHA-256 of the certificate's DER, lowercase hex. */
-export function certificateFingerprint(pem: string): string {
-  return crypto.createHash('sha256').update(new crypto.X509Certificate(pem).raw).digest('hex');
+function mayManage(actor: Actor, centre: string): boolean {
+  return actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre));
 }
 
 export function createCustodyService(deps: CustodyDeps) {
-  const { knex, clock, audit, pki, platformKeys, centres, accounts } = deps;
+  const { knex, clock, audit, pki, platformKeys, centres, accounts, beacon } = deps;
 
   async function custodySetOf(centre: string): Promise<CustodySettings> {
     return custodyOf((await centres.get(centre)).settings);
   }
 
-  /** Each member of the set with the public key its share is encrypted to; one 422 listing every problem. */
-  async function resolveCustodians(custody: CustodySettings, now: number): Promise<ResolvedCustodian[]> {
-    const resolved: ResolvedCustodian[] = [];
-    const problems: string[] = [];
-    for (const member of custody.members) {
-      if (member === PLATFORM_TIMER) {
-        const cert = new crypto.X509Certificate(platformKeys.timer.certPem);
-        resolved.push({ member, custodian: PLATFORM_TIMER, label: PLATFORM_TIMER, fingerprint: certificateFingerprint(platformKeys.timer.certPem), publicKey: cert.publicKey });
-        continue;
-      }
-      const username = member.slice('user:'.length);
-      const actor = await accounts.actorByUsername(username);
-      if (!actor || actor.role === 'bidder') {
-        problems.push(`custodian ${member} is not an active staff account`);
-        continue;
-      }
-      const cert = await pki.certificateOfUser(actor.userId, 'encryption', now);
-      if (!cert) {
-        problems.push(`custodian ${member} has no valid encryption certificate`);
-        continue;
-      }
-      try {
-        const checked = await pki.checkCertificate(cert.pem, { at: now, usage: 'encryption' });
-        resolved.push({ member, custodian: actor.userId, label: member, fingerprint: normalizeFingerprint(checked.fingerprint), publicKey: checked.publicKey });
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        problems.push(`custodian ${member} has no usable encryption certificate (${err.message})`);
-      }
-    }
-    if (problems.length) {
-      throw ruleViolation(
-        'custody.certificates',
-        `${problems.join('; ')}. Each custodian needs a valid 'encryption' certificate before a section can be published: have them send a CSR and get it issued, or change the centre's custody set (PUT /api/centres/:code/settings, "custody").`,
-        { custodians: problems },
-      );
-    }
-    return resolved;
+  const holdersOf = (custody: CustodySettings, now: number) =>
+    resolveShareHolders(custody, now, { timerCertPem: platformKeys.timer.certPem, pki, actorByUsername: accounts.actorByUsername });
+
+  /** The time lock for a deadline: the first beacon round at or after it. */
+  function lockRound(deadline: number): number {
+    return roundAtOrAfter(beacon.info, deadline);
+  }
+
+  async function infoOf(db: Db, key: store.OpeningKeyRow, deadline: number | null): Promise<OpeningKeyInfo> {
+    const shares = await store.sharesOf(db, key.sectionId);
+    const due = deadline !== null && clock.now() >= deadline;
+    return {
+      recipient: key.recipient,
+      threshold: key.threshold,
+      custodians: [...(key.timeLock ? [TIME_LOCK] : []), ...shares.map((s) => s.custodianLabel)],
+      source: key.source,
+      scheme: key.scheme,
+      commitments: key.commitments,
+      // The ciphertext stays back until the deadline: a clarification may move the deadline, and the
+      // lock of the earlier round, once public, would open at that earlier round.
+      timeLock: key.timeLock
+        ? { round: key.timeLock.round, chainHash: key.timeLock.chainHash, point: key.timeLock.point, opensAt: roundTimeMs(beacon.info, key.timeLock.round), beacon: beacon.kind, ...(due ? { ciphertext: key.timeLock.ciphertext } : {}) }
+        : null,
+      publishedAt: key.publishedAt,
+    };
+  }
+
+  async function publishedKey(sectionId: string, db: Db = knex): Promise<store.OpeningKeyRow | null> {
+    const key = await store.findKey(db, sectionId);
+    return key && key.publishedAt !== null ? key : null;
   }
 
   /** The uploaded shares in the order of the centre's set, each checked against its custodian's certificate. */
-  function ceremonyShares(sectionId: string, input: CeremonyUpload, named: string[], custodians: ResolvedCustodian[]): store.KeyShareRow[] {
-    return custodians.map((c, i) => {
+  function ceremonyShares(sectionId: string, input: CeremonyUpload, named: string[], holders: ResolvedCustodian[]): store.KeyShareRow[] {
+    return holders.map((c, i) => {
       const given = input.shares[named.indexOf(c.member)]!;
       if (normalizeFingerprint(given.certificateFingerprint) !== c.fingerprint) {
         throw ruleViolation(
@@ -169,58 +162,125 @@ export function createCustodyService(deps: CustodyDeps) {
     });
   }
 
-  function mayManage(actor: Actor, centre: string): boolean {
-    return actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre));
+  const shareInvalid = (label: string, extra: Record<string, unknown> = {}) =>
+    new AppError(
+      422,
+      'custody.share_invalid',
+      `The share of ${label} does not lie on the key's committed polynomial (Feldman check s·B = Σ C_j·i^j failed): the ceremony did not deal it from the key it committed to. Run the ceremony again.`,
+      [{ rule: 'custody.vss', custodian: label, message: `the share of ${label} does not verify`, ...extra }],
+    );
+
+  /** Before publication, every user custodian of a ceremony key must have confirmed its share. */
+  function requireConfirmations(shares: store.KeyShareRow[]): void {
+    const disputed = shares.filter((s) => s.confirmation === 'failed').map((s) => s.custodianLabel);
+    if (disputed.length) {
+      throw new AppError(422, 'custody.share_disputed', `${disputed.join(', ')} found that their share does not verify against the key's commitments; this key cannot be published. Run the ceremony again.`, [
+        { rule: 'custody.vss', custodians: disputed, message: `disputed by ${disputed.join(', ')}` },
+      ]);
+    }
+    const pending = shares.filter((s) => s.custodian !== PLATFORM_TIMER && s.confirmation !== 'verified').map((s) => s.custodianLabel);
+    if (pending.length) {
+      throw new AppError(
+        422,
+        'custody.unconfirmed',
+        `The opening key's shares are not all confirmed: ${pending.join(', ')} must check their share (etender share confirm) before the section can be published.`,
+        [{ rule: 'custody.confirmation', custodians: pending, message: `waiting for ${pending.join(', ')}` }],
+      );
+    }
   }
 
-  async function publishedKey(sectionId: string): Promise<store.OpeningKeyRow | null> {
-    const key = await store.findKey(knex, sectionId);
-    return key && key.publishedAt !== null ? key : null;
-  }
-
-  async function infoOf(db: Db, key: store.OpeningKeyRow): Promise<OpeningKeyInfo> {
-    const shares = await store.sharesOf(db, key.sectionId);
-    return { recipient: key.recipient, threshold: key.threshold, custodians: shares.map((s) => s.custodianLabel), source: key.source, publishedAt: key.publishedAt };
-  }
+  const opening = createCustodyOpening({
+    knex,
+    clock,
+    audit,
+    beacon,
+    platformKeys,
+    publishedKey,
+    sectionFacts: deps.sectionFacts,
+    infoOf,
+    usernameOf: async (id) => (await accounts.actorById(id))?.username ?? null,
+  });
 
   return {
+    ...opening,
+
     /**
      * Decides the section's opening key before the publish transaction (it reads the database, and
-     * SQLite has one connection): the uploaded ceremony key if there is one, else a fresh key split
-     * among the centre's custodians. Only the recipient and encrypted shares leave this function.
+     * SQLite has one connection): the uploaded ceremony key if there is one (with the time lock
+     * added now), else a fresh key. Only public parts and encrypted shares leave this function.
      */
-    async planOpeningKey(section: { id: string; centre: string; code: string }): Promise<OpeningKeyPlan> {
+    async planOpeningKey(section: { id: string; centre: string; code: string; bidDeadlineAt: number | null }): Promise<OpeningKeyPlan> {
+      if (section.bidDeadlineAt === null) {
+        throw validationFailed('Set the bid deadline (bidDeadlineAt) before publishing.', [{ field: 'bidDeadlineAt', message: '"bidDeadlineAt" is required to publish' }]);
+      }
+      const custody = await custodySetOf(section.centre);
+      const { timeLock, holders, shareThreshold } = shareHoldersOf(custody);
+      const lockTo = timeLock ? { source: beacon, round: lockRound(section.bidDeadlineAt) } : null;
       const existing = await store.findKey(knex, section.id);
       if (existing) {
         if (existing.publishedAt !== null) throw conflict(`The opening key of ${section.code} is already fixed.`);
+        if (existing.scheme !== VSS_SCHEME) {
+          throw ruleViolation('custody.vss', `The opening key uploaded for ${section.code} has no Feldman commitments, so nobody can check that its shares rebuild it. Run \`etender ceremony\` again (this version commits to every share).`);
+        }
         const shares = await store.sharesOf(knex, section.id);
+        const uploaded = shares.map((s) => (s.custodian === PLATFORM_TIMER ? PLATFORM_TIMER : s.custodianLabel));
+        if (existing.threshold !== custody.threshold || uploaded.length !== holders.length || !holders.every((h) => uploaded.includes(h))) {
+          throw ruleViolation('custody.members', `The ${section.centre} centre's custody changed after the ceremony (now ${custody.threshold} of {${custody.members.join(', ')}}); run the ceremony again.`);
+        }
+        requireConfirmations(shares);
+        const lock = lockTo ? await lockScalar(lockTo.source, lockTo.round, randomScalar()) : null;
         return {
-          source: existing.source,
-          recipient: existing.recipient,
+          source: 'ceremony',
+          recipient: recipientOfParts(existing.commitments, lock?.point ?? null),
+          uploadedRecipient: existing.recipient,
           threshold: existing.threshold,
+          commitments: existing.commitments,
+          timeLock: lock,
           shares: shares.map((s) => ({ index: s.shareIndex, custodian: s.custodian, label: s.custodianLabel, certificateFingerprint: s.certificateFingerprint, encryptedShare: s.encryptedShare })),
+          ceremonyBy: existing.ceremonyBy,
+          ceremonyByUsername: existing.ceremonyBy ? ((await accounts.actorById(existing.ceremonyBy))?.username ?? existing.ceremonyBy) : null,
         };
       }
-      const custody = await custodySetOf(section.centre);
-      const custodians = await resolveCustodians(custody, clock.now());
-      const sealed = await sealNewOpeningKey(custodians.map((c) => ({ label: c.label, publicKey: c.publicKey })), custody.threshold);
+      const resolved = await holdersOf(custody, clock.now());
+      const sealed = await sealNewVerifiableKey(
+        resolved.map((c) => ({ label: c.label, publicKey: c.publicKey })),
+        shareThreshold,
+        lockTo,
+      );
       return {
         source: 'server',
         recipient: sealed.recipient,
-        threshold: sealed.threshold,
-        shares: sealed.shares.map((s, i) => ({ ...s, custodian: custodians[i]!.custodian, certificateFingerprint: custodians[i]!.fingerprint })),
+        uploadedRecipient: null,
+        threshold: custody.threshold,
+        commitments: sealed.commitments,
+        timeLock: sealed.timeLock,
+        shares: sealed.shares.map((s, i) => ({ ...s, custodian: resolved[i]!.custodian, certificateFingerprint: resolved[i]!.fingerprint })),
+        ceremonyBy: null,
+        ceremonyByUsername: null,
       };
     },
 
-    /** Inside the publish transaction: fixes the key and logs its recipient (never a share). */
+    /** Inside the publish transaction: fixes the key and logs its public parts (never a share, never t). */
     async storeOpeningKey(trx: Db, ctx: RequestContext, sectionId: string, plan: OpeningKeyPlan): Promise<void> {
       const now = clock.now();
       if (plan.source === 'ceremony') {
-        if (!(await store.markPublished(trx, sectionId, plan.recipient, now))) {
+        if (!(await store.markPublished(trx, sectionId, plan.uploadedRecipient!, plan.recipient, plan.timeLock, now))) {
           throw conflict('The opening key of this section was replaced meanwhile; publish again.');
         }
       } else {
-        const key: store.OpeningKeyRow = { sectionId, recipient: plan.recipient, threshold: plan.threshold, members: plan.shares.length, source: 'server', createdAt: now, publishedAt: now };
+        const key: store.OpeningKeyRow = {
+          sectionId,
+          recipient: plan.recipient,
+          threshold: plan.threshold,
+          members: plan.shares.length + (plan.timeLock ? 1 : 0),
+          source: 'server',
+          createdAt: now,
+          publishedAt: now,
+          scheme: VSS_SCHEME,
+          commitments: plan.commitments,
+          timeLock: plan.timeLock,
+          ceremonyBy: null,
+        };
         const shares = plan.shares.map((s) => ({
           sectionId,
           shareIndex: s.index,
@@ -244,18 +304,47 @@ export function createCustodyService(deps: CustodyDeps) {
         data: {
           recipient: plan.recipient,
           threshold: plan.threshold,
-          custodians: plan.shares.map((s) => s.label),
+          custodians: [...(plan.timeLock ? [TIME_LOCK] : []), ...plan.shares.map((s) => s.label)],
           certificateFingerprints: plan.shares.map((s) => s.certificateFingerprint),
           source: plan.source,
+          scheme: VSS_SCHEME,
+          commitments: plan.commitments,
+          timeLock: plan.timeLock
+            ? { round: plan.timeLock.round, chainHash: plan.timeLock.chainHash, point: plan.timeLock.point, ciphertextSha256: sha256(plan.timeLock.ciphertext), beacon: beacon.kind }
+            : null,
+          ...(plan.ceremonyByUsername ? { ceremonyBy: plan.ceremonyByUsername } : {}),
         },
       });
     },
 
     /**
-     * An opening key made by an offline ceremony (etender ceremony): the server receives only the
-     * recipient and the shares already encrypted to the centre's custodians; publication uses it.
+     * A clarification moved the deadline (inside its transaction): the time lock is wrapped again
+     * for the new deadline's round, so it opens no earlier than the new deadline. The earlier
+     * ciphertext was never public; only a copy of the database taken before the move could open it
+     * at the earlier round (README, trust model).
      */
-    async uploadCeremonyKey(ctx: RequestContext, sectionId: string, input: CeremonyUpload): Promise<{ openingKey: OpeningKeyInfo }> {
+    async deadlineMoved(trx: Db, ctx: RequestContext, sectionId: string, newDeadline: number): Promise<void> {
+      const key = await store.findKey(trx, sectionId);
+      if (!key?.timeLock) return;
+      const round = lockRound(newDeadline);
+      if (round <= key.timeLock.round) return;
+      const moved = await rewrapTimeLock(beacon, key.timeLock, round);
+      if (!(await store.moveTimeLock(trx, sectionId, key.timeLock.round, moved))) throw conflict('The opening key changed meanwhile; try again.');
+      await audit.append(trx, ctx, {
+        action: 'section.time_lock_moved',
+        objectType: 'section',
+        objectId: sectionId,
+        data: { fromRound: key.timeLock.round, toRound: round, chainHash: key.timeLock.chainHash, ciphertextSha256: sha256(moved.ciphertext) },
+      });
+    },
+
+    /**
+     * An opening key made by an offline ceremony (etender ceremony): the server receives only the
+     * Feldman commitments and the shares already encrypted to the centre's share holders. The
+     * platform timer's share (if it is a holder) is checked here; each user custodian checks its own
+     * and confirms before publication. The time lock, if the centre has one, is added at publication.
+     */
+    async uploadCeremonyKey(ctx: RequestContext, sectionId: string, input: CeremonyUpload): Promise<{ openingKey: OpeningKeyInfo & { confirmations: Array<{ custodian: string; confirmation: string | null }> } }> {
       const actor = requireActor(ctx);
       const section = await deps.sectionFacts(sectionId);
       if (!section || !(section.publishedAt !== null || isOverseer(actor) || mayManage(actor, section.centre))) throw notFound('The section');
@@ -263,24 +352,58 @@ export function createCustodyService(deps: CustodyDeps) {
       if (section.state !== 'draft') {
         throw invalidTransition(`The opening key is fixed when a section is published; this section is ${section.state}.`, { state: section.state });
       }
-      if (!isAgeRecipient(input.recipient)) {
-        throw validationFailed('recipient: must be an age X25519 recipient (age1… with 58 more characters and a valid checksum).', [
-          { field: 'recipient', message: '"recipient" must be an age X25519 recipient, age1…' },
-        ]);
-      }
       const custody = await custodySetOf(section.centre);
+      const { holders, shareThreshold } = shareHoldersOf(custody);
+      if (holders.length === 0) {
+        throw ruleViolation('custody.members', `The ${section.centre} centre's opening keys are held by the time lock alone; there are no shares to deal in a ceremony. Publish the section: its key is made then.`);
+      }
       const named = input.shares.map((s) => (s.custodian === PLATFORM_TIMER || s.custodian.startsWith('user:') ? s.custodian : `user:${s.custodian}`));
-      const sameSet = named.length === custody.members.length && new Set(named).size === named.length && named.every((m) => (custody.members as string[]).includes(m));
+      const sameSet = named.length === holders.length && new Set(named).size === named.length && named.every((m) => holders.includes(m));
       if (input.threshold !== custody.threshold || !sameSet) {
         throw ruleViolation(
           'custody.members',
-          `The ${section.centre} centre's opening keys are held ${custody.threshold} of {${custody.members.join(', ')}}; the upload is ${input.threshold} of {${named.join(', ')}}. Run the ceremony again with exactly those custodians and that threshold.`,
+          `The ${section.centre} centre's opening keys are held ${custody.threshold} of {${custody.members.join(', ')}}; the upload is ${input.threshold} of {${named.join(', ')}}. Run the ceremony again with exactly those custodians and that threshold${custody.members.includes(TIME_LOCK) ? ' (list --custodian time-lock too: the server adds it at publication)' : ''}.`,
           { required: { threshold: custody.threshold, members: custody.members }, actual: { threshold: input.threshold, members: named } },
         );
       }
-      const shares = ceremonyShares(sectionId, input, named, await resolveCustodians(custody, clock.now()));
+      if (input.commitments.length !== shareThreshold) {
+        throw validationFailed(`A ${shareThreshold}-of-${holders.length} sharing has ${shareThreshold} commitments (one per coefficient); the upload has ${input.commitments.length}.`, [
+          { field: 'commitments', message: `must hold ${shareThreshold} points` },
+        ]);
+      }
+      const parsed = parseCommitments(input.commitments);
+      if ('bad' in parsed) {
+        throw validationFailed(`commitments.${parsed.bad} is not a point of Ed25519's prime-order group (32 bytes, hex${parsed.bad === 0 ? ', not the identity' : ''}).`, [
+          { field: `commitments.${parsed.bad}`, message: 'must be an Ed25519 point of prime order, 64 hex digits' },
+        ]);
+      }
+      const shares = ceremonyShares(sectionId, input, named, await holdersOf(custody, clock.now()));
+      const timerShare = shares.find((s) => s.custodian === PLATFORM_TIMER);
+      if (timerShare) {
+        let plain: Uint8Array | null = null;
+        try {
+          plain = decryptShare(timerShare.encryptedShare, platformKeys.timer.privateKey);
+        } catch {
+          plain = null;
+        }
+        const ok = plain !== null && shareVerifies(input.commitments, timerShare.shareIndex, plain);
+        wipe(plain);
+        if (!ok) throw shareInvalid(PLATFORM_TIMER, { shareIndex: timerShare.shareIndex });
+      }
       const now = clock.now();
-      const key: store.OpeningKeyRow = { sectionId, recipient: input.recipient, threshold: input.threshold, members: shares.length, source: 'ceremony', createdAt: now, publishedAt: null };
+      const key: store.OpeningKeyRow = {
+        sectionId,
+        recipient: recipientOfParts(input.commitments, null),
+        threshold: input.threshold,
+        members: custody.members.length,
+        source: 'ceremony',
+        createdAt: now,
+        publishedAt: null,
+        scheme: VSS_SCHEME,
+        commitments: input.commitments,
+        timeLock: null,
+        ceremonyBy: actor.userId,
+      };
       return withTransaction(knex, async (trx) => {
         const before = await store.findKey(trx, sectionId);
         if (before && !(await store.deleteUnpublishedKey(trx, sectionId))) throw conflict('The section was published meanwhile; its opening key is fixed.');
@@ -296,15 +419,45 @@ export function createCustodyService(deps: CustodyDeps) {
           objectId: sectionId,
           data: {
             code: section.code,
-            recipient: key.recipient,
             threshold: key.threshold,
-            custodians: shares.map((s) => s.custodianLabel),
+            custodians: custody.members,
             certificateFingerprints: shares.map((s) => s.certificateFingerprint),
+            scheme: VSS_SCHEME,
+            commitments: key.commitments,
+            commitmentsSha256: commitmentsDigest(key.commitments),
             ...(before ? { replaced: before.recipient } : {}),
           },
         });
-        return { openingKey: await infoOf(trx, key) };
+        const info = await infoOf(trx, key, null);
+        return { openingKey: { ...info, custodians: custody.members, confirmations: shares.map((s) => ({ custodian: s.custodianLabel, confirmation: s.custodian === PLATFORM_TIMER ? 'verified' : null })) } };
       });
+    },
+
+    /**
+     * A custodian's word on its share of an uploaded ceremony key (before publication): it decrypted
+     * the share on its own machine and checked it against the commitments (etender share confirm).
+     * `commitmentsSha256` binds the word to the key it checked. A 'failed' stops the publication.
+     */
+    async confirmShare(ctx: RequestContext, sectionId: string, input: { result: 'verified' | 'failed'; commitmentsSha256: string }) {
+      const actor = requireActor(ctx);
+      const section = await deps.sectionFacts(sectionId);
+      const key = await store.findKey(knex, sectionId);
+      const mine = key ? (await store.sharesOf(knex, sectionId)).find((s) => s.custodian === actor.userId) : undefined;
+      if (!section || !key || !mine) throw notFound('Your share of this section');
+      if (key.publishedAt !== null || key.source !== 'ceremony') throw invalidTransition(`Shares are confirmed before publication, for a ceremony key; the key of ${section.code} is already fixed.`);
+      if (input.commitmentsSha256.toLowerCase() !== commitmentsDigest(key.commitments)) {
+        throw conflict('The commitments you checked are not those of the current key (a new ceremony replaced it): fetch your share again and check it.');
+      }
+      await withTransaction(knex, async (trx) => {
+        if (!(await store.confirmShare(trx, sectionId, mine.shareIndex, input.result, clock.now()))) throw conflict(`You already gave your word on this share of ${section.code}.`);
+        await audit.append(trx, ctx, {
+          action: input.result === 'verified' ? 'custody.share_confirmed' : 'custody.share_disputed',
+          objectType: 'section',
+          objectId: sectionId,
+          data: { code: section.code, custodian: mine.custodianLabel, shareIndex: mine.shareIndex, commitmentsSha256: commitmentsDigest(key.commitments) },
+        });
+      });
+      return { confirmation: { custodian: mine.custodianLabel, shareIndex: mine.shareIndex, result: input.result } };
     },
 
     /** The published recipient that bids must be sealed to; null before publication. */
@@ -312,118 +465,41 @@ export function createCustodyService(deps: CustodyDeps) {
       return (await publishedKey(sectionId))?.recipient ?? null;
     },
 
-    /** What the notice shows: recipient, threshold and custodians; null before publication. */
+    /** What the notice shows: recipient, threshold, custodians, commitments, time lock; null before publication. */
     async publicInfo(sectionId: string): Promise<OpeningKeyInfo | null> {
       const key = await publishedKey(sectionId);
-      return key ? infoOf(knex, key) : null;
+      if (!key) return null;
+      const section = await deps.sectionFacts(sectionId);
+      return infoOf(knex, key, section?.bidDeadlineAt ?? null);
     },
 
     /**
-     * Rebuilds the identity from decrypted shares and checks it against the published recipient.
-     * The result is the opening secret: keep it in memory, and never log it.
+     * A custodian's own encrypted share of a section, with the commitments to check it against (to
+     * decrypt on its machine: etender share confirm / release). Before publication too, for a ceremony key.
      */
-    async rebuildSecret(sectionId: string, decryptedShares: Uint8Array[]): Promise<string> {
-      const key = await publishedKey(sectionId);
-      if (!key) throw notFound('The opening key of this section');
-      return rebuildIdentity(decryptedShares, key.threshold, key.recipient);
-    },
-
-    /** A custodian's own encrypted share of a section (to decrypt on its machine: etender share decrypt / release). */
     async myShare(ctx: RequestContext, sectionId: string) {
       const actor = requireActor(ctx);
       const section = await deps.sectionFacts(sectionId);
-      if (!section || section.publishedAt === null) throw notFound('The section');
-      const mine = (await store.sharesOf(knex, sectionId)).find((s) => s.custodian === actor.userId);
-      if (!mine) throw forbidden(`You are not a custodian of the opening key of ${section.code}.`);
-      return { share: { index: mine.shareIndex, custodian: mine.custodianLabel, certificateFingerprint: mine.certificateFingerprint, encryptedShare: mine.encryptedShare, releasedAt: mine.releasedAt } };
-    },
-
-    /**
-     * A custodian hands over its decrypted share at the opening (after the deadline, once). When,
-     * with the shares already in (and the platform timer's, if it is a member), there are enough to
-     * rebuild the key, the rebuild must succeed — a share of another key is refused (422) and not
-     * counted. The share is audited as released, never logged itself.
-     */
-    async releaseShare(ctx: RequestContext, sectionId: string, shareB64: string): Promise<{ released: number; threshold: number; ready: boolean }> {
-      const actor = requireActor(ctx);
-      const section = await deps.sectionFacts(sectionId);
-      const key = await publishedKey(sectionId);
+      const key = await store.findKey(knex, sectionId);
       if (!section || !key) throw notFound('The section');
-      const shares = await store.sharesOf(knex, sectionId);
-      const mine = shares.find((s) => s.custodian === actor.userId);
-      if (!mine) throw forbidden(`You are not a custodian of the opening key of ${section.code}.`);
-      if (section.bidDeadlineAt === null || clock.now() < section.bidDeadlineAt) {
-        throw new AppError(409, 'custody.too_early', `Shares are released at the opening, after the bid deadline (${section.bidDeadlineAt === null ? 'not set' : new Date(section.bidDeadlineAt).toISOString()}).`);
+      const mine = (await store.sharesOf(knex, sectionId)).find((s) => s.custodian === actor.userId);
+      if (!mine) {
+        if (section.publishedAt === null) throw notFound('The section');
+        throw forbidden(`You are not a custodian of the opening key of ${section.code}.`);
       }
-      if (section.state !== 'closed' && section.state !== 'opening') {
-        throw invalidTransition(`Shares are released while the section waits to be opened; this section is ${section.state}.`, { state: section.state });
-      }
-      if (mine.releasedAt !== null) throw conflict(`You already released your share of ${section.code}.`);
-      const bytes = Buffer.from(shareB64.trim(), 'base64');
-      if (bytes.length < 2 || bytes.toString('base64').replace(/=+$/, '') !== shareB64.trim().replace(/=+$/, '')) {
-        throw validationFailed('share: must be the base64 of the decrypted share, as `etender share decrypt` prints it.', [{ field: 'share', message: 'must be base64' }]);
-      }
-      const share = new Uint8Array(bytes);
-      const others = await this.openingShares(sectionId);
-      try {
-        const available = [...others.shares, share];
-        if (available.length >= key.threshold) await rebuildIdentity(available, key.threshold, key.recipient);
-      } finally {
-        wipe(...others.shares);
-      }
-      const timerCert = new crypto.X509Certificate(platformKeys.timer.certPem);
-      const sealed = encryptShare(share, timerCert.publicKey);
-      wipe(share, bytes);
-      return withTransaction(knex, async (trx) => {
-        if (!(await store.markReleased(trx, sectionId, mine.shareIndex, sealed, actor.userId, clock.now()))) {
-          throw conflict(`You already released your share of ${section.code}.`);
-        }
-        await audit.append(trx, ctx, {
-          action: 'custody.share_released',
-          objectType: 'section',
-          objectId: sectionId,
-          data: { code: section.code, custodian: mine.custodianLabel, shareIndex: mine.shareIndex, certificateFingerprint: mine.certificateFingerprint },
-        });
-        const released = (await store.releasedShares(trx, sectionId)).length + (shares.some((s) => s.custodian === PLATFORM_TIMER) ? 1 : 0);
-        return { released, threshold: key.threshold, ready: released >= key.threshold };
-      });
-    },
-
-    /**
-     * For the opening: the shares available now — the platform timer's (if it is a custodian) and
-     * those released by custodians — with who released them. Only after the deadline.
-     */
-    async openingShares(sectionId: string): Promise<{ shares: Uint8Array[]; threshold: number; recipient: string; custodians: string[]; released: Array<{ custodian: string; at: number }> }> {
-      const key = await publishedKey(sectionId);
-      if (!key) throw notFound('The opening key of this section');
-      const all = await store.sharesOf(knex, sectionId);
-      const released = await store.releasedShares(knex, sectionId);
-      const shares: Uint8Array[] = [];
-      const section = await deps.sectionFacts(sectionId);
-      const due = !!section && section.bidDeadlineAt !== null && clock.now() >= section.bidDeadlineAt;
-      const timer = all.find((s) => s.custodian === PLATFORM_TIMER);
-      if (due && timer) shares.push(await this.decryptTimerShare(sectionId));
-      for (const r of released) shares.push(decryptShare(r.releasedShare, platformKeys.timer.privateKey));
       return {
-        shares,
-        threshold: key.threshold,
-        recipient: key.recipient,
-        custodians: all.map((s) => s.custodianLabel),
-        released: [...(due && timer ? [{ custodian: PLATFORM_TIMER, at: section!.bidDeadlineAt! }] : []), ...released.map((r) => ({ custodian: r.custodianLabel, at: r.releasedAt }))],
+        share: {
+          index: mine.shareIndex,
+          custodian: mine.custodianLabel,
+          certificateFingerprint: mine.certificateFingerprint,
+          encryptedShare: mine.encryptedShare,
+          releasedAt: mine.releasedAt,
+          confirmation: mine.confirmation ?? null,
+          scheme: key.scheme,
+          commitments: key.commitments,
+          commitmentsSha256: key.scheme === VSS_SCHEME ? commitmentsDigest(key.commitments) : null,
+        },
       };
-    },
-
-    /** The platform timer's share, decrypted with its key in certs/; only once the bid deadline has passed. */
-    async decryptTimerShare(sectionId: string): Promise<Uint8Array> {
-      const section = await deps.sectionFacts(sectionId);
-      const key = await publishedKey(sectionId);
-      if (!section || !key) throw notFound('The opening key of this section');
-      if (section.bidDeadlineAt === null || clock.now() < section.bidDeadlineAt) {
-        throw new AppError(409, 'custody.too_early', `No share is decrypted before the bid deadline (${section.bidDeadlineAt === null ? 'not set' : new Date(section.bidDeadlineAt).toISOString()}).`);
-      }
-      const share = (await store.sharesOf(knex, sectionId)).find((s) => s.custodian === PLATFORM_TIMER);
-      if (!share) throw new AppError(409, 'custody.no_timer_share', "The platform timer is not a custodian of this section's opening key.");
-      return decryptShare(share.encryptedShare, platformKeys.timer.privateKey);
     },
   };
 }

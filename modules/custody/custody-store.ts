@@ -3,6 +3,17 @@ import type { Db } from '../../db/transactions';
 import { toInt, toMs, toMsOrNull, toStr } from '../../db/row';
 
 export type KeySource = 'server' | 'ceremony';
+/** 'shamir-gf256': earlier keys (identity string split bytewise); 'feldman-ed25519': verifiable shares of a scalar. */
+export type KeyScheme = 'shamir-gf256' | 'feldman-ed25519';
+
+export interface TimeLockRow {
+  round: number;
+  chainHash: string;
+  /** hex of T = t·B. */
+  point: string;
+  /** Armored tlock ciphertext of t (possibly wrapped again for a later deadline). */
+  ciphertext: string;
+}
 
 export interface OpeningKeyRow {
   sectionId: string;
@@ -12,6 +23,12 @@ export interface OpeningKeyRow {
   source: KeySource;
   createdAt: number;
   publishedAt: number | null;
+  scheme: KeyScheme;
+  /** Feldman commitments (hex points) to the share holders' polynomial; [] when only the time lock holds it. */
+  commitments: string[];
+  timeLock: TimeLockRow | null;
+  /** The user whose offline ceremony made the shares. */
+  ceremonyBy: string | null;
 }
 
 export interface KeyShareRow {
@@ -24,6 +41,8 @@ export interface KeyShareRow {
   certificateFingerprint: string;
   encryptedShare: string;
   releasedAt: number | null;
+  confirmation?: 'verified' | 'failed' | null;
+  confirmedAt?: number | null;
 }
 
 const mapKey = (r: any): OpeningKeyRow => ({
@@ -34,6 +53,13 @@ const mapKey = (r: any): OpeningKeyRow => ({
   source: toStr(r.source) as KeySource,
   createdAt: toMs(r.created_at),
   publishedAt: toMsOrNull(r.published_at),
+  scheme: toStr(r.scheme) as KeyScheme,
+  commitments: r.commitments == null ? [] : (JSON.parse(toStr(r.commitments)) as string[]),
+  timeLock:
+    r.time_lock_round == null
+      ? null
+      : { round: toInt(r.time_lock_round), chainHash: toStr(r.time_lock_chain), point: toStr(r.time_lock_point), ciphertext: toStr(r.time_lock_ciphertext) },
+  ceremonyBy: r.ceremony_by == null ? null : toStr(r.ceremony_by),
 });
 
 const mapShare = (r: any): KeyShareRow => ({
@@ -44,6 +70,8 @@ const mapShare = (r: any): KeyShareRow => ({
   certificateFingerprint: toStr(r.certificate_fingerprint),
   encryptedShare: toStr(r.encrypted_share),
   releasedAt: toMsOrNull(r.released_at),
+  confirmation: r.confirmation == null ? null : (toStr(r.confirmation) as 'verified' | 'failed'),
+  confirmedAt: toMsOrNull(r.confirmed_at),
 });
 
 export async function findKey(db: Db, sectionId: string): Promise<OpeningKeyRow | null> {
@@ -64,6 +92,13 @@ export async function insertKey(db: Db, key: OpeningKeyRow, shares: KeyShareRow[
     source: key.source,
     created_at: key.createdAt,
     published_at: key.publishedAt,
+    scheme: key.scheme,
+    commitments: key.scheme === 'feldman-ed25519' ? JSON.stringify(key.commitments) : null,
+    time_lock_round: key.timeLock?.round ?? null,
+    time_lock_chain: key.timeLock?.chainHash ?? null,
+    time_lock_point: key.timeLock?.point ?? null,
+    time_lock_ciphertext: key.timeLock?.ciphertext ?? null,
+    ceremony_by: key.ceremonyBy,
   });
   for (const s of shares) {
     await db('key_shares').insert({
@@ -86,10 +121,35 @@ export async function deleteUnpublishedKey(db: Db, sectionId: string): Promise<b
   return (await db('opening_keys').where({ section_id: sectionId }).whereNull('published_at').delete()) === 1;
 }
 
-/** Fixes a key at publication: a guarded update, so it happens once and only for the expected recipient. */
-export async function markPublished(db: Db, sectionId: string, recipient: string, at: number): Promise<boolean> {
-  const n = await db('opening_keys').where({ section_id: sectionId, recipient }).whereNull('published_at').update({ published_at: at });
-  return n === 1;
+/**
+ * Fixes an uploaded ceremony key at publication, with the time lock added then (the recipient
+ * changes with it): a guarded update on the recipient it had, so it happens once.
+ */
+export async function markPublished(db: Db, sectionId: string, uploadedRecipient: string, finalRecipient: string, timeLock: TimeLockRow | null, at: number): Promise<boolean> {
+  const n = await db('opening_keys')
+    .where({ section_id: sectionId, recipient: uploadedRecipient })
+    .whereNull('published_at')
+    .update({
+      published_at: at,
+      recipient: finalRecipient,
+      time_lock_round: timeLock?.round ?? null,
+      time_lock_chain: timeLock?.chainHash ?? null,
+      time_lock_point: timeLock?.point ?? null,
+      time_lock_ciphertext: timeLock?.ciphertext ?? null,
+    });
+  return Number(n) === 1;
+}
+
+/** A later deadline: the time lock wrapped again for its round (guarded on the round it had). */
+export async function moveTimeLock(db: Db, sectionId: string, fromRound: number, to: { round: number; ciphertext: string }): Promise<boolean> {
+  const n = await db('opening_keys').where({ section_id: sectionId, time_lock_round: fromRound }).update({ time_lock_round: to.round, time_lock_ciphertext: to.ciphertext });
+  return Number(n) === 1;
+}
+
+/** A custodian's word on its ceremony share, once, before publication. */
+export async function confirmShare(db: Db, sectionId: string, shareIndex: number, confirmation: 'verified' | 'failed', at: number): Promise<boolean> {
+  const n = await db('key_shares').where({ section_id: sectionId, share_index: shareIndex }).whereNull('confirmation').update({ confirmation, confirmed_at: at });
+  return Number(n) === 1;
 }
 
 /**

@@ -33,7 +33,7 @@ export interface OpeningDeps {
   audit: AuditService;
   tenders: TendersService;
   bids: Pick<BidsService, 'countedBids' | 'bidById' | 'hasBid'>;
-  custody: Pick<CustodyService, 'openingShares' | 'rebuildSecret' | 'publicInfo'>;
+  custody: Pick<CustodyService, 'openingKey' | 'recordCustody'>;
   centres: Pick<CentresService, 'rules' | 'get'>;
   orgs: Pick<OrgsService, 'publicFacts'>;
   pki: {
@@ -47,6 +47,9 @@ export interface OpeningDeps {
 }
 
 export type OpeningOutcome = { id: string; outcome: 'failed' | 'waiting' | 'opened' };
+
+/** The failure cause of a section whose opening key cannot be rebuilt (EB 31: not the bidders' fault). */
+export const OPENING_KEY_FAILURE = 'opening_key_failure';
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -135,8 +138,7 @@ export function createOpeningService(deps: OpeningDeps) {
   async function assembleRecord(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, identity: string, publicationCheckpoint: unknown) {
     const s = f.section;
     const rules = await centres.rules(s.centre);
-    const key = await custody.openingShares(s.id);
-    for (const share of key.shares) share.fill(0);
+    const key = await custody.recordCustody(s.id);
     const results = await store.resultsOf(knex, s.id);
     const windowHours = rules.settings.releaseWindowHours ?? DEFAULT_RELEASE_WINDOW_HOURS;
     const officials = await officialsOf(s);
@@ -157,7 +159,16 @@ export function createOpeningService(deps: OpeningDeps) {
       openingTime: s.bidDeadlineAt,
       officials: { presiding: officials.presiding, recording: officials.recording, supervising: officials.supervising },
       freeze: { auditIndex: run.freezeIdx, bidCount: run.bids.length, checkpoint: run.freezeCheckpoint },
-      custody: { recipient: key.recipient, threshold: key.threshold, custodians: key.custodians, released: key.released },
+      custody: {
+        recipient: key.recipient,
+        threshold: key.threshold,
+        custodians: key.custodians,
+        released: key.released,
+        scheme: key.scheme,
+        commitments: key.commitments,
+        timeLock: key.timeLock,
+        ...(key.ceremonyBy ? { ceremonyBy: key.ceremonyBy } : {}),
+      },
       releaseWindow: { hours: windowHours, endsAt: s.bidDeadlineAt! + windowHours * HOUR, exceeded: run.overdueFlaggedAt !== null, flaggedAt: run.overdueFlaggedAt },
       bids: results.map((r) => ({ ...(r.result as BidResult), openingLogIndex: r.auditIdx })),
       objections: (await store.objectionsOf(knex, s.id)).map(objectionJson),
@@ -183,20 +194,10 @@ export function createOpeningService(deps: OpeningDeps) {
     }
     if (f.section.state !== 'opening') return null;
     let run = await freeze(id, f.section.code);
-    const shares = await custody.openingShares(id);
-    let identity: string;
-    try {
-      if (shares.shares.length < shares.threshold) return await waiting(f, run, shares);
-      try {
-        identity = await custody.rebuildSecret(id, shares.shares);
-      } catch (err) {
-        // A bad share accepted while too few were in to check it: wait for more (the rebuild steps around it).
-        if (err instanceof AppError && err.code === 'custody.share_mismatch') return await waiting(f, run, shares);
-        throw err;
-      }
-    } finally {
-      for (const s of shares.shares) s.fill(0);
-    }
+    const key = await custody.openingKey(id);
+    if (key.status === 'waiting') return waiting(f, run, key);
+    if (key.status === 'broken') return keyFailure(f, run, key);
+    const identity = key.identity;
     const x = parseIdentity(identity);
     const rules = await centres.rules(f.section.centre);
     const done = new Set((await store.resultsOf(knex, id)).map((r) => r.bidId));
@@ -234,19 +235,46 @@ export function createOpeningService(deps: OpeningDeps) {
     return { id, outcome: 'opened' };
   }
 
-  /** Not enough shares yet: past the release window, flag it (once, in the log and later in the record). */
-  async function waiting(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, shares: { shares: unknown[]; threshold: number }): Promise<OpeningOutcome> {
+  async function releaseWindowOf(f: Awaited<ReturnType<typeof facts>>) {
     const rules = await centres.rules(f.section.centre);
     const hours = rules.settings.releaseWindowHours ?? DEFAULT_RELEASE_WINDOW_HOURS;
+    return { hours, over: clock.now() > f.section.bidDeadlineAt! + hours * HOUR };
+  }
+
+  /**
+   * The key can never be rebuilt (a time lock that does not hold its committed scalar, shares that
+   * do not rebuild the recipient): within the release window it waits like any opening — a
+   * custodian may still step around a bad share of an earlier key — and after it the section fails
+   * with cause opening_key_failure (EB 31), naming the operator who ran the ceremony; it can be re-tendered.
+   */
+  async function keyFailure(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, key: { message: string; ceremonyBy: string | null; sharesIn: number; sharesNeeded: number }): Promise<OpeningOutcome> {
+    const window = await releaseWindowOf(f);
+    if (!window.over) return waiting(f, run, key);
+    const reason = `The opening key cannot be rebuilt (${key.message}), so no bid can be opened; this is not the bidders' fault (EB 31). The section may be re-tendered.`;
+    await withTransaction(knex, (trx) =>
+      tenders.systemTransition(trx, f.section.id, 'opening', 'failed', { failure_reason: reason }, {
+        reason,
+        cause: OPENING_KEY_FAILURE,
+        rule: 'EB 31',
+        ...(key.ceremonyBy ? { ceremonyBy: key.ceremonyBy } : {}),
+        releaseWindowHours: window.hours,
+      }),
+    );
+    return { id: f.section.id, outcome: 'failed' };
+  }
+
+  /** Not every part of the key is in yet: past the release window, flag it (once, in the log and later in the record). */
+  async function waiting(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, shares: { sharesIn: number; sharesNeeded: number; waitingFor?: string }): Promise<OpeningOutcome> {
+    const { hours, over } = await releaseWindowOf(f);
     const now = clock.now();
-    if (run.overdueFlaggedAt === null && now > f.section.bidDeadlineAt! + hours * HOUR) {
+    if (run.overdueFlaggedAt === null && over) {
       await withTransaction(knex, async (trx) => {
         if (!(await store.flagOverdue(trx, f.section.id, now))) return;
         await audit.append(trx, SYSTEM_CONTEXT, {
           action: 'section.opening_overdue',
           objectType: 'section',
           objectId: f.section.id,
-          data: { code: f.section.code, releaseWindowHours: hours, sharesIn: shares.shares.length, threshold: shares.threshold },
+          data: { code: f.section.code, releaseWindowHours: hours, sharesIn: shares.sharesIn, sharesNeeded: shares.sharesNeeded, ...(shares.waitingFor ? { waitingFor: shares.waitingFor } : {}) },
         });
       });
     }

@@ -29,7 +29,7 @@ export interface TendersDeps {
   centres: CentresService;
   blobs: BlobStore;
   /** Opening keys: made at publication, shown in the notice. */
-  custody: Pick<CustodyService, 'planOpeningKey' | 'storeOpeningKey' | 'publicInfo'>;
+  custody: Pick<CustodyService, 'planOpeningKey' | 'storeOpeningKey' | 'publicInfo' | 'deadlineMoved'>;
   /** Prefix of human codes, e.g. "HF" → HF-CONSTRUCTION-2026-0042. */
   codePrefix: string;
   maxDocumentBytes: number;
@@ -229,6 +229,8 @@ export function createTendersService(deps: TendersDeps) {
             q.where('bid_deadline_at', current).where('bid_deadline_at', '>', now),
           );
           if (!ok) throw invalidTransition('The deadline has passed or changed meanwhile; reload and try again.');
+          // The opening key's time lock must not open before the new deadline.
+          await custody.deadlineMoved(trx, ctx, id, newDeadline);
         }
         const clarification: store.Clarification = {
           id: newId(),

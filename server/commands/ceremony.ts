@@ -1,10 +1,12 @@
-// Custodian tools. `etender ceremony` makes a section's opening key on the operator's own machine
-// and uploads only its public recipient and the shares, each already encrypted to one custodian, so
-// no server ever holds the whole secret before the opening. `etender share decrypt` is the
-// custodian's side: it opens one encrypted share with the custodian's private key.
+// Custodian tools. `etender ceremony` deals the share holders' part of a section's opening key on
+// the operator's own machine and uploads only Feldman commitments and the shares, each already
+// encrypted to one custodian, so no server ever holds it; the server adds the time lock at
+// publication. `etender share confirm` is each custodian's check of its share against the
+// commitments before publication; `share decrypt` / `share release` are its side at the opening.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { decryptShare, sealNewOpeningKey } from '../../modules/custody/custody-crypto';
+import { decryptShare } from '../../modules/custody/custody-crypto';
+import { commitmentsDigest, dealCeremonyKey, shareVerifies } from '../../modules/custody/opening-key';
 import { loadPrivateKey } from '../../modules/pki/client-keys';
 import { apiJson } from '../../modules/bids/api-client';
 import { UsageError, type CliCommand } from './command';
@@ -14,14 +16,16 @@ export interface CeremonyOptions {
   token: string;
   sectionId: string;
   threshold: number;
-  /** name → certificate PEM, or null for the platform timer's certificate from the server. */
+  /** name → certificate PEM, or null for the platform timer's certificate from the server; "time-lock" holds no share. */
   custodians: Array<{ name: string; certPem: string | null }>;
   fetch?: typeof fetch;
 }
 
 export interface CeremonyResult {
+  /** The recipient of the share holders' part; the published one adds the time lock's point, if any. */
   recipient: string;
   threshold: number;
+  commitmentsSha256: string;
   custodians: Array<{ custodian: string; certificateFingerprint: string }>;
 }
 
@@ -72,7 +76,9 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
   const f = options.fetch ?? fetch;
   const base = options.url.replace(/\/+$/, '');
   const resolved: Array<{ name: string; cert: crypto.X509Certificate }> = [];
+  const timeLock = options.custodians.some((c) => c.name === 'time-lock');
   for (const c of options.custodians) {
+    if (c.name === 'time-lock') continue;
     let pem = c.certPem;
     if (pem === null) {
       pem = timerCertFrom(await apiCall(f, `${base}/api/pki/keys`, { headers: { Accept: 'application/json' } }));
@@ -83,11 +89,16 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
     if (Date.parse(cert.validTo) < Date.now()) throw new UsageError(`the certificate for ${c.name} expired on ${cert.validTo}; use the custodian's current encryption certificate.`);
     resolved.push({ name: c.name, cert });
   }
-  const sealed = await sealNewOpeningKey(
+  const shareThreshold = options.threshold - (timeLock ? 1 : 0);
+  if (resolved.length === 0) throw new UsageError('name at least one custodian who holds a share (the time lock alone needs no ceremony: publish the section).');
+  if (shareThreshold < 1 || shareThreshold > resolved.length) {
+    throw new UsageError(`--threshold ${options.threshold} cannot be met by ${resolved.length} share holder(s)${timeLock ? ' and the time lock (which counts as one)' : ''}.`);
+  }
+  const dealt = dealCeremonyKey(
     resolved.map((r) => ({ label: r.name, publicKey: r.cert.publicKey })),
-    options.threshold,
+    shareThreshold,
   );
-  const shares = sealed.shares.map((s, i) => ({
+  const shares = dealt.shares.map((s, i) => ({
     custodian: resolved[i]!.name,
     certificateFingerprint: crypto.createHash('sha256').update(resolved[i]!.cert.raw).digest('hex'),
     encryptedShare: s.encryptedShare,
@@ -95,9 +106,53 @@ export async function runCeremony(options: CeremonyOptions): Promise<CeremonyRes
   await apiCall(f, `${base}/api/sections/${encodeURIComponent(options.sectionId)}/opening-key`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${options.token}` },
-    body: JSON.stringify({ recipient: sealed.recipient, threshold: sealed.threshold, shares }),
+    body: JSON.stringify({ threshold: options.threshold, commitments: dealt.commitments, shares }),
   });
-  return { recipient: sealed.recipient, threshold: sealed.threshold, custodians: shares.map(({ custodian, certificateFingerprint }) => ({ custodian, certificateFingerprint })) };
+  return {
+    recipient: dealt.recipient,
+    threshold: options.threshold,
+    commitmentsSha256: commitmentsDigest(dealt.commitments),
+    custodians: shares.map(({ custodian, certificateFingerprint }) => ({ custodian, certificateFingerprint })),
+  };
+}
+
+export interface ConfirmOptions {
+  url: string;
+  token: string;
+  sectionId: string;
+  privateKey: crypto.KeyObject;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A custodian's check of its ceremony share: fetch it with the commitments, decrypt it here, check
+ * s_i·B = Σ C_j·i^j, and tell the server what was found (a dispute stops the publication).
+ */
+export async function confirmMyShare(options: ConfirmOptions): Promise<{ result: 'verified' | 'failed'; shareIndex: number; commitmentsSha256: string }> {
+  const f = options.fetch ?? fetch;
+  const base = options.url.replace(/\/+$/, '');
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${options.token}` };
+  const section = encodeURIComponent(options.sectionId);
+  const { share } = (await apiCall(f, `${base}/api/sections/${section}/shares/mine`, { headers })) as {
+    share: { index: number; encryptedShare: string; commitments: string[]; commitmentsSha256: string | null };
+  };
+  if (!share.commitmentsSha256 || commitmentsDigest(share.commitments) !== share.commitmentsSha256) {
+    throw new UsageError('the server gave no commitments for this share (a key made before verifiable sharing); ask the operator to run the ceremony again.');
+  }
+  let plain: Uint8Array | null = null;
+  try {
+    plain = decryptShare(share.encryptedShare, options.privateKey);
+  } catch {
+    plain = null;
+  }
+  const result = plain !== null && shareVerifies(share.commitments, share.index, plain) ? 'verified' : 'failed';
+  plain?.fill(0);
+  await apiCall(f, `${base}/api/sections/${section}/shares/mine/confirmation`, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ result, commitmentsSha256: share.commitmentsSha256 }),
+  });
+  return { result, shareIndex: share.index, commitmentsSha256: share.commitmentsSha256 };
 }
 
 function parseCustodians(values: string[]): CeremonyOptions['custodians'] {
@@ -107,6 +162,7 @@ function parseCustodians(values: string[]): CeremonyOptions['custodians'] {
     const file = eq < 0 ? null : v.slice(eq + 1).trim();
     if (!name) throw new UsageError(`--custodian "${v}": give NAME=CERT.pem (or just platform-timer to fetch its certificate from the server).`);
     if (file === null) {
+      if (name === 'time-lock') return { name, certPem: null };
       if (name !== 'platform-timer') throw new UsageError(`--custodian ${name}: give the custodian's encryption certificate, ${name}=${name}.cert.pem.`);
       return { name, certPem: null };
     }
@@ -120,13 +176,16 @@ function parseCustodians(values: string[]): CeremonyOptions['custodians'] {
 
 export const ceremonyCommand: CliCommand = {
   name: 'ceremony',
-  summary: "make a section's opening key offline and upload only its recipient and encrypted shares",
+  summary: "deal a section's opening-key shares offline and upload only commitments and encrypted shares",
   help: `etender ceremony — the key ceremony for one draft section, run on the operator's machine
 
-Makes an age X25519 opening key, splits its secret with Shamir so that any K custodians can
-rebuild it, encrypts each share (RSA-OAEP, SHA-256) to that custodian's encryption certificate and
-uploads {recipient, threshold, shares}. The secret itself is never written anywhere and is gone
-when the command ends. The custodians and the threshold must be the centre's custody set.
+Makes the share holders' part of the opening key (a scalar mod ℓ of Ed25519), deals it with
+verifiable secret sharing (Feldman: any K holders rebuild it, and every share can be checked against
+public commitments), encrypts each share (RSA-OAEP, SHA-256) to its holder's encryption certificate
+and uploads {threshold, commitments, shares}. The part itself is never written anywhere. The server
+checks the platform timer's share; each user custodian then checks its own (etender share confirm);
+publication adds the time lock (if the centre has one) and fixes the recipient. The custodians and
+the threshold must be the centre's custody set; list --custodian time-lock when it has a time lock.
 
 Options:
   --url URL                  the server, e.g. https://etender.example.org
@@ -134,12 +193,13 @@ Options:
   --section ID               the draft section
   --threshold K              how many shares open the key
   --custodian NAME=CERT.pem  one per custodian: a username and its encryption certificate;
-                             "platform-timer" alone fetches the timer's certificate from the server
+                             "platform-timer" alone fetches the timer's certificate from the server;
+                             "time-lock" alone: the centre's time lock (no share; added at publication)
 
-Example (2 of 3):
+Example (the time lock and 2 of 3 custodians: threshold 3):
   etender ceremony --url https://etender.example.org --token "$ETENDER_TOKEN" \\
-    --section 01JD2X0000000000000000000 --threshold 2 \\
-    --custodian platform-timer=timer.cert.pem \\
+    --section 01JD2X0000000000000000000 --threshold 3 --custodian time-lock \\
+    --custodian zhang.san=zhang.san.cert.pem \\
     --custodian supervisor=supervisor.cert.pem --custodian li.wei=li.wei.cert.pem`,
   options: {
     url: { type: 'string' },
@@ -162,10 +222,56 @@ Example (2 of 3):
     if (new Set(custodians.map((c) => c.name)).size !== custodians.length) throw new UsageError('each custodian may be named only once.');
     const result = await runCeremony({ url, token, sectionId, threshold, custodians });
     process.stdout.write(
-      `Uploaded the opening key of section ${sectionId}.\nRecipient: ${result.recipient}\nShares: ${result.threshold} of ${result.custodians.length}\n` +
+      `Uploaded the shares of the opening key of section ${sectionId}.\nCommitments SHA-256: ${result.commitmentsSha256}\nThreshold: ${result.threshold} of ${custodians.length}\n` +
         result.custodians.map((c) => `  ${c.custodian}  certificate ${c.certificateFingerprint}`).join('\n') +
-        '\nPublish the section to fix this recipient in its notice.\n',
+        '\nEach user custodian now checks its share (etender share confirm); then publish the section to fix its recipient.\n',
     );
+  },
+};
+
+function readPrivateKey(keyFile: string, passphraseFile: string | undefined): crypto.KeyObject {
+  try {
+    const passphrase = passphraseFile ? fs.readFileSync(passphraseFile, 'utf8').split(/\r?\n/)[0] : undefined;
+    return loadPrivateKey(fs.readFileSync(keyFile, 'utf8'), passphrase);
+  } catch (err) {
+    throw new UsageError(`${keyFile}: ${(err as Error).message}.`);
+  }
+}
+
+export const shareConfirmCommand: CliCommand = {
+  name: 'share confirm',
+  summary: 'check your share of an uploaded ceremony key against its commitments, and say so',
+  help: `etender share confirm — before a section is published, fetch your encrypted share of the key its
+ceremony uploaded, decrypt it on this machine, check it against the public Feldman commitments
+(s_i·B = Σ C_j·i^j) and tell the server: "verified", or "failed" (which stops the publication).
+Your share never leaves this machine.
+
+Options:
+  --url URL                the server
+  --token TOKEN            your API token (or ETENDER_TOKEN)
+  --section ID             the draft section
+  --key FILE               your private key in PEM (the key of your encryption certificate)
+  --passphrase-file FILE   the passphrase of an encrypted private key (its first line)
+
+Example:
+  etender share confirm --url https://etender.example.org --section 01JD… --key custodian.key.pem`,
+  options: { url: { type: 'string' }, token: { type: 'string' }, section: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' } },
+  async run(values) {
+    const url = values.url as string | undefined;
+    const token = (values.token as string | undefined) ?? process.env.ETENDER_TOKEN;
+    const sectionId = values.section as string | undefined;
+    const keyFile = values.key as string | undefined;
+    if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--url is required, e.g. --url https://etender.example.org');
+    if (!token) throw new UsageError('--token is required (or set ETENDER_TOKEN): your API token as a custodian.');
+    if (!sectionId || !keyFile) throw new UsageError('--section and --key are required.');
+    const privateKey = readPrivateKey(keyFile, values['passphrase-file'] as string | undefined);
+    const r = await confirmMyShare({ url, token, sectionId, privateKey });
+    process.stdout.write(
+      r.result === 'verified'
+        ? `Share ${r.shareIndex} verifies against the commitments (SHA-256 ${r.commitmentsSha256}); confirmed.\n`
+        : `Share ${r.shareIndex} does NOT verify against the commitments (SHA-256 ${r.commitmentsSha256}); the server was told, and the section cannot be published with this key.\n`,
+    );
+    if (r.result !== 'verified') process.exitCode = 1;
   },
 };
 
@@ -241,14 +347,7 @@ Example:
     if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--url is required, e.g. --url https://etender.example.org');
     if (!token) throw new UsageError('--token is required (or set ETENDER_TOKEN): your API token as a custodian.');
     if (!sectionId || !keyFile) throw new UsageError('--section and --key are required.');
-    const passphraseFile = values['passphrase-file'] as string | undefined;
-    let privateKey: crypto.KeyObject;
-    try {
-      const passphrase = passphraseFile ? fs.readFileSync(passphraseFile, 'utf8').split(/\r?\n/)[0] : undefined;
-      privateKey = loadPrivateKey(fs.readFileSync(keyFile, 'utf8'), passphrase);
-    } catch (err) {
-      throw new UsageError(`${keyFile}: ${(err as Error).message}.`);
-    }
+    const privateKey = readPrivateKey(keyFile, values['passphrase-file'] as string | undefined);
     const api = { baseUrl: url, token };
     const section = encodeURIComponent(sectionId);
     const { share } = await apiJson<{ share: { encryptedShare: string } }>(api, 'GET', `/api/sections/${section}/shares/mine`);

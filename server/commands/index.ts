@@ -1,9 +1,9 @@
 // Every `etender` subcommand, in the order `etender --help` lists them.
 import type { CliCommand } from './command';
 import { auditVerifyCommand } from './audit';
-import { ceremonyCommand, shareDecryptCommand, shareReleaseCommand } from './ceremony';
+import { ceremonyCommand, shareConfirmCommand, shareDecryptCommand, shareReleaseCommand } from './ceremony';
 import { BIDDER_COMMANDS } from './bidder';
 import { PKI_COMMANDS } from './pki';
 import { demoCommand, migrateCommand, tokenCreateCommand, userCreateCommand } from './setup';
 
-export const COMMANDS: CliCommand[] = [migrateCommand, demoCommand, userCreateCommand, tokenCreateCommand, ...PKI_COMMANDS, ...BIDDER_COMMANDS, ceremonyCommand, shareDecryptCommand, shareReleaseCommand, auditVerifyCommand];
+export const COMMANDS: CliCommand[] = [migrateCommand, demoCommand, userCreateCommand, tokenCreateCommand, ...PKI_COMMANDS, ...BIDDER_COMMANDS, ceremonyCommand, shareConfirmCommand, shareDecryptCommand, shareReleaseCommand, auditVerifyCommand];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { createTestApp, T0, type TestApp } from '../support/test-app';
-import { publishedSection, workDir } from '../support/bidding';
+import { openingIdentity, publishedSection, workDir } from '../support/bidding';
 import { ROOT } from '../support/server-process';
 
 const CLI = path.join(ROOT, 'server/etender.js');
@@ -79,10 +79,9 @@ describe('the standard age tool plus etender sign produces an acceptable bid', f
     expect(forged.status).to.equal(1);
     expect(forged.stdout).to.match(/NOT valid/);
 
-    // After the deadline, the custody key of the section (1-of-1, platform timer) opens the file with the standard tool.
+    // After the deadline, the custody key of the section (the time lock, opened by the local beacon's round) opens the file with the standard tool.
     t.clock.set(section.deadline);
-    const share = await t.services.custody.decryptTimerShare(section.id);
-    const identity = await t.services.custody.rebuildSecret(section.id, [share]);
+    const identity = await openingIdentity(t, section.id);
     fs.writeFileSync(path.join(dir, 'identity.txt'), `${identity}\n`, { mode: 0o600 });
     const opened = await run('age', ['-d', '-i', 'identity.txt', '-o', 'opened.tar', 'bid.age']);
     expect(opened.status, opened.stderr).to.equal(0);

@@ -22,7 +22,7 @@ import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { splitName, ustar } from '../../server/pages/client/ustar';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { approvedBidder, publishedSection, sealedBid, submit, workDir } from '../support/bidding';
+import { approvedBidder, openingIdentity, publishedSection, sealedBid, submit, workDir } from '../support/bidding';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -260,8 +260,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     // The standard age tool, with the section's opening identity, gives bid.json first and the attachment.
     const dir = workDir();
     try {
-      const share = await t.services.custody.decryptTimerShare(section.id);
-      const identity = await t.services.custody.rebuildSecret(section.id, [share]);
+      const identity = await openingIdentity(t, section.id);
       fs.writeFileSync(path.join(dir, 'identity.txt'), `${identity}\n`, { mode: 0o600 });
       fs.writeFileSync(path.join(dir, 'bid.age'), ciphertext);
       const opened = await run('age', ['-d', '-i', 'identity.txt', '-o', 'bid.tar', 'bid.age'], dir);

@@ -226,9 +226,9 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
       expectInvalidField(await unchanged(t, () => t.req(t.users.custodian).post(`/api/sections/${K.id}/shares`).send({})), 'share');
     });
 
-    it('a base64 share that is not a share of this key → 422 custody.share_mismatch', async () => {
+    it('a base64 share that is not a share of this key → 422 custody.share_invalid (Feldman check)', async () => {
       const res = await unchanged(t, () => t.req(t.users.custodian).post(`/api/sections/${K.id}/shares`).send({ share: crypto.randomBytes(6).toString('base64') }));
-      expectError(res, 422, 'custody.share_mismatch');
+      expectError(res, 422, 'custody.share_invalid');
     });
 
     it('a share by a non-custodian after the deadline → 403', async () => {

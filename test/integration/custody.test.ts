@@ -9,9 +9,13 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import { DAY } from '../../modules/core/clock';
 import { AppError } from '../../modules/core/errors';
-import { decryptShare, sealNewOpeningKey } from '../../modules/custody/custody-crypto';
+import { decryptShare, encryptShare } from '../../modules/custody/custody-crypto';
+import { dealCeremonyKey, dealToHolders, lockScalar, openTimeLock, recipientOfParts } from '../../modules/custody/opening-key';
+import { randomScalar } from '../../modules/custody/feldman';
+import { roundAtOrAfter, roundTimeMs } from '../../modules/timelock/beacon';
+import { openingIdentity } from '../support/bidding';
 import { createCsr } from '../../modules/pki/client-keys';
-import { runCeremony, shareDecryptCommand } from '../../server/commands/ceremony';
+import { confirmMyShare, runCeremony, shareDecryptCommand } from '../../server/commands/ceremony';
 import { createTestApp, openTenderSection, T0, type TestApp, type TestUser } from '../support/test-app';
 
 interface Custodian {
@@ -81,7 +85,17 @@ async function ageRoundTrip(recipient: string, identity: string): Promise<string
   return d.decrypt(sealed, 'text');
 }
 
-describe('custody: opening keys held k-of-n', () => {
+const DEADLINE = T0 + 25 * DAY; // openTenderSection()'s deadline
+
+async function listen(t: TestApp): Promise<{ url: string; close(): Promise<void> }> {
+  const server = t.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve(undefined))) };
+}
+
+const fingerprintOf = (pem: string) => crypto.createHash('sha256').update(new crypto.X509Certificate(pem).raw).digest('hex');
+
+describe('custody: time-locked opening keys and verifiable shares', () => {
   let t: TestApp;
   const logLines: string[] = [];
   before(async () => {
@@ -99,240 +113,243 @@ describe('custody: opening keys held k-of-n', () => {
     await setCustody(t, undefined);
   });
 
-  it('publishing a procurement section fixes a 1-of-1 timer key; its recipient is in the notice and in the audit log', async () => {
+  it('by default the key is time-locked to the beacon round at the deadline: no share anywhere, the lock public only after the deadline', async () => {
     const id = await createSection(t);
-    const draft = await t.req(t.users.opProc).get(`/api/sections/${id}`);
-    expect(draft.body.section).to.not.have.property('openingKey');
-
     const published = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
-    expect(published.status).to.equal(200);
+    expect(published.status, JSON.stringify(published.body)).to.equal(200);
     const key = published.body.section.openingKey;
-    expect(key.recipient).to.match(/^age1[a-z0-9]{58}$/);
-    expect(key).to.deep.equal({ recipient: key.recipient, threshold: 1, custodians: ['platform-timer'] });
-
-    const publicView = await t.req().get(`/api/sections/${id}`);
-    expect(publicView.body.section.openingKey).to.deep.equal(key);
-    expect(await t.services.custody.recipientOf(id)).to.equal(key.recipient);
-
-    const shares = await sharesOf(t, id);
-    expect(shares).to.have.length(1);
-    expect(shares[0]).to.include({ share_index: 1, custodian: 'platform-timer', custodian_label: 'platform-timer', certificate_fingerprint: t.services.platformKeys.timer.fingerprint });
-    expect(Buffer.from(shares[0]!.encrypted_share, 'base64')).to.have.length(384); // RSA-3072
-
-    const events = await t.services.audit.list({ action: 'section.opening_key', objectId: id });
-    expect(events).to.have.length(1);
-    expect(events[0]!.data).to.deep.equal({
+    const info = t.services.beacon.info;
+    const round = roundAtOrAfter(info, DEADLINE);
+    expect(key).to.deep.equal({
       recipient: key.recipient,
       threshold: 1,
-      custodians: ['platform-timer'],
-      certificateFingerprints: [t.services.platformKeys.timer.fingerprint],
-      source: 'server',
+      custodians: ['time-lock'],
+      scheme: 'feldman-ed25519',
+      commitments: [],
+      timeLock: { round, chainHash: info.hash, point: key.timeLock.point, opensAt: roundTimeMs(info, round), beacon: 'local' },
     });
-    expect(events[0]!.actor).to.include({ id: t.users.opProc.id });
-  });
-
-  it('the timer decrypts its share only after the deadline; the rebuilt identity matches the recipient and opens what was sealed to it', async () => {
-    const id = await createSection(t);
-    const other = await createSection(t);
-    const { recipient } = (await t.req(t.users.opProc).post(`/api/sections/${id}/publish`)).body.section.openingKey;
-    expect((await t.req(t.users.opProc).post(`/api/sections/${other}/publish`)).status).to.equal(200);
-    await expectAppError(t.services.custody.decryptTimerShare(id), 409, 'custody.too_early');
-    t.clock.set(T0 + 25 * DAY);
-    const share = await t.services.custody.decryptTimerShare(id);
-    const identity = await t.services.custody.rebuildSecret(id, [share]);
-    expect(await identityToRecipient(identity)).to.equal(recipient);
-    expect(await ageRoundTrip(recipient, identity)).to.equal('{"price":"987654.32"}');
-    // A share of another section's key does not rebuild that one.
-    await expectAppError(t.services.custody.rebuildSecret(other, [share]), 422, 'custody.share_mismatch');
-  });
-
-  it('a 2-of-3 custody set set by the admin: three shares, any two rebuild the key, one alone is refused', async () => {
-    const sup = await custodianWithCertificate(t, t.users.supervisor);
-    const cus = await custodianWithCertificate(t, t.users.custodian);
-    await setCustody(t, { threshold: 2, members: ['platform-timer', 'user:supervisor', 'user:custodian'] });
-
-    const id = await createSection(t);
-    const res = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
-    expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    const key = res.body.section.openingKey;
-    expect(key).to.deep.include({ threshold: 2, custodians: ['platform-timer', 'user:supervisor', 'user:custodian'] });
-
-    const rows = await sharesOf(t, id);
-    expect(rows.map((r) => [r.share_index, r.custodian, r.certificate_fingerprint])).to.deep.equal([
-      [1, 'platform-timer', t.services.platformKeys.timer.fingerprint],
-      [2, sup.user.id, sup.fingerprint],
-      [3, cus.user.id, cus.fingerprint],
-    ]);
-    t.clock.set(T0 + 25 * DAY);
-    const timerShare = await t.services.custody.decryptTimerShare(id);
-    const supShare = decryptShare(rows[1]!.encrypted_share, sup.privateKey);
-    // The custodian's own tool: `etender share decrypt --key … --share …` prints the share in base64.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-custody-'));
-    fs.writeFileSync(path.join(dir, 'custodian.key.pem'), cus.privateKeyPem);
-    fs.writeFileSync(path.join(dir, 'share.b64'), `${rows[2]!.encrypted_share}\n`);
-    const printed: string[] = [];
-    const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => printed.push(String(chunk)) > 0) as typeof process.stdout.write;
-    try {
-      await shareDecryptCommand.run({ key: path.join(dir, 'custodian.key.pem'), share: path.join(dir, 'share.b64') }, []);
-    } finally {
-      process.stdout.write = write;
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    const cusShare = new Uint8Array(Buffer.from(printed.join('').trim(), 'base64'));
-    expect(Buffer.from(cusShare).equals(Buffer.from(decryptShare(rows[2]!.encrypted_share, cus.privateKey)))).to.equal(true);
-
-    for (const pair of [[timerShare, supShare], [timerShare, cusShare], [supShare, cusShare]]) {
-      const identity = await t.services.custody.rebuildSecret(id, pair);
-      expect(await identityToRecipient(identity)).to.equal(key.recipient);
-    }
-    for (const one of [timerShare, supShare, cusShare]) await expectAppError(t.services.custody.rebuildSecret(id, [one]), 422, 'custody.not_enough_shares');
-    const flipped = new Uint8Array(supShare);
-    flipped[5]! ^= 0x01;
-    await expectAppError(t.services.custody.rebuildSecret(id, [timerShare, flipped]), 422, 'custody.share_mismatch');
-  });
-
-  it('a custodian without a valid encryption certificate makes publication fail with a clear 422, and nothing is stored', async () => {
-    const id = await createSection(t);
-    await setCustody(t, { threshold: 2, members: ['platform-timer', 'user:auditor', 'user:nobody-here'] });
-    const before = await t.snapshot();
-    const res = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
-    expect(res.status).to.equal(422);
-    expect(res.body.error.code).to.equal('rule_violation');
-    expect(res.body.error.details[0].rule).to.equal('custody.certificates');
-    expect(res.body.error.message).to.contain('custodian user:auditor has no valid encryption certificate');
-    expect(res.body.error.message).to.contain('user:nobody-here is not an active staff account');
-    expect(await t.snapshot()).to.equal(before);
-    expect((await t.req(t.users.opProc).get(`/api/sections/${id}`)).body.section.state).to.equal('draft');
-
-    // A signing certificate is not an encryption certificate.
-    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    await t.services.pki.issueFromCsr(t.users.auditor.ctx, createCsr(pem, { commonName: 'auditor' }), 'signing');
-    await setCustody(t, { threshold: 1, members: ['platform-timer', 'user:auditor'] });
-    const again = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
-    expect(again.status).to.equal(422);
-    expect(again.body.error.message).to.contain('custodian user:auditor has no valid encryption certificate');
+    expect(roundTimeMs(info, round)).to.be.within(DEADLINE, DEADLINE + info.period * 1000 - 1);
+    expect(recipientOfParts([], key.timeLock.point)).to.equal(key.recipient);
     expect(await sharesOf(t, id)).to.deep.equal([]);
+    const [entry] = await t.services.audit.list({ action: 'section.opening_key', objectId: id });
+    expect(entry!.data).to.deep.include({ recipient: key.recipient, custodians: ['time-lock'], source: 'server', scheme: 'feldman-ed25519' });
+    expect((entry!.data as any).timeLock).to.have.keys(['round', 'chainHash', 'point', 'ciphertextSha256', 'beacon']);
+
+    await expectAppError(t.services.custody.openingKey(id), 409, 'custody.too_early');
+    t.clock.set(DEADLINE - 1);
+    await expectAppError(t.services.custody.openingKey(id), 409, 'custody.too_early');
+    expect((await t.req().get(`/api/sections/${id}`)).body.section.openingKey.timeLock).to.not.have.property('ciphertext');
+    t.clock.set(DEADLINE);
+    const identity = await openingIdentity(t, id);
+    expect(await identityToRecipient(identity)).to.equal(key.recipient);
+    expect(await ageRoundTrip(key.recipient, identity)).to.equal('{"price":"987654.32"}');
+    expect((await t.req().get(`/api/sections/${id}`)).body.section.openingKey.timeLock.ciphertext).to.match(/^-----BEGIN AGE ENCRYPTED FILE-----/);
   });
 
-  it('checks the custody setting: threshold within the members, each member once, "platform-timer" or "user:<name>"', async () => {
+  it('checks the custody setting: the time lock counts as one and is always required; members once; known kinds', async () => {
     const { centre } = (await t.req().get('/api/centres/procurement')).body;
     for (const custody of [
       { threshold: 3, members: ['platform-timer', 'user:supervisor'] },
       { threshold: 1, members: ['platform-timer', 'platform-timer'] },
       { threshold: 0, members: ['platform-timer'] },
       { threshold: 1, members: ['supervisor'] },
+      { threshold: 2, members: ['time-lock'] },
+      { threshold: 1, members: ['time-lock', 'user:supervisor'] },
+      { threshold: 4, members: ['time-lock', 'user:supervisor', 'user:custodian'] },
     ]) {
       const res = await t.req(t.users.admin).put('/api/centres/procurement/settings').send({ ...centre.settings, custody });
       expect(res.status, JSON.stringify(custody)).to.equal(422);
       expect(res.body.error.details[0].field).to.match(/^custody\./);
     }
+    const ok = await t.req(t.users.admin).put('/api/centres/procurement/settings').send({ ...centre.settings, custody: { threshold: 2, members: ['time-lock', 'user:supervisor', 'user:custodian'] } });
+    expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
   });
 
-  it('a key ceremony run by the CLI uploads only the recipient and encrypted shares; publication uses that key', async () => {
+  it('the time lock and 1 of 2 custodians: both parts needed; a released share that does not verify is refused, naming its custodian', async () => {
     const sup = await custodianWithCertificate(t, t.users.supervisor);
-    await setCustody(t, { threshold: 1, members: ['platform-timer', 'user:supervisor'] });
+    const cus = await custodianWithCertificate(t, t.users.custodian);
+    await setCustody(t, { threshold: 2, members: ['time-lock', 'user:supervisor', 'user:custodian'] });
     const id = await createSection(t);
-    const server = t.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    let result;
+    const res = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const key = res.body.section.openingKey;
+    expect(key).to.deep.include({ threshold: 2, custodians: ['time-lock', 'user:supervisor', 'user:custodian'] });
+    expect(key.commitments).to.have.length(1);
+    const rows = await sharesOf(t, id);
+    expect(rows.map((r) => [r.share_index, r.custodian, r.certificate_fingerprint])).to.deep.equal([
+      [1, sup.user.id, sup.fingerprint],
+      [2, cus.user.id, cus.fingerprint],
+    ]);
+    // Both custodians together still do not hold the key: their part lacks the time lock's.
+    const supShare = decryptShare(rows[0]!.encrypted_share, sup.privateKey);
+    expect(recipientOfParts(key.commitments, null)).to.not.equal(key.recipient);
+
+    t.clock.set(DEADLINE);
+    await t.services.tenders.advanceDue();
+    expect(await t.services.custody.openingKey(id)).to.deep.include({ status: 'waiting', waitingFor: 'shares', sharesIn: 0, sharesNeeded: 1 });
+    const flipped = Buffer.from(supShare);
+    flipped[3]! ^= 1;
+    const before = await t.snapshot();
+    const bad = await t.req(t.users.supervisor).post(`/api/sections/${id}/shares`).send({ share: flipped.toString('base64') });
+    expect(bad.status).to.equal(422);
+    expect(bad.body.error.code).to.equal('custody.share_invalid');
+    expect(bad.body.error.details[0]).to.include({ custodian: 'user:supervisor', rule: 'custody.vss' });
+    expect(await t.snapshot()).to.equal(before);
+    const good = await t.req(t.users.supervisor).post(`/api/sections/${id}/shares`).send({ share: Buffer.from(supShare).toString('base64') });
+    expect(good.status, JSON.stringify(good.body)).to.equal(200);
+    expect(good.body).to.deep.equal({ released: 1, threshold: 2, ready: true });
+    const identity = await openingIdentity(t, id);
+    expect(await identityToRecipient(identity)).to.equal(key.recipient);
+  });
+
+  it('a custodian without a valid encryption certificate makes publication fail with a clear 422, and nothing is stored', async () => {
+    const id = await createSection(t);
+    await setCustody(t, { threshold: 2, members: ['time-lock', 'user:auditor', 'user:nobody-here'] });
+    const before = await t.snapshot();
+    const res = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details[0].rule).to.equal('custody.certificates');
+    expect(res.body.error.message).to.contain('custodian user:auditor has no valid encryption certificate');
+    expect(res.body.error.message).to.contain('user:nobody-here is not an active staff account');
+    expect(await t.snapshot()).to.equal(before);
+  });
+
+  it('a ceremony run by the CLI: commitments and encrypted shares only; publication waits for the custodians to confirm, then adds the time lock', async () => {
+    const sup = await custodianWithCertificate(t, t.users.supervisor);
+    await setCustody(t, { threshold: 2, members: ['time-lock', 'platform-timer', 'user:supervisor'] });
+    const id = await createSection(t);
+    const server = await listen(t);
     try {
-      result = await runCeremony({
-        url,
+      const result = await runCeremony({
+        url: server.url,
         token: t.users.opProc.token,
         sectionId: id,
-        threshold: 1,
+        threshold: 2,
         custodians: [
+          { name: 'time-lock', certPem: null },
           { name: 'platform-timer', certPem: null }, // fetched from GET /api/pki/keys
           { name: 'supervisor', certPem: sup.certPem },
         ],
       });
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
-    expect(result.custodians).to.deep.equal([
-      { custodian: 'platform-timer', certificateFingerprint: t.services.platformKeys.timer.fingerprint },
-      { custodian: 'supervisor', certificateFingerprint: sup.fingerprint },
-    ]);
-    const uploaded = await t.services.audit.list({ action: 'section.opening_key_uploaded', objectId: id });
-    expect(uploaded[0]!.data).to.deep.include({ recipient: result.recipient, threshold: 1, custodians: ['platform-timer', 'user:supervisor'] });
-    expect(await t.services.custody.recipientOf(id)).to.equal(null); // not fixed until publication
+      expect(result.custodians).to.deep.equal([
+        { custodian: 'platform-timer', certificateFingerprint: t.services.platformKeys.timer.fingerprint },
+        { custodian: 'supervisor', certificateFingerprint: sup.fingerprint },
+      ]);
+      const [uploaded] = await t.services.audit.list({ action: 'section.opening_key_uploaded', objectId: id });
+      expect(uploaded!.data).to.deep.include({ threshold: 2, custodians: ['time-lock', 'platform-timer', 'user:supervisor'], commitmentsSha256: result.commitmentsSha256 });
+      expect(await t.services.custody.recipientOf(id)).to.equal(null);
 
-    const res = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
-    expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    expect(res.body.section.openingKey).to.deep.equal({ recipient: result.recipient, threshold: 1, custodians: ['platform-timer', 'user:supervisor'] });
-    const fixed = await t.services.audit.list({ action: 'section.opening_key', objectId: id });
-    expect(fixed[0]!.data).to.deep.include({ recipient: result.recipient, source: 'ceremony' });
-    // Either custodian's share opens it: the supervisor's, and (after the deadline) the timer's.
-    const rows = await sharesOf(t, id);
-    const identity = await t.services.custody.rebuildSecret(id, [decryptShare(rows[1]!.encrypted_share, sup.privateKey)]);
-    expect(await identityToRecipient(identity)).to.equal(result.recipient);
-    t.clock.set(T0 + 25 * DAY);
-    expect(await t.services.custody.rebuildSecret(id, [await t.services.custody.decryptTimerShare(id)])).to.equal(identity);
+      // Not before the supervisor has checked its share.
+      const before = await t.snapshot();
+      const early = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
+      expect(early.status).to.equal(422);
+      expect(early.body.error.code).to.equal('custody.unconfirmed');
+      expect(early.body.error.message).to.contain('user:supervisor');
+      expect(await t.snapshot()).to.equal(before);
+      const stale = await t.req(t.users.supervisor).post(`/api/sections/${id}/shares/mine/confirmation`).send({ result: 'verified', commitmentsSha256: '0'.repeat(64) });
+      expect(stale.status).to.equal(409);
+      const confirmed = await confirmMyShare({ url: server.url, token: t.users.supervisor.token, sectionId: id, privateKey: sup.privateKey });
+      expect(confirmed).to.deep.equal({ result: 'verified', shareIndex: 2, commitmentsSha256: result.commitmentsSha256 });
+      expect((await t.req(t.users.supervisor).post(`/api/sections/${id}/shares/mine/confirmation`).send({ result: 'verified', commitmentsSha256: result.commitmentsSha256 })).status).to.equal(409);
+
+      const res = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const key = res.body.section.openingKey;
+      expect(key).to.deep.include({ threshold: 2, custodians: ['time-lock', 'platform-timer', 'user:supervisor'] });
+      // The published recipient is u(T + C_0): the operator's part alone (result.recipient) is not it.
+      expect(key.recipient).to.not.equal(result.recipient);
+      expect(key.recipient).to.equal(recipientOfParts(key.commitments, key.timeLock.point));
+      const [fixed] = await t.services.audit.list({ action: 'section.opening_key', objectId: id });
+      expect(fixed!.data).to.deep.include({ recipient: key.recipient, source: 'ceremony', ceremonyBy: 'op-proc' });
+      // At the deadline the time lock and the timer's share suffice (2 = the lock and 1 of 2).
+      t.clock.set(DEADLINE);
+      expect(await identityToRecipient(await openingIdentity(t, id))).to.equal(key.recipient);
+    } finally {
+      await server.close();
+    }
   });
 
-  it('refuses a ceremony upload with the wrong custodians, a bad recipient or certificate, for a published section, or from another centre', async () => {
+  it('a planted ceremony is refused: a timer share of another secret (422 naming platform-timer), commitments that are not points, the old unverifiable shape; a disputed share stops publication', async () => {
     const sup = await custodianWithCertificate(t, t.users.supervisor);
     const timer = t.services.platformKeys.timer;
+    await setCustody(t, { threshold: 2, members: ['time-lock', 'platform-timer', 'user:supervisor'] });
     const id = await createSection(t);
-    const upload = async (custodians: Array<{ name: string; label?: string; certPem: string; fingerprint?: string }>, threshold: number) => {
-      const sealed = await sealNewOpeningKey(custodians.map((c) => ({ label: c.name, publicKey: new crypto.X509Certificate(c.certPem).publicKey })), threshold);
-      return {
-        recipient: sealed.recipient,
-        threshold,
-        shares: sealed.shares.map((s, i) => ({
-          custodian: custodians[i]!.name,
-          certificateFingerprint: custodians[i]!.fingerprint ?? crypto.createHash('sha256').update(new crypto.X509Certificate(custodians[i]!.certPem).raw).digest('hex'),
-          encryptedShare: s.encryptedShare,
-        })),
-      };
-    };
-    const custody = t.services.custody;
-    const timerOnly = await upload([{ name: 'platform-timer', certPem: timer.certPem }], 1);
-
-    // The centre's set is the timer alone (the default): naming the supervisor too is refused.
-    const wrongSet = await upload([{ name: 'platform-timer', certPem: timer.certPem }, { name: 'supervisor', certPem: sup.certPem }], 1);
-    const e1 = await expectAppError(custody.uploadCeremonyKey(t.users.opProc.ctx, id, wrongSet), 422, 'rule_violation');
-    expect(e1.message).to.contain('1 of {platform-timer}');
-    await expectAppError(custody.uploadCeremonyKey(t.users.opProc.ctx, id, { ...timerOnly, threshold: 2 }), 422, 'rule_violation');
-    // A recipient that is not an age X25519 recipient, or whose checksum is broken.
-    for (const recipient of ['age1pq1notthekind', timerOnly.recipient.slice(0, -1) + (timerOnly.recipient.endsWith('q') ? 'p' : 'q'), 'AGE-SECRET-KEY-1XYZ']) {
-      const err = await expectAppError(custody.uploadCeremonyKey(t.users.opProc.ctx, id, { ...timerOnly, recipient }), 422, 'validation_failed');
-      expect(err.details![0]!.field).to.equal('recipient');
+    const holders = [
+      { label: 'platform-timer', publicKey: new crypto.X509Certificate(timer.certPem).publicKey },
+      { label: 'supervisor', publicKey: new crypto.X509Certificate(sup.certPem).publicKey },
+    ];
+    const upload = (dealt: { commitments: string[]; shares: Array<{ encryptedShare: string }> }) => ({
+      threshold: 2,
+      commitments: dealt.commitments,
+      shares: [
+        { custodian: 'platform-timer', certificateFingerprint: timer.fingerprint, encryptedShare: dealt.shares[0]!.encryptedShare },
+        { custodian: 'supervisor', certificateFingerprint: sup.fingerprint, encryptedShare: dealt.shares[1]!.encryptedShare },
+      ],
+    });
+    const honest = dealCeremonyKey(holders, 1);
+    const other = dealToHolders(randomScalar(), holders, 1);
+    const before = await t.snapshot();
+    // The operator keeps the secret of `honest` and hands the timer a share of another one.
+    const planted = upload({ commitments: honest.commitments, shares: [other.shares[0]!, honest.shares[1]!] });
+    const res = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send(planted);
+    expect(res.status).to.equal(422);
+    expect(res.body.error.code).to.equal('custody.share_invalid');
+    expect(res.body.error.details[0].custodian).to.equal('platform-timer');
+    expect(res.body.error.message).to.contain('platform-timer');
+    // Commitments: not a point, the identity, the wrong count; the earlier shape without commitments.
+    for (const [commitments, field] of [[['ff'.repeat(32)], 'commitments.0'], [['01' + '00'.repeat(31)], 'commitments.0'], [[...honest.commitments, honest.commitments[0]!], 'commitments']] as const) {
+      const r = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send({ ...upload(honest), commitments });
+      expect(r.status, JSON.stringify(commitments)).to.equal(422);
+      expect(r.body.error.details[0].field).to.equal(field);
     }
-    // A share encrypted to a certificate other than the custodian's current one.
-    const wrongCert = await upload([{ name: 'platform-timer', certPem: sup.certPem }], 1);
-    const e2 = await expectAppError(custody.uploadCeremonyKey(t.users.opProc.ctx, id, wrongCert), 422, 'rule_violation');
-    expect(e2.details![0]).to.include({ rule: 'custody.certificates', custodian: 'platform-timer' });
-    // Another centre's operator cannot even see the draft; a supervisor sees it but may not change it.
-    await expectAppError(custody.uploadCeremonyKey(t.users.opLand.ctx, id, timerOnly), 404, 'not_found');
-    await expectAppError(custody.uploadCeremonyKey(t.users.supervisor.ctx, id, timerOnly), 403, 'forbidden');
-    await expectAppError(custody.uploadCeremonyKey(t.users.bidderA.ctx, id, timerOnly), 404, 'not_found');
-    expect(await sharesOf(t, id)).to.deep.equal([]);
+    const legacy = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send({ recipient: honest.recipient, threshold: 2, shares: upload(honest).shares });
+    expect(legacy.status).to.equal(422);
+    expect(await t.snapshot()).to.equal(before);
 
-    // Accepted over HTTP; a second ceremony replaces the first while the section is a draft.
-    const first = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send(timerOnly);
-    expect(first.status, JSON.stringify(first.body)).to.equal(201);
-    expect(first.body.openingKey).to.deep.include({ recipient: timerOnly.recipient, threshold: 1, custodians: ['platform-timer'], source: 'ceremony', publishedAt: null });
-    const second = await upload([{ name: 'platform-timer', certPem: timer.certPem }], 1);
-    expect((await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send(second)).status).to.equal(201);
-    const published = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
-    expect(published.body.section.openingKey.recipient).to.equal(second.recipient);
-    // Once published, the key is fixed.
-    const late = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send(await upload([{ name: 'platform-timer', certPem: timer.certPem }], 1));
-    expect(late.status).to.equal(409);
-    expect(late.body.error.code).to.equal('invalid_transition');
-    expect(await custody.recipientOf(id)).to.equal(second.recipient);
-    // Malformed bodies never reach the service.
-    const bad = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send({ ...second, shares: [{ ...second.shares[0], encryptedShare: 'not base64!' }] });
-    expect(bad.status).to.equal(422);
+    // A share of a user custodian cannot be checked by the server: its holder checks it and disputes it.
+    const plantedForSupervisor = upload({ commitments: honest.commitments, shares: [honest.shares[0]!, other.shares[1]!] });
+    expect((await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send(plantedForSupervisor)).status).to.equal(201);
+    const server = await listen(t);
+    try {
+      const word = await confirmMyShare({ url: server.url, token: t.users.supervisor.token, sectionId: id, privateKey: sup.privateKey });
+      expect(word.result).to.equal('failed');
+    } finally {
+      await server.close();
+    }
+    const publish = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
+    expect(publish.status).to.equal(422);
+    expect(publish.body.error.code).to.equal('custody.share_disputed');
+    expect(publish.body.error.message).to.contain('user:supervisor');
+    expect((await t.services.audit.list({ action: 'custody.share_disputed', objectId: id })).length).to.equal(1);
+    // Access: another centre's operator does not see the draft; a supervisor may not change it.
+    expect((await t.req(t.users.opLand).post(`/api/sections/${id}/opening-key`).send(upload(honest))).status).to.equal(404);
+    expect((await t.req(t.users.supervisor).post(`/api/sections/${id}/opening-key`).send(upload(honest))).status).to.equal(403);
   });
 
-  it('no API response, audit entry, log line or table holds an opening secret or a decrypted share before the deadline', async () => {
+  it('a later deadline wraps the time lock again: at the earlier round it stays shut, at the new one it opens', async () => {
+    const id = await createSection(t);
+    const key = (await t.req(t.users.opProc).post(`/api/sections/${id}/publish`)).body.section.openingKey;
+    const newDeadline = DEADLINE + 5 * DAY;
+    t.clock.set(T0 + DAY);
+    const res = await t.req(t.users.opProc).post(`/api/sections/${id}/clarifications`).send({ title: '延期', body: '截止时间顺延', affectsBids: true, newBidDeadlineAt: newDeadline });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const info = t.services.beacon.info;
+    const [moved] = await t.services.audit.list({ action: 'section.time_lock_moved', objectId: id });
+    expect(moved!.data).to.deep.include({ fromRound: key.timeLock.round, toRound: roundAtOrAfter(info, newDeadline) });
+    const row = await t.tdb.db.knex('opening_keys').where({ section_id: id }).first();
+    const lock = { round: Number(row.time_lock_round), chainHash: row.time_lock_chain, point: row.time_lock_point, ciphertext: row.time_lock_ciphertext };
+    expect(lock.point).to.equal(key.timeLock.point);
+    expect((await t.req().get(`/api/sections/${id}`)).body.section.openingKey.recipient).to.equal(key.recipient);
+    t.clock.set(DEADLINE + 60_000);
+    expect((await openTimeLock(t.services.beacon, lock)).status).to.equal('too_early');
+    t.clock.set(newDeadline);
+    expect((await openTimeLock(t.services.beacon, lock)).status).to.equal('opened');
+    expect(await identityToRecipient(await openingIdentity(t, id))).to.equal(key.recipient);
+  });
+
+  it('no API response, audit entry, log line or table holds the opening secret or a decrypted share before the deadline', async () => {
     const sup = await custodianWithCertificate(t, t.users.supervisor);
-    await setCustody(t, { threshold: 2, members: ['platform-timer', 'user:supervisor'] });
+    await setCustody(t, { threshold: 2, members: ['time-lock', 'user:supervisor'] });
     const id = await createSection(t);
     const bodies: string[] = [];
     const keep = (res: { text: string }) => bodies.push(res.text);
@@ -340,21 +357,20 @@ describe('custody: opening keys held k-of-n', () => {
     keep(await t.req().get(`/api/sections/${id}`));
     keep(await t.req(t.users.opProc).get(`/api/sections/${id}`));
     keep(await t.req().get('/api/sections'));
+    keep(await t.req(t.users.supervisor).get(`/api/sections/${id}/shares/mine`));
     keep(await t.req(t.users.auditor).get(`/api/audit/events?objectId=${id}`));
-    keep(await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send({ recipient: 'age1x', threshold: 2, shares: [] }));
-    // The shares as only their holders could read them, to look for.
-    const rows = await sharesOf(t, id);
-    const plain = [
-      crypto.privateDecrypt({ key: t.services.platformKeys.timer.privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(rows[0]!.encrypted_share, 'base64')),
-      decryptShare(rows[1]!.encrypted_share, sup.privateKey),
-    ].map((s) => Buffer.from(s));
-    const identity = await t.services.custody.rebuildSecret(id, plain.map((b) => new Uint8Array(b)));
-    const needles = ['AGE-SECRET-KEY', identity.slice(16), ...plain.flatMap((s) => [s.toString('base64'), s.toString('hex'), s.subarray(0, 40).toString('latin1')])];
     const audit = JSON.stringify(await t.services.audit.list({}));
     const dump: string[] = [];
     for (const table of ['opening_keys', 'key_shares', 'audit_log', 'sections']) dump.push(JSON.stringify(await t.tdb.db.knex(table).select('*'), (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
     const logs = logLines.join('');
-    expect(logs).to.contain('"path":"/api/sections/'); // the log is really captured
+    // What only the deadline brings: the identity, and the supervisor's share as only it can read it.
+    t.clock.set(DEADLINE);
+    await t.services.tenders.advanceDue();
+    const share = Buffer.from(decryptShare((await sharesOf(t, id))[0]!.encrypted_share, sup.privateKey));
+    expect((await t.req(t.users.supervisor).post(`/api/sections/${id}/shares`).send({ share: share.toString('base64') })).status).to.equal(200);
+    const identity = await openingIdentity(t, id);
+    const needles = ['AGE-SECRET-KEY', identity.slice(16), share.toString('base64'), share.toString('hex')];
+    expect(logs).to.contain('"path":"/api/sections/');
     for (const [where, text] of [['responses', bodies.join('\n')], ['audit log', audit], ['logs', logs], ['tables', dump.join('\n')]] as const) {
       for (const needle of needles) expect(text.includes(needle), `${where} contain a secret`).to.equal(false);
     }

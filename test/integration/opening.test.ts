@@ -420,7 +420,8 @@ describe('the opening with a 2-of-3 custody set: custodians release their shares
     expect((await t.req(t.users.opProc).post(`/api/sections/${section.id}/shares`).send({ share: mine })).status).to.equal(403);
     const wrong = await t.req(t.users.custodian).post(`/api/sections/${section.id}/shares`).send({ share: await shareOf(other.id, t.users.custodian) });
     expect(wrong.status, JSON.stringify(wrong.body)).to.equal(422);
-    expect(wrong.body.error.code).to.equal('custody.share_mismatch');
+    expect(wrong.body.error.code).to.equal('custody.share_invalid'); // checked against the commitments
+    expect(wrong.body.error.details[0].custodian).to.equal('user:custodian');
     expect((await t.tdb.db.knex('key_shares').where({ section_id: section.id }).whereNotNull('released_at')).length).to.equal(0);
     expect(await auditActions(t, 'custody.share_released', section.id)).to.have.length(0);
 

@@ -169,3 +169,10 @@ export async function sealReserve(recipient: string, amount: string): Promise<st
   e.addRecipient(recipient);
   return Buffer.from(await e.encrypt(amount)).toString('base64');
 }
+
+/** The section's opening identity, rebuilt as the opening does it (only after the deadline). */
+export async function openingIdentity(t: Pick<TestApp, 'services'>, sectionId: string): Promise<string> {
+  const key = await t.services.custody.openingKey(sectionId);
+  if (key.status !== 'ready') throw new Error(`the opening key of ${sectionId} is not ready: ${key.status} (${key.message})`);
+  return key.identity;
+}
