@@ -2,8 +2,9 @@
 import type { CliCommand } from './command';
 import { auditVerifyCommand } from './audit';
 import { ceremonyCommand, shareConfirmCommand, shareDecryptCommand, shareReleaseCommand } from './ceremony';
+import { openingKeyDeriveCommand } from './opening-key';
 import { BIDDER_COMMANDS } from './bidder';
 import { PKI_COMMANDS } from './pki';
 import { demoCommand, migrateCommand, tokenCreateCommand, userCreateCommand } from './setup';
 
-export const COMMANDS: CliCommand[] = [migrateCommand, demoCommand, userCreateCommand, tokenCreateCommand, ...PKI_COMMANDS, ...BIDDER_COMMANDS, ceremonyCommand, shareConfirmCommand, shareDecryptCommand, shareReleaseCommand, auditVerifyCommand];
+export const COMMANDS: CliCommand[] = [migrateCommand, demoCommand, userCreateCommand, tokenCreateCommand, ...PKI_COMMANDS, ...BIDDER_COMMANDS, ceremonyCommand, shareConfirmCommand, shareDecryptCommand, shareReleaseCommand, openingKeyDeriveCommand, auditVerifyCommand];
