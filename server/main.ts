@@ -7,6 +7,7 @@ import { prepareDemoPlatformKeys } from '../db/seed-demo-history';
 import { systemClock } from '../modules/core/clock';
 import { buildServices, createApp } from './app';
 import { ConfigError, loadConfig, sessionSecret } from './config';
+import { checkCustodyTrust, custodyTrust } from './custody-trust';
 import { createLogger } from './logger';
 import { Scheduler } from './scheduler';
 
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
     const printed = await seedDemo(services, systemClock, { db, config, buildServices });
     if (printed) process.stdout.write(printed);
   }
+  const warning = checkCustodyTrust(config, await custodyTrust(config, services.centres));
+  if (warning) log.warn({ custody: 'host-trusted' }, warning);
+  else if (config.timeLockBeacon === 'drand') log.info({ beacon: config.drandUrls }, 'opening keys are time-locked to drand: nobody can open a bid before its deadline');
   const scheduler = new Scheduler(services, log, config.schedulerIntervalMs);
 
   const server = app.listen(config.port, config.host, () => {
