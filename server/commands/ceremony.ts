@@ -238,6 +238,20 @@ function readPrivateKey(keyFile: string, passphraseFile: string | undefined): cr
   }
 }
 
+const CUSTODIAN_OPTIONS = { url: { type: 'string' }, token: { type: 'string' }, section: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' } } as const;
+
+/** The options every custodian command against a server takes: where, who, which section, which key. */
+function custodianOptions(values: Record<string, unknown>): { url: string; token: string; sectionId: string; privateKey: crypto.KeyObject } {
+  const url = values.url as string | undefined;
+  const token = (values.token as string | undefined) ?? process.env.ETENDER_TOKEN;
+  const sectionId = values.section as string | undefined;
+  const keyFile = values.key as string | undefined;
+  if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--url is required, e.g. --url https://etender.example.org');
+  if (!token) throw new UsageError('--token is required (or set ETENDER_TOKEN): your API token as a custodian.');
+  if (!sectionId || !keyFile) throw new UsageError('--section and --key are required.');
+  return { url, token, sectionId, privateKey: readPrivateKey(keyFile, values['passphrase-file'] as string | undefined) };
+}
+
 export const shareConfirmCommand: CliCommand = {
   name: 'share confirm',
   summary: 'check your share of an uploaded ceremony key against its commitments, and say so',
@@ -255,16 +269,9 @@ Options:
 
 Example:
   etender share confirm --url https://etender.example.org --section 01JD… --key custodian.key.pem`,
-  options: { url: { type: 'string' }, token: { type: 'string' }, section: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' } },
+  options: CUSTODIAN_OPTIONS,
   async run(values) {
-    const url = values.url as string | undefined;
-    const token = (values.token as string | undefined) ?? process.env.ETENDER_TOKEN;
-    const sectionId = values.section as string | undefined;
-    const keyFile = values.key as string | undefined;
-    if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--url is required, e.g. --url https://etender.example.org');
-    if (!token) throw new UsageError('--token is required (or set ETENDER_TOKEN): your API token as a custodian.');
-    if (!sectionId || !keyFile) throw new UsageError('--section and --key are required.');
-    const privateKey = readPrivateKey(keyFile, values['passphrase-file'] as string | undefined);
+    const { url, token, sectionId, privateKey } = custodianOptions(values);
     const r = await confirmMyShare({ url, token, sectionId, privateKey });
     process.stdout.write(
       r.result === 'verified'
@@ -338,16 +345,9 @@ Options:
 
 Example:
   etender share release --url https://etender.example.org --section 01JD… --key custodian.key.pem`,
-  options: { url: { type: 'string' }, token: { type: 'string' }, section: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' } },
+  options: CUSTODIAN_OPTIONS,
   async run(values) {
-    const url = values.url as string | undefined;
-    const token = (values.token as string | undefined) ?? process.env.ETENDER_TOKEN;
-    const sectionId = values.section as string | undefined;
-    const keyFile = values.key as string | undefined;
-    if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--url is required, e.g. --url https://etender.example.org');
-    if (!token) throw new UsageError('--token is required (or set ETENDER_TOKEN): your API token as a custodian.');
-    if (!sectionId || !keyFile) throw new UsageError('--section and --key are required.');
-    const privateKey = readPrivateKey(keyFile, values['passphrase-file'] as string | undefined);
+    const { url, token, sectionId, privateKey } = custodianOptions(values);
     const api = { baseUrl: url, token };
     const section = encodeURIComponent(sectionId);
     const { share } = await apiJson<{ share: { encryptedShare: string } }>(api, 'GET', `/api/sections/${section}/shares/mine`);
@@ -355,7 +355,7 @@ Example:
     try {
       plain = decryptShare(share.encryptedShare, privateKey);
     } catch {
-      throw new UsageError(`your share cannot be decrypted with ${keyFile}: it was encrypted to another certificate.`);
+      throw new UsageError(`your share cannot be decrypted with your --key: it was encrypted to another certificate.`);
     }
     const b64 = Buffer.from(plain).toString('base64');
     plain.fill(0);
