@@ -11,7 +11,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DAY, HOUR, type ManualClock } from '../modules/core/clock';
+import { DAY, HOUR, MINUTE, type ManualClock } from '../modules/core/clock';
 import type { RequestContext } from '../modules/core/context';
 import { FILES, loadOrCreatePlatformKeys, PlatformKeysError } from '../modules/pki/platform-keys';
 import { createProjectBody } from '../modules/tenders/tenders-schemas';
@@ -116,7 +116,10 @@ export async function seedDemoHistory(s: Services, past: ManualClock, now: numbe
   );
 
   // 35 days ago: the scheduler's steps at the procurement deadline; the evaluation right after.
+  // The scheduler runs a minute after the deadline: the time lock's beacon round (the first at or
+  // after the deadline) is out by then.
   at(35);
+  past.advance(MINUTE);
   await s.tenders.advanceDue();
   await s.opening.openDue();
   at(35, 2);
@@ -125,6 +128,7 @@ export async function seedDemoHistory(s: Services, past: ManualClock, now: numbe
 
   // 33 days ago: the land listing closes and opens; highest price.
   at(33);
+  past.advance(MINUTE);
   await s.tenders.advanceDue();
   await s.opening.openDue();
   at(33, 2);
