@@ -73,6 +73,9 @@ describe('npm start (server/main.ts)', function () {
       }
       adminPassword = accounts.get('admin')!.password;
       expect(adminPassword).to.have.length.greaterThanOrEqual(12);
+      // The demo's time locks use a local beacon keyed on this host: the start log says the host is trusted.
+      const warning = out.split('\n').find((l) => l.includes('"custody":"host-trusted"'));
+      expect(warning, 'a host-trusted custody warning').to.match(/LOCAL beacon whose key is [^"]*beacon\.key/);
       // The password appears in the table and nowhere else (not in a log line).
       expect(out.split(adminPassword)).to.have.length(2);
       expect(first.stderr()).not.to.include(adminPassword);
