@@ -1,6 +1,7 @@
-// The cryptography of opening keys, free of the database so that the server and the offline key
-// ceremony (the CLI) run the very same code: make an age X25519 identity, split its secret k-of-n
-// with Shamir, encrypt each share to one custodian with RSA-OAEP (SHA-256), and rebuild it.
+// Share encryption for every opening key (RSA-OAEP, SHA-256, to one custodian's certificate), and
+// the earlier key scheme 'shamir-gf256': an age identity string split bytewise k-of-n with Shamir,
+// without commitments. New keys are verifiable (opening-key.ts); the earlier scheme is kept so that
+// sections published with it still open, and sealNewOpeningKey only so that tests can make one.
 //
 // A share is the byte layout of `shamir-secret-sharing`: the y-values followed by one byte, the
 // x-coordinate. For a threshold of 1 (which that library refuses) every share is the secret itself
