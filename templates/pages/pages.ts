@@ -12,7 +12,13 @@ export interface SectionView {
   publishedAt: number | null; bidOpensAt: number | null; clarificationDeadlineAt: number | null; bidDeadlineAt: number; openingAt: number | null;
   closedAt: number | null; cancelledAt: number | null; cancelReason: string | null; failureReason: string | null;
   projectTitle?: string; tenderee?: string;
-  openingKey?: { recipient: string; threshold: number; custodians: string[] } | null;
+  openingKey?: OpeningKeyView | null;
+}
+export interface OpeningKeyView {
+  recipient: string;
+  threshold: number;
+  custodians: string[];
+  timeLock?: { round: number; opensAt: number; beacon: 'local' | 'drand' } | null;
 }
 export interface RecordBid {
   seq: number; bidId: string; bidder: { orgId: string; name: string; creditCode: string }; receivedAt: number;
@@ -38,6 +44,24 @@ export function centreName(c: Ctx, centres: CentreView[], code: string): string 
 }
 
 const stateName = (c: Ctx, state: string) => c.s.stateNames[state] ?? state;
+
+const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+
+/** Who holds the opening key until the opening, in words: the time lock's round, then the custodians. */
+function keyParts(c: Ctx, key: OpeningKeyView): string[] {
+  const holders = key.custodians.filter((m) => m !== 'time-lock');
+  const names = holders.map((m) => (m === 'platform-timer' ? c.s.platformTimer : m.replace(/^user:/, ''))).join(c.lang === 'en' ? ', ' : '、');
+  const lines: string[] = [];
+  if (key.timeLock) {
+    const local = key.timeLock.beacon === 'local';
+    lines.push(fill(c.s.timeLockPart, { round: key.timeLock.round, at: shanghaiTime(key.timeLock.opensAt, true), beacon: local ? c.s.beaconLocal : c.s.beaconDrand }));
+    lines.push(local ? c.s.timeLockLocal : c.s.timeLockDrand);
+  }
+  const k = key.threshold - (key.timeLock ? 1 : 0);
+  const sharesLine = !key.timeLock ? c.s.sharesOnly : holders.length === 1 ? c.s.sharesWithLockOne : c.s.sharesWithLock;
+  if (holders.length) lines.push(fill(sharesLine, { k, n: holders.length, names }));
+  return lines;
+}
 const remarkText = (r: unknown) => (typeof r === 'string' ? r : r && typeof r === 'object' ? String((r as { message?: unknown; code?: unknown }).message ?? (r as { code?: unknown }).code ?? JSON.stringify(r)) : String(r));
 
 export function layout(c: Ctx, title: string, body: SafeHtml, options: { path: string; query?: Record<string, string>; scripts?: string[] } ): SafeHtml {
@@ -141,7 +165,8 @@ ${x.closedAt ? html`<dt>${c.s.closedAt}</dt><dd>${shanghaiTime(x.closedAt)}</dd>
 </section>
 <section><h2>${c.s.recipient}</h2>
 ${x.openingKey ? html`<p><code id="recipient">${x.openingKey.recipient}</code></p>
-<p class="sub">${c.s.recipientHelp} ${c.s.custodians}: ${x.openingKey.custodians.join(', ')} (${c.s.threshold} ${x.openingKey.threshold})</p>` : html`<p>${c.s.none}</p>`}
+<p class="sub">${c.s.recipientHelp}</p>
+<ul class="sub" id="key-parts">${keyParts(c, x.openingKey).map((line) => html`<li>${line}</li>`)}</ul>` : html`<p>${c.s.none}</p>`}
 </section>
 <section><h2>${c.s.documents}</h2>
 ${d.documents.length ? html`<ul id="documents">${d.documents.map((doc) => html`<li><a href="/api/sections/${id}/documents/${encodeURIComponent(doc.id)}">${doc.name}</a> <span class="sub">(${doc.size} B, SHA-256 ${doc.sha256})</span></li>`)}</ul>` : html`<p>${c.s.none}</p>`}

@@ -110,6 +110,12 @@ describe('public portal in a browser', function () {
     expect(res!.status()).to.equal(200);
     expect(await page.locator('h1').innerText()).to.contain(TITLE);
     expect(await page.locator('#recipient').innerText()).to.equal(section.recipient);
+    // Who holds the key until the opening, in words: the time lock's round (a local beacon here, so the host is named as trusted).
+    const round = (await t.req().get(`/api/sections/${section.id}`)).body.section.openingKey.timeLock.round;
+    const parts = await page.locator('#key-parts').innerText();
+    expect(parts).to.contain(`本地信标第 ${round} 轮`);
+    expect(parts).to.contain('主机可提前解密');
+    expect(parts).not.to.contain('time-lock');
     expect(await page.locator('#opening-record').innerText()).to.contain('开标记录将在开标时间后公布');
     expect(await page.locator('#bid-count').count()).to.equal(0);
     expect(await page.locator('#record-table').count()).to.equal(0);
