@@ -103,7 +103,7 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   const centres = createCentresService({ knex, clock, audit });
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
   // Custody reads sections through the tenders service, which is built next and uses custody.
-  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: (id, db) => tenders.biddingFacts(db ?? knex, id) });
+  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: (id) => tenders.biddingFacts(knex, id) });
   const tenders = createTendersService({
     knex,
     clock,
@@ -169,7 +169,7 @@ export function createApp(deps: AppDeps) {
     next();
   });
 
-  // A local beacon is served like a drand relay, so outsiders (and `etender timelock`) read its rounds the same way.
+  // A local beacon is served like a drand relay, so outsiders (and `etender opening-key derive`) read its rounds the same way.
   if (services.localBeacon) {
     const handler = services.localBeacon.httpHandler(deps.clock);
     app.use('/beacon', (req, res) => handler(req, res, req.path));

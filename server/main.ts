@@ -22,13 +22,14 @@ async function main(): Promise<void> {
   // A fresh demo gets a platform CA dated back far enough for its replayed history (not in production).
   if (config.demo) await prepareDemoPlatformKeys(config, db, systemClock.now());
   const { app, services } = createApp({ config, db, clock: systemClock, log, sessionSecret: sessionSecret(config) });
+  // Before anything is seeded or served: production refuses custody that trusts the host.
+  const warning = checkCustodyTrust(config, await custodyTrust(config, services.centres));
+  if (warning) log.warn({ custody: 'host-trusted' }, warning);
+  else if (config.timeLockBeacon === 'drand') log.info({ beacon: config.drandUrls }, 'opening keys are time-locked to drand: nobody can open a bid before its deadline');
   if (config.demo) {
     const printed = await seedDemo(services, systemClock, { db, config, buildServices });
     if (printed) process.stdout.write(printed);
   }
-  const warning = checkCustodyTrust(config, await custodyTrust(config, services.centres));
-  if (warning) log.warn({ custody: 'host-trusted' }, warning);
-  else if (config.timeLockBeacon === 'drand') log.info({ beacon: config.drandUrls }, 'opening keys are time-locked to drand: nobody can open a bid before its deadline');
   const scheduler = new Scheduler(services, log, config.schedulerIntervalMs);
 
   const server = app.listen(config.port, config.host, () => {

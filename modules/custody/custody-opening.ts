@@ -30,7 +30,7 @@ export interface CustodyOpeningDeps {
   audit: AuditService;
   beacon: BeaconSource;
   platformKeys: { timer: { certPem: string; privateKey: crypto.KeyObject | string } };
-  publishedKey(sectionId: string, db?: Db): Promise<store.OpeningKeyRow | null>;
+  publishedKey(sectionId: string): Promise<store.OpeningKeyRow | null>;
   sectionFacts(id: string): Promise<SectionFacts | null>;
   infoOf(db: Db, key: store.OpeningKeyRow, deadline: number | null): Promise<OpeningKeyInfo>;
   /** A user's username, through the accounts service. */
@@ -53,20 +53,27 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
     return { section, key, due };
   }
 
-  /** The shares at hand after the deadline: the platform timer's, then those custodians released. */
-  async function sharesAtHand(sectionId: string, key: store.OpeningKeyRow, due: boolean) {
+  /**
+   * The shares at hand after the deadline, decrypted: the platform timer's, then those custodians
+   * released. The caller wipes them. Shares of a verifiable key are checked again here: the timer's
+   * share of a server-made key was never checked before.
+   */
+  async function sharesAtHand(sectionId: string, key: store.OpeningKeyRow) {
     const all = await store.sharesOf(knex, sectionId);
     const released = await store.releasedShares(knex, sectionId);
     const shares: Array<{ index: number; value: Uint8Array }> = [];
     const timer = all.find((s) => s.custodian === PLATFORM_TIMER);
-    if (due && timer) shares.push({ index: timer.shareIndex, value: decryptShare(timer.encryptedShare, platformKeys.timer.privateKey) });
+    if (timer) shares.push({ index: timer.shareIndex, value: decryptShare(timer.encryptedShare, platformKeys.timer.privateKey) });
     for (const r of released) shares.push({ index: r.shareIndex, value: decryptShare(r.releasedShare, platformKeys.timer.privateKey) });
-    const releasedBy = [...(due && timer ? [{ custodian: PLATFORM_TIMER, at: (await deps.sectionFacts(sectionId))!.bidDeadlineAt! }] : []), ...released.map((r) => ({ custodian: r.custodianLabel, at: r.releasedAt }))];
-    if (key.scheme === VSS_SCHEME) {
-      // Checked again here: a share stored before it could be checked (the timer's) must verify too.
-      return { all, releasedBy, shares: shares.filter((s) => s.value.length === SHARE_BYTES && shareVerifies(key.commitments, s.index, s.value)) };
-    }
-    return { all, releasedBy, shares };
+    if (key.scheme !== VSS_SCHEME) return { all, shares };
+    return { all, shares: shares.filter((s) => s.value.length === SHARE_BYTES && shareVerifies(key.commitments, s.index, s.value)) };
+  }
+
+  /** Who released a share and when (the platform timer at the deadline): facts only, nothing decrypted. */
+  async function releasedBy(sectionId: string, deadline: number, due: boolean) {
+    const timer = (await store.sharesOf(knex, sectionId)).some((s) => s.custodian === PLATFORM_TIMER);
+    const released = await store.releasedShares(knex, sectionId);
+    return [...(due && timer ? [{ custodian: PLATFORM_TIMER, at: deadline }] : []), ...released.map((r) => ({ custodian: r.custodianLabel, at: r.releasedAt }))];
   }
 
   async function ceremonyOperator(key: store.OpeningKeyRow): Promise<string | null> {
@@ -111,7 +118,7 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
           }
         } else {
           // An earlier key: with enough shares in to try, the rebuild must succeed.
-          const at = await sharesAtHand(sectionId, key, true);
+          const at = await sharesAtHand(sectionId, key);
           try {
             const available = [...at.shares.map((s) => s.value), share];
             if (available.length >= key.threshold) await rebuildIdentity(available, key.threshold, key.recipient);
@@ -151,7 +158,7 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
       const { key, due } = await dueFacts(sectionId);
       if (!due) throw new AppError(409, 'custody.too_early', 'No part of an opening key is opened before the bid deadline.');
       const needed = sharesNeeded(key);
-      const at = await sharesAtHand(sectionId, key, due);
+      const at = await sharesAtHand(sectionId, key);
       const values = at.shares.map((s) => s.value);
       try {
         const sharesIn = at.shares.length;
@@ -175,7 +182,7 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
           if (lock.status !== 'opened') return { status: 'waiting', waitingFor: 'beacon', message: `time lock: ${lock.message}`, sharesIn, sharesNeeded: needed };
           t = lock.t;
         }
-        const identity = rebuildVerifiable({ commitments: key.commitments, timeLockPoint: key.timeLock?.point ?? null, recipient: key.recipient }, t, at.shares.slice(0, needed));
+        const identity = rebuildVerifiable(t, at.shares.slice(0, needed));
         if (identity === null || (await identityToRecipient(identity)) !== key.recipient) return broken('the parts do not rebuild the published recipient (the key was not made as committed)');
         return { status: 'ready', identity };
       } finally {
@@ -187,13 +194,11 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
     async recordCustody(sectionId: string) {
       const { section, key, due } = await dueFacts(sectionId);
       const info = await deps.infoOf(knex, key, section.bidDeadlineAt);
-      const at = await sharesAtHand(sectionId, key, due);
-      wipe(...at.shares.map((s) => s.value));
       return {
         recipient: key.recipient,
         threshold: key.threshold,
         custodians: info.custodians,
-        released: [...(key.timeLock && due ? [{ custodian: TIME_LOCK, at: info.timeLock!.opensAt }] : []), ...at.releasedBy],
+        released: [...(key.timeLock && due ? [{ custodian: TIME_LOCK, at: info.timeLock!.opensAt }] : []), ...(await releasedBy(sectionId, section.bidDeadlineAt!, due))],
         scheme: key.scheme,
         commitments: key.commitments,
         timeLock: info.timeLock,

@@ -49,7 +49,7 @@ export interface CustodyDeps {
   centres: { get(code: string): Promise<Centre> };
   accounts: { actorByUsername(username: string): Promise<Actor | null>; actorById(id: string): Promise<Actor | null> };
   /** Bound late: the tenders service is built after custody (it uses custody at publication). */
-  sectionFacts(id: string, db?: Db): Promise<SectionFacts | null>;
+  sectionFacts(id: string): Promise<SectionFacts | null>;
 }
 
 export interface PlannedShare {
@@ -72,9 +72,8 @@ export interface OpeningKeyPlan {
   commitments: string[];
   timeLock: store.TimeLockRow | null;
   shares: PlannedShare[];
+  /** The username of the operator whose ceremony made the shares (read before the publish transaction). */
   ceremonyBy: string | null;
-  /** The username of ceremonyBy, read before the publish transaction. */
-  ceremonyByUsername: string | null;
 }
 
 export interface OpeningKeyInfo {
@@ -135,8 +134,8 @@ export function createCustodyService(deps: CustodyDeps) {
     };
   }
 
-  async function publishedKey(sectionId: string, db: Db = knex): Promise<store.OpeningKeyRow | null> {
-    const key = await store.findKey(db, sectionId);
+  async function publishedKey(sectionId: string): Promise<store.OpeningKeyRow | null> {
+    const key = await store.findKey(knex, sectionId);
     return key && key.publishedAt !== null ? key : null;
   }
 
@@ -237,8 +236,7 @@ export function createCustodyService(deps: CustodyDeps) {
           commitments: existing.commitments,
           timeLock: lock,
           shares: shares.map((s) => ({ index: s.shareIndex, custodian: s.custodian, label: s.custodianLabel, certificateFingerprint: s.certificateFingerprint, encryptedShare: s.encryptedShare })),
-          ceremonyBy: existing.ceremonyBy,
-          ceremonyByUsername: existing.ceremonyBy ? ((await accounts.actorById(existing.ceremonyBy))?.username ?? existing.ceremonyBy) : null,
+          ceremonyBy: existing.ceremonyBy ? ((await accounts.actorById(existing.ceremonyBy))?.username ?? existing.ceremonyBy) : null,
         };
       }
       const resolved = await holdersOf(custody, clock.now());
@@ -256,12 +254,18 @@ export function createCustodyService(deps: CustodyDeps) {
         timeLock: sealed.timeLock,
         shares: sealed.shares.map((s, i) => ({ ...s, custodian: resolved[i]!.custodian, certificateFingerprint: resolved[i]!.fingerprint })),
         ceremonyBy: null,
-        ceremonyByUsername: null,
       };
     },
 
-    /** Inside the publish transaction: fixes the key and logs its public parts (never a share, never t). */
-    async storeOpeningKey(trx: Db, ctx: RequestContext, sectionId: string, plan: OpeningKeyPlan): Promise<void> {
+    /**
+     * Inside the publish transaction: fixes the key and logs its public parts (never a share, never t).
+     * `bidDeadlineAt` is the deadline read in that transaction: a draft edited since the plan was
+     * made would otherwise publish a time lock that opens at the old deadline.
+     */
+    async storeOpeningKey(trx: Db, ctx: RequestContext, sectionId: string, plan: OpeningKeyPlan, bidDeadlineAt: number): Promise<void> {
+      if (plan.timeLock && plan.timeLock.round !== lockRound(bidDeadlineAt)) {
+        throw conflict('The bid deadline changed while the section was being published; publish again.');
+      }
       const now = clock.now();
       if (plan.source === 'ceremony') {
         if (!(await store.markPublished(trx, sectionId, plan.uploadedRecipient!, plan.recipient, plan.timeLock, now))) {
@@ -312,7 +316,7 @@ export function createCustodyService(deps: CustodyDeps) {
           timeLock: plan.timeLock
             ? { round: plan.timeLock.round, chainHash: plan.timeLock.chainHash, point: plan.timeLock.point, ciphertextSha256: sha256(plan.timeLock.ciphertext), beacon: beacon.kind }
             : null,
-          ...(plan.ceremonyByUsername ? { ceremonyBy: plan.ceremonyByUsername } : {}),
+          ...(plan.ceremonyBy ? { ceremonyBy: plan.ceremonyBy } : {}),
         },
       });
     },

@@ -195,7 +195,7 @@ export function createTendersService(deps: TendersDeps) {
           guard: (q) => q.where('version', s.version),
           data: { timeline },
         });
-        await custody.storeOpeningKey(trx, ctx, s.id, openingKey);
+        await custody.storeOpeningKey(trx, ctx, s.id, openingKey, s.bidDeadlineAt);
         return published;
       });
       await engine.advanceDue(); // opens the bid window now if it starts at publication

@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import type { Clock } from '../core/clock';
 import { roundMessage, roundTimeMs, type Beacon, type BeaconMiss, type BeaconSource, type ChainInfo } from './beacon';
+import { G1_RFC9380_DST } from './beacon-verify';
 
-const DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
 /** 2020-01-01T00:00:00Z with one-second rounds: any deadline a test or demo uses has a round. */
 const LOCAL_GENESIS = 1577836800;
 const LOCAL_PERIOD = 1;
@@ -57,7 +57,7 @@ export class LocalBeacon {
   /** The beacon of a round, whatever the time: only for the owner of the key. */
   sign(round: number): Beacon {
     const msg = crypto.createHash('sha256').update(roundMessage(round)).digest();
-    const signature = short.sign(short.hash(msg, DST), this.secretKey).toBytes();
+    const signature = short.sign(short.hash(msg, G1_RFC9380_DST), this.secretKey).toBytes();
     return { round, randomness: crypto.createHash('sha256').update(signature).digest('hex'), signature: hex(signature) };
   }
 

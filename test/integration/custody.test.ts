@@ -14,6 +14,7 @@ import { dealCeremonyKey, dealToHolders, lockScalar, openTimeLock, recipientOfPa
 import { randomScalar } from '../../modules/custody/feldman';
 import { roundAtOrAfter, roundTimeMs } from '../../modules/timelock/beacon';
 import { openingIdentity } from '../support/bidding';
+import { withTransaction } from '../../db/transactions';
 import { createCsr } from '../../modules/pki/client-keys';
 import { confirmMyShare, runCeremony, shareDecryptCommand } from '../../server/commands/ceremony';
 import { createTestApp, openTenderSection, T0, type TestApp, type TestUser } from '../support/test-app';
@@ -324,6 +325,15 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     // Access: another centre's operator does not see the draft; a supervisor may not change it.
     expect((await t.req(t.users.opLand).post(`/api/sections/${id}/opening-key`).send(upload(honest))).status).to.equal(404);
     expect((await t.req(t.users.supervisor).post(`/api/sections/${id}/opening-key`).send(upload(honest))).status).to.equal(403);
+  });
+
+  it('a deadline changed between the plan and the publish transaction is refused (409), never locked to the old round', async () => {
+    const id = await createSection(t);
+    const plan = await t.services.custody.planOpeningKey({ id, centre: 'procurement', code: 'HF-TEST', bidDeadlineAt: DEADLINE });
+    const before = await t.snapshot();
+    const store = (deadline: number) => withTransaction(t.tdb.db.knex, (trx) => t.services.custody.storeOpeningKey(trx, t.users.opProc.ctx, id, plan, deadline));
+    await expectAppError(store(DEADLINE + DAY), 409, 'conflict');
+    expect(await t.snapshot()).to.equal(before);
   });
 
   it('a later deadline wraps the time lock again: at the earlier round it stays shut, at the new one it opens', async () => {

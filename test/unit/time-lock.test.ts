@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { ManualClock } from '../../modules/core/clock';
 import { roundAtOrAfter, roundTimeMs } from '../../modules/timelock/beacon';
+import { beaconVerifies } from '../../modules/timelock/beacon-verify';
 import { relaySource } from '../../modules/timelock/drand-relays';
 import { LocalBeacon } from '../../modules/timelock/local-beacon';
 import { timeLockDecrypt, timeLockEncrypt, timeLockTarget } from '../../modules/timelock/time-lock';
@@ -42,6 +43,31 @@ describe('time lock: tlock to a beacon round', () => {
     expect((await timeLockDecrypt(other.source(clock), ciphertext)).status).to.equal('invalid');
   });
 
+  it('believes a relay only when its beacon verifies against the pinned key: a lying relay is stepped around', async () => {
+    const liar = LocalBeacon.generate();
+    const serve = (b: LocalBeacon) => {
+      const handler = b.httpHandler(clock);
+      // The liar answers under the honest chain's hash, with its own signatures.
+      return http.createServer((req, res) => handler(req, res, req.url!.replace(beacon.info.hash, b.info.hash))).listen(0, '127.0.0.1');
+    };
+    const bad = serve(liar);
+    const good = serve(beacon);
+    await Promise.all([bad, good].map((s) => new Promise((resolve) => s.once('listening', resolve))));
+    const at = (s: http.Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    try {
+      clock.set(deadline);
+      expect(beaconVerifies(beacon.info, beacon.sign(round), round)).to.equal(true);
+      expect(beaconVerifies(beacon.info, liar.sign(round), round)).to.equal(false);
+      expect(beaconVerifies(beacon.info, beacon.sign(round), round + 1)).to.equal(false);
+      const onlyLiar = relaySource({ urls: [at(bad)], info: beacon.info, clock });
+      expect(await onlyLiar.beacon(round)).to.include({ status: 'unreachable' });
+      const both = relaySource({ urls: [at(bad), at(good)], info: beacon.info, clock });
+      expect((await timeLockDecrypt(both, ciphertext)).status).to.equal('opened');
+    } finally {
+      await Promise.all([bad, good].map((s) => new Promise((resolve) => s.close(resolve))));
+    }
+  });
+
   it('reads beacons over drand HTTP, falling back from a relay that is down; 425 before the round', async () => {
     const handler = beacon.httpHandler(clock);
     const server = http.createServer((req, res) => handler(req, res, req.url!)).listen(0, '127.0.0.1');
@@ -56,6 +82,12 @@ describe('time lock: tlock to a beacon round', () => {
       expect((await fetch(`${url}/${beacon.info.hash}/public/${round}`)).status).to.equal(425);
       const down = relaySource({ urls: ['http://127.0.0.1:9'], info: beacon.info, clock: new ManualClock(deadline), timeoutMs: 1000 });
       expect((await timeLockDecrypt(down, ciphertext)).status).to.equal('unreachable');
+      // A round no relay gave is not asked for again at once: the next call answers from memory.
+      let asked = 0;
+      const counting = relaySource({ urls: ['http://127.0.0.1:9'], info: beacon.info, clock: new ManualClock(deadline), fetch: ((u: string, i: RequestInit) => (asked++, fetch(u, i))) as typeof fetch });
+      expect(await counting.beacon(round)).to.include({ status: 'unreachable' });
+      expect(await counting.beacon(round)).to.include({ status: 'unreachable' });
+      expect(asked).to.equal(1);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
