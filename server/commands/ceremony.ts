@@ -139,14 +139,16 @@ export async function confirmMyShare(options: ConfirmOptions): Promise<{ result:
   if (!share.commitmentsSha256 || commitmentsDigest(share.commitments) !== share.commitmentsSha256) {
     throw new UsageError('the server gave no commitments for this share (a key made before verifiable sharing); ask the operator to run the ceremony again.');
   }
-  let plain: Uint8Array | null = null;
+  // A key that cannot decrypt the share is the custodian's mistake (another key file), not the
+  // dealer's: say so and tell the server nothing, since a dispute cannot be taken back.
+  let plain: Uint8Array;
   try {
     plain = decryptShare(share.encryptedShare, options.privateKey);
   } catch {
-    plain = null;
+    throw new UsageError('your share cannot be decrypted with this --key: use the private key of the encryption certificate the share names. Nothing was sent.');
   }
-  const result = plain !== null && shareVerifies(share.commitments, share.index, plain) ? 'verified' : 'failed';
-  plain?.fill(0);
+  const result = shareVerifies(share.commitments, share.index, plain) ? 'verified' : 'failed';
+  plain.fill(0);
   await apiCall(f, `${base}/api/sections/${section}/shares/mine/confirmation`, {
     method: 'POST',
     headers: { ...headers, 'Content-Type': 'application/json' },

@@ -249,6 +249,13 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
       expect(await t.snapshot()).to.equal(before);
       const stale = await t.req(t.users.supervisor).post(`/api/sections/${id}/shares/mine/confirmation`).send({ result: 'verified', commitmentsSha256: '0'.repeat(64) });
       expect(stale.status).to.equal(409);
+      // The wrong private key is the custodian's mistake: refused on its machine, and nothing is sent.
+      const wrongKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      const beforeWrongKey = await t.snapshot();
+      let refused: Error | null = null;
+      await confirmMyShare({ url: server.url, token: t.users.supervisor.token, sectionId: id, privateKey: wrongKey }).catch((err: Error) => (refused = err));
+      expect(String(refused)).to.contain('cannot be decrypted with this --key');
+      expect(await t.snapshot()).to.equal(beforeWrongKey);
       const confirmed = await confirmMyShare({ url: server.url, token: t.users.supervisor.token, sectionId: id, privateKey: sup.privateKey });
       expect(confirmed).to.deep.equal({ result: 'verified', shareIndex: 2, commitmentsSha256: result.commitmentsSha256 });
       expect((await t.req(t.users.supervisor).post(`/api/sections/${id}/shares/mine/confirmation`).send({ result: 'verified', commitmentsSha256: result.commitmentsSha256 })).status).to.equal(409);
