@@ -469,12 +469,14 @@ export function createCustodyService(deps: CustodyDeps) {
       return (await publishedKey(sectionId))?.recipient ?? null;
     },
 
-    /** What the notice shows: recipient, threshold, custodians, commitments, time lock; null before publication. */
-    async publicInfo(sectionId: string): Promise<OpeningKeyInfo | null> {
+    /**
+     * What the notice shows: recipient, threshold, custodians, commitments, time lock; null before
+     * publication. The caller has the section at hand and gives its deadline (the lock's ciphertext
+     * is shown from then on).
+     */
+    async publicInfo(sectionId: string, bidDeadlineAt: number | null): Promise<OpeningKeyInfo | null> {
       const key = await publishedKey(sectionId);
-      if (!key) return null;
-      const section = await deps.sectionFacts(sectionId);
-      return infoOf(knex, key, section?.bidDeadlineAt ?? null);
+      return key ? infoOf(knex, key, bidDeadlineAt) : null;
     },
 
     /**

@@ -4,7 +4,7 @@
 // so nobody has to take the platform's word for the opening key.
 import { identityToRecipient } from 'age-encryption';
 import type { Clock } from '../core/clock';
-import { QUICKNET, type ChainInfo } from '../timelock/beacon';
+import { DEFAULT_DRAND_RELAYS, QUICKNET, type ChainInfo } from '../timelock/beacon';
 import { relaySource } from '../timelock/drand-relays';
 import { identityOfScalar } from './feldman';
 import { openTimeLock, recipientOfParts } from './opening-key';
@@ -60,7 +60,7 @@ export async function deriveOpeningKey(options: DeriveOptions): Promise<DerivedK
   if (lock.chainHash === QUICKNET.hash) {
     info = QUICKNET;
     chainPinned = true;
-    urls ??= ['https://api.drand.sh', 'https://api2.drand.sh', 'https://drand.cloudflare.com'];
+    urls ??= DEFAULT_DRAND_RELAYS;
   } else {
     urls ??= [`${base}/beacon`];
     info = await getJson(f, `${urls[0]!.replace(/\/+$/, '')}/${lock.chainHash}/info`);
