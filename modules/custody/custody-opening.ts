@@ -15,7 +15,7 @@ import type { BeaconSource } from '../timelock/beacon';
 import { decryptShare, encryptShare, rebuildIdentity, wipe } from './custody-crypto';
 import { PLATFORM_TIMER } from './custody-members';
 import { openTimeLock, rebuildVerifiable, shareVerifies, VSS_SCHEME } from './opening-key';
-import type { OpeningKeyInfo, SectionFacts } from './custody-service';
+import type { OpeningKeyInfo, SectionFacts } from './custody-info';
 import * as store from './custody-store';
 
 /** What the opening learns of the key now: rebuilt, still waiting for a part, or provably unusable. */
