@@ -242,6 +242,12 @@ function readPrivateKey(keyFile: string, passphraseFile: string | undefined): cr
 
 const CUSTODIAN_OPTIONS = { url: { type: 'string' }, token: { type: 'string' }, section: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' } } as const;
 
+const custodianOptionsHelp = (section: string) => `  --url URL                the server
+  --token TOKEN            your API token (or ETENDER_TOKEN)
+  --section ID             ${section}
+  --key FILE               your private key in PEM (the key of your encryption certificate)
+  --passphrase-file FILE   the passphrase of an encrypted private key (its first line)`;
+
 /** The options every custodian command against a server takes: where, who, which section, which key. */
 function custodianOptions(values: Record<string, unknown>): { url: string; token: string; sectionId: string; privateKey: crypto.KeyObject } {
   const url = values.url as string | undefined;
@@ -263,11 +269,7 @@ ceremony uploaded, decrypt it on this machine, check it against the public Feldm
 Your share never leaves this machine.
 
 Options:
-  --url URL                the server
-  --token TOKEN            your API token (or ETENDER_TOKEN)
-  --section ID             the draft section
-  --key FILE               your private key in PEM (the key of your encryption certificate)
-  --passphrase-file FILE   the passphrase of an encrypted private key (its first line)
+${custodianOptionsHelp('the draft section')}
 
 Example:
   etender share confirm --url https://etender.example.org --section 01JD… --key custodian.key.pem`,
@@ -339,11 +341,7 @@ export const shareReleaseCommand: CliCommand = {
 machine with your private key, and release it to the opening (after the bid deadline, once).
 
 Options:
-  --url URL                the server
-  --token TOKEN            your API token (or ETENDER_TOKEN)
-  --section ID             the section
-  --key FILE               your private key in PEM (the key of your encryption certificate)
-  --passphrase-file FILE   the passphrase of an encrypted private key (its first line)
+${custodianOptionsHelp('the section')}
 
 Example:
   etender share release --url https://etender.example.org --section 01JD… --key custodian.key.pem`,
