@@ -1,5 +1,6 @@
 // The timer loop: every interval it asks the lifecycle for due moves (bid window opens, deadline
-// passes). Any number of processes may run it at once; leases and guarded updates make each move
+// passes), merges the held-back bid entries of cancelled sections and signs the log's scheduled
+// checkpoint. Any number of processes may run it at once; leases and guarded updates make each move
 // happen exactly once. Correctness never depends on this process's timing.
 import type { Logger } from './logger';
 import type { Services } from './app';
@@ -10,7 +11,7 @@ export class Scheduler {
   private ticks = 0;
 
   constructor(
-    private readonly services: Pick<Services, 'tenders' | 'sessions'> & Partial<Pick<Services, 'opening'>>,
+    private readonly services: Pick<Services, 'tenders' | 'sessions'> & Partial<Pick<Services, 'opening' | 'bids' | 'audit'>>,
     private readonly log: Logger,
     private readonly intervalMs: number,
   ) {}
@@ -31,6 +32,8 @@ export class Scheduler {
         for (const m of moved) this.log.info(m, 'section moved by the scheduler');
         // After the deadline: freeze, then open (or fail) each closed section, exactly once.
         for (const o of (await this.services.opening?.openDue()) ?? []) this.log.info(o, 'opening step');
+        for (const m of (await this.services.bids?.mergeClosedSections()) ?? []) this.log.info(m, 'held-back bid entries merged into the log');
+        await this.services.audit?.publishScheduled();
         if (++this.ticks % 600 === 0) await this.services.sessions.prune();
       } catch (err) {
         this.log.error({ err }, 'scheduler pass failed; it will run again at the next interval');

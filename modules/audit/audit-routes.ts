@@ -34,10 +34,21 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
     path: '/api/audit/checkpoint',
     tag: 'audit',
     summary:
-      'The latest signed checkpoint of the audit log (tree size, RFC 6962 root, time, key id, Ed25519 signature over the RFC 8785 canonical JSON of the other fields); signed on demand when the log has grown.',
+      'The latest published checkpoint of the audit log (tree size, RFC 6962 root, time, key id, Ed25519 signature over the RFC 8785 canonical JSON of the other fields). Checkpoints are signed on a fixed schedule (every 10 minutes when the log grew) and at each freeze of a bid set, never per request or per bid.',
     access: 'anyone',
     public: true,
-    handler: async () => audit.checkpoint(),
+    handler: async () => audit.publishedCheckpoint(),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/audit/promises/:digest',
+    tag: 'audit',
+    summary:
+      "Where a signed promise of inclusion (a receipt's `promise`) stands, by the SHA-256 of the promise's canonical JSON: `waiting` until bidding on its section closes, then `merged` with the entry, a signed checkpoint and the RFC 9162 inclusion proof. `etender verify-receipt --url` asks this.",
+    access: 'anyone',
+    public: true,
+    handler: async ({ params }) => audit.promiseStatus(params.digest!),
   });
 
   registry.add(router, {

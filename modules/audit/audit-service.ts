@@ -25,6 +25,8 @@ import {
   type CheckpointRow,
 } from './audit-store';
 import { LOG_NAME, signCheckpoint, type Checkpoint } from './checkpoint';
+import { MAX_MERGE_DELAY_MS, promiseDigest, promisedData, signPromise, type LogPromise } from './log-promise';
+import * as promises from './promise-store';
 import { consistencyProofRanges, inclusionProofRanges, nodesForRanges, proofFromRanges, toHex, type LeafRange, type NodeSource } from './merkle';
 
 export { verifyCheckpointSignature, type Checkpoint } from './checkpoint';
@@ -69,6 +71,14 @@ export interface ConsistencyProof {
   proof: string[];
 }
 
+/** Where a promised entry stands: still held back, or in the log with its proof. */
+export type PromiseStatus =
+  | { state: 'waiting'; section: string; promisedAt: number; maxMergeDelayMs: number }
+  | { state: 'merged'; index: number; entry: string; checkpoint: Checkpoint; inclusionProof: string[] };
+
+/** Checkpoints are published on this fixed schedule (and at each freeze), never per request. */
+export const CHECKPOINT_INTERVAL_MS = 10 * 60 * 1000;
+
 export interface LogEntry {
   index: number;
   /** The exact canonical JSON that is the Merkle leaf. */
@@ -79,8 +89,24 @@ export interface AuditService {
   /** Appends within the caller's transaction, so the event and the change commit together. */
   append(db: Db, ctx: RequestContext, event: AuditEventInput): Promise<AuditEntry>;
   list(filter: AuditFilter): Promise<AuditEntry[]>;
-  /** The newest signed checkpoint; signs and stores a new one first if the log grew since. */
+  /** The newest signed checkpoint; signs and stores a new one first if the log grew since. For the freeze and the records, after a deadline. */
   checkpoint(): Promise<Checkpoint>;
+  /** The newest published checkpoint, as it stands: what anonymous callers get. */
+  publishedCheckpoint(): Promise<Checkpoint>;
+  /** Signs a checkpoint when the schedule's slot has none and the log grew (the scheduler calls this). */
+  publishScheduled(): Promise<Checkpoint | null>;
+  /**
+   * Promises an entry instead of appending it (within the caller's transaction): the entry joins
+   * the log when bidding on `section` closes (mergePromised). Returns the signed promise.
+   */
+  promise(db: Db, ctx: RequestContext, event: AuditEventInput & { objectId: string }, section: string, at: number): Promise<LogPromise>;
+  /** Appends every waiting promise of the section, in order of promise; returns the new indexes by promise id. */
+  mergePromised(trx: Knex.Transaction, section: string): Promise<Map<string, { objectId: string; action: string; idx: number }>>;
+  /** Sections that still have promises waiting. */
+  sectionsWithPromises(): Promise<string[]>;
+  promiseStatus(digest: string): Promise<PromiseStatus>;
+  /** The stored promise of an object's entry (a receipt rebuilt after a crash). */
+  promiseOf(objectId: string, action: string): Promise<LogPromise | null>;
   /** Stored checkpoints with size >= fromSize, in size order. */
   checkpoints(fromSize: number, limit: number): Promise<Checkpoint[]>;
   inclusionProof(index: number, size: number): Promise<InclusionProof>;
@@ -120,21 +146,43 @@ export function createAuditService(deps: { knex: Knex; clock: Clock; logSigner: 
     return (await readHead(knex)).size;
   }
 
+  const actorOf = (ctx: RequestContext): AuditEntry['actor'] => (ctx.actor ? { id: ctx.actor.userId, role: ctx.actor.role, username: ctx.actor.username } : null);
+
   async function appendIn(trx: Db, ctx: RequestContext, event: AuditEventInput): Promise<AuditEntry> {
-    const draft = {
+    return appendDraft(trx, {
       id: newId(),
       at: deps.clock.now(),
       action: event.action,
       object: { type: event.objectType, id: event.objectId ?? null },
-      actor: ctx.actor ? { id: ctx.actor.userId, role: ctx.actor.role, username: ctx.actor.username } : null,
+      actor: actorOf(ctx),
       ip: ctx.ip,
       data: event.data ?? {},
-    };
+    });
+  }
+
+  async function appendDraft(trx: Db, draft: Omit<AuditEntry, 'v' | 'idx'>): Promise<AuditEntry> {
     const row = await appendRow(trx, (idx) => {
       const entry: AuditEntry = { v: 1, idx, ...draft };
       return { entry, bytes: canonicalize(entry) as string };
     });
     return row;
+  }
+
+  async function signIfGrown(): Promise<Checkpoint> {
+    const head = await readHead(knex);
+    const newest = await newestCheckpoint(knex);
+    if (newest && newest.size >= head.size) return toCheckpoint(newest);
+    const cp = signCheckpoint({ v: 1, log: LOG_NAME, size: head.size, root: head.root, at: deps.clock.now(), keyId: logSigner.keyId }, logSigner);
+    try {
+      await withRetry(() => insertCheckpoint(knex, cp));
+      return cp;
+    } catch (err) {
+      // Another request or process signed this size first: theirs is the checkpoint.
+      if (!isUniqueViolation(err)) throw err;
+      const stored = await checkpointOfSize(knex, head.size);
+      if (!stored) throw err;
+      return toCheckpoint(stored);
+    }
   }
 
   return {
@@ -147,21 +195,81 @@ export function createAuditService(deps: { knex: Knex; clock: Clock; logSigner: 
       return rows.map((r) => JSON.parse(r.entry) as AuditEntry);
     },
 
-    async checkpoint() {
-      const head = await readHead(knex);
+    checkpoint: signIfGrown,
+
+    async publishedCheckpoint() {
       const newest = await newestCheckpoint(knex);
-      if (newest && newest.size >= head.size) return toCheckpoint(newest);
-      const cp = signCheckpoint({ v: 1, log: LOG_NAME, size: head.size, root: head.root, at: deps.clock.now(), keyId: logSigner.keyId }, logSigner);
-      try {
-        await withRetry(() => insertCheckpoint(knex, cp));
-        return cp;
-      } catch (err) {
-        // Another request or process signed this size first: theirs is the checkpoint.
-        if (!isUniqueViolation(err)) throw err;
-        const stored = await checkpointOfSize(knex, head.size);
-        if (!stored) throw err;
-        return toCheckpoint(stored);
+      return newest ? toCheckpoint(newest) : signIfGrown(); // a fresh install's first one
+    },
+
+    async publishScheduled() {
+      const now = deps.clock.now();
+      const newest = await newestCheckpoint(knex);
+      const slotStart = now - (now % CHECKPOINT_INTERVAL_MS);
+      if (newest && newest.at >= slotStart) return null;
+      const head = await readHead(knex);
+      if (newest && newest.size >= head.size) return null;
+      return signIfGrown();
+    },
+
+    async promise(db, ctx, event, section, at) {
+      const promise = signPromise(
+        { entry: { id: newId(), action: event.action, object: { type: event.objectType, id: event.objectId }, data: event.data ?? {} }, mergeAfter: { section }, maxMergeDelayMs: MAX_MERGE_DELAY_MS, at },
+        logSigner,
+      );
+      await promises.insertPromise(db, {
+        id: promise.entry.id,
+        group: section,
+        action: event.action,
+        objectType: event.objectType,
+        objectId: event.objectId,
+        promisedAt: promise.at,
+        digest: promiseDigest(promise),
+        promise: canonicalize(promise) as string,
+        actor: ctx.actor ? JSON.stringify(actorOf(ctx)) : null,
+        ip: ctx.ip,
+      });
+      return promise;
+    },
+
+    async mergePromised(trx, section) {
+      const merged = new Map<string, { objectId: string; action: string; idx: number }>();
+      for (const row of await promises.claimWaiting(trx, section)) {
+        const promise = JSON.parse(row.promise) as LogPromise;
+        const entry = await appendDraft(trx, {
+          id: row.id,
+          at: deps.clock.now(),
+          action: row.action,
+          object: { type: row.objectType, id: row.objectId },
+          actor: row.actor ? (JSON.parse(row.actor) as AuditEntry['actor']) : null,
+          ip: row.ip,
+          data: promisedData(promise),
+        });
+        await promises.setMerged(trx, row.id, entry.idx);
+        merged.set(row.id, { objectId: row.objectId, action: row.action, idx: entry.idx });
       }
+      return merged;
+    },
+
+    sectionsWithPromises: () => promises.waitingGroups(knex),
+
+    async promiseOf(objectId, action) {
+      const row = await promises.findByObject(knex, objectId, action);
+      return row ? (JSON.parse(row.promise) as LogPromise) : null;
+    },
+
+    async promiseStatus(digest) {
+      const row = /^[0-9a-f]{64}$/.test(digest) ? await promises.findByDigest(knex, digest) : null;
+      if (!row) throw new AppError(404, 'not_found', 'This log has given no promise with that digest (SHA-256 of the promise\'s canonical JSON, lower-case hex).');
+      if (row.mergedIdx === null) return { state: 'waiting', section: row.group, promisedAt: row.promisedAt, maxMergeDelayMs: (JSON.parse(row.promise) as LogPromise).maxMergeDelayMs };
+      const idx = row.mergedIdx;
+      const newest = await newestCheckpoint(knex);
+      // Merged entries are past their section's close of bidding, so signing now reveals no bid.
+      const checkpoint = newest && newest.size > idx ? toCheckpoint(newest) : await signIfGrown();
+      const [entry] = await rangeRows(knex, idx, idx + 1);
+      const ranges = inclusionProofRanges(idx, checkpoint.size);
+      const proof = await hashRanges(ranges);
+      return { state: 'merged', index: idx, entry: entry!.entry, checkpoint, inclusionProof: proof.map(toHex) };
     },
 
     async checkpoints(fromSize, limit) {

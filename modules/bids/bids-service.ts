@@ -10,14 +10,15 @@ import { isOverseer, requireActor, requireRole, type RequestContext } from '../c
 import { AppError, conflict, forbidden, invalidTransition, notFound, tooLarge } from '../core/errors';
 import { newId } from '../core/ids';
 import type { Signer } from '../core/signing';
-import { isUniqueViolation, withTransaction } from '../../db/transactions';
+import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import type { BlobStore } from '../storage/blob-store';
 import type { TendersService } from '../tenders/tenders-service';
 import { manifestSchema, sha256Hex, verifyManifestSignature, type Manifest } from './manifest';
 import { canonicalBytes } from './manifest';
-import { signReceipt, type Receipt, type SignedCheckpoint } from './receipt';
+import type { LogPromise } from '../audit/log-promise';
+import { RECEIPT_FORMAT, signReceipt, type Receipt } from './receipt';
 import { sealedFormatGuard } from './sealed-format';
 import * as store from './bids-store';
 
@@ -35,17 +36,10 @@ export interface RecipientSource {
   recipientOf(sectionId: string): Promise<string | null>;
 }
 
-/** What receipts need of the audit log beyond appending. */
-export interface LogProofs {
-  checkpoint(): Promise<SignedCheckpoint>;
-  inclusionProof(index: number, size: number): Promise<{ proof: string[] }>;
-  entries(start: number, end: number): Promise<Array<{ index: number; entry: string }>>;
-}
-
 export interface BidsDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService & LogProofs;
+  audit: AuditService;
   pki: CertificateChecker;
   custody: RecipientSource;
   tenders: TendersService;
@@ -90,14 +84,11 @@ function parseManifestHeader(value: string | undefined): { manifest: Manifest; b
 export function createBidsService(deps: BidsDeps) {
   const { knex, clock, audit, pki, custody, tenders, orgs, blobs } = deps;
 
-  async function buildReceipt(bid: store.BidRow, kind: 'submission' | 'withdrawal', auditIdx: number): Promise<Receipt> {
+  async function buildReceipt(bid: store.BidRow, kind: 'submission' | 'withdrawal', promise: LogPromise): Promise<Receipt> {
     const section = (await tenders.biddingFacts(knex, bid.sectionId))!;
-    const checkpoint = await audit.checkpoint();
-    const inclusionProof = (await audit.inclusionProof(auditIdx, checkpoint.size)).proof;
-    const [entry] = await audit.entries(auditIdx, auditIdx + 1);
     return signReceipt(
       {
-        format: 'etender-receipt/1',
+        format: RECEIPT_FORMAT,
         kind,
         section: { id: section.id, code: section.code },
         bidder: { orgId: bid.orgId, userId: bid.userId },
@@ -105,7 +96,7 @@ export function createBidsService(deps: BidsDeps) {
         bid: { id: bid.id, version: bid.version, ciphertextSha256: bid.ciphertextSha256, size: bid.size, manifestSha256: bid.manifestSha256, nonce: bid.nonce },
         receivedAt: kind === 'submission' ? bid.receivedAt : (bid.withdrawnAt ?? bid.receivedAt),
         supersedes: bid.supersedes,
-        log: { index: auditIdx, entry: entry!.entry, checkpoint, inclusionProof },
+        promise,
       },
       deps.receiptSigner,
     );
@@ -175,23 +166,30 @@ export function createBidsService(deps: BidsDeps) {
       await staged.commit();
 
       const bidId = newId();
-      let auditIdx: number;
+      let promise: LogPromise;
       try {
-        auditIdx = await withTransaction(knex, async (trx) => {
+        promise = await withTransaction(knex, async (trx) => {
           if (!(await tenders.lockForBid(trx, sectionId, receivedAt))) throw deadlinePassed(deadline);
           const previous = await store.activeBid(trx, sectionId, actor.orgId!);
           const version = await store.nextVersion(trx, sectionId, actor.orgId!);
           if (previous && !(await store.retire(trx, previous.id, 'superseded', receivedAt))) {
             throw conflict('Your previous bid was replaced or withdrawn by another request at the same time; reload and try again.');
           }
-          const entry = await audit.append(trx, ctx, {
-            action: 'bid.submitted',
-            objectType: 'bid',
-            objectId: bidId,
-            // Names neither section nor bidder: the audit log must not tell who bids before the
-            // opening (EB 21). The manifest digest commits to both and is published at the opening.
-            data: { manifestSha256, ciphertextSha256: staged.sha256, size: staged.size, certificate: cert.fingerprint, supersedes: previous?.id ?? null },
-          });
+          // Promised, not appended: the entry joins the public log when bidding on the section
+          // closes, so nobody — auditors included — learns from the log who bids, or how many,
+          // before the deadline (EB 21). The receipt carries the log's signed promise meanwhile.
+          const promised = await audit.promise(
+            trx,
+            ctx,
+            {
+              action: 'bid.submitted',
+              objectType: 'bid',
+              objectId: bidId,
+              data: { section: sectionId, bidder: actor.orgId, manifestSha256, ciphertextSha256: staged.sha256, size: staged.size, certificate: cert.fingerprint, supersedes: previous?.id ?? null },
+            },
+            sectionId,
+            receivedAt,
+          );
           await store.insertBid(trx, {
             id: bidId,
             sectionId,
@@ -208,7 +206,7 @@ export function createBidsService(deps: BidsDeps) {
             signature: headers.signature!,
             certificateFingerprint: cert.fingerprint,
             receivedAt,
-            auditIdx: entry.idx,
+            auditIdx: null,
           });
           const twins = await store.sameCiphertextFromOthers(trx, sectionId, actor.orgId!, staged.sha256);
           if (twins.length) {
@@ -220,7 +218,7 @@ export function createBidsService(deps: BidsDeps) {
               createdAt: receivedAt,
             });
           }
-          return entry.idx;
+          return promised;
         });
       } catch (err) {
         if (isUniqueViolation(err)) {
@@ -230,7 +228,7 @@ export function createBidsService(deps: BidsDeps) {
         throw err;
       }
       const bid = (await store.findBid(knex, bidId))!;
-      const receipt = await buildReceipt(bid, 'submission', auditIdx);
+      const receipt = await buildReceipt(bid, 'submission', promise);
       await store.saveReceipt(knex, bidId, JSON.stringify(receipt));
       return receipt;
     },
@@ -242,15 +240,14 @@ export function createBidsService(deps: BidsDeps) {
       const section = (await tenders.biddingFacts(knex, bid.sectionId))!;
       const now = clock.now();
       if (now >= section.bidDeadlineAt!) throw deadlinePassed(section.bidDeadlineAt!);
-      const idx = await withTransaction(knex, async (trx) => {
+      const promise = await withTransaction(knex, async (trx) => {
         if (!(await tenders.lockForBid(trx, bid.sectionId, now))) throw deadlinePassed(section.bidDeadlineAt!);
         if (!(await store.retire(trx, bidId, 'withdrawn', now))) {
           throw conflict('Only the bid that currently counts can be withdrawn; this one was already replaced or withdrawn.');
         }
-        const entry = await audit.append(trx, ctx, { action: 'bid.withdrawn', objectType: 'bid', objectId: bidId, data: { manifestSha256: bid.manifestSha256 } });
-        return entry.idx;
+        return audit.promise(trx, ctx, { action: 'bid.withdrawn', objectType: 'bid', objectId: bidId, data: { section: bid.sectionId, manifestSha256: bid.manifestSha256 } }, bid.sectionId, now);
       });
-      return buildReceipt((await store.findBid(knex, bidId))!, 'withdrawal', idx);
+      return buildReceipt((await store.findBid(knex, bidId))!, 'withdrawal', promise);
     },
 
     /** The bidder's own versions for a section: the only bid count anyone may learn before the deadline. */
@@ -273,15 +270,42 @@ export function createBidsService(deps: BidsDeps) {
     async receipt(ctx: RequestContext, bidId: string): Promise<Receipt> {
       const bid = await ownBid(ctx, bidId);
       if (bid.receipt) return JSON.parse(bid.receipt) as Receipt;
-      // The process stopped between commit and receipt: make it now from the stored facts.
-      const receipt = await buildReceipt(bid, 'submission', bid.auditIdx);
+      // The process stopped between commit and receipt: make it now from the stored facts (the
+      // promise was stored with the bid, in the same transaction).
+      const promise = await audit.promiseOf(bid.id, 'bid.submitted');
+      if (!promise) throw new Error(`bid ${bid.id} has no stored promise of inclusion`);
+      const receipt = await buildReceipt(bid, 'submission', promise);
       await store.saveReceipt(knex, bid.id, JSON.stringify(receipt));
       return receipt;
     },
 
     /** For the opening: the bids that count (active at the deadline), in order of receipt. No visibility rules. */
-    countedBids(sectionId: string): Promise<store.BidRow[]> {
-      return store.activeBidsOfSection(knex, sectionId);
+    countedBids(sectionId: string, db: Db = knex): Promise<store.BidRow[]> {
+      return store.activeBidsOfSection(db, sectionId);
+    },
+
+    /**
+     * Appends the section's promised submission and withdrawal entries to the log, in order of
+     * receipt, and records each submission's log index: at the freeze (inside its transaction, so
+     * the freeze entry follows them) or, for a cancelled section, from the scheduler.
+     */
+    async mergeIntoLog(trx: Knex.Transaction, sectionId: string): Promise<number> {
+      const merged = await audit.mergePromised(trx, sectionId);
+      for (const m of merged.values()) if (m.action === 'bid.submitted') await store.setAuditIdx(trx, m.objectId, m.idx);
+      return merged.size;
+    },
+
+    /** Merges the promises of sections no longer taking bids that were not frozen (cancelled ones); the scheduler calls this. */
+    async mergeClosedSections(): Promise<Array<{ section: string; merged: number }>> {
+      const done: Array<{ section: string; merged: number }> = [];
+      for (const sectionId of await audit.sectionsWithPromises()) {
+        const section = await tenders.biddingFacts(knex, sectionId);
+        if (!section || section.state === 'bidding' || section.state === 'published') continue;
+        const merged = await withTransaction(knex, (trx) => this.mergeIntoLog(trx, sectionId));
+        if (merged) done.push({ section: sectionId, merged });
+      }
+      if (done.length) await audit.checkpoint(); // the merged entries are covered at once
+      return done;
     },
 
     /** For the opening: one bid row by id, without visibility rules. */

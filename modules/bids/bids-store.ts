@@ -1,6 +1,6 @@
 // SQL for sealed bids and supervisor signals.
 import type { Db } from '../../db/transactions';
-import { toInt, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
+import { toInt, toIntOrNull, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
 export type BidStatus = 'active' | 'superseded' | 'withdrawn';
 
@@ -21,7 +21,8 @@ export interface BidRow {
   certificateFingerprint: string;
   receivedAt: number;
   withdrawnAt: number | null;
-  auditIdx: number;
+  /** The submission's log index: null until bidding on the section closes and the entry is merged. */
+  auditIdx: number | null;
   receipt: string | null;
 }
 
@@ -42,7 +43,7 @@ const map = (r: any): BidRow => ({
   certificateFingerprint: toStr(r.certificate_fingerprint),
   receivedAt: toMs(r.received_at),
   withdrawnAt: toMsOrNull(r.withdrawn_at),
-  auditIdx: toInt(r.audit_idx),
+  auditIdx: toIntOrNull(r.audit_idx),
   receipt: toStrOrNull(r.receipt),
 });
 
@@ -128,4 +129,9 @@ export async function signalsOf(db: Db, sectionId: string) {
     detail: JSON.parse(toStr(r.detail)),
     createdAt: toMs(r.created_at),
   }));
+}
+
+/** The log index of a submission entry, once merged at the close of bidding. */
+export async function setAuditIdx(db: Db, id: string, idx: number): Promise<void> {
+  await db('bids').where({ id }).update({ audit_idx: idx });
 }

@@ -32,7 +32,7 @@ export interface OpeningDeps {
   clock: Clock;
   audit: AuditService;
   tenders: TendersService;
-  bids: Pick<BidsService, 'countedBids' | 'bidById' | 'hasBid'>;
+  bids: Pick<BidsService, 'countedBids' | 'bidById' | 'hasBid' | 'mergeIntoLog'>;
   custody: Pick<CustodyService, 'openingKey' | 'recordCustody'>;
   centres: Pick<CentresService, 'rules' | 'get'>;
   orgs: Pick<OrgsService, 'publicFacts'>;
@@ -66,23 +66,27 @@ export function createOpeningService(deps: OpeningDeps) {
     return f;
   }
 
-  /** Freezes the bid set once (unique run row + log entry in one transaction), then a signed checkpoint. */
+  /**
+   * Freezes the bid set once, in one transaction: the section's promised submission and withdrawal
+   * entries join the log in order of receipt, then the freeze entry naming the bids that count and
+   * the run row (unique per section). A signed checkpoint follows.
+   */
   async function freeze(sectionId: string, code: string): Promise<store.OpeningRun> {
     let run = await store.findRun(knex, sectionId);
     if (!run) {
-      const counted = await bids.countedBids(sectionId);
-      const frozen: store.FrozenBid[] = counted.map((b) => ({
-        id: b.id,
-        orgId: b.orgId,
-        receivedAt: b.receivedAt,
-        ciphertextSha256: b.ciphertextSha256,
-        size: b.size,
-        manifestSha256: b.manifestSha256,
-        receiptLogIndex: b.auditIdx,
-        certificateFingerprint: b.certificateFingerprint,
-      }));
       try {
         await withTransaction(knex, async (trx) => {
+          await bids.mergeIntoLog(trx, sectionId);
+          const frozen: store.FrozenBid[] = (await bids.countedBids(sectionId, trx)).map((b) => ({
+            id: b.id,
+            orgId: b.orgId,
+            receivedAt: b.receivedAt,
+            ciphertextSha256: b.ciphertextSha256,
+            size: b.size,
+            manifestSha256: b.manifestSha256,
+            receiptLogIndex: b.auditIdx!,
+            certificateFingerprint: b.certificateFingerprint,
+          }));
           const entry = await audit.append(trx, SYSTEM_CONTEXT, {
             action: 'section.bids_frozen',
             objectType: 'section',

@@ -3,10 +3,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
-import { apiJson, apiUpload, type ApiClientOptions } from '../../modules/bids/api-client';
+import { ApiError, apiJson, apiUpload, type ApiClientOptions } from '../../modules/bids/api-client';
 import { sealBid, writeBidTar, BID_FORMAT, type BidDocument } from '../../modules/bids/bid-package';
 import { canonicalBytes, manifestSchema, MANIFEST_FORMAT, newNonce, signManifest, AGE_RECIPIENT, type Manifest } from '../../modules/bids/manifest';
-import { verifyReceipt, type PublishedKeys, type Receipt } from '../../modules/bids/receipt';
+import { judgeInclusion, verifyReceipt, type PromiseAnswer, type PublishedKeys, type Receipt } from '../../modules/bids/receipt';
+import { promiseDigest } from '../../modules/audit/log-promise';
 import { UsageError, type CliCommand } from './command';
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -233,17 +234,23 @@ Example:
 
 export const verifyReceiptCommand: CliCommand = {
   name: 'verify-receipt',
-  summary: 'check a receipt offline against the platform keys',
-  help: `etender verify-receipt — check a receipt: its signature, the signed checkpoint, and the proof that
-the submission is in the audit log. Offline with --keys (save them once from GET /api/pki/keys), or
-fetch the published keys with --url. With --in, also check the sealed file is the one received.
+  summary: "check a receipt and the log's promise to include it",
+  help: `etender verify-receipt — check a receipt: its signature, the log's signed promise to include the
+submission (or withdrawal) entry when bidding closes, and — with --url, once bidding on the section
+has closed — that the log honoured it: the entry is the promised one and a signed checkpoint includes
+it. Before the close the log holds submission entries back (it must not count bids), so only the
+promise can be checked. A promise not honoured within its delay is reported as evidence (exit 3):
+keep the receipt. Offline with --keys (save them once from GET /api/pki/keys), or fetch the keys with
+--url. With --in, also check the sealed file is the one received.
 
 Example:
+  etender verify-receipt --receipt bid.age.receipt.json --url http://127.0.0.1:3000 --in bid.age
   curl -s http://127.0.0.1:3000/api/pki/keys > keys.json
-  etender verify-receipt --receipt bid.age.receipt.json --keys keys.json --in bid.age`,
+  etender verify-receipt --receipt bid.age.receipt.json --keys keys.json`,
   options: { receipt: { type: 'string' }, keys: { type: 'string' }, url: { type: 'string' }, in: { type: 'string' } },
   async run(v) {
     const receipt = JSON.parse(readFile(need(v, 'receipt', 'etender verify-receipt --receipt receipt.json --keys keys.json'), 'receipt file').toString('utf8')) as Receipt;
+    const url = str(v, 'url');
     const keys: PublishedKeys = str(v, 'keys')
       ? JSON.parse(readFile(str(v, 'keys')!, 'keys file').toString('utf8'))
       : await apiJson<PublishedKeys>({ baseUrl: need(v, 'url', 'etender verify-receipt --receipt r.json --url http://127.0.0.1:3000') }, 'GET', 'api/pki/keys');
@@ -252,18 +259,53 @@ Example:
       const bytes = readFile(str(v, 'in')!, 'sealed file');
       file = { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
     }
-    const problems = verifyReceipt(receipt, keys, { leafHash, verifyInclusion }, file);
+    const merkle = { leafHash, verifyInclusion };
+    const problems = verifyReceipt(receipt, keys, merkle, file);
     if (problems.length) {
       process.stdout.write(`Receipt NOT valid:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
       process.exitCode = 1;
       return;
     }
-    process.stdout.write(
-      `Receipt valid: bid ${receipt.bid.id} for section ${receipt.section.code || receipt.section.id}, ${receipt.kind} at ${new Date(receipt.receivedAt).toISOString()}, ` +
-        `audit log entry ${receipt.log.index} included in the signed tree of size ${receipt.log.checkpoint.size}.\n`,
-    );
+    const what = `bid ${receipt.bid.id} for section ${receipt.section.code || receipt.section.id}, ${receipt.kind} at ${new Date(receipt.receivedAt).toISOString()}`;
+    if (receipt.log) {
+      process.stdout.write(`Receipt valid: ${what}, audit log entry ${receipt.log.index} included in the signed tree of size ${receipt.log.checkpoint.size}.\n`);
+      return;
+    }
+    if (!url) {
+      process.stdout.write(`Receipt valid: ${what}; the log's promise of inclusion is signed. Inclusion not checked (give --url once bidding has closed).\n`);
+      return;
+    }
+    const verdict = judgeInclusion(receipt, await promiseAnswer(url, receipt), await closingFacts(url, receipt.section.id), Date.now(), keys, merkle);
+    if (verdict.verdict === 'included') {
+      process.stdout.write(`Receipt valid: ${what}; the log honoured its promise: entry ${verdict.index}, included in the signed tree of size ${verdict.checkpointSize}.\n`);
+    } else if (verdict.verdict === 'not_yet_due') {
+      const due = verdict.dueAt === null ? 'after the close of bidding' : `by ${new Date(verdict.dueAt).toISOString()}`;
+      process.stdout.write(`Receipt valid: ${what}; the log's signed promise holds. The entry joins the public log when bidding closes (${due}); run this again then to check its inclusion.\n`);
+    } else {
+      process.stdout.write(
+        `EVIDENCE: the log broke its signed promise for ${what}:\n${verdict.problems.map((p) => `  - ${p}`).join('\n')}\n` +
+          'The receipt and its promise are signed by the platform: keep them and raise an objection with the centre and its supervisor.\n',
+      );
+      process.exitCode = 3;
+    }
   },
 };
+
+/** The log's answer about the receipt's promise; null when it says it knows no such promise. */
+async function promiseAnswer(baseUrl: string, receipt: Receipt): Promise<PromiseAnswer> {
+  try {
+    return await apiJson<PromiseAnswer>({ baseUrl }, 'GET', `api/audit/promises/${promiseDigest(receipt.promise!)}`);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+/** When bidding on the section closes (the public deadline, or its cancellation). */
+async function closingFacts(baseUrl: string, sectionId: string): Promise<{ bidDeadlineAt: number | null; cancelledAt: number | null }> {
+  const { section } = await apiJson<{ section: { bidDeadlineAt: number | null; cancelledAt: number | null } }>({ baseUrl }, 'GET', `api/sections/${encodeURIComponent(sectionId)}`);
+  return { bidDeadlineAt: section.bidDeadlineAt, cancelledAt: section.cancelledAt };
+}
 
 export const withdrawCommand: CliCommand = {
   name: 'bid withdraw',

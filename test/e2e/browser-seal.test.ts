@@ -19,6 +19,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import tar from 'tar-stream';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
+import { STRINGS } from '../../templates/pages/strings';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { splitName, ustar } from '../../server/pages/client/ustar';
 import { createTestApp, type TestApp } from '../support/test-app';
@@ -224,14 +225,17 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     const file = await (await download).path();
     receipt = JSON.parse(fs.readFileSync(file!, 'utf8')) as Receipt;
     expect(receipt.bid.id).to.equal(bidId);
-    expect(await page.locator('#receipt-log').innerText()).to.equal(String(receipt.log.index));
+    // The page checked the log's signed promise with the published log key (WebCrypto Ed25519).
+    await page.waitForFunction("document.querySelector('#receipt-log').textContent !== '…'");
+    expect(await page.locator('#receipt-log').innerText()).to.equal(STRINGS.zh.bid.msgPromiseValid);
+    expect(receipt.promise?.entry.object.id).to.equal(bidId);
     expect(receipt.bid.ciphertextSha256).to.equal(manifest.ciphertext.sha256);
     expect(await page.locator('#certificate-fingerprint').innerText()).to.equal(manifest.certificate);
   });
 
   it('the receipt verifies and my-bids shows the bid', async () => {
     const keys = (await t.req().get('/api/pki/keys')).body;
-    verifyReceipt(receipt, keys, { leafHash, verifyInclusion }, { sha256: crypto.createHash('sha256').update(ciphertext).digest('hex'), size: ciphertext.length });
+    expect(verifyReceipt(receipt, keys, { leafHash, verifyInclusion }, { sha256: crypto.createHash('sha256').update(ciphertext).digest('hex'), size: ciphertext.length })).to.deep.equal([]);
     const mine = await t.req(t.users.bidderA).get(`/api/sections/${section.id}/my-bids`);
     expect(mine.status, JSON.stringify(mine.body)).to.equal(200);
     expect(JSON.stringify(mine.body)).to.contain(receipt.bid.id);

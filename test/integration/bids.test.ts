@@ -44,14 +44,17 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     expect(check(receipt, bid.bytes)).to.deep.equal([]);
     // Tampering with any part is detected.
     expect(check({ ...receipt, receivedAt: receipt.receivedAt - 1 })).to.not.deep.equal([]);
-    expect(check({ ...receipt, log: { ...receipt.log, index: receipt.log.index + 1 } })).to.not.deep.equal([]);
+    expect(check({ ...receipt, promise: { ...receipt.promise!, at: receipt.promise!.at + 1 } })).to.not.deep.equal([]);
+    expect(check({ ...receipt, promise: undefined })).to.not.deep.equal([]);
     expect(check(receipt, Buffer.from('other'))).to.not.deep.equal([]);
     // The receipt can be fetched again, identical.
     const again = await t.req(t.users.bidderA).get(`/api/bids/${receipt.bid.id}/receipt`);
     expect(again.body.receipt).to.deep.equal(receipt);
-    // The audit entry names neither the section nor the bidder (EB 21).
-    expect(receipt.log.entry).to.not.contain(section.id);
-    expect(receipt.log.entry).to.not.contain(t.orgA);
+    // The log only promised the entry: it joins the log when bidding closes (EB 21).
+    expect(receipt.format).to.equal('etender-receipt/2');
+    expect(receipt.promise).to.include({ at: receipt.receivedAt, maxMergeDelayMs: 3_600_000 });
+    expect(receipt.promise!.entry).to.include({ action: 'bid.submitted' });
+    expect((await t.req(t.users.auditor).get('/api/audit/events?action=bid.submitted')).body.events).to.deep.equal([]);
   });
 
   it('keeps every version; the latest counts; a withdrawal gets its own receipt', async () => {
@@ -210,10 +213,11 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
         expect(res.text).to.not.contain(bid.bytes.subarray(0, 64).toString('base64'));
       }
     }
-    // The audit log shows digests only.
-    const entries = await t.req(t.users.auditor).get(`/api/audit/entries?start=${receipt.log.index}&end=${receipt.log.index + 1}`);
+    // Nor is the submission in the audit log yet: the log holds a promise only.
+    const { size } = (await t.req().get('/api/audit/checkpoint')).body;
+    const entries = await t.req(t.users.auditor).get(`/api/audit/entries?start=0&end=${size}`);
     expect(entries.status).to.equal(200);
-    expect(entries.body.entries[0].entry).to.not.contain(section.id);
+    expect(JSON.stringify(entries.body)).to.not.contain(receipt.bid.id);
   });
 
   it('refuses a ciphertext that does not match the manifest: truncated, bit-flipped', async () => {

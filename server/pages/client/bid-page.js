@@ -2,7 +2,7 @@
 // and served as /portal-static/bid.js. The RSA-PSS key is made here with WebCrypto and cannot be
 // exported; the platform only ever sees its public key, the signed challenge, the signed manifest
 // and the age ciphertext. The API token lives only in this page's memory.
-import { buildManifest, newSigningKey, normaliseAmount, publicKeyPem, sealPackage, signPss } from './seal-core.ts';
+import { buildManifest, newSigningKey, normaliseAmount, promiseSignatureValid, publicKeyPem, sealPackage, signPss } from './seal-core.ts';
 
 const MAX_TOTAL_BYTES = 200 * 1024 * 1024;
 
@@ -66,10 +66,17 @@ function main(form) {
     return signer;
   }
 
+  /** Checks the log's signed promise with the published log key, here in the page. */
+  async function checkPromise(token, receipt) {
+    const { log } = await api(token, 'GET', '/api/pki/keys');
+    const ok = log.keyId === receipt.promise.keyId ? await promiseSignatureValid(receipt.promise, log.publicKeyPem) : false;
+    $('receipt-log').textContent = ok === null ? t.msgPromiseUnchecked : ok ? t.msgPromiseValid : t.msgPromiseInvalid;
+  }
+
   function showReceipt(receipt) {
     $('receipt-bid').textContent = receipt.bid.id;
     $('receipt-time').textContent = new Date(receipt.receivedAt).toISOString();
-    $('receipt-log').textContent = String(receipt.log.index);
+    $('receipt-log').textContent = '…';
     $('receipt-sha256').textContent = receipt.bid.ciphertextSha256;
     const link = $('receipt-download');
     if (link.href.startsWith('blob:')) URL.revokeObjectURL(link.href);
@@ -134,6 +141,7 @@ function main(form) {
     });
     say(t.msgDone);
     showReceipt(receipt);
+    await checkPromise(token, receipt);
   }
 
   form.addEventListener('submit', (event) => {

@@ -107,3 +107,22 @@ export async function publicKeyPem(key: CryptoKey): Promise<string> {
   const b64 = toBase64(new Uint8Array(await globalThis.crypto.subtle.exportKey('spki', key)));
   return `-----BEGIN PUBLIC KEY-----\n${b64.replace(/.{1,64}/g, '$&\n')}-----END PUBLIC KEY-----\n`;
 }
+
+/**
+ * Checks the log's signed promise in a receipt (Ed25519 over the canonical JSON of every field but
+ * `signature`, modules/audit/log-promise.ts) with the published log key. Returns null when this
+ * browser's WebCrypto has no Ed25519.
+ */
+export async function promiseSignatureValid(promise: Record<string, unknown>, logKeyPem: string): Promise<boolean | null> {
+  const { signature, ...body } = promise;
+  if (typeof signature !== 'string') return false;
+  const der = Uint8Array.from(atob(logKeyPem.replace(/-----[A-Z ]+-----|\s+/g, '')), (c) => c.charCodeAt(0));
+  let key: CryptoKey;
+  try {
+    key = await globalThis.crypto.subtle.importKey('spki', der, { name: 'Ed25519' }, false, ['verify']);
+  } catch {
+    return null;
+  }
+  const sig = Uint8Array.from(atob(signature), (c) => c.charCodeAt(0));
+  return globalThis.crypto.subtle.verify({ name: 'Ed25519' }, key, sig, new TextEncoder().encode(canonicalize(body) as string));
+}

@@ -1,0 +1,88 @@
+// A signed promise of inclusion, in the shape of Certificate Transparency's SCT (RFC 6962 §3.2):
+// the log signs, at once, the exact entry it will append later and when. Bid submissions are held
+// back from the public log until bidding on their section closes, so the log counts no bids before
+// the deadline; the promise is what the bidder holds meanwhile. An entry that never appears, or
+// appears changed, is proven misbehaviour: the promise carries the log's own signature.
+import crypto from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Signer } from '../core/signing';
+import { LOG_NAME } from './checkpoint';
+
+export const PROMISE_FORMAT = 'etender-log-promise/1';
+
+/**
+ * How long after bidding on the section closes (its deadline, or its cancellation) the entry is
+ * in the log at the latest. The freeze at the deadline merges at once; the margin covers a
+ * scheduler that was down for a while.
+ */
+export const MAX_MERGE_DELAY_MS = 60 * 60 * 1000;
+
+export interface LogPromise {
+  format: typeof PROMISE_FORMAT;
+  log: typeof LOG_NAME;
+  /** The id, action, object and data the entry will carry, exactly. */
+  entry: { id: string; action: string; object: { type: string; id: string }; data: Record<string, unknown> };
+  /** The section whose close of bidding releases the entry into the log. */
+  mergeAfter: { section: string };
+  maxMergeDelayMs: number;
+  /** Server time the promise was given (epoch ms); the entry repeats it as data.promisedAt. */
+  at: number;
+  keyId: string;
+  /** Base64 Ed25519 (the log key) over the canonical JSON of every other field. */
+  signature: string;
+}
+
+function signedBytes(promise: Record<string, unknown>): Buffer {
+  const { signature: _signature, ...body } = promise;
+  return Buffer.from(canonicalize(body) as string, 'utf8');
+}
+
+export function signPromise(body: Omit<LogPromise, 'format' | 'log' | 'keyId' | 'signature'>, signer: Signer): LogPromise {
+  const unsigned = { format: PROMISE_FORMAT, log: LOG_NAME, ...body, keyId: signer.keyId } as const;
+  return { ...unsigned, signature: signer.sign(signedBytes(unsigned)).toString('base64') };
+}
+
+/** SHA-256 (hex) of the promise's canonical JSON, signature included: how it is looked up. */
+export function promiseDigest(promise: LogPromise): string {
+  return crypto.createHash('sha256').update(canonicalize(promise) as string, 'utf8').digest('hex');
+}
+
+export function promiseSignatureValid(promise: LogPromise, logKeyPem: string): boolean {
+  if (typeof promise?.signature !== 'string') return false;
+  try {
+    return crypto.verify(null, signedBytes(promise as unknown as Record<string, unknown>), crypto.createPublicKey(logKeyPem), Buffer.from(promise.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** The entry data the log appends for a promise: what was promised, plus when it was promised. */
+export function promisedData(promise: Pick<LogPromise, 'entry' | 'at'>): Record<string, unknown> {
+  return { ...promise.entry.data, promisedAt: promise.at };
+}
+
+/**
+ * The ways a log entry (its exact canonical JSON) departs from the promise; none = honoured.
+ * Order is judged elsewhere (the entries of a section follow promisedAt).
+ */
+export function promiseBreaches(entryJson: string, promise: LogPromise): string[] {
+  let entry: { id?: unknown; action?: unknown; object?: unknown; data?: unknown };
+  try {
+    entry = JSON.parse(entryJson);
+  } catch {
+    return ['the log entry is not JSON'];
+  }
+  const same = (a: unknown, b: unknown) => canonicalize(a) === canonicalize(b);
+  const problems: string[] = [];
+  if (entry.id !== promise.entry.id) problems.push('the log entry has another id than the promised one');
+  if (entry.action !== promise.entry.action || !same(entry.object, promise.entry.object)) problems.push(`the log entry is not the promised ${promise.entry.action} entry of ${promise.entry.object.id}`);
+  if (!same(entry.data, promisedData(promise))) problems.push('the log entry carries other data than the promise (digests, size or time)');
+  return problems;
+}
+
+/** When the promise is broken if its entry is still not in the log: close of bidding + the delay. */
+export function promiseDueAt(promise: LogPromise, section: { bidDeadlineAt: number | null; cancelledAt: number | null }): number | null {
+  const closes = [section.bidDeadlineAt, section.cancelledAt].filter((t): t is number => typeof t === 'number');
+  if (!closes.length) return null;
+  return Math.min(...closes) + promise.maxMergeDelayMs;
+}
