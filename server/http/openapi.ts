@@ -96,12 +96,32 @@ function formatSchemas(): Record<string, unknown> {
     BidDocument: { ...(z.toJSONSchema(bidDocumentSchema, { io: 'input' }) as object), description: 'bid.json: the first member of the bid package tar, followed by the attachments in the listed order. The tar is encrypted with age v1 to the section\'s X25519 recipient.' },
     Manifest: { ...(z.toJSONSchema(manifestSchema, { io: 'input' }) as object), description: 'Sent as base64 of its RFC 8785 canonical bytes in the Etender-Manifest header; Etender-Signature is base64 RSA-PSS (SHA-256, MGF1-SHA-256, salt 32) over those bytes.' },
     Checkpoint: checkpoint,
+    LogPromise: {
+      type: 'object',
+      description:
+        "The log's signed promise of inclusion (like a Certificate Transparency SCT): the exact entry it will append when bidding on mergeAfter.section closes (deadline or cancellation), at the latest maxMergeDelayMs after. signature: base64 Ed25519 (log key, GET /api/pki/keys) over the RFC 8785 canonical JSON of every other field. The appended entry carries entry.id, entry.action, entry.object and data = entry.data plus promisedAt = at. GET /api/audit/promises/{SHA-256 of this object's canonical JSON} answers where it stands.",
+      required: ['format', 'log', 'entry', 'mergeAfter', 'maxMergeDelayMs', 'at', 'keyId', 'signature'],
+      properties: {
+        format: { const: 'etender-log-promise/1' },
+        log: { const: 'etender-audit' },
+        entry: {
+          type: 'object',
+          properties: { id: { type: 'string' }, action: { enum: ['bid.submitted', 'bid.withdrawn'] }, object: { type: 'object', properties: { type: { const: 'bid' }, id: { type: 'string' } } }, data: { type: 'object' } },
+        },
+        mergeAfter: { type: 'object', properties: { section: { type: 'string' } } },
+        maxMergeDelayMs: { type: 'integer' },
+        at: { type: 'integer', description: 'UTC epoch ms' },
+        keyId: hex,
+        signature: { type: 'string' },
+      },
+    },
     Receipt: {
       type: 'object',
-      description: 'signature: base64 Ed25519 (receipt key, GET /api/pki/keys) over the RFC 8785 canonical JSON of every other field. log.entry is the exact audit entry; its leaf hash SHA-256(0x00 ‖ entry) with log.inclusionProof (RFC 6962, bottom-up) yields log.checkpoint.root.',
-      required: ['format', 'kind', 'section', 'bidder', 'certificate', 'bid', 'receivedAt', 'supersedes', 'log', 'keyId', 'signature'],
+      description:
+        'signature: base64 Ed25519 (receipt key, GET /api/pki/keys) over the RFC 8785 canonical JSON of every other field. promise is the log\'s signed promise to append the entry when bidding closes; before that the public log holds no trace of the bid. (Receipts of format etender-receipt/1, from before promises, carry log: the entry, a checkpoint and the inclusion proof instead.)',
+      required: ['format', 'kind', 'section', 'bidder', 'certificate', 'bid', 'receivedAt', 'supersedes', 'promise', 'keyId', 'signature'],
       properties: {
-        format: { const: 'etender-receipt/1' },
+        format: { const: 'etender-receipt/2' },
         kind: { enum: ['submission', 'withdrawal'] },
         section: { type: 'object', properties: { id: { type: 'string' }, code: { type: 'string' } } },
         bidder: { type: 'object', properties: { orgId: { type: 'string' }, userId: { type: 'string' } } },
@@ -112,10 +132,7 @@ function formatSchemas(): Record<string, unknown> {
         },
         receivedAt: { type: 'integer', description: "UTC epoch ms by the server's clock" },
         supersedes: { type: ['string', 'null'] },
-        log: {
-          type: 'object',
-          properties: { index: { type: 'integer' }, entry: { type: 'string' }, checkpoint: checkpoint, inclusionProof: { type: 'array', items: hex } },
-        },
+        promise: { $ref: '#/components/schemas/LogPromise' },
         keyId: hex,
         signature: { type: 'string' },
       },

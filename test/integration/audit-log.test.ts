@@ -12,7 +12,7 @@ import * as m0005 from '../../db/migrations/20261126_0005_audit-log';
 import * as m0006 from '../../db/migrations/20261126_0006_audit-head-row';
 import * as m0007 from '../../db/migrations/20261126_0007_audit-append-only';
 import * as m0008 from '../../db/migrations/20261126_0008_default-centres';
-import { createAuditService, verifyCheckpointSignature, type Checkpoint } from '../../modules/audit/audit-service';
+import { CHECKPOINT_INTERVAL_MS, createAuditService, verifyCheckpointSignature, type Checkpoint } from '../../modules/audit/audit-service';
 import { verifyInstance } from '../../modules/audit/audit-verify';
 import { fromHex, leafHash, nodeSourceFromLeaves, rootOf, toHex, verifyConsistency, verifyInclusion } from '../../modules/audit/merkle';
 import { ManualClock, MINUTE } from '../../modules/core/clock';
@@ -140,7 +140,7 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     }
   });
 
-  it('signs checkpoints on demand, once per size, and the signature fails when one byte of the root changes', async () => {
+  it('signs checkpoints once per size, on the schedule, and the signature fails when one byte of the root changes', async () => {
     const first = await t.req().get('/api/audit/checkpoint');
     expect(first.status).to.equal(200);
     const cp = first.body as Checkpoint;
@@ -159,6 +159,10 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     expect((await t.req().get('/api/audit/checkpoint')).body).to.deep.equal(cp);
 
     await t.services.audit.append(t.tdb.db.knex, SYSTEM_CONTEXT, { action: 'test.checkpoint', objectType: 'test' });
+    // Not per request: the public checkpoint moves with the schedule only.
+    expect((await t.req().get('/api/audit/checkpoint')).body).to.deep.equal(cp);
+    t.clock.advance(CHECKPOINT_INTERVAL_MS);
+    await t.services.audit.publishScheduled();
     const second = (await t.req().get('/api/audit/checkpoint')).body as Checkpoint;
     expect(second.size).to.equal(cp.size + 1);
     expect(second.at).to.equal(t.clock.now());

@@ -71,7 +71,7 @@ async function normalBid(section: Section, b: Bidder, amount: string, innerOrg =
 async function submitOk(t: TestApp, b: Bidder, section: Section, bid: Awaited<ReturnType<typeof normalBid>>) {
   const res = await submit(t, b.user, section.id, bid);
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
-  return res.body.receipt as { bid: { id: string }; log: { index: number } };
+  return res.body.receipt as { bid: { id: string }; promise?: { entry: { id: string } } };
 }
 
 async function auditActions(t: TestApp, action: string, objectId?: string) {
@@ -168,7 +168,11 @@ describe('the opening at the deadline', function () {
     ]);
     expect(record.bids[2].cause.code).to.equal('over_reference');
     expect(record.bids[2].remarks[0]).to.match(/over the budget/);
-    expect(record.bids[0]).to.deep.include({ bidId: receipts[0]!.bid.id, receiptLogIndex: receipts[0]!.log.index, receivedAt: T0 + HOUR, ciphertextSha256: sealed[0]!.manifest.ciphertext.sha256 });
+    // The receipt's promised entry, merged at the freeze, just before the freeze entry.
+    const [submitted] = await t.services.audit.list({ objectId: receipts[0]!.bid.id, action: 'bid.submitted' });
+    expect(submitted!.id).to.equal(receipts[0]!.promise!.entry.id);
+    expect(record.freeze.auditIndex).to.equal(submitted!.idx + 3);
+    expect(record.bids[0]).to.deep.include({ bidId: receipts[0]!.bid.id, receiptLogIndex: submitted!.idx, receivedAt: T0 + HOUR, ciphertextSha256: sealed[0]!.manifest.ciphertext.sha256 });
     expect(record.bids[0].price).to.deep.equal({ amount: '880000.00', durationDays: 90, quality: '合格', other: { 项目经理: '张三' } });
     expect(record.bids[0].manifestSha256).to.equal(crypto.createHash('sha256').update(Buffer.from(sealed[0]!.manifestB64, 'base64')).digest('hex'));
     expect(record.freeze.bidCount).to.equal(3);
