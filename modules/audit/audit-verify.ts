@@ -129,6 +129,7 @@ export async function verifyInstance(options: VerifyOptions): Promise<VerifyRepo
     // Every entry, hashed again; the tree head at every checkpoint size.
     const bySize = new Map(checkpoints.map((cp) => [cp.size, cp]));
     let frontier: Buffer[] = [];
+    const order = receiptOrder();
     const checkRoot = (size: number) => {
       const cp = bySize.get(size);
       if (!cp) return;
@@ -146,6 +147,7 @@ export async function verifyInstance(options: VerifyOptions): Promise<VerifyRepo
           const position = start + k;
           if (item?.index !== position || typeof item.entry !== 'string') throw new HttpProblem(`the entries are out of order at position ${position}`);
           checkEntry(item.entry, position, problem);
+          order.check(item.entry, position, problem);
           frontier = appendToFrontier(frontier, leafHash(Buffer.from(item.entry, 'utf8')), position).frontier;
           entries++;
           checkRoot(position + 1);
@@ -196,6 +198,34 @@ function isCheckpointShape(cp: unknown): cp is Checkpoint {
     typeof c.keyId === 'string' &&
     typeof c.signature === 'string'
   );
+}
+
+/**
+ * Bid entries are held back until their section's freeze and then appended in order of receipt:
+ * within a section their promisedAt never goes back, and none follows the section's freeze entry.
+ * A log that reordered or slipped in a bid later fails here.
+ */
+export function receiptOrder() {
+  const lastPromised = new Map<string, number>();
+  const frozen = new Set<string>();
+  return {
+    check(text: string, position: number, problem: (m: string) => void): void {
+      let e: { action?: string; object?: { id?: string }; data?: { section?: unknown; promisedAt?: unknown } };
+      try {
+        e = JSON.parse(text);
+      } catch {
+        return; // reported by checkEntry
+      }
+      if (e.action === 'section.bids_frozen' && e.object?.id) frozen.add(e.object.id);
+      if (e.action !== 'bid.submitted' && e.action !== 'bid.withdrawn') return;
+      const section = e.data?.section;
+      const at = e.data?.promisedAt;
+      if (typeof section !== 'string' || typeof at !== 'number') return; // entries from before promises
+      if (frozen.has(section)) problem(`entry ${position}: a ${e.action} entry of section ${section} after its freeze`);
+      if (at < (lastPromised.get(section) ?? -Infinity)) problem(`entry ${position}: a ${e.action} entry of section ${section} out of the order of receipt`);
+      lastPromised.set(section, at);
+    },
+  };
 }
 
 function checkEntry(text: string, position: number, problem: (m: string) => void): void {
