@@ -1,7 +1,12 @@
 // The log reveals no bid before the deadline (issue: an anonymous poller counted bids from the
 // public checkpoints; overseers saw who bid): a submission gets the log's signed promise, its entry
 // joins the log at the freeze in order of receipt, and a promise the log never honours is evidence.
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
+import { verifyReceiptCommand } from '../../server/commands/bidder';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { CHECKPOINT_INTERVAL_MS } from '../../modules/audit/audit-service';
 import { promiseDigest } from '../../modules/audit/log-promise';
@@ -171,6 +176,54 @@ describe('a log that reveals no bid before the deadline', function () {
     // Nothing new to sign in the following slot when the log did not grow.
     t.clock.set(t.clock.now() + CHECKPOINT_INTERVAL_MS);
     expect(await t.services.audit.publishScheduled()).to.equal(null);
+  });
+
+  describe('etender verify-receipt --url against a listening server', () => {
+    let baseUrl: string;
+    let close: () => Promise<void>;
+    before(async () => {
+      const server = t.app.listen(0, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      close = () => new Promise((resolve) => server.close(() => resolve()));
+    });
+    after(async () => close());
+
+    /** Runs the command in this process with the wall clock at `now` (the CLI judges by its own clock). */
+    async function verify(receipt: Receipt, now = Date.now()): Promise<{ out: string; exitCode: number }> {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'etender-receipt-')), 'receipt.json');
+      fs.writeFileSync(file, JSON.stringify(receipt));
+      const chunks: string[] = [];
+      const write = process.stdout.write;
+      const realNow = Date.now;
+      process.stdout.write = ((chunk: string) => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+      Date.now = () => now;
+      try {
+        await verifyReceiptCommand.run({ receipt: file, url: baseUrl }, []);
+        return { out: chunks.join(''), exitCode: Number(process.exitCode ?? 0) };
+      } finally {
+        process.stdout.write = write;
+        Date.now = realNow;
+        process.exitCode = 0;
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+      }
+    }
+
+    it('says the promise holds before the close, shows the inclusion after it, and reports a dropped bid as evidence (exit 3)', async () => {
+      const kept = await placeBid(t, section, bidders[0]!, '900000.00');
+      const dropped = await placeBid(t, section, bidders[1]!, '910000.00');
+      const early = await verify(kept, section.deadline - HOUR);
+      expect(early.exitCode, early.out).to.equal(0);
+      expect(early.out).to.match(/signed promise holds\. The entry joins the public log when bidding closes \(by /);
+      await t.tdb.db.knex('log_promises').where({ object_id: dropped.bid.id }).delete();
+      await closeBidding();
+      const included = await verify(kept, section.deadline + 2 * HOUR);
+      expect(included.exitCode, included.out).to.equal(0);
+      expect(included.out).to.match(/the log honoured its promise: entry \d+, included in the signed tree of size \d+/);
+      const evidence = await verify(dropped, section.deadline + 2 * HOUR);
+      expect(evidence.exitCode, evidence.out).to.equal(3);
+      expect(evidence.out).to.match(/^EVIDENCE: the log broke its signed promise/);
+    });
   });
 
   it('answers 404 for a promise it never gave and for a malformed digest', async () => {
