@@ -22,6 +22,8 @@ import * as m0018 from './migrations/20261126_0018_evaluation';
 import * as m0019 from './migrations/20261201_0019_opening-keys-vss';
 import * as m0020 from './migrations/20261201_0020_share-confirmations';
 import * as m0021 from './migrations/20261201_0021_log-promises';
+import * as m0022a from './migrations/20261201_0022_a_usernames-normalised';
+import * as m0022b from './migrations/20261201_0022_b_usernames-binary-collation';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -50,6 +52,8 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261201_0019_opening-keys-vss', m0019],
   ['20261201_0020_share-confirmations', m0020],
   ['20261201_0021_log-promises', m0021],
+  ['20261201_0022_a_usernames-normalised', m0022a],
+  ['20261201_0022_b_usernames-binary-collation', m0022b],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {
@@ -57,6 +61,14 @@ const source: Knex.MigrationSource<[string, Migration]> = {
   getMigrationName: ([name]) => name,
   getMigration: async ([, migration]) => migration,
 };
+
+/** Runs the migrations up to and including `last` (tests of a later migration on older data). */
+export async function migrateUpTo(knex: Knex, last: string): Promise<void> {
+  const end = MIGRATIONS.findIndex(([name]) => name === last);
+  if (end < 0) throw new Error(`no migration named ${last}`);
+  const subset = MIGRATIONS.slice(0, end + 1);
+  await knex.migrate.latest({ migrationSource: { ...source, getMigrations: async () => subset } });
+}
 
 /** Brings the schema up to date; returns the names of the migrations it ran. */
 export async function migrateLatest(knex: Knex): Promise<string[]> {

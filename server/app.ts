@@ -97,7 +97,8 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   const platformKeys = platformKeysFor(config, clock);
   const beacon = beaconFor(config, clock);
   const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
-  const accounts = createAccountsService({ knex, clock, audit });
+  // orgs is built just below; the check runs only when a token is asked for.
+  const accounts = createAccountsService({ knex, clock, audit, orgApproved: (id) => orgs.isApproved(id) });
   const orgs = createOrgsService({ knex, clock, audit, accounts });
   const pki = createPkiService({ knex, clock, audit, keys: platformKeys, orgs, trustedCaPems: readTrustedCaFiles(config.trustedCaFiles) });
   const centres = createCentresService({ knex, clock, audit });
@@ -201,13 +202,23 @@ export function createApp(deps: AppDeps) {
   const passportSession = pp.session();
   app.use(bearerAuth(services.accounts));
   // Before the session is even loaded, so a refused cross-site request touches nothing.
-  app.use(sameOriginForSessions);
+  app.use(sameOriginForSessions(config.publicUrl));
   app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : sessionMiddleware(req, res, next)));
   app.use(pp.initialize());
   app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : passportSession(req, res, next)));
   app.use(attachContext);
 
-  app.use(accountsRoutes({ accounts: services.accounts, passport: pp, registry, loginAttemptsPer15Min: config.loginAttemptsPer15Min, log }));
+  app.use(
+    accountsRoutes({
+      accounts: services.accounts,
+      passport: pp,
+      registry,
+      clock: deps.clock,
+      loginAttemptsPer15Min: config.loginAttemptsPer15Min,
+      loginFailuresPerAddressPer15Min: config.loginFailuresPerAddressPer15Min,
+      log,
+    }),
+  );
   app.use(orgsRoutes(services.orgs, registry));
   app.use(pkiRoutes(services.pki, registry));
   app.use(centresRoutes(services.centres, registry));

@@ -20,6 +20,10 @@ export interface Config {
   /** Size limit of one sealed bid upload. */
   maxBidBytes: number;
   loginAttemptsPer15Min: number;
+  /** Wrong passwords per address over all accounts in 15 minutes (LOGIN_FAILURES_PER_ADDRESS_PER_15_MIN). */
+  loginFailuresPerAddressPer15Min: number;
+  /** PUBLIC_URL: the origin people reach the platform at (behind a proxy); null: taken from each request. */
+  publicUrl: string | null;
   trustProxy: boolean | number | string;
   cookieSecure: boolean;
   schedulerIntervalMs: number;
@@ -103,6 +107,21 @@ function urls(raw: string | undefined): string[] {
   return list;
 }
 
+/** PUBLIC_URL: an http(s) origin such as https://etender.example.gov.cn (no path). */
+function publicUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be the address people open, such as https://etender.example.gov.cn; got "${raw}".`);
+  }
+  if ((u.protocol !== 'https:' && u.protocol !== 'http:') || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash || u.username) {
+    throw new ConfigError(`PUBLIC_URL must be an http or https origin without a path, such as https://etender.example.gov.cn; got "${raw}".`);
+  }
+  return u.origin;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const production = env.NODE_ENV === 'production';
   const dataDir = path.resolve(cwd, env.DATA_DIR || './data');
@@ -129,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 200 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     maxBidBytes: int(env, 'MAX_BID_BYTES', 2 * 1024 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     loginAttemptsPer15Min: int(env, 'LOGIN_ATTEMPTS_PER_15_MIN', 10, 1, 100000),
+    loginFailuresPerAddressPer15Min: int(env, 'LOGIN_FAILURES_PER_ADDRESS_PER_15_MIN', 30, 1, 100000),
+    publicUrl: publicUrl(env.PUBLIC_URL),
     trustProxy,
     cookieSecure: bool(env, 'COOKIE_SECURE', production),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 1000, 50, 3_600_000),

@@ -1,20 +1,46 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
-import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type passport from 'passport';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
+import type { Clock } from '../core/clock';
 import type { Actor } from '../core/context';
-import { AppError, tooManyRequests } from '../core/errors';
-import type { AccountsService } from './accounts-service';
+import { AppError } from '../core/errors';
+import { WRONG_PASSWORD, type AccountsService, type PasswordChangeResult } from './accounts-service';
 import { changePasswordBody, createTokenBody, createUserBody, loginBody, updateUserBody } from './accounts-schemas';
+import { createLoginLimits } from './login-limits';
+import { normaliseUsername } from './usernames';
 
 export interface AccountsRoutesOptions {
   accounts: AccountsService;
   passport: passport.PassportStatic;
   registry: ApiRegistry;
-  /** Failed logins allowed per address and username in 15 minutes (per process: a first line of defence). */
+  clock: Clock;
+  /** Wrong passwords allowed per address and account in 15 minutes (per process: a first line of defence). */
   loginAttemptsPer15Min: number;
+  /** Wrong passwords allowed per address over all accounts in 15 minutes (against password spraying). */
+  loginFailuresPerAddressPer15Min: number;
   log: { warn(obj: object, msg: string): void };
+}
+
+const isTokenAuth = (req: Request) => (req as { authByToken?: boolean }).authByToken === true;
+
+/** The account a sign-in names, in the form it is stored and counted under; '' when there is none. */
+function attemptedUsername(req: Request): string {
+  const raw = (req.body as { username?: unknown } | undefined)?.username;
+  return typeof raw === 'string' ? normaliseUsername(raw.slice(0, 256)) : '';
+}
+
+function passwordChangeMessage(r: PasswordChangeResult): string {
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const parts = ['Your password is changed.'];
+  parts.push(r.sessionsEnded ? `${plural(r.sessionsEnded, 'other session was', 'other sessions were')} signed out.` : 'No other session was signed in.');
+  if (r.tokensRevoked) parts.push(`${plural(r.tokensRevoked, 'API token was', 'API tokens were')} revoked.`);
+  parts.push(
+    r.activeTokens
+      ? `${plural(r.activeTokens, 'API token is', 'API tokens are')} still active: revoke any you do not trust with DELETE /api/tokens/:id (GET /api/tokens lists them), or change the password again with "revokeTokens": true.`
+      : 'No API token of yours is active.',
+  );
+  return parts.join(' ');
 }
 
 function logIn(req: Request, actor: Actor): Promise<void> {
@@ -33,16 +59,10 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
   const { accounts, registry } = opts;
   const router = Router();
 
-  const loginLimiter = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: opts.loginAttemptsPer15Min,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String((req.body as { username?: unknown })?.username ?? '').toLowerCase()}`,
-    handler: (_req, _res, next) => next(tooManyRequests('Too many failed logins for this account from your address; wait 15 minutes and try again.')),
-  });
-  router.post('/api/auth/login', loginLimiter);
+  // Sign-in and the current-password check share one set of budgets (login-limits.ts says why).
+  const limits = createLoginLimits({ clock: opts.clock, perAccountAndAddress: opts.loginAttemptsPer15Min, perAddress: opts.loginFailuresPerAddressPer15Min });
+  router.post('/api/auth/login', ...limits.guard(attemptedUsername));
+  router.post('/api/me/password', ...limits.guard((req) => req.ctx?.actor?.username ?? ''));
 
   registry.add(router, {
     method: 'post',
@@ -53,11 +73,16 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     access: 'anyone (rate limited)',
     body: loginBody,
     handler: async ({ req, res }) => {
+      if (isTokenAuth(req)) {
+        throw new AppError(400, 'bearer_token_sent', 'This request already carries a bearer token, which is not a login session; log in without the Authorization header.');
+      }
       const actor = await authenticateLocal(opts.passport, req, res);
       if (!actor) {
-        opts.log.warn({ ip: req.ip, username: (req.body as { username: string }).username }, 'login failed');
+        limits.countFailure(res);
+        opts.log.warn({ ip: req.ip, username: attemptedUsername(req) }, 'login failed');
         throw new AppError(401, 'invalid_credentials', 'The username or password is wrong, or the account is disabled.');
       }
+      limits.succeeded(req, actor.username);
       await logIn(req, actor);
       await accounts.recordLogin({ actor, ip: req.ctx.ip }, 'password');
       return { user: await accounts.me({ actor, ip: req.ctx.ip }) };
@@ -69,12 +94,21 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     path: '/api/auth/logout',
     public: true,
     tag: 'accounts',
-    summary: 'End the session: the session row is deleted, the cookie cleared.',
+    summary: 'End the session: the session row is deleted, the cookie cleared. A bearer token is not a session (400): revoke it instead.',
     access: 'anyone',
     handler: async ({ req, res, ctx }) => {
-      if (ctx.actor && !(req as { authByToken?: boolean }).authByToken) await accounts.recordLogout(ctx);
-      await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
-      if (req.session) await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+      if (isTokenAuth(req)) {
+        throw new AppError(
+          400,
+          'not_a_session',
+          'A bearer token is not a login session, so there is nothing to log out of. To stop the token working, revoke it with DELETE /api/tokens/:id (GET /api/tokens lists yours).',
+        );
+      }
+      if (ctx.actor) await accounts.recordLogout(ctx);
+      if (req.session) {
+        await new Promise<void>((resolve, reject) => req.logout((err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+      }
       res.clearCookie('etender.sid');
       res.status(204).end();
       return undefined;
@@ -94,13 +128,19 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     method: 'post',
     path: '/api/me/password',
     tag: 'accounts',
-    summary: 'Change your own password.',
-    access: 'any signed-in user',
+    summary: 'Change your own password; your other sessions are signed out, and with "revokeTokens": true your API tokens are revoked. Wrong current passwords are rate limited like logins.',
+    access: 'any signed-in user (rate limited)',
     body: changePasswordBody,
-    handler: async ({ ctx, body, res }) => {
-      await accounts.changePassword(ctx, body.currentPassword, body.newPassword);
-      res.status(204).end();
-      return undefined;
+    handler: async ({ ctx, body, req, res }) => {
+      let result: PasswordChangeResult;
+      try {
+        result = await accounts.changePassword(ctx, { ...body, keepSessionId: isTokenAuth(req) ? null : (req.sessionID ?? null) });
+      } catch (err) {
+        if (err instanceof AppError && err.code === WRONG_PASSWORD) limits.countFailure(res);
+        throw err;
+      }
+      limits.succeeded(req, ctx.actor!.username);
+      return { ...result, message: passwordChangeMessage(result) };
     },
   });
 

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { ROLES } from '../core/context';
 import { CENTRE_CODES } from '../centres/centre-rules';
+import { normaliseUsername, usernameProblem } from './usernames';
 
-export const USERNAME = z.string().regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3–64 letters, digits, "_", "." or "-"');
+/** Checked in its normalised form (usernames.ts), which is also the form the account is stored under. */
+export const USERNAME = z
+  .string()
+  .max(200)
+  .superRefine((value, ctx) => {
+    const problem = usernameProblem(normaliseUsername(value));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('3–64 letters, digits, "_", "." or "-"; stored in lower case (NFKC), without surrounding spaces');
 export const PASSWORD = z.string().min(12, 'must have at least 12 characters').max(200);
 export const DISPLAY_NAME = z.string().trim().min(1).max(100);
 
@@ -27,4 +36,8 @@ export const createTokenBody = z.strictObject({
   expiresInDays: z.int().min(1).max(3650).optional(),
 });
 
-export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(200), newPassword: PASSWORD });
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: PASSWORD,
+  revokeTokens: z.boolean().optional().describe('Also revoke every API token of the account (default: keep them; the answer says how many are active).'),
+});

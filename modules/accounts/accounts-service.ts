@@ -11,6 +11,7 @@ import { isUniqueViolation, withTransaction, type Db } from '../../db/transactio
 import type { AuditService } from '../audit/audit-service';
 import * as store from './accounts-store';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
+import { normaliseUsername, usernameProblem } from './usernames';
 
 export interface PublicUser {
   id: string;
@@ -34,6 +35,9 @@ export interface NewUser {
 
 const TOKEN_PREFIX = 'etk_';
 
+/** The error code of a wrong current password at a password change (the route counts these like failed logins). */
+export const WRONG_PASSWORD = 'wrong_password';
+
 export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
 }
@@ -55,7 +59,21 @@ function toActor(u: store.UserRow): Actor {
   return { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, orgId: u.orgId, centres: u.centres };
 }
 
-export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: AuditService }) {
+export interface PasswordChangeResult {
+  /** The account's other login sessions, ended by the change (the one that made it stays). */
+  sessionsEnded: number;
+  tokensRevoked: number;
+  /** API tokens of the account still usable after the change. */
+  activeTokens: number;
+}
+
+export function createAccountsService(deps: {
+  knex: Knex;
+  clock: Clock;
+  audit: AuditService;
+  /** Whether a bidder's organisation is approved (the organisations module answers; it is built after this one). */
+  orgApproved?: (orgId: string) => Promise<boolean>;
+}) {
   const { knex, clock, audit } = deps;
 
   function checkShape(input: NewUser): void {
@@ -77,10 +95,14 @@ export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: A
   /** Creates a user inside the caller's transaction (used by organisation registration too). */
   async function createUserIn(trx: Db, ctx: RequestContext, input: NewUser): Promise<PublicUser> {
     checkShape(input);
+    // Normalised once, here: the stored form is the only form, so no variant can be a second account.
+    const username = normaliseUsername(input.username);
+    const problem = usernameProblem(username);
+    if (problem) throw validationFailed(`The username ${problem}.`, [{ field: 'username', message: `"username" ${problem}` }]);
     const now = clock.now();
     const user = {
       id: newId(),
-      username: input.username,
+      username,
       displayName: input.displayName,
       role: input.role,
       orgId: input.orgId ?? null,
@@ -92,7 +114,7 @@ export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: A
     try {
       await store.insertUser(trx, user);
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`The username "${input.username}" is taken; choose another.`, [{ field: 'username', message: 'taken' }]);
+      if (isUniqueViolation(err)) throw conflict(`The username "${username}" is taken; choose another.`, [{ field: 'username', message: 'taken' }]);
       throw err;
     }
     await audit.append(trx, ctx, {
@@ -119,7 +141,7 @@ export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: A
 
     /** Checks a password; null for an unknown user, a wrong password or a disabled account. */
     async authenticate(username: string, password: string): Promise<Actor | null> {
-      const user = await store.findUser(knex, { username });
+      const user = await store.findUser(knex, { username: normaliseUsername(username) });
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !ok || user.disabled) return null;
       return toActor(user);
@@ -133,7 +155,7 @@ export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: A
 
     /** The active account with this username, e.g. a key custodian named in a centre's settings. */
     async actorByUsername(username: string): Promise<Actor | null> {
-      const user = await store.findUser(knex, { username });
+      const user = await store.findUser(knex, { username: normaliseUsername(username) });
       return user && !user.disabled ? toActor(user) : null;
     },
 
@@ -199,16 +221,34 @@ export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: A
       });
     },
 
-    async changePassword(ctx: RequestContext, currentPassword: string, newPassword: string): Promise<void> {
+    /**
+     * Changes the caller's password. Whoever else held a session of the account (perhaps the
+     * reason for the change) is signed out; `keepSessionId`, the session making the change, stays.
+     * API tokens live on unless `revokeTokens`: the result says how many are still active.
+     */
+    async changePassword(
+      ctx: RequestContext,
+      input: { currentPassword: string; newPassword: string; revokeTokens?: boolean; keepSessionId?: string | null },
+    ): Promise<PasswordChangeResult> {
       const actor = requireActor(ctx);
       const user = await store.findUser(knex, { id: actor.userId });
-      if (!user || !(await verifyPassword(currentPassword, user.passwordHash))) {
-        throw new AppError(403, 'forbidden', 'The current password is wrong.');
+      if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+        throw new AppError(403, WRONG_PASSWORD, 'The current password is wrong.');
       }
-      const passwordHash = await hashPassword(newPassword);
-      await withTransaction(knex, async (trx) => {
-        await store.updateUser(trx, user.id, { passwordHash }, clock.now());
-        await audit.append(trx, ctx, { action: 'user.password_changed', objectType: 'user', objectId: user.id });
+      const passwordHash = await hashPassword(input.newPassword);
+      return withTransaction(knex, async (trx) => {
+        const now = clock.now();
+        await store.updateUser(trx, user.id, { passwordHash }, now);
+        const sessionsEnded = await store.deleteSessionsOfUser(trx, user.id, input.keepSessionId ?? undefined);
+        const tokensRevoked = input.revokeTokens ? await store.revokeTokensOfUser(trx, user.id, now) : 0;
+        const activeTokens = await store.countActiveTokens(trx, user.id, now);
+        await audit.append(trx, ctx, {
+          action: 'user.password_changed',
+          objectType: 'user',
+          objectId: user.id,
+          data: { sessionsEnded, tokensRevoked, activeTokens },
+        });
+        return { sessionsEnded, tokensRevoked, activeTokens };
       });
     },
 
@@ -216,6 +256,15 @@ export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: A
     async createToken(ctx: RequestContext, input: { name: string; expiresInDays?: number }, forUserId?: string) {
       const actor = requireActor(ctx);
       const userId = forUserId ?? actor.userId;
+      const owner = forUserId ? await store.findUser(knex, { id: forUserId }) : actor;
+      // A bidder acts only for an approved organisation; a token would outlive that check.
+      if (owner && owner.role === 'bidder' && !(owner.orgId && deps.orgApproved && (await deps.orgApproved(owner.orgId)))) {
+        throw new AppError(
+          403,
+          'organisation_not_approved',
+          'Your organisation is not approved yet: its registration awaits review by the centre. API tokens can be created once it is approved.',
+        );
+      }
       const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
       const now = clock.now();
       const row = {
@@ -235,7 +284,7 @@ export function createAccountsService(deps: { knex: Knex; clock: Clock; audit: A
 
     /** For the CLI run on the server machine: a token for a named user without logging in. */
     async createTokenForUsername(username: string, name: string, expiresInDays?: number) {
-      const user = await store.findUser(knex, { username });
+      const user = await store.findUser(knex, { username: normaliseUsername(username) });
       if (!user || user.disabled) throw notFound(`An enabled user named "${username}"`);
       return this.createToken({ actor: toActor(user), ip: null }, { name, expiresInDays });
     },

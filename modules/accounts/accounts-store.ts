@@ -139,6 +139,24 @@ export async function revokeToken(db: Db, id: string, userId: string, now: numbe
   return Number(await db('api_tokens').where({ id, user_id: userId }).whereNull('revoked_at').update({ revoked_at: now }));
 }
 
-export async function deleteSessionsOfUser(db: Db, userId: string): Promise<number> {
-  return Number(await db('sessions').where({ user_id: userId }).delete());
+/** Deletes the user's login sessions, except `exceptSid` when given. */
+export async function deleteSessionsOfUser(db: Db, userId: string, exceptSid?: string): Promise<number> {
+  const q = db('sessions').where({ user_id: userId });
+  if (exceptSid !== undefined) q.whereNot({ sid: exceptSid });
+  return Number(await q.delete());
+}
+
+export async function revokeTokensOfUser(db: Db, userId: string, now: number): Promise<number> {
+  const q = db('api_tokens').where({ user_id: userId }).whereNull('revoked_at').where((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now));
+  return Number(await q.update({ revoked_at: now }));
+}
+
+export async function countActiveTokens(db: Db, userId: string, now: number): Promise<number> {
+  const r = await db('api_tokens')
+    .where({ user_id: userId })
+    .whereNull('revoked_at')
+    .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))
+    .count({ n: '*' })
+    .first();
+  return Number(r?.n ?? 0);
 }

@@ -80,10 +80,10 @@ Example:
     const centres = values.centres ? String(values.centres).split(',').map((c) => c.trim()) : undefined;
     for (const c of centres ?? []) if (!(CENTRE_CODES as readonly string[]).includes(c)) throw new UsageError(`unknown centre "${c}"; use ${CENTRE_CODES.join(', ')}.`);
     const password = generatePassword();
-    await withServices((s) =>
+    const user = await withServices((s) =>
       s.accounts.createStaffUser(SYSTEM_CONTEXT, { username, displayName: (values.name as string | undefined) ?? username, role, password, centres }, { system: true }),
     );
-    process.stdout.write(`Created ${role} "${username}". Password (shown only now): ${password}\n`);
+    process.stdout.write(`Created ${role} "${user.username}". Password (shown only now): ${password}\n`);
   },
 };
 

@@ -63,27 +63,38 @@ export function attachContext(req: Request, _res: Response, next: NextFunction):
   next();
 }
 
+/** The origin (scheme://host[:port]) of a URL, or null when it is not an http(s) URL. */
+function originOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Cross-site request forgery guard for cookie sessions: a state-changing request that carries a
- * session cookie must come from our own origin. Token-authenticated calls carry no ambient
- * credential and are exempt.
+ * session cookie must come from our own origin — scheme, host and port, not the host alone (a page
+ * on http://host or on host:8080 is another origin). Our origin is PUBLIC_URL when it is set, or
+ * else what the request says it reached: req.protocol and the Host header, which follow
+ * X-Forwarded-Proto and X-Forwarded-Host only when TRUST_PROXY trusts the proxy that sent them.
+ * Token-authenticated calls carry no ambient credential and are exempt.
  */
-export function sameOriginForSessions(req: Request, _res: Response, next: NextFunction): void {
-  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || (req as { authByToken?: boolean }).authByToken) return next();
-  const origin = req.headers.origin;
-  const site = req.headers['sec-fetch-site'];
-  if (origin) {
-    let host: string | null = null;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      /* unparsable origin: refused below */
+export function sameOriginForSessions(publicUrl: string | null = null) {
+  const configured = publicUrl ? originOf(publicUrl) : null;
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || (req as { authByToken?: boolean }).authByToken) return next();
+    const origin = req.headers.origin;
+    const site = req.headers['sec-fetch-site'];
+    const refuse = () => next(new AppError(403, 'cross_site_request', 'Requests from another site cannot change anything here.'));
+    if (origin) {
+      const own = configured ?? (req.host ? originOf(`${req.protocol}://${req.host}`) : null);
+      if (own === null || originOf(origin) !== own) return refuse();
+    } else if (site === 'cross-site' || site === 'same-site') {
+      // No Origin header, but the browser says the request comes from another origin.
+      return refuse();
     }
-    if (host !== req.headers.host) {
-      return next(new AppError(403, 'cross_site_request', 'Requests from another site cannot change anything here.'));
-    }
-  } else if (site === 'cross-site') {
-    return next(new AppError(403, 'cross_site_request', 'Requests from another site cannot change anything here.'));
-  }
-  next();
+    next();
+  };
 }

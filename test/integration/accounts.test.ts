@@ -154,7 +154,7 @@ describe('accounts: sessions, tokens, roles', () => {
     const wrong = await supertest(t.app).post('/api/me/password').set('Authorization', `Bearer ${token}`).send({ currentPassword: 'nope', newPassword: 'second-password-123' });
     expect(wrong.status).to.equal(403);
     const ok = await supertest(t.app).post('/api/me/password').set('Authorization', `Bearer ${token}`).send({ currentPassword: 'first-password-123', newPassword: 'second-password-123' });
-    expect(ok.status).to.equal(204);
+    expect(ok.status).to.equal(200);
     expect((await login('pw-user', 'first-password-123')).status).to.equal(401);
     expect((await login('pw-user', 'second-password-123')).status).to.equal(200);
   });

@@ -7,7 +7,7 @@ import forge from 'node-forge';
 import { DAY } from '../../modules/core/clock';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
-import { createTestApp, makeCreditCode, T0, type TestApp } from '../support/test-app';
+import { createTestApp, insertTokenFor, makeCreditCode, T0, type TestApp } from '../support/test-app';
 import { publishedSection, sealedBid, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
 import { unchanged } from '../support/api-errors';
 
@@ -304,7 +304,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
       representatives: [{ username: 'pending-rep', displayName: '赵六', password: 'pending-password-1' }],
     });
     expect(reg.status).to.equal(201);
-    const token = (await t.services.accounts.createTokenForUsername('pending-rep', 'test')).token;
+    const token = (await insertTokenFor(t, 'pending-rep')).token;
     const pending = { ...t.users.bidderA, token };
     const res = await unchanged(t, () => submit(t, pending, section.id, bid));
     expect(res.status).to.equal(403);

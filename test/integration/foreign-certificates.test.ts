@@ -12,7 +12,7 @@ import { DAY, HOUR } from '../../modules/core/clock';
 import { signChallenge } from '../../modules/pki/client-keys';
 import { certRegisterCommand } from '../../server/commands/pki';
 import { publishedSection, sealedBid, signingCertificate, submit, type BidderKey } from '../support/bidding';
-import { createTestApp, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
+import { createTestApp, insertTokenFor, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
 
 interface RsaKey {
   privateKey: crypto.KeyObject;
@@ -220,7 +220,7 @@ describe('pki: registering certificates of trusted CAs', () => {
         .post('/api/orgs')
         .send({ name: '丁贸易有限公司', creditCode: makeCreditCode(), contactName: '赵六', contactPhone: '0551-7777777', representatives: [{ username: 'rep-pending', displayName: '赵六', password: 'bidder-password-1' }] });
       expect(reg.status).to.equal(201);
-      const token = await t.services.accounts.createTokenForUsername('rep-pending', 'tests');
+      const token = await insertTokenFor(t, 'rep-pending');
       const auth = { Authorization: `Bearer ${token.token}` };
       const c = (await supertest(t.app).post('/api/pki/challenges').set(auth)).body.challenge as string;
       const { pem, key } = leaf();

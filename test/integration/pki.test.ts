@@ -17,7 +17,7 @@ import { keyUsageOf, OID } from '../../modules/pki/x509-der';
 import { buildServices } from '../../server/app';
 import { certRequestCommand } from '../../server/commands/pki';
 import { ConfigError, readTrustedCaFiles } from '../../server/config';
-import { createTestApp, makeCreditCode, T0, testCertsDir, type TestApp, type TestUser } from '../support/test-app';
+import { createTestApp, insertTokenFor, makeCreditCode, T0, testCertsDir, type TestApp, type TestUser } from '../support/test-app';
 
 const YEAR2 = Date.parse('2028-12-01T09:00:00+08:00') - T0; // two calendar years from T0
 
@@ -152,7 +152,7 @@ describe('pki: the platform certificate authority', () => {
         .post('/api/orgs')
         .send({ name: '丁贸易有限公司', creditCode: makeCreditCode(), contactName: '赵六', contactPhone: '0551-7777777', representatives: [{ username: 'rep-pending', displayName: '赵六', password: 'bidder-password-1' }] });
       expect(reg.status).to.equal(201);
-      const token = await t.services.accounts.createTokenForUsername('rep-pending', 'tests');
+      const token = await insertTokenFor(t, 'rep-pending');
       const before = (await t.tdb.db.knex('certificates').count({ n: '*' }))[0]!.n;
       const res = record(
         await supertest(t.app)

@@ -1,5 +1,6 @@
 // The real app on a fresh test database, with a manual clock and one signed-in account per role.
 // Requests go through supertest with bearer tokens (no cookies), unless a test wants a session.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,10 @@ import supertest from 'supertest';
 import { createApp, type Services } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
 import { createLogger, type Logger } from '../../server/logger';
+import { hashToken } from '../../modules/accounts/accounts-service';
+import { insertToken } from '../../modules/accounts/accounts-store';
 import { ManualClock } from '../../modules/core/clock';
+import { newId } from '../../modules/core/ids';
 import { SYSTEM_CONTEXT, type RequestContext, type Role } from '../../modules/core/context';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
 import { createTestDatabase, snapshot, type TestDatabase } from './test-db';
@@ -63,7 +67,7 @@ export function makeCreditCode(): string {
 
 export async function createTestApp(overrides: Partial<Config> = {}, options: { log?: Logger } = {}): Promise<TestApp> {
   const tdb = await createTestDatabase();
-  const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, certsDir: testCertsDir(), ...overrides, dataDir: tdb.dataDir };
+  const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, loginFailuresPerAddressPer15Min: 1000, certsDir: testCertsDir(), ...overrides, dataDir: tdb.dataDir };
   const clock = new ManualClock(T0);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, services } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret' });
@@ -120,6 +124,18 @@ export async function createTestApp(overrides: Partial<Config> = {}, options: { 
     snapshot: () => snapshot(tdb.db),
     close: () => tdb.cleanup(),
   };
+}
+
+/**
+ * An API token written straight into the database, like one minted before tokens needed an approved
+ * organisation: for tests of what such a token (of a pending bidder, say) may still do.
+ */
+export async function insertTokenFor(t: TestApp, username: string): Promise<{ token: string }> {
+  const row = await t.tdb.db.knex('users').where({ username }).first('id');
+  if (!row) throw new Error(`no user ${username}`);
+  const token = `etk_${crypto.randomBytes(32).toString('base64url')}`;
+  await insertToken(t.tdb.db.knex, { id: newId(), userId: String(row.id), name: 'tests', tokenHash: hashToken(token), createdAt: t.clock.now(), expiresAt: null, revokedAt: null });
+  return { token };
 }
 
 /** A section input that satisfies the procurement centre's open-tender rules at T0. */
