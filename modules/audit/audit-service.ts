@@ -25,7 +25,8 @@ import {
   type CheckpointRow,
 } from './audit-store';
 import { LOG_NAME, signCheckpoint, type Checkpoint } from './checkpoint';
-import { MAX_MERGE_DELAY_MS, promiseDigest, promisedData, signPromise, type LogPromise } from './log-promise';
+import { MAX_MERGE_DELAY_MS, promisedData, type LogPromise } from './log-promise';
+import { promiseDigest, signPromise } from './promise-signing';
 import * as promises from './promise-store';
 import { consistencyProofRanges, inclusionProofRanges, nodesForRanges, proofFromRanges, toHex, type LeafRange, type NodeSource } from './merkle';
 

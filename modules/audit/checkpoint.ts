@@ -5,7 +5,9 @@ import crypto from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Signer } from '../core/signing';
 
-export const LOG_NAME = 'etender-audit';
+import { LOG_NAME } from './log-name';
+
+export { LOG_NAME };
 
 export interface Checkpoint {
   v: 1;

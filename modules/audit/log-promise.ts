@@ -3,10 +3,10 @@
 // back from the public log until bidding on their section closes, so the log counts no bids before
 // the deadline; the promise is what the bidder holds meanwhile. An entry that never appears, or
 // appears changed, is proven misbehaviour: the promise carries the log's own signature.
-import crypto from 'node:crypto';
+// No node: imports here — the receipt page checks promises in the browser with these functions;
+// signing and the node-side signature check are in promise-signing.ts.
 import canonicalize from 'canonicalize';
-import type { Signer } from '../core/signing';
-import { LOG_NAME } from './checkpoint';
+import { LOG_NAME } from './log-name';
 
 export const PROMISE_FORMAT = 'etender-log-promise/1';
 
@@ -32,28 +32,10 @@ export interface LogPromise {
   signature: string;
 }
 
-function signedBytes(promise: Record<string, unknown>): Buffer {
+/** The exact bytes the log signs: canonical JSON of every field but `signature`. */
+export function promiseSignedBytes(promise: Record<string, unknown>): string {
   const { signature: _signature, ...body } = promise;
-  return Buffer.from(canonicalize(body) as string, 'utf8');
-}
-
-export function signPromise(body: Omit<LogPromise, 'format' | 'log' | 'keyId' | 'signature'>, signer: Signer): LogPromise {
-  const unsigned = { format: PROMISE_FORMAT, log: LOG_NAME, ...body, keyId: signer.keyId } as const;
-  return { ...unsigned, signature: signer.sign(signedBytes(unsigned)).toString('base64') };
-}
-
-/** SHA-256 (hex) of the promise's canonical JSON, signature included: how it is looked up. */
-export function promiseDigest(promise: LogPromise): string {
-  return crypto.createHash('sha256').update(canonicalize(promise) as string, 'utf8').digest('hex');
-}
-
-export function promiseSignatureValid(promise: LogPromise, logKeyPem: string): boolean {
-  if (typeof promise?.signature !== 'string') return false;
-  try {
-    return crypto.verify(null, signedBytes(promise as unknown as Record<string, unknown>), crypto.createPublicKey(logKeyPem), Buffer.from(promise.signature, 'base64'));
-  } catch {
-    return false;
-  }
+  return canonicalize(body) as string;
 }
 
 /** The entry data the log appends for a promise: what was promised, plus when it was promised. */

@@ -2,6 +2,7 @@
 // inclusion and consistency proofs and their verification, and the incremental "frontier" (the
 // compact range [0, size)) that lets an append cost O(log n). Pure functions over Buffers.
 import crypto from 'node:crypto';
+import { inclusionSteps } from './inclusion-steps';
 
 export const HASH_BYTES = 32;
 
@@ -229,32 +230,11 @@ const isHash = (b: unknown): b is Buffer => Buffer.isBuffer(b) && b.length === H
 
 export function verifyInclusion(leaf: Buffer, index: number, size: number, proof: readonly Buffer[], root: Buffer): boolean {
   if (!isHash(leaf) || !isHash(root) || !proof.every(isHash)) return false;
-  // 1. leaf_index must be below tree_size.
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) return false;
-  // 2–3.
-  let fn = index;
-  let sn = size - 1;
+  const steps = inclusionSteps(index, size, proof.length);
+  if (!steps) return false;
   let r = leaf;
-  // 4.
-  for (const p of proof) {
-    if (sn === 0) return false; // a.
-    if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r); // b.i
-      if (!isOdd(fn)) {
-        // b.ii: skip the levels where this node had no right sibling.
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      r = nodeHash(r, p);
-    }
-    fn = half(fn); // c.
-    sn = half(sn);
-  }
-  // 5.
-  return sn === 0 && r.equals(root);
+  proof.forEach((p, i) => (r = steps[i] ? nodeHash(p, r) : nodeHash(r, p)));
+  return r.equals(root);
 }
 
 export function verifyConsistency(m: number, n: number, proof: readonly Buffer[], rootM: Buffer, rootN: Buffer): boolean {

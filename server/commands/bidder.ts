@@ -7,7 +7,7 @@ import { ApiError, apiJson, apiUpload, type ApiClientOptions } from '../../modul
 import { sealBid, writeBidTar, BID_FORMAT, type BidDocument } from '../../modules/bids/bid-package';
 import { canonicalBytes, manifestSchema, MANIFEST_FORMAT, newNonce, signManifest, AGE_RECIPIENT, type Manifest } from '../../modules/bids/manifest';
 import { judgeInclusion, verifyReceipt, type PromiseAnswer, type PublishedKeys, type Receipt } from '../../modules/bids/receipt';
-import { promiseDigest } from '../../modules/audit/log-promise';
+import { promiseDigest } from '../../modules/audit/promise-signing';
 import { UsageError, type CliCommand } from './command';
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;

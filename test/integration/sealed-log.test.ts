@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { verifyReceiptCommand } from '../../server/commands/bidder';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { CHECKPOINT_INTERVAL_MS } from '../../modules/audit/audit-service';
-import { promiseDigest } from '../../modules/audit/log-promise';
+import { promiseDigest } from '../../modules/audit/promise-signing';
 import { HOUR } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { judgeInclusion, verifyReceipt, type PromiseAnswer, type PublishedKeys, type Receipt } from '../../modules/bids/receipt';
