@@ -15,10 +15,15 @@ const hasBody = (req: Request) =>
 
 export function slowBodyGuard({ minBytesPerSecond, windowMs }: SlowBodyOptions) {
   const minPerWindow = (minBytesPerSecond * windowMs) / 1000;
+  // Where on its connection the previous request ended, so that the first window of the next one
+  // counts the body bytes that came in together with its headers.
+  const endOfPrevious = new WeakMap<object, number>();
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (minBytesPerSecond === 0 || !hasBody(req) || req.complete) return next();
+    if (minBytesPerSecond === 0) return next();
     const socket = req.socket;
-    let last = socket.bytesRead;
+    res.once('finish', () => endOfPrevious.set(socket, socket.bytesRead));
+    if (!hasBody(req) || req.complete) return next();
+    let last = endOfPrevious.get(socket) ?? 0;
     const timer = setInterval(() => {
       if (req.complete || res.writableEnded) return stop();
       const read = socket.bytesRead - last;
