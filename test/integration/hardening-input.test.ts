@@ -76,6 +76,13 @@ describe('hardening: input and logs', () => {
       expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post('/api/projects').send(project({ description: 'a\u202Db' }))), 'description');
     });
 
+    it('refuses an imported title with a bidi override, naming its line and field', async () => {
+      const csv = ['centre,code,title,reference_price,award_amount,award_date', 'procurement,OLD-1,"办公\u202E设备",100.00,90.00,2008-01-01'].join('\n');
+      const res = await unchanged(t, () => t.req(t.users.admin).post('/api/reports/imports').set('Content-Type', 'text/csv').send(csv));
+      const error = expectError(res, 422, 'validation_failed');
+      expect(error.details).to.deep.include({ line: 2, field: 'title', message: 'line 2: title must not contain control characters other than line feed and tab, bidi controls or zero-width characters (found U+202E at position 3)' });
+    });
+
     it('plain Chinese and Latin names with spaces and punctuation are accepted', async () => {
       const res = await t.req().post('/api/orgs').send(registration({ name: 'Anhui Jianye (安徽) Co., Ltd.', contactName: 'Li Na · 李娜' }));
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
