@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenTree } from '../modules/core/private-files';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -36,8 +37,11 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
 }
 
 function openSqlite(dataDir: string): Database {
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const filename = path.join(dataDir, 'etender.sqlite');
+  // Made 0600 before SQLite opens it: its -wal and -shm files take the database file's mode.
+  fs.closeSync(fs.openSync(filename, 'a', PRIVATE_FILE_MODE));
+  for (const f of [filename, `${filename}-wal`, `${filename}-shm`]) tightenTree(f);
   const knex = knexFactory({
     client: 'better-sqlite3',
     connection: { filename },

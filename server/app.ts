@@ -27,6 +27,7 @@ import { createPkiService } from '../modules/pki/pki-service';
 import { pkiRoutes } from '../modules/pki/pki-routes';
 import { createBidsService } from '../modules/bids/bids-service';
 import { bidsRoutes } from '../modules/bids/bids-routes';
+import { createUploadLimits } from '../modules/bids/upload-limits';
 import { LocalBlobStore } from '../modules/storage/blob-store';
 import { createOpeningService } from '../modules/opening/opening-service';
 import { openingRoutes } from '../modules/opening/opening-routes';
@@ -44,10 +45,11 @@ import { tendersRoutes } from '../modules/tenders/tenders-routes';
 import { ConfigError, readTrustedCaFiles, type Config } from './config';
 import { attachContext, bearerAuth, configurePassport, sameOriginForSessions } from './http/auth';
 import { errorHandler } from './http/errors';
+import { slowBodyGuard } from './http/slow-body';
 import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
 import { pagesRoutes } from './pages/pages-routes';
-import type { Logger } from './logger';
+import { loggedPath, type Logger } from './logger';
 
 export const VERSION = '0.1.0';
 
@@ -102,7 +104,7 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   const orgs = createOrgsService({ knex, clock, audit, accounts });
   const pki = createPkiService({ knex, clock, audit, keys: platformKeys, orgs, trustedCaPems: readTrustedCaFiles(config.trustedCaFiles) });
   const centres = createCentresService({ knex, clock, audit });
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
   // Custody reads sections through the tenders service, which is built next and uses custody.
   const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: (id) => tenders.biddingFacts(knex, id) });
   const tenders = createTendersService({
@@ -164,11 +166,14 @@ export function createApp(deps: AppDeps) {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // The path only: query strings may carry names of files and are not needed here.
-      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'request');
+      // The path only: query strings may carry names of files and are not needed here; ids of bid routes are left out.
+      log.info({ method: req.method, path: loggedPath(req.path), status: res.statusCode, ms: Math.round(ms) }, 'request');
     });
     next();
   });
+
+  // A body that trickles in holds a connection (and a temporary file) for nothing: cut it off.
+  app.use(slowBodyGuard({ minBytesPerSecond: config.uploadMinBytesPerSecond, windowMs: config.uploadRateWindowMs }));
 
   // A local beacon is served like a drand relay, so outsiders (and `etender opening-key derive`) read its rounds the same way.
   if (services.localBeacon) {
@@ -219,12 +224,12 @@ export function createApp(deps: AppDeps) {
       log,
     }),
   );
-  app.use(orgsRoutes(services.orgs, registry));
+  app.use(orgsRoutes(services.orgs, registry, { registrationsPerHour: config.orgRegistrationsPerHour }));
   app.use(pkiRoutes(services.pki, registry));
   app.use(centresRoutes(services.centres, registry));
   app.use(tendersRoutes(services.tenders, registry));
   app.use(custodyRoutes(services.custody, registry));
-  app.use(bidsRoutes(services.bids, registry));
+  app.use(bidsRoutes(services.bids, registry, createUploadLimits({ maxPerBidder: config.maxUploadsPerBidder })));
   app.use(openingRoutes(services.opening, services.custody, registry));
   app.use(evaluationRoutes(services.evaluation, registry));
   app.use(auditRoutes(services.audit, registry));

@@ -46,6 +46,19 @@ export interface Config {
    * beacon, the platform timer) is refused at start unless this says it is meant.
    */
   trustHostCustody: boolean;
+  /** Node's server.requestTimeout: the whole request, body included (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** Node's server.headersTimeout: the request line and headers (HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs: number;
+  /** A request body slower than this, averaged over uploadRateWindowMs, is cut off with 408 (UPLOAD_MIN_BYTES_PER_SECOND; 0: off). */
+  uploadMinBytesPerSecond: number;
+  uploadRateWindowMs: number;
+  /** Sealed-bid uploads one organisation (or user) may have under way at once (MAX_UPLOADS_PER_BIDDER). */
+  maxUploadsPerBidder: number;
+  /** Free space the blob store keeps on its disk: uploads that would eat into it get 507 (BLOB_FREE_SPACE_RESERVE_BYTES). */
+  blobFreeSpaceReserveBytes: number;
+  /** Organisation registrations per address and hour (ORG_REGISTRATIONS_PER_HOUR). */
+  orgRegistrationsPerHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -122,6 +135,13 @@ function publicUrl(raw: string | undefined): string | null {
   return u.origin;
 }
 
+function timeouts(env: NodeJS.ProcessEnv): { requestTimeoutMs: number; headersTimeoutMs: number } {
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 3_600_000, 1000, 24 * 3_600_000);
+  const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_MS', 20_000, 100, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs}).`);
+  return { requestTimeoutMs, headersTimeoutMs };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const production = env.NODE_ENV === 'production';
   const dataDir = path.resolve(cwd, env.DATA_DIR || './data');
@@ -134,7 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     production,
     port: int(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || '127.0.0.1',
     dataDir,
     databaseUrl,
     certsDir: path.resolve(cwd, env.CERTS_DIR || './certs'),
@@ -161,6 +181,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     drandChain: chainInfo(env.DRAND_CHAIN_INFO),
     drandTimeoutMs: int(env, 'DRAND_TIMEOUT_MS', 5000, 100, 120_000),
     trustHostCustody: bool(env, 'TRUST_HOST_CUSTODY', false),
+    ...timeouts(env),
+    uploadMinBytesPerSecond: int(env, 'UPLOAD_MIN_BYTES_PER_SECOND', 16 * 1024, 0, 1024 * 1024 * 1024),
+    uploadRateWindowMs: int(env, 'UPLOAD_RATE_WINDOW_MS', 30_000, 100, 3_600_000),
+    maxUploadsPerBidder: int(env, 'MAX_UPLOADS_PER_BIDDER', 2, 1, 1000),
+    blobFreeSpaceReserveBytes: int(env, 'BLOB_FREE_SPACE_RESERVE_BYTES', 1024 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    orgRegistrationsPerHour: int(env, 'ORG_REGISTRATIONS_PER_HOUR', 20, 1, 100000),
   };
 }
 
@@ -168,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 export function sessionSecret(config: Config, env: NodeJS.ProcessEnv = process.env): string {
   if (env.SESSION_SECRET) return env.SESSION_SECRET;
   const file = path.join(config.dataDir, 'session-secret');
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {

@@ -1,10 +1,12 @@
 // `npm start`: open the database (SQLite by default, MySQL/MariaDB with DATABASE_URL), migrate,
 // seed the demo outside production, then serve and run the scheduler.
+import http from 'node:http';
 import { DatabaseConfigError, openDatabase } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
 import { seedDemo } from '../db/seed-demo';
 import { prepareDemoPlatformKeys } from '../db/seed-demo-history';
 import { systemClock } from '../modules/core/clock';
+import { tightenTree } from '../modules/core/private-files';
 import { buildServices, createApp } from './app';
 import { ConfigError, loadConfig, sessionSecret } from './config';
 import { checkCustodyTrust, custodyTrust } from './custody-trust';
@@ -14,6 +16,11 @@ import { Scheduler } from './scheduler';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  // Whatever the platform writes (database, blobs, keys, temporary uploads) is for its own user only;
+  // files and directories left readable by others by an older version are tightened too.
+  process.umask(0o077);
+  const tightened = tightenTree(config.dataDir) + tightenTree(config.certsDir);
+  if (tightened) log.warn({ entries: tightened }, 'files and directories under DATA_DIR and CERTS_DIR were readable by others; they are now 0600 and 0700');
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   log.info({ database: db.label }, `database: ${db.dialect}`);
   const ran = await migrateLatest(db.knex);
@@ -32,10 +39,24 @@ async function main(): Promise<void> {
   }
   const scheduler = new Scheduler(services, log, config.schedulerIntervalMs);
 
-  const server = app.listen(config.port, config.host, () => {
+  const server = http.createServer(
+    {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      // How often Node looks for requests past those timeouts (30 s by default, too coarse for short ones).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.headersTimeoutMs / 4))),
+    },
+    app,
+  );
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    log.info({ port, database: db.dialect }, `etender listening on http://127.0.0.1:${port} (database: ${db.label})`);
+    const everywhere = config.host === '0.0.0.0' || config.host === '::';
+    const shown = everywhere ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    log.info(
+      { port, host: config.host, database: db.dialect },
+      `etender listening on http://${shown}:${port}${everywhere ? ' (and every other interface)' : ''} (database: ${db.label})`,
+    );
     scheduler.start();
   });
 

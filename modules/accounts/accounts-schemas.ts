@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLineText } from '../core/text';
 import { ROLES } from '../core/context';
 import { CENTRE_CODES } from '../centres/centre-rules';
 import { normaliseUsername, usernameProblem } from './usernames';
@@ -13,7 +14,7 @@ export const USERNAME = z
   })
   .describe('3–64 letters, digits, "_", "." or "-"; stored in lower case (NFKC), without surrounding spaces');
 export const PASSWORD = z.string().min(12, 'must have at least 12 characters').max(200);
-export const DISPLAY_NAME = z.string().trim().min(1).max(100);
+export const DISPLAY_NAME = oneLineText(1, 100);
 
 export const loginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 
@@ -32,7 +33,7 @@ export const updateUserBody = z.strictObject({
 });
 
 export const createTokenBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: oneLineText(1, 100),
   expiresInDays: z.int().min(1).max(3650).optional(),
 });
 

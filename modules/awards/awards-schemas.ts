@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { instantSchema, yuanSchema } from '../tenders/tenders-schemas';
+import { instantSchema } from '../core/instant';
+import { yuanSchema } from '../tenders/tenders-schemas';
 
 export const contractBody = z.strictObject({
   signedAt: instantSchema.describe('When the contract was signed: epoch ms or ISO 8601 with an offset.'),

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import type { ApiRegistry } from '../../server/http/route';
 import type { BidsService } from './bids-service';
+import type { UploadLimits } from './upload-limits';
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-export function bidsRoutes(bids: BidsService, registry: ApiRegistry): Router {
+export function bidsRoutes(bids: BidsService, registry: ApiRegistry, uploads?: UploadLimits): Router {
   const router = Router();
 
   registry.add(router, {
@@ -24,7 +25,8 @@ export function bidsRoutes(bids: BidsService, registry: ApiRegistry): Router {
       ],
       requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
     },
-    handler: async ({ ctx, params, req }) => {
+    handler: async ({ ctx, params, req, res }) => {
+      uploads?.enter(ctx, res);
       const length = req.headers['content-length'];
       const receipt = await bids.submit(
         ctx,

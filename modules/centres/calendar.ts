@@ -21,6 +21,15 @@ export function localDate(ms: number, timeZone: string): string {
   return f.format(new Date(ms));
 }
 
+/** Whether `s` is a real calendar date YYYY-MM-DD (no 2026-02-30, no 2026-13-01). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
 /** Days since 1970-01-01 of a calendar date; a pure date computation, free of any time zone. */
 export function dayNumber(date: string): number {
   const [y, m, d] = date.split('-').map(Number);

@@ -2,10 +2,18 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
 import { validationFailed } from '../core/errors';
+import { oneLineText } from '../core/text';
+import { isCalendarDate } from './calendar';
 import { centreSettingsSchema } from './centre-rules';
 import type { CentresService } from './centres-service';
 
-const dateSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a date YYYY-MM-DD');
+/** The :date of a calendar path: a real date YYYY-MM-DD (2026-02-30 is refused), or a 422 naming the field. */
+function pathDate(raw: string | undefined): string {
+  if (raw !== undefined && isCalendarDate(raw)) return raw;
+  throw validationFailed(`The date in the path must be a real calendar date YYYY-MM-DD; "${raw ?? ''}" is not.`, [
+    { field: 'date', message: `"date": must be a real calendar date YYYY-MM-DD (such as 2026-10-01); got "${raw ?? ''}"` },
+  ]);
+}
 
 export function centresRoutes(centres: CentresService, registry: ApiRegistry): Router {
   const router = Router();
@@ -59,13 +67,9 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
     tag: 'centres',
     summary: 'Mark a date as a public holiday or as a make-up working day.',
     access: 'admin',
-    body: z.strictObject({ kind: z.enum(['holiday', 'workday']), name: z.string().trim().min(1).max(100) }),
+    body: z.strictObject({ kind: z.enum(['holiday', 'workday']), name: oneLineText(1, 100) }),
     handler: async ({ ctx, params, body }) => {
-      const date = dateSchema.safeParse(params.date);
-      if (!date.success) {
-        throw validationFailed('The date in the path must be YYYY-MM-DD.', [{ field: 'date', message: 'must be a date YYYY-MM-DD' }]);
-      }
-      return { day: await centres.setCalendarDay(ctx, { date: date.data, ...body }) };
+      return { day: await centres.setCalendarDay(ctx, { date: pathDate(params.date), ...body }) };
     },
   });
 
@@ -76,7 +80,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
     summary: 'Remove a calendar entry.',
     access: 'admin',
     handler: async ({ ctx, params, res }) => {
-      await centres.deleteCalendarDay(ctx, params.date!);
+      await centres.deleteCalendarDay(ctx, pathDate(params.date));
       res.status(204).end();
       return undefined;
     },

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { multiLineText, oneLineText } from '../core/text';
 
 /** 0 to 100 with at most two decimals: 100.5 is over 100 and refused. */
 const zeroToHundred = /^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/;
 const weight = z.string().regex(zeroToHundred, 'a decimal string from 0 to 100, at most two decimals');
-const name = z.string().trim().min(1).max(100);
+const name = oneLineText(1, 100);
 
 export const reserveBody = z.strictObject({
   sealed: z
@@ -35,6 +36,6 @@ export const scoresBody = z.strictObject({
     .max(2000),
 });
 
-export const objectionBody = z.strictObject({ text: z.string().trim().min(1).max(2000) });
-export const answerBody = z.strictObject({ answer: z.string().trim().min(1).max(2000) });
-export const declineBody = z.strictObject({ rank: z.int().min(1).max(3), reason: z.string().trim().min(1).max(2000) });
+export const objectionBody = z.strictObject({ text: multiLineText(1, 2000) });
+export const answerBody = z.strictObject({ answer: multiLineText(1, 2000) });
+export const declineBody = z.strictObject({ rank: z.int().min(1).max(3), reason: multiLineText(1, 2000) });

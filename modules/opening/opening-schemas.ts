@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { multiLineText, oneLineText } from '../core/text';
 
-const person = z.string().trim().min(1).max(100);
+const person = oneLineText(1, 100);
 
 export const officialsBody = z.strictObject({
   presiding: person.describe('Who presides over the opening (主持人).'),
@@ -8,8 +9,8 @@ export const officialsBody = z.strictObject({
   supervising: person.describe('Who supervises it (监督人).'),
 });
 
-export const objectionBody = z.strictObject({ text: z.string().trim().min(1).max(2000) });
-export const answerBody = z.strictObject({ answer: z.string().trim().min(1).max(2000) });
+export const objectionBody = z.strictObject({ text: multiLineText(1, 2000) });
+export const answerBody = z.strictObject({ answer: multiLineText(1, 2000) });
 export const shareBody = z.strictObject({
   share: z.string().trim().min(4).max(4096).describe('The decrypted share in base64, as `etender share decrypt` prints it.'),
 });

@@ -1,10 +1,30 @@
 import { Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { ApiRegistry } from '../../server/http/route';
+import { tooManyRequests } from '../core/errors';
 import { listOrgsQuery, registerOrgBody, rejectOrgBody, reviewOrgBody } from './orgs-schemas';
 import type { OrgsService } from './orgs-service';
 
-export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry): Router {
+export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { registrationsPerHour: number }): Router {
   const router = Router();
+
+  // Registration is open to anyone: an address may register a few organisations an hour, not thousands.
+  router.post(
+    '/api/orgs',
+    rateLimit({
+      windowMs: 3600_000,
+      limit: options.registrationsPerHour,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+      // Retry-After is set by the limiter; the message says the same in minutes.
+      handler: (req, _res, next) => {
+        const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+        const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 60_000)) : 60;
+        next(tooManyRequests(`Too many organisation registrations from your address (at most ${options.registrationsPerHour} an hour); try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask the centre for help.`));
+      },
+    }),
+  );
 
   registry.add(router, {
     method: 'post',
@@ -12,7 +32,7 @@ export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry): Router {
     public: true,
     tag: 'organisations',
     summary: 'Register a bidder organisation with its representatives (each becomes a bidder account). It stays pending until staff approve it.',
-    access: 'anyone',
+    access: 'anyone (rate limited per address)',
     body: registerOrgBody,
     status: 201,
     handler: async ({ ctx, body }) => orgs.register(ctx, body),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLineText, oneLineText } from '../core/text';
 import { DISPLAY_NAME, PASSWORD, USERNAME } from '../accounts/accounts-schemas';
 import { checkCreditCode } from './credit-code';
 
@@ -11,12 +12,12 @@ export const creditCodeSchema = z
   });
 
 export const registerOrgBody = z.strictObject({
-  name: z.string().trim().min(2).max(200).describe('Registered name, usually in Chinese.'),
+  name: oneLineText(2, 200).describe('Registered name, usually in Chinese.'),
   creditCode: creditCodeSchema.describe('Unified social credit code, 18 characters (GB 32100-2015).'),
-  contactName: z.string().trim().min(1).max(100),
+  contactName: oneLineText(1, 100),
   contactPhone: z.string().trim().regex(/^[0-9+\-() ]{5,40}$/, 'must be a phone number'),
   contactEmail: z.email().max(200).optional(),
-  address: z.string().trim().max(300).optional(),
+  address: oneLineText(0, 300).optional(),
   representatives: z
     .array(z.strictObject({ username: USERNAME, displayName: DISPLAY_NAME, password: PASSWORD }))
     .min(1)
@@ -25,7 +26,7 @@ export const registerOrgBody = z.strictObject({
 });
 export type RegisterOrgInput = z.infer<typeof registerOrgBody>;
 
-export const reviewOrgBody = z.strictObject({ note: z.string().trim().max(500).optional() });
-export const rejectOrgBody = z.strictObject({ note: z.string().trim().min(1).max(500) });
+export const reviewOrgBody = z.strictObject({ note: multiLineText(0, 500).optional() });
+export const rejectOrgBody = z.strictObject({ note: multiLineText(1, 500) });
 
 export const listOrgsQuery = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() });

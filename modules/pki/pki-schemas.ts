@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLineText } from '../core/text';
 
 export const CERTIFICATE_USAGES = ['signing', 'encryption'] as const;
 
@@ -36,7 +37,7 @@ export const registerForeignBody = z.strictObject({
 });
 
 export const revokeBody = z.strictObject({
-  reason: z.string().trim().min(1).max(500).describe('Why, e.g. "key compromised" or "left the organisation".'),
+  reason: multiLineText(1, 500).describe('Why, e.g. "key compromised" or "left the organisation".'),
 });
 
 export const FINGERPRINT = /^[0-9a-f]{64}$/;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Signer } from '../core/signing';
 import { addYears, ATTR, issueCertificate } from './certificate-authority';
 import { keyUsageOf } from './x509-der';
+import { ensurePrivateDir } from '../core/private-files';
 
 export const CA_COMMON_NAME = 'etender platform CA';
 export const TIMER_COMMON_NAME = 'platform-timer';
@@ -183,7 +184,7 @@ function loadCa(dir: string, now: number): CertifiedKey {
         },
       );
     },
-    0o644,
+    0o600,
   );
   const cert = parseCertificate(dir, FILES.caCert, certPem);
   if (!cert.ca) throw new PlatformKeysError(`${certFile} is not a CA certificate (basicConstraints CA:TRUE is missing); supply the certificate of a certificate authority.`);
@@ -224,7 +225,7 @@ function loadTimer(dir: string, ca: CertifiedKey, now: number): CertifiedKey {
         },
       );
     },
-    0o644,
+    0o600,
   );
   const cert = parseCertificate(dir, FILES.timerCert, certPem);
   if (!cert.checkPrivateKey(privateKey)) {
@@ -251,7 +252,7 @@ function loadSigner(dir: string, name: string): Signer {
 export function loadOrCreatePlatformKeys(certsDir: string, options: { now?: number } = {}): PlatformKeys {
   const now = options.now ?? Date.now();
   try {
-    fs.mkdirSync(certsDir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(certsDir);
   } catch (err) {
     throw new PlatformKeysError(`The certs directory ${certsDir} cannot be created (${(err as Error).message}).`);
   }

@@ -17,6 +17,7 @@ import type { TendersService } from '../tenders/tenders-service';
 import { CsvSyntaxError, parseCsv } from './csv';
 import * as store from './imports-store';
 import { isCalendarDate, localMidnight } from './period';
+import { textProblem } from '../core/text';
 
 export const REQUIRED_COLUMNS = ['centre', 'code', 'title', 'reference_price', 'award_amount', 'award_date'] as const;
 export const OPTIONAL_COLUMNS = ['reference_kind'] as const;
@@ -118,7 +119,10 @@ export function createImportsService(deps: ImportsDeps) {
         }
 
         const title = v.title ?? '';
+        // Titles of old records may run over two lines; invisible characters are refused all the same.
+        const titleProblem = textProblem(title.replace(/\r\n/g, '\n'), true);
         if (title === '' || title.length > 200) err('title', 'must be 1 to 200 characters');
+        else if (titleProblem) err('title', titleProblem);
 
         const reference = parseYuan(v.reference_price ?? '');
         if (!reference.ok) err('reference_price', `"${v.reference_price}" ${reference.reason} (yuan)`);

@@ -4,13 +4,8 @@ import { dayNumber } from '../centres/calendar';
 
 export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
-/** True for a real calendar date written YYYY-MM-DD (no 2023-02-30). */
-export function isCalendarDate(s: string): boolean {
-  if (!DATE_PATTERN.test(s)) return false;
-  const [y, m, d] = s.split('-').map(Number);
-  const t = new Date(Date.UTC(y!, m! - 1, d!));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m! - 1 && t.getUTCDate() === d;
-}
+/** True for a real calendar date written YYYY-MM-DD (no 2023-02-30); the calendar's own check. */
+export { isCalendarDate } from '../centres/calendar';
 
 export function addDays(date: string, n: number): string {
   return new Date((dayNumber(date) + n) * 86_400_000).toISOString().slice(0, 10);

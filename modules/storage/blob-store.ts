@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tooLarge } from '../core/errors';
+import { AppError, tooLarge } from '../core/errors';
+import { ensurePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/private-files';
 
 export interface StoredBlob {
   sha256: string;
@@ -22,6 +23,8 @@ export interface StagedBlob extends StoredBlob {
 
 export interface StageOptions {
   maxBytes: number;
+  /** The size the sender announced, when known; otherwise an HTTP request source's Content-Length is used. */
+  declaredBytes?: number;
   /** Extra checks on the stream as it passes (e.g. "is this really sealed?"); may fail the upload. */
   inspect?: Transform;
 }
@@ -35,9 +38,57 @@ export interface BlobStore {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+export interface FreeSpace {
+  /** Bytes available to this process on the file system of `dir`. */
+  (dir: string): Promise<number>;
+}
+
+export const statfsFreeSpace: FreeSpace = async (dir) => {
+  const st = await fs.promises.statfs(dir);
+  return Number(st.bavail) * Number(st.bsize);
+};
+
+export interface LocalBlobStoreOptions {
+  /** Free space the store leaves on its disk: an upload that would eat into it is refused with 507 before a byte is written. */
+  reserveBytes?: number;
+  freeSpace?: FreeSpace;
+}
+
+export const insufficientStorage = (message: string) => new AppError(507, 'insufficient_storage', message);
+
+const mib = (n: number) => `${Math.floor(n / (1024 * 1024))} MiB`;
+
+/** The Content-Length of an HTTP request used as a source, if it is one and has one. */
+function declaredLength(source: Readable): number | undefined {
+  const raw = (source as Readable & { headers?: Record<string, unknown> }).headers?.['content-length'];
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 export class LocalBlobStore implements BlobStore {
-  constructor(private readonly root: string) {
-    fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
+  private readonly reserveBytes: number;
+  private readonly freeSpace: FreeSpace;
+
+  constructor(
+    private readonly root: string,
+    options: LocalBlobStoreOptions = {},
+  ) {
+    ensurePrivateDir(root);
+    ensurePrivateDir(path.join(root, 'tmp'));
+    this.reserveBytes = options.reserveBytes ?? 0;
+    this.freeSpace = options.freeSpace ?? statfsFreeSpace;
+  }
+
+  /** Refuses (507) an upload of `bytes` when the disk would be left with less than the reserve. */
+  async ensureRoomFor(bytes: number): Promise<void> {
+    const free = await this.freeSpace(this.root);
+    if (free - bytes < this.reserveBytes) {
+      throw insufficientStorage(
+        bytes > 0
+          ? `The platform's storage has too little free space for this upload of ${mib(bytes)} right now; nothing was stored. Try again later, or tell the centre.`
+          : `The platform's storage is nearly full, so uploads are refused for now; nothing was stored. Try again later, or tell the centre.`,
+      );
+    }
   }
 
   private pathOf(sha256: string): string {
@@ -45,7 +96,8 @@ export class LocalBlobStore implements BlobStore {
     return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  async stage(source: Readable, { maxBytes, inspect }: StageOptions): Promise<StagedBlob> {
+  async stage(source: Readable, { maxBytes, inspect, declaredBytes }: StageOptions): Promise<StagedBlob> {
+    await this.ensureRoomFor(Math.min(declaredBytes ?? declaredLength(source) ?? 0, maxBytes));
     const tmp = path.join(this.root, 'tmp', `${Date.now()}-${crypto.randomBytes(8).toString('hex')}`);
     const hash = crypto.createHash('sha256');
     let size = 0;
@@ -57,11 +109,13 @@ export class LocalBlobStore implements BlobStore {
         done(null, chunk);
       },
     });
-    const out = fs.createWriteStream(tmp, { flags: 'wx' });
+    const out = fs.createWriteStream(tmp, { flags: 'wx', mode: PRIVATE_FILE_MODE });
     try {
       if (inspect) await pipeline(source, inspect, meter, out);
       else await pipeline(source, meter, out);
-    } catch (err) {
+    } catch (caught) {
+      let err = caught;
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') err = insufficientStorage("The platform's storage ran out of space during the upload; nothing was stored. Try again later, or tell the centre.");
       source.resume(); // let the client finish sending so it can read our answer
       // The file is opened asynchronously: when the upload fails at once, the open may still be
       // under way and would create the file after a removal. Wait for the stream to close first.
@@ -83,7 +137,7 @@ export class LocalBlobStore implements BlobStore {
         } finally {
           await fd.close();
         }
-        await fs.promises.mkdir(path.dirname(final), { recursive: true });
+        await fs.promises.mkdir(path.dirname(final), { recursive: true, mode: PRIVATE_DIR_MODE });
         await fs.promises.rename(tmp, final);
         settled = true;
       },

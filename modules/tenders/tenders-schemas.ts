@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { instantSchema } from '../core/instant';
+import { multiLineText, oneLineText } from '../core/text';
 import { CENTRE_CODES, EVALUATION_METHODS, PROCEDURES, REFERENCE_KINDS } from '../centres/centre-rules';
 import { MAX_FEN, parseYuan } from '../core/money';
 import { SECTION_STATES } from './lifecycle';
@@ -16,13 +18,7 @@ export const yuanSchema = z
     return parsed.fen;
   });
 
-const MAX_INSTANT = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
-
-/** An instant: UTC epoch milliseconds, or an ISO 8601 date-time with an offset ("2026-12-20T09:30:00+08:00"). */
-export const instantSchema = z
-  .union([z.int().min(0).max(MAX_INSTANT), z.iso.datetime({ offset: true })])
-  .describe('UTC epoch milliseconds, or an ISO 8601 date-time with a time-zone offset.')
-  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+export { instantSchema };
 
 const timelineFields = {
   bidOpensAt: instantSchema.optional().describe('Start of the bid window; defaults to the publication time.'),
@@ -31,7 +27,7 @@ const timelineFields = {
 };
 
 export const sectionInput = z.strictObject({
-  title: z.string().trim().min(1).max(200),
+  title: oneLineText(1, 200),
   procedure: z.enum(PROCEDURES).optional(),
   evaluationMethod: z.enum(EVALUATION_METHODS).optional(),
   referenceKind: z.enum(REFERENCE_KINDS).optional(),
@@ -42,7 +38,7 @@ export const sectionInput = z.strictObject({
 export type SectionInput = z.infer<typeof sectionInput>;
 
 export const sectionPatch = z.strictObject({
-  title: z.string().trim().min(1).max(200).optional(),
+  title: oneLineText(1, 200).optional(),
   procedure: z.enum(PROCEDURES).optional(),
   evaluationMethod: z.enum(EVALUATION_METHODS).optional(),
   referenceKind: z.enum(REFERENCE_KINDS).optional(),
@@ -54,28 +50,28 @@ export type SectionPatch = z.infer<typeof sectionPatch>;
 
 export const createProjectBody = z.strictObject({
   centre: z.enum(CENTRE_CODES),
-  title: z.string().trim().min(1).max(200),
-  tenderee: z.string().trim().min(1).max(200).describe('招标人 / 出让人: the party that tenders or sells.'),
-  description: z.string().max(20000).optional(),
+  title: oneLineText(1, 200),
+  tenderee: oneLineText(1, 200).describe('招标人 / 出让人: the party that tenders or sells.'),
+  description: multiLineText(0, 20000, { trim: false }).optional(),
   sections: z.array(sectionInput).min(1).max(50),
 });
 
 export const updateProjectBody = z.strictObject({
-  title: z.string().trim().min(1).max(200).optional(),
-  tenderee: z.string().trim().min(1).max(200).optional(),
-  description: z.string().max(20000).optional(),
+  title: oneLineText(1, 200).optional(),
+  tenderee: oneLineText(1, 200).optional(),
+  description: multiLineText(0, 20000, { trim: false }).optional(),
 });
 
 export const clarificationBody = z.strictObject({
-  title: z.string().trim().min(1).max(200),
-  body: z.string().trim().min(1).max(50000),
+  title: oneLineText(1, 200),
+  body: multiLineText(1, 50000),
   affectsBids: z.boolean().default(true).describe('A clarification or amendment that may affect bid preparation (TBL 23).'),
   newBidDeadlineAt: instantSchema.optional(),
 });
 
 export const retenderBody = z.strictObject({ ...timelineFields });
 
-export const cancelBody = z.strictObject({ reason: z.string().trim().min(4).max(500) });
+export const cancelBody = z.strictObject({ reason: multiLineText(4, 500) });
 
 export const listSectionsQuery = z.strictObject({
   centre: z.enum(CENTRE_CODES).optional(),
@@ -87,7 +83,7 @@ export const listSectionsQuery = z.strictObject({
 export const listProjectsQuery = z.strictObject({ centre: z.enum(CENTRE_CODES).optional() });
 
 export const documentQuery = z.strictObject({
-  name: z.string().trim().min(1).max(200).regex(/^[^/\\\0]+$/, 'must be a file name without slashes'),
+  name: oneLineText(1, 200).pipe(z.string().regex(/^[^/\\]+$/, 'must be a file name without slashes')),
 });
 
 export { MAX_FEN };

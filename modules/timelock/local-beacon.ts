@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import type { Clock } from '../core/clock';
+import { PRIVATE_DIR_MODE } from '../core/private-files';
 import { roundMessage, roundTimeMs, type Beacon, type BeaconMiss, type BeaconSource, type ChainInfo } from './beacon';
 import { G1_RFC9380_DST } from './beacon-verify';
 
@@ -41,7 +42,7 @@ export class LocalBeacon {
       return new LocalBeacon(Uint8Array.from(Buffer.from(text, 'hex')));
     };
     if (fs.existsSync(file)) return read();
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
     const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
     fs.writeFileSync(tmp, `${hex(bls12_381.utils.randomSecretKey())}\n`, { mode: 0o600 });
     try {

@@ -1,7 +1,7 @@
 // The one error handler: every failure leaves as {"error":{"code","message","details"?}}.
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../modules/core/errors';
-import type { Logger } from '../logger';
+import { loggedPath, type Logger } from '../logger';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -31,7 +31,7 @@ export function errorHandler(log: Logger) {
     let appError = toAppError(err);
     if (!appError) {
       // Never echo an internal error to the caller: it may carry SQL, paths or data.
-      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      log.error({ err, method: req.method, path: loggedPath(req.path) }, 'unhandled error');
       appError = new AppError(500, 'internal_error', 'Something went wrong on our side; it has been logged. Try again, or tell the centre if it persists.');
     }
     if (res.headersSent) {

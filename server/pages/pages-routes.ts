@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Clock } from '../../modules/core/clock';
 import type { RequestContext } from '../../modules/core/context';
-import { AppError } from '../../modules/core/errors';
+import { AppError, notFound } from '../../modules/core/errors';
 import type { Services } from '../app';
 import type { SafeHtml } from './html';
 import { bidPageBundle } from './bundle';
@@ -89,7 +89,15 @@ export function pagesRoutes(deps: PagesDeps): Router {
     res.send(bundle.code);
   });
 
-  router.use('/portal-static', express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: '5m' }));
+  const staticFiles = express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: '5m' });
+  // A missing file, or a path that climbs out (`..%2f`) or cannot be decoded, is a plain 404, never a 500.
+  router.use('/portal-static', (req, res, next) =>
+    staticFiles(req, res, (err?: unknown) => {
+      const status = (err as { status?: number } | undefined)?.status;
+      if (err && status !== undefined && status >= 400 && status < 500) return next(notFound('This portal file'));
+      next(err);
+    }),
+  );
 
   const centres = async (): Promise<CentreView[]> => (await services.centres.list()) as unknown as CentreView[];
   const sectionsIn = async (req: Request, states: string[]): Promise<SectionView[]> => {

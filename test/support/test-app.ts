@@ -67,7 +67,7 @@ export function makeCreditCode(): string {
 
 export async function createTestApp(overrides: Partial<Config> = {}, options: { log?: Logger } = {}): Promise<TestApp> {
   const tdb = await createTestDatabase();
-  const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, loginFailuresPerAddressPer15Min: 1000, certsDir: testCertsDir(), ...overrides, dataDir: tdb.dataDir };
+  const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, loginFailuresPerAddressPer15Min: 1000, orgRegistrationsPerHour: 1000, certsDir: testCertsDir(), ...overrides, dataDir: tdb.dataDir };
   const clock = new ManualClock(T0);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, services } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret' });
