@@ -146,7 +146,7 @@ export function createBidsService(deps: BidsDeps) {
       }
       if (manifest.ciphertext.size > deps.maxBidBytes) throw tooLarge(`The manifest declares ${manifest.ciphertext.size} bytes; the limit is ${deps.maxBidBytes} bytes.`);
 
-      const staged = await blobs.stage(body, { maxBytes: deps.maxBidBytes, inspect: sealedFormatGuard() });
+      const staged = await blobs.stage(body, { maxBytes: deps.maxBidBytes, inspect: sealedFormatGuard(), declaredBytes: manifest.ciphertext.size });
       if (staged.sha256 !== manifest.ciphertext.sha256 || staged.size !== manifest.ciphertext.size) {
         await staged.discard();
         throw refuse(
