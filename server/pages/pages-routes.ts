@@ -10,11 +10,12 @@ import type { RequestContext } from '../../modules/core/context';
 import { AppError, notFound } from '../../modules/core/errors';
 import type { Services } from '../app';
 import type { SafeHtml } from './html';
-import { bidPageBundle } from './bundle';
+import { pageBundle, PAGE_SCRIPTS, type PageScript } from './bundle';
 import { shanghaiTime, shanghaiDate, yuan } from '../../templates/pages/format';
 import {
   ctxFor,
   bidPage,
+  receiptPage,
   errorPage,
   hallPage,
   homePage,
@@ -78,16 +79,18 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const anon = (req: Request): RequestContext => ({ actor: null, ip: req.ip ?? null });
   const view = (req: Request): Ctx => ctxFor(langOf((req.query as PortalQuery).lang), clock.now());
 
-  // The bidder page's script, bundled on first request (before the static files, which 404 on a miss).
-  router.get('/portal-static/bid.js', async (req, res) => {
-    const bundle = await bidPageBundle();
-    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache', ETag: bundle.etag });
-    if (req.headers['if-none-match'] === bundle.etag) {
-      res.status(304).end();
-      return;
-    }
-    res.send(bundle.code);
-  });
+  // The pages' scripts, bundled on first request (before the static files, which 404 on a miss).
+  for (const name of Object.keys(PAGE_SCRIPTS) as PageScript[]) {
+    router.get(`/portal-static/${name}.js`, async (req, res) => {
+      const bundle = await pageBundle(name);
+      res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache', ETag: bundle.etag });
+      if (req.headers['if-none-match'] === bundle.etag) {
+        res.status(304).end();
+        return;
+      }
+      res.send(bundle.code);
+    });
+  }
 
   const staticFiles = express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: '5m' });
   // A missing file, or a path that climbs out (`..%2f`) or cannot be decoded, is a plain 404, never a 500.
@@ -231,6 +234,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
     send(res, 200, bidPage(view(req), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null }));
   };
   router.get('/bid', (req, res) => bidForm(req, res, null));
+  router.get('/receipt', (req, res) => send(res, 200, receiptPage(view(req))));
   router.get('/sections/:id/bid', (req, res) => bidForm(req, res, req.params.id));
 
   router.get('/reports', async (req, res) => {

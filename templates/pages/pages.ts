@@ -81,7 +81,7 @@ ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>
 <body>
 <header class="site">
   <a class="brand" href="${href(c, '/')}">${c.s.siteName}</a>
-  <nav><a href="${href(c, '/')}">${c.s.home}</a> <a href="${href(c, '/reports')}">${c.s.rateReport}</a> <a href="${href(c, '/bid')}" id="bid-link">${c.s.bid.nav}</a> <a class="lang" href="${otherHref}" hreflang="${c.lang === 'en' ? 'zh-CN' : 'en'}">${c.s.otherLang}</a></nav>
+  <nav><a href="${href(c, '/')}">${c.s.home}</a> <a href="${href(c, '/reports')}">${c.s.rateReport}</a> <a href="${href(c, '/bid')}" id="bid-link">${c.s.bid.nav}</a> <a href="${href(c, '/receipt')}" id="receipt-link">${c.s.receiptCheck.nav}</a> <a class="lang" href="${otherHref}" hreflang="${c.lang === 'en' ? 'zh-CN' : 'en'}">${c.s.otherLang}</a></nav>
 </header>
 <main>
 ${body}
@@ -255,9 +255,7 @@ ${r.centres.map((x) => html`<tr><td>${centreName(c, d.centres, x.centre)}</td><t
  */
 export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[]; selected: string | null }): SafeHtml {
   const b = c.s.bid;
-  const messages = Object.entries(b)
-    .filter(([k]) => k.startsWith('msg'))
-    .map(([k, v]) => html` ${raw(`data-${k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`)}="${v}"`);
+  const messages = messageData(b);
   const body = html`<h1>${b.title}</h1>
 <p>${b.intro}</p>
 <p class="sub" id="session-key-note">${b.sessionKey} ${b.cliNote}</p>
@@ -287,6 +285,29 @@ ${d.open.map((x) => html`<option value="${x.id}"${x.id === d.selected ? raw(' se
 </section>`;
   const path = d.selected ? `/sections/${encodeURIComponent(d.selected)}/bid` : '/bid';
   return layout(c, b.title, body, { path, scripts: ['/portal-static/bid.js'] });
+}
+
+/** Data attributes carrying a page's msg* strings to its script. */
+function messageData(strings: Record<string, string>) {
+  return Object.entries(strings)
+    .filter(([k]) => k.startsWith('msg'))
+    .map(([k, v]) => html` ${raw(`data-${k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`)}="${v}"`);
+}
+
+/**
+ * The receipt page (GET /receipt): /portal-static/receipt.js checks a receipt file in the browser
+ * (signatures with WebCrypto, then the log's answer about its promise); nothing is uploaded.
+ */
+export function receiptPage(c: Ctx): SafeHtml {
+  const r = c.s.receiptCheck;
+  const body = html`<h1>${r.title}</h1>
+<p>${r.intro}</p>
+<form id="receipt-form"${messageData(r)}>
+<p><label>${r.file}<br><input type="file" id="receipt-file" accept="application/json,.json" required></label></p>
+<p><button type="submit" id="check-button">${r.check}</button></p>
+</form>
+<section aria-live="polite"><p id="receipt-result" role="status"></p><ul id="receipt-problems"></ul></section>`;
+  return layout(c, r.title, body, { path: '/receipt', scripts: ['/portal-static/receipt.js'] });
 }
 
 export function errorPage(c: Ctx, status: number, message: string): SafeHtml {

@@ -226,7 +226,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     receipt = JSON.parse(fs.readFileSync(file!, 'utf8')) as Receipt;
     expect(receipt.bid.id).to.equal(bidId);
     // The page checked the log's signed promise with the published log key (WebCrypto Ed25519).
-    await page.waitForFunction("document.querySelector('#receipt-log').textContent !== '…'");
+    await page.locator('#receipt-log').filter({ hasNotText: '…' }).waitFor({ state: 'attached' });
     expect(await page.locator('#receipt-log').innerText()).to.equal(STRINGS.zh.bid.msgPromiseValid);
     expect(receipt.promise?.entry.object.id).to.equal(bidId);
     expect(receipt.bid.ciphertextSha256).to.equal(manifest.ciphertext.sha256);
@@ -239,6 +239,32 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     const mine = await t.req(t.users.bidderA).get(`/api/sections/${section.id}/my-bids`);
     expect(mine.status, JSON.stringify(mine.body)).to.equal(200);
     expect(JSON.stringify(mine.body)).to.contain(receipt.bid.id);
+  });
+
+  /** Checks a receipt file on the receipt page (GET /receipt); answers the result kind and the text shown. */
+  async function checkOnPage(json: string): Promise<{ result: string | null; text: string; problems: string[] }> {
+    const file = path.join(userDataDir, `receipt-${crypto.randomUUID()}.json`);
+    fs.writeFileSync(file, json);
+    await page.goto(`${base}/receipt`);
+    await page.locator('#receipt-form[data-ready="1"]').waitFor({ state: 'attached' });
+    await page.locator('#receipt-file').setInputFiles(file);
+    await page.locator('#check-button').click();
+    await page.locator('#receipt-result[data-result]:not([data-result="checking"])').waitFor({ state: 'attached' });
+    return {
+      result: await page.locator('#receipt-result').getAttribute('data-result'),
+      text: await page.locator('#receipt-result').innerText(),
+      problems: await page.locator('#receipt-problems li').allInnerTexts(),
+    };
+  }
+
+  it('the receipt page checks the receipt in the browser: before the deadline the promise holds; a changed receipt is refused', async () => {
+    const waiting = await checkOnPage(JSON.stringify(receipt));
+    expect(waiting.result, waiting.text + waiting.problems.join('; ')).to.equal('waiting');
+    expect(waiting.text).to.match(/^回执有效，日志的签名承诺成立。投标截止后该投标并入公开日志（最迟 .*\(UTC\+8\)），届时再来核验。$/);
+    const changed = await checkOnPage(JSON.stringify({ ...receipt, receivedAt: receipt.receivedAt + 1 }));
+    expect(changed.result).to.equal('invalid');
+    expect(changed.problems).to.include('the receipt signature does not verify with the published receipt key');
+    expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
   it('the opening decrypts the browser-sealed bid and reads the typed price; the age tool opens it too', async () => {
@@ -279,5 +305,13 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the receipt page, after the freeze: the log kept its promise, and the inclusion proof verifies in the browser', async () => {
+    const included = await checkOnPage(JSON.stringify(receipt));
+    expect(included.result, included.text + included.problems.join('; ')).to.equal('included');
+    const [entry] = await t.services.audit.list({ objectId: receipt.bid.id, action: 'bid.submitted' });
+    expect(included.text).to.contain(`第 ${entry!.idx} 条`);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 });

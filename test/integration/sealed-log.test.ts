@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { verifyReceiptCommand } from '../../server/commands/bidder';
+import { checkReceipt } from '../../server/pages/client/receipt-check';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { CHECKPOINT_INTERVAL_MS } from '../../modules/audit/audit-service';
 import { promiseDigest } from '../../modules/audit/promise-signing';
@@ -224,6 +225,24 @@ describe('a log that reveals no bid before the deadline', function () {
       expect(evidence.exitCode, evidence.out).to.equal(3);
       expect(evidence.out).to.match(/^EVIDENCE: the log broke its signed promise/);
     });
+  });
+
+  it("the receipt page's checks (WebCrypto, here in Node) reach the same verdicts: waiting, included, evidence, a forged signature", async () => {
+    const api = async (p: string) => {
+      const res = await t.req().get(p);
+      return { status: res.status, body: res.body };
+    };
+    const kept = await placeBid(t, section, bidders[0]!, '900000.00');
+    const dropped = await placeBid(t, section, bidders[1]!, '910000.00');
+    expect(await checkReceipt(kept, api, t.clock.now())).to.deep.equal({ result: 'not_yet_due', dueAt: section.deadline + HOUR });
+    await t.tdb.db.knex('log_promises').where({ object_id: dropped.bid.id }).delete();
+    await closeBidding();
+    const included = await checkReceipt(kept, api, section.deadline + 2 * HOUR);
+    expect(included.result, JSON.stringify(included)).to.equal('included');
+    const evidence = await checkReceipt(dropped, api, section.deadline + 2 * HOUR);
+    expect(evidence.result).to.equal('broken');
+    const forged = { ...kept, promise: { ...kept.promise!, entry: { ...kept.promise!.entry, data: { ...kept.promise!.entry.data, size: 1 } } } };
+    expect(await checkReceipt(forged, api, t.clock.now())).to.deep.include({ result: 'invalid' });
   });
 
   it('answers 404 for a promise it never gave and for a malformed digest', async () => {
