@@ -10,9 +10,9 @@ if (form) main(form);
 function main(form) {
   const t = form.dataset; // the page's strings, in its language
   const $ = (id) => document.getElementById(id);
-  const lang = document.documentElement.lang || 'zh-CN';
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
-  const shanghai = (ms) => `${new Date(ms).toLocaleString(lang, { timeZone: 'Asia/Shanghai', hour12: false })} (UTC+8)`;
+  // The portal's own way of writing a time: 2026-12-26 10:00:00 (UTC+8).
+  const shanghai = (ms) => `${new Date(ms).toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' })} (UTC+8)`;
 
   async function api(path) {
     const res = await fetch(path, { credentials: 'omit', cache: 'no-store', headers: { accept: 'application/json' } });
