@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { openDatabase } from '../../db/connection';
@@ -19,7 +18,7 @@ import { ManualClock, MINUTE } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { loadOrCreatePlatformKeys } from '../../modules/pki/platform-keys';
 import { createTestDatabase } from '../support/test-db';
-import { createTestApp, openTenderSection, testCertsDir, type TestApp } from '../support/test-app';
+import { createTestApp, listenOnLoopback, openTenderSection, testCertsDir, type TestApp } from '../support/test-app';
 
 /** The leaf hashes of the stored entries, recomputed from their exact bytes. */
 async function leavesOf(knex: Knex): Promise<Buffer[]> {
@@ -279,10 +278,7 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     let baseUrl: string;
     let close: () => Promise<void>;
     before(async () => {
-      const server = t.app.listen(0, '127.0.0.1');
-      await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+      ({ baseUrl, close } = await listenOnLoopback(t.app));
     });
     after(async () => close());
 

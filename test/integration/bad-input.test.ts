@@ -12,7 +12,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
-import { createTestApp, makeCreditCode, openTenderSection, T0, type TestApp } from '../support/test-app';
+import { createTestApp, makeCreditCode, orgRegistration, openTenderSection, T0, type TestApp } from '../support/test-app';
 import { detailsOf, expectError, expectInvalidField, expectRule, unchanged } from '../support/api-errors';
 
 const DAY = 86_400_000;
@@ -26,16 +26,7 @@ function filesUnder(dir: string): string[] {
   return out.sort();
 }
 
-function registration(overrides: Record<string, unknown> = {}) {
-  return {
-    name: '丙咨询有限公司',
-    creditCode: makeCreditCode(),
-    contactName: '王五',
-    contactPhone: '0551-7654321',
-    representatives: [{ username: 'bidder-c', displayName: '王五', password: 'pw-bidder-c-0123456789' }],
-    ...overrides,
-  };
-}
+const registration = orgRegistration;
 
 describe('Bad input gets a clear error and changes nothing', () => {
   let t: TestApp;

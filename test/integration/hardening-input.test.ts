@@ -4,18 +4,9 @@
 import { expect } from 'chai';
 import { createLogger } from '../../server/logger';
 import { expectError, expectInvalidField, unchanged } from '../support/api-errors';
-import { createTestApp, makeCreditCode, openTenderSection, type TestApp } from '../support/test-app';
+import { createTestApp, orgRegistration, openTenderSection, type TestApp } from '../support/test-app';
 
-function registration(overrides: Record<string, unknown> = {}) {
-  return {
-    name: '丙咨询有限公司',
-    creditCode: makeCreditCode(),
-    contactName: '王五',
-    contactPhone: '0551-7654321',
-    representatives: [{ username: `bidder-${Math.random().toString(36).slice(2, 8)}`, displayName: '王五', password: 'pw-bidder-c-0123456789' }],
-    ...overrides,
-  };
-}
+const registration = orgRegistration;
 
 function project(overrides: Record<string, unknown> = {}, section: Record<string, unknown> = {}) {
   return { centre: 'procurement', title: '办公设备采购', tenderee: '市政务服务管理局', sections: [openTenderSection(section)], ...overrides };

@@ -2,7 +2,6 @@
 // public checkpoints; overseers saw who bid): a submission gets the log's signed promise, its entry
 // joins the log at the freeze in order of receipt, and a promise the log never honours is evidence.
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -14,7 +13,7 @@ import { promiseDigest } from '../../modules/audit/promise-signing';
 import { HOUR } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { judgeInclusion, verifyReceipt, type PromiseAnswer, type PublishedKeys, type Receipt } from '../../modules/bids/receipt';
-import { createTestApp, T0, type TestApp, type TestUser } from '../support/test-app';
+import { createTestApp, listenOnLoopback, T0, type TestApp, type TestUser } from '../support/test-app';
 import { approvedBidder, placeBid, publishedSection, type Bidder, type PublishedSection } from '../support/bidding';
 
 const merkle = { leafHash, verifyInclusion };
@@ -183,10 +182,7 @@ describe('a log that reveals no bid before the deadline', function () {
     let baseUrl: string;
     let close: () => Promise<void>;
     before(async () => {
-      const server = t.app.listen(0, '127.0.0.1');
-      await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      close = () => new Promise((resolve) => server.close(() => resolve()));
+      ({ baseUrl, close } = await listenOnLoopback(t.app));
     });
     after(async () => close());
 

@@ -1,6 +1,7 @@
 // The real app on a fresh test database, with a manual clock and one signed-in account per role.
 // Requests go through supertest with bearer tokens (no cookies), unless a test wants a session.
 import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,4 +142,26 @@ export async function insertTokenFor(t: TestApp, username: string): Promise<{ to
 /** A section input that satisfies the procurement centre's open-tender rules at T0. */
 export function openTenderSection(overrides: Record<string, unknown> = {}) {
   return { title: '第一包', referencePrice: '1000000.00', bidBond: '20000.00', bidDeadlineAt: T0 + 25 * 86_400_000, ...overrides };
+}
+
+/** A registration body for POST /api/orgs: a fresh credit code and representative username each time. */
+export function orgRegistration(overrides: Record<string, unknown> = {}) {
+  return {
+    name: '丙咨询有限公司',
+    creditCode: makeCreditCode(),
+    contactName: '王五',
+    contactPhone: '0551-7654321',
+    representatives: [{ username: `bidder-${Math.random().toString(36).slice(2, 8)}`, displayName: '王五', password: 'pw-bidder-c-0123456789' }],
+    ...overrides,
+  };
+}
+
+/** The app listening on a free loopback port, for clients that speak real HTTP (the CLI, fetch). */
+export async function listenOnLoopback(app: TestApp['app']): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
