@@ -21,6 +21,8 @@ import * as m0017 from './migrations/20261126_0017_opening';
 import * as m0018 from './migrations/20261126_0018_evaluation';
 import * as m0019 from './migrations/20261201_0019_opening-keys-vss';
 import * as m0020 from './migrations/20261201_0020_share-confirmations';
+import * as m0023a from './migrations/20261201_0023_a_record-pdfs';
+import * as m0023b from './migrations/20261201_0023_b_record-downloads';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,6 +50,8 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261126_0018_evaluation', m0018],
   ['20261201_0019_opening-keys-vss', m0019],
   ['20261201_0020_share-confirmations', m0020],
+  ['20261201_0023_a_record-pdfs', m0023a],
+  ['20261201_0023_b_record-downloads', m0023b],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -20,6 +20,8 @@ export interface Config {
   /** Size limit of one sealed bid upload. */
   maxBidBytes: number;
   loginAttemptsPer15Min: number;
+  /** Anonymous PDF record downloads per address and minute. */
+  recordDownloadsPerMinute: number;
   trustProxy: boolean | number | string;
   cookieSecure: boolean;
   schedulerIntervalMs: number;
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 200 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     maxBidBytes: int(env, 'MAX_BID_BYTES', 2 * 1024 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER),
     loginAttemptsPer15Min: int(env, 'LOGIN_ATTEMPTS_PER_15_MIN', 10, 1, 100000),
+    recordDownloadsPerMinute: int(env, 'RECORD_DOWNLOADS_PER_MIN', 30, 1, 100000),
     trustProxy,
     cookieSecure: bool(env, 'COOKIE_SECURE', production),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 1000, 50, 3_600_000),
