@@ -133,9 +133,10 @@ export function createRecordsService(deps: RecordsDeps) {
     /** GET /api/sections/:id/opening-record.pdf: whoever may read the record may read its PDF. */
     async openingRecordPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
       const { json, sha256 } = await deps.openingRecord(ctx, id);
-      // The record is stored as canonical JSON, so its stored digest is the one the PDF states.
-      const code = (JSON.parse(json) as OpeningRecordJson).section.code;
-      return download(ctx, id, { kind: 'opening-record', json, source: `/api/sections/${id}/opening-record` }, sha256, `opening-record-${code}.pdf`);
+      // The record is stored as canonical JSON, so its stored digest is the one the PDF states;
+      // it is not parsed here (a large record takes milliseconds to parse, on every download).
+      const { code } = await deps.section(ctx, id);
+      return download(ctx, id, { kind: 'opening-record', json, source: `/api/sections/${id}/opening-record` }, sha256, `opening-record-${code ?? id}.pdf`);
     },
 
     /**
