@@ -71,6 +71,13 @@ export function createRecordsService(deps: RecordsDeps) {
   /** Renders under way, by kind and digest: concurrent first requests for one record render it once. */
   const inFlight = new Map<string, Promise<store.StoredPdfRow>>();
   const inFlightRates = new Map<string, Promise<Buffer>>();
+  /** Rows already looked up (a row never changes): a download of a known record asks the database one query less. */
+  const stored = new Map<string, store.StoredPdfRow>();
+  const remember = (key: string, row: store.StoredPdfRow) => {
+    if (stored.size >= 1000) stored.delete(stored.keys().next().value!);
+    stored.set(key, row);
+    return row;
+  };
 
   async function noteDownload(ctx: RequestContext, kind: RecordKind, sectionId: string, sha256: string): Promise<void> {
     if (!ctx.actor) {
@@ -94,12 +101,16 @@ export function createRecordsService(deps: RecordsDeps) {
 
   /** The stored PDF of a record's JSON, rendered (once) if there is none yet. */
   async function storedPdf(job: RenderJob, sha256: string): Promise<store.StoredPdfRow> {
-    const row = await store.findPdf(knex, job.kind, sha256, PDF_LAYOUT);
-    if (row && (await blobs.exists(row.pdfSha256))) return row;
     const key = `${job.kind}:${sha256}`;
+    const known = stored.get(key);
+    if (known && (await blobs.exists(known.pdfSha256))) return known;
+    const row = await store.findPdf(knex, job.kind, sha256, PDF_LAYOUT);
+    if (row && (await blobs.exists(row.pdfSha256))) return remember(key, row);
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = renderAndStore(job, sha256).finally(() => inFlight.delete(key));
+      pending = renderAndStore(job, sha256)
+        .then((r) => remember(key, r))
+        .finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     return pending;
