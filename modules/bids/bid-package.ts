@@ -80,7 +80,12 @@ export async function writeBidTar(document: Omit<BidDocument, 'attachments'>, at
     names.add(name);
     attachments.push({ name, ...(await fileDigest(file)) });
   }
-  const full = bidDocumentSchema.parse({ ...document, attachments });
+  const checked = bidDocumentSchema.safeParse({ ...document, attachments });
+  if (!checked.success) {
+    // A person reads this (etender seal / package): name the fields, as the opening would judge them.
+    throw new Error(`bid.json would be invalid: ${checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  const full = checked.data;
   const pack = tar.pack();
   const done = pipeline(pack as unknown as Readable, sink);
   const json = Buffer.from(JSON.stringify(full, null, 2) + '\n', 'utf8');

@@ -1,7 +1,8 @@
 // The price form's bounds on bid.json (bid-package.ts): what a bidder's client refuses to seal, so
 // that what the opening record prints of a bid stays small.
 import { expect } from 'chai';
-import { bidDocumentSchema, PRICE_FORM } from '../../modules/bids/bid-package';
+import { PassThrough } from 'node:stream';
+import { bidDocumentSchema, PRICE_FORM, writeBidTar } from '../../modules/bids/bid-package';
 
 const ID = '01JBX5Z3Q8N6V0T2R4M7K9H1GD';
 const doc = (price: Record<string, unknown>) => ({
@@ -31,5 +32,16 @@ describe('the price form bounds bid.json', () => {
     for (const d of refused) expect(bidDocumentSchema.safeParse(d).success, JSON.stringify(d.price).slice(0, 80)).to.equal(false);
     const issue = bidDocumentSchema.safeParse(doc({ other: items(PRICE_FORM.otherItems + 1) }));
     expect(issue.success ? '' : issue.error.issues[0]!.message).to.contain(`at most ${PRICE_FORM.otherItems} other items`);
+  });
+
+  it('sealing refuses a bid.json outside the form with a message naming the field', async () => {
+    const { attachments: _none, ...document } = doc({ other: { 项目经理: 'x'.repeat(PRICE_FORM.otherValueChars + 1) } });
+    let message = '';
+    try {
+      await writeBidTar(document as never, [], new PassThrough());
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.match(/^bid\.json would be invalid: price\.other\.项目经理: /).and.to.contain(String(PRICE_FORM.otherValueChars));
   });
 });
