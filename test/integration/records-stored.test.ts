@@ -117,9 +117,7 @@ describe('records: stored PDFs, rate limits and bounded bids', function () {
       audit: t.services.audit,
       blobs: t.services.blobs,
       renderer,
-      section: async () => {
-        throw new Error('not needed');
-      },
+      section: async (_ctx, id) => ({ id, code: section.code, title: '第一包', centre: 'procurement', state: 'opened', projectTitle: null, tenderee: null }),
       openingRecord: (ctx, id) => t.services.opening.record(ctx, id),
       evaluation: (ctx, id) => t.services.evaluation.view(ctx, id),
       award: (id) => t.services.awards.publicAward(id),
