@@ -18,7 +18,7 @@ import type { AwardJson } from '../../templates/records/award-notice';
 import { verifySteps } from '../../templates/records/dossier';
 import { EVALUATION_REPORT_FORMAT, type EvaluationReportJson, type EvaluationResultJson } from '../../templates/records/evaluation-report';
 import type { OpeningRecordJson } from '../../templates/records/opening-record';
-import { canonicalDigest } from './digest';
+import { canonicalDigest, canonicalWithRecord } from './digest';
 import { buildDossier, type Dossier, type DossierSection, type SectionBidRef } from './dossier';
 import { PDF_LAYOUT } from './pdf';
 import { workerRenderer, type PdfRenderer } from './pdf-renderer';
@@ -140,6 +140,36 @@ export function createRecordsService(deps: RecordsDeps) {
     return { bids: record.bids.map((b) => ({ bidId: b.bidId, receiptLogIndex: b.receiptLogIndex ?? null })), checkpoints };
   }
 
+  /**
+   * The evaluation report without its opening record, and the record as stored (canonical JSON).
+   * Visible as GET /api/sections/:id/evaluation is (from the publicity on; 404 before), and only
+   * once concluded (409 for staff looking at a live preview). Time-independent, so that the JSON
+   * and the PDF fetched later hash alike while the section stays in the same state.
+   */
+  async function reportParts(ctx: RequestContext, id: string): Promise<{ rest: Omit<EvaluationReportJson, 'openingRecord'>; record: string }> {
+    const { evaluation: v } = await deps.evaluation(ctx, id);
+    const result = v.result as (EvaluationResultJson & { pending?: string }) | null;
+    if (v.preview || !result || result.pending !== undefined || v.concludedAt === null) {
+      throw new AppError(409, 'evaluation_not_concluded', `The evaluation of ${v.code} has not been concluded (the section is ${v.state}); the report is published with the candidates.`);
+    }
+    const section = await deps.section(ctx, id);
+    const { json: record } = await deps.openingRecord(ctx, id);
+    const rest: Omit<EvaluationReportJson, 'openingRecord'> = {
+      format: EVALUATION_REPORT_FORMAT,
+      section,
+      evaluation: {
+        method: v.method,
+        startedAt: v.startedAt,
+        concludedAt: v.concludedAt,
+        publicity: v.publicity ? { from: v.publicity.from, endsAt: v.publicity.endsAt } : null,
+        result,
+        declines: v.declines,
+        objections: v.objections,
+      },
+    };
+    return { rest, record };
+  }
+
   const service = {
     /** GET /api/sections/:id/opening-record.pdf: whoever may read the record may read its PDF. */
     async openingRecordPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
@@ -150,40 +180,16 @@ export function createRecordsService(deps: RecordsDeps) {
       return download(ctx, id, { kind: 'opening-record', json, source: `/api/sections/${id}/opening-record` }, sha256, `opening-record-${code ?? id}.pdf`);
     },
 
-    /**
-     * GET /api/sections/:id/evaluation-report: the concluded evaluation with the opening record inside.
-     * Visible as GET /api/sections/:id/evaluation is (from the publicity on; 404 before), and only
-     * once concluded (409 for staff looking at a live preview). Time-independent, so that the JSON
-     * and the PDF fetched later hash alike while the section stays in the same state.
-     */
+    /** GET /api/sections/:id/evaluation-report: the concluded evaluation with the opening record inside. */
     async evaluationReport(ctx: RequestContext, id: string): Promise<EvaluationReportJson> {
-      const { evaluation: v } = await deps.evaluation(ctx, id);
-      const result = v.result as (EvaluationResultJson & { pending?: string }) | null;
-      if (v.preview || !result || result.pending !== undefined || v.concludedAt === null) {
-        throw new AppError(409, 'evaluation_not_concluded', `The evaluation of ${v.code} has not been concluded (the section is ${v.state}); the report is published with the candidates.`);
-      }
-      const section = await deps.section(ctx, id);
-      const record = JSON.parse((await deps.openingRecord(ctx, id)).json) as EvaluationReportJson['openingRecord'];
-      return {
-        format: EVALUATION_REPORT_FORMAT,
-        section,
-        evaluation: {
-          method: v.method,
-          startedAt: v.startedAt,
-          concludedAt: v.concludedAt,
-          publicity: v.publicity ? { from: v.publicity.from, endsAt: v.publicity.endsAt } : null,
-          result,
-          declines: v.declines,
-          objections: v.objections,
-        },
-        openingRecord: record,
-      };
+      const { rest, record } = await reportParts(ctx, id);
+      return { ...rest, openingRecord: JSON.parse(record) as EvaluationReportJson['openingRecord'] };
     },
 
     async evaluationReportPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
-      const report = await service.evaluationReport(ctx, id);
-      const { canonical, sha256 } = canonicalDigest(report);
-      return download(ctx, id, { kind: 'evaluation-report', json: canonical, source: `/api/sections/${id}/evaluation-report` }, sha256, `evaluation-report-${report.section.code ?? id}.pdf`);
+      const { rest, record } = await reportParts(ctx, id);
+      const { canonical, sha256 } = canonicalWithRecord(rest, record);
+      return download(ctx, id, { kind: 'evaluation-report', json: canonical, source: `/api/sections/${id}/evaluation-report` }, sha256, `evaluation-report-${rest.section.code ?? id}.pdf`);
     },
 
     /** GET /api/sections/:id/award-notice.pdf: renders GET /api/sections/:id/award; public once awarded. */
