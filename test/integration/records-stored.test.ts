@@ -147,6 +147,23 @@ describe('records: stored PDFs, rate limits and bounded bids', function () {
     }
   });
 
+  it('refuses a render with 503 records_busy when too many are waiting, and renders the others', async () => {
+    const renderer = workerRenderer({ maxWaiting: 1 });
+    try {
+      const record = (await t.req().get(`/api/sections/${section.id}/opening-record`)).text;
+      const job = { kind: 'opening-record' as const, json: record, source: '/x' };
+      const running = renderer.render(job);
+      const waiting = renderer.render(job);
+      let refused: unknown = null;
+      await renderer.render(job).catch((err: unknown) => (refused = err));
+      expect(refused).to.deep.include({ status: 503, code: 'records_busy' });
+      expect((refused as Error).message).to.match(/try again in a minute/);
+      for (const r of await Promise.all([running, waiting])) expect(r.sha256).to.equal(recordSha);
+    } finally {
+      await renderer.close();
+    }
+  });
+
   it('serves the stored PDF with its JSON digest as ETag and its Content-Length, and answers 304 to If-None-Match', async () => {
     const url = `/api/sections/${section.id}/opening-record.pdf`;
     const first = await binary(t.req().get(url));
