@@ -29,7 +29,8 @@ function notModified(req: Request, etag: string): boolean {
  */
 export async function sendPdf(req: Request, res: Response, download: PdfDownload): Promise<undefined> {
   const etag = `"${download.sha256}"`;
-  res.set('ETag', etag).set('Etender-Json-Sha256', download.sha256).set('Cache-Control', 'public, no-cache');
+  // Caches may keep it but must ask again (a 304 is cheap); what a signed-in user got stays in their own cache.
+  res.set('ETag', etag).set('Etender-Json-Sha256', download.sha256).set('Cache-Control', req.ctx?.actor ? 'private, no-cache' : 'no-cache');
   if (notModified(req, etag)) {
     res.status(304).end();
     return undefined;
@@ -40,7 +41,13 @@ export async function sendPdf(req: Request, res: Response, download: PdfDownload
     .type('application/pdf')
     .set('Content-Length', String(size))
     .set('Content-Disposition', `inline; filename="${download.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
-  await pipeline(stream, res);
+  try {
+    await pipeline(stream, res);
+  } catch (err) {
+    // The client went away mid-download: nothing to answer and nobody to tell.
+    if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || res.destroyed) return undefined;
+    throw err;
+  }
   return undefined;
 }
 

@@ -172,6 +172,7 @@ describe('records: stored PDFs, rate limits and bounded bids', function () {
     expect(first.headers.etag).to.equal(`"${recordSha}"`);
     expect(first.headers['etender-json-sha256']).to.equal(recordSha);
     expect(first.headers['content-length']).to.equal(String(pdf.length));
+    expect(first.headers['cache-control']).to.equal('no-cache');
     const [row] = await t.tdb.db.knex('record_pdfs').where({ kind: 'opening-record', json_sha256: recordSha });
     expect(row, 'the PDF is stored under the JSON digest').to.not.equal(undefined);
     expect(pdf.equals(fs.readFileSync(blobPath(t, String(row.pdf_sha256)))), 'the stored bytes are served').to.equal(true);
@@ -249,6 +250,21 @@ describe('records: stored PDFs, rate limits and bounded bids', function () {
     expect(counts.body.counts).to.deep.include({ kind: 'opening-record', day, downloads: start + served });
     expect((await t.req(t.users.bidderA).get(`/api/sections/${section.id}/record-downloads`)).status).to.equal(403);
     expect((await t.req().get(`/api/sections/${section.id}/record-downloads`)).status).to.equal(401);
+  });
+
+  it('limits anonymous rate report PDFs per address too, but not the JSON report', async () => {
+    const url = '/api/reports/rates?from=2025-01-01&to=2025-12-31';
+    for (let i = 0; i < 10; i++) ok(await t.req().get(url));
+    let refused: supertest.Response | null = null;
+    for (let i = 0; i < 8 && !refused; i++) {
+      const res = await binary(t.req().get(`${url}&format=pdf`));
+      if (res.status === 429) refused = res;
+      else ok(res);
+    }
+    expect(refused, 'the limit is reached within 8 requests').to.not.equal(null);
+    expect(Number(refused!.headers['retry-after'])).to.be.greaterThan(0);
+    ok(await t.req().get(url));
+    ok(await binary(t.req(t.users.auditor).get(`${url}&format=pdf`)));
   });
 
   it('bounds what a bid puts into the record: a price outside the price form is invalid, with a remark, and its oversize parts stay out', async () => {
