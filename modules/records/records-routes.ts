@@ -35,12 +35,18 @@ export async function sendPdf(req: Request, res: Response, download: PdfDownload
     res.status(304).end();
     return undefined;
   }
-  const { size, stream } = await download.deliver();
+  const head = req.method === 'HEAD';
+  const { size, stream } = await download.deliver(!head);
   res
     .status(200)
     .type('application/pdf')
     .set('Content-Length', String(size))
     .set('Content-Disposition', `inline; filename="${download.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+  if (head) {
+    stream.destroy();
+    res.end();
+    return undefined;
+  }
   try {
     await pipeline(stream, res);
   } catch (err) {

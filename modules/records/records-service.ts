@@ -49,8 +49,8 @@ export interface PdfDownload {
   /** SHA-256 of the canonical JSON the PDF renders (and states). */
   sha256: string;
   filename: string;
-  /** Renders the PDF if it was never rendered, notes the download, and opens the bytes. */
-  deliver(): Promise<{ size: number; stream: Readable }>;
+  /** Renders the PDF if it was never rendered, notes the download (unless told not to: HEAD), and opens the bytes. */
+  deliver(note?: boolean): Promise<{ size: number; stream: Readable }>;
 }
 
 let shared: PdfRenderer | null = null;
@@ -120,9 +120,9 @@ export function createRecordsService(deps: RecordsDeps) {
     return {
       sha256,
       filename,
-      async deliver() {
+      async deliver(note = true) {
         const row = await storedPdf(job, sha256);
-        await noteDownload(ctx, job.kind, sectionId, sha256);
+        if (note) await noteDownload(ctx, job.kind, sectionId, sha256);
         return { size: row.size, stream: blobs.open(row.pdfSha256) };
       },
     };
