@@ -71,6 +71,8 @@ export function createRecordsService(deps: RecordsDeps) {
   /** Renders under way, by kind and digest: concurrent first requests for one record render it once. */
   const inFlight = new Map<string, Promise<store.StoredPdfRow>>();
   const inFlightRates = new Map<string, Promise<Buffer>>();
+  /** Published opening records seen: section id → digest and code. */
+  const published = new Map<string, { sha256: string; code: string }>();
   /** Rows already looked up (a row never changes): a download of a known record asks the database one query less. */
   const stored = new Map<string, store.StoredPdfRow>();
   const remember = (key: string, row: store.StoredPdfRow) => {
@@ -88,10 +90,11 @@ export function createRecordsService(deps: RecordsDeps) {
     await audit.append(knex, ctx, { action: 'record.downloaded', objectType: 'record', objectId: sectionId, data: { kind, section: sectionId, sha256, format: 'pdf' } });
   }
 
-  async function renderAndStore(job: RenderJob, sha256: string): Promise<store.StoredPdfRow> {
+  async function renderAndStore(kind: RecordKind, sha256: string, jobOf: () => Promise<RenderJob>): Promise<store.StoredPdfRow> {
     // Another request may have finished the same render between our look-up and now.
-    const again = await store.findPdf(knex, job.kind, sha256, PDF_LAYOUT);
+    const again = await store.findPdf(knex, kind, sha256, PDF_LAYOUT);
     if (again && (await blobs.exists(again.pdfSha256))) return again;
+    const job = await jobOf();
     const rendered = await renderer().render(job);
     if (rendered.sha256 !== sha256) throw new Error(`the ${job.kind} PDF states the digest ${rendered.sha256}, not ${sha256}`);
     const blob = await blobs.put(Readable.from([rendered.pdf]), { maxBytes: MAX_PDF_BYTES });
@@ -100,15 +103,15 @@ export function createRecordsService(deps: RecordsDeps) {
   }
 
   /** The stored PDF of a record's JSON, rendered (once) if there is none yet. */
-  async function storedPdf(job: RenderJob, sha256: string): Promise<store.StoredPdfRow> {
-    const key = `${job.kind}:${sha256}`;
+  async function storedPdf(kind: RecordKind, sha256: string, jobOf: () => Promise<RenderJob>): Promise<store.StoredPdfRow> {
+    const key = `${kind}:${sha256}`;
     const known = stored.get(key);
     if (known && (await blobs.exists(known.pdfSha256))) return known;
-    const row = await store.findPdf(knex, job.kind, sha256, PDF_LAYOUT);
+    const row = await store.findPdf(knex, kind, sha256, PDF_LAYOUT);
     if (row && (await blobs.exists(row.pdfSha256))) return remember(key, row);
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = renderAndStore(job, sha256)
+      pending = renderAndStore(kind, sha256, jobOf)
         .then((r) => remember(key, r))
         .finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
@@ -116,13 +119,15 @@ export function createRecordsService(deps: RecordsDeps) {
     return pending;
   }
 
-  function download(ctx: RequestContext, sectionId: string, job: RenderJob, sha256: string, filename: string): PdfDownload {
+  /** `job` is asked for only when the PDF has to be rendered. */
+  function download(ctx: RequestContext, sectionId: string, kind: RecordKind, sha256: string, filename: string, job: RenderJob | (() => Promise<RenderJob>)): PdfDownload {
+    const jobOf = typeof job === 'function' ? job : async () => job;
     return {
       sha256,
       filename,
       async deliver(note = true) {
-        const row = await storedPdf(job, sha256);
-        if (note) await noteDownload(ctx, job.kind, sectionId, sha256);
+        const row = await storedPdf(kind, sha256, jobOf);
+        if (note) await noteDownload(ctx, kind, sectionId, sha256);
         return { size: row.size, stream: blobs.open(row.pdfSha256) };
       },
     };
@@ -173,11 +178,23 @@ export function createRecordsService(deps: RecordsDeps) {
   const service = {
     /** GET /api/sections/:id/opening-record.pdf: whoever may read the record may read its PDF. */
     async openingRecordPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
-      const { json, sha256 } = await deps.openingRecord(ctx, id);
-      // The record is stored as canonical JSON, so its stored digest is the one the PDF states;
-      // it is not parsed here (a large record takes milliseconds to parse, on every download).
-      const { code } = await deps.section(ctx, id);
-      return download(ctx, id, { kind: 'opening-record', json, source: `/api/sections/${id}/opening-record` }, sha256, `opening-record-${code ?? id}.pdf`);
+      // A published record never changes and stays public: once seen, its digest is known without
+      // reading the record (hundreds of KB for a large opening) on every download.
+      let known = published.get(id);
+      if (!known) {
+        const { sha256 } = await deps.openingRecord(ctx, id);
+        const { code } = await deps.section(ctx, id);
+        known = { sha256, code: code ?? id };
+        if (published.size >= 1000) published.delete(published.keys().next().value!);
+        published.set(id, known);
+      }
+      // The record is stored as canonical JSON, so its stored digest is the one the PDF states.
+      const job = async (): Promise<RenderJob> => {
+        const { json, sha256 } = await deps.openingRecord(ctx, id);
+        if (sha256 !== known.sha256) throw new Error(`the opening record of ${id} changed after publication (${known.sha256} → ${sha256})`);
+        return { kind: 'opening-record', json, source: `/api/sections/${id}/opening-record` };
+      };
+      return download(ctx, id, 'opening-record', known.sha256, `opening-record-${known.code}.pdf`, job);
     },
 
     /** GET /api/sections/:id/evaluation-report: the concluded evaluation with the opening record inside. */
@@ -189,7 +206,7 @@ export function createRecordsService(deps: RecordsDeps) {
     async evaluationReportPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
       const { rest, record } = await reportParts(ctx, id);
       const { canonical, sha256 } = canonicalWithRecord(rest, record);
-      return download(ctx, id, { kind: 'evaluation-report', json: canonical, source: `/api/sections/${id}/evaluation-report` }, sha256, `evaluation-report-${rest.section.code ?? id}.pdf`);
+      return download(ctx, id, 'evaluation-report', sha256, `evaluation-report-${rest.section.code ?? id}.pdf`, { kind: 'evaluation-report', json: canonical, source: `/api/sections/${id}/evaluation-report` });
     },
 
     /** GET /api/sections/:id/award-notice.pdf: renders GET /api/sections/:id/award; public once awarded. */
@@ -198,7 +215,7 @@ export function createRecordsService(deps: RecordsDeps) {
       const json = (await deps.award(id)) as AwardJson;
       const { canonical, sha256 } = canonicalDigest(json);
       const facts = { title: section.title, projectTitle: section.projectTitle, tenderee: section.tenderee };
-      return download(ctx, id, { kind: 'award-notice', json: canonical, source: `/api/sections/${id}/award`, section: facts }, sha256, `award-notice-${json.award.code}.pdf`);
+      return download(ctx, id, 'award-notice', sha256, `award-notice-${json.award.code}.pdf`, { kind: 'award-notice', json: canonical, source: `/api/sections/${id}/award`, section: facts });
     },
 
     /** GET /api/sections/:id/dossier: supervisors, auditors and admins only. */
@@ -214,7 +231,7 @@ export function createRecordsService(deps: RecordsDeps) {
     async dossierPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
       const dossier = await service.dossier(ctx, id);
       const { canonical, sha256 } = canonicalDigest(dossier);
-      return download(ctx, id, { kind: 'dossier', json: canonical, source: `/api/sections/${id}/dossier` }, sha256, `dossier-${dossier.section.code ?? id}.pdf`);
+      return download(ctx, id, 'dossier', sha256, `dossier-${dossier.section.code ?? id}.pdf`, { kind: 'dossier', json: canonical, source: `/api/sections/${id}/dossier` });
     },
 
     /**
