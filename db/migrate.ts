@@ -24,6 +24,8 @@ import * as m0020 from './migrations/20261201_0020_share-confirmations';
 import * as m0021 from './migrations/20261201_0021_log-promises';
 import * as m0022a from './migrations/20261201_0022_a_usernames-normalised';
 import * as m0022b from './migrations/20261201_0022_b_usernames-binary-collation';
+import * as m0023a from './migrations/20261201_0023_a_record-pdfs';
+import * as m0023b from './migrations/20261201_0023_b_record-downloads';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -54,6 +56,8 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261201_0021_log-promises', m0021],
   ['20261201_0022_a_usernames-normalised', m0022a],
   ['20261201_0022_b_usernames-binary-collation', m0022b],
+  ['20261201_0023_a_record-pdfs', m0023a],
+  ['20261201_0023_b_record-downloads', m0023b],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

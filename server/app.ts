@@ -40,7 +40,7 @@ import { createImportsService } from '../modules/reports/imports-service';
 import { createReportsService } from '../modules/reports/reports-service';
 import { reportsRoutes } from '../modules/reports/reports-routes';
 import { createRecordsService } from '../modules/records/records-service';
-import { recordsRoutes } from '../modules/records/records-routes';
+import { publicDownloadLimiter, recordsRoutes } from '../modules/records/records-routes';
 import { tendersRoutes } from '../modules/tenders/tenders-routes';
 import { ConfigError, readTrustedCaFiles, type Config } from './config';
 import { attachContext, bearerAuth, configurePassport, sameOriginForSessions } from './http/auth';
@@ -138,7 +138,9 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   const evaluation = createEvaluationService({ knex, clock, audit, tenders, centres, opening, awards });
   const records = createRecordsService({
     knex,
+    clock,
     audit,
+    blobs,
     section: async (ctx, id) => {
       const d = await tenders.getSection(ctx, id);
       return { id: d.section.id, code: d.section.code, title: d.section.title, centre: d.section.centre, state: d.section.state, projectTitle: d.project.title, tenderee: d.project.tenderee };
@@ -234,8 +236,8 @@ export function createApp(deps: AppDeps) {
   app.use(evaluationRoutes(services.evaluation, registry));
   app.use(auditRoutes(services.audit, registry));
   app.use(awardsRoutes(services.awards, registry));
-  app.use(reportsRoutes(services.reports, services.imports, registry));
-  app.use(recordsRoutes(services.records, registry));
+  app.use(reportsRoutes(services.reports, services.imports, registry, { render: services.records.rateReportPdf, limiter: publicDownloadLimiter(config.recordDownloadsPerMinute) }));
+  app.use(recordsRoutes(services.records, registry, { downloadsPerMinute: config.recordDownloadsPerMinute }));
 
   const openapi = buildOpenApi(registry, VERSION);
   app.get('/api/openapi.json', (_req, res) => {

@@ -24,6 +24,8 @@ export interface Config {
   loginFailuresPerAddressPer15Min: number;
   /** PUBLIC_URL: the origin people reach the platform at (behind a proxy); null: taken from each request. */
   publicUrl: string | null;
+  /** Anonymous PDF record downloads per address and minute. */
+  recordDownloadsPerMinute: number;
   trustProxy: boolean | number | string;
   cookieSecure: boolean;
   schedulerIntervalMs: number;
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     loginAttemptsPer15Min: int(env, 'LOGIN_ATTEMPTS_PER_15_MIN', 10, 1, 100000),
     loginFailuresPerAddressPer15Min: int(env, 'LOGIN_FAILURES_PER_ADDRESS_PER_15_MIN', 30, 1, 100000),
     publicUrl: publicUrl(env.PUBLIC_URL),
+    recordDownloadsPerMinute: int(env, 'RECORD_DOWNLOADS_PER_MIN', 30, 1, 100000),
     trustProxy,
     cookieSecure: bool(env, 'COOKIE_SECURE', production),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 1000, 50, 3_600_000),

@@ -18,6 +18,17 @@ export const BID_FORMAT = 'etender-bid/1';
 
 const yuan = z.string().refine((v) => parseYuan(v).ok, 'must be an amount in yuan with at most two decimals, e.g. "1234567.80"');
 
+/**
+ * The price form's bounds: what a bid may say besides its amount. Everything a bid says there is
+ * printed in the public opening record, so it is bounded; a bid outside the form is invalid at
+ * the opening (and the parts outside it are not copied into the record).
+ */
+export const PRICE_FORM = { otherItems: 16, otherKeyChars: 40, otherValueChars: 200, qualityChars: 200 } as const;
+
+export const priceOtherSchema = z
+  .record(z.string().min(1).max(PRICE_FORM.otherKeyChars), z.string().max(PRICE_FORM.otherValueChars))
+  .refine((o) => Object.keys(o).length <= PRICE_FORM.otherItems, `at most ${PRICE_FORM.otherItems} other items`);
+
 export const bidDocumentSchema = z.strictObject({
   format: z.literal(BID_FORMAT),
   section: z.strictObject({ id: z.string().regex(ID_PATTERN), code: z.string().max(64) }),
@@ -25,8 +36,8 @@ export const bidDocumentSchema = z.strictObject({
   price: z.strictObject({
     amount: yuan.describe('The bid price (cost side) or offer (revenue side) in yuan.'),
     durationDays: z.int().min(0).max(36500).optional().describe('Construction period or delivery time in days, when the section asks for it.'),
-    quality: z.string().max(200).optional(),
-    other: z.record(z.string().max(100), z.string().max(2000)).optional().describe('Other items named by the tender documents.'),
+    quality: z.string().max(PRICE_FORM.qualityChars).optional(),
+    other: priceOtherSchema.optional().describe(`Other items named by the tender documents: at most ${PRICE_FORM.otherItems}, names of at most ${PRICE_FORM.otherKeyChars} and values of at most ${PRICE_FORM.otherValueChars} characters.`),
   }),
   attachments: z.array(z.strictObject({ name: z.string().min(1).max(200), size: z.int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).max(1000),
 });
@@ -69,7 +80,12 @@ export async function writeBidTar(document: Omit<BidDocument, 'attachments'>, at
     names.add(name);
     attachments.push({ name, ...(await fileDigest(file)) });
   }
-  const full = bidDocumentSchema.parse({ ...document, attachments });
+  const checked = bidDocumentSchema.safeParse({ ...document, attachments });
+  if (!checked.success) {
+    // A person reads this (etender seal / package): name the fields, as the opening would judge them.
+    throw new Error(`bid.json would be invalid: ${checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  const full = checked.data;
   const pack = tar.pack();
   const done = pipeline(pack as unknown as Readable, sink);
   const json = Buffer.from(JSON.stringify(full, null, 2) + '\n', 'utf8');

@@ -13,11 +13,32 @@ import { bidDocumentSchema } from '../bids/bid-package';
 import { AgeError, ageDecryptStream, type X25519Identity } from './age-native';
 import type { FrozenBid } from './opening-store';
 
-/** bid.json as the opening reads it: the amount is checked separately, so a bad one is reported as such. */
+/**
+ * bid.json as the opening reads it. The amount and the rest of the price form are checked
+ * separately, so that a bad amount or a price outside the form makes the bid invalid (with a
+ * remark) rather than unreadable.
+ */
 const openedDocumentSchema = bidDocumentSchema.extend({
-  price: bidDocumentSchema.shape.price.extend({ amount: z.string().max(64) }),
+  price: z.looseObject({ amount: z.string().max(64) }),
 });
 type OpenedDocument = z.infer<typeof openedDocumentSchema>;
+
+/** The price form's fields other than the amount, each with its bounds (bid-package.ts). */
+const PRICE_FIELDS: Record<string, z.ZodType> = {
+  durationDays: bidDocumentSchema.shape.price.shape.durationDays,
+  quality: bidDocumentSchema.shape.price.shape.quality,
+  other: bidDocumentSchema.shape.price.shape.other,
+};
+
+/** At most `n` characters of a bidder's text, for messages that go into the public record. */
+const clip = (text: string, n = 40) => (text.length > n ? `${text.slice(0, n)}…` : text);
+
+/** A zod error as a short message: the first few issues, each path and message clipped (paths may hold a bidder's keys). */
+function issuesText(error: z.ZodError, prefix = ''): string {
+  const shown = error.issues.slice(0, 3).map((i) => `${clip(prefix + i.path.map(String).map((p) => clip(p)).join('.'), 120)}: ${clip(i.message, 200)}`);
+  const more = error.issues.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
 
 export type BidStatus = 'opened' | 'revoked' | 'withdrawn';
 
@@ -102,7 +123,7 @@ async function readPackage(sealed: Readable, identity: X25519Identity): Promise<
             throw new PackageError('bad_bid_json', 'bid.json is not JSON');
           }
           const parsed = openedDocumentSchema.safeParse(json);
-          if (!parsed.success) throw new PackageError('bad_bid_json', `bid.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+          if (!parsed.success) throw new PackageError('bad_bid_json', `bid.json is invalid: ${issuesText(parsed.error)}`);
           document = parsed.data;
         } else {
           seen.push({ name: header.name, size, sha256: hash.digest('hex') });
@@ -195,6 +216,23 @@ export async function checkBid(deps: BidCheckDeps, section: SectionForCheck, bid
   } else if (section.direction === 'revenue' && amount.fen < section.referencePriceFen) {
     invalid('under_reference', `the price ${formatYuan(amount.fen)} is under the ${section.referenceKind.replace('_', ' ')} ${formatYuan(section.referencePriceFen)}`);
   }
+  // The rest of the price form: only what fits it reaches the record.
+  const price: NonNullable<BidResult['price']> = { amount: doc.price.amount };
+  const outside: string[] = [];
+  for (const [field, value] of Object.entries(doc.price)) {
+    if (field === 'amount') continue;
+    const schema = PRICE_FIELDS[field];
+    if (!schema) {
+      outside.push(`"${clip(field)}" is not a field of the price form (amount, ${Object.keys(PRICE_FIELDS).join(', ')})`);
+      continue;
+    }
+    const checked = schema.safeParse(value);
+    if (checked.success) Object.assign(price, { [field]: checked.data });
+    else outside.push(issuesText(checked.error, `price.${field}${checked.error.issues[0]?.path.length ? '.' : ''}`));
+  }
+  if (outside.length) {
+    invalid('price_form', `the price is outside the section's price form, and what is outside it is left out of this record: ${outside.slice(0, 3).join('; ')}${outside.length > 3 ? `; and ${outside.length - 3} more` : ''}`);
+  }
   try {
     await deps.checkCertificate(bid.certificateFingerprint, bid.receivedAt);
   } catch (err) {
@@ -205,12 +243,7 @@ export async function checkBid(deps: BidCheckDeps, section: SectionForCheck, bid
     decryption: 'ok',
     status: 'opened',
     cause,
-    price: {
-      amount: doc.price.amount,
-      ...(doc.price.durationDays !== undefined ? { durationDays: doc.price.durationDays } : {}),
-      ...(doc.price.quality !== undefined ? { quality: doc.price.quality } : {}),
-      ...(doc.price.other !== undefined ? { other: doc.price.other } : {}),
-    },
+    price,
     attachments: opened.attachments,
     validity,
     remarks,

@@ -16,3 +16,15 @@ export function canonicalDigest(json: unknown): CanonicalDigest {
   if (canonical === undefined) throw new Error('The record has no JSON form to digest.');
   return { canonical, sha256: crypto.createHash('sha256').update(canonical, 'utf8').digest('hex') };
 }
+
+/**
+ * The canonical JSON of `{...rest, [key]: <the document whose canonical JSON is inner>}` without
+ * parsing `inner` again: canonical JSON nests, so the inner text can stand in for a placeholder.
+ * Used for the evaluation report, whose large opening record is stored canonical already.
+ */
+export function canonicalWithRecord(rest: Record<string, unknown>, inner: string, key = 'openingRecord'): CanonicalDigest {
+  const token = `etender-splice-${crypto.randomBytes(16).toString('hex')}`;
+  const outer = canonicalDigest({ ...rest, [key]: token }).canonical;
+  const canonical = outer.replace(JSON.stringify(token), () => inner);
+  return { canonical, sha256: crypto.createHash('sha256').update(canonical, 'utf8').digest('hex') };
+}

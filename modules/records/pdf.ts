@@ -46,6 +46,9 @@ export interface RenderedPdf {
   sha256: string;
 }
 
+/** The layout version: stored PDFs are keyed by it too, so that a changed layout renders records anew. */
+export const PDF_LAYOUT = 1;
+
 const PAGE = { width: 595.28, height: 841.89, margin: 50, top: 64, bottom: 64 };
 const FONT = 'cjk';
 const INK = '#111111';

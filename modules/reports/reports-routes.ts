@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
 import { AppError, tooLarge, validationFailed } from '../core/errors';
 import { CENTRE_CODES } from '../centres/centre-rules';
 import type { ImportsService } from './imports-service';
 import { ratesCsv } from './reports-csv';
-import { renderRateReportPdf } from '../records/records-service';
+import type { RecordsService } from '../records/records-service';
 import { sendPdf } from '../records/records-routes';
 import type { ReportsService } from './reports-service';
 
@@ -44,8 +44,15 @@ async function readCsvBody(req: Request): Promise<{ text: string; sha256: string
   return { text, sha256: crypto.createHash('sha256').update(bytes).digest('hex') };
 }
 
-export function reportsRoutes(reports: ReportsService, imports: ImportsService, registry: ApiRegistry): Router {
+/** The rate report's PDF: rendered by the records module off the event loop, limited like the other public PDFs. */
+export interface RatesPdf {
+  render: RecordsService['rateReportPdf'];
+  limiter: RequestHandler;
+}
+
+export function reportsRoutes(reports: ReportsService, imports: ImportsService, registry: ApiRegistry, pdf: RatesPdf): Router {
   const router = Router();
+  router.get('/api/reports/rates', (req, res, next) => (req.query.format === 'pdf' ? pdf.limiter(req, res, next) : next()));
 
   registry.add(router, {
     method: 'get',
@@ -56,11 +63,11 @@ export function reportsRoutes(reports: ReportsService, imports: ImportsService, 
       'Savings rate (cost side) and value-added rate (revenue side) per section, per centre and combined, for the award dates from..to (inclusive, centre time zone), live and imported results, with counts; format=csv for a spreadsheet, format=pdf for the PDF record (with a chart per centre; states the SHA-256 of the JSON report).',
     access: 'anyone',
     query: ratesQuery,
-    handler: async ({ query, res }) => {
+    handler: async ({ query, req, res }) => {
       const report = await reports.rates({ from: query.from, to: query.to, centre: query.centre });
       if (query.format === 'pdf') {
         const source = `/api/reports/rates?from=${query.from}&to=${query.to}${query.centre ? `&centre=${query.centre}` : ''}`;
-        return sendPdf(res, await renderRateReportPdf(report, source), `rates-${query.from}-${query.to}.pdf`);
+        return sendPdf(req, res, await pdf.render(report, source, `rates-${query.from}-${query.to}.pdf`));
       }
       if (query.format !== 'csv') return report;
       res.setHeader('Content-Type', 'text/csv; charset=utf-8');

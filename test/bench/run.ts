@@ -4,16 +4,20 @@
 // Every row is a RATIO against a floor measured in the same run on this machine, never an
 // absolute time; the run exits 1 when a bounded ratio is beyond its bound (or a benchmark fails),
 // 0 otherwise. Loopback only; about a minute on 2 cores with the defaults.
-//   BENCH_ONLY=upload|audit     run one of them
+//   BENCH_ONLY=upload|audit|records  run one of them
+//   BENCH_JSON=file.json        also write the results (every row, note and error) as JSON
 //   BENCH_AUDIT_ENTRIES=1000000 grow the audit log to a million entries (default 200,000)
 //   BENCH_UPLOAD_MIB=1024       size of the big bid in MiB (default 1024)
+import fs from 'node:fs';
 import { runAuditAppend } from './audit-append';
+import { runRecordDownload } from './record-download';
 import { failed, printResult, table, type BenchResult } from './report';
 import { runUploadMemory } from './upload-memory';
 
 const benches: Array<{ key: string; name: string; run: () => Promise<BenchResult> }> = [
   { key: 'upload', name: 'upload-memory', run: runUploadMemory },
   { key: 'audit', name: 'audit-append', run: runAuditAppend },
+  { key: 'records', name: 'record-download', run: runRecordDownload },
 ];
 
 const only = process.env.BENCH_ONLY;
@@ -39,5 +43,8 @@ for (const bench of benches) {
 
 process.stdout.write(`\nSummary (${((Date.now() - started) / 1000).toFixed(0)} s)\n${table(results.flatMap((r) => r.rows))}\n`);
 const bad = [...crashed.map((n) => `${n} did not run to the end`), ...results.filter(failed).map((r) => `${r.name}: ${r.errors.length ? r.errors.join('; ') : 'a ratio is beyond its bound'}`)];
+if (process.env.BENCH_JSON) {
+  fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify({ passed: bad.length === 0, seconds: Math.round((Date.now() - started) / 1000), results, failures: bad }, null, 2) + '\n');
+}
 process.stdout.write(bad.length ? `\nbench FAILED:\n${bad.map((b) => `  - ${b}`).join('\n')}\n` : '\nbench passed: every bounded ratio is within its bound.\n');
 process.exit(bad.length ? 1 : 0);
