@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { ensurePrivateDir, PRIVATE_FILE_MODE, tightenTree } from '../modules/core/private-files';
+import { guardRootHandle } from './transactions';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -27,6 +28,7 @@ export interface OpenOptions {
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const db = options.url ? openMysql(options.url, options.poolMax) : openSqlite(options.dataDir);
+  guardRootHandle(db.knex);
   try {
     await db.knex.raw('select 1');
   } catch (err) {

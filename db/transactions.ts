@@ -2,6 +2,12 @@
 // holds the write lock (or the read snapshot went stale), MySQL/MariaDB answers deadlock or lock
 // wait timeout (on Galera certification conflicts also surface as deadlocks). The whole unit of
 // work is re-run; it must therefore be free of side effects outside the database.
+//
+// The rule: inside a transaction, every query goes through its handle (`trx`). SQLite has one
+// connection, so a query on the root handle there waits for the transaction that holds it and
+// fails after 15 s; on MySQL it runs outside the transaction and sees none of its writes. The
+// root handle refuses such a query at once (guardRootHandle, installed by db/connection.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 
 export type Db = Knex | Knex.Transaction;
@@ -36,6 +42,33 @@ export async function withRetry<T>(work: () => Promise<T>, attempts = 40): Promi
   }
 }
 
+/** The transaction open on this async path, if any (closed once its work has settled). */
+const openTransaction = new AsyncLocalStorage<{ open: boolean }>();
+
+export class RootHandleInTransactionError extends Error {
+  constructor() {
+    super(
+      'A query on the root database handle was made inside an open transaction on the same path. ' +
+        'Pass the transaction handle (trx) to the code that makes it, or make the call after the transaction has committed.',
+    );
+  }
+}
+
 export function withTransaction<T>(knex: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return withRetry(() => knex.transaction(work));
+  return withRetry(() =>
+    knex.transaction((trx) => {
+      const state = { open: true };
+      return openTransaction.run(state, () => work(trx)).finally(() => (state.open = false));
+    }),
+  );
+}
+
+/**
+ * Makes the root handle refuse to hand out a connection on an async path that has a transaction
+ * open. A transaction's own queries use its connection and are not affected.
+ */
+export function guardRootHandle(knex: Knex): void {
+  const client = knex.client as { acquireConnection(): Promise<unknown> };
+  const acquire = client.acquireConnection.bind(client);
+  client.acquireConnection = () => (openTransaction.getStore()?.open ? Promise.reject(new RootHandleInTransactionError()) : acquire());
 }
