@@ -1,6 +1,6 @@
 // Benchmark: "a few anonymous clients downloading a record's PDF do not stall the server".
 //
-// The real server (server/main.ts) runs as a child process on SQLite in a temporary DATA_DIR with
+// The real server (server/main.ts, or with BENCH_SERVER=dist the build) runs as a child process on SQLite in a temporary DATA_DIR with
 // the demo data. The demo's past tender has a published opening record; this benchmark replaces
 // that record, in the server's database, with one of 500 bids (bidder names, prices, remarks in
 // the published shape, the same size as a real 500-bid record) and its digest, as an opening of
@@ -21,7 +21,7 @@ import path from 'node:path';
 import canonicalize from 'canonicalize';
 import { openDatabase } from '../../db/connection';
 import { listeningPort, start, type Started } from '../support/server-process';
-import { benchTempDir, fmtMs, isMain, onInterrupt, printResult, progress, recordChild, removeDir, sweepStale, failed, type BenchResult } from './report';
+import { benchServer, benchTempDir, fmtMs, isMain, onInterrupt, printResult, progress, recordChild, removeDir, sweepStale, failed, type BenchResult } from './report';
 
 export const HEALTHZ_RATIO_BOUND = 2;
 const BIDS = 500;
@@ -102,8 +102,9 @@ export async function runRecordDownload(): Promise<BenchResult> {
     await removeDir(dataDir);
   });
   try {
-    progress('records: starting the server (SQLite, demo data)');
-    server = start({ DATA_DIR: dataDir, CERTS_DIR: path.join(dataDir, 'certs'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RECORD_DOWNLOADS_PER_MIN: '100000' });
+    const which = benchServer();
+    progress(`records: starting the server (${which.label}, SQLite, demo data)`);
+    server = start({ DATA_DIR: dataDir, CERTS_DIR: path.join(dataDir, 'certs'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', RECORD_DOWNLOADS_PER_MIN: '100000' }, which.options);
     const base = `http://127.0.0.1:${await listeningPort(server)}`;
     recordChild(dataDir, server.child.pid!);
 

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ROOT, type StartOptions } from '../support/server-process';
 
 export interface BenchRow {
   bench: string;
@@ -124,6 +125,19 @@ export function onInterrupt(fn: () => void | Promise<void>): () => void {
  */
 export async function removeDir(dir: string): Promise<void> {
   await fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+}
+
+/**
+ * Which server the benchmarks start: the TypeScript source through tsx (default), or with
+ * BENCH_SERVER=dist the build in dist/ on plain node (`npm run build` first), as `npm start` runs it.
+ */
+export function benchServer(): { options: StartOptions; label: string } {
+  const which = process.env.BENCH_SERVER ?? 'source';
+  if (which === 'source') return { options: {}, label: 'server/main.ts through tsx' };
+  if (which !== 'dist') throw new Error(`BENCH_SERVER must be "source" or "dist"; got "${which}"`);
+  const build = path.join(ROOT, 'dist');
+  if (!fs.existsSync(path.join(build, 'server/main.js'))) throw new Error('BENCH_SERVER=dist: there is no dist/server/main.js; run npm run build first');
+  return { options: { build }, label: 'dist/server/main.js on plain node' };
 }
 
 const PREFIX = 'etender-bench-';

@@ -8,6 +8,8 @@
 //   BENCH_JSON=file.json        also write the results (every row, note and error) as JSON
 //   BENCH_AUDIT_ENTRIES=1000000 grow the audit log to a million entries (default 200,000)
 //   BENCH_UPLOAD_MIB=1024       size of the big bid in MiB (default 1024)
+//   BENCH_SERVER=dist           start the build in dist/ on plain node (npm run build first)
+//                               instead of server/main.ts through tsx
 import fs from 'node:fs';
 import { runAuditAppend } from './audit-append';
 import { runRecordDownload } from './record-download';

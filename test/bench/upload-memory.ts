@@ -1,6 +1,6 @@
 // Benchmark: "memory stays flat for a 1 GB bid".
 //
-// The real server (server/main.ts) runs as a child process on SQLite in a temporary DATA_DIR with
+// The real server (server/main.ts, or with BENCH_SERVER=dist the build) runs as a child process on SQLite in a temporary DATA_DIR with
 // the demo data. A demo bidder logs in, makes an API token, an RSA key and a signing certificate
 // (CSR through POST /api/pki/certificates), and submits sealed bids with the CLI's own uploader
 // (apiUpload) to a section open for bids: a 1 MiB warm-up, the 16 MiB floor, then 1 GiB.
@@ -30,7 +30,7 @@ import { sealBid } from '../../modules/bids/bid-package';
 import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest } from '../../modules/bids/manifest';
 import { createCsr } from '../../modules/pki/client-keys';
 import { demoAccounts, listeningPort, start, stop, type Started } from '../support/server-process';
-import { MiB, benchTempDir, failed, fmtMiB, fmtSize, isMain, onInterrupt, printResult, progress, recordChild, removeDir, sweepStale, type BenchResult } from './report';
+import { MiB, benchServer, benchTempDir, failed, fmtMiB, fmtSize, isMain, onInterrupt, printResult, progress, recordChild, removeDir, sweepStale, type BenchResult } from './report';
 
 export const RSS_GROWTH_BOUND_BYTES = 64 * MiB;
 const FLOOR_BYTES = 16 * MiB;
@@ -209,7 +209,8 @@ export async function runUploadMemory(): Promise<BenchResult> {
   });
 
   try {
-    progress('upload: starting the server (SQLite, demo data)');
+    const which = benchServer();
+    progress(`upload: starting the server (${which.label}, SQLite, demo data)`);
     server = start({
       DATA_DIR: dataDir,
       CERTS_DIR: path.join(dataDir, 'certs'),
@@ -217,10 +218,13 @@ export async function runUploadMemory(): Promise<BenchResult> {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       MAX_BID_BYTES: String(big + 64 * MiB),
-    });
+    }, which.options);
     const base = `http://127.0.0.1:${await listeningPort(server)}`;
     const pid = server.child.pid!;
     recordChild(dataDir, pid);
+    // Idle: started, migrated and seeded, not yet asked anything (after the same settling pause as an upload's baseline).
+    await new Promise((r) => setTimeout(r, 1000));
+    const idleRss = procField(pid, 'VmRSS');
 
     // The demo bidder: session → API token.
     const bidder = demoAccounts(server.stdout()).get('bidder-a');
@@ -356,7 +360,8 @@ export async function runUploadMemory(): Promise<BenchResult> {
     const describe = (u: Upload) =>
       `${u.label} ${fmtSize(u.size)}: RSS ${fmtMiB(u.rssBefore)} before, peak ${fmtMiB(u.peak)} (growth ${fmtMiB(u.peak - u.rssBefore)}), ${u.seconds.toFixed(2)} s = ${u.mibPerSecond.toFixed(0)} MiB/s, ${u.samples} samples`;
     result.notes.push(
-      `Real server (server/main.ts, SQLite, demo data) in a child process, pid ${pid}; bidder-a submits to ${section.code} with apiUpload over 127.0.0.1.`,
+      `Real server (${which.label}, SQLite, demo data) in a child process, pid ${pid}; bidder-a submits to ${section.code} with apiUpload over 127.0.0.1.`,
+      `Idle RSS after the start, before any request: ${fmtMiB(idleRss)}.`,
       describe(floor),
       describe(heavy),
       `Peak = max of VmRSS sampled every ${SAMPLE_MS} ms and ${heavy.hwmReset ? 'VmHWM (reset through /proc/<pid>/clear_refs before each upload)' : 'nothing else (VmHWM could not be reset here)'}.`,

@@ -1,5 +1,6 @@
 // A real etender server (server/main.ts) in a child process, for end-to-end tests: start it,
-// wait for its log lines, find its port, stop it gracefully.
+// wait for its log lines, find its port, stop it gracefully. From source through tsx, or a build's
+// server/main.js on plain node.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,12 @@ export interface Started {
 
 export const children: Started[] = [];
 
-export function start(env: Record<string, string | undefined>): Started {
+export interface StartOptions {
+  /** The directory `npm run build` wrote (dist/, or --out DIR): runs its server/main.js on plain node, in that directory. */
+  build?: string;
+}
+
+export function start(env: Record<string, string | undefined>, options: StartOptions = {}): Started {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['DATABASE_URL', 'PORT', 'HOST', 'NODE_ENV', 'DEMO', 'SESSION_SECRET', 'CODE_PREFIX', 'SCHEDULER_INTERVAL_MS', 'COOKIE_SECURE', 'TRUST_PROXY']) {
     delete childEnv[name];
@@ -28,7 +34,10 @@ export function start(env: Record<string, string | undefined>): Started {
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
   // Key material of a test server stays in its own data directory, never in the checkout's certs/.
   if (!childEnv.CERTS_DIR && childEnv.DATA_DIR) childEnv.CERTS_DIR = path.join(childEnv.DATA_DIR, 'certs');
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A build runs as production does: no loader flags passed down through the environment.
+  if (options.build) delete childEnv.NODE_OPTIONS;
+  const args = options.build ? [path.join(options.build, 'server/main.js')] : ['--import', 'tsx', MAIN];
+  const child = spawn(process.execPath, args, { cwd: options.build ?? ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
