@@ -55,7 +55,7 @@ describe('npm run build, then the compiled server on plain node', function () {
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-build-'));
     app = path.join(tmp, 'app');
-    const built = await run([path.join(ROOT, 'scripts/build.mjs'), '--out', app], ROOT);
+    const built = await run([path.join(ROOT, 'server/build.mjs'), '--out', app], ROOT);
     expect(built.status, built.stderr).to.equal(0);
     fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(app, 'package.json')); // "type": "module"
     const dropped = productionModules(path.join(app, 'node_modules'));

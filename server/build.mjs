@@ -3,7 +3,7 @@
 // JavaScript in dist/, and bundles the pages' browser scripts once, so that `npm start` runs on
 // plain node with neither tsx nor esbuild (both are development dependencies).
 //
-//   node scripts/build.mjs [--out DIR] [--if-installed]
+//   node server/build.mjs [--out DIR] [--if-installed]
 //
 // --out DIR       build there instead of dist/ (the tests build into a temporary directory)
 // --if-installed  (`prestart`, `preetender`) when esbuild is not installed — a production install
