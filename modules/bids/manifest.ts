@@ -4,12 +4,11 @@
 import crypto from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { z } from 'zod';
+import { AGE_RECIPIENT_PATTERN } from '../core/age-recipient';
 import { ID_PATTERN } from '../core/ids';
 
 export const MANIFEST_FORMAT = 'etender-manifest/1';
 const HEX64 = /^[0-9a-f]{64}$/;
-/** An age X25519 recipient: "age1" + 58 bech32 characters. */
-export const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 
 export const manifestSchema = z.strictObject({
   format: z.literal(MANIFEST_FORMAT),
@@ -19,7 +18,7 @@ export const manifestSchema = z.strictObject({
     sha256: z.string().regex(HEX64, 'must be the lowercase hex SHA-256 of the sealed file'),
     size: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
   }),
-  recipient: z.string().regex(AGE_RECIPIENT, "must be the section's age recipient (age1…)"),
+  recipient: z.string().regex(AGE_RECIPIENT_PATTERN, "must be the section's age recipient (age1…)"),
   nonce: z.string().regex(/^[0-9a-f]{32,64}$/, 'must be 16 to 32 random bytes in lowercase hex'),
   certificate: z.string().regex(HEX64, "must be the SHA-256 fingerprint (hex) of the signer's certificate"),
 });

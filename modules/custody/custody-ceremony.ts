@@ -10,7 +10,8 @@ import type { AuditService } from '../audit/audit-service';
 import { shareHoldersOf, TIME_LOCK, type CustodySettings } from '../centres/centre-rules';
 import { decryptShare, wipe } from './custody-crypto';
 import type { CustodyPlatformKeys, OpeningKeyInfo, SectionFacts } from './custody-info';
-import { normalizeFingerprint, PLATFORM_TIMER, type ResolvedCustodian } from './custody-members';
+import { normaliseFingerprint } from '../core/fingerprint';
+import { PLATFORM_TIMER, type ResolvedCustodian } from './custody-members';
 import { commitmentsDigest, parseCommitments, recipientOfParts, shareVerifies, VSS_SCHEME } from './opening-key';
 import * as store from './custody-store';
 
@@ -39,7 +40,7 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
   function ceremonyShares(sectionId: string, input: CeremonyUpload, named: string[], holders: ResolvedCustodian[]): store.KeyShareRow[] {
     return holders.map((c, i) => {
       const given = input.shares[named.indexOf(c.member)]!;
-      if (normalizeFingerprint(given.certificateFingerprint) !== c.fingerprint) {
+      if (normaliseFingerprint(given.certificateFingerprint) !== c.fingerprint) {
         throw ruleViolation(
           'custody.certificates',
           `The share for ${c.label} is encrypted to certificate ${given.certificateFingerprint}, but ${c.label}'s valid encryption certificate is ${c.fingerprint}. Encrypt the share to the current certificate.`,

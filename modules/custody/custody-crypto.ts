@@ -9,10 +9,9 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { combine, split } from 'shamir-secret-sharing';
+import { AGE_RECIPIENT_PATTERN } from '../core/age-recipient';
 import { AppError } from '../core/errors';
 
-/** Only native X25519 recipients: the ones every age implementation (and Debian's `age`) reads. */
-export const AGE_RECIPIENT_PATTERN = /^age1[023456789acdefghjklmnpqrstuvwxyz]{58}$/;
 
 export interface CustodianKey {
   /** 'platform-timer' or 'user:<username>' — what the share is labelled with. */
@@ -44,6 +43,7 @@ export function wipe(...buffers: Array<Uint8Array | null | undefined>): void {
 
 /** True when `s` is a well-formed age X25519 recipient with a valid checksum. */
 export function isAgeRecipient(s: string): boolean {
+  // Only native X25519 recipients: the ones every age implementation (and Debian's `age`) reads.
   if (!AGE_RECIPIENT_PATTERN.test(s)) return false;
   try {
     new Encrypter().addRecipient(s);

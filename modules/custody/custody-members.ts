@@ -6,6 +6,7 @@ import { AppError, ruleViolation } from '../core/errors';
 import type { Actor } from '../core/context';
 import type { CustodySettings } from '../centres/centre-rules';
 import { TIME_LOCK } from '../centres/centre-rules';
+import { certificateFingerprint, normaliseFingerprint } from '../core/fingerprint';
 
 export const PLATFORM_TIMER = 'platform-timer';
 
@@ -27,15 +28,6 @@ export interface ResolvedCustodian {
   publicKey: KeyObject;
 }
 
-/** Fingerprints compared without regard to case or colons ("AB:CD…" = "abcd…"). */
-export function normalizeFingerprint(fp: string): string {
-  return fp.replace(/:/g, '').toLowerCase();
-}
-
-/** SHA-256 of the certificate's DER, lowercase hex. */
-export function certificateFingerprint(pem: string): string {
-  return crypto.createHash('sha256').update(new crypto.X509Certificate(pem).raw).digest('hex');
-}
 
 /** Each share holder of the set with its public key; one 422 listing every problem. */
 export async function resolveShareHolders(
@@ -65,7 +57,7 @@ export async function resolveShareHolders(
     }
     try {
       const checked = await deps.pki.checkCertificate(cert.pem, { at: now, usage: 'encryption' });
-      resolved.push({ member, custodian: actor.userId, label: member, fingerprint: normalizeFingerprint(checked.fingerprint), publicKey: checked.publicKey });
+      resolved.push({ member, custodian: actor.userId, label: member, fingerprint: normaliseFingerprint(checked.fingerprint), publicKey: checked.publicKey });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       problems.push(`custodian ${member} has no usable encryption certificate (${err.message})`);

@@ -22,7 +22,7 @@ import { commitmentsDigest, lockScalar, recipientOfParts, rewrapTimeLock, sealNe
 import { randomScalar } from './feldman';
 import * as store from './custody-store';
 
-export { PLATFORM_TIMER, normalizeFingerprint, certificateFingerprint } from './custody-members';
+export { PLATFORM_TIMER } from './custody-members';
 export type { CustodyPki } from './custody-members';
 export type { CustodyPlatformKeys, OpeningKeyInfo, SectionFacts } from './custody-info';
 export type { CeremonyUpload } from './custody-ceremony';

@@ -3,7 +3,8 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import type { Knex } from 'knex';
 import { certError, iso, oneLine } from './certificate-errors';
-import { certFingerprint, type PlatformKeys } from './platform-keys';
+import { certificateFingerprint } from '../core/fingerprint';
+import type { PlatformKeys } from './platform-keys';
 import * as store from './pki-store';
 import { keyUsageOf, type KeyUsageName } from './x509-der';
 
@@ -56,7 +57,7 @@ export function trustAnchors(keys: PlatformKeys, trustedCaPems: string[]): { ca:
   const trusted: Authority[] = trustedCaPems.map((pem, i) => {
     const cert = new X509Certificate(pem);
     if (!cert.ca) throw new Error(`trusted CA #${i + 1} (${oneLine(cert.subject)}) is not a CA certificate`);
-    return { cert, fingerprint: certFingerprint(cert), kind: 'trusted' };
+    return { cert, fingerprint: certificateFingerprint(cert), kind: 'trusted' };
   });
   return { ca, trusted };
 }
@@ -76,7 +77,7 @@ export function createCertificateCheck(deps: { knex: Knex; keys: PlatformKeys; a
     } catch {
       throw certError('certificate_invalid', 'The certificate cannot be read; send one X.509 certificate in PEM or DER.');
     }
-    const fingerprint = certFingerprint(cert);
+    const fingerprint = certificateFingerprint(cert);
     const subject = oneLine(cert.subject);
     if (cert.ca) {
       throw certError('certificate_is_ca', `"${subject}" is a CA certificate; a CA certificate cannot sign bids or receive key shares. Use your own certificate issued by the platform.`);

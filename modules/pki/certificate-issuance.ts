@@ -10,7 +10,8 @@ import type { AuditService } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import { addYears, ATTR, issueCertificate, parseCsr, type NameAttribute } from './certificate-authority';
 import { certError, iso, oneLine } from './certificate-errors';
-import { certFingerprint, type PlatformKeys } from './platform-keys';
+import { certificateFingerprint } from '../core/fingerprint';
+import type { PlatformKeys } from './platform-keys';
 import * as store from './pki-store';
 import { requireAcceptableKey, type ProofOfPossessionService } from './proof-of-possession';
 import { OID } from './x509-der';
@@ -97,7 +98,7 @@ export function createCertificateIssuance(deps: {
     );
     const cert = new X509Certificate(pem);
     const record: store.CertificateRecord = {
-      fingerprint: certFingerprint(cert),
+      fingerprint: certificateFingerprint(cert),
       serial: cert.serialNumber.toLowerCase(),
       userId: actor.userId,
       orgId: actor.orgId,

@@ -16,6 +16,7 @@ import type { PlatformKeys } from './platform-keys';
 import { FINGERPRINT } from './pki-schemas';
 import * as store from './pki-store';
 import { createProofOfPossession } from './proof-of-possession';
+import { normaliseFingerprint } from '../core/fingerprint';
 
 export type { CertificateIssuer, CertificateRecord, CertificateUsage } from './pki-store';
 export type { VerifiedCertificate } from './certificate-check';
@@ -40,10 +41,6 @@ export interface PkiDeps {
   trustedCaPems: string[];
   /** To name a bidder's organisation in its certificates. */
   orgs: Pick<OrgsService, 'get'>;
-}
-
-export function normaliseFingerprint(input: string): string {
-  return input.replace(/:/g, '').trim().toLowerCase();
 }
 
 export function createPkiService(deps: PkiDeps) {

@@ -12,6 +12,7 @@ import type { Signer } from '../core/signing';
 import { addYears, ATTR, issueCertificate } from './certificate-authority';
 import { keyUsageOf } from './x509-der';
 import { ensurePrivateDir } from '../core/private-files';
+import { certificateFingerprint } from '../core/fingerprint';
 
 export const CA_COMMON_NAME = 'etender platform CA';
 export const TIMER_COMMON_NAME = 'platform-timer';
@@ -56,10 +57,6 @@ export interface PlatformKeys {
 
 export function sha256Hex(data: Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
-}
-
-export function certFingerprint(cert: X509Certificate): string {
-  return sha256Hex(cert.raw);
 }
 
 /** A Signer over an Ed25519/Ed448 private key; keyId is the SHA-256 of the SPKI DER public key. */
@@ -193,7 +190,7 @@ function loadCa(dir: string, now: number): CertifiedKey {
   if (!cert.checkPrivateKey(privateKey)) {
     throw new PlatformKeysError(`${FILES.caKey} and ${FILES.caCert} in ${dir} do not belong together: the certificate is for another key.`);
   }
-  return { certPem, cert, fingerprint: certFingerprint(cert), publicKey, privateKey };
+  return { certPem, cert, fingerprint: certificateFingerprint(cert), publicKey, privateKey };
 }
 
 function loadTimer(dir: string, ca: CertifiedKey, now: number): CertifiedKey {
@@ -234,7 +231,7 @@ function loadTimer(dir: string, ca: CertifiedKey, now: number): CertifiedKey {
   if (!cert.checkIssued(ca.cert) || !cert.verify(ca.publicKey)) {
     throw new PlatformKeysError(`${certFile} was not issued by the platform CA in ${FILES.caCert}; remove ${FILES.timerCert} to have a new one issued.`);
   }
-  return { certPem, cert, fingerprint: certFingerprint(cert), publicKey, privateKey };
+  return { certPem, cert, fingerprint: certificateFingerprint(cert), publicKey, privateKey };
 }
 
 function loadSigner(dir: string, name: string): Signer {

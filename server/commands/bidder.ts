@@ -5,10 +5,12 @@ import fs from 'node:fs';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { ApiError, apiJson, apiUpload, type ApiClientOptions } from '../../modules/bids/api-client';
 import { sealBid, writeBidTar, BID_FORMAT, type BidDocument } from '../../modules/bids/bid-package';
-import { canonicalBytes, manifestSchema, MANIFEST_FORMAT, newNonce, signManifest, AGE_RECIPIENT, type Manifest } from '../../modules/bids/manifest';
+import { canonicalBytes, manifestSchema, MANIFEST_FORMAT, newNonce, signManifest, type Manifest } from '../../modules/bids/manifest';
 import { judgeInclusion, verifyReceipt, type PromiseAnswer, type PublishedKeys, type Receipt } from '../../modules/bids/receipt';
 import { promiseDigest } from '../../modules/audit/promise-signing';
 import { UsageError, type CliCommand } from './command';
+import { AGE_RECIPIENT_PATTERN } from '../../modules/core/age-recipient';
+import { certificateFingerprint } from '../../modules/core/fingerprint';
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
 const str = (v: Values, name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
@@ -26,10 +28,6 @@ function readFile(file: string, what: string): Buffer {
 }
 function client(v: Values): ApiClientOptions {
   return { baseUrl: need(v, 'url', 'etender submit --url http://127.0.0.1:3000 …'), token: str(v, 'token') ?? process.env.ETENDER_TOKEN };
-}
-
-export function fingerprintOf(certPem: string): string {
-  return new crypto.X509Certificate(certPem).fingerprint256.replace(/:/g, '').toLowerCase();
 }
 
 function loadPrivateKey(v: Values): crypto.KeyObject {
@@ -57,7 +55,7 @@ async function bidContext(v: Values): Promise<{ sectionId: string; sectionCode: 
     return { sectionId, sectionCode: detail.section.code, recipient, orgId: org.organisation.id, orgName: org.organisation.name, creditCode: org.organisation.creditCode };
   }
   const recipient = need(v, 'recipient', 'etender sign --recipient age1… --bidder 01J… …');
-  if (!AGE_RECIPIENT.test(recipient)) throw new UsageError('--recipient must be an age X25519 recipient (age1…)');
+  if (!AGE_RECIPIENT_PATTERN.test(recipient)) throw new UsageError('--recipient must be an age X25519 recipient (age1…)');
   return {
     sectionId,
     sectionCode: str(v, 'section-code') ?? '',
@@ -106,7 +104,7 @@ function signFile(v: Values, ciphertextFile: string, c: { sectionId: string; org
     ciphertext: digest ?? { sha256: crypto.createHash('sha256').update(bytes!).digest('hex'), size: bytes!.length },
     recipient: c.recipient,
     nonce: newNonce(),
-    certificate: fingerprintOf(certPem),
+    certificate: certificateFingerprint(certPem),
   });
   return { manifest, signature: signManifest(manifest, key), certificate: certPem };
 }
