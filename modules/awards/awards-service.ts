@@ -12,6 +12,7 @@ import { dayNumber, localDate } from '../centres/calendar';
 import type { CentresService } from '../centres/centres-service';
 import type { TendersService } from '../tenders/tenders-service';
 import * as store from './awards-store';
+import { mayManageCentre } from '../core/access';
 
 /** TBL 46 / ZCF 46: the contract within 30 days of the award notice, unless the centre sets otherwise. */
 export const DEFAULT_CONTRACT_WITHIN_DAYS = 30;
@@ -111,7 +112,7 @@ export function createAwardsService(deps: AwardsDeps) {
       const actor = requireActor(ctx);
       const facts = await tenders.awardFacts(knex, sectionId);
       if (!facts || facts.publishedAt === null) throw notFound('The section');
-      if (!(actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(facts.centre)))) {
+      if (!mayManageCentre(actor, facts.centre)) {
         throw forbidden(`Only operators of the ${facts.centre} centre may record the contract of this section.`);
       }
       const rules = await centres.rules(facts.centre);

@@ -20,6 +20,7 @@ import { canonicalBytes } from './manifest';
 import type { LogPromise } from '../audit/log-promise';
 import { RECEIPT_FORMAT, signReceipt, type Receipt } from './receipt';
 import { sealedFormatGuard } from './sealed-format';
+import { isBeforeDeadline } from '../tenders/lifecycle';
 import * as store from './bids-store';
 
 /** What bids needs of the PKI: the certificate behind a fingerprint, checked at a given instant. */
@@ -300,7 +301,7 @@ export function createBidsService(deps: BidsDeps) {
       const done: Array<{ section: string; merged: number }> = [];
       for (const sectionId of await audit.sectionsWithPromises()) {
         const section = await tenders.biddingFacts(knex, sectionId);
-        if (!section || section.state === 'bidding' || section.state === 'published') continue;
+        if (!section || isBeforeDeadline(section.state)) continue;
         const merged = await withTransaction(knex, (trx) => this.mergeIntoLog(trx, sectionId));
         if (merged) done.push({ section: sectionId, merged });
       }
@@ -324,7 +325,7 @@ export function createBidsService(deps: BidsDeps) {
       if (!isOverseer(actor)) throw forbidden('Only supervisors, auditors and admins see supervision signals.');
       const section = await tenders.biddingFacts(knex, sectionId);
       if (!section) throw notFound('The section');
-      if (section.state === 'draft' || section.state === 'published' || section.state === 'bidding') {
+      if (isBeforeDeadline(section.state)) {
         throw invalidTransition('Signals about bids are shown after the bid deadline; before it nobody may learn who bids (EB 21).', { state: section.state });
       }
       return store.signalsOf(knex, sectionId);

@@ -3,7 +3,7 @@
 // platform timer's share) and each user custodian gives its word on its own share before publication.
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
-import { isOverseer, requireActor, type Actor, type RequestContext } from '../core/context';
+import { isOverseer, requireActor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, invalidTransition, notFound, ruleViolation, validationFailed } from '../core/errors';
 import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
@@ -14,6 +14,7 @@ import { normaliseFingerprint } from '../core/fingerprint';
 import { PLATFORM_TIMER, type ResolvedCustodian } from './custody-members';
 import { commitmentsDigest, parseCommitments, recipientOfParts, shareVerifies, VSS_SCHEME } from './opening-key';
 import * as store from './custody-store';
+import { mayManageCentre } from '../core/access';
 
 export interface CeremonyUpload {
   threshold: number;
@@ -30,11 +31,10 @@ export interface CustodyCeremonyDeps {
   holdersOf(custody: CustodySettings, now: number): Promise<ResolvedCustodian[]>;
   sectionFacts(id: string): Promise<SectionFacts | null>;
   infoOf(db: Db, key: store.OpeningKeyRow, deadline: number | null): Promise<OpeningKeyInfo>;
-  mayManage(actor: Actor, centre: string): boolean;
 }
 
 export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
-  const { knex, clock, audit, platformKeys, custodySetOf, holdersOf, infoOf, mayManage } = deps;
+  const { knex, clock, audit, platformKeys, custodySetOf, holdersOf, infoOf } = deps;
 
   /** The uploaded shares in the order of the centre's set, each checked against its custodian's certificate. */
   function ceremonyShares(sectionId: string, input: CeremonyUpload, named: string[], holders: ResolvedCustodian[]): store.KeyShareRow[] {
@@ -76,8 +76,8 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
     async uploadCeremonyKey(ctx: RequestContext, sectionId: string, input: CeremonyUpload): Promise<{ openingKey: OpeningKeyInfo & { confirmations: Array<{ custodian: string; confirmation: string | null }> } }> {
       const actor = requireActor(ctx);
       const section = await deps.sectionFacts(sectionId);
-      if (!section || !(section.publishedAt !== null || isOverseer(actor) || mayManage(actor, section.centre))) throw notFound('The section');
-      if (!mayManage(actor, section.centre)) throw forbidden(`Only operators of the ${section.centre} centre may set the opening key of this section.`);
+      if (!section || !(section.publishedAt !== null || isOverseer(actor) || mayManageCentre(actor, section.centre))) throw notFound('The section');
+      if (!mayManageCentre(actor, section.centre)) throw forbidden(`Only operators of the ${section.centre} centre may set the opening key of this section.`);
       if (section.state !== 'draft') {
         throw invalidTransition(`The opening key is fixed when a section is published; this section is ${section.state}.`, { state: section.state });
       }

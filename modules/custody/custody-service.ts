@@ -67,9 +67,6 @@ export interface OpeningKeyPlan {
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-function mayManage(actor: Actor, centre: string): boolean {
-  return actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre));
-}
 
 export function createCustodyService(deps: CustodyDeps) {
   const { knex, clock, audit, pki, platformKeys, centres, accounts, beacon } = deps;
@@ -124,7 +121,7 @@ export function createCustodyService(deps: CustodyDeps) {
     usernameOf: async (id) => (await accounts.actorById(id))?.username ?? null,
   });
 
-  const ceremony = createCustodyCeremony({ knex, clock, audit, platformKeys, custodySetOf, holdersOf, sectionFacts: deps.sectionFacts, infoOf, mayManage });
+  const ceremony = createCustodyCeremony({ knex, clock, audit, platformKeys, custodySetOf, holdersOf, sectionFacts: deps.sectionFacts, infoOf });
 
   return {
     ...opening,

@@ -21,6 +21,7 @@ import { parseHeader } from '../opening/age-native';
 import type { TendersService } from '../tenders/tenders-service';
 import * as store from './evaluation-store';
 import { MAX_CANDIDATES, missingScores, rankByPrice, rankByScore, rankedJson, responsiveBids, type RecordBid } from './ranking';
+import { mayManageCentre } from '../core/access';
 
 const MAX_RESERVE_BYTES = 4096;
 
@@ -38,9 +39,6 @@ type Section = NonNullable<Awaited<ReturnType<TendersService['openingFacts']>>>[
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
-function mayManage(actor: Actor | null, centre: string): boolean {
-  return !!actor && (actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre)));
-}
 
 const PUBLIC_STATES = new Set(['publicity', 'awarded', 'contracted', 'archived', 'failed']);
 
@@ -57,7 +55,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
   async function managed(ctx: RequestContext, id: string, doing: string): Promise<Section> {
     const actor = requireActor(ctx);
     const s = await section(id);
-    if (!mayManage(actor, s.centre)) throw forbidden(`Only operators of the ${s.centre} centre may ${doing}.`);
+    if (!mayManageCentre(actor, s.centre)) throw forbidden(`Only operators of the ${s.centre} centre may ${doing}.`);
     return s;
   }
 
@@ -250,7 +248,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
     async view(ctx: RequestContext, id: string) {
       const s = await section(id);
       const e = await store.findEvaluation(knex, s.id);
-      const staff = mayManage(ctx.actor, s.centre) || (ctx.actor !== null && ['admin', 'supervisor', 'auditor'].includes(ctx.actor.role));
+      const staff = mayManageCentre(ctx.actor, s.centre) || (ctx.actor !== null && ['admin', 'supervisor', 'auditor'].includes(ctx.actor.role));
       if (!e || (!PUBLIC_STATES.has(s.state) && !staff)) throw notFound('The evaluation');
       let result = e.result;
       let preview = false;
@@ -322,7 +320,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const candidates = (e.result?.candidates ?? []) as Array<{ rank: number; bidder: { orgId: string } }>;
       const c = candidates.find((x) => x.rank === rank);
       if (!c) throw notFound(`Candidate rank ${rank}`);
-      if (!(mayManage(actor, s.centre) || (actor.role === 'bidder' && actor.orgId === c.bidder.orgId))) throw forbidden(`Only candidate ${rank} itself or an operator of the ${s.centre} centre may record its decline.`);
+      if (!(mayManageCentre(actor, s.centre) || (actor.role === 'bidder' && actor.orgId === c.bidder.orgId))) throw forbidden(`Only candidate ${rank} itself or an operator of the ${s.centre} centre may record its decline.`);
       if (e.declines.some((d) => d.rank === rank)) throw conflict(`Candidate ${rank} has already declined.`);
       const after = [...e.declines, { rank, reason, by: actor.userId, at: clock.now() }];
       await withTransaction(knex, async (trx) => {

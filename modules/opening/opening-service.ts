@@ -22,7 +22,9 @@ import type { BlobStore } from '../storage/blob-store';
 import type { TendersService } from '../tenders/tenders-service';
 import { parseIdentity } from './age-native';
 import { checkBid, type BidResult } from './bid-check';
+import { isBeforeDeadline } from '../tenders/lifecycle';
 import * as store from './opening-store';
+import { mayManageCentre } from '../core/access';
 
 export const RECORD_FORMAT = 'etender-opening-record/1';
 export const DEFAULT_RELEASE_WINDOW_HOURS = 24;
@@ -53,9 +55,6 @@ export const OPENING_KEY_FAILURE = 'opening_key_failure';
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-function mayManage(actor: Actor, centre: string): boolean {
-  return actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre));
-}
 
 export function createOpeningService(deps: OpeningDeps) {
   const { knex, clock, audit, tenders, bids, custody, centres, orgs } = deps;
@@ -288,7 +287,7 @@ export function createOpeningService(deps: OpeningDeps) {
   async function visible(ctx: RequestContext, id: string) {
     const f = await tenders.openingFacts(id);
     const actor = ctx.actor;
-    if (!f || (f.section.publishedAt === null && !(actor && (isOverseer(actor) || mayManage(actor, f.section.centre))))) throw notFound('The section');
+    if (!f || (f.section.publishedAt === null && !(actor && (isOverseer(actor) || mayManageCentre(actor, f.section.centre))))) throw notFound('The section');
     return f;
   }
 
@@ -321,7 +320,7 @@ export function createOpeningService(deps: OpeningDeps) {
     async record(ctx: RequestContext, id: string): Promise<{ json: string; sha256: string }> {
       const f = await visible(ctx, id);
       const s = f.section;
-      if (s.bidDeadlineAt === null || clock.now() < s.bidDeadlineAt || ['draft', 'published', 'bidding'].includes(s.state)) throw notFound('The opening record');
+      if (s.bidDeadlineAt === null || clock.now() < s.bidDeadlineAt || isBeforeDeadline(s.state)) throw notFound('The opening record');
       const run = await store.findRun(knex, id);
       if (!run?.record) {
         if (s.state === 'failed') throw new AppError(409, 'section_failed', s.failureReason ?? 'The section failed before it was opened.');
@@ -342,7 +341,7 @@ export function createOpeningService(deps: OpeningDeps) {
     async setOfficials(ctx: RequestContext, id: string, o: store.Officials) {
       const actor = requireActor(ctx);
       const f = await visible(ctx, id);
-      if (!mayManage(actor, f.section.centre)) throw forbidden(`Only operators of the ${f.section.centre} centre may name the opening's officials.`);
+      if (!mayManageCentre(actor, f.section.centre)) throw forbidden(`Only operators of the ${f.section.centre} centre may name the opening's officials.`);
       if (!['draft', 'published', 'bidding', 'closed', 'opening'].includes(f.section.state)) {
         throw invalidTransition(`The officials are named before the record is published; this section is ${f.section.state}.`, { state: f.section.state });
       }
@@ -378,7 +377,7 @@ export function createOpeningService(deps: OpeningDeps) {
     async answerObjection(ctx: RequestContext, id: string, objectionId: string, answer: string) {
       const actor = requireActor(ctx);
       const f = await visible(ctx, id);
-      if (!mayManage(actor, f.section.centre)) throw forbidden(`Only operators of the ${f.section.centre} centre answer objections at the opening.`);
+      if (!mayManageCentre(actor, f.section.centre)) throw forbidden(`Only operators of the ${f.section.centre} centre answer objections at the opening.`);
       const o = await store.findObjection(knex, id, objectionId);
       if (!o) throw notFound('The objection');
       await withTransaction(knex, async (trx) => {
@@ -390,7 +389,7 @@ export function createOpeningService(deps: OpeningDeps) {
 
     async objections(ctx: RequestContext, id: string) {
       const f = await visible(ctx, id);
-      if (['draft', 'published', 'bidding'].includes(f.section.state)) return [];
+      if (isBeforeDeadline(f.section.state)) return [];
       return (await store.objectionsOf(knex, id)).map(objectionJson);
     },
   };

@@ -53,3 +53,10 @@ export function nextStates(from: SectionState): SectionState[] {
 export function isPublicState(state: SectionState, publishedAt: number | null): boolean {
   return state !== 'draft' && publishedAt !== null;
 }
+
+/** States before the bid deadline has closed bidding: nothing about bids may be shown in them (EB 21). */
+const BEFORE_DEADLINE: readonly string[] = ['draft', 'published', 'bidding'];
+
+export function isBeforeDeadline(state: string): boolean {
+  return BEFORE_DEADLINE.includes(state);
+}

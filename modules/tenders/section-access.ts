@@ -5,13 +5,11 @@ import { forbidden, notFound } from '../core/errors';
 import type { Db } from '../../db/transactions';
 import { isPublicState } from './lifecycle';
 import * as store from './tenders-store';
+import { mayManageCentre } from '../core/access';
 
-export function mayManage(actor: Actor | null, centre: string): boolean {
-  return !!actor && (actor.role === 'admin' || (actor.role === 'operator' && actor.centres.includes(centre)));
-}
 
 export function mayView(actor: Actor | null, s: store.Section): boolean {
-  return isPublicState(s.state, s.publishedAt) || isOverseer(actor) || mayManage(actor, s.centre);
+  return isPublicState(s.state, s.publishedAt) || isOverseer(actor) || mayManageCentre(actor, s.centre);
 }
 
 /** A section the caller may see; one it may not see is "not found", never "forbidden". */
@@ -25,14 +23,14 @@ export async function visibleSection(db: Db, ctx: RequestContext, id: string): P
 export async function managedSection(db: Db, ctx: RequestContext, id: string): Promise<store.Section> {
   const actor = requireActor(ctx);
   const s = await visibleSection(db, ctx, id);
-  if (!mayManage(actor, s.centre)) throw forbidden(`Only operators of the ${s.centre} centre may change this section.`);
+  if (!mayManageCentre(actor, s.centre)) throw forbidden(`Only operators of the ${s.centre} centre may change this section.`);
   return s;
 }
 
 export async function managedProject(db: Db, ctx: RequestContext, id: string): Promise<store.Project> {
   const actor = requireActor(ctx);
   const p = await store.findProject(db, id);
-  if (!p || !(mayManage(actor, p.centre) || isOverseer(actor))) throw notFound('The project');
-  if (!mayManage(actor, p.centre)) throw forbidden(`Only operators of the ${p.centre} centre may change this project.`);
+  if (!p || !(mayManageCentre(actor, p.centre) || isOverseer(actor))) throw notFound('The project');
+  if (!mayManageCentre(actor, p.centre)) throw forbidden(`Only operators of the ${p.centre} centre may change this project.`);
   return p;
 }

@@ -7,9 +7,10 @@ import type { Db } from '../../db/transactions';
 import type { CustodyService } from '../custody/custody-service';
 import type { BlobStore } from '../storage/blob-store';
 import type { SectionState } from './lifecycle';
-import { mayManage, visibleSection } from './section-access';
+import { visibleSection } from './section-access';
 import { clarificationJson, documentJson, projectJson, sectionJson } from './section-view';
 import * as store from './tenders-store';
+import { mayManageCentre } from '../core/access';
 
 export interface SectionReadsDeps {
   knex: Knex;
@@ -33,7 +34,7 @@ export function createSectionReads(deps: SectionReadsDeps) {
       project: projectJson(project),
       documents: (await store.documentsOf(db, s.id)).map(documentJson),
       clarifications: (await store.clarificationsOf(db, s.id)).map(clarificationJson),
-      ...(mayManage(actor, s.centre) ? { canManage: true } : {}),
+      ...(mayManageCentre(actor, s.centre) ? { canManage: true } : {}),
     };
   }
 
@@ -53,7 +54,7 @@ export function createSectionReads(deps: SectionReadsDeps) {
     async getProject(ctx: RequestContext, id: string) {
       const actor = requireActor(ctx);
       const p = await store.findProject(knex, id);
-      if (!p || !(mayManage(actor, p.centre) || isOverseer(actor))) throw notFound('The project');
+      if (!p || !(mayManageCentre(actor, p.centre) || isOverseer(actor))) throw notFound('The project');
       return { project: projectJson(p), sections: (await store.sectionsOfProject(knex, id)).map(sectionJson) };
     },
 

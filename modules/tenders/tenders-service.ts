@@ -15,12 +15,13 @@ import { localDate } from '../centres/calendar';
 import type { BlobStore } from '../storage/blob-store';
 import { createLifecycleEngine } from './lifecycle-engine';
 import { checkClarificationDeadline, checkPublicationTimeline, checkSectionRules } from './publication-rules';
-import { managedProject, managedSection, mayManage } from './section-access';
+import { managedProject, managedSection } from './section-access';
 import { createSectionFacts } from './section-facts';
 import { createSectionReads } from './section-reads';
 import { clarificationJson, documentJson, projectJson, sectionJson } from './section-view';
 import type { SectionInput, SectionPatch } from './tenders-schemas';
 import * as store from './tenders-store';
+import { mayManageCentre } from '../core/access';
 
 export interface TendersDeps {
   knex: Knex;
@@ -80,7 +81,7 @@ export function createTendersService(deps: TendersDeps) {
   return {
     async createProject(ctx: RequestContext, input: { centre: string; title: string; tenderee: string; description?: string; sections: SectionInput[] }) {
       const actor = requireActor(ctx);
-      if (!mayManage(actor, input.centre)) throw forbidden(`Only operators of the ${input.centre} centre may create its projects.`);
+      if (!mayManageCentre(actor, input.centre)) throw forbidden(`Only operators of the ${input.centre} centre may create its projects.`);
       const rules = await centres.rules(input.centre);
       return withTransaction(knex, async (trx) => {
         const now = clock.now();
