@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
+import { isMysql } from '../dialect';
 
 // The database itself refuses to change or remove an audit entry, whoever connects to it.
 export async function up(knex: Knex): Promise<void> {
-  if (knex.client.config.client === 'mysql2') {
+  if (isMysql(knex)) {
     for (const op of ['UPDATE', 'DELETE']) {
       await knex.raw(`
         CREATE TRIGGER audit_log_no_${op.toLowerCase()} BEFORE ${op} ON audit_log FOR EACH ROW

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isMysql } from '../dialect';
 
 // The audit log as an RFC 6962 Merkle tree: every complete subtree is kept (so proofs are read,
 // not recomputed), the head row carries the frontier and the current tree head, and signed
@@ -40,7 +41,7 @@ export async function createAppendOnlyTriggers(knex: Knex, table: string): Promi
   const message = `${table} is append-only: rows cannot be changed or deleted`;
   for (const op of ['UPDATE', 'DELETE']) {
     const name = `${table}_no_${op.toLowerCase()}`;
-    if (knex.client.config.client === 'mysql2') {
+    if (isMysql(knex)) {
       await knex.raw(`CREATE TRIGGER ${name} BEFORE ${op} ON ${table} FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '${message}'`);
     } else {
       await knex.raw(`CREATE TRIGGER ${name} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, '${message}'); END`);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../dialect';
 
 // Submissions join the public log at the freeze, not on receipt (so the log counts no bids before
 // the deadline): a bid's log index is unknown until then, and each receipt's signed promise waits in
@@ -8,7 +9,7 @@ import type { Knex } from 'knex';
 export const config = { transaction: false };
 
 export async function up(knex: Knex): Promise<void> {
-  const sqlite = knex.client.config.client === 'better-sqlite3';
+  const sqlite = isSqlite(knex);
   // SQLite has one connection (db/connection.ts), so the pragma holds for the rebuild below.
   if (sqlite) await knex.raw('PRAGMA foreign_keys = OFF');
   try {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isMysql } from '../dialect';
 
 // On MySQL/MariaDB, users.username compares byte for byte. Under the database's utf8mb4_unicode_ci
 // "ADMIN", "admin   " and "ａｄｍｉｎ" all equal "admin", so a lookup matched accounts by
@@ -14,12 +15,12 @@ async function binaryCollation(knex: Knex): Promise<string> {
 }
 
 export async function up(knex: Knex): Promise<void> {
-  if (knex.client.config.client !== 'mysql2') return;
+  if (!isMysql(knex)) return;
   const collation = await binaryCollation(knex);
   await knex.raw(`ALTER TABLE users MODIFY username VARCHAR(64) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL`);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client !== 'mysql2') return;
+  if (!isMysql(knex)) return;
   await knex.raw('ALTER TABLE users MODIFY username VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL');
 }
