@@ -31,7 +31,10 @@ export class Scheduler {
         const moved = await this.services.tenders.advanceDue();
         for (const m of moved) this.log.info(m, 'section moved by the scheduler');
         // After the deadline: freeze, then open (or fail) each closed section, exactly once.
-        for (const o of (await this.services.opening?.openDue()) ?? []) this.log.info(o, 'opening step');
+        for (const o of (await this.services.opening?.openDue()) ?? []) {
+          if (o.outcome === 'error') this.log.error(o, 'opening step failed for this section; the others went on, it is tried again at the next pass');
+          else this.log.info(o, 'opening step');
+        }
         for (const m of (await this.services.bids?.mergeClosedSections()) ?? []) this.log.info(m, 'held-back bid entries merged into the log');
         await this.services.audit?.publishScheduled();
         if (++this.ticks % 600 === 0) await this.services.sessions.prune();
