@@ -2,6 +2,8 @@
 // that section and opens the rest; the faulty one is tried again at the next pass.
 import { expect } from 'chai';
 import { HOUR } from '../../modules/core/clock';
+import type { Logger } from '../../server/logger';
+import { Scheduler } from '../../server/scheduler';
 import { approvedBidder, placeBid, publishedSection, type Bidder } from '../support/bidding';
 import { createTestApp, T0, type TestApp } from '../support/test-app';
 
@@ -39,5 +41,10 @@ describe('the opening pass isolates a failing section', function () {
     expect((await t.req().get(`/api/sections/${broken.id}`)).body.section.state).to.equal('closed');
     // The fault stays flagged at every pass until someone repairs the row; the lease is not left behind.
     expect(await t.services.opening.openDue()).to.deep.equal([fault]);
+    // The scheduler logs it as an error: someone must repair the row.
+    const logged: Array<[string, unknown, string]> = [];
+    const log = { info: (o: unknown, m: string) => logged.push(['info', o, m]), error: (o: unknown, m: string) => logged.push(['error', o, m]) } as unknown as Logger;
+    await new Scheduler(t.services, log, 1000).tick();
+    expect(logged.filter(([level]) => level === 'error')).to.deep.equal([['error', fault, 'opening step failed for this section; the others went on, it is tried again at the next pass']]);
   });
 });
