@@ -28,6 +28,7 @@ import { pkiRoutes } from '../modules/pki/pki-routes';
 import { createBidsService } from '../modules/bids/bids-service';
 import { bidsRoutes } from '../modules/bids/bids-routes';
 import { createUploadLimits } from '../modules/bids/upload-limits';
+import { createBlobSweeper } from '../modules/storage/blob-sweeper';
 import { LocalBlobStore } from '../modules/storage/blob-store';
 import { createOpeningService } from '../modules/opening/opening-service';
 import { openingRoutes } from '../modules/opening/opening-routes';
@@ -150,7 +151,8 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
     award: (id) => awards.publicAward(id),
   });
   const sessions = new KnexSessionStore(knex);
-  return { audit, accounts, orgs, centres, blobs, tenders, sessions, pki, platformKeys, beacon: beacon.source, localBeacon: beacon.local, custody, bids, awards, imports, reports, opening, evaluation, records };
+  const blobSweeper = createBlobSweeper({ knex, clock, blobs });
+  return { audit, accounts, orgs, centres, blobs, blobSweeper, tenders, sessions, pki, platformKeys, beacon: beacon.source, localBeacon: beacon.local, custody, bids, awards, imports, reports, opening, evaluation, records };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -1,4 +1,4 @@
-// The bid package (DESIGN.md "Sealed bids" §3): a tar archive whose first member is bid.json
+// The bid package (docs/sealed-bids.md §2): a tar archive whose first member is bid.json
 // (section, bidder, the price form and the list of attachments with their sizes and SHA-256),
 // followed by the attachments in that order, encrypted with age to the section's recipient.
 // Sealing runs on the bidder's machine; everything streams, so large attachments never sit in memory.

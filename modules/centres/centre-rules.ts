@@ -1,4 +1,4 @@
-// The rules of each trading centre as data (DOMAIN.md): every threshold is a setting with the
+// The rules of each trading centre as data (docs/rules.md): every threshold is a setting with the
 // default given there, never a constant buried in the code that applies it.
 import { z } from 'zod';
 
@@ -53,7 +53,7 @@ export const CUSTODIAN_MEMBER = z.union([
 ]);
 export type CustodianMember = z.infer<typeof CUSTODIAN_MEMBER>;
 
-/** Who holds the shares of a section's opening key, and how many of them open it (DESIGN.md, sealed bids §2). */
+/** Who holds the shares of a section's opening key, and how many of them open it (docs/rules.md, "Custody of the opening key"). */
 export const custodySchema = z
   .strictObject({
     threshold: z.int().min(1).max(20),

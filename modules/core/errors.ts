@@ -34,7 +34,7 @@ export const invalidTransition = (message: string, facts?: Record<string, unknow
 export const tooLarge = (message: string) => new AppError(413, 'payload_too_large', message);
 export const validationFailed = (message: string, details: ErrorDetail[]) =>
   new AppError(422, 'validation_failed', message, details);
-/** A rule of the centre (DOMAIN.md) refuses the request; `rule` names it so the person can look it up. */
+/** A rule of the centre (docs/rules.md) refuses the request; `rule` names it so the person can look it up. */
 export const ruleViolation = (rule: string, message: string, extra: Record<string, unknown> = {}) =>
   new AppError(422, 'rule_violation', message, [{ rule, message, ...extra }]);
 export const tooManyRequests = (message: string) => new AppError(429, 'too_many_requests', message);

@@ -48,7 +48,8 @@ export interface OpeningDeps {
   afterBid?: (stored: number) => void;
 }
 
-export type OpeningOutcome = { id: string; outcome: 'failed' | 'waiting' | 'opened' };
+/** 'error': this section's step threw (a corrupted row, an unreadable disk); it is tried again at the next pass. */
+export type OpeningOutcome = { id: string; outcome: 'failed' | 'waiting' | 'opened' } | { id: string; outcome: 'error'; error: string };
 
 /** The failure cause of a section whose opening key cannot be rebuilt (EB 31: not the bidders' fault). */
 export const OPENING_KEY_FAILURE = 'opening_key_failure';
@@ -301,7 +302,9 @@ export function createOpeningService(deps: OpeningDeps) {
           if (r) out.push(r);
         } catch (err) {
           // Moved by another process between our read and our update: nothing left to do here.
-          if (!(err instanceof AppError && err.status === 409)) throw err;
+          if (err instanceof AppError && err.status === 409) continue;
+          // Any other fault stays with its section: the sections behind it still open in this pass.
+          out.push({ id, outcome: 'error', error: err instanceof Error ? err.message : String(err) });
         }
       }
       return out;

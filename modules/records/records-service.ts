@@ -133,12 +133,20 @@ export function createRecordsService(deps: RecordsDeps) {
     };
   }
 
+  /** The opening service's answers while no record is out: before the deadline, during the opening, a failed section. */
+  function notYetPublic(err: unknown): boolean {
+    return err instanceof AppError && (err.status === 404 || (err.status === 409 && ['opening_in_progress', 'section_failed'].includes(err.code)));
+  }
+
   /** The bids named by the published record; none before it is out (who bid stays secret until then). */
   async function publishedBids(ctx: RequestContext, id: string): Promise<{ bids: SectionBidRef[]; checkpoints: unknown[] }> {
     let record: OpeningRecordJson;
     try {
       record = JSON.parse((await deps.openingRecord(ctx, id)).json) as OpeningRecordJson;
-    } catch {
+    } catch (err) {
+      // Only "not public yet" means "no bids to name": any other fault (a failing database) must
+      // not pass for an empty section in a dossier.
+      if (!notYetPublic(err)) throw err;
       return { bids: [], checkpoints: [] };
     }
     const checkpoints = [record.freeze?.checkpoint, record.publication?.checkpoint].filter((c) => c !== undefined && c !== null);

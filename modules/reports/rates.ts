@@ -72,7 +72,7 @@ export function aggregate(direction: Direction, items: readonly RateInput[]): Ag
   };
 }
 
-/** The two lines the unified centre prints for a year (DOMAIN.md: 15.17% and 20.73% for 2007). */
+/** The two lines the unified centre prints for a year (docs/rules.md: 15.17% and 20.73% for 2007). */
 export function headline(cost: Rate, revenue: Rate): { en: string; zh: string } {
   const en = (r: Rate) => (r.percent === null ? 'n/a' : `${r.percent}%`);
   const zh = (r: Rate) => (r.percent === null ? '无数据' : `${r.percent}%`);

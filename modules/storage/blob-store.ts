@@ -38,6 +38,13 @@ export interface BlobStore {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
+/** What the sweeper (blob-sweeper.ts) needs of a store: its blobs with the time their bytes were written, and a guarded removal. */
+export interface SweepableBlobStore {
+  written(): AsyncGenerator<{ sha256: string; writtenAt: number }>;
+  /** Removes the blob unless its bytes were written at or after `writtenBefore`; true if removed. */
+  removeIfWrittenBefore(sha256: string, writtenBefore: number): Promise<boolean>;
+}
+
 export interface FreeSpace {
   /** Bytes available to this process on the file system of `dir`. */
   (dir: string): Promise<number>;
@@ -65,7 +72,7 @@ function declaredLength(source: Readable): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-export class LocalBlobStore implements BlobStore {
+export class LocalBlobStore implements BlobStore, SweepableBlobStore {
   private readonly reserveBytes: number;
   private readonly freeSpace: FreeSpace;
 
@@ -153,6 +160,37 @@ export class LocalBlobStore implements BlobStore {
     const staged = await this.stage(source, options);
     await staged.commit();
     return { sha256: staged.sha256, size: staged.size };
+  }
+
+  async *written(): AsyncGenerator<{ sha256: string; writtenAt: number }> {
+    const hex2 = /^[0-9a-f]{2}$/;
+    for (const a of (await fs.promises.readdir(this.root)).filter((n) => hex2.test(n))) {
+      for (const b of (await fs.promises.readdir(path.join(this.root, a))).filter((n) => hex2.test(n))) {
+        for (const sha256 of (await fs.promises.readdir(path.join(this.root, a, b))).filter((n) => SHA256_HEX.test(n))) {
+          const st = await fs.promises.stat(path.join(this.root, a, b, sha256)).catch(() => null);
+          if (st) yield { sha256, writtenAt: st.mtimeMs };
+        }
+      }
+    }
+  }
+
+  async removeIfWrittenBefore(sha256: string, writtenBefore: number): Promise<boolean> {
+    // A new upload of the same bytes renames a fresh file over this one at any moment. Move the
+    // blob aside first (atomic), then look at what was moved: a fresh file goes back, not away.
+    const final = this.pathOf(sha256);
+    const aside = path.join(this.root, 'tmp', `sweep-${sha256}-${crypto.randomBytes(8).toString('hex')}`);
+    try {
+      await fs.promises.rename(final, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // another sweeper took it
+      throw err;
+    }
+    if ((await fs.promises.stat(aside)).mtimeMs >= writtenBefore) {
+      await fs.promises.rename(aside, final);
+      return false;
+    }
+    await fs.promises.rm(aside, { force: true });
+    return true;
   }
 
   open(sha256: string): Readable {

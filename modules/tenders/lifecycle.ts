@@ -1,4 +1,4 @@
-// The section lifecycle of DOMAIN.md as data: which state may follow which. Every change of state
+// The section lifecycle (docs/rules.md, "The lifecycle") as data: which state may follow which. Every change of state
 // goes through `transition` (lifecycle-engine.ts) as a guarded conditional update plus one audit entry.
 
 export const SECTION_STATES = [

@@ -24,8 +24,8 @@ import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { splitName, ustar } from '../../server/pages/client/ustar';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { approvedBidder, openingIdentity, publishedSection, sealedBid, submit, workDir } from '../support/bidding';
+import { requireTool } from '../support/tools';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const AGE_HEADER = 'age-encryption.org/v1\n';
 
@@ -76,7 +76,8 @@ describe('the page tar writer (ustar)', function () {
     });
   });
 
-  it('is read by GNU tar (listing, checksums and extraction)', async () => {
+  it('is read by GNU tar (listing, checksums and extraction)', async function () {
+    requireTool(this, 'tar', 'apt-get install tar');
     const dir = workDir();
     try {
       fs.writeFileSync(path.join(dir, 'a.tar'), ustar(entries));
@@ -116,7 +117,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
   let attachmentPath: string;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the Debian package chromium (.ci/run does)`);
+    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
     t = await createTestApp();
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -125,7 +126,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
     attachmentPath = path.join(userDataDir, '技术方案.pdf');
     fs.writeFileSync(attachmentPath, ATTACHMENT);
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(15_000);
     page.on('console', (m) => {
@@ -267,7 +268,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
-  it('the opening decrypts the browser-sealed bid and reads the typed price; the age tool opens it too', async () => {
+  it('the opening decrypts the browser-sealed bid and reads the typed price; the age tool opens it too', async function () {
     for (const [name, price] of [['乙科技有限公司', '990000.00'], ['丙工程有限公司', '960000.00']] as const) {
       const b = await approvedBidder(t, name);
       const r = await submit(t, b.user, section.id, await sealedBid(section, b.orgId, b.key, { price }));
@@ -288,6 +289,8 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     expect(mine!.price!.amount).to.equal(PRICE);
 
     // The standard age tool, with the section's opening identity, gives bid.json first and the attachment.
+    requireTool(this, 'age', 'apt-get install age');
+    requireTool(this, 'tar', 'apt-get install tar');
     const dir = workDir();
     try {
       const identity = await openingIdentity(t, section.id);

@@ -11,8 +11,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { escapeHtml, html } from '../../server/pages/html';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { approvedBidder, publishedSection, sealedBid, submit } from '../support/bidding';
+import { requireTool } from '../support/tools';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Set to a directory (outside the repository) to keep screenshots of the home page and the hall. */
 const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS;
@@ -32,7 +32,7 @@ describe('public portal in a browser', function () {
   const EVIL = '<script>window.__xss = 1</script>恶意标题';
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the Debian package chromium (.ci/run does)`);
+    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
     t = await createTestApp();
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,7 +40,7 @@ describe('public portal in a browser', function () {
     section = await publishedSection(t, { title: TITLE });
     await publishedSection(t, { title: EVIL });
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(15_000);
     // Script errors, CSP refusals, and failed loads other than the favicon and the deliberate 404.

@@ -7,8 +7,8 @@ import forge from 'node-forge';
 import { DAY } from '../../modules/core/clock';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
-import { createTestApp, insertTokenFor, makeCreditCode, T0, type TestApp } from '../support/test-app';
-import { publishedSection, sealedBid, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
+import { createTestApp, insertTokenFor, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
+import { approvedBidder, publishedSection, sealedBid, signedFor, signingCertificate, submit, workDir, type BidderKey } from '../support/bidding';
 import { unchanged } from '../support/api-errors';
 
 describe('sealed bid submission, receipts and the attacks on them', () => {
@@ -78,14 +78,72 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     expect((await t.req(t.users.bidderB).get(`/api/sections/${section.id}/my-bids`)).body.bids).to.deep.equal([]);
   });
 
-  it('reveals no bid count before the deadline, not even to supervisors', async () => {
-    await submit(t, t.users.bidderA, section.id, await sealedBid(section, t.orgA, keyA));
-    const pub = await t.req().get(`/api/sections/${section.id}`);
-    expect(JSON.stringify(pub.body)).to.not.match(/bid(s|Count|ders)"/);
-    const staff = await t.req(t.users.supervisor).get(`/api/sections/${section.id}`);
-    expect(JSON.stringify(staff.body)).to.not.match(/bid(s|Count|ders)"/);
-    expect((await t.req(t.users.supervisor).get(`/api/sections/${section.id}/signals`)).status).to.equal(409);
-    expect((await t.req(t.users.supervisor).get(`/api/sections/${section.id}/my-bids`)).status).to.equal(403);
+  /**
+   * Every documented GET that names the section, its project or one of its bids, with the ids
+   * filled in. A bid route is asked with `bidId`: before any bid exists, with an id that names
+   * nothing. Routes with a further parameter (a document's id) do not concern bids.
+   */
+  async function documentedReads(projectId: string, bidId: string): Promise<string[]> {
+    const doc = (await t.req().get('/api/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const urls: string[] = [];
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      if (!ops.get) continue;
+      const m = /^\/api\/(sections|bids|projects)\/\{id\}(\/[^{}]*)?$/.exec(p);
+      if (!m) continue;
+      urls.push(p.replace('{id}', m[1] === 'sections' ? section.id : m[1] === 'bids' ? bidId : projectId));
+    }
+    return urls;
+  }
+
+  it('reveals nothing before the deadline, not even to supervisors: every documented read of the section, its project and its bids answers as before the bids', async () => {
+    const C = await approvedBidder(t, '丙建设有限公司', 'count-c');
+    const D = await approvedBidder(t, '丁建设有限公司', 'count-d'); // registered, never bids
+    const projectId = (await t.req().get(`/api/sections/${section.id}`)).body.project.id as string;
+    const roles: Array<[string, TestUser | undefined]> = [
+      ['anonymous', undefined],
+      ...(['admin', 'opProc', 'opLand', 'supervisor', 'auditor', 'custodian', 'bidderA', 'bidderB'] as const).map((k) => [k, t.users[k]] as [string, TestUser]),
+      ['bidderC', C.user],
+      ['bidderD', D.user],
+    ];
+    const noBid = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
+    async function observe(bidId: string) {
+      const urls = await documentedReads(projectId, bidId);
+      const seen = new Map<string, string>();
+      for (const [role, user] of roles) {
+        for (const url of urls) {
+          const res = await t.req(user).get(url).buffer(true).parse((r, cb) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (c: Buffer) => chunks.push(c));
+            r.on('end', () => cb(null, Buffer.concat(chunks)));
+          });
+          // The id asked for is the only thing allowed to differ.
+          const body = (res.body as Buffer).toString('latin1').split(bidId).join('{bid}');
+          seen.set(`${role} GET ${url.split(bidId).join('{bid}')}`, `${res.status} ${body}`);
+        }
+      }
+      return seen;
+    }
+    const before = await observe(noBid);
+    expect([...before.keys()].filter((k) => k.startsWith('anonymous ')).length, 'the probe covers the documented reads').to.be.at.least(15);
+
+    const placed: Array<[string, string]> = [];
+    for (const [role, user, orgId, key] of [['bidderA', t.users.bidderA, t.orgA, keyA], ['bidderB', t.users.bidderB, t.orgB, keyB], ['bidderC', C.user, C.orgId, C.key]] as const) {
+      const res = await submit(t, user, section.id, await sealedBid(section, orgId, key));
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      placed.push([role, (res.body.receipt as Receipt).bid.id]);
+    }
+    // Each bidder sees its own bid, and only that one: the reads of another's bid answer as for no bid.
+    for (const [owner, bidId] of placed) {
+      const after = await observe(bidId);
+      for (const [key, answer] of before) {
+        const [role] = key.split(' ');
+        const own = (key.endsWith('/my-bids') && placed.some(([r]) => r === role)) || (role === owner && key.includes('/api/bids/{bid}'));
+        if (own) continue;
+        expect(after.get(key), key).to.equal(answer);
+      }
+      const mine = await t.req(roles.find(([r]) => r === owner)![1]).get(`/api/sections/${section.id}/my-bids`);
+      expect(mine.body.bids.map((b: { id: string }) => b.id)).to.deep.equal([bidId]);
+    }
   });
 
   it('refuses a bid completed after the deadline, leaving no trace in the database', async () => {
@@ -206,13 +264,18 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
   it('offers no way to read a bid before the deadline, to anyone', async () => {
     const bid = await sealedBid(section, t.orgA, keyA);
     const receipt = (await submit(t, t.users.bidderA, section.id, bid)).body.receipt as Receipt;
-    for (const user of [t.users.admin, t.users.supervisor, t.users.auditor, t.users.opProc, t.users.custodian, t.users.bidderB]) {
-      for (const url of [`/api/bids/${receipt.bid.id}`, `/api/bids/${receipt.bid.id}/receipt`, `/api/bids/${receipt.bid.id}/ciphertext`, `/api/sections/${section.id}/bids`, `/api/sections/${section.id}/opening-record`]) {
+    const projectId = (await t.req().get(`/api/sections/${section.id}`)).body.project.id as string;
+    const bidReads = (await documentedReads(projectId, receipt.bid.id)).filter((u) => u.startsWith('/api/bids/'));
+    expect(bidReads).to.include.members([`/api/bids/${receipt.bid.id}/receipt`, `/api/bids/${receipt.bid.id}/ciphertext`]);
+    for (const user of [undefined, t.users.admin, t.users.supervisor, t.users.auditor, t.users.opProc, t.users.custodian, t.users.bidderB]) {
+      for (const url of [...bidReads, `/api/sections/${section.id}/opening-record`]) {
         const res = await t.req(user).get(url);
-        expect(res.status, `${user.username} GET ${url}`).to.be.oneOf([403, 404]);
+        expect(res.status, `${user?.username ?? 'anonymous'} GET ${url}`).to.be.oneOf([401, 403, 404]);
         expect(res.text).to.not.contain(bid.bytes.subarray(0, 64).toString('base64'));
       }
     }
+    // Its owner gets the receipt, never the ciphertext.
+    expect((await t.req(t.users.bidderA).get(`/api/bids/${receipt.bid.id}/ciphertext`)).status).to.equal(404);
     // Nor is the submission in the audit log yet: the log holds a promise only.
     const { size } = (await t.req().get('/api/audit/checkpoint')).body;
     const entries = await t.req(t.users.auditor).get(`/api/audit/entries?start=0&end=${size}`);

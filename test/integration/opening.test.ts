@@ -21,6 +21,7 @@ import { buildServices } from '../../server/app';
 import { shareReleaseCommand } from '../../server/commands/ceremony';
 import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp, openTenderSection, testCertsDir } from '../support/test-app';
 import { approvedBidder, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
+import { requireTool } from '../support/tools';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORKER = path.join(ROOT, 'test/support/opening-worker.ts');
@@ -124,6 +125,8 @@ describe('the opening at the deadline', function () {
   });
   after(async () => t.close());
   beforeEach(() => t.clock.set(T0));
+  /** The first test's record and downloaded ciphertexts, for the age tool's check after it. */
+  let published: { record: any; keyFile: string; section: Section; files: string[] } | undefined;
 
   it('opens three sealed bids by itself at the deadline and publishes a record that the age tool re-checks', async () => {
     const section = await publishedSection(t);
@@ -192,10 +195,11 @@ describe('the opening at the deadline', function () {
     const state = (await t.req().get(`/api/sections/${section.id}`)).body.section.state;
     expect(state).to.equal('opened');
 
-    // Anyone downloads the ciphertexts and decrypts them with the standard age tool and the published key.
+    // Anyone downloads the ciphertexts (the next test decrypts them with the standard age tool and the published key).
     const dir = workDir();
     const keyFile = path.join(dir, 'opening.key');
     fs.writeFileSync(keyFile, `${record.openingKey.identity}\n`, { mode: 0o600 });
+    published = { record, keyFile, section, files: [] };
     for (const [i, r] of receipts.entries()) {
       const res = await t.req().get(`/api/bids/${r.bid.id}/ciphertext`).buffer(true).parse((resp, cb) => {
         const chunks: Buffer[] = [];
@@ -207,6 +211,16 @@ describe('the opening at the deadline', function () {
       expect(crypto.createHash('sha256').update(body).digest('hex')).to.equal(record.bids[i].ciphertextSha256);
       const file = path.join(dir, `${i}.age`);
       fs.writeFileSync(file, body);
+      published.files.push(file);
+    }
+  });
+
+  it('the standard age tool decrypts every published ciphertext of that record with the published key', async function () {
+    requireTool(this, 'age', 'apt-get install age');
+    expect(published, 'the test above published a record').to.not.equal(undefined);
+    const { record, keyFile, section, files } = published!;
+    expect(files).to.have.length(3);
+    for (const [i, file] of files.entries()) {
       const plain = execFileSync('age', ['-d', '-i', keyFile, file]);
       const json = JSON.parse(await bidJsonOf(plain));
       expect(json.price.amount).to.equal(record.bids[i].price.amount);

@@ -1,6 +1,6 @@
 // The evaluation report (评标报告, with the opening record inside) and the award notice (中标通知书 /
 // 成交通知书) as JSON and PDF, from real flows: sealed bids → opening at the deadline → evaluation →
-// candidate publicity → award. Text is checked with poppler's pdftotext; the digest each PDF states
+// candidate publicity → award. Text is checked with poppler's pdftotext (skipped without it); the digest each PDF states
 // must be the SHA-256 of the canonical JSON its JSON endpoint serves; signed-in downloads are audit entries,
 // anonymous ones are counted per day.
 import { execFileSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { rmbUppercase } from '../../templates/records/rmb';
 import { approvedBidder, bidAndOpen, publishedLandSection, publishedSection, type Bidder, type PublishedSection as Section } from '../support/bidding';
 import { createTestApp, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
+import { requireTool } from '../support/tools';
 
 function pdfText(pdf: Buffer): string {
   if (process.env.RECORDS_PDF_OUT) fs.writeFileSync(path.join(process.env.RECORDS_PDF_OUT, `${crypto.createHash('sha256').update(pdf).digest('hex').slice(0, 12)}.pdf`), pdf);
@@ -112,6 +113,11 @@ describe('records: the evaluation report and the award notice from real flows', 
   });
   after(async () => t.close());
   beforeEach(() => t.clock.set(T0));
+  // Every flow below reads its PDFs' text and metadata.
+  beforeEach(function () {
+    requireTool(this, 'pdftotext', 'apt-get install poppler-utils');
+    requireTool(this, 'pdfinfo', 'apt-get install poppler-utils');
+  });
 
   it('lowest price: 404 before the publicity, 409 to staff while evaluating; the report with the opening record inside; the 中标通知书 after the award', async () => {
     const s = await publishedSection(t);

@@ -1,6 +1,7 @@
 // PDF records: the renderer on sample JSON (CJK text, digest, size of a 500-row record), the rate
 // report from imported results, the opening record and the dossier from a real opening, the access
-// rules and the audit entries of downloads. Text is checked with poppler's pdftotext.
+// rules and the audit entries of downloads. Text is checked with poppler's pdftotext (the tests that
+// read text skip without it, see test/support/tools.ts).
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -14,6 +15,9 @@ import { renderPdf } from '../../modules/records/pdf';
 import { openingRecordDocument, type OpeningRecordJson } from '../../templates/records/opening-record';
 import { publishedSection, sealedBid, signingCertificate, submit, type BidderKey } from '../support/bidding';
 import { createTestApp, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
+import { requireTool } from '../support/tools';
+
+const POPPLER = 'apt-get install poppler-utils';
 
 const BIDDER_NAME = '合肥示范建设工程有限公司';
 
@@ -70,7 +74,9 @@ function sampleRecord(bids: number): OpeningRecordJson {
 }
 
 describe('records: the PDF renderer on sample JSON', () => {
-  it('renders Chinese text, states the digest of the canonical JSON on page one, in every footer and in the metadata', async () => {
+  it('renders Chinese text, states the digest of the canonical JSON on page one, in every footer and in the metadata', async function () {
+    requireTool(this, 'pdftotext', POPPLER);
+    requireTool(this, 'pdfinfo', POPPLER);
     const record = sampleRecord(3);
     const { pdf, sha256 } = await renderPdf(openingRecordDocument(record, '/api/sections/x/opening-record'));
     expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
@@ -87,7 +93,9 @@ describe('records: the PDF renderer on sample JSON', () => {
     expect(info).to.contain(`sha256:${sha256}`).and.to.contain('开标记录表');
   });
 
-  it('keeps a 500-row record small by embedding a subset of the font', async () => {
+  it('keeps a 500-row record small by embedding a subset of the font', async function () {
+    requireTool(this, 'pdftotext', POPPLER);
+    requireTool(this, 'pdffonts', POPPLER);
     const record = sampleRecord(500);
     const { pdf, sha256 } = await renderPdf(openingRecordDocument(record, '/api/sections/x/opening-record'));
     const text = squash(pdfText(pdf));
@@ -167,7 +175,8 @@ describe('records: PDFs of real records over HTTP', () => {
       recordJson = res.body;
     });
 
-    it('anyone downloads the opening record PDF: Chinese names and the digest of the served JSON; the anonymous download is counted, not logged', async () => {
+    it('anyone downloads the opening record PDF: Chinese names and the digest of the served JSON; the anonymous download is counted, not logged', async function () {
+      requireTool(this, 'pdftotext', POPPLER);
       const res = await binary(t.req().get(`/api/sections/${section.id}/opening-record.pdf`));
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.match(/^application\/pdf/);
@@ -185,7 +194,8 @@ describe('records: PDFs of real records over HTTP', () => {
       expect(counts.map((r) => [r.kind, r.day, Number(r.downloads)])).to.deep.equal([['opening-record', new Date(t.clock.now() + 8 * 3600_000).toISOString().slice(0, 10), 1]]);
     });
 
-    it('the dossier PDF renders every entry of the section and its bids with leaf hashes, and states the digest of the dossier JSON', async () => {
+    it('the dossier PDF renders every entry of the section and its bids with leaf hashes, and states the digest of the dossier JSON', async function () {
+      requireTool(this, 'pdftotext', POPPLER);
       const json = await t.req(t.users.auditor).get(`/api/sections/${section.id}/dossier`);
       expect(json.status, JSON.stringify(json.body)).to.equal(200);
       const d = json.body;
@@ -243,7 +253,8 @@ describe('records: PDFs of real records over HTTP', () => {
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
     });
 
-    it('is public as PDF, with the centres, the headline, a chart per centre and the digest of the JSON report', async () => {
+    it('is public as PDF, with the centres, the headline, a chart per centre and the digest of the JSON report', async function () {
+      requireTool(this, 'pdftotext', POPPLER);
       const json = await t.req().get('/api/reports/rates?from=2025-01-01&to=2025-12-31');
       expect(json.status).to.equal(200);
       const digest = sha256Of(json.body);
@@ -261,7 +272,8 @@ describe('records: PDFs of real records over HTTP', () => {
       expect(text).to.contain('12.93').and.to.contain('10.00');
     });
 
-    it('a period with no data renders too (zeros, no error)', async () => {
+    it('a period with no data renders too (zeros, no error)', async function () {
+      requireTool(this, 'pdftotext', POPPLER);
       const res = await binary(t.req().get('/api/reports/rates?from=2010-01-01&to=2010-12-31&format=pdf'));
       expect(res.status).to.equal(200);
       expect(squash(pdfText(res.body as Buffer))).to.contain('资金节约率与增值率报告');

@@ -17,7 +17,7 @@ const MAIN_LINE: SectionState[] = [
 const BEFORE_AWARD: SectionState[] = ['draft', 'published', 'bidding', 'closed', 'opening', 'opened', 'evaluating', 'publicity'];
 const FAILABLE: SectionState[] = ['closed', 'opening', 'opened', 'evaluating', 'publicity'];
 
-/** The whole transition table of DOMAIN.md "One lifecycle", written out independently of the module. */
+/** The whole transition table of docs/rules.md "The lifecycle", written out independently of the module. */
 function expectedNext(from: SectionState): SectionState[] {
   const next: SectionState[] = [];
   const i = MAIN_LINE.indexOf(from);
@@ -28,7 +28,7 @@ function expectedNext(from: SectionState): SectionState[] {
 }
 
 describe('section lifecycle', () => {
-  it('has exactly the 13 states of DOMAIN.md', () => {
+  it('has exactly the 13 states of docs/rules.md', () => {
     expect([...SECTION_STATES].sort()).to.deep.equal([...MAIN_LINE, 'cancelled', 'failed'].sort());
     expect(SECTION_STATES).to.have.length(13);
   });
@@ -100,7 +100,7 @@ describe('section lifecycle', () => {
     }
   });
 
-  it('matches the full transition table of DOMAIN.md, pair by pair', () => {
+  it('matches the full transition table of docs/rules.md, pair by pair', () => {
     let allowed = 0;
     for (const from of SECTION_STATES) {
       const expected = expectedNext(from);

@@ -1,5 +1,5 @@
 // The arithmetic of the rate reports: weighted rates over integer fen, round half up, the base
-// named, exact beyond 2^53; and the checked figures of DOMAIN.md.
+// named, exact beyond 2^53; and the checked figures of docs/rules.md.
 import { expect } from 'chai';
 import { aggregate, baseOf, headline, percentOf } from '../../modules/reports/rates';
 import { addDays, isCalendarDate, localMidnight } from '../../modules/reports/period';
