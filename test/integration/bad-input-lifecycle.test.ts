@@ -14,11 +14,11 @@ import { createCsr } from '../../modules/pki/client-keys';
 import { createTestApp, T0, type TestApp, type TestUser } from '../support/test-app';
 import { approvedBidder, placeBid, publishedLandSection, publishedSection, sealReserve, type Bidder, type PublishedSection as Section } from '../support/bidding';
 import { detailsOf, expectError, expectInvalidField as expectInvalid, unchanged } from '../support/api-errors';
+import { ok } from '../support/http';
 
 /** Here the field is named in details[].field and in the top-level message (services word their details). */
 const expectInvalidField = (res: supertest.Response, field: string) => expectInvalid(res, field, { inDetail: false });
 
-const ok = (res: supertest.Response, status = 200) => expect(res.status, JSON.stringify(res.body)).to.equal(status);
 
 describe('Bad input on the lifecycle routes gets a clear error and changes nothing', function () {
   this.timeout(180_000);

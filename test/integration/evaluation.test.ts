@@ -6,10 +6,10 @@ import { DAY } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp } from '../support/test-app';
 import { approvedBidder, bidAndOpen, publishedLandSection, publishedSection, sealReserve, type Bidder, type PublishedSection as Section } from '../support/bidding';
+import { ok } from '../support/http';
 
 const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'eval-bidder');
 
-const ok = (res: { status: number; body: unknown }, status = 200) => expect(res.status, JSON.stringify(res.body)).to.equal(status);
 
 async function state(t: TestApp, id: string) {
   return (await t.req().get(`/api/sections/${id}`)).body.section;

@@ -9,7 +9,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import tar from 'tar-stream';
 import { openDatabase, type Database } from '../../db/connection';
 import { DAY, HOUR } from '../../modules/core/clock';
@@ -20,7 +20,7 @@ import { createCsr } from '../../modules/pki/client-keys';
 import { buildServices } from '../../server/app';
 import { shareReleaseCommand } from '../../server/commands/ceremony';
 import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp, openTenderSection, testCertsDir } from '../support/test-app';
-import { approvedBidder, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
+import { approvedBidder, handMadeBid, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
 import { requireTool } from '../support/tools';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,23 +31,6 @@ const dump = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint'
 
 const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'opening-bidder');
 
-/** A package built by hand (any bid.json, even one the CLI would refuse), sealed to `recipient`. */
-async function handMadeBid(section: Section, b: Bidder, doc: Record<string, unknown>, recipient = section.recipient) {
-  const attachment = crypto.randomBytes(3000);
-  const full = { attachments: [{ name: '报价单.pdf', size: attachment.length, sha256: crypto.createHash('sha256').update(attachment).digest('hex') }], ...doc };
-  const pack = tar.pack();
-  const json = Buffer.from(JSON.stringify(full));
-  pack.entry({ name: 'bid.json', size: json.length }, json);
-  pack.entry({ name: '报价单.pdf', size: attachment.length }, attachment);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
-  const e = new Encrypter();
-  e.addRecipient(recipient);
-  const file = path.join(workDir(), 'bid.age');
-  fs.writeFileSync(file, await e.encrypt(Buffer.concat(chunks)));
-  return signedFor(file, section, b.orgId, b.key);
-}
 
 function document(section: { id: string; code: string }, b: Bidder, amount: string, extra: Record<string, unknown> = {}) {
   return {

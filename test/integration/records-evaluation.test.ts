@@ -17,6 +17,7 @@ import { rmbUppercase } from '../../templates/records/rmb';
 import { approvedBidder, bidAndOpen, publishedLandSection, publishedSection, type Bidder, type PublishedSection as Section } from '../support/bidding';
 import { createTestApp, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
 import { requireTool } from '../support/tools';
+import { binary, ok } from '../support/http';
 
 function pdfText(pdf: Buffer): string {
   if (process.env.RECORDS_PDF_OUT) fs.writeFileSync(path.join(process.env.RECORDS_PDF_OUT, `${crypto.createHash('sha256').update(pdf).digest('hex').slice(0, 12)}.pdf`), pdf);
@@ -26,15 +27,7 @@ function pdfText(pdf: Buffer): string {
 const squash = (s: string) => s.replace(/\s+/g, '');
 const sha256Of = (json: unknown) => crypto.createHash('sha256').update(canonicalize(json) as string, 'utf8').digest('hex');
 
-function binary(test: supertest.Test): supertest.Test {
-  return test.buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
-}
 
-const ok = (res: { status: number; body: unknown }, status = 200) => expect(res.status, JSON.stringify(res.body)).to.equal(status);
 
 const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'rec-eval-bidder');
 

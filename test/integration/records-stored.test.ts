@@ -9,26 +9,17 @@ import path from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import canonicalize from 'canonicalize';
 import { expect } from 'chai';
-import { Encrypter } from 'age-encryption';
-import tar from 'tar-stream';
 import supertest from 'supertest';
 import type { RequestContext } from '../../modules/core/context';
 import { workerRenderer, type PdfRenderer } from '../../modules/records/pdf-renderer';
 import { createRecordsService } from '../../modules/records/records-service';
-import { approvedBidder, placeBid, publishedSection, signedFor, submit, workDir, type Bidder, type PublishedSection } from '../support/bidding';
+import { approvedBidder, handMadeBid, placeBid, publishedSection, submit, type Bidder, type PublishedSection } from '../support/bidding';
 import { createTestApp, T0, type TestApp } from '../support/test-app';
+import { binary, ok } from '../support/http';
 
 const ANONYMOUS: RequestContext = { actor: null, ip: '127.0.0.1' };
 
-function binary(test: supertest.Test): supertest.Test {
-  return test.buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
-}
 
-const ok = (res: { status: number; body: unknown }, status = 200) => expect(res.status, JSON.stringify(res.body)).to.equal(status);
 
 function blobPath(t: TestApp, sha256: string): string {
   return path.join(t.tdb.dataDir, 'blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
@@ -57,23 +48,6 @@ function countingRenderer(): PdfRenderer & { calls: number; threads: number[] } 
   return r;
 }
 
-/** A package built by hand (any bid.json, even one the CLI would refuse), sealed to the section. */
-async function handMadeBid(section: PublishedSection, b: Bidder, doc: Record<string, unknown>) {
-  const attachment = crypto.randomBytes(1000);
-  const full = { attachments: [{ name: '报价单.pdf', size: attachment.length, sha256: crypto.createHash('sha256').update(attachment).digest('hex') }], ...doc };
-  const pack = tar.pack();
-  const json = Buffer.from(JSON.stringify(full));
-  pack.entry({ name: 'bid.json', size: json.length }, json);
-  pack.entry({ name: '报价单.pdf', size: attachment.length }, attachment);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
-  const e = new Encrypter();
-  e.addRecipient(section.recipient);
-  const file = path.join(workDir(), 'bid.age');
-  fs.writeFileSync(file, await e.encrypt(Buffer.concat(chunks)));
-  return signedFor(file, section, b.orgId, b.key);
-}
 
 function bidDocument(section: PublishedSection, b: Bidder, price: Record<string, unknown>) {
   return { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId: b.orgId, name: b.name, creditCode: '91350100M000100Y43' }, price };

@@ -16,6 +16,7 @@ import { openingRecordDocument, type OpeningRecordJson } from '../../templates/r
 import { publishedSection, sealedBid, signingCertificate, submit, type BidderKey } from '../support/bidding';
 import { createTestApp, makeCreditCode, T0, type TestApp, type TestUser } from '../support/test-app';
 import { requireTool } from '../support/tools';
+import { binary } from '../support/http';
 
 const POPPLER = 'apt-get install poppler-utils';
 
@@ -33,13 +34,6 @@ const squash = (s: string) => s.replace(/\s+/g, '');
 const sha256Of = (json: unknown) => crypto.createHash('sha256').update(canonicalize(json) as string, 'utf8').digest('hex');
 
 /** supertest: collect a binary body as a Buffer. */
-function binary(test: supertest.Test): supertest.Test {
-  return test.buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
-}
 
 function sampleRecord(bids: number): OpeningRecordJson {
   return {
