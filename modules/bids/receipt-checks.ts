@@ -10,10 +10,8 @@ import { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT, type Receipt } from '../formats/
 export { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT, type Receipt, type ReceiptBody } from '../formats/receipt';
 export type { Checkpoint as SignedCheckpoint, LoggedEntry } from '../formats/checkpoint';
 
-export interface PublishedKeys {
-  receipt: { keyId: string; publicKeyPem: string };
-  log: { keyId: string; publicKeyPem: string };
-}
+/** The published keys a receipt is checked against (GET /api/pki/keys has more). */
+export type { ReceiptKeys as PublishedKeys } from '../formats/receipt';
 
 /** What the log answers about a promise (GET /api/audit/promises/:digest); null when it denies knowing it. */
 export type PromiseAnswer = { state: 'waiting' } | ({ state: 'merged' } & LoggedEntry) | null;

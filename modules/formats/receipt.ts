@@ -34,3 +34,21 @@ export const receiptSchema = receiptBodySchema
     "signature: base64 Ed25519 (receipt key, GET /api/pki/keys) over the RFC 8785 canonical JSON of every other field. promise is the log's signed promise to append the entry when bidding closes; before that the public log holds no trace of the bid. (Receipts of format etender-receipt/1, from before promises, carry log: the entry, a checkpoint and the inclusion proof instead.)",
   );
 export type Receipt = z.infer<typeof receiptSchema>;
+
+const keyPair = z.strictObject({ keyId: hex64, publicKeyPem: z.string() });
+const certificate = z.strictObject({ certPem: z.string(), fingerprint: hex64 });
+
+/** GET /api/pki/keys: the CA, the keys that sign receipts and the log (checkpoints, promises), the timer, trusted CAs. */
+export const publishedKeysSchema = z.strictObject({
+  ca: certificate,
+  receipt: keyPair,
+  log: keyPair,
+  timer: certificate,
+  trustedCas: z.array(certificate.extend({ subject: z.string() })),
+});
+export type PublishedKeys = z.infer<typeof publishedKeysSchema>;
+/** What a receipt's verifier needs of them (the CLI's keys.json may hold only these). */
+export type ReceiptKeys = Pick<PublishedKeys, 'receipt' | 'log'>;
+
+/** The answer of POST /api/sections/:id/bids, POST /api/bids/:id/withdraw and GET /api/bids/:id/receipt. */
+export const receiptResponseSchema = z.strictObject({ receipt: receiptSchema });

@@ -167,7 +167,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     tag: 'tenders',
     summary: 'Download a tender document (who downloads is never recorded).',
     access: 'anyone once published',
-    openapi: { responses: { 200: { description: 'The file', content: { 'application/octet-stream': {} } } } },
+    openapi: { responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } } },
     handler: async ({ ctx, params, res }) => {
       const { document, stream } = await tenders.openDocument(ctx, params.id!, params.documentId!);
       res.setHeader('Content-Type', document.mediaType);

@@ -1,0 +1,20 @@
+// The published formats, each one zod schema (validation, TypeScript type, OpenAPI component).
+// The server, the CLI and the browser bundle import them from here or from their own file.
+import { bidDocumentSchema } from './bid-document';
+import { checkpointSchema } from './checkpoint';
+import { logPromiseSchema, promiseStatusSchema } from './log-promise';
+import { manifestSchema } from './manifest';
+import { openingRecordSchema } from './opening-record';
+import { publishedKeysSchema, receiptSchema } from './receipt';
+
+/** The named components of /api/openapi.json: a response schema that contains one refers to it. */
+export const FORMAT_COMPONENTS = {
+  BidDocument: bidDocumentSchema,
+  Manifest: manifestSchema,
+  Checkpoint: checkpointSchema,
+  LogPromise: logPromiseSchema,
+  PromiseStatus: promiseStatusSchema,
+  Receipt: receiptSchema,
+  PublishedKeys: publishedKeysSchema,
+  OpeningRecord: openingRecordSchema,
+} as const;
