@@ -14,7 +14,11 @@ export const yuanText = z.string().regex(/^-?\d+(\.\d{1,2})?$/);
  * is served or hashed as, stay exactly those stored. The schemas have no defaults or transforms.
  */
 export function parseChecked<S extends z.ZodType>(schema: S, json: string): z.infer<S> {
-  const value: unknown = JSON.parse(json);
+  return checked(schema, JSON.parse(json));
+}
+
+/** A value checked against a schema and returned as it is (see parseChecked); throws when it does not conform. */
+export function checked<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   schema.parse(value);
   return value as z.infer<S>;
 }

@@ -1,7 +1,10 @@
 // The published formats, each one zod schema (validation, TypeScript type, OpenAPI component).
 // The server, the CLI and the browser bundle import them from here or from their own file.
+import { publicAwardSchema } from './award';
 import { bidDocumentSchema } from './bid-document';
 import { checkpointSchema } from './checkpoint';
+import { dossierSchema } from './dossier';
+import { evaluationReportSchema } from './evaluation-report';
 import { logPromiseSchema, promiseStatusSchema } from './log-promise';
 import { manifestSchema } from './manifest';
 import { openingRecordSchema } from './opening-record';
@@ -17,4 +20,7 @@ export const FORMAT_COMPONENTS = {
   Receipt: receiptSchema,
   PublishedKeys: publishedKeysSchema,
   OpeningRecord: openingRecordSchema,
+  EvaluationReport: evaluationReportSchema,
+  Award: publicAwardSchema,
+  Dossier: dossierSchema,
 } as const;

@@ -1,6 +1,7 @@
 // What the main endpoints answer, through a real bid-to-opening flow, against the response schema
 // each route declares (the schema /api/openapi.json is generated from): receipts, promises,
-// checkpoints, proofs, log entries, the published keys and the opening record. And: every
+// checkpoints, proofs, log entries, the published keys, the opening record, the evaluation report,
+// the award and the dossier. And: every
 // operation of the document states its success body.
 import { expect } from 'chai';
 import type { z } from 'zod';
@@ -78,6 +79,19 @@ describe('response schemas: real answers against the documented ones', function 
     conforms('get', '/api/audit/proofs/consistency', await t.req().get(`/api/audit/proofs/consistency?from=1&to=${size}`));
     conforms('get', '/api/audit/entries', await t.req(t.users.auditor).get(`/api/audit/entries?start=0&end=${size}`));
     conforms('get', '/api/pki/keys', await t.req().get('/api/pki/keys'));
+  });
+
+  it('then the evaluation report, the award and the dossier match theirs', async () => {
+    const ev = `/api/sections/${section.id}/evaluation`;
+    expect((await t.req(t.users.opProc).post(`${ev}/start`)).status).to.be.oneOf([200, 201]);
+    expect((await t.req(t.users.opProc).post(`${ev}/publicity`)).status).to.be.oneOf([200, 201]);
+    conforms('get', '/api/sections/:id/evaluation-report', await t.req().get(`/api/sections/${section.id}/evaluation-report`));
+    t.clock.set(section.deadline + 10 * 24 * HOUR);
+    expect((await t.req(t.users.opProc).post(`${ev}/award`)).status).to.be.oneOf([200, 201]);
+    const award = await t.req().get(`/api/sections/${section.id}/award`);
+    conforms('get', '/api/sections/:id/award', award);
+    expect(award.body.award.bidderName).to.equal('乙科技有限公司');
+    conforms('get', '/api/sections/:id/dossier', await t.req(t.users.auditor).get(`/api/sections/${section.id}/dossier`));
   });
 
   it('a schema is strict: an answer with a field more, or a field less, does not pass', async () => {
