@@ -9,6 +9,7 @@ import { logPromiseSchema, promiseStatusSchema } from './log-promise';
 import { manifestSchema } from './manifest';
 import { openingRecordSchema } from './opening-record';
 import { publishedKeysSchema, receiptSchema } from './receipt';
+import { sectionSchema } from './section';
 
 /** The named components of /api/openapi.json: a response schema that contains one refers to it. */
 export const FORMAT_COMPONENTS = {
@@ -23,4 +24,5 @@ export const FORMAT_COMPONENTS = {
   EvaluationReport: evaluationReportSchema,
   Award: publicAwardSchema,
   Dossier: dossierSchema,
+  Section: sectionSchema,
 } as const;

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { sectionDetailSchema, sectionListSchema } from '../formats/section';
 import type { ApiRegistry } from '../../server/http/route';
 import { badRequest } from '../core/errors';
 import {
@@ -77,6 +78,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     summary: 'Published sections (the public list); staff also see the drafts of their centres.',
     access: 'anyone',
     query: listSectionsQuery,
+    response: sectionListSchema,
     handler: async ({ ctx, query }) => ({ sections: await tenders.listSections(ctx, query) }),
   });
 
@@ -87,6 +89,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     tag: 'tenders',
     summary: 'A section with its project, documents and clarifications. Nothing about bidders or downloads.',
     access: 'anyone once published; staff of the centre for drafts',
+    response: sectionDetailSchema,
     handler: async ({ ctx, params }) => tenders.getSection(ctx, params.id!),
   });
 

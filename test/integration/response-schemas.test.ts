@@ -1,7 +1,7 @@
 // What the main endpoints answer, through a real bid-to-opening flow, against the response schema
 // each route declares (the schema /api/openapi.json is generated from): receipts, promises,
 // checkpoints, proofs, log entries, the published keys, the opening record, the evaluation report,
-// the award and the dossier. And: every
+// the award, the dossier and the sections. And: every
 // operation of the document states its success body.
 import { expect } from 'chai';
 import type { z } from 'zod';
@@ -36,6 +36,7 @@ describe('response schemas: real answers against the documented ones', function 
   before(async () => {
     t = await createTestApp();
     section = await publishedSection(t);
+    conforms('get', '/api/sections/:id', await t.req().get(`/api/sections/${section.id}`));
     bidders = [];
     for (const name of ['甲建设有限公司', '乙科技有限公司', '丙工程有限公司', '丁贸易有限公司']) bidders.push(await approvedBidder(t, name, 'schemas'));
   });
@@ -79,6 +80,9 @@ describe('response schemas: real answers against the documented ones', function 
     conforms('get', '/api/audit/proofs/consistency', await t.req().get(`/api/audit/proofs/consistency?from=1&to=${size}`));
     conforms('get', '/api/audit/entries', await t.req(t.users.auditor).get(`/api/audit/entries?start=0&end=${size}`));
     conforms('get', '/api/pki/keys', await t.req().get('/api/pki/keys'));
+    conforms('get', '/api/sections/:id', await t.req().get(`/api/sections/${section.id}`));
+    conforms('get', '/api/sections/:id', await t.req(t.users.opProc).get(`/api/sections/${section.id}`));
+    conforms('get', '/api/sections', await t.req().get('/api/sections'));
   });
 
   it('then the evaluation report, the award and the dossier match theirs', async () => {
