@@ -8,7 +8,7 @@
 import canonicalize from 'canonicalize';
 import type { LogPromise } from '../formats/log-promise';
 
-export { PROMISE_FORMAT } from '../formats/log-promise';
+export { PROMISE_FORMAT } from '../formats/names';
 
 /**
  * How long after bidding on the section closes (its deadline, or its cancellation) the entry is
@@ -17,7 +17,7 @@ export { PROMISE_FORMAT } from '../formats/log-promise';
  */
 export const MAX_MERGE_DELAY_MS = 60 * 60 * 1000;
 
-export { logPromiseSchema, type LogPromise } from '../formats/log-promise';
+export type { LogPromise } from '../formats/log-promise';
 
 /** The exact bytes the log signs: canonical JSON of every field but `signature`. */
 export function promiseSignedBytes(promise: Record<string, unknown>): string {

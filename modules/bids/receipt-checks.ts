@@ -4,10 +4,13 @@
 // the CLI (receipt.ts), with WebCrypto on the receipt page — which hands the problems found here.
 import { promiseBreaches, promiseDueAt, PROMISE_FORMAT } from '../audit/log-promise';
 import type { LoggedEntry } from '../formats/checkpoint';
-import { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT, type Receipt } from '../formats/receipt';
+import { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT } from '../formats/names';
+import type { Receipt } from '../formats/receipt';
 
-// The formats themselves are zod schemas in modules/formats; the old names stay exported here.
-export { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT, type Receipt, type ReceiptBody } from '../formats/receipt';
+// The formats themselves are zod schemas in modules/formats; the old names stay exported here
+// (types and zod-free constants only: this file is in the receipt page's bundle).
+export { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT } from '../formats/names';
+export type { Receipt, ReceiptBody } from '../formats/receipt';
 export type { Checkpoint as SignedCheckpoint, LoggedEntry } from '../formats/checkpoint';
 
 /** The published keys a receipt is checked against (GET /api/pki/keys has more). */

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { LOG_NAME } from '../audit/log-name';
 import { checkpointSchema } from './checkpoint';
 import { epochMs, hex64 } from './common';
+import { PROMISE_FORMAT } from './names';
 
-export const PROMISE_FORMAT = 'etender-log-promise/1';
+export { PROMISE_FORMAT };
 
 export const logPromiseSchema = z
   .strictObject({

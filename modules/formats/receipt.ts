@@ -4,10 +4,9 @@ import { z } from 'zod';
 import { loggedEntrySchema } from './checkpoint';
 import { epochMs, hex64 } from './common';
 import { logPromiseSchema } from './log-promise';
+import { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT } from './names';
 
-export const RECEIPT_FORMAT = 'etender-receipt/2';
-/** Receipts of bids received before promises existed: the entry and its proof are inside. */
-export const LEGACY_RECEIPT_FORMAT = 'etender-receipt/1';
+export { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT };
 
 export const receiptBodySchema = z.strictObject({
   format: z.enum([RECEIPT_FORMAT, LEGACY_RECEIPT_FORMAT]),
