@@ -8,6 +8,7 @@ import { evaluationReportSchema } from './evaluation-report';
 import { logPromiseSchema, promiseStatusSchema } from './log-promise';
 import { manifestSchema } from './manifest';
 import { openingRecordSchema } from './opening-record';
+import { rateReportSchema } from './rate-report';
 import { publishedKeysSchema, receiptSchema } from './receipt';
 import { sectionSchema } from './section';
 
@@ -24,5 +25,6 @@ export const FORMAT_COMPONENTS = {
   EvaluationReport: evaluationReportSchema,
   Award: publicAwardSchema,
   Dossier: dossierSchema,
+  RateReport: rateReportSchema,
   Section: sectionSchema,
 } as const;

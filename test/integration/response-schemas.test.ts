@@ -1,7 +1,7 @@
 // What the main endpoints answer, through a real bid-to-opening flow, against the response schema
 // each route declares (the schema /api/openapi.json is generated from): receipts, promises,
 // checkpoints, proofs, log entries, the published keys, the opening record, the evaluation report,
-// the award, the dossier and the sections. And: every
+// the award, the dossier, the rate report and the sections. And: every
 // operation of the document states its success body.
 import { expect } from 'chai';
 import type { z } from 'zod';
@@ -85,7 +85,7 @@ describe('response schemas: real answers against the documented ones', function 
     conforms('get', '/api/sections', await t.req().get('/api/sections'));
   });
 
-  it('then the evaluation report, the award and the dossier match theirs', async () => {
+  it('then the evaluation report, the award, the dossier and the rate report match theirs', async () => {
     const ev = `/api/sections/${section.id}/evaluation`;
     expect((await t.req(t.users.opProc).post(`${ev}/start`)).status).to.be.oneOf([200, 201]);
     expect((await t.req(t.users.opProc).post(`${ev}/publicity`)).status).to.be.oneOf([200, 201]);
@@ -96,6 +96,9 @@ describe('response schemas: real answers against the documented ones', function 
     conforms('get', '/api/sections/:id/award', award);
     expect(award.body.award.bidderName).to.equal('乙科技有限公司');
     conforms('get', '/api/sections/:id/dossier', await t.req(t.users.auditor).get(`/api/sections/${section.id}/dossier`));
+    const rates = await t.req().get('/api/reports/rates?from=2026-01-01&to=2027-12-31');
+    conforms('get', '/api/reports/rates', rates);
+    expect(rates.body.sections.map((r: { sectionId: string }) => r.sectionId)).to.include(section.id);
   });
 
   it('a schema is strict: an answer with a field more, or a field less, does not pass', async () => {
