@@ -252,5 +252,5 @@ export function createApp(deps: AppDeps) {
   app.use('/api', (req, _res, next) => next(notFound(`${req.method} ${req.originalUrl.split('?')[0]}`)));
   app.use(errorHandler(log));
 
-  return { app, services };
+  return { app, services, registry };
 }

@@ -95,6 +95,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     public: true,
     tag: 'accounts',
     summary: 'End the session: the session row is deleted, the cookie cleared. A bearer token is not a session (400): revoke it instead.',
+    status: 204,
     access: 'anyone',
     handler: async ({ req, res, ctx }) => {
       if (isTokenAuth(req)) {
@@ -201,6 +202,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     path: '/api/tokens/:id',
     tag: 'accounts',
     summary: 'Revoke one of your API tokens.',
+    status: 204,
     access: 'any signed-in user',
     query: z.strictObject({}),
     handler: async ({ ctx, params, res }) => {

@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { checkpointListSchema, checkpointSchema, consistencyProofSchema, inclusionProofSchema, logEntriesSchema } from '../formats/checkpoint';
+import { promiseStatusSchema } from '../formats/log-promise';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
 import { requireRole } from '../core/context';
@@ -37,6 +39,7 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
       'The latest published checkpoint of the audit log (tree size, RFC 6962 root, time, key id, Ed25519 signature over the RFC 8785 canonical JSON of the other fields). Checkpoints are signed on a fixed schedule (every 10 minutes when the log grew) and at each freeze of a bid set, never per request or per bid.',
     access: 'anyone',
     public: true,
+    response: checkpointSchema,
     handler: async () => audit.publishedCheckpoint(),
   });
 
@@ -48,6 +51,7 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
       "Where a signed promise of inclusion (a receipt's `promise`) stands, by the SHA-256 of the promise's canonical JSON: `waiting` until bidding on its section closes, then `merged` with the entry, a signed checkpoint and the RFC 9162 inclusion proof. `etender verify-receipt --url` asks this.",
     access: 'anyone',
     public: true,
+    response: promiseStatusSchema,
     handler: async ({ params }) => audit.promiseStatus(params.digest!),
   });
 
@@ -62,6 +66,7 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
       from: position.optional(),
       limit: digits.pipe(z.int().min(1).max(1000)).optional(),
     }),
+    response: checkpointListSchema,
     handler: async ({ query }) => ({ checkpoints: await audit.checkpoints(query.from ?? 0, query.limit ?? 100) }),
   });
 
@@ -73,6 +78,7 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
     access: 'anyone',
     public: true,
     query: z.strictObject({ index: position, size: position }),
+    response: inclusionProofSchema,
     handler: async ({ query }) => audit.inclusionProof(query.index, query.size),
   });
 
@@ -84,6 +90,7 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
     access: 'anyone',
     public: true,
     query: z.strictObject({ from: position, to: position }),
+    response: consistencyProofSchema,
     handler: async ({ query }) => audit.consistencyProof(query.from, query.to),
   });
 
@@ -95,6 +102,7 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
     // Entries name bidders and their addresses: who bids must stay secret until the opening (EB 21).
     access: 'supervisor, auditor, admin',
     query: z.strictObject({ start: position, end: position }),
+    response: logEntriesSchema,
     handler: async ({ ctx, query }) => {
       requireRole(ctx, ['supervisor', 'auditor', 'admin'], 'read the audit log entries');
       return { start: query.start, end: query.end, entries: await audit.entries(query.start, query.end) };

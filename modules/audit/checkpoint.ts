@@ -4,24 +4,13 @@
 import crypto from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Signer } from '../core/signing';
+import type { Checkpoint } from '../formats/checkpoint';
 
 import { LOG_NAME } from './log-name';
 
 export { LOG_NAME };
 
-export interface Checkpoint {
-  v: 1;
-  log: typeof LOG_NAME;
-  size: number;
-  /** RFC 6962 tree head of the first `size` entries, lower-case hex. */
-  root: string;
-  /** Epoch milliseconds, from the server's clock. */
-  at: number;
-  /** SHA-256 (hex) of the signing key's SPKI DER. */
-  keyId: string;
-  /** Base64 Ed25519 signature over the canonical JSON of the other fields. */
-  signature: string;
-}
+export { checkpointSchema, type Checkpoint } from '../formats/checkpoint';
 
 export type UnsignedCheckpoint = Omit<Checkpoint, 'signature'>;
 

@@ -6,9 +6,9 @@
 // No node: imports here — the receipt page checks promises in the browser with these functions;
 // signing and the node-side signature check are in promise-signing.ts.
 import canonicalize from 'canonicalize';
-import { LOG_NAME } from './log-name';
+import type { LogPromise } from '../formats/log-promise';
 
-export const PROMISE_FORMAT = 'etender-log-promise/1';
+export { PROMISE_FORMAT } from '../formats/names';
 
 /**
  * How long after bidding on the section closes (its deadline, or its cancellation) the entry is
@@ -17,20 +17,7 @@ export const PROMISE_FORMAT = 'etender-log-promise/1';
  */
 export const MAX_MERGE_DELAY_MS = 60 * 60 * 1000;
 
-export interface LogPromise {
-  format: typeof PROMISE_FORMAT;
-  log: typeof LOG_NAME;
-  /** The id, action, object and data the entry will carry, exactly. */
-  entry: { id: string; action: string; object: { type: string; id: string }; data: Record<string, unknown> };
-  /** The section whose close of bidding releases the entry into the log. */
-  mergeAfter: { section: string };
-  maxMergeDelayMs: number;
-  /** Server time the promise was given (epoch ms); the entry repeats it as data.promisedAt. */
-  at: number;
-  keyId: string;
-  /** Base64 Ed25519 (the log key) over the canonical JSON of every other field. */
-  signature: string;
-}
+export type { LogPromise } from '../formats/log-promise';
 
 /** The exact bytes the log signs: canonical JSON of every field but `signature`. */
 export function promiseSignedBytes(promise: Record<string, unknown>): string {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { publicAwardSchema } from '../formats/award';
 import type { ApiRegistry } from '../../server/http/route';
 import { contractBody } from './awards-schemas';
 import type { AwardsService } from './awards-service';
@@ -24,6 +25,7 @@ export function awardsRoutes(awards: AwardsService, registry: ApiRegistry): Rout
     summary: 'The award of a section with its award notice (中标通知书 / 成交通知书) and, once signed, the contract; 404 before the award.',
     access: 'public',
     public: true,
+    response: publicAwardSchema,
     handler: async ({ params }) => awards.publicAward(params.id!),
   });
 

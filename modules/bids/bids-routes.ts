@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { receiptResponseSchema } from '../formats/receipt';
 import type { ApiRegistry } from '../../server/http/route';
 import type { BidsService } from './bids-service';
 import type { UploadLimits } from './upload-limits';
@@ -16,6 +17,7 @@ export function bidsRoutes(bids: BidsService, registry: ApiRegistry, uploads?: U
       'Submit a sealed bid. Body: the age-encrypted bid package (streamed). Headers: Etender-Manifest (base64 of the canonical manifest JSON), Etender-Signature (base64 RSA-PSS signature of those bytes), optionally Etender-Certificate (base64 DER, for certificates of other trusted CAs). Answers with the signed receipt.',
     access: 'bidder of an approved organisation, before the deadline',
     status: 201,
+    response: receiptResponseSchema,
     openapi: {
       parameters: [
         { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
@@ -58,6 +60,7 @@ export function bidsRoutes(bids: BidsService, registry: ApiRegistry, uploads?: U
     tag: 'bids',
     summary: 'Withdraw the bid that currently counts, before the deadline; answers with a signed withdrawal receipt.',
     access: 'bidder of the organisation',
+    response: receiptResponseSchema,
     handler: async ({ ctx, params }) => ({ receipt: await bids.withdraw(ctx, params.id!) }),
   });
 
@@ -67,6 +70,7 @@ export function bidsRoutes(bids: BidsService, registry: ApiRegistry, uploads?: U
     tag: 'bids',
     summary: 'The signed receipt of one of your bids.',
     access: 'bidder of the organisation',
+    response: receiptResponseSchema,
     handler: async ({ ctx, params }) => ({ receipt: await bids.receipt(ctx, params.id!) }),
   });
 

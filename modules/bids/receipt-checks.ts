@@ -2,57 +2,19 @@
 // promise is of this bid's entry, and the verdict on what the log answers about the promise. The
 // signatures and the Merkle proof are checked by the caller — with node:crypto on the server and in
 // the CLI (receipt.ts), with WebCrypto on the receipt page — which hands the problems found here.
-import type { LogPromise } from '../audit/log-promise';
 import { promiseBreaches, promiseDueAt, PROMISE_FORMAT } from '../audit/log-promise';
+import type { LoggedEntry } from '../formats/checkpoint';
+import { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT } from '../formats/names';
+import type { Receipt } from '../formats/receipt';
 
-export const RECEIPT_FORMAT = 'etender-receipt/2';
-/** Receipts of bids received before promises existed: the entry and its proof are inside. */
-export const LEGACY_RECEIPT_FORMAT = 'etender-receipt/1';
+// The formats themselves are zod schemas in modules/formats; the old names stay exported here
+// (types and zod-free constants only: this file is in the receipt page's bundle).
+export { LEGACY_RECEIPT_FORMAT, RECEIPT_FORMAT } from '../formats/names';
+export type { Receipt, ReceiptBody } from '../formats/receipt';
+export type { Checkpoint as SignedCheckpoint, LoggedEntry } from '../formats/checkpoint';
 
-export interface SignedCheckpoint {
-  v: 1;
-  log: string;
-  size: number;
-  root: string;
-  at: number;
-  keyId: string;
-  signature: string;
-}
-
-/** An entry, its position and the proof that a signed checkpoint includes it. */
-export interface LoggedEntry {
-  index: number;
-  entry: string;
-  checkpoint: SignedCheckpoint;
-  inclusionProof: string[];
-}
-
-export interface ReceiptBody {
-  format: typeof RECEIPT_FORMAT | typeof LEGACY_RECEIPT_FORMAT;
-  /** "submission" for an accepted bid, "withdrawal" for a withdrawn one. */
-  kind: 'submission' | 'withdrawal';
-  section: { id: string; code: string };
-  bidder: { orgId: string; userId: string };
-  certificate: string;
-  bid: { id: string; version: number; ciphertextSha256: string; size: number; manifestSha256: string; nonce: string };
-  /** Server time the upload completed (epoch ms); any time the client sent is ignored. */
-  receivedAt: number;
-  supersedes: string | null;
-  /** The log's signed promise of the entry (etender-receipt/2). */
-  promise?: LogPromise;
-  /** The entry and its proof, in receipts of format /1 only. */
-  log?: LoggedEntry;
-  keyId: string;
-}
-
-export interface Receipt extends ReceiptBody {
-  signature: string;
-}
-
-export interface PublishedKeys {
-  receipt: { keyId: string; publicKeyPem: string };
-  log: { keyId: string; publicKeyPem: string };
-}
+/** The published keys a receipt is checked against (GET /api/pki/keys has more). */
+export type { ReceiptKeys as PublishedKeys } from '../formats/receipt';
 
 /** What the log answers about a promise (GET /api/audit/promises/:digest); null when it denies knowing it. */
 export type PromiseAnswer = { state: 'waiting' } | ({ state: 'merged' } & LoggedEntry) | null;

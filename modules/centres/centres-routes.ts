@@ -78,6 +78,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
     path: '/api/calendar/:date',
     tag: 'centres',
     summary: 'Remove a calendar entry.',
+    status: 204,
     access: 'admin',
     handler: async ({ ctx, params, res }) => {
       await centres.deleteCalendarDay(ctx, pathDate(params.date));

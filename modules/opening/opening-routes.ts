@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { openingRecordSchema } from '../formats/opening-record';
 import type { ApiRegistry } from '../../server/http/route';
 import type { CustodyService } from '../custody/custody-service';
 import { answerBody, objectionBody, officialsBody, shareBody } from './opening-schemas';
@@ -15,6 +16,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
       'The opening record (开标记录表) as canonical JSON (RFC 8785), with the opening secret key so that anyone can decrypt the published ciphertexts with any age tool. Its SHA-256 is in the Etender-Record-Sha256 header and in the section.opened audit entry. 404 before the deadline, 409 while the opening runs or when the section failed.',
     access: 'public',
     public: true,
+    response: openingRecordSchema,
     handler: async ({ ctx, params, res }) => {
       const { json, sha256 } = await opening.record(ctx, params.id!);
       res.status(200).type('application/json').set('Etender-Record-Sha256', sha256).send(json);

@@ -14,6 +14,8 @@ import { newId } from '../core/ids';
 import { formatYuan } from '../core/money';
 import { isUniqueViolation, withRetry, withTransaction } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
+import type { Checkpoint } from '../formats/checkpoint';
+import { OPENING_RECORD_FORMAT, type OpeningRecord } from '../formats/opening-record';
 import type { BidsService } from '../bids/bids-service';
 import type { CentresService } from '../centres/centres-service';
 import type { CustodyService } from '../custody/custody-service';
@@ -26,7 +28,7 @@ import { isBeforeDeadline } from '../tenders/lifecycle';
 import * as store from './opening-store';
 import { mayManageCentre } from '../core/access';
 
-export const RECORD_FORMAT = 'etender-opening-record/1';
+export const RECORD_FORMAT = OPENING_RECORD_FORMAT;
 export const DEFAULT_RELEASE_WINDOW_HOURS = 24;
 
 export interface OpeningDeps {
@@ -139,7 +141,7 @@ export function createOpeningService(deps: OpeningDeps) {
   }
 
   /** The opening record, assembled only from stored facts, in order of receipt: the same after a resume. */
-  async function assembleRecord(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, identity: string, publicationCheckpoint: unknown) {
+  async function assembleRecord(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, identity: string, publicationCheckpoint: Checkpoint): Promise<OpeningRecord> {
     const s = f.section;
     const rules = await centres.rules(s.centre);
     const key = await custody.recordCustody(s.id);
@@ -160,7 +162,7 @@ export function createOpeningService(deps: OpeningDeps) {
         referenceKind: s.referenceKind,
         referencePrice: formatYuan(s.referencePriceFen),
       },
-      openingTime: s.bidDeadlineAt,
+      openingTime: s.bidDeadlineAt!,
       officials: { presiding: officials.presiding, recording: officials.recording, supervising: officials.supervising },
       freeze: { auditIndex: run.freezeIdx, bidCount: run.bids.length, checkpoint: run.freezeCheckpoint },
       custody: {

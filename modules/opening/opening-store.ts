@@ -1,6 +1,7 @@
 // SQL for the opening: the frozen bid set and the published record per section, one result per
 // counted bid, the officials, and the objections raised at the opening.
 import type { Db } from '../../db/transactions';
+import type { Checkpoint } from '../formats/checkpoint';
 import { objectionsTable } from '../../db/objections-table';
 import { toInt, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
@@ -20,7 +21,7 @@ export interface OpeningRun {
   frozenAt: number;
   freezeIdx: number;
   bids: FrozenBid[];
-  freezeCheckpoint: unknown | null;
+  freezeCheckpoint: Checkpoint | null;
   overdueFlaggedAt: number | null;
   record: string | null;
   recordSha256: string | null;

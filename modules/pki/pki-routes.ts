@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { publishedKeysSchema } from '../formats/receipt';
 import type { ApiRegistry } from '../../server/http/route';
 import { isOverseer } from '../core/context';
 import { issueFromCsrBody, issueFromKeyBody, registerForeignBody, revokeBody } from './pki-schemas';
@@ -95,6 +96,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     tag: 'pki',
     summary: 'The published platform keys: CA and timer certificates, receipt- and log-signing public keys, trusted CAs. What "etender verify-receipt" and "etender audit verify" check against offline.',
     access: 'anyone',
+    response: publishedKeysSchema,
     handler: async () => pki.publishedKeys(),
   });
 

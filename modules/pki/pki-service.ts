@@ -1,6 +1,7 @@
 // The platform PKI as one service: composes issuance (certificate-issuance.ts), proof of possession
 // (proof-of-possession.ts), foreign registration (foreign-registration.ts) and the check at the time
 // of use (certificate-check.ts), and owns the register's revocation, listing and published keys.
+import type { PublishedKeys } from '../formats/receipt';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, requireRole, type Actor, type RequestContext } from '../core/context';
@@ -24,14 +25,7 @@ export type { IssuedCertificate, ProofOfPossession } from './certificate-issuanc
 export type { ForeignRegistration, RegisteredCertificate } from './foreign-registration';
 type CertificateUsage = store.CertificateUsage;
 
-export interface PublishedKeys {
-  ca: { certPem: string; fingerprint: string };
-  receipt: { keyId: string; publicKeyPem: string };
-  log: { keyId: string; publicKeyPem: string };
-  timer: { certPem: string; fingerprint: string };
-  trustedCas: Array<{ certPem: string; fingerprint: string; subject: string }>;
-}
-
+export type { PublishedKeys } from '../formats/receipt';
 export interface PkiDeps {
   knex: Knex;
   clock: Clock;

@@ -3,44 +3,17 @@
 // checkpoint that covers them all. Stable between calls: record downloads are logged against the
 // record, not the section, and the checkpoint is the first stored one that covers the entries.
 import canonicalize from 'canonicalize';
-import type { AuditEntry, AuditService, Checkpoint } from '../audit/audit-service';
+import type { AuditEntry, AuditService } from '../audit/audit-service';
 import { leafHash, toHex } from '../audit/merkle';
+import { checkpointSchema } from '../formats/checkpoint';
+import { checked } from '../formats/common';
+import { DOSSIER_FORMAT, type Dossier } from '../formats/dossier';
 
-export const DOSSIER_FORMAT = 'etender-dossier/1';
+export { DOSSIER_FORMAT, type Dossier } from '../formats/dossier';
 
-export interface SectionBidRef {
-  bidId: string;
-  /** The audit-log index named in the bid's receipt. */
-  receiptLogIndex?: number | null;
-}
-
-export interface DossierSection {
-  id: string;
-  code: string | null;
-  title: string;
-  centre: string;
-  state: string;
-  projectTitle: string | null;
-  tenderee: string | null;
-}
-
-export interface DossierEntry {
-  index: number;
-  leafHash: string;
-  entry: AuditEntry;
-}
-
-export interface Dossier {
-  format: typeof DOSSIER_FORMAT;
-  section: DossierSection;
-  bids: SectionBidRef[];
-  entries: DossierEntry[];
-  /** The first signed checkpoint whose tree contains every entry above. */
-  checkpoint: Checkpoint;
-  /** Checkpoints the opening record names (at the freeze, at publication), when there is one. */
-  recordCheckpoints: unknown[];
-  verify: string[];
-}
+export type SectionBidRef = Dossier['bids'][number];
+export type DossierSection = Dossier['section'];
+export type DossierEntry = Dossier['entries'][number];
 
 /** Every entry of one object, in log order, in pages of the audit service's maximum. */
 async function entriesOf(audit: AuditService, objectType: string, objectId: string): Promise<AuditEntry[]> {
@@ -79,5 +52,5 @@ export async function buildDossier(deps: {
   const needed = entries.length ? entries[entries.length - 1]!.index + 1 : 1;
   const [stored] = await audit.checkpoints(needed, 1);
   const checkpoint = stored ?? (await audit.checkpoint());
-  return { format: DOSSIER_FORMAT, section, bids, entries, checkpoint, recordCheckpoints: deps.recordCheckpoints, verify: deps.verify };
+  return { format: DOSSIER_FORMAT, section, bids, entries, checkpoint, recordCheckpoints: deps.recordCheckpoints.map((c) => checked(checkpointSchema, c)), verify: deps.verify };
 }

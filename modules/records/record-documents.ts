@@ -4,7 +4,8 @@
 import { awardNoticeDocument, type AwardJson, type AwardNoticeSection } from '../../templates/records/award-notice';
 import { dossierDocument } from '../../templates/records/dossier';
 import { evaluationReportDocument, type EvaluationReportJson } from '../../templates/records/evaluation-report';
-import { openingRecordDocument, type OpeningRecordJson } from '../../templates/records/opening-record';
+import { openingRecordDocument } from '../../templates/records/opening-record';
+import { parseOpeningRecord } from '../formats/opening-record';
 import { rateReportDocument } from '../../templates/records/rate-report';
 import type { RatesReport } from '../reports/reports-service';
 import type { Dossier } from './dossier';
@@ -26,7 +27,7 @@ export function documentFor(job: RenderJob): RecordDocument {
   const json = JSON.parse(job.json) as unknown;
   switch (job.kind) {
     case 'opening-record':
-      return openingRecordDocument(json as OpeningRecordJson, job.source);
+      return openingRecordDocument(parseOpeningRecord(job.json), job.source);
     case 'evaluation-report':
       return evaluationReportDocument(json as EvaluationReportJson, job.source);
     case 'award-notice':

@@ -1,4 +1,6 @@
 import { pipeline } from 'node:stream/promises';
+import { dossierSchema } from '../formats/dossier';
+import { evaluationReportSchema } from '../formats/evaluation-report';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { ApiRegistry } from '../../server/http/route';
@@ -101,6 +103,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
       'The evaluation report (评标报告) as JSON: the section, the method, the ranking with prices (scores per evaluator and criterion, weights and the price-score formula for comprehensive scoring), excluded bids with reasons, the candidates, the reserve once opened, objections with answers, declines, and the whole opening record. Public from the candidate publicity on (as GET /api/sections/:id/evaluation); 404 before, 409 while not concluded.',
     access: 'public from the publicity on',
     public: true,
+    response: evaluationReportSchema,
     handler: async ({ ctx, params }) => records.evaluationReport(ctx, params.id!),
   });
 
@@ -133,6 +136,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
     tag: 'records',
     summary: 'The section dossier as JSON: every audit entry of the section and of its published bids with leaf hashes, the covering checkpoint and how to verify.',
     access: 'supervisor, auditor, admin',
+    response: dossierSchema,
     handler: async ({ ctx, params }) => records.dossier(ctx, params.id!),
   });
 

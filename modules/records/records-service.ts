@@ -17,6 +17,7 @@ import type { BlobStore } from '../storage/blob-store';
 import type { AwardJson } from '../../templates/records/award-notice';
 import { verifySteps } from '../../templates/records/dossier';
 import { EVALUATION_REPORT_FORMAT, type EvaluationReportJson, type EvaluationResultJson } from '../../templates/records/evaluation-report';
+import { parseOpeningRecord } from '../formats/opening-record';
 import type { OpeningRecordJson } from '../../templates/records/opening-record';
 import { canonicalDigest, canonicalWithRecord } from './digest';
 import { buildDossier, type Dossier, type DossierSection, type SectionBidRef } from './dossier';
@@ -208,7 +209,7 @@ export function createRecordsService(deps: RecordsDeps) {
     /** GET /api/sections/:id/evaluation-report: the concluded evaluation with the opening record inside. */
     async evaluationReport(ctx: RequestContext, id: string): Promise<EvaluationReportJson> {
       const { rest, record } = await reportParts(ctx, id);
-      return { ...rest, openingRecord: JSON.parse(record) as EvaluationReportJson['openingRecord'] };
+      return { ...rest, openingRecord: parseOpeningRecord(record) };
     },
 
     async evaluationReportPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {

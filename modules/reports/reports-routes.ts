@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { rateReportSchema } from '../formats/rate-report';
 import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
@@ -63,6 +64,7 @@ export function reportsRoutes(reports: ReportsService, imports: ImportsService, 
       'Savings rate (cost side) and value-added rate (revenue side) per section, per centre and combined, for the award dates from..to (inclusive, centre time zone), live and imported results, with counts; format=csv for a spreadsheet, format=pdf for the PDF record (with a chart per centre; states the SHA-256 of the JSON report).',
     access: 'anyone',
     query: ratesQuery,
+    response: rateReportSchema,
     handler: async ({ query, req, res }) => {
       const report = await reports.rates({ from: query.from, to: query.to, centre: query.centre });
       if (query.format === 'pdf') {

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { sectionDetailSchema, sectionListSchema } from '../formats/section';
 import type { ApiRegistry } from '../../server/http/route';
 import { badRequest } from '../core/errors';
 import {
@@ -77,6 +78,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     summary: 'Published sections (the public list); staff also see the drafts of their centres.',
     access: 'anyone',
     query: listSectionsQuery,
+    response: sectionListSchema,
     handler: async ({ ctx, query }) => ({ sections: await tenders.listSections(ctx, query) }),
   });
 
@@ -87,6 +89,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     tag: 'tenders',
     summary: 'A section with its project, documents and clarifications. Nothing about bidders or downloads.',
     access: 'anyone once published; staff of the centre for drafts',
+    response: sectionDetailSchema,
     handler: async ({ ctx, params }) => tenders.getSection(ctx, params.id!),
   });
 
@@ -167,7 +170,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     tag: 'tenders',
     summary: 'Download a tender document (who downloads is never recorded).',
     access: 'anyone once published',
-    openapi: { responses: { 200: { description: 'The file', content: { 'application/octet-stream': {} } } } },
+    openapi: { responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } } },
     handler: async ({ ctx, params, res }) => {
       const { document, stream } = await tenders.openDocument(ctx, params.id!, params.documentId!);
       res.setHeader('Content-Type', document.mediaType);

@@ -1,7 +1,6 @@
 // Builds /api/openapi.json from the routes' own zod schemas.
 import { z } from 'zod';
-import { bidDocumentSchema } from '../../modules/bids/bid-package';
-import { manifestSchema } from '../../modules/bids/manifest';
+import { FORMAT_COMPONENTS } from '../../modules/formats';
 import type { ApiRegistry } from './route';
 
 const errorSchema = {
@@ -24,7 +23,61 @@ function jsonSchema(schema: z.ZodType): unknown {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }
 
+/** Descriptions that belong to the document rather than to the schema's own text. */
+const COMPONENT_NOTES: Partial<Record<keyof typeof FORMAT_COMPONENTS, string>> = {
+  BidDocument: "bid.json: the first member of the bid package tar, followed by the attachments in the listed order. The tar is encrypted with age v1 to the section's X25519 recipient.",
+  Manifest: 'Sent as base64 of its RFC 8785 canonical bytes in the Etender-Manifest header; Etender-Signature is base64 RSA-PSS (SHA-256, MGF1-SHA-256, salt 32) over those bytes.',
+};
+
+const ref = (id: string) => `#/components/schemas/${id}`;
+
+/**
+ * JSON Schemas generated from the zod schemas of the formats and the responses: each format is
+ * one component, and a response that contains a format refers to its component.
+ */
+class SchemaWriter {
+  private readonly registry = z.registry<{ id: string }>();
+  private readonly ids = new Map<z.ZodType, string>();
+
+  constructor() {
+    for (const [id, schema] of Object.entries(FORMAT_COMPONENTS)) {
+      this.registry.add(schema, { id });
+      this.ids.set(schema, id);
+    }
+  }
+
+  components(): Record<string, unknown> {
+    const { schemas } = z.toJSONSchema(this.registry, { uri: ref, io: 'output', unrepresentable: 'any' }) as { schemas: Record<string, Record<string, unknown>> };
+    const out: Record<string, unknown> = {};
+    for (const [id, schema] of Object.entries(schemas)) {
+      const { $schema: _s, $id: _i, ...rest } = schema;
+      const note = COMPONENT_NOTES[id as keyof typeof FORMAT_COMPONENTS];
+      out[id] = note ? { ...rest, description: note } : rest;
+    }
+    return out;
+  }
+
+  /** A response body's schema: a format by reference, anything else inline with references to the formats in it. */
+  response(schema: z.ZodType): unknown {
+    const id = this.ids.get(schema);
+    if (id) return { $ref: ref(id) };
+    const generated = z.toJSONSchema(schema, { metadata: this.registry, io: 'output', unrepresentable: 'any' }) as Record<string, unknown>;
+    const { $schema: _s, $defs: _d, ...rest } = generated;
+    // The formats it contains are the document's components, not local definitions.
+    return JSON.parse(JSON.stringify(rest).replace(/"#\/\$defs\/(\w+)"/g, (_m, name: string) => JSON.stringify(ref(name))));
+  }
+}
+
+/** The success answer of an operation: the route's own (binary files), no body (204), or JSON of its response schema. */
+function successResponse(spec: ApiRegistry['specs'][number], writer: SchemaWriter): Record<string, unknown> {
+  const status = spec.status ?? 200;
+  if (status === 204) return { description: 'Done; no body.' };
+  const schema = spec.response ? writer.response(spec.response) : { type: 'object', description: 'A JSON object (its fields are not yet described here).' };
+  return { description: 'Success', content: { 'application/json': { schema } } };
+}
+
 export function buildOpenApi(registry: ApiRegistry, version: string) {
+  const writer = new SchemaWriter();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const spec of registry.specs) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}');
@@ -48,7 +101,7 @@ export function buildOpenApi(registry: ApiRegistry, version: string) {
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } } : {}),
       ...spec.openapi,
       responses: {
-        [String(spec.status ?? 200)]: { description: 'Success' },
+        [String(spec.status ?? 200)]: successResponse(spec, writer),
         ...(spec.openapi?.responses as object | undefined),
         default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
@@ -64,7 +117,7 @@ export function buildOpenApi(registry: ApiRegistry, version: string) {
         'Unified e-tendering platform. Amounts are decimal strings in yuan with at most two decimals; instants are UTC epoch milliseconds. Every error has the shape {"error":{"code","message","details"?}}.',
     },
     components: {
-      schemas: { Error: errorSchema, ...formatSchemas() },
+      schemas: { Error: errorSchema, ...writer.components() },
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'etender.sid' },
         bearer: { type: 'http', scheme: 'bearer', description: 'API token from POST /api/tokens or `etender token create`.' },
@@ -72,70 +125,5 @@ export function buildOpenApi(registry: ApiRegistry, version: string) {
     },
     security: [{ session: [] }, { bearer: [] }, {}],
     paths,
-  };
-}
-
-/** The sealed-bid formats (docs/sealed-bids.md), so that another client can be written from this document alone. */
-function formatSchemas(): Record<string, unknown> {
-  const hex = { type: 'string', pattern: '^[0-9a-f]{64}$' };
-  const checkpoint = {
-    type: 'object',
-    description: 'A signed tree head of the audit log. signature: base64 Ed25519 (log key) over the RFC 8785 canonical JSON of the other fields.',
-    required: ['v', 'log', 'size', 'root', 'at', 'keyId', 'signature'],
-    properties: {
-      v: { const: 1 },
-      log: { const: 'etender-audit' },
-      size: { type: 'integer' },
-      root: hex,
-      at: { type: 'integer', description: 'UTC epoch ms' },
-      keyId: hex,
-      signature: { type: 'string' },
-    },
-  };
-  return {
-    BidDocument: { ...(z.toJSONSchema(bidDocumentSchema, { io: 'input' }) as object), description: 'bid.json: the first member of the bid package tar, followed by the attachments in the listed order. The tar is encrypted with age v1 to the section\'s X25519 recipient.' },
-    Manifest: { ...(z.toJSONSchema(manifestSchema, { io: 'input' }) as object), description: 'Sent as base64 of its RFC 8785 canonical bytes in the Etender-Manifest header; Etender-Signature is base64 RSA-PSS (SHA-256, MGF1-SHA-256, salt 32) over those bytes.' },
-    Checkpoint: checkpoint,
-    LogPromise: {
-      type: 'object',
-      description:
-        "The log's signed promise of inclusion (like a Certificate Transparency SCT): the exact entry it will append when bidding on mergeAfter.section closes (deadline or cancellation), at the latest maxMergeDelayMs after. signature: base64 Ed25519 (log key, GET /api/pki/keys) over the RFC 8785 canonical JSON of every other field. The appended entry carries entry.id, entry.action, entry.object and data = entry.data plus promisedAt = at. GET /api/audit/promises/{SHA-256 of this object's canonical JSON} answers where it stands.",
-      required: ['format', 'log', 'entry', 'mergeAfter', 'maxMergeDelayMs', 'at', 'keyId', 'signature'],
-      properties: {
-        format: { const: 'etender-log-promise/1' },
-        log: { const: 'etender-audit' },
-        entry: {
-          type: 'object',
-          properties: { id: { type: 'string' }, action: { enum: ['bid.submitted', 'bid.withdrawn'] }, object: { type: 'object', properties: { type: { const: 'bid' }, id: { type: 'string' } } }, data: { type: 'object' } },
-        },
-        mergeAfter: { type: 'object', properties: { section: { type: 'string' } } },
-        maxMergeDelayMs: { type: 'integer' },
-        at: { type: 'integer', description: 'UTC epoch ms' },
-        keyId: hex,
-        signature: { type: 'string' },
-      },
-    },
-    Receipt: {
-      type: 'object',
-      description:
-        'signature: base64 Ed25519 (receipt key, GET /api/pki/keys) over the RFC 8785 canonical JSON of every other field. promise is the log\'s signed promise to append the entry when bidding closes; before that the public log holds no trace of the bid. (Receipts of format etender-receipt/1, from before promises, carry log: the entry, a checkpoint and the inclusion proof instead.)',
-      required: ['format', 'kind', 'section', 'bidder', 'certificate', 'bid', 'receivedAt', 'supersedes', 'promise', 'keyId', 'signature'],
-      properties: {
-        format: { const: 'etender-receipt/2' },
-        kind: { enum: ['submission', 'withdrawal'] },
-        section: { type: 'object', properties: { id: { type: 'string' }, code: { type: 'string' } } },
-        bidder: { type: 'object', properties: { orgId: { type: 'string' }, userId: { type: 'string' } } },
-        certificate: hex,
-        bid: {
-          type: 'object',
-          properties: { id: { type: 'string' }, version: { type: 'integer' }, ciphertextSha256: hex, size: { type: 'integer' }, manifestSha256: hex, nonce: { type: 'string' } },
-        },
-        receivedAt: { type: 'integer', description: "UTC epoch ms by the server's clock" },
-        supersedes: { type: ['string', 'null'] },
-        promise: { $ref: '#/components/schemas/LogPromise' },
-        keyId: hex,
-        signature: { type: 'string' },
-      },
-    },
   };
 }

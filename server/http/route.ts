@@ -16,7 +16,7 @@ export interface RouteInput<B, Q> {
   res: Response;
 }
 
-export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined> {
+export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined, RS extends z.ZodType | undefined = undefined> {
   method: Method;
   path: string;
   summary: string;
@@ -27,17 +27,24 @@ export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodTyp
   public?: boolean;
   body?: BS;
   query?: QS;
-  /** Status of a successful JSON answer (default 200). */
+  /** Status of a successful answer (default 200; 204 for an answer without a body). */
   status?: number;
+  /**
+   * The success body's schema (modules/formats for the published formats), for the OpenAPI
+   * document and the response tests; the handler's result is not re-validated at run time.
+   * Without it the document says only "an object".
+   */
+  response?: RS;
   /** Extra OpenAPI fields, e.g. a non-JSON request or response body. */
   openapi?: Record<string, unknown>;
   /** The handler writes the response itself (streams, files) when it returns undefined. */
   handler: (
     input: RouteInput<BS extends z.ZodType ? z.infer<BS> : undefined, QS extends z.ZodType ? z.infer<QS> : undefined>,
-  ) => Promise<unknown>;
+    // With a response schema, what the handler answers must be of its type (undefined: it wrote the answer itself).
+  ) => Promise<RS extends z.ZodType ? z.input<RS> | undefined : unknown>;
 }
 
-type AnySpec = RouteSpec<z.ZodType | undefined, z.ZodType | undefined>;
+type AnySpec = RouteSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
 
 export function zodIssuesToDetails(error: z.ZodError, where: 'body' | 'query'): ErrorDetail[] {
   const details: ErrorDetail[] = [];
@@ -67,9 +74,9 @@ function parseOrThrow(schema: z.ZodType, value: unknown, where: 'body' | 'query'
 export class ApiRegistry {
   readonly specs: AnySpec[] = [];
 
-  add<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined>(
+  add<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined, RS extends z.ZodType | undefined = undefined>(
     router: Router,
-    spec: RouteSpec<BS, QS>,
+    spec: RouteSpec<BS, QS, RS>,
   ): void {
     this.specs.push(spec as unknown as AnySpec);
     router[spec.method](spec.path, async (req: Request, res: Response, next: NextFunction) => {

@@ -8,6 +8,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Clock } from '../../modules/core/clock';
 import type { RequestContext } from '../../modules/core/context';
 import { AppError, notFound } from '../../modules/core/errors';
+import { parseOpeningRecord } from '../../modules/formats/opening-record';
 import type { Services } from '../app';
 import type { SafeHtml } from './html';
 import { pageBundle, PAGE_SCRIPTS, type PageScript } from './bundle';
@@ -127,7 +128,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const openingRecord = async (req: Request, id: string): Promise<SectionPageData['record']> => {
     try {
       const { json } = await services.opening.record(anon(req), id);
-      return { kind: 'record', value: JSON.parse(json) as OpeningRecordView };
+      return { kind: 'record', value: parseOpeningRecord(json) };
     } catch (err) {
       if (err instanceof AppError && err.status === 404) return { kind: 'pending' };
       if (err instanceof AppError && err.status === 409) return { kind: err.code === 'section_failed' ? 'failed' : 'in_progress', message: err.message };

@@ -1,6 +1,7 @@
 // The public portal pages as escaping templates (server/pages/html.ts): every value from the API is
 // escaped; only markup written here is trusted. No inline script or style (the CSP forbids them):
 // the hall's script and the stylesheet are static files under /portal-static/.
+import type { OpeningRecord } from '../../modules/formats/opening-record';
 import { html, raw, type SafeHtml } from '../../server/pages/html';
 import { remaining, shanghaiTime, yuan } from './format';
 import { STRINGS, type Lang, type Strings } from './strings';
@@ -20,12 +21,9 @@ export interface OpeningKeyView {
   custodians: string[];
   timeLock?: { round: number; opensAt: number; beacon: 'local' | 'drand' } | null;
 }
-export interface RecordBid {
-  seq: number; bidId: string; bidder: { orgId: string; name: string; creditCode: string }; receivedAt: number;
-  ciphertextSha256: string; size: number; status: string; decryption: string; cause: { code: string; message: string } | null;
-  price: { amount: string } | null; validity: string | null; remarks: unknown[];
-}
-export interface OpeningRecordView { openingTime: number; freeze: { bidCount: number }; bids: RecordBid[]; officials?: Record<string, string> }
+/** The portal renders the published record itself (modules/formats/opening-record.ts). */
+export type OpeningRecordView = OpeningRecord;
+export type RecordBid = OpeningRecord['bids'][number];
 
 export interface Ctx { lang: Lang; s: Strings; now: number }
 export const ctxFor = (lang: Lang, now: number): Ctx => ({ lang, s: STRINGS[lang], now });

@@ -1,24 +1,13 @@
 // PDF layout of the award notice: 中标通知书 (tender procedures, cost side) or 成交通知书 (auctions,
 // listings, negotiated procurement; the revenue side), rendering the JSON of GET /api/sections/:id/award.
+import type { PublicAward } from '../../modules/formats/award';
 import type { RecordDocument } from '../../modules/records/pdf';
 import { rmbUppercase } from './rmb';
 import { beijingTime, both, centreName } from './strings';
 
 /** GET /api/sections/:id/award as this layout reads it. */
-export interface AwardJson {
-  award: {
-    sectionId: string;
-    centre: string;
-    code: string;
-    bidderName: string;
-    orgId: string | null;
-    amount: string;
-    awardedAt: number;
-    contractSignedAt: number | null;
-    contractAmount: string | null;
-    notice: string | null;
-  };
-}
+/** The public award (GET /api/sections/:id/award) this notice prints (modules/formats/award.ts). */
+export type AwardJson = PublicAward;
 
 /** Section facts printed next to the award (the notice text names them too). */
 export interface AwardNoticeSection {

@@ -3,62 +3,20 @@
 // per criterion), excluded bids with reasons, the candidates, the reserve price once opened, the
 // candidate publicity with objections and answers, declines, and the opening record inside it.
 import type { Block, RecordDocument } from '../../modules/records/pdf';
-import { openingBidsTable, type OpeningRecordJson } from './opening-record';
+import type { EvaluationReport, EvaluationResult } from '../../modules/formats/evaluation-report';
+import { openingBidsTable } from './opening-record';
 import { beijingTime, both, cell, centreName } from './strings';
 
-export const EVALUATION_REPORT_FORMAT = 'etender-evaluation-report/1';
+export { EVALUATION_REPORT_FORMAT } from '../../modules/formats/evaluation-report';
 
-interface ScoreDetail {
-  priceScore: string;
-  evaluators: Record<string, { scores: Record<string, string>; weighted: string }>;
-  evaluatorsMean: string;
-  total: string;
-}
+type RankedJson = NonNullable<EvaluationResultJson['ranking']>[number];
+type ScoreDetail = NonNullable<RankedJson['score']>;
 
-interface RankedJson {
-  rank: number;
-  bidId: string;
-  seq: number;
-  bidder: { orgId: string; name: string };
-  receivedAt: number;
-  price: string;
-  score?: ScoreDetail;
-}
-
-/** The evaluation module's stored result as this layout reads it. */
-export interface EvaluationResultJson {
-  method?: string;
-  direction?: 'cost' | 'revenue';
-  referenceKind?: string;
-  referencePrice?: string;
-  responsiveCount?: number;
-  outcome?: 'candidates' | 'failed';
-  rule?: string;
-  reason?: string;
-  ranking?: RankedJson[];
-  candidates?: RankedJson[];
-  excluded?: Array<{ seq?: number; bidId: string; bidder?: { orgId?: string; name?: string }; price: string | null; status?: string; validity?: string | null; cause?: { code: string; message: string } | null }>;
-  weights?: { price: string; criteria: Record<string, string> } | null;
-  scores?: Array<{ evaluator: string; bidId: string; criterion: string; score: string }>;
-  reserve?: { sealedSha256: string; setAt: number; amount: string } | null;
-}
+/** The evaluation module's stored result as this layout reads it (modules/formats/evaluation-report.ts). */
+export type EvaluationResultJson = EvaluationResult;
 
 /** The report JSON (GET /api/sections/:id/evaluation-report) that the PDF renders. */
-export interface EvaluationReportJson {
-  format: typeof EVALUATION_REPORT_FORMAT;
-  section: { id: string; code: string | null; title: string; centre: string; state: string; projectTitle: string | null; tenderee: string | null };
-  evaluation: {
-    method: string;
-    startedAt: number | null;
-    concludedAt: number | null;
-    publicity: { from: number | null; endsAt: number } | null;
-    result: EvaluationResultJson;
-    declines: Array<{ rank: number; reason: string; at: number }>;
-    objections: Array<{ id: string; bidder: string | null; text: string; raisedAt: number; answer: string | null; answeredAt: number | null }>;
-  };
-  /** The published opening record, whole (its own canonical JSON hashes to its own digest). */
-  openingRecord: OpeningRecordJson & { [k: string]: unknown };
-}
+export type EvaluationReportJson = EvaluationReport;
 
 const L = {
   title: { zh: '评标报告', en: 'Evaluation Report' },

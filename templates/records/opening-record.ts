@@ -1,47 +1,11 @@
 // PDF layout of the opening record (开标记录表): section, centre, time, officials, every bid in order
 // of receipt, objections, the checkpoints at freeze and publication, and the opening key.
+import type { OpeningRecord } from '../../modules/formats/opening-record';
 import type { Block, RecordDocument } from '../../modules/records/pdf';
 import { beijingTime, both, cell, centreName } from './strings';
 
-/** The fields of the opening module's record (etender-opening-record/1) this layout reads. */
-export interface OpeningRecordJson {
-  format?: string;
-  section: {
-    id: string;
-    code: string;
-    title: string;
-    round?: number;
-    project?: { code?: string; title?: string; tenderee?: string };
-    centre: { code: string; name?: string; direction?: string } | string;
-    procedure?: string;
-    evaluationMethod?: string;
-    referenceKind?: string;
-    referencePrice?: string;
-  };
-  openingTime?: number | null;
-  officials?: { presiding?: string; recording?: string; supervising?: string };
-  freeze?: { auditIndex?: number; bidCount?: number; checkpoint?: unknown };
-  custody?: { recipient?: string; threshold?: number; custodians?: unknown; released?: unknown };
-  releaseWindow?: { hours?: number; endsAt?: number; exceeded?: boolean };
-  bids: Array<{
-    seq?: number;
-    bidId: string;
-    bidder?: { orgId?: string; name?: string; creditCode?: string };
-    receivedAt?: number;
-    ciphertextSha256?: string;
-    receiptLogIndex?: number;
-    openingLogIndex?: number;
-    decryption?: string;
-    status?: string;
-    cause?: { code: string; message: string } | null;
-    price?: { amount: string; durationDays?: number; quality?: string; other?: Record<string, string> } | null;
-    validity?: string | null;
-    remarks?: string[];
-  }>;
-  objections?: Array<{ id?: string; bidder?: string; text?: string; raisedAt?: number; answer?: string | null; answeredAt?: number | null }>;
-  openingKey?: { recipient?: string; identity?: string };
-  publication?: { checkpoint?: unknown };
-}
+/** The record this layout prints: the format's own type (modules/formats/opening-record.ts). */
+export type OpeningRecordJson = OpeningRecord;
 
 const L = {
   title: { zh: '开标记录表', en: 'Bid Opening Record' },
@@ -87,23 +51,23 @@ export function openingBidsTable(r: OpeningRecordJson): Block {
       { header: '有效性及备注 Validity, remarks', weight: 2 },
     ],
     rows: r.bids.map((b, i) => [
-      String(b.seq ?? i + 1),
-      `${b.bidder?.name ?? b.bidder?.orgId ?? ''}${b.bidder?.creditCode ? `\n${b.bidder.creditCode}` : ''}`,
+      String(b.seq),
+      `${b.bidder.name}${b.bidder.creditCode ? `\n${b.bidder.creditCode}` : ''}`,
       beijingTime(b.receivedAt),
-      `${b.ciphertextSha256 ?? ''}\n回执日志 receipt log #${cell(b.receiptLogIndex)}`,
-      DECRYPTION[b.decryption ?? ''] ?? cell(b.decryption),
+      `${b.ciphertextSha256}\n回执日志 receipt log #${cell(b.receiptLogIndex)}`,
+      DECRYPTION[b.decryption] ?? cell(b.decryption),
       priceText(b.price),
-      [VALIDITY[b.validity ?? ''] ?? cell(b.validity), b.status, b.cause ? `${b.cause.code}: ${b.cause.message}` : '', ...(b.remarks ?? [])].filter(Boolean).join('\n'),
+      [VALIDITY[b.validity ?? ''] ?? cell(b.validity), b.status, b.cause ? `${b.cause.code}: ${b.cause.message}` : '', ...b.remarks].filter(Boolean).join('\n'),
     ]),
   };
 }
 
 export function openingRecordDocument(r: OpeningRecordJson, source: string): RecordDocument {
   const s = r.section;
-  const centre = typeof s.centre === 'string' ? s.centre : s.centre.code;
+  const centre = s.centre.code;
   return {
     title: both(L.title),
-    subtitle: `${s.code} ${s.project?.title ?? ''} ${s.title}`.replace(/\s+/g, ' ').trim(),
+    subtitle: `${s.code} ${s.project.title} ${s.title}`.replace(/\s+/g, ' ').trim(),
     subject: `Opening record of section ${s.code}`,
     keywords: ['etender', 'opening record', s.code, s.id],
     json: r,
@@ -114,30 +78,30 @@ export function openingRecordDocument(r: OpeningRecordJson, source: string): Rec
         kind: 'keyValue',
         rows: [
           ['标段编号 Section code', s.code],
-          ['项目 Project', [s.project?.code, s.project?.title].filter(Boolean).join(' ') || '—'],
+          ['项目 Project', [s.project.code, s.project.title].filter(Boolean).join(' ') || '—'],
           ['标段名称 Section', `${s.title}${s.round && s.round > 1 ? `（第 ${s.round} 轮 round ${s.round}）` : ''}`],
-          ['招标人 Tenderee', s.project?.tenderee ?? '—'],
+          ['招标人 Tenderee', s.project.tenderee],
           ['交易中心 Centre', centreName(centre)],
-          ['采购方式 Procedure', s.procedure ?? '—'],
-          ['评标办法 Evaluation', s.evaluationMethod ?? '—'],
-          ['参考价 Reference price', s.referencePrice ? `¥${s.referencePrice} (${s.referenceKind ?? ''})` : '—'],
+          ['采购方式 Procedure', s.procedure],
+          ['评标办法 Evaluation', s.evaluationMethod],
+          ['参考价 Reference price', s.referencePrice ? `¥${s.referencePrice} (${s.referenceKind})` : '—'],
           ['开标时间 Opening time', r.openingTime ? `${beijingTime(r.openingTime)} (北京时间 Beijing time)` : '—'],
-          ['投标数 Bids counted', String(r.freeze?.bidCount ?? r.bids.length)],
+          ['投标数 Bids counted', String(r.freeze.bidCount)],
         ],
       },
       { kind: 'heading', text: both(L.officials) },
       {
         kind: 'keyValue',
         rows: [
-          ['主持人 Presiding', r.officials?.presiding ?? '—'],
-          ['记录人 Recording', r.officials?.recording ?? '—'],
-          ['监督人 Supervising', r.officials?.supervising ?? '—'],
+          ['主持人 Presiding', r.officials.presiding],
+          ['记录人 Recording', r.officials.recording],
+          ['监督人 Supervising', r.officials.supervising],
         ],
       },
       { kind: 'heading', text: both(L.bids) },
       openingBidsTable(r),
       { kind: 'heading', text: both(L.objections) },
-      r.objections && r.objections.length
+      r.objections.length
         ? {
             kind: 'table',
             size: 8,
@@ -146,24 +110,24 @@ export function openingRecordDocument(r: OpeningRecordJson, source: string): Rec
               { header: '异议 Objection', weight: 3 },
               { header: '答复 Answer', weight: 3 },
             ],
-            rows: r.objections.map((o) => [beijingTime(o.raisedAt), `${o.text ?? ''}${o.bidder ? `\n(${o.bidder})` : ''}`, `${o.answer ?? '—'}${o.answeredAt ? `\n${beijingTime(o.answeredAt)}` : ''}`]),
+            rows: r.objections.map((o) => [beijingTime(o.raisedAt), `${o.text}${o.bidder ? `\n(${o.bidder})` : ''}`, `${o.answer ?? '—'}${o.answeredAt ? `\n${beijingTime(o.answeredAt)}` : ''}`]),
           }
         : { kind: 'paragraph', text: '无 None' },
       { kind: 'heading', text: both(L.checkpoints) },
       {
         kind: 'keyValue',
         rows: [
-          [`封存 Freeze (log #${cell(r.freeze?.auditIndex)})`, checkpointLine(r.freeze?.checkpoint)],
-          ['公布 Publication', checkpointLine(r.publication?.checkpoint)],
+          [`封存 Freeze (log #${cell(r.freeze.auditIndex)})`, checkpointLine(r.freeze.checkpoint)],
+          ['公布 Publication', checkpointLine(r.publication.checkpoint)],
         ],
       },
       { kind: 'heading', text: both(L.key) },
       {
         kind: 'keyValue',
         rows: [
-          ['接收方 Recipient', r.openingKey?.recipient ?? r.custody?.recipient ?? '—'],
-          ['私钥 Identity', r.openingKey?.identity ?? '—'],
-          ['门限 Threshold', r.custody?.threshold !== undefined ? `${r.custody.threshold} of ${Array.isArray(r.custody.custodians) ? r.custody.custodians.length : '?'}` : '—'],
+          ['接收方 Recipient', r.openingKey.recipient],
+          ['私钥 Identity', r.openingKey.identity],
+          ['门限 Threshold', `${r.custody.threshold} of ${r.custody.custodians.length}`],
         ],
       },
       { kind: 'heading', text: both(L.signature) },

@@ -10,6 +10,7 @@ import canonicalize from 'canonicalize';
 import { expect } from 'chai';
 import type supertest from 'supertest';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
+import { openingRecordSchema } from '../../modules/formats/opening-record';
 import { canonicalDigest } from '../../modules/records/digest';
 import { renderPdf } from '../../modules/records/pdf';
 import { openingRecordDocument, type OpeningRecordJson } from '../../templates/records/opening-record';
@@ -35,36 +36,52 @@ const sha256Of = (json: unknown) => crypto.createHash('sha256').update(canonical
 
 /** supertest: collect a binary body as a Buffer. */
 
+/** A whole record of the published format (checked by its schema), with made-up digests and keys. */
 function sampleRecord(bids: number): OpeningRecordJson {
-  return {
+  const hex = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+  const checkpoint = (size: number) => ({ v: 1 as const, log: 'etender-audit' as const, size, root: hex(`root${size}`), at: T0, keyId: hex('log key'), signature: 'c2lnbmF0dXJl' });
+  return openingRecordSchema.parse({
     format: 'etender-opening-record/1',
     section: {
       id: '01JSAMPLESECTION',
       code: 'HF-PROCUREMENT-2026-0001-01',
       title: '第一包',
-      project: { code: 'HF-PROCUREMENT-2026-0001', title: '办公设备采购', tenderee: '市政务服务管理局' },
-      centre: { code: 'procurement', name: '政府采购' },
+      round: 1,
+      project: { id: '01JSAMPLEPROJECT', code: 'HF-PROCUREMENT-2026-0001', title: '办公设备采购', tenderee: '市政务服务管理局' },
+      centre: { code: 'procurement', name: '政府采购', direction: 'cost' },
+      procedure: 'open_tender',
+      evaluationMethod: 'lowest_price',
       referenceKind: 'budget',
       referencePrice: '1000000.00',
     },
     openingTime: T0,
     officials: { presiding: '张三', recording: '李四', supervising: '王五' },
+    freeze: { auditIndex: 99 + bids, bidCount: bids, checkpoint: checkpoint(100 + bids) },
+    custody: { recipient: 'age1sample', threshold: 1, custodians: ['platform-timer'], released: [{ custodian: 'platform-timer', at: T0 }], scheme: 'feldman-ed25519', commitments: [], timeLock: null },
+    releaseWindow: { hours: 24, endsAt: T0 + 86_400_000, exceeded: false, flaggedAt: null },
     bids: Array.from({ length: bids }, (_, i) => ({
       seq: i + 1,
       bidId: `01JBID${String(i).padStart(6, '0')}`,
       bidder: { orgId: `org-${i}`, name: i === 0 ? BIDDER_NAME : `第${i + 1}号安徽建设工程有限公司`, creditCode: '91340100MA0000001X' },
       receivedAt: T0 - 86_400_000 + i * 1000,
-      ciphertextSha256: crypto.createHash('sha256').update(String(i)).digest('hex'),
+      ciphertextSha256: hex(String(i)),
+      size: 5000,
+      manifestSha256: hex(`manifest${i}`),
       receiptLogIndex: 100 + i,
+      certificate: hex(`certificate${i}`),
       decryption: 'ok',
       status: 'opened',
       cause: null,
       price: { amount: `${880000 + i}.00`, durationDays: 180 },
+      attachments: [],
       validity: 'valid',
       remarks: [],
+      openingLogIndex: 100 + bids + i,
     })),
-    objections: [{ text: '对第二号投标人的报价有异议', answer: '经核对，报价有效。', raisedAt: T0 + 60_000, answeredAt: T0 + 120_000 }],
-  };
+    objections: [{ id: '01JOBJECTION', bidder: 'org-0', text: '对第二号投标人的报价有异议', answer: '经核对，报价有效。', raisedAt: T0 + 60_000, answeredAt: T0 + 120_000 }],
+    openingKey: { recipient: 'age1sample', identity: 'AGE-SECRET-KEY-1SAMPLE' },
+    publication: { checkpoint: checkpoint(200 + 2 * bids) },
+  });
 }
 
 describe('records: the PDF renderer on sample JSON', () => {

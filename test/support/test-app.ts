@@ -30,6 +30,8 @@ export interface TestUser {
 
 export interface TestApp {
   app: ReturnType<typeof createApp>['app'];
+  /** The declared routes: their schemas, for tests of what they answer. */
+  registry: ReturnType<typeof createApp>['registry'];
   services: Services;
   clock: ManualClock;
   tdb: TestDatabase;
@@ -71,7 +73,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, options: { 
   const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, loginFailuresPerAddressPer15Min: 1000, orgRegistrationsPerHour: 1000, certsDir: testCertsDir(), ...overrides, dataDir: tdb.dataDir };
   const clock = new ManualClock(T0);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const { app, services } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret' });
+  const { app, services, registry } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret' });
 
   const staff = async (username: string, role: Role, centres?: string[]): Promise<TestUser> => {
     const password = `pw-${username}-0123456789`;
@@ -109,6 +111,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, options: { 
   return {
     app,
     services,
+    registry,
     clock,
     tdb,
     config,
