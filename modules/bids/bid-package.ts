@@ -8,7 +8,7 @@ import path from 'node:path';
 import { PassThrough, Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Decrypter, Encrypter } from 'age-encryption';
+import { Encrypter } from 'age-encryption';
 import tar from 'tar-stream';
 import { bidDocumentSchema, type BidDocument } from '../formats/bid-document';
 
@@ -96,56 +96,3 @@ export async function sealBid(options: {
   return { ...digest.result(), document };
 }
 
-export interface OpenedBid {
-  document: BidDocument;
-  /** Name → bytes digest check results, in archive order. */
-  attachments: Array<{ name: string; size: number; sha256: string; matches: boolean }>;
-}
-
-/**
- * Decrypts a sealed bid with the opening identity and checks its inside: bid.json first and valid,
- * then exactly the listed attachments with the listed sizes and digests. Streams the attachments.
- */
-export async function openBid(sealed: Readable, identity: string): Promise<OpenedBid> {
-  const decrypter = new Decrypter();
-  decrypter.addIdentity(identity);
-  const plain = await decrypter.decrypt(Readable.toWeb(sealed) as unknown as ReadableStream<Uint8Array>);
-  const extract = tar.extract();
-  let document: BidDocument | null = null;
-  const seen: OpenedBid['attachments'] = [];
-  const consumed = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      const hash = crypto.createHash('sha256');
-      let size = 0;
-      const first = document === null && seen.length === 0;
-      stream.on('data', (data: unknown) => {
-        const c = data as Buffer;
-        size += c.length;
-        hash.update(c);
-        if (first && size <= 1024 * 1024) chunks.push(c);
-      });
-      stream.on('end', () => {
-        if (first) {
-          if (header.name !== 'bid.json') return reject(new Error(`the first member of the package is "${header.name}", not bid.json`));
-          const parsed = bidDocumentSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          if (!parsed.success) return reject(new Error(`bid.json is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`));
-          document = parsed.data;
-        } else {
-          const listed = document?.attachments[seen.length];
-          const sha256 = hash.digest('hex');
-          seen.push({ name: header.name, size, sha256, matches: !!listed && listed.name === header.name && listed.size === size && listed.sha256 === sha256 });
-        }
-        next();
-      });
-      stream.on('error', reject);
-    });
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-  });
-  await Promise.all([pipeline(Readable.fromWeb(plain as unknown as WebReadableStream<Uint8Array>), extract as unknown as Writable), consumed]);
-  if (!document) throw new Error('the package is empty');
-  const doc = document as BidDocument;
-  if (seen.length !== doc.attachments.length) throw new Error(`bid.json lists ${doc.attachments.length} attachments but the package holds ${seen.length}`);
-  return { document: doc, attachments: seen };
-}
