@@ -77,9 +77,7 @@ export function parseMysqlUrl(url: string) {
     throw new DatabaseConfigError(`DATABASE_URL is not a valid URL (expected mysql://user:password@host:3306/database).`);
   }
   if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
-    throw new DatabaseConfigError(
-      `DATABASE_URL must start with mysql:// (MySQL or MariaDB); got "${parsed.protocol}". Unset it to use the embedded SQLite database.`,
-    );
+    throw new DatabaseConfigError(`DATABASE_URL must start with mysql:// (MySQL or MariaDB); got "${parsed.protocol}". Unset it to use the embedded SQLite database.`);
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!database) throw new DatabaseConfigError('DATABASE_URL names no database (mysql://user@host:3306/DATABASE).');

@@ -44,7 +44,11 @@ export function objectionsTable(table: string) {
     },
 
     async objectionsOf(db: Db, sectionId: string): Promise<Objection[]> {
-      return (await db(table).where({ section_id: sectionId }).orderBy([{ column: 'raised_at' }, { column: 'id' }])).map(mapObjection);
+      return (
+        await db(table)
+          .where({ section_id: sectionId })
+          .orderBy([{ column: 'raised_at' }, { column: 'id' }])
+      ).map(mapObjection);
     },
 
     async findObjection(db: Db, sectionId: string, id: string): Promise<Objection | null> {

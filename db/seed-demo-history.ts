@@ -69,23 +69,29 @@ export async function seedDemoHistory(s: Services, past: ManualClock, now: numbe
 
   // 73 days ago: the land listing notice (≥ 20 days before the listing starts; ≥ 10 working days of listing).
   at(73);
-  const land = await s.tenders.createProject(operator, project({
-    centre: 'land',
-    title: '蜀山区 SS2026-08 号地块国有建设用地使用权',
-    tenderee: '合肥市自然资源和规划局',
-    sections: [{ title: 'SS2026-08 号地块', procedure: 'listing', referencePrice: '96000000.00', bidBond: '1900000.00', bidOpensAt: now - 52 * DAY, bidDeadlineAt: now - 33 * DAY }],
-  }));
+  const land = await s.tenders.createProject(
+    operator,
+    project({
+      centre: 'land',
+      title: '蜀山区 SS2026-08 号地块国有建设用地使用权',
+      tenderee: '合肥市自然资源和规划局',
+      sections: [{ title: 'SS2026-08 号地块', procedure: 'listing', referencePrice: '96000000.00', bidBond: '1900000.00', bidOpensAt: now - 52 * DAY, bidDeadlineAt: now - 33 * DAY }],
+    }),
+  );
   const landSection = land.sections[0]!;
   await s.tenders.publish(operator, landSection.id);
 
   // 60 days ago: the procurement notice, deadline 35 days ago.
   at(60);
-  const proc = await s.tenders.createProject(operator, project({
-    centre: 'procurement',
-    title: '市公共资源交易中心电子评标室设备采购',
-    tenderee: '合肥市公共资源交易监督管理局',
-    sections: [{ title: '电子评标室设备及集成', referencePrice: '3860000.00', bidBond: '70000.00', bidDeadlineAt: now - 35 * DAY }],
-  }));
+  const proc = await s.tenders.createProject(
+    operator,
+    project({
+      centre: 'procurement',
+      title: '市公共资源交易中心电子评标室设备采购',
+      tenderee: '合肥市公共资源交易监督管理局',
+      sections: [{ title: '电子评标室设备及集成', referencePrice: '3860000.00', bidBond: '70000.00', bidDeadlineAt: now - 35 * DAY }],
+    }),
+  );
   const procSection = proc.sections[0]!;
   await s.tenders.publish(operator, procSection.id);
 
@@ -153,31 +159,32 @@ export async function seedDemoHistory(s: Services, past: ManualClock, now: numbe
  * cost side Σreference 1,000,000,000.00, Σsavings 151,700,000.00 → 15.17%; revenue side Σreference
  * 3,200,000,000.00, Σgain 663,360,000.00 → 20.73%.
  */
-export const DEMO_HISTORY_CSV = [
-  'centre,code,title,reference_price,award_amount,award_date',
-  'construction,JS2007-031,市政道路改造工程,350000000.00,301000000.00,2007-06-18',
-  'construction,JS2007-078,学校校舍新建工程,250000000.00,212000000.00,2007-10-09',
-  'procurement,CG2007-012,政府机关办公设备采购,150000000.00,124300000.00,2007-04-20',
-  'procurement,CG2007-095,医疗设备采购,250000000.00,211000000.00,2007-11-27',
-  'land,TD2007-006,经济开发区工业用地,1200000000.00,1390000000.00,2007-05-15',
-  'land,TD2007-021,政务区商住用地,1800000000.00,2260000000.00,2007-09-26',
-  'property,CQ2007-004,国有企业股权转让,120000000.00,127360000.00,2007-07-12',
-  'property,CQ2007-010,闲置厂房转让,80000000.00,86000000.00,2007-12-05',
-  'construction,JS2024-112,滨湖新区污水处理厂扩建工程,186500000.00,166420000.00,2024-05-21',
-  'construction,JS2024-187,高新区人才公寓建设工程,92800000.00,84150000.00,2024-09-13',
-  'procurement,CG2024-044,市属医院医疗设备采购,23600000.00,19870000.00,2024-03-28',
-  'procurement,CG2024-131,中小学智慧教室设备采购,8450000.00,7265000.00,2024-11-06',
-  'land,TD2024-017,包河区 BH2024-17 号地块,685000000.00,812300000.00,2024-06-27',
-  'land,TD2024-033,新站区 XZ2024-33 号地块,214000000.00,238500000.00,2024-12-10',
-  'property,CQ2024-021,市属国企闲置商铺转让,12600000.00,14950000.00,2024-08-15',
-  'construction,JS2025-058,南淝河综合治理工程,248000000.00,219600000.00,2025-04-17',
-  'construction,JS2025-143,轨道交通站点配套工程,133500000.00,121480000.00,2025-10-22',
-  'procurement,CG2025-027,政务云服务采购,15800000.00,13920000.00,2025-03-12',
-  'procurement,CG2025-102,公务用车采购,4680000.00,4215000.00,2025-08-29',
-  'land,TD2025-009,经开区 JK2025-09 号地块,356000000.00,401700000.00,2025-05-30',
-  'land,TD2025-041,瑶海区 YH2025-41 号地块,528000000.00,617800000.00,2025-11-18',
-  'property,CQ2025-013,国有控股公司 30% 股权转让,46000000.00,53820000.00,2025-07-09',
-].join('\n') + '\n';
+export const DEMO_HISTORY_CSV =
+  [
+    'centre,code,title,reference_price,award_amount,award_date',
+    'construction,JS2007-031,市政道路改造工程,350000000.00,301000000.00,2007-06-18',
+    'construction,JS2007-078,学校校舍新建工程,250000000.00,212000000.00,2007-10-09',
+    'procurement,CG2007-012,政府机关办公设备采购,150000000.00,124300000.00,2007-04-20',
+    'procurement,CG2007-095,医疗设备采购,250000000.00,211000000.00,2007-11-27',
+    'land,TD2007-006,经济开发区工业用地,1200000000.00,1390000000.00,2007-05-15',
+    'land,TD2007-021,政务区商住用地,1800000000.00,2260000000.00,2007-09-26',
+    'property,CQ2007-004,国有企业股权转让,120000000.00,127360000.00,2007-07-12',
+    'property,CQ2007-010,闲置厂房转让,80000000.00,86000000.00,2007-12-05',
+    'construction,JS2024-112,滨湖新区污水处理厂扩建工程,186500000.00,166420000.00,2024-05-21',
+    'construction,JS2024-187,高新区人才公寓建设工程,92800000.00,84150000.00,2024-09-13',
+    'procurement,CG2024-044,市属医院医疗设备采购,23600000.00,19870000.00,2024-03-28',
+    'procurement,CG2024-131,中小学智慧教室设备采购,8450000.00,7265000.00,2024-11-06',
+    'land,TD2024-017,包河区 BH2024-17 号地块,685000000.00,812300000.00,2024-06-27',
+    'land,TD2024-033,新站区 XZ2024-33 号地块,214000000.00,238500000.00,2024-12-10',
+    'property,CQ2024-021,市属国企闲置商铺转让,12600000.00,14950000.00,2024-08-15',
+    'construction,JS2025-058,南淝河综合治理工程,248000000.00,219600000.00,2025-04-17',
+    'construction,JS2025-143,轨道交通站点配套工程,133500000.00,121480000.00,2025-10-22',
+    'procurement,CG2025-027,政务云服务采购,15800000.00,13920000.00,2025-03-12',
+    'procurement,CG2025-102,公务用车采购,4680000.00,4215000.00,2025-08-29',
+    'land,TD2025-009,经开区 JK2025-09 号地块,356000000.00,401700000.00,2025-05-30',
+    'land,TD2025-041,瑶海区 YH2025-41 号地块,528000000.00,617800000.00,2025-11-18',
+    'property,CQ2025-013,国有控股公司 30% 股权转让,46000000.00,53820000.00,2025-07-09',
+  ].join('\n') + '\n';
 
 /** Imports DEMO_HISTORY_CSV through the real import service (validated, audited, all or nothing). */
 export async function importDemoHistory(s: Services, operator: RequestContext): Promise<void> {

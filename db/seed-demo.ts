@@ -79,62 +79,80 @@ export async function seedDemo(
 
   // A construction tender that was published 26 days ago and closed 5 days ago.
   past.set(now - 26 * DAY);
-  const closed = await s.tenders.createProject(operator, project({
-    centre: 'construction',
-    title: '滨湖新区第三小学新建工程',
-    tenderee: '合肥市滨湖新区建设投资有限公司',
-    sections: [{ title: '施工总承包', referencePrice: '38650000.00', bidBond: '500000.00', bidDeadlineAt: now - 5 * DAY }],
-  }));
+  const closed = await s.tenders.createProject(
+    operator,
+    project({
+      centre: 'construction',
+      title: '滨湖新区第三小学新建工程',
+      tenderee: '合肥市滨湖新区建设投资有限公司',
+      sections: [{ title: '施工总承包', referencePrice: '38650000.00', bidBond: '500000.00', bidDeadlineAt: now - 5 * DAY }],
+    }),
+  );
   await s.tenders.publish(operator, closed.sections[0]!.id);
 
   // A land listing whose notice went out 25 days ago; its bid window opened 4 days ago.
   past.set(now - 25 * DAY);
-  const land = await s.tenders.createProject(operator, project({
-    centre: 'land',
-    title: '包河区 BH2026-15 号地块国有建设用地使用权',
-    tenderee: '合肥市自然资源和规划局',
-    sections: [{ title: 'BH2026-15 号地块', procedure: 'listing', referencePrice: '412000000.00', bidBond: '8000000.00', bidOpensAt: now - 4 * DAY, bidDeadlineAt: now + 12 * DAY }],
-  }));
+  const land = await s.tenders.createProject(
+    operator,
+    project({
+      centre: 'land',
+      title: '包河区 BH2026-15 号地块国有建设用地使用权',
+      tenderee: '合肥市自然资源和规划局',
+      sections: [{ title: 'BH2026-15 号地块', procedure: 'listing', referencePrice: '412000000.00', bidBond: '8000000.00', bidOpensAt: now - 4 * DAY, bidDeadlineAt: now + 12 * DAY }],
+    }),
+  );
   await s.tenders.publish(operator, land.sections[0]!.id);
 
   // Published today: procurement open for bids, and a property listing.
   past.set(now - 2 * HOUR);
-  const procurement = await s.tenders.createProject(operator, project({
-    centre: 'procurement',
-    title: '市政务服务中心办公设备采购',
-    tenderee: '合肥市政务服务管理局',
-    sections: [
-      { title: '第一包：台式计算机', referencePrice: '1280000.00', bidBond: '25000.00', bidDeadlineAt: now + 22 * DAY },
-      { title: '第二包：打印复印设备', referencePrice: '460000.00', bidDeadlineAt: now + 22 * DAY },
-    ],
-  }));
+  const procurement = await s.tenders.createProject(
+    operator,
+    project({
+      centre: 'procurement',
+      title: '市政务服务中心办公设备采购',
+      tenderee: '合肥市政务服务管理局',
+      sections: [
+        { title: '第一包：台式计算机', referencePrice: '1280000.00', bidBond: '25000.00', bidDeadlineAt: now + 22 * DAY },
+        { title: '第二包：打印复印设备', referencePrice: '460000.00', bidDeadlineAt: now + 22 * DAY },
+      ],
+    }),
+  );
   for (const section of procurement.sections) await s.tenders.publish(operator, section.id);
   await s.tenders.clarify(operator, procurement.sections[0]!.id, {
     title: '关于技术参数的澄清',
     body: '第一包技术参数中“内存不低于16GB”修改为“内存不低于32GB”。',
     affectsBids: true,
   });
-  const property = await s.tenders.createProject(operator, project({
-    centre: 'property',
-    title: '市属国有企业闲置办公用房转让',
-    tenderee: '合肥市产权交易中心（受托）',
-    sections: [{ title: '蜀山区长江西路 88 号 3 层', procedure: 'listing', referencePrice: '8600000.00', bidDeadlineAt: now + 35 * DAY }],
-  }));
+  const property = await s.tenders.createProject(
+    operator,
+    project({
+      centre: 'property',
+      title: '市属国有企业闲置办公用房转让',
+      tenderee: '合肥市产权交易中心（受托）',
+      sections: [{ title: '蜀山区长江西路 88 号 3 层', procedure: 'listing', referencePrice: '8600000.00', bidDeadlineAt: now + 35 * DAY }],
+    }),
+  );
   await s.tenders.publish(operator, property.sections[0]!.id);
 
   // Still being drafted, and one cancelled with a reason.
-  await s.tenders.createProject(operator, project({
-    centre: 'construction',
-    title: '南淝河沿岸绿道提升工程',
-    tenderee: '合肥市园林局',
-    sections: [{ title: '施工', referencePrice: '12500000.00', referenceKind: 'control_price', bidDeadlineAt: now + 40 * DAY }],
-  }));
-  const cancelled = await s.tenders.createProject(operator, project({
-    centre: 'procurement',
-    title: '会议室音视频系统采购',
-    tenderee: '合肥市机关事务管理局',
-    sections: [{ title: '音视频系统', referencePrice: '390000.00', bidDeadlineAt: now + 25 * DAY }],
-  }));
+  await s.tenders.createProject(
+    operator,
+    project({
+      centre: 'construction',
+      title: '南淝河沿岸绿道提升工程',
+      tenderee: '合肥市园林局',
+      sections: [{ title: '施工', referencePrice: '12500000.00', referenceKind: 'control_price', bidDeadlineAt: now + 40 * DAY }],
+    }),
+  );
+  const cancelled = await s.tenders.createProject(
+    operator,
+    project({
+      centre: 'procurement',
+      title: '会议室音视频系统采购',
+      tenderee: '合肥市机关事务管理局',
+      sections: [{ title: '音视频系统', referencePrice: '390000.00', bidDeadlineAt: now + 25 * DAY }],
+    }),
+  );
   await s.tenders.publish(operator, cancelled.sections[0]!.id);
   await s.tenders.cancel(operator, cancelled.sections[0]!.id, '采购需求发生重大变化，终止本次采购');
 
@@ -152,31 +170,33 @@ export async function seedDemo(
   const today = localDate(now, 'Asia/Shanghai');
 
   const width = Math.max(...lines.map(([, u]) => u.length));
-  return [
-    '',
-    'Demo data created. Demo accounts (the passwords are shown only this once):',
-    ...lines.map(([role, user, pw]) => `  ${role.padEnd(10)} ${user.padEnd(width)}  ${pw}`),
-    '',
-    `The demo tender ${openingId} holds three sealed bids and opens by itself at ${new Date(now + build.config.demoOpeningDelayMs).toISOString()};`,
-    `its opening record will be at /api/sections/${openingId}/opening-record (and .pdf).`,
-    '',
-    ...(history
-      ? [
-          `A completed procurement tender ${history.procurementId} (opened 35 days ago, awarded, contract signed):`,
-          `  opening record  /api/sections/${history.procurementId}/opening-record  and  /api/sections/${history.procurementId}/opening-record.pdf`,
-          `  evaluation      /api/sections/${history.procurementId}/evaluation  and the report  /api/sections/${history.procurementId}/evaluation-report(.pdf)`,
-          `  award notice    /api/sections/${history.procurementId}/award  and  /api/sections/${history.procurementId}/award-notice.pdf`,
-          `  dossier         /api/sections/${history.procurementId}/dossier.pdf  (signed in as auditor or supervisor)`,
-          `A land listing ${history.landId} sold above its starting price: /api/sections/${history.landId}/evaluation and /award.`,
-        ]
-      : [
-          'The completed tender and land deal of the demo history were skipped: the platform CA in the certs',
-          'directory did not exist yet 40 days ago. Start with an empty certs directory and database to see them.',
-        ]),
-    'Rates (savings and value-added, per centre and combined, with 2024–2025 imported history):',
-    `  /api/reports/rates?from=2024-01-01&to=${today}  (add &format=pdf or &format=csv)`,
-    'The model centre\'s 2007 headline, from imported results:',
-    '  /api/reports/rates?from=2007-01-01&to=2007-12-31  → "headline"',
-    '',
-  ].join('\n') + '\n';
+  return (
+    [
+      '',
+      'Demo data created. Demo accounts (the passwords are shown only this once):',
+      ...lines.map(([role, user, pw]) => `  ${role.padEnd(10)} ${user.padEnd(width)}  ${pw}`),
+      '',
+      `The demo tender ${openingId} holds three sealed bids and opens by itself at ${new Date(now + build.config.demoOpeningDelayMs).toISOString()};`,
+      `its opening record will be at /api/sections/${openingId}/opening-record (and .pdf).`,
+      '',
+      ...(history
+        ? [
+            `A completed procurement tender ${history.procurementId} (opened 35 days ago, awarded, contract signed):`,
+            `  opening record  /api/sections/${history.procurementId}/opening-record  and  /api/sections/${history.procurementId}/opening-record.pdf`,
+            `  evaluation      /api/sections/${history.procurementId}/evaluation  and the report  /api/sections/${history.procurementId}/evaluation-report(.pdf)`,
+            `  award notice    /api/sections/${history.procurementId}/award  and  /api/sections/${history.procurementId}/award-notice.pdf`,
+            `  dossier         /api/sections/${history.procurementId}/dossier.pdf  (signed in as auditor or supervisor)`,
+            `A land listing ${history.landId} sold above its starting price: /api/sections/${history.landId}/evaluation and /award.`,
+          ]
+        : [
+            'The completed tender and land deal of the demo history were skipped: the platform CA in the certs',
+            'directory did not exist yet 40 days ago. Start with an empty certs directory and database to see them.',
+          ]),
+      'Rates (savings and value-added, per centre and combined, with 2024–2025 imported history):',
+      `  /api/reports/rates?from=2024-01-01&to=${today}  (add &format=pdf or &format=csv)`,
+      "The model centre's 2007 headline, from imported results:",
+      '  /api/reports/rates?from=2007-01-01&to=2007-12-31  → "headline"',
+      '',
+    ].join('\n') + '\n'
+  );
 }

@@ -152,7 +152,28 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   });
   const sessions = new KnexSessionStore(knex);
   const blobSweeper = createBlobSweeper({ knex, clock, blobs });
-  return { audit, accounts, orgs, centres, blobs, blobSweeper, tenders, sessions, pki, platformKeys, beacon: beacon.source, localBeacon: beacon.local, custody, bids, awards, imports, reports, opening, evaluation, records };
+  return {
+    audit,
+    accounts,
+    orgs,
+    centres,
+    blobs,
+    blobSweeper,
+    tenders,
+    sessions,
+    pki,
+    platformKeys,
+    beacon: beacon.source,
+    localBeacon: beacon.local,
+    custody,
+    bids,
+    awards,
+    imports,
+    reports,
+    opening,
+    evaluation,
+    records,
+  };
 }
 
 export type Services = ReturnType<typeof buildServices>;

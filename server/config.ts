@@ -95,7 +95,7 @@ function chainInfo(raw: string | undefined): ChainInfo {
   try {
     v = JSON.parse(raw) as Partial<ChainInfo>;
   } catch {
-    throw new ConfigError('DRAND_CHAIN_INFO must be the chain\'s /info document as JSON (public_key, period, genesis_time, hash, schemeID).');
+    throw new ConfigError("DRAND_CHAIN_INFO must be the chain's /info document as JSON (public_key, period, genesis_time, hash, schemeID).");
   }
   const hex = (s: unknown, n?: number) => typeof s === 'string' && /^[0-9a-f]+$/.test(s) && (n === undefined || s.length === n);
   if (!hex(v.public_key, 192) || !hex(v.hash, 64) || !Number.isInteger(v.period) || v.period! < 1 || !Number.isInteger(v.genesis_time) || v.genesis_time! < 1) {
@@ -109,7 +109,10 @@ function chainInfo(raw: string | undefined): ChainInfo {
 
 function urls(raw: string | undefined): string[] {
   if (raw === undefined || raw.trim() === '') return DEFAULT_DRAND_RELAYS;
-  const list = raw.split(',').map((u) => u.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   for (const u of list) {
     let parsed: URL;
     try {

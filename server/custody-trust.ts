@@ -10,7 +10,10 @@ export interface CustodyTrust {
   hostTrustedBecause: string[];
 }
 
-export async function custodyTrust(config: Pick<Config, 'timeLockBeacon' | 'certsDir'>, centres: { list(): Promise<Array<{ code: string; settings: Parameters<typeof custodyOf>[0] }>> }): Promise<CustodyTrust> {
+export async function custodyTrust(
+  config: Pick<Config, 'timeLockBeacon' | 'certsDir'>,
+  centres: { list(): Promise<Array<{ code: string; settings: Parameters<typeof custodyOf>[0] }>> },
+): Promise<CustodyTrust> {
   const reasons: string[] = [];
   const all = await centres.list();
   const timeLocked = all.filter((c) => custodyOf(c.settings).members.includes('time-lock')).map((c) => c.code);

@@ -53,10 +53,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     const everywhere = config.host === '0.0.0.0' || config.host === '::';
     const shown = everywhere ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
-    log.info(
-      { port, host: config.host, database: db.dialect },
-      `etender listening on http://${shown}:${port}${everywhere ? ' (and every other interface)' : ''} (database: ${db.label})`,
-    );
+    log.info({ port, host: config.host, database: db.dialect }, `etender listening on http://${shown}:${port}${everywhere ? ' (and every other interface)' : ''} (database: ${db.label})`);
     scheduler.start();
   });
 

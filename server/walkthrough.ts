@@ -124,9 +124,31 @@ async function main(): Promise<void> {
 
   fs.writeFileSync(path.join(work, '技术方案.txt'), '施工组织设计与技术方案（演示）\n');
   const versions: string[] = [];
-  for (const [round, price] of [['first bid', '1180000.00'], ['replacement', '1165000.00']] as const) {
+  for (const [round, price] of [
+    ['first bid', '1180000.00'],
+    ['replacement', '1165000.00'],
+  ] as const) {
     const out = `bid-${versions.length + 1}.age`;
-    if (!etender(`etender seal (${round})`, ['seal', ...common, '--section', sectionId!, '--price', price, '--duration-days', '180', '--key', 'key.pem', '--cert', 'cert.pem', '--out', out, '技术方案.txt']).ok) return;
+    if (
+      !etender(`etender seal (${round})`, [
+        'seal',
+        ...common,
+        '--section',
+        sectionId!,
+        '--price',
+        price,
+        '--duration-days',
+        '180',
+        '--key',
+        'key.pem',
+        '--cert',
+        'cert.pem',
+        '--out',
+        out,
+        '技术方案.txt',
+      ]).ok
+    )
+      return;
     if (!etender(`etender submit (${round})`, ['submit', ...common, '--section', sectionId!, '--in', out, '--receipt', `${out}.receipt.json`]).ok) return;
     if (!etender(`etender verify-receipt (${round})`, ['verify-receipt', '--receipt', `${out}.receipt.json`, '--url', url, '--in', out]).ok) return;
     versions.push(JSON.parse(fs.readFileSync(path.join(work, `${out}.receipt.json`), 'utf8')).bid.id);

@@ -78,17 +78,13 @@ export function createAccountsService(deps: {
 
   function checkShape(input: NewUser): void {
     if (input.role === 'operator' && !(input.centres && input.centres.length)) {
-      throw validationFailed('An operator must act for at least one centre.', [
-        { field: 'centres', message: '"centres": an operator needs at least one centre' },
-      ]);
+      throw validationFailed('An operator must act for at least one centre.', [{ field: 'centres', message: '"centres": an operator needs at least one centre' }]);
     }
     if (input.role !== 'operator' && input.centres && input.centres.length) {
       throw validationFailed('Only operators are scoped to centres.', [{ field: 'centres', message: '"centres" is only for operators' }]);
     }
     if ((input.role === 'bidder') !== !!input.orgId) {
-      throw validationFailed('A bidder belongs to exactly one organisation, and only bidders do.', [
-        { field: 'role', message: '"role": bidders are created by registering their organisation' },
-      ]);
+      throw validationFailed('A bidder belongs to exactly one organisation, and only bidders do.', [{ field: 'role', message: '"role": bidders are created by registering their organisation' }]);
     }
   }
 
@@ -226,10 +222,7 @@ export function createAccountsService(deps: {
      * reason for the change) is signed out; `keepSessionId`, the session making the change, stays.
      * API tokens live on unless `revokeTokens`: the result says how many are still active.
      */
-    async changePassword(
-      ctx: RequestContext,
-      input: { currentPassword: string; newPassword: string; revokeTokens?: boolean; keepSessionId?: string | null },
-    ): Promise<PasswordChangeResult> {
+    async changePassword(ctx: RequestContext, input: { currentPassword: string; newPassword: string; revokeTokens?: boolean; keepSessionId?: string | null }): Promise<PasswordChangeResult> {
       const actor = requireActor(ctx);
       const user = await store.findUser(knex, { id: actor.userId });
       if (!user || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
@@ -259,11 +252,7 @@ export function createAccountsService(deps: {
       const owner = forUserId ? await store.findUser(knex, { id: forUserId }) : actor;
       // A bidder acts only for an approved organisation; a token would outlive that check.
       if (owner && owner.role === 'bidder' && !(owner.orgId && deps.orgApproved && (await deps.orgApproved(owner.orgId)))) {
-        throw new AppError(
-          403,
-          'organisation_not_approved',
-          'Your organisation is not approved yet: its registration awaits review by the centre. API tokens can be created once it is approved.',
-        );
+        throw new AppError(403, 'organisation_not_approved', 'Your organisation is not approved yet: its registration awaits review by the centre. API tokens can be created once it is approved.');
       }
       const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
       const now = clock.now();

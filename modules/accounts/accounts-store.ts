@@ -53,7 +53,10 @@ export async function listUsers(db: Db, filter: { orgId?: string } = {}): Promis
   const q = db('users').orderBy('username');
   if (filter.orgId) q.where('org_id', filter.orgId);
   const rows = await q;
-  const centres = await centresOf(db, rows.map((r: any) => r.id));
+  const centres = await centresOf(
+    db,
+    rows.map((r: any) => r.id),
+  );
   return rows.map((r: any) => mapUser(r, centres.get(r.id) ?? []));
 }
 
@@ -72,12 +75,7 @@ export async function insertUser(db: Db, u: Omit<UserRow, 'updatedAt'>): Promise
   if (u.centres.length) await db('user_centres').insert(u.centres.map((c) => ({ user_id: u.id, centre_code: c })));
 }
 
-export async function updateUser(
-  db: Db,
-  id: string,
-  patch: { displayName?: string; disabled?: boolean; passwordHash?: string; centres?: string[] },
-  now: number,
-): Promise<void> {
+export async function updateUser(db: Db, id: string, patch: { displayName?: string; disabled?: boolean; passwordHash?: string; centres?: string[] }, now: number): Promise<void> {
   const row: Record<string, unknown> = { updated_at: now };
   if (patch.displayName !== undefined) row.display_name = patch.displayName;
   if (patch.disabled !== undefined) row.disabled = patch.disabled;
@@ -147,7 +145,10 @@ export async function deleteSessionsOfUser(db: Db, userId: string, exceptSid?: s
 }
 
 export async function revokeTokensOfUser(db: Db, userId: string, now: number): Promise<number> {
-  const q = db('api_tokens').where({ user_id: userId }).whereNull('revoked_at').where((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now));
+  const q = db('api_tokens')
+    .where({ user_id: userId })
+    .whereNull('revoked_at')
+    .where((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now));
   return Number(await q.update({ revoked_at: now }));
 }
 

@@ -44,7 +44,11 @@ export class KnexSessionStore extends session.Store {
   }
 
   override touch(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    withRetry(() => this.knex('sessions').where({ sid }).update({ expires_at: this.expiresAt(sess) }))
+    withRetry(() =>
+      this.knex('sessions')
+        .where({ sid })
+        .update({ expires_at: this.expiresAt(sess) }),
+    )
       .then(() => callback?.())
       .catch((err: unknown) => callback?.(err));
   }

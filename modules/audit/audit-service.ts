@@ -215,7 +215,12 @@ export function createAuditService(deps: { knex: Knex; clock: Clock; logSigner: 
 
     async promise(db, ctx, event, section, at) {
       const promise = signPromise(
-        { entry: { id: newId(), action: event.action, object: { type: event.objectType, id: event.objectId }, data: event.data ?? {} }, mergeAfter: { section }, maxMergeDelayMs: MAX_MERGE_DELAY_MS, at },
+        {
+          entry: { id: newId(), action: event.action, object: { type: event.objectType, id: event.objectId }, data: event.data ?? {} },
+          mergeAfter: { section },
+          maxMergeDelayMs: MAX_MERGE_DELAY_MS,
+          at,
+        },
         logSigner,
       );
       await promises.insertPromise(db, {
@@ -261,7 +266,7 @@ export function createAuditService(deps: { knex: Knex; clock: Clock; logSigner: 
 
     async promiseStatus(digest) {
       const row = /^[0-9a-f]{64}$/.test(digest) ? await promises.findByDigest(knex, digest) : null;
-      if (!row) throw new AppError(404, 'not_found', 'This log has given no promise with that digest (SHA-256 of the promise\'s canonical JSON, lower-case hex).');
+      if (!row) throw new AppError(404, 'not_found', "This log has given no promise with that digest (SHA-256 of the promise's canonical JSON, lower-case hex).");
       if (row.mergedIdx === null) return { state: 'waiting', section: row.group, promisedAt: row.promisedAt, maxMergeDelayMs: (JSON.parse(row.promise) as LogPromise).maxMergeDelayMs };
       const idx = row.mergedIdx;
       const newest = await newestCheckpoint(knex);

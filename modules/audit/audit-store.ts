@@ -23,7 +23,10 @@ export interface AuditFilter {
  */
 export async function appendRow<E>(
   trx: Db,
-  build: (idx: number) => { entry: E & { id: string; at: number; action: string; object: { type: string; id: string | null }; actor: { id: string; role: string } | null; ip: string | null }; bytes: string },
+  build: (idx: number) => {
+    entry: E & { id: string; at: number; action: string; object: { type: string; id: string | null }; actor: { id: string; role: string } | null; ip: string | null };
+    bytes: string;
+  },
 ): Promise<E> {
   const updated = await trx('audit_head').where({ id: 1 }).increment('size', 1);
   if (Number(updated) !== 1) throw new Error('audit_head row is missing: run the migrations');
@@ -73,7 +76,10 @@ export async function readNodes(db: Db, ids: readonly NodeId[]): Promise<Map<str
   for (let i = 0; i < ids.length; i += 200) {
     const chunk = ids.slice(i, i + 200);
     const rows = await db('audit_nodes')
-      .whereIn(['level', 'idx'], chunk.map((n) => [n.level, n.index]))
+      .whereIn(
+        ['level', 'idx'],
+        chunk.map((n) => [n.level, n.index]),
+      )
       .select('level', 'idx', 'hash');
     for (const r of rows) found.set(`${toInt(r.level)}:${toInt(r.idx)}`, fromHex(toStr(r.hash)));
   }

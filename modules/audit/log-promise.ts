@@ -44,7 +44,8 @@ export function promiseBreaches(entryJson: string, promise: LogPromise): string[
   const same = (a: unknown, b: unknown) => canonicalize(a) === canonicalize(b);
   const problems: string[] = [];
   if (entry.id !== promise.entry.id) problems.push('the log entry has another id than the promised one');
-  if (entry.action !== promise.entry.action || !same(entry.object, promise.entry.object)) problems.push(`the log entry is not the promised ${promise.entry.action} entry of ${promise.entry.object.id}`);
+  if (entry.action !== promise.entry.action || !same(entry.object, promise.entry.object))
+    problems.push(`the log entry is not the promised ${promise.entry.action} entry of ${promise.entry.object.id}`);
   if (!same(entry.data, promisedData(promise))) problems.push('the log entry carries other data than the promise (digests, size or time)');
   return problems;
 }

@@ -12,7 +12,10 @@ export function signPromise(body: Omit<LogPromise, 'format' | 'log' | 'keyId' | 
 
 /** SHA-256 (hex) of the promise's canonical JSON, signature included: how it is looked up. */
 export function promiseDigest(promise: LogPromise): string {
-  return crypto.createHash('sha256').update(canonicalize(promise) as string, 'utf8').digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(canonicalize(promise) as string, 'utf8')
+    .digest('hex');
 }
 
 export function promiseSignatureValid(promise: LogPromise, logKeyPem: string): boolean {

@@ -56,7 +56,9 @@ export async function insertPromise(trx: Db, row: Omit<PromiseRow, 'mergedIdx'>)
  */
 export async function claimWaiting(trx: Db, group: string): Promise<PromiseRow[]> {
   await trx('log_promises').where({ grp: group }).whereNull('merged_idx').update({ merged_idx: MERGING });
-  const rows = await trx('log_promises').where({ grp: group, merged_idx: MERGING }).orderBy([{ column: 'promised_at' }, { column: 'id' }]);
+  const rows = await trx('log_promises')
+    .where({ grp: group, merged_idx: MERGING })
+    .orderBy([{ column: 'promised_at' }, { column: 'id' }]);
   return rows.map(toRow);
 }
 

@@ -124,7 +124,9 @@ export function createAwardsService(deps: AwardsDeps) {
         if (award.contractSignedAt !== null) throw conflict(`The contract of section ${facts.code} was already recorded.`);
         if (input.amountFen <= 0n) throw validationFailed('amount: the contract amount must be more than zero.', [{ field: 'amount', message: '"amount" must be more than zero' }]);
         if (input.signedAt < award.awardedAt) {
-          throw validationFailed('signedAt: the contract cannot be signed before the award.', [{ field: 'signedAt', message: `"signedAt" is before the award (${new Date(award.awardedAt).toISOString()})` }]);
+          throw validationFailed('signedAt: the contract cannot be signed before the award.', [
+            { field: 'signedAt', message: `"signedAt" is before the award (${new Date(award.awardedAt).toISOString()})` },
+          ]);
         }
         if (input.signedAt > clock.now()) {
           throw validationFailed('signedAt: the signing date is in the future.', [{ field: 'signedAt', message: '"signedAt" must not be in the future' }]);

@@ -74,6 +74,8 @@ export async function setContract(db: Db, sectionId: string, signedAt: number, a
 
 /** Awards with awarded_at in [from, to), in award order. */
 export async function awardsBetween(db: Db, from: number, to: number): Promise<Award[]> {
-  const rows = await db('awards').whereBetween('awarded_at', [from, to - 1]).orderBy([{ column: 'awarded_at' }, { column: 'section_id' }]);
+  const rows = await db('awards')
+    .whereBetween('awarded_at', [from, to - 1])
+    .orderBy([{ column: 'awarded_at' }, { column: 'section_id' }]);
   return rows.map(mapAward);
 }

@@ -71,13 +71,7 @@ export async function apiJson<T>(opts: ApiClientOptions, method: string, path: s
  * Streams a file as the request body with its exact Content-Length, reporting progress. A
  * connection that breaks is an error: the server counts only uploads it confirmed with a receipt.
  */
-export async function apiUpload<T>(
-  opts: ApiClientOptions,
-  path: string,
-  file: string,
-  headers: Record<string, string>,
-  onProgress?: (sent: number, total: number) => void,
-): Promise<T> {
+export async function apiUpload<T>(opts: ApiClientOptions, path: string, file: string, headers: Record<string, string>, onProgress?: (sent: number, total: number) => void): Promise<T> {
   const url = endpoint(opts.baseUrl, path);
   const total = fs.statSync(file).size;
   const transport = url.protocol === 'https:' ? https : http;

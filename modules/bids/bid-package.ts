@@ -54,7 +54,12 @@ export async function writeBidTar(document: Omit<BidDocument, 'attachments'>, at
   const checked = bidDocumentSchema.safeParse({ ...document, attachments });
   if (!checked.success) {
     // A person reads this (etender seal / package): name the fields, as the opening would judge them.
-    throw new Error(`bid.json would be invalid: ${checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `bid.json would be invalid: ${checked.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   const full = checked.data;
   const pack = tar.pack();
@@ -95,4 +100,3 @@ export async function sealBid(options: {
   const [document] = await Promise.all([building, writing]);
   return { ...digest.result(), document };
 }
-

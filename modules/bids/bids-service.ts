@@ -74,7 +74,12 @@ function parseManifestHeader(value: string | undefined): { manifest: Manifest; b
   const result = manifestSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new AppError(422, 'manifest_invalid', `The manifest is invalid: "${issue.path.join('.') || 'manifest'}" ${issue.message}.`, result.error.issues.map((i) => ({ field: `manifest.${i.path.join('.')}`, message: i.message })));
+    throw new AppError(
+      422,
+      'manifest_invalid',
+      `The manifest is invalid: "${issue.path.join('.') || 'manifest'}" ${issue.message}.`,
+      result.error.issues.map((i) => ({ field: `manifest.${i.path.join('.')}`, message: i.message })),
+    );
   }
   if (!canonicalBytes(result.data).equals(bytes)) {
     throw refuse(422, 'manifest_not_canonical', 'The manifest must be sent exactly as signed, in RFC 8785 canonical JSON (sorted keys, no spaces).');
@@ -131,7 +136,8 @@ export function createBidsService(deps: BidsDeps) {
         throw refuse(422, 'wrong_recipient', `The bid is sealed to ${manifest.recipient}, but this section's opening recipient is ${recipient}; seal it again to the published recipient.`);
       }
       const certPem = headers.certificate ? Buffer.from(headers.certificate, 'base64') : (await pki.getByFingerprint(manifest.certificate))?.pem;
-      if (!certPem) throw refuse(422, 'certificate_unknown', 'The certificate named in the manifest is not known here; request one with "etender cert request", or send it in the Etender-Certificate header.');
+      if (!certPem)
+        throw refuse(422, 'certificate_unknown', 'The certificate named in the manifest is not known here; request one with "etender cert request", or send it in the Etender-Certificate header.');
       const cert = await pki.checkCertificate(certPem, { at: clock.now(), usage: 'signing' });
       if (cert.fingerprint !== manifest.certificate) throw refuse(422, 'certificate_mismatch', 'The certificate sent is not the one the manifest names.');
       if (cert.orgId !== actor.orgId) throw refuse(422, 'certificate_not_yours', "The manifest is signed with another bidder's certificate; sign it with your own representative's key.");

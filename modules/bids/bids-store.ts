@@ -79,13 +79,19 @@ export async function findBid(db: Db, id: string): Promise<BidRow | null> {
 }
 
 export async function activeBid(db: Db, sectionId: string, orgId: string): Promise<BidRow | null> {
-  const r = await db('bids').where({ active_key: activeKey(sectionId, orgId) }).first();
+  const r = await db('bids')
+    .where({ active_key: activeKey(sectionId, orgId) })
+    .first();
   return r ? map(r) : null;
 }
 
 /** The versions that count for a section at its deadline, in order of receipt. */
 export async function activeBidsOfSection(db: Db, sectionId: string): Promise<BidRow[]> {
-  return (await db('bids').where({ section_id: sectionId, status: 'active' }).orderBy([{ column: 'received_at' }, { column: 'id' }])).map(map);
+  return (
+    await db('bids')
+      .where({ section_id: sectionId, status: 'active' })
+      .orderBy([{ column: 'received_at' }, { column: 'id' }])
+  ).map(map);
 }
 
 export async function bidsOfOrg(db: Db, sectionId: string, orgId: string): Promise<BidRow[]> {

@@ -19,10 +19,7 @@ export type { ReceiptKeys as PublishedKeys } from '../formats/receipt';
 /** What the log answers about a promise (GET /api/audit/promises/:digest); null when it denies knowing it. */
 export type PromiseAnswer = { state: 'waiting' } | ({ state: 'merged' } & LoggedEntry) | null;
 
-export type InclusionVerdict =
-  | { verdict: 'included'; index: number; checkpointSize: number }
-  | { verdict: 'not_yet_due'; dueAt: number | null }
-  | { verdict: 'broken'; problems: string[] };
+export type InclusionVerdict = { verdict: 'included'; index: number; checkpointSize: number } | { verdict: 'not_yet_due'; dueAt: number | null } | { verdict: 'broken'; problems: string[] };
 
 const expectedAction = (receipt: Receipt) => (receipt.kind === 'withdrawal' ? 'bid.withdrawn' : 'bid.submitted');
 
@@ -47,7 +44,8 @@ export function receiptContentProblems(receipt: Receipt): string[] {
   if (!p || p.format !== PROMISE_FORMAT) return ['the receipt carries no promise of inclusion'];
   if (p.entry?.action !== action || p.entry?.object?.id !== receipt.bid?.id) problems.push(`the promise is not of the ${action} entry of this bid`);
   if (p.entry?.data?.manifestSha256 !== receipt.bid?.manifestSha256) problems.push('the promise names another manifest');
-  if (receipt.kind === 'submission' && (p.entry?.data?.ciphertextSha256 !== receipt.bid?.ciphertextSha256 || p.entry?.data?.size !== receipt.bid?.size)) problems.push('the promise names another ciphertext');
+  if (receipt.kind === 'submission' && (p.entry?.data?.ciphertextSha256 !== receipt.bid?.ciphertextSha256 || p.entry?.data?.size !== receipt.bid?.size))
+    problems.push('the promise names another ciphertext');
   if (p.mergeAfter?.section !== receipt.section?.id) problems.push('the promise is released by another section than the receipt names');
   if (p.at !== receipt.receivedAt) problems.push('the promise was given at another time than the receipt states');
   return problems;

@@ -59,7 +59,13 @@ function inclusionProblems(logged: LoggedEntry, keys: PublishedKeys, merkle: Mer
   try {
     const ok =
       checkpoint &&
-      merkle.verifyInclusion(merkle.leafHash(entry), index, checkpoint.size, inclusionProof.map((h) => Buffer.from(h, 'hex')), Buffer.from(checkpoint.root, 'hex'));
+      merkle.verifyInclusion(
+        merkle.leafHash(entry),
+        index,
+        checkpoint.size,
+        inclusionProof.map((h) => Buffer.from(h, 'hex')),
+        Buffer.from(checkpoint.root, 'hex'),
+      );
     if (!ok) problems.push('the inclusion proof does not lead to the checkpoint root');
   } catch {
     problems.push('the inclusion proof is malformed');

@@ -44,7 +44,10 @@ export class WorkingCalendar {
   private readonly holidays = new Set<string>();
   private readonly workdays = new Set<string>();
 
-  constructor(days: CalendarDay[], readonly timeZone: string) {
+  constructor(
+    days: CalendarDay[],
+    readonly timeZone: string,
+  ) {
     for (const day of days) (day.kind === 'holiday' ? this.holidays : this.workdays).add(day.date);
   }
 

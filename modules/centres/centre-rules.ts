@@ -70,7 +70,11 @@ export const custodySchema = z
       const others = c.members.length - 1;
       if (others === 0 && c.threshold !== 1) ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'the time lock alone has a threshold of 1' });
       if (others > 0 && c.threshold < 2) {
-        ctx.addIssue({ code: 'custom', path: ['threshold'], message: `with the time lock and ${others} custodian(s) the threshold is at least 2 (the time lock and at least one custodian); to open by the time lock alone, list only "time-lock"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['threshold'],
+          message: `with the time lock and ${others} custodian(s) the threshold is at least 2 (the time lock and at least one custodian); to open by the time lock alone, list only "time-lock"`,
+        });
       }
     }
   });

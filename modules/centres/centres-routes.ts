@@ -57,7 +57,12 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
     tag: 'centres',
     summary: 'Configured public holidays and make-up working days (weekends are implicit).',
     access: 'anyone',
-    query: z.strictObject({ year: z.string().regex(/^\d{4}$/, 'must be a year such as 2026').optional() }),
+    query: z.strictObject({
+      year: z
+        .string()
+        .regex(/^\d{4}$/, 'must be a year such as 2026')
+        .optional(),
+    }),
     handler: async ({ query }) => ({ days: await centres.calendarDays(query.year ? Number(query.year) : undefined) }),
   });
 

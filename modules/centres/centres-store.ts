@@ -24,7 +24,9 @@ export async function findCentre(db: Db, code: string): Promise<CentreRow | null
 }
 
 export async function saveSettings(db: Db, code: string, settings: unknown, now: number): Promise<void> {
-  await db('centres').where({ code }).update({ settings: JSON.stringify(settings), updated_at: now });
+  await db('centres')
+    .where({ code })
+    .update({ settings: JSON.stringify(settings), updated_at: now });
 }
 
 export async function listDays(db: Db, year?: number): Promise<CalendarDay[]> {

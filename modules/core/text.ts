@@ -36,10 +36,8 @@ export function oneLineText(min: number, max: number) {
 /** A note, reason or description: line feeds and tabs allowed (CR LF is read as LF), trimmed unless `trim` is false. */
 export function multiLineText(min: number, max: number, options: { trim?: boolean } = {}) {
   const base = z.string().transform((v) => v.replace(/\r\n/g, '\n'));
-  return base
-    .pipe(options.trim === false ? z.string().min(min).max(max) : z.string().trim().min(min).max(max))
-    .superRefine((v, ctx) => {
-      const problem = textProblem(v, true);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
+  return base.pipe(options.trim === false ? z.string().min(min).max(max) : z.string().trim().min(min).max(max)).superRefine((v, ctx) => {
+    const problem = textProblem(v, true);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 }

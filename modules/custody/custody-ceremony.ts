@@ -73,7 +73,11 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
      * platform timer's share (if it is a holder) is checked here; each user custodian checks its own
      * and confirms before publication. The time lock, if the centre has one, is added at publication.
      */
-    async uploadCeremonyKey(ctx: RequestContext, sectionId: string, input: CeremonyUpload): Promise<{ openingKey: OpeningKeyInfo & { confirmations: Array<{ custodian: string; confirmation: string | null }> } }> {
+    async uploadCeremonyKey(
+      ctx: RequestContext,
+      sectionId: string,
+      input: CeremonyUpload,
+    ): Promise<{ openingKey: OpeningKeyInfo & { confirmations: Array<{ custodian: string; confirmation: string | null }> } }> {
       const actor = requireActor(ctx);
       const section = await deps.sectionFacts(sectionId);
       if (!section || !(section.publishedAt !== null || isOverseer(actor) || mayManageCentre(actor, section.centre))) throw notFound('The section');
@@ -84,7 +88,10 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
       const custody = await custodySetOf(section.centre);
       const { holders, shareThreshold } = shareHoldersOf(custody);
       if (holders.length === 0) {
-        throw ruleViolation('custody.members', `The ${section.centre} centre's opening keys are held by the time lock alone; there are no shares to deal in a ceremony. Publish the section: its key is made then.`);
+        throw ruleViolation(
+          'custody.members',
+          `The ${section.centre} centre's opening keys are held by the time lock alone; there are no shares to deal in a ceremony. Publish the section: its key is made then.`,
+        );
       }
       const named = input.shares.map((s) => (s.custodian === PLATFORM_TIMER || s.custodian.startsWith('user:') ? s.custodian : `user:${s.custodian}`));
       const sameSet = named.length === holders.length && new Set(named).size === named.length && named.every((m) => holders.includes(m));
@@ -158,7 +165,9 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
           },
         });
         const info = await infoOf(trx, key, null);
-        return { openingKey: { ...info, custodians: custody.members, confirmations: shares.map((s) => ({ custodian: s.custodianLabel, confirmation: s.custodian === PLATFORM_TIMER ? 'verified' : null })) } };
+        return {
+          openingKey: { ...info, custodians: custody.members, confirmations: shares.map((s) => ({ custodian: s.custodianLabel, confirmation: s.custodian === PLATFORM_TIMER ? 'verified' : null })) },
+        };
       });
     },
 

@@ -12,7 +12,6 @@ import { combine, split } from 'shamir-secret-sharing';
 import { AGE_RECIPIENT_PATTERN } from '../core/age-recipient';
 import { AppError } from '../core/errors';
 
-
 export interface CustodianKey {
   /** 'platform-timer' or 'user:<username>' — what the share is labelled with. */
   label: string;

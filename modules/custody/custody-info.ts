@@ -48,7 +48,14 @@ export async function keyInfo(db: Db, key: store.OpeningKeyRow, deadline: number
     // The ciphertext stays back until the deadline: a clarification may move the deadline, and the
     // lock of the earlier round, once public, would open at that earlier round.
     timeLock: key.timeLock
-      ? { round: key.timeLock.round, chainHash: key.timeLock.chainHash, point: key.timeLock.point, opensAt: roundTimeMs(beacon.info, key.timeLock.round), beacon: beacon.kind, ...(due ? { ciphertext: key.timeLock.ciphertext } : {}) }
+      ? {
+          round: key.timeLock.round,
+          chainHash: key.timeLock.chainHash,
+          point: key.timeLock.point,
+          opensAt: roundTimeMs(beacon.info, key.timeLock.round),
+          beacon: beacon.kind,
+          ...(due ? { ciphertext: key.timeLock.ciphertext } : {}),
+        }
       : null,
     publishedAt: key.publishedAt,
   };

@@ -28,7 +28,6 @@ export interface ResolvedCustodian {
   publicKey: KeyObject;
 }
 
-
 /** Each share holder of the set with its public key; one 422 listing every problem. */
 export async function resolveShareHolders(
   custody: CustodySettings,

@@ -97,7 +97,11 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
       const mine = shares.find((s) => s.custodian === actor.userId);
       if (!mine) throw forbidden(`You are not a custodian of the opening key of ${section.code}.`);
       if (section.bidDeadlineAt === null || clock.now() < section.bidDeadlineAt) {
-        throw new AppError(409, 'custody.too_early', `Shares are released at the opening, after the bid deadline (${section.bidDeadlineAt === null ? 'not set' : new Date(section.bidDeadlineAt).toISOString()}).`);
+        throw new AppError(
+          409,
+          'custody.too_early',
+          `Shares are released at the opening, after the bid deadline (${section.bidDeadlineAt === null ? 'not set' : new Date(section.bidDeadlineAt).toISOString()}).`,
+        );
       }
       if (section.state !== 'closed' && section.state !== 'opening') {
         throw invalidTransition(`Shares are released while the section waits to be opened; this section is ${section.state}.`, { state: section.state });
@@ -112,9 +116,12 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
       try {
         if (key.scheme === VSS_SCHEME) {
           if (!shareVerifies(key.commitments, mine.shareIndex, share)) {
-            throw new AppError(422, 'custody.share_invalid', `The share released by ${mine.custodianLabel} does not lie on the key's committed polynomial: it is not share ${mine.shareIndex} of this key. Decrypt your share of this section again (etender share decrypt) and release that.`, [
-              { rule: 'custody.vss', custodian: mine.custodianLabel, message: `the share of ${mine.custodianLabel} does not verify` },
-            ]);
+            throw new AppError(
+              422,
+              'custody.share_invalid',
+              `The share released by ${mine.custodianLabel} does not lie on the key's committed polynomial: it is not share ${mine.shareIndex} of this key. Decrypt your share of this section again (etender share decrypt) and release that.`,
+              [{ rule: 'custody.vss', custodian: mine.custodianLabel, message: `the share of ${mine.custodianLabel} does not verify` }],
+            );
           }
         } else {
           // An earlier key: with enough shares in to try, the rebuild must succeed.

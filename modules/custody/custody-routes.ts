@@ -22,7 +22,8 @@ export function custodyRoutes(custody: CustodyService, registry: ApiRegistry): R
     method: 'post',
     path: '/api/sections/:id/shares/mine/confirmation',
     tag: 'custody',
-    summary: "Confirm (or dispute) your share of an uploaded ceremony key after checking it against the commitments on your own machine (etender share confirm). Publication waits for every custodian's confirmation; one dispute stops it.",
+    summary:
+      "Confirm (or dispute) your share of an uploaded ceremony key after checking it against the commitments on your own machine (etender share confirm). Publication waits for every custodian's confirmation; one dispute stops it.",
     access: 'custodian of this section; before publication',
     body: shareConfirmationBody,
     handler: async ({ ctx, params, body }) => custody.confirmShare(ctx, params.id!, body),

@@ -25,5 +25,8 @@ export type CeremonyUploadBody = z.infer<typeof ceremonyUploadBody>;
 
 export const shareConfirmationBody = z.strictObject({
   result: z.enum(['verified', 'failed']).describe('What your check of your share against the commitments found.'),
-  commitmentsSha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').describe('commitmentsSha256 of the share you checked (GET /api/sections/:id/shares/mine).'),
+  commitmentsSha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits')
+    .describe('commitmentsSha256 of the share you checked (GET /api/sections/:id/shares/mine).'),
 });

@@ -67,7 +67,6 @@ export interface OpeningKeyPlan {
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-
 export function createCustodyService(deps: CustodyDeps) {
   const { knex, clock, audit, pki, platformKeys, centres, accounts, beacon } = deps;
 
@@ -75,8 +74,7 @@ export function createCustodyService(deps: CustodyDeps) {
     return custodyOf((await centres.get(centre)).settings);
   }
 
-  const holdersOf = (custody: CustodySettings, now: number) =>
-    resolveShareHolders(custody, now, { timerCertPem: platformKeys.timer.certPem, pki, actorByUsername: accounts.actorByUsername });
+  const holdersOf = (custody: CustodySettings, now: number) => resolveShareHolders(custody, now, { timerCertPem: platformKeys.timer.certPem, pki, actorByUsername: accounts.actorByUsername });
 
   /** The time lock for a deadline: the first beacon round at or after it. */
   function lockRound(deadline: number): number {
@@ -94,9 +92,12 @@ export function createCustodyService(deps: CustodyDeps) {
   function requireConfirmations(shares: store.KeyShareRow[]): void {
     const disputed = shares.filter((s) => s.confirmation === 'failed').map((s) => s.custodianLabel);
     if (disputed.length) {
-      throw new AppError(422, 'custody.share_disputed', `${disputed.join(', ')} found that their share does not verify against the key's commitments; this key cannot be published. Run the ceremony again.`, [
-        { rule: 'custody.vss', custodians: disputed, message: `disputed by ${disputed.join(', ')}` },
-      ]);
+      throw new AppError(
+        422,
+        'custody.share_disputed',
+        `${disputed.join(', ')} found that their share does not verify against the key's commitments; this key cannot be published. Run the ceremony again.`,
+        [{ rule: 'custody.vss', custodians: disputed, message: `disputed by ${disputed.join(', ')}` }],
+      );
     }
     const pending = shares.filter((s) => s.custodian !== PLATFORM_TIMER && s.confirmation !== 'verified').map((s) => s.custodianLabel);
     if (pending.length) {
@@ -143,12 +144,18 @@ export function createCustodyService(deps: CustodyDeps) {
       if (existing) {
         if (existing.publishedAt !== null) throw conflict(`The opening key of ${section.code} is already fixed.`);
         if (existing.scheme !== VSS_SCHEME) {
-          throw ruleViolation('custody.vss', `The opening key uploaded for ${section.code} has no Feldman commitments, so nobody can check that its shares rebuild it. Run \`etender ceremony\` again (this version commits to every share).`);
+          throw ruleViolation(
+            'custody.vss',
+            `The opening key uploaded for ${section.code} has no Feldman commitments, so nobody can check that its shares rebuild it. Run \`etender ceremony\` again (this version commits to every share).`,
+          );
         }
         const shares = await store.sharesOf(knex, section.id);
         const uploaded = shares.map((s) => (s.custodian === PLATFORM_TIMER ? PLATFORM_TIMER : s.custodianLabel));
         if (existing.threshold !== custody.threshold || uploaded.length !== holders.length || !holders.every((h) => uploaded.includes(h))) {
-          throw ruleViolation('custody.members', `The ${section.centre} centre's custody changed after the ceremony (now ${custody.threshold} of {${custody.members.join(', ')}}); run the ceremony again.`);
+          throw ruleViolation(
+            'custody.members',
+            `The ${section.centre} centre's custody changed after the ceremony (now ${custody.threshold} of {${custody.members.join(', ')}}); run the ceremony again.`,
+          );
         }
         requireConfirmations(shares);
         const lock = lockTo ? await lockScalar(lockTo.source, lockTo.round, randomScalar()) : null;

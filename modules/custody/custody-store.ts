@@ -55,10 +55,7 @@ const mapKey = (r: any): OpeningKeyRow => ({
   publishedAt: toMsOrNull(r.published_at),
   scheme: toStr(r.scheme) as KeyScheme,
   commitments: r.commitments == null ? [] : (JSON.parse(toStr(r.commitments)) as string[]),
-  timeLock:
-    r.time_lock_round == null
-      ? null
-      : { round: toInt(r.time_lock_round), chainHash: toStr(r.time_lock_chain), point: toStr(r.time_lock_point), ciphertext: toStr(r.time_lock_ciphertext) },
+  timeLock: r.time_lock_round == null ? null : { round: toInt(r.time_lock_round), chainHash: toStr(r.time_lock_chain), point: toStr(r.time_lock_point), ciphertext: toStr(r.time_lock_ciphertext) },
   ceremonyBy: r.ceremony_by == null ? null : toStr(r.ceremony_by),
 });
 
@@ -157,10 +154,7 @@ export async function confirmShare(db: Db, sectionId: string, shareIndex: number
  * re-encrypted to the platform timer, so the database alone never holds it in the clear.
  */
 export async function markReleased(db: Db, sectionId: string, shareIndex: number, encryptedToTimer: string, by: string, at: number): Promise<boolean> {
-  const n = await db('key_shares')
-    .where({ section_id: sectionId, share_index: shareIndex })
-    .whereNull('released_at')
-    .update({ released_at: at, released_share: encryptedToTimer, released_by: by });
+  const n = await db('key_shares').where({ section_id: sectionId, share_index: shareIndex }).whereNull('released_at').update({ released_at: at, released_share: encryptedToTimer, released_by: by });
   return Number(n) === 1;
 }
 

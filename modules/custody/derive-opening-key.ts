@@ -53,7 +53,7 @@ export async function deriveOpeningKey(options: DeriveOptions): Promise<DerivedK
     throw new DeriveError(`this key needs custodians' shares too (${(key.custodians as string[]).join(', ')}); its identity is published in the opening record`);
   }
   if (!lock.ciphertext) throw new DeriveError(`the time lock's ciphertext is published at the bid deadline; round ${lock.round} is not due yet`);
-  if (recipientOfParts([], lock.point) !== key.recipient) throw new DeriveError('the published recipient is not the one of the time lock\'s point T');
+  if (recipientOfParts([], lock.point) !== key.recipient) throw new DeriveError("the published recipient is not the one of the time lock's point T");
   let info: ChainInfo;
   let chainPinned = false;
   let urls = options.beaconUrls;

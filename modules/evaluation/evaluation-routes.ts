@@ -11,7 +11,8 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     method: 'post',
     path: '/api/sections/:id/reserve',
     tag: 'evaluation',
-    summary: "Set (or replace) the sealed reserve price (底价) of a land or property section before the deadline: an age file of the amount, sealed to the section's opening recipient. Decrypted at the evaluation with the opening key.",
+    summary:
+      "Set (or replace) the sealed reserve price (底价) of a land or property section before the deadline: an age file of the amount, sealed to the section's opening recipient. Decrypted at the evaluation with the opening key.",
     access: op,
     body: reserveBody,
     handler: async ({ ctx, params, body }) => evaluation.setReserve(ctx, params.id!, body.sealed),
@@ -30,7 +31,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     method: 'post',
     path: '/api/sections/:id/evaluation/scores',
     tag: 'evaluation',
-    summary: 'Comprehensive scoring: the weights and the evaluators\' scores (0–100) per bid per criterion; every score is kept and audited.',
+    summary: "Comprehensive scoring: the weights and the evaluators' scores (0–100) per bid per criterion; every score is kept and audited.",
     access: op,
     body: scoresBody,
     handler: async ({ ctx, params, body }) => evaluation.enterScores(ctx, params.id!, body),
@@ -40,7 +41,8 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     method: 'post',
     path: '/api/sections/:id/evaluation/publicity',
     tag: 'evaluation',
-    summary: 'Conclude the evaluation: up to 3 ranked candidates are published for the centre\'s candidatePublicityDays (evaluating → publicity), or the section fails with the reason (废标 / no deal).',
+    summary:
+      "Conclude the evaluation: up to 3 ranked candidates are published for the centre's candidatePublicityDays (evaluating → publicity), or the section fails with the reason (废标 / no deal).",
     access: op,
     handler: async ({ ctx, params }) => evaluation.conclude(ctx, params.id!),
   });
@@ -49,7 +51,8 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     method: 'get',
     path: '/api/sections/:id/evaluation',
     tag: 'evaluation',
-    summary: 'The evaluation result: candidates, ranks, prices, scores per evaluator, the reserve once opened, objections. Public from the publicity on; staff of the centre see a live preview while evaluating.',
+    summary:
+      'The evaluation result: candidates, ranks, prices, scores per evaluator, the reserve once opened, objections. Public from the publicity on; staff of the centre see a live preview while evaluating.',
     access: 'public from the publicity on',
     public: true,
     handler: async ({ ctx, params }) => evaluation.view(ctx, params.id!),

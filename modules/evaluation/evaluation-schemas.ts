@@ -12,7 +12,9 @@ export const reserveBody = z.strictObject({
     .min(20)
     .max(8192)
     .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64')
-    .describe("The reserve amount in yuan (e.g. \"1500000.00\") sealed with age to the section's opening recipient, as base64 of the age file. The server stores only the ciphertext; it is opened with the bids."),
+    .describe(
+      'The reserve amount in yuan (e.g. "1500000.00") sealed with age to the section\'s opening recipient, as base64 of the age file. The server stores only the ciphertext; it is opened with the bids.',
+    ),
 });
 
 export const scoresBody = z.strictObject({

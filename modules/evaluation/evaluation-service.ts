@@ -39,7 +39,6 @@ type Section = NonNullable<Awaited<ReturnType<TendersService['openingFacts']>>>[
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
-
 const PUBLIC_STATES = new Set(['publicity', 'awarded', 'contracted', 'archived', 'failed']);
 
 export function createEvaluationService(deps: EvaluationDeps) {
@@ -102,7 +101,8 @@ export function createEvaluationService(deps: EvaluationDeps) {
     const scores = e.method === 'comprehensive_scoring' ? await store.scoresOf(knex, s.id) : [];
     if (e.method === 'comprehensive_scoring' && responsive.length > 0) {
       const missing = missingScores(responsive, e.weights, scores);
-      if (missing.length) throw new AppError(409, 'scores_incomplete', `The scores are incomplete; missing ${missing.slice(0, 10).join('; ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}.`);
+      if (missing.length)
+        throw new AppError(409, 'scores_incomplete', `The scores are incomplete; missing ${missing.slice(0, 10).join('; ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}.`);
     }
     const ranking = e.method === 'comprehensive_scoring' ? rankByScore(responsive, e.weights!, scores, direction) : rankByPrice(responsive, direction);
     const reserve = direction === 'revenue' ? await readReserve(s, identity) : null;
@@ -121,17 +121,26 @@ export function createEvaluationService(deps: EvaluationDeps) {
     if (direction === 'cost') {
       const over = bids.filter((b) => b.cause?.code === 'over_reference').length;
       if (responsive.length === 0 && over > 0 && over === bids.filter((b) => b.status === 'opened').length) {
-        return fail('overBudget', `Every price is over the ${s.referenceKind === 'budget' ? 'budget' : 'control price'} of ${formatYuan(s.referencePriceFen)} yuan (ZCF 36); the procurement failed (废标) and may be re-tendered.`);
+        return fail(
+          'overBudget',
+          `Every price is over the ${s.referenceKind === 'budget' ? 'budget' : 'control price'} of ${formatYuan(s.referencePriceFen)} yuan (ZCF 36); the procurement failed (废标) and may be re-tendered.`,
+        );
       }
       // 87 §43 / ZCF 36: a centre that sets minResponsiveBids (procurement: 3) fails below it.
       const min = rules.settings.minResponsiveBids;
       if (min !== undefined && responsive.length < min) {
-        return fail('minResponsiveBids', `Only ${responsive.length} responsive bid${responsive.length === 1 ? '' : 's'} remained after the evaluation, fewer than ${min} (ZCF 36, 87 §43); the procurement failed (废标) and may be re-tendered.`);
+        return fail(
+          'minResponsiveBids',
+          `Only ${responsive.length} responsive bid${responsive.length === 1 ? '' : 's'} remained after the evaluation, fewer than ${min} (ZCF 36, 87 §43); the procurement failed (废标) and may be re-tendered.`,
+        );
       }
     }
     if (responsive.length === 0) return fail('noResponsiveBid', 'No responsive bid remained after the evaluation; no deal.');
     if (reserve && e.method !== 'comprehensive_scoring' && ranking[0]!.priceFen < reserve.amountFen) {
-      return fail('reserve', `The best price ${formatYuan(ranking[0]!.priceFen)} yuan is under the reserve price (底价) of ${formatYuan(reserve.amountFen)} yuan: no deal (the section may be relisted).`);
+      return fail(
+        'reserve',
+        `The best price ${formatYuan(ranking[0]!.priceFen)} yuan is under the reserve price (底价) of ${formatYuan(reserve.amountFen)} yuan: no deal (the section may be relisted).`,
+      );
     }
     const candidates = ranking.slice(0, MAX_CANDIDATES).filter((r) => !reserve || r.priceFen >= reserve.amountFen);
     if (candidates.length === 0) return fail('reserve', `No responsive price reaches the reserve price (底价) of ${formatYuan(reserve!.amountFen)} yuan: no deal.`);
@@ -176,7 +185,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
         header = null;
       }
       if (!header || header.stanzas.length === 0 || !header.stanzas.every((st) => st.type === 'X25519')) {
-        throw validationFailed('sealed: not an age file sealed to an X25519 recipient (seal the amount, e.g. "1500000.00", to the section\'s opening recipient).', [{ field: 'sealed', message: '"sealed" must be the base64 of an age v1 file with X25519 recipients, at most 4 KiB' }]);
+        throw validationFailed('sealed: not an age file sealed to an X25519 recipient (seal the amount, e.g. "1500000.00", to the section\'s opening recipient).', [
+          { field: 'sealed', message: '"sealed" must be the base64 of an age v1 file with X25519 recipients, at most 4 KiB' },
+        ]);
       }
       const digest = sha256(bytes);
       await withTransaction(knex, async (trx) => {
@@ -207,7 +218,10 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const weights = input.weights ?? e.weights;
       if (!weights) throw validationFailed('weights: give the weights with the first scores.', [{ field: 'weights', message: '"weights" is required until it has been set' }]);
       const sum = Object.values(weights.criteria).reduce((a, w) => a.plus(w), new Decimal(weights.price));
-      if (!sum.eq(100)) throw validationFailed(`weights: the price weight and the criteria weights must add up to 100; they add up to ${sum.toString()}.`, [{ field: 'weights', message: 'weights must add up to 100' }]);
+      if (!sum.eq(100))
+        throw validationFailed(`weights: the price weight and the criteria weights must add up to 100; they add up to ${sum.toString()}.`, [
+          { field: 'weights', message: 'weights must add up to 100' },
+        ]);
       const { bids } = await openingRecord(s.id);
       const responsive = new Set(responsiveBids(bids).map((b) => b.bidId));
       const details = input.scores.flatMap((x, i) => {
@@ -238,7 +252,15 @@ export function createEvaluationService(deps: EvaluationDeps) {
         if (out.outcome === 'failed') {
           await tenders.evaluationTransition(trx, ctx, s.id, 'evaluating', 'failed', { failure_reason: out.reason }, { rule: out.rule, reason: out.reason });
         } else {
-          await tenders.evaluationTransition(trx, ctx, s.id, 'evaluating', 'publicity', {}, { publicityEndsAt: endsAt, candidates: (out.result.candidates as Array<{ rank: number; bidId: string; price: string }>).map((c) => ({ rank: c.rank, bidId: c.bidId, price: c.price })) });
+          await tenders.evaluationTransition(
+            trx,
+            ctx,
+            s.id,
+            'evaluating',
+            'publicity',
+            {},
+            { publicityEndsAt: endsAt, candidates: (out.result.candidates as Array<{ rank: number; bidId: string; price: string }>).map((c) => ({ rank: c.rank, bidId: c.bidId, price: c.price })) },
+          );
         }
       });
       return this.view(ctx, id);
@@ -320,7 +342,8 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const candidates = (e.result?.candidates ?? []) as Array<{ rank: number; bidder: { orgId: string } }>;
       const c = candidates.find((x) => x.rank === rank);
       if (!c) throw notFound(`Candidate rank ${rank}`);
-      if (!(mayManageCentre(actor, s.centre) || (actor.role === 'bidder' && actor.orgId === c.bidder.orgId))) throw forbidden(`Only candidate ${rank} itself or an operator of the ${s.centre} centre may record its decline.`);
+      if (!(mayManageCentre(actor, s.centre) || (actor.role === 'bidder' && actor.orgId === c.bidder.orgId)))
+        throw forbidden(`Only candidate ${rank} itself or an operator of the ${s.centre} centre may record its decline.`);
       if (e.declines.some((d) => d.rank === rank)) throw conflict(`Candidate ${rank} has already declined.`);
       const after = [...e.declines, { rank, reason, by: actor.userId, at: clock.now() }];
       await withTransaction(knex, async (trx) => {
@@ -337,12 +360,16 @@ export function createEvaluationService(deps: EvaluationDeps) {
       if (s.state !== 'publicity') throw new AppError(409, 'not_in_publicity', `A section is awarded after its candidate publicity; ${s.code} is ${s.state}.`);
       const now = clock.now();
       if (e.publicityEndsAt === null || now < e.publicityEndsAt) {
-        throw new AppError(409, 'publicity_not_over', `Rule candidatePublicityDays (TBLS 54): the candidates are published until ${new Date(e.publicityEndsAt ?? now).toISOString()}; award after the publicity ends.`, [
-          { rule: 'candidatePublicityDays', message: 'the candidate publicity has not ended', endsAt: e.publicityEndsAt },
-        ]);
+        throw new AppError(
+          409,
+          'publicity_not_over',
+          `Rule candidatePublicityDays (TBLS 54): the candidates are published until ${new Date(e.publicityEndsAt ?? now).toISOString()}; award after the publicity ends.`,
+          [{ rule: 'candidatePublicityDays', message: 'the candidate publicity has not ended', endsAt: e.publicityEndsAt }],
+        );
       }
       const open = (await store.objectionsOf(knex, s.id)).filter((o) => o.answer === null);
-      if (open.length) throw new AppError(409, 'objections_unanswered', `${open.length} objection${open.length === 1 ? ' is' : 's are'} not answered yet (TBLS 54); answer every objection before the award.`);
+      if (open.length)
+        throw new AppError(409, 'objections_unanswered', `${open.length} objection${open.length === 1 ? ' is' : 's are'} not answered yet (TBLS 54); answer every objection before the award.`);
       const declined = new Set(e.declines.map((d) => d.rank));
       const candidates = (e.result?.candidates ?? []) as Array<{ rank: number; bidId: string; bidder: { orgId: string; name: string }; price: string }>;
       const c = candidates.find((x) => !declined.has(x.rank));

@@ -71,7 +71,9 @@ export async function insertEvaluation(db: Db, e: Pick<Evaluation, 'sectionId' |
 }
 
 export async function setWeights(db: Db, sectionId: string, weights: Weights): Promise<void> {
-  await db('evaluations').where({ section_id: sectionId }).update({ weights: JSON.stringify(weights) });
+  await db('evaluations')
+    .where({ section_id: sectionId })
+    .update({ weights: JSON.stringify(weights) });
 }
 
 /** Guarded: the result is written once. */
@@ -85,7 +87,9 @@ export async function conclude(db: Db, sectionId: string, result: unknown, at: n
 
 /** Guarded on the previous list (optimistic): false if another decline came in meanwhile. */
 export async function setDeclines(db: Db, sectionId: string, before: Decline[], after: Decline[]): Promise<boolean> {
-  const n = await db('evaluations').where({ section_id: sectionId, declines: JSON.stringify(before) }).update({ declines: JSON.stringify(after) });
+  const n = await db('evaluations')
+    .where({ section_id: sectionId, declines: JSON.stringify(before) })
+    .update({ declines: JSON.stringify(after) });
   return Number(n) === 1;
 }
 
@@ -99,8 +103,17 @@ export interface Score {
 }
 
 export async function scoresOf(db: Db, sectionId: string): Promise<Score[]> {
-  const rows = await db('evaluation_scores').where({ section_id: sectionId }).orderBy([{ column: 'evaluator' }, { column: 'bid_id' }, { column: 'criterion' }]);
-  return rows.map((r: any) => ({ evaluator: toStr(r.evaluator), bidId: toStr(r.bid_id), criterion: toStr(r.criterion), score: toStr(r.score), enteredBy: toStr(r.entered_by), enteredAt: toMs(r.entered_at) }));
+  const rows = await db('evaluation_scores')
+    .where({ section_id: sectionId })
+    .orderBy([{ column: 'evaluator' }, { column: 'bid_id' }, { column: 'criterion' }]);
+  return rows.map((r: any) => ({
+    evaluator: toStr(r.evaluator),
+    bidId: toStr(r.bid_id),
+    criterion: toStr(r.criterion),
+    score: toStr(r.score),
+    enteredBy: toStr(r.entered_by),
+    enteredAt: toMs(r.entered_at),
+  }));
 }
 
 /** One score per evaluator, bid and criterion: a later entry replaces the earlier one (both are in the audit log). */

@@ -106,12 +106,11 @@ export function rankByScore(bids: RankedBid[], weights: Weights, scores: Score[]
 export function missingScores(bids: RankedBid[], weights: Weights | null, scores: Score[]): string[] {
   if (!weights) return ['the weights'];
   const evaluators = [...new Set(scores.map((s) => s.evaluator))];
-  if (evaluators.length === 0) return ['any evaluator\'s scores'];
+  if (evaluators.length === 0) return ["any evaluator's scores"];
   const missing: string[] = [];
   for (const e of evaluators)
     for (const b of bids)
-      for (const c of Object.keys(weights.criteria))
-        if (!scores.some((s) => s.evaluator === e && s.bidId === b.bidId && s.criterion === c)) missing.push(`${e}: bid ${b.seq} ${c}`);
+      for (const c of Object.keys(weights.criteria)) if (!scores.some((s) => s.evaluator === e && s.bidId === b.bidId && s.criterion === c)) missing.push(`${e}: bid ${b.seq} ${c}`);
   return missing;
 }
 

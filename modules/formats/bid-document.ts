@@ -26,7 +26,11 @@ export const bidDocumentSchema = z.strictObject({
     amount: yuan.describe('The bid price (cost side) or offer (revenue side) in yuan.'),
     durationDays: z.int().min(0).max(36500).optional().describe('Construction period or delivery time in days, when the section asks for it.'),
     quality: z.string().max(PRICE_FORM.qualityChars).optional(),
-    other: priceOtherSchema.optional().describe(`Other items named by the tender documents: at most ${PRICE_FORM.otherItems}, names of at most ${PRICE_FORM.otherKeyChars} and values of at most ${PRICE_FORM.otherValueChars} characters.`),
+    other: priceOtherSchema
+      .optional()
+      .describe(
+        `Other items named by the tender documents: at most ${PRICE_FORM.otherItems}, names of at most ${PRICE_FORM.otherKeyChars} and values of at most ${PRICE_FORM.otherValueChars} characters.`,
+      ),
   }),
   attachments: z.array(z.strictObject({ name: z.string().min(1).max(200), size: z.int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).max(1000),
 });

@@ -55,7 +55,10 @@ export const evaluationResultSchema = z.looseObject({
       }),
     )
     .optional(),
-  weights: z.strictObject({ price: decimalText, criteria: z.record(z.string(), decimalText) }).nullable().optional(),
+  weights: z
+    .strictObject({ price: decimalText, criteria: z.record(z.string(), decimalText) })
+    .nullable()
+    .optional(),
   scores: z.array(z.strictObject({ evaluator: z.string(), bidId: z.string(), criterion: z.string(), score: decimalText })).optional(),
   reserve: z.strictObject({ sealedSha256: hex64, setAt: epochMs, amount: z.string() }).nullable().optional(),
 });
@@ -71,9 +74,7 @@ export const evaluationReportSchema = z.strictObject({
     publicity: z.strictObject({ from: epochMs.nullable(), endsAt: epochMs }).nullable(),
     result: evaluationResultSchema,
     declines: z.array(z.strictObject({ rank: z.int(), reason: z.string(), at: epochMs })),
-    objections: z.array(
-      z.strictObject({ id: z.string(), bidder: z.string().nullable(), text: z.string(), raisedAt: epochMs, answer: z.string().nullable(), answeredAt: epochMs.nullable() }),
-    ),
+    objections: z.array(z.strictObject({ id: z.string(), bidder: z.string().nullable(), text: z.string(), raisedAt: epochMs, answer: z.string().nullable(), answeredAt: epochMs.nullable() })),
   }),
   /** The published opening record, whole (its own canonical JSON hashes to its own digest). */
   openingRecord: openingRecordSchema,

@@ -22,9 +22,7 @@ export const openedBidSchema = z.strictObject({
   decryption: z.enum(['ok', 'failed']),
   status: z.enum(['opened', 'revoked', 'withdrawn']),
   cause: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
-  price: z
-    .strictObject({ amount: yuanText, durationDays: z.int().optional(), quality: z.string().optional(), other: z.record(z.string(), z.string()).optional() })
-    .nullable(),
+  price: z.strictObject({ amount: yuanText, durationDays: z.int().optional(), quality: z.string().optional(), other: z.record(z.string(), z.string()).optional() }).nullable(),
   attachments: z.array(z.strictObject({ name: z.string(), size: z.int().min(0), sha256: hex64 })).nullable(),
   validity: z.enum(['valid', 'invalid']).nullable(),
   remarks: z.array(z.string()),
@@ -73,9 +71,7 @@ export const openingRecordSchema = z
     }),
     releaseWindow: z.strictObject({ hours: z.number(), endsAt: epochMs, exceeded: z.boolean(), flaggedAt: epochMs.nullable() }),
     bids: z.array(openedBidSchema.extend({ openingLogIndex: z.int().min(0) })),
-    objections: z.array(
-      z.strictObject({ id: z.string(), bidder: z.string(), text: z.string(), raisedAt: epochMs, answer: z.string().nullable(), answeredAt: epochMs.nullable() }),
-    ),
+    objections: z.array(z.strictObject({ id: z.string(), bidder: z.string(), text: z.string(), raisedAt: epochMs, answer: z.string().nullable(), answeredAt: epochMs.nullable() })),
     /** The rebuilt opening key: anyone can decrypt the published ciphertexts with it. */
     openingKey: z.strictObject({ recipient: z.string(), identity: z.string() }),
     publication: z.strictObject({ checkpoint: checkpointSchema }),

@@ -35,7 +35,17 @@ const clip = (text: string, n = 40) => (text.length > n ? `${text.slice(0, n)}â€
 
 /** A zod error as a short message: the first few issues, each path and message clipped (paths may hold a bidder's keys). */
 function issuesText(error: z.ZodError, prefix = ''): string {
-  const shown = error.issues.slice(0, 3).map((i) => `${clip(prefix + i.path.map(String).map((p) => clip(p)).join('.'), 120)}: ${clip(i.message, 200)}`);
+  const shown = error.issues.slice(0, 3).map(
+    (i) =>
+      `${clip(
+        prefix +
+          i.path
+            .map(String)
+            .map((p) => clip(p))
+            .join('.'),
+        120,
+      )}: ${clip(i.message, 200)}`,
+  );
   const more = error.issues.length - shown.length;
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
@@ -197,7 +207,11 @@ export async function checkBid(deps: BidCheckDeps, section: SectionForCheck, bid
     listed.length === opened.attachments.length &&
     listed.every((a, i) => a.name === opened.attachments[i]!.name && a.size === opened.attachments[i]!.size && a.sha256 === opened.attachments[i]!.sha256);
   if (!same) {
-    return failed('revoked', 'attachment_mismatch', `the attachments in the package do not match the sizes and SHA-256 digests listed in bid.json (listed ${listed.length}, found ${opened.attachments.length})`);
+    return failed(
+      'revoked',
+      'attachment_mismatch',
+      `the attachments in the package do not match the sizes and SHA-256 digests listed in bid.json (listed ${listed.length}, found ${opened.attachments.length})`,
+    );
   }
 
   const remarks: string[] = [];
@@ -231,7 +245,10 @@ export async function checkBid(deps: BidCheckDeps, section: SectionForCheck, bid
     else outside.push(issuesText(checked.error, `price.${field}${checked.error.issues[0]?.path.length ? '.' : ''}`));
   }
   if (outside.length) {
-    invalid('price_form', `the price is outside the section's price form, and what is outside it is left out of this record: ${outside.slice(0, 3).join('; ')}${outside.length > 3 ? `; and ${outside.length - 3} more` : ''}`);
+    invalid(
+      'price_form',
+      `the price is outside the section's price form, and what is outside it is left out of this record: ${outside.slice(0, 3).join('; ')}${outside.length > 3 ? `; and ${outside.length - 3} more` : ''}`,
+    );
   }
   try {
     await deps.checkCertificate(bid.certificateFingerprint, bid.receivedAt);

@@ -58,7 +58,6 @@ export const OPENING_KEY_FAILURE = 'opening_key_failure';
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-
 export function createOpeningService(deps: OpeningDeps) {
   const { knex, clock, audit, tenders, bids, custody, centres, orgs } = deps;
 
@@ -120,7 +119,13 @@ export function createOpeningService(deps: OpeningDeps) {
     return { id: o.id, bidder: o.orgId, text: o.text, raisedAt: o.raisedAt, answer: o.answer, answeredAt: o.answeredAt };
   }
 
-  async function checkOne(section: Awaited<ReturnType<typeof facts>>['section'], direction: 'cost' | 'revenue', bid: store.FrozenBid, seq: number, identity: ReturnType<typeof parseIdentity>): Promise<BidResult> {
+  async function checkOne(
+    section: Awaited<ReturnType<typeof facts>>['section'],
+    direction: 'cost' | 'revenue',
+    bid: store.FrozenBid,
+    seq: number,
+    identity: ReturnType<typeof parseIdentity>,
+  ): Promise<BidResult> {
     const org = await orgs.publicFacts(bid.orgId);
     return checkBid(
       {
@@ -253,18 +258,29 @@ export function createOpeningService(deps: OpeningDeps) {
    * custodian may still step around a bad share of an earlier key — and after it the section fails
    * with cause opening_key_failure (EB 31), naming the operator who ran the ceremony; it can be re-tendered.
    */
-  async function keyFailure(f: Awaited<ReturnType<typeof facts>>, run: store.OpeningRun, key: { message: string; ceremonyBy: string | null; sharesIn: number; sharesNeeded: number }): Promise<OpeningOutcome> {
+  async function keyFailure(
+    f: Awaited<ReturnType<typeof facts>>,
+    run: store.OpeningRun,
+    key: { message: string; ceremonyBy: string | null; sharesIn: number; sharesNeeded: number },
+  ): Promise<OpeningOutcome> {
     const window = await releaseWindowOf(f);
     if (!window.over) return waiting(f, run, key);
     const reason = `The opening key cannot be rebuilt (${key.message}), so no bid can be opened; this is not the bidders' fault (EB 31). The section may be re-tendered.`;
     await withTransaction(knex, (trx) =>
-      tenders.systemTransition(trx, f.section.id, 'opening', 'failed', { failure_reason: reason }, {
-        reason,
-        cause: OPENING_KEY_FAILURE,
-        rule: 'EB 31',
-        ...(key.ceremonyBy ? { ceremonyBy: key.ceremonyBy } : {}),
-        releaseWindowHours: window.hours,
-      }),
+      tenders.systemTransition(
+        trx,
+        f.section.id,
+        'opening',
+        'failed',
+        { failure_reason: reason },
+        {
+          reason,
+          cause: OPENING_KEY_FAILURE,
+          rule: 'EB 31',
+          ...(key.ceremonyBy ? { ceremonyBy: key.ceremonyBy } : {}),
+          releaseWindowHours: window.hours,
+        },
+      ),
     );
     return { id: f.section.id, outcome: 'failed' };
   }

@@ -60,7 +60,10 @@ export async function insertRun(db: Db, run: Pick<OpeningRun, 'sectionId' | 'fro
 }
 
 export async function setFreezeCheckpoint(db: Db, sectionId: string, checkpoint: unknown): Promise<void> {
-  await db('opening_runs').where({ section_id: sectionId }).whereNull('freeze_checkpoint').update({ freeze_checkpoint: JSON.stringify(checkpoint) });
+  await db('opening_runs')
+    .where({ section_id: sectionId })
+    .whereNull('freeze_checkpoint')
+    .update({ freeze_checkpoint: JSON.stringify(checkpoint) });
 }
 
 export async function flagOverdue(db: Db, sectionId: string, at: number): Promise<boolean> {
@@ -95,7 +98,9 @@ export async function findOfficials(db: Db, sectionId: string): Promise<(Officia
 }
 
 export async function saveOfficials(db: Db, sectionId: string, o: Officials, by: string, at: number): Promise<void> {
-  const n = await db('opening_officials').where({ section_id: sectionId }).update({ ...o, set_by: by, set_at: at });
+  const n = await db('opening_officials')
+    .where({ section_id: sectionId })
+    .update({ ...o, set_by: by, set_at: at });
   if (Number(n) === 0) await db('opening_officials').insert({ section_id: sectionId, ...o, set_by: by, set_at: at });
 }
 

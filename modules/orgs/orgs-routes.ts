@@ -21,7 +21,11 @@ export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { 
       handler: (req, _res, next) => {
         const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
         const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 60_000)) : 60;
-        next(tooManyRequests(`Too many organisation registrations from your address (at most ${options.registrationsPerHour} an hour); try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask the centre for help.`));
+        next(
+          tooManyRequests(
+            `Too many organisation registrations from your address (at most ${options.registrationsPerHour} an hour); try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask the centre for help.`,
+          ),
+        );
       },
     }),
   );

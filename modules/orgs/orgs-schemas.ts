@@ -15,7 +15,10 @@ export const registerOrgBody = z.strictObject({
   name: oneLineText(2, 200).describe('Registered name, usually in Chinese.'),
   creditCode: creditCodeSchema.describe('Unified social credit code, 18 characters (GB 32100-2015).'),
   contactName: oneLineText(1, 100),
-  contactPhone: z.string().trim().regex(/^[0-9+\-() ]{5,40}$/, 'must be a phone number'),
+  contactPhone: z
+    .string()
+    .trim()
+    .regex(/^[0-9+\-() ]{5,40}$/, 'must be a phone number'),
   contactEmail: z.email().max(200).optional(),
   address: oneLineText(0, 300).optional(),
   representatives: z

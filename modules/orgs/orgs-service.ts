@@ -46,9 +46,7 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
     async register(ctx: RequestContext, input: RegisterOrgInput): Promise<{ organisation: store.Organisation; representatives: PublicUser[] }> {
       return withTransaction(knex, async (trx) => {
         if (await store.findOrg(trx, { credit_code: input.creditCode })) {
-          throw conflict('An organisation with this unified social credit code is already registered.', [
-            { field: 'creditCode', message: 'already registered' },
-          ]);
+          throw conflict('An organisation with this unified social credit code is already registered.', [{ field: 'creditCode', message: 'already registered' }]);
         }
         const now = clock.now();
         const org: store.Organisation = {

@@ -67,16 +67,7 @@ export async function listOrgs(db: Db, status?: OrgStatus): Promise<Organisation
 }
 
 /** Guarded review: only a pending organisation can be approved or rejected. */
-export async function reviewOrg(
-  db: Db,
-  id: string,
-  to: 'approved' | 'rejected',
-  by: string,
-  note: string | null,
-  now: number,
-): Promise<boolean> {
-  const n = await db('organisations')
-    .where({ id, status: 'pending' })
-    .update({ status: to, reviewed_by: by, reviewed_at: now, review_note: note, updated_at: now });
+export async function reviewOrg(db: Db, id: string, to: 'approved' | 'rejected', by: string, note: string | null, now: number): Promise<boolean> {
+  const n = await db('organisations').where({ id, status: 'pending' }).update({ status: to, reviewed_by: by, reviewed_at: now, review_note: note, updated_at: now });
   return Number(n) === 1;
 }

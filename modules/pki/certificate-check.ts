@@ -95,7 +95,10 @@ export function createCertificateCheck(deps: { knex: Knex; keys: PlatformKeys; a
       throw certError('certificate_not_yet_valid', `The certificate of "${subject}" is valid from ${iso(notBefore)} to ${iso(notAfter)}; it was not yet valid at ${iso(at)}.`);
     }
     if (at > notAfter) {
-      throw certError('certificate_expired', `The certificate of "${subject}" expired at ${iso(notAfter)} (valid from ${iso(notBefore)}); it was no longer valid at ${iso(at)}. Request a new certificate.`);
+      throw certError(
+        'certificate_expired',
+        `The certificate of "${subject}" expired at ${iso(notAfter)} (valid from ${iso(notBefore)}); it was no longer valid at ${iso(at)}. Request a new certificate.`,
+      );
     }
     const caFrom = Date.parse(authority.cert.validFrom);
     const caTo = Date.parse(authority.cert.validTo);
@@ -106,7 +109,7 @@ export function createCertificateCheck(deps: { knex: Knex; keys: PlatformKeys; a
     try {
       keyUsage = keyUsageOf(cert.raw);
     } catch {
-      throw certError('certificate_invalid', 'The certificate\'s extensions cannot be read.');
+      throw certError('certificate_invalid', "The certificate's extensions cannot be read.");
     }
     const need = REQUIRED_KEY_USAGE[usage];
     if (!keyUsage || !keyUsage.has(need.bit)) {
@@ -128,7 +131,10 @@ export function createCertificateCheck(deps: { knex: Knex; keys: PlatformKeys; a
     let orgId: string | null = null;
     if (authority.kind === 'platform' && fingerprint !== keys.timer.fingerprint) {
       if (!row) {
-        throw certError('certificate_unknown', `The certificate of "${subject}" carries the platform CA's signature but is not in the platform's register of issued certificates; it cannot be used. Request a new certificate.`);
+        throw certError(
+          'certificate_unknown',
+          `The certificate of "${subject}" carries the platform CA's signature but is not in the platform's register of issued certificates; it cannot be used. Request a new certificate.`,
+        );
       }
       userId = row.userId;
       orgId = row.orgId;

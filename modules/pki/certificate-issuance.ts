@@ -76,7 +76,11 @@ export function createCertificateIssuance(deps: {
     const now = clock.now();
     const notBefore = Math.floor(now / 1000) * 1000;
     if (notBefore < caNotBefore || notBefore > caNotAfter) {
-      throw new AppError(503, 'ca_not_valid', `The platform CA is valid from ${iso(caNotBefore)} to ${iso(caNotAfter)} and cannot issue certificates at ${iso(now)}; the administrator must renew it (see certs/README.md).`);
+      throw new AppError(
+        503,
+        'ca_not_valid',
+        `The platform CA is valid from ${iso(caNotBefore)} to ${iso(caNotAfter)} and cannot issue certificates at ${iso(now)}; the administrator must renew it (see certs/README.md).`,
+      );
     }
     const notAfter = Math.min(addYears(notBefore, CERT_YEARS), caNotAfter);
     const extensions =

@@ -54,7 +54,5 @@ export function createCsr(privateKeyPem: string, subject: { commonName: string }
  */
 export function signChallenge(privateKeyPem: string, challenge: string, options: { passphrase?: string } = {}): string {
   const key = loadPrivateKey(privateKeyPem, options.passphrase);
-  return crypto
-    .sign('sha256', Buffer.from(challenge, 'utf8'), { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
-    .toString('base64');
+  return crypto.sign('sha256', Buffer.from(challenge, 'utf8'), { key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64');
 }

@@ -41,11 +41,10 @@ export interface ForeignRegistration {
 /** RFC 5280 4.1.2.2: at most 20 octets. */
 const MAX_SERIAL_HEX = 40;
 
-const alreadyRegistered = () =>
-  conflict('This certificate is already registered on this platform (a certificate can belong to one account only). Your certificates: GET /api/pki/certificates.');
+const alreadyRegistered = () => conflict('This certificate is already registered on this platform (a certificate can belong to one account only). Your certificates: GET /api/pki/certificates.');
 
 const FOREIGN_REVOCATION_NOTE =
-  "This platform does not consult the revocation lists (CRL) or OCSP responders of other CAs. If the issuing CA revokes this certificate, or its key is lost, revoke it here too (POST /api/pki/certificates/:fingerprint/revoke, or ask an admin): only then does it stop being accepted here.";
+  'This platform does not consult the revocation lists (CRL) or OCSP responders of other CAs. If the issuing CA revokes this certificate, or its key is lost, revoke it here too (POST /api/pki/certificates/:fingerprint/revoke, or ask an admin): only then does it stop being accepted here.';
 
 export function createForeignRegistration(deps: {
   knex: Knex;
@@ -107,7 +106,19 @@ export function createForeignRegistration(deps: {
           action: 'certificate.registered',
           objectType: 'certificate',
           objectId: fingerprint,
-          data: { fingerprint, serial, userId: record.userId, orgId: record.orgId, subject, usage, notBefore, notAfter, issuerFingerprint: authority.fingerprint, issuerSubject, crlDistributionPoints },
+          data: {
+            fingerprint,
+            serial,
+            userId: record.userId,
+            orgId: record.orgId,
+            subject,
+            usage,
+            notBefore,
+            notAfter,
+            issuerFingerprint: authority.fingerprint,
+            issuerSubject,
+            crlDistributionPoints,
+          },
         });
       });
     } catch (err) {
@@ -116,9 +127,7 @@ export function createForeignRegistration(deps: {
       if (await store.findCertificate(knex, fingerprint)) throw alreadyRegistered();
       throw conflict(`Another certificate of "${issuerSubject}" with the serial number ${serial} is already registered; a CA must not reuse serial numbers. Ask that CA for a new certificate.`);
     }
-    const revocation = crlDistributionPoints.length
-      ? `${FOREIGN_REVOCATION_NOTE} The certificate names ${crlDistributionPoints.join(', ')} as its CRL; it is not fetched.`
-      : FOREIGN_REVOCATION_NOTE;
+    const revocation = crlDistributionPoints.length ? `${FOREIGN_REVOCATION_NOTE} The certificate names ${crlDistributionPoints.join(', ')} as its CRL; it is not fetched.` : FOREIGN_REVOCATION_NOTE;
     return {
       fingerprint,
       pem: record.pem,

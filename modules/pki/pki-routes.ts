@@ -94,7 +94,8 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     path: '/api/pki/keys',
     public: true,
     tag: 'pki',
-    summary: 'The published platform keys: CA and timer certificates, receipt- and log-signing public keys, trusted CAs. What "etender verify-receipt" and "etender audit verify" check against offline.',
+    summary:
+      'The published platform keys: CA and timer certificates, receipt- and log-signing public keys, trusted CAs. What "etender verify-receipt" and "etender audit verify" check against offline.',
     access: 'anyone',
     response: publishedKeysSchema,
     handler: async () => pki.publishedKeys(),

@@ -22,11 +22,7 @@ export const issueFromKeyBody = z.strictObject({
 });
 
 export const registerForeignBody = z.strictObject({
-  certificate: z
-    .string()
-    .min(1)
-    .max(16_384)
-    .describe('Your certificate from a CA this platform trusts (GET /api/pki/keys lists them), in PEM ("-----BEGIN CERTIFICATE-----"); RSA 2048 bits or more.'),
+  certificate: z.string().min(1).max(16_384).describe('Your certificate from a CA this platform trusts (GET /api/pki/keys lists them), in PEM ("-----BEGIN CERTIFICATE-----"); RSA 2048 bits or more.'),
   challenge: z.string().min(1).max(100).describe('A challenge from POST /api/pki/challenges.'),
   signature: z
     .string()

@@ -73,7 +73,7 @@ export function createPkiService(deps: PkiDeps) {
     async revoke(ctx: RequestContext, fingerprint: string, reason: string): Promise<store.CertificateRecord> {
       const actor = requireActor(ctx);
       const row = await visibleCertificate(actor, fingerprint);
-      if (row.userId !== actor.userId && actor.role !== 'admin') throw forbidden('Only the certificate\'s owner or an admin may revoke it.');
+      if (row.userId !== actor.userId && actor.role !== 'admin') throw forbidden("Only the certificate's owner or an admin may revoke it.");
       if (row.revokedAt !== null) throw conflict(`The certificate was already revoked at ${iso(row.revokedAt)}.`);
       const at = clock.now();
       return withTransaction(knex, async (trx) => {

@@ -117,8 +117,7 @@ function parsePrivateKey(dir: string, name: string, pem: string): KeyObject {
     return crypto.createPrivateKey(pem);
   } catch (err) {
     throw new PlatformKeysError(
-      `${path.join(dir, name)} is not a readable unencrypted private key in PEM (${(err as Error).message}). ` +
-        'Restore it from your backup, or see certs/README.md for how to supply your own.',
+      `${path.join(dir, name)} is not a readable unencrypted private key in PEM (${(err as Error).message}). ` + 'Restore it from your backup, or see certs/README.md for how to supply your own.',
     );
   }
 }
@@ -128,8 +127,7 @@ function parseCertificate(dir: string, name: string, pem: string): X509Certifica
     return new X509Certificate(pem);
   } catch (err) {
     throw new PlatformKeysError(
-      `${path.join(dir, name)} is not a readable X.509 certificate in PEM (${(err as Error).message}). ` +
-        'Restore it from your backup, or see certs/README.md for how to supply your own.',
+      `${path.join(dir, name)} is not a readable X.509 certificate in PEM (${(err as Error).message}). ` + 'Restore it from your backup, or see certs/README.md for how to supply your own.',
     );
   }
 }
@@ -158,7 +156,11 @@ function loadCa(dir: string, now: number): CertifiedKey {
         `Put the key beside it as ${FILES.caKey}, or remove ${FILES.caCert} to have a new CA made.`,
     );
   }
-  const privateKey = parsePrivateKey(dir, FILES.caKey, loadOrCreate(dir, FILES.caKey, () => rsaPrivateKeyPem(3072), 0o600));
+  const privateKey = parsePrivateKey(
+    dir,
+    FILES.caKey,
+    loadOrCreate(dir, FILES.caKey, () => rsaPrivateKeyPem(3072), 0o600),
+  );
   requireRsa(dir, FILES.caKey, privateKey);
   const publicKey = crypto.createPublicKey(privateKey);
   const certPem = loadOrCreate(
@@ -198,7 +200,11 @@ function loadTimer(dir: string, ca: CertifiedKey, now: number): CertifiedKey {
   if (!fs.existsSync(path.join(dir, FILES.timerKey)) && fs.existsSync(certFile)) {
     throw new PlatformKeysError(`${certFile} is there but ${FILES.timerKey} is missing; put the key beside it, or remove ${FILES.timerCert} to have a new one made.`);
   }
-  const privateKey = parsePrivateKey(dir, FILES.timerKey, loadOrCreate(dir, FILES.timerKey, () => rsaPrivateKeyPem(3072), 0o600));
+  const privateKey = parsePrivateKey(
+    dir,
+    FILES.timerKey,
+    loadOrCreate(dir, FILES.timerKey, () => rsaPrivateKeyPem(3072), 0o600),
+  );
   requireRsa(dir, FILES.timerKey, privateKey);
   const publicKey = crypto.createPublicKey(privateKey);
   const certPem = loadOrCreate(
@@ -214,11 +220,7 @@ function loadTimer(dir: string, ca: CertifiedKey, now: number): CertifiedKey {
           publicKey,
           notBefore,
           notAfter: Math.min(addYears(notBefore, 10), caNotAfter),
-          extensions: [
-            { name: 'basicConstraints', cA: false, critical: true },
-            { name: 'keyUsage', keyEncipherment: true, digitalSignature: true, critical: true },
-            { name: 'subjectKeyIdentifier' },
-          ],
+          extensions: [{ name: 'basicConstraints', cA: false, critical: true }, { name: 'keyUsage', keyEncipherment: true, digitalSignature: true, critical: true }, { name: 'subjectKeyIdentifier' }],
         },
       );
     },

@@ -55,12 +55,7 @@ export function createProofOfPossession(deps: { knex: Knex; clock: Clock }) {
       }
       throw certError('challenge_invalid', 'The challenge is unknown, was issued to someone else, or was already used; ask for a new one (POST /api/pki/challenges).');
     }
-    const ok = crypto.verify(
-      'sha256',
-      Buffer.from(challenge, 'utf8'),
-      { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-      Buffer.from(signatureB64, 'base64'),
-    );
+    const ok = crypto.verify('sha256', Buffer.from(challenge, 'utf8'), { key: publicKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(signatureB64, 'base64'));
     if (!ok) {
       throw certError(
         'proof_of_possession_failed',

@@ -6,17 +6,7 @@ import forge from 'node-forge';
 
 const asn1 = forge.asn1;
 
-export const KEY_USAGE_BITS = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
+export const KEY_USAGE_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
 export type KeyUsageName = (typeof KEY_USAGE_BITS)[number];
 
 export const OID = {

@@ -27,13 +27,7 @@ async function entriesOf(audit: AuditService, objectType: string, objectId: stri
   }
 }
 
-export async function buildDossier(deps: {
-  audit: AuditService;
-  section: DossierSection;
-  bids: SectionBidRef[];
-  recordCheckpoints: unknown[];
-  verify: string[];
-}): Promise<Dossier> {
+export async function buildDossier(deps: { audit: AuditService; section: DossierSection; bids: SectionBidRef[]; recordCheckpoints: unknown[]; verify: string[] }): Promise<Dossier> {
   const { audit, section, bids } = deps;
   const byIndex = new Map<number, AuditEntry>();
   for (const e of await entriesOf(audit, 'section', section.id)) byIndex.set(e.idx, e);

@@ -68,7 +68,12 @@ function heading(doc: Doc, text: string): void {
   ensureRoom(doc, 40);
   doc.moveDown(0.6).fontSize(13).fillColor(INK).text(text, PAGE.margin, doc.y, { width: contentWidth() });
   const y = doc.y + 2;
-  doc.moveTo(PAGE.margin, y).lineTo(PAGE.margin + contentWidth(), y).lineWidth(0.5).strokeColor(RULE).stroke();
+  doc
+    .moveTo(PAGE.margin, y)
+    .lineTo(PAGE.margin + contentWidth(), y)
+    .lineWidth(0.5)
+    .strokeColor(RULE)
+    .stroke();
   doc.y = y + 6;
 }
 
@@ -105,7 +110,12 @@ function table(doc: Doc, columns: TableColumn[], rows: string[][], size = 8.5): 
       doc.text(text || '', x + pad, y + pad, { width: w - 2 * pad, height: height - 2 * pad, align: columns[i]?.align ?? 'left', ellipsis: true });
       x += w;
     });
-    doc.moveTo(PAGE.margin, y + height).lineTo(PAGE.margin + contentWidth(), y + height).lineWidth(0.3).strokeColor(RULE).stroke();
+    doc
+      .moveTo(PAGE.margin, y + height)
+      .lineTo(PAGE.margin + contentWidth(), y + height)
+      .lineWidth(0.3)
+      .strokeColor(RULE)
+      .stroke();
     doc.x = PAGE.margin;
     doc.y = y + height;
   };
@@ -157,8 +167,14 @@ function barChart(doc: Doc, title: string, unit: string, bars: ChartBar[]): void
   const zeroY = yOf(0);
 
   doc.lineWidth(0.5).strokeColor(RULE);
-  doc.moveTo(axisX, top).lineTo(axisX, top + height).stroke();
-  doc.moveTo(axisX, zeroY).lineTo(axisX + plotW, zeroY).stroke();
+  doc
+    .moveTo(axisX, top)
+    .lineTo(axisX, top + height)
+    .stroke();
+  doc
+    .moveTo(axisX, zeroY)
+    .lineTo(axisX + plotW, zeroY)
+    .stroke();
   doc.fontSize(7).fillColor(GREY);
   for (const v of [max, min].filter((v, i, a) => a.indexOf(v) === i)) {
     doc.text(`${v.toFixed(2)}${unit}`, PAGE.margin - 8, yOf(v) - 4, { width: 44, align: 'right' });
@@ -172,7 +188,10 @@ function barChart(doc: Doc, title: string, unit: string, bars: ChartBar[]): void
     if (bar.value !== null) {
       const y = yOf(Math.max(bar.value, 0));
       const h = Math.abs(yOf(bar.value) - zeroY);
-      doc.rect(cx - barW / 2, y, barW, Math.max(h, 0.5)).fillColor(bar.value >= 0 ? '#3b6ea5' : '#b5473a').fill();
+      doc
+        .rect(cx - barW / 2, y, barW, Math.max(h, 0.5))
+        .fillColor(bar.value >= 0 ? '#3b6ea5' : '#b5473a')
+        .fill();
     }
     doc.fontSize(6.5).fillColor(GREY);
     if (n <= 24) {
@@ -181,14 +200,17 @@ function barChart(doc: Doc, title: string, unit: string, bars: ChartBar[]): void
       doc.text(valueText, cx - slot / 2, vy, { width: slot, align: 'center', lineBreak: false });
     }
     const every = Math.ceil(n / 12);
-    if (i % every === 0) doc.text(bar.label, cx - slot * every / 2, top + height + 4, { width: slot * every, align: 'center', lineBreak: false });
+    if (i % every === 0) doc.text(bar.label, cx - (slot * every) / 2, top + height + 4, { width: slot * every, align: 'center', lineBreak: false });
   });
   doc.x = PAGE.margin;
   doc.y = top + height + 20;
 }
 
 function firstPage(doc: Doc, model: RecordDocument, sha256: string): void {
-  doc.fontSize(18).fillColor(INK).text(model.title, PAGE.margin, PAGE.top + 6, { width: contentWidth(), align: 'center' });
+  doc
+    .fontSize(18)
+    .fillColor(INK)
+    .text(model.title, PAGE.margin, PAGE.top + 6, { width: contentWidth(), align: 'center' });
   if (model.subtitle) doc.moveDown(0.2).fontSize(11).fillColor(GREY).text(model.subtitle, { width: contentWidth(), align: 'center' });
   doc.moveDown(0.8);
   const boxTop = doc.y;
@@ -197,7 +219,11 @@ function firstPage(doc: Doc, model: RecordDocument, sha256: string): void {
   doc.fillColor(GREY).text(`${both(COMMON.source)}: ${model.source}`, { width: contentWidth() - 12 });
   doc.text(`${COMMON.digestNote.zh} ${COMMON.digestNote.en}`, { width: contentWidth() - 12 });
   const boxBottom = doc.y + 4;
-  doc.rect(PAGE.margin, boxTop, contentWidth(), boxBottom - boxTop).lineWidth(0.5).strokeColor(RULE).stroke();
+  doc
+    .rect(PAGE.margin, boxTop, contentWidth(), boxBottom - boxTop)
+    .lineWidth(0.5)
+    .strokeColor(RULE)
+    .stroke();
   doc.x = PAGE.margin;
   doc.y = boxBottom + 6;
 }
@@ -213,9 +239,19 @@ function decorate(doc: Doc, model: RecordDocument, sha256: string): void {
     doc.fontSize(7.5).fillColor(GREY);
     doc.text(`${PLATFORM_NAME.zh} ${PLATFORM_NAME.en}`, PAGE.margin, 30, { width: contentWidth() / 2, lineBreak: false });
     doc.text(model.title, PAGE.margin + contentWidth() / 2, 30, { width: contentWidth() / 2, align: 'right', lineBreak: false });
-    doc.moveTo(PAGE.margin, 44).lineTo(PAGE.margin + contentWidth(), 44).lineWidth(0.3).strokeColor(RULE).stroke();
+    doc
+      .moveTo(PAGE.margin, 44)
+      .lineTo(PAGE.margin + contentWidth(), 44)
+      .lineWidth(0.3)
+      .strokeColor(RULE)
+      .stroke();
     const fy = PAGE.height - 44;
-    doc.moveTo(PAGE.margin, fy - 4).lineTo(PAGE.margin + contentWidth(), fy - 4).lineWidth(0.3).strokeColor(RULE).stroke();
+    doc
+      .moveTo(PAGE.margin, fy - 4)
+      .lineTo(PAGE.margin + contentWidth(), fy - 4)
+      .lineWidth(0.3)
+      .strokeColor(RULE)
+      .stroke();
     doc.fontSize(7).fillColor(GREY);
     doc.text(`SHA-256 ${sha256}`, PAGE.margin, fy, { width: contentWidth() * 0.72, lineBreak: false });
     doc.text(COMMON.page(i - range.start + 1, range.count), PAGE.margin + contentWidth() * 0.72, fy, { width: contentWidth() * 0.28, align: 'right', lineBreak: false });

@@ -32,7 +32,10 @@ function notModified(req: Request, etag: string): boolean {
 export async function sendPdf(req: Request, res: Response, download: PdfDownload): Promise<undefined> {
   const etag = `"${download.sha256}"`;
   // Caches may keep it but must ask again (a 304 is cheap); what a signed-in user got stays in their own cache.
-  res.set('ETag', etag).set('Etender-Json-Sha256', download.sha256).set('Cache-Control', req.ctx?.actor ? 'private, no-cache' : 'no-cache');
+  res
+    .set('ETag', etag)
+    .set('Etender-Json-Sha256', download.sha256)
+    .set('Cache-Control', req.ctx?.actor ? 'private, no-cache' : 'no-cache');
   if (notModified(req, etag)) {
     res.status(304).end();
     return undefined;
@@ -69,7 +72,11 @@ export function publicDownloadLimiter(perMinute: number): RequestHandler {
     skip: (req) => !!req.ctx?.actor,
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
     handler: (_req, _res, next) =>
-      next(tooManyRequests(`Too many PDF downloads from your address (at most ${perMinute} a minute); wait a minute and try again. A published record does not change: the copy you have is still the record.`)),
+      next(
+        tooManyRequests(
+          `Too many PDF downloads from your address (at most ${perMinute} a minute); wait a minute and try again. A published record does not change: the copy you have is still the record.`,
+        ),
+      ),
   });
 }
 
@@ -88,7 +95,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
     path: '/api/sections/:id/opening-record.pdf',
     tag: 'records',
     summary:
-      'The opening record (开标记录表) as PDF, rendering the JSON of GET /api/sections/:id/opening-record; states that JSON\'s SHA-256 (also in the Etender-Json-Sha256 header). Anonymous downloads are limited per address (429 with Retry-After) and counted per day, not logged; a signed-in download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).',
+      "The opening record (开标记录表) as PDF, rendering the JSON of GET /api/sections/:id/opening-record; states that JSON's SHA-256 (also in the Etender-Json-Sha256 header). Anonymous downloads are limited per address (429 with Retry-After) and counted per day, not logged; a signed-in download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).",
     access: 'public, once the record is published',
     public: true,
     openapi: PDF_RESPONSE,
@@ -111,7 +118,8 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
     method: 'get',
     path: '/api/sections/:id/evaluation-report.pdf',
     tag: 'records',
-    summary: "The evaluation report as PDF, rendering the JSON of GET /api/sections/:id/evaluation-report; states that JSON's SHA-256 (also in the Etender-Json-Sha256 header). Anonymous downloads are limited per address (429 with Retry-After) and counted per day, not logged; a signed-in download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).",
+    summary:
+      "The evaluation report as PDF, rendering the JSON of GET /api/sections/:id/evaluation-report; states that JSON's SHA-256 (also in the Etender-Json-Sha256 header). Anonymous downloads are limited per address (429 with Retry-After) and counted per day, not logged; a signed-in download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).",
     access: 'public from the publicity on',
     public: true,
     openapi: PDF_RESPONSE,
@@ -144,7 +152,8 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
     method: 'get',
     path: '/api/sections/:id/dossier.pdf',
     tag: 'records',
-    summary: 'The section dossier as PDF, rendering the JSON of GET /api/sections/:id/dossier and stating its SHA-256. The download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).',
+    summary:
+      'The section dossier as PDF, rendering the JSON of GET /api/sections/:id/dossier and stating its SHA-256. The download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).',
     access: 'supervisor, auditor, admin',
     openapi: PDF_RESPONSE,
     handler: async ({ ctx, params, req, res }) => sendPdf(req, res, await records.dossierPdf(ctx, params.id!)),
@@ -154,7 +163,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
     method: 'get',
     path: '/api/sections/:id/record-downloads',
     tag: 'records',
-    summary: 'Anonymous downloads of the section\'s PDF records, counted per record kind and day (Asia/Shanghai); signed-in downloads are audit entries instead.',
+    summary: "Anonymous downloads of the section's PDF records, counted per record kind and day (Asia/Shanghai); signed-in downloads are audit entries instead.",
     access: 'supervisor, auditor, admin',
     handler: async ({ ctx, params }) => records.downloadCounts(ctx, params.id!),
   });

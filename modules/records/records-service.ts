@@ -215,7 +215,11 @@ export function createRecordsService(deps: RecordsDeps) {
     async evaluationReportPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
       const { rest, record } = await reportParts(ctx, id);
       const { canonical, sha256 } = canonicalWithRecord(rest, record);
-      return download(ctx, id, 'evaluation-report', sha256, `evaluation-report-${rest.section.code ?? id}.pdf`, { kind: 'evaluation-report', json: canonical, source: `/api/sections/${id}/evaluation-report` });
+      return download(ctx, id, 'evaluation-report', sha256, `evaluation-report-${rest.section.code ?? id}.pdf`, {
+        kind: 'evaluation-report',
+        json: canonical,
+        source: `/api/sections/${id}/evaluation-report`,
+      });
     },
 
     /** GET /api/sections/:id/award-notice.pdf: renders GET /api/sections/:id/award; public once awarded. */

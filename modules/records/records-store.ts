@@ -35,6 +35,9 @@ export async function countDownload(db: Db, kind: string, sectionId: string, day
 }
 
 export async function downloadCounts(db: Db, sectionId: string): Promise<Array<{ kind: string; day: string; downloads: number }>> {
-  const rows = await db('record_downloads').where({ section_id: sectionId }).orderBy([{ column: 'day' }, { column: 'kind' }]).select('kind', 'day', 'downloads');
+  const rows = await db('record_downloads')
+    .where({ section_id: sectionId })
+    .orderBy([{ column: 'day' }, { column: 'kind' }])
+    .select('kind', 'day', 'downloads');
   return rows.map((r: Record<string, unknown>) => ({ kind: toStr(r.kind), day: toStr(r.day), downloads: toInt(r.downloads) }));
 }

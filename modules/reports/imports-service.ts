@@ -176,7 +176,11 @@ export function createImportsService(deps: ImportsDeps) {
           errors.push({ line: p.lineNo, field: 'code', message: `line ${p.lineNo}: code "${p.code}" already exists (an earlier import or a section on the platform)` });
         }
       }
-      if (errors.length) throw invalid(errors.sort((a, b) => a.line - b.line), errors.length === 1 ? 'invalid row' : 'invalid rows');
+      if (errors.length)
+        throw invalid(
+          errors.sort((a, b) => a.line - b.line),
+          errors.length === 1 ? 'invalid row' : 'invalid rows',
+        );
 
       const byCentre: Record<string, number> = {};
       for (const p of parsed) byCentre[p.centre] = (byCentre[p.centre] ?? 0) + 1;

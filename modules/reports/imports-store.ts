@@ -59,7 +59,9 @@ export async function insertResults(db: Db, rows: ImportedResult[]): Promise<voi
 export async function existingImportCodes(db: Db, codes: string[]): Promise<string[]> {
   const found: string[] = [];
   for (let i = 0; i < codes.length; i += 500) {
-    const rows = await db('imported_results').select('code').whereIn('code', codes.slice(i, i + 500));
+    const rows = await db('imported_results')
+      .select('code')
+      .whereIn('code', codes.slice(i, i + 500));
     found.push(...rows.map((r: any) => toStr(r.code)));
   }
   return found;
@@ -67,6 +69,8 @@ export async function existingImportCodes(db: Db, codes: string[]): Promise<stri
 
 /** Imported results with awarded_at in [from, to). */
 export async function resultsBetween(db: Db, from: number, to: number): Promise<ImportedResult[]> {
-  const rows = await db('imported_results').whereBetween('awarded_at', [from, to - 1]).orderBy([{ column: 'awarded_at' }, { column: 'code' }]);
+  const rows = await db('imported_results')
+    .whereBetween('awarded_at', [from, to - 1])
+    .orderBy([{ column: 'awarded_at' }, { column: 'code' }]);
   return rows.map(mapRow);
 }

@@ -46,7 +46,10 @@ export function ratesCsv(report: RatesReport): string {
   for (const c of report.centres) {
     rows.push(['centre', c.centre, '', '', '', '', c.referenceTotal, c.finalTotal, '', c.metric, ...rateCells(c.rate), '']);
   }
-  for (const [name, side] of [['cost', report.combined.cost], ['revenue', report.combined.revenue]] as const) {
+  for (const [name, side] of [
+    ['cost', report.combined.cost],
+    ['revenue', report.combined.revenue],
+  ] as const) {
     rows.push([`combined_${name}`, side.centres.join('+'), '', '', '', '', side.referenceTotal, side.finalTotal, '', side.metric, ...rateCells(side.rate), '']);
   }
   return toCsv(rows);

@@ -22,7 +22,10 @@ const ratesQuery = z.strictObject({
 });
 
 async function readCsvBody(req: Request): Promise<{ text: string; sha256: string }> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (type !== 'text/csv' && type !== 'text/plain') {
     throw new AppError(415, 'unsupported_media_type', `Send the CSV file as the request body with Content-Type: text/csv (got "${type || 'none'}").`);
   }

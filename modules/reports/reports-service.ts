@@ -71,7 +71,9 @@ export function checkPeriod(q: { from: string; to: string }): void {
   const [y, m, d] = q.from.split('-');
   const limit = `${String(Number(y) + MAX_PERIOD_YEARS).padStart(4, '0')}-${m}-${d}`;
   if (q.to >= limit) {
-    throw validationFailed(`to: a report covers at most ${MAX_PERIOD_YEARS} years; ${q.from} to ${q.to} is longer.`, [{ field: 'to', message: `"to" must be less than ${MAX_PERIOD_YEARS} years after "from"` }]);
+    throw validationFailed(`to: a report covers at most ${MAX_PERIOD_YEARS} years; ${q.from} to ${q.to} is longer.`, [
+      { field: 'to', message: `"to" must be less than ${MAX_PERIOD_YEARS} years after "from"` },
+    ]);
   }
 }
 
@@ -98,12 +100,36 @@ export function createReportsService(deps: ReportsDeps) {
       const rows: Row[] = [];
       for (const a of await awards.listAwarded({ from: lo, to: hi })) {
         if (!inPeriod(a.centre, a.awardedAt)) continue;
-        rows.push({ centre: a.centre, sectionId: a.sectionId, code: a.code, title: a.title, referenceKind: a.referenceKind, referenceFen: a.referencePriceFen, finalFen: a.finalAmountFen, awardedAt: a.awardedAt, awardDate: localDate(a.awardedAt, zoneOf(a.centre)), imported: false, contracted: a.contracted });
+        rows.push({
+          centre: a.centre,
+          sectionId: a.sectionId,
+          code: a.code,
+          title: a.title,
+          referenceKind: a.referenceKind,
+          referenceFen: a.referencePriceFen,
+          finalFen: a.finalAmountFen,
+          awardedAt: a.awardedAt,
+          awardDate: localDate(a.awardedAt, zoneOf(a.centre)),
+          imported: false,
+          contracted: a.contracted,
+        });
       }
       for (const r of await imports.resultsBetween(lo, hi)) {
         // The imported date as given is the date; its instant is that day's local midnight.
         if (!codes.includes(r.centre as CentreCode) || r.awardDate < q.from || r.awardDate > q.to) continue;
-        rows.push({ centre: r.centre, sectionId: null, code: r.code, title: r.title, referenceKind: r.referenceKind, referenceFen: r.referencePriceFen, finalFen: r.awardAmountFen, awardedAt: r.awardedAt, awardDate: r.awardDate, imported: true, contracted: false });
+        rows.push({
+          centre: r.centre,
+          sectionId: null,
+          code: r.code,
+          title: r.title,
+          referenceKind: r.referenceKind,
+          referenceFen: r.referencePriceFen,
+          finalFen: r.awardAmountFen,
+          awardedAt: r.awardedAt,
+          awardDate: r.awardDate,
+          imported: true,
+          contracted: false,
+        });
       }
       rows.sort((a, b) => (a.awardDate < b.awardDate ? -1 : a.awardDate > b.awardDate ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 
@@ -123,14 +149,20 @@ export function createReportsService(deps: ReportsDeps) {
       const metricOf = (centre: string) => rules.get(centre)!.settings.metric;
       const centreReports = codes.map((centre) => {
         const mine = rows.filter((r) => r.centre === centre);
-        const agg = aggregate(directionOf(centre), mine.map((r) => ({ referenceFen: r.referenceFen, finalFen: r.finalFen, referenceKind: r.referenceKind })));
+        const agg = aggregate(
+          directionOf(centre),
+          mine.map((r) => ({ referenceFen: r.referenceFen, finalFen: r.finalFen, referenceKind: r.referenceKind })),
+        );
         return { centre, direction: directionOf(centre), metric: metricOf(centre), ...aggregateJson(agg), importedSections: mine.filter((r) => r.imported).length, counts: counts.get(centre)! };
       });
 
       const side = (direction: Direction) => {
         const sideCentres = CENTRE_CODES.filter((c) => directionOf(c) === direction);
         const mine = rows.filter((r) => directionOf(r.centre) === direction);
-        const agg = aggregate(direction, mine.map((r) => ({ referenceFen: r.referenceFen, finalFen: r.finalFen, referenceKind: r.referenceKind })));
+        const agg = aggregate(
+          direction,
+          mine.map((r) => ({ referenceFen: r.referenceFen, finalFen: r.finalFen, referenceKind: r.referenceKind })),
+        );
         return { centres: sideCentres.filter((c) => codes.includes(c)), metric: direction === 'cost' ? 'savings' : 'value_added', ...aggregateJson(agg) };
       };
       const cost = side('cost');
@@ -172,7 +204,7 @@ export function createReportsService(deps: ReportsDeps) {
         notes: {
           amounts: 'Amounts, numerators and denominators are yuan with two decimals, summed exactly in integer fen; percent = numerator ÷ denominator × 100, two decimals, round half up.',
           emptyPeriod: 'With no awarded sections a rate has percent null, numerator "0.00" and denominator "0.00".',
-          bidsPerSection: 'bids: the number of bids counted at the section\'s deadline (public once it has passed); null for imported results, which carry no bid count.',
+          bidsPerSection: "bids: the number of bids counted at the section's deadline (public once it has passed); null for imported results, which carry no bid count.",
         },
       };
     },

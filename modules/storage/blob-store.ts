@@ -122,7 +122,8 @@ export class LocalBlobStore implements BlobStore, SweepableBlobStore {
       else await pipeline(source, meter, out);
     } catch (caught) {
       let err = caught;
-      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') err = insufficientStorage("The platform's storage ran out of space during the upload; nothing was stored. Try again later, or tell the centre.");
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC')
+        err = insufficientStorage("The platform's storage ran out of space during the upload; nothing was stored. Try again later, or tell the centre.");
       source.resume(); // let the client finish sending so it can read our answer
       // The file is opened asynchronously: when the upload fails at once, the open may still be
       // under way and would create the file after a removal. Wait for the stream to close first.

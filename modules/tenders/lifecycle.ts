@@ -1,21 +1,7 @@
 // The section lifecycle (docs/rules.md, "The lifecycle") as data: which state may follow which. Every change of state
 // goes through `transition` (lifecycle-engine.ts) as a guarded conditional update plus one audit entry.
 
-export const SECTION_STATES = [
-  'draft',
-  'published',
-  'bidding',
-  'closed',
-  'opening',
-  'opened',
-  'evaluating',
-  'publicity',
-  'awarded',
-  'contracted',
-  'archived',
-  'cancelled',
-  'failed',
-] as const;
+export const SECTION_STATES = ['draft', 'published', 'bidding', 'closed', 'opening', 'opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived', 'cancelled', 'failed'] as const;
 export type SectionState = (typeof SECTION_STATES)[number];
 
 /** Side exit "cancelled": any time before the award. */

@@ -10,11 +10,7 @@ import { formatYuan } from '../core/money';
 import type { Section } from './tenders-store';
 
 /** Checks the section's settings against the centre's rules (procedure, method, base, bond); `now` for the deadline. */
-export function checkSectionRules(
-  rules: CentreRules,
-  s: Pick<Section, 'procedure' | 'evaluationMethod' | 'referenceKind' | 'referencePriceFen' | 'bidBondFen' | 'bidDeadlineAt'>,
-  now: number,
-): void {
+export function checkSectionRules(rules: CentreRules, s: Pick<Section, 'procedure' | 'evaluationMethod' | 'referenceKind' | 'referencePriceFen' | 'bidBondFen' | 'bidDeadlineAt'>, now: number): void {
   const set = rules.settings;
   if (!set.procedures.includes(s.procedure)) {
     throw ruleViolation('procedures', `The ${rules.code} centre does not use the procedure "${s.procedure}"; allowed: ${set.procedures.join(', ')}.`);
@@ -91,12 +87,7 @@ export function checkPublicationTimeline(rules: CentreRules, procedure: Procedur
  * A clarification or amendment that affects bids must come at least `clarificationMinDays` before
  * the deadline (TBL 23, TBLS 21); otherwise the deadline has to move. Returns the deadline to use.
  */
-export function checkClarificationDeadline(
-  rules: CentreRules,
-  issuedAt: number,
-  currentDeadline: number,
-  newDeadline: number | null,
-): void {
+export function checkClarificationDeadline(rules: CentreRules, issuedAt: number, currentDeadline: number, newDeadline: number | null): void {
   const minDays = rules.settings.clarificationMinDays;
   const deadline = newDeadline ?? currentDeadline;
   if (newDeadline !== null && newDeadline <= currentDeadline) {

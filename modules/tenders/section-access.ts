@@ -7,7 +7,6 @@ import { isPublicState } from './lifecycle';
 import * as store from './tenders-store';
 import { mayManageCentre } from '../core/access';
 
-
 export function mayView(actor: Actor | null, s: store.Section): boolean {
   return isPublicState(s.state, s.publishedAt) || isOverseer(actor) || mayManageCentre(actor, s.centre);
 }

@@ -24,7 +24,10 @@ export function createSectionReads(deps: SectionReadsDeps) {
   /** The section as the API shows it; once published, with its opening key's public part. */
   async function sectionWithKey(s: store.Section) {
     const key = s.publishedAt !== null ? await custody.publicInfo(s.id, s.bidDeadlineAt) : null;
-    return { ...sectionJson(s), ...(key ? { openingKey: { recipient: key.recipient, threshold: key.threshold, custodians: key.custodians, scheme: key.scheme, commitments: key.commitments, timeLock: key.timeLock } } : {}) };
+    return {
+      ...sectionJson(s),
+      ...(key ? { openingKey: { recipient: key.recipient, threshold: key.threshold, custodians: key.custodians, scheme: key.scheme, commitments: key.commitments, timeLock: key.timeLock } } : {}),
+    };
   }
 
   async function sectionDetail(db: Db, s: store.Section, actor: Actor | null) {

@@ -2,18 +2,7 @@ import { Router } from 'express';
 import { sectionDetailSchema, sectionListSchema } from '../formats/section';
 import type { ApiRegistry } from '../../server/http/route';
 import { badRequest } from '../core/errors';
-import {
-  cancelBody,
-  retenderBody,
-  clarificationBody,
-  createProjectBody,
-  documentQuery,
-  listProjectsQuery,
-  listSectionsQuery,
-  sectionInput,
-  sectionPatch,
-  updateProjectBody,
-} from './tenders-schemas';
+import { cancelBody, retenderBody, clarificationBody, createProjectBody, documentQuery, listProjectsQuery, listSectionsQuery, sectionInput, sectionPatch, updateProjectBody } from './tenders-schemas';
 import type { TendersService } from './tenders-service';
 
 export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): Router {

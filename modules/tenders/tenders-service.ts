@@ -159,7 +159,9 @@ export function createTendersService(deps: TendersDeps) {
         checkSectionRules(rules, after, clock.now());
         const row = store.sectionRow({ ...after, updatedAt: clock.now() });
         const changed = Object.fromEntries(
-          ['title', 'procedure', 'evaluation_method', 'reference_kind', 'reference_price_fen', 'bid_bond_fen', 'bid_opens_at', 'clarification_deadline_at', 'bid_deadline_at', 'updated_at'].map((k) => [k, row[k]]),
+          ['title', 'procedure', 'evaluation_method', 'reference_kind', 'reference_price_fen', 'bid_bond_fen', 'bid_opens_at', 'clarification_deadline_at', 'bid_deadline_at', 'updated_at'].map(
+            (k) => [k, row[k]],
+          ),
         );
         const ok = await store.guardedUpdate(trx, id, 'draft', changed, (q) => q.where('version', before.version));
         if (!ok) throw invalidTransition('The section changed meanwhile; reload and try again.');
@@ -192,10 +194,17 @@ export function createTendersService(deps: TendersDeps) {
           bidDeadlineAt: s.bidDeadlineAt,
         };
         checkPublicationTimeline(rules, s.procedure, timeline);
-        const published = await engine.transition(trx, ctx, s, 'published', { published_at: timeline.publishedAt, bid_opens_at: timeline.bidOpensAt }, {
-          guard: (q) => q.where('version', s.version),
-          data: { timeline },
-        });
+        const published = await engine.transition(
+          trx,
+          ctx,
+          s,
+          'published',
+          { published_at: timeline.publishedAt, bid_opens_at: timeline.bidOpensAt },
+          {
+            guard: (q) => q.where('version', s.version),
+            data: { timeline },
+          },
+        );
         await custody.storeOpeningKey(trx, ctx, s.id, openingKey, s.bidDeadlineAt);
         return published;
       });
@@ -300,7 +309,12 @@ export function createTendersService(deps: TendersDeps) {
           throw err;
         }
         await audit.append(trx, ctx, { action: 'section.retendered', objectType: 'section', objectId: failed.id, data: { code: failed.code, newSectionId: next.id, newCode: next.code, round } });
-        await audit.append(trx, ctx, { action: 'section.created', objectType: 'section', objectId: next.id, data: { code: next.code, previousSectionId: failed.id, round, after: { state: 'draft' } } });
+        await audit.append(trx, ctx, {
+          action: 'section.created',
+          objectType: 'section',
+          objectId: next.id,
+          data: { code: next.code, previousSectionId: failed.id, round, after: { state: 'draft' } },
+        });
         return { section: sectionJson(next) };
       });
     },
@@ -322,7 +336,16 @@ export function createTendersService(deps: TendersDeps) {
       return withTransaction(knex, async (trx) => {
         const s = await managedSection(trx, ctx, id);
         if (s.state !== 'draft') throw invalidTransition(`The section was published meanwhile; documents can no longer be attached.`);
-        const doc: store.SectionDocument = { id: newId(), sectionId: id, name: file.name, mediaType: file.mediaType, size: blob.size, sha256: blob.sha256, uploadedBy: actor.userId, uploadedAt: clock.now() };
+        const doc: store.SectionDocument = {
+          id: newId(),
+          sectionId: id,
+          name: file.name,
+          mediaType: file.mediaType,
+          size: blob.size,
+          sha256: blob.sha256,
+          uploadedBy: actor.userId,
+          uploadedAt: clock.now(),
+        };
         await store.insertDocument(trx, doc);
         await audit.append(trx, ctx, { action: 'section.document_attached', objectType: 'section', objectId: id, data: { documentId: doc.id, name: doc.name, size: doc.size, sha256: doc.sha256 } });
         return { document: documentJson(doc) };

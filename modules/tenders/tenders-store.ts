@@ -138,7 +138,9 @@ export async function insertProject(db: Db, p: Project): Promise<void> {
 }
 
 export async function updateProject(db: Db, id: string, patch: Partial<Pick<Project, 'title' | 'tenderee' | 'description'>>, now: number) {
-  await db('projects').where({ id }).update({ ...patch, updated_at: now });
+  await db('projects')
+    .where({ id })
+    .update({ ...patch, updated_at: now });
 }
 
 export async function findProject(db: Db, id: string): Promise<Project | null> {
@@ -213,7 +215,10 @@ export async function listSections(db: Db, q: SectionQuery): Promise<Array<Secti
   const query = db('sections as s')
     .join('projects as p', 'p.id', 's.project_id')
     .select('s.*', 'p.title as project_title', 'p.tenderee as tenderee')
-    .orderBy([{ column: 's.created_at', order: 'desc' }, { column: 's.id', order: 'desc' }])
+    .orderBy([
+      { column: 's.created_at', order: 'desc' },
+      { column: 's.id', order: 'desc' },
+    ])
     .limit(q.limit)
     .offset(q.offset);
   if (q.centre) query.where('s.centre_code', q.centre);
@@ -230,13 +235,7 @@ export async function listSections(db: Db, q: SectionQuery): Promise<Array<Secti
  * The one way a section's state changes: a conditional update that only succeeds from the expected
  * state (plus any extra guard), so two processes can never both make the same transition.
  */
-export async function guardedUpdate(
-  db: Db,
-  id: string,
-  from: SectionState | SectionState[],
-  set: Record<string, unknown>,
-  guard?: (q: any) => void,
-): Promise<boolean> {
+export async function guardedUpdate(db: Db, id: string, from: SectionState | SectionState[], set: Record<string, unknown>, guard?: (q: any) => void): Promise<boolean> {
   const q = db('sections').where({ id });
   if (Array.isArray(from)) q.whereIn('state', from);
   else q.where({ state: from });
@@ -249,9 +248,7 @@ export async function dueSections(db: Db, now: number, limit: number): Promise<A
   const rows = await db('sections')
     .select('id', 'state')
     .where((w) => {
-      w.where((a) => a.where('state', 'published').where('bid_opens_at', '<=', now)).orWhere((b) =>
-        b.where('state', 'bidding').where('bid_deadline_at', '<=', now),
-      );
+      w.where((a) => a.where('state', 'published').where('bid_opens_at', '<=', now)).orWhere((b) => b.where('state', 'bidding').where('bid_deadline_at', '<=', now));
     })
     .where((w) => w.whereNull('lease_owner').orWhere('lease_expires_at', '<', now))
     .orderBy('id')
@@ -374,7 +371,9 @@ export async function lockForBid(db: Db, id: string, now: number): Promise<boole
 export async function existingSectionCodes(db: Db, codes: string[]): Promise<string[]> {
   const found: string[] = [];
   for (let i = 0; i < codes.length; i += 500) {
-    const rows = await db('sections').select('code').whereIn('code', codes.slice(i, i + 500));
+    const rows = await db('sections')
+      .select('code')
+      .whereIn('code', codes.slice(i, i + 500));
     found.push(...rows.map((r: any) => toStr(r.code)));
   }
   return found;

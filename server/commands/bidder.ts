@@ -129,7 +129,19 @@ Example (the standard age tool path):
   age -r age1… -o bid.age bid.tar
   etender sign --url http://127.0.0.1:3000 --token $T --section 01J… --key key.pem --cert cert.pem --in bid.age --out bid.manifest.json
   etender submit --url http://127.0.0.1:3000 --token $T --section 01J… --in bid.age --manifest bid.manifest.json`,
-  options: { ...COMMON, price: { type: 'string' }, 'duration-days': { type: 'string' }, quality: { type: 'string' }, item: { type: 'string', multiple: true }, out: { type: 'string' }, recipient: { type: 'string' }, bidder: { type: 'string' }, 'section-code': { type: 'string' }, 'org-name': { type: 'string' }, 'credit-code': { type: 'string' } },
+  options: {
+    ...COMMON,
+    price: { type: 'string' },
+    'duration-days': { type: 'string' },
+    quality: { type: 'string' },
+    item: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    recipient: { type: 'string' },
+    bidder: { type: 'string' },
+    'section-code': { type: 'string' },
+    'org-name': { type: 'string' },
+    'credit-code': { type: 'string' },
+  },
   positionals: true,
   async run(v, files) {
     const out = need(v, 'out', 'etender package … --out bid.tar');
@@ -153,7 +165,22 @@ Options: --url URL --token T --section ID --price YUAN [--duration-days N] [--qu
 Example:
   etender seal --url http://127.0.0.1:3000 --token $T --section 01J… --price 1180000.00 \\
     --duration-days 180 --key key.pem --cert cert.pem --out bid.age tech.pdf price-list.xlsx`,
-  options: { ...COMMON, price: { type: 'string' }, 'duration-days': { type: 'string' }, quality: { type: 'string' }, item: { type: 'string', multiple: true }, out: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' }, cert: { type: 'string' }, recipient: { type: 'string' }, bidder: { type: 'string' }, 'section-code': { type: 'string' }, 'org-name': { type: 'string' }, 'credit-code': { type: 'string' } },
+  options: {
+    ...COMMON,
+    price: { type: 'string' },
+    'duration-days': { type: 'string' },
+    quality: { type: 'string' },
+    item: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    key: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    cert: { type: 'string' },
+    recipient: { type: 'string' },
+    bidder: { type: 'string' },
+    'section-code': { type: 'string' },
+    'org-name': { type: 'string' },
+    'credit-code': { type: 'string' },
+  },
   positionals: true,
   async run(v, files) {
     const out = need(v, 'out', 'etender seal … --out bid.age');
@@ -178,7 +205,16 @@ Options: --in bid.age --out bid.manifest.json --key key.pem [--passphrase-file F
 Example:
   age -r age1… -o bid.age bid.tar
   etender sign --section 01J… --recipient age1… --bidder 01J… --key key.pem --cert cert.pem --in bid.age --out bid.manifest.json`,
-  options: { ...COMMON, in: { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' }, cert: { type: 'string' }, recipient: { type: 'string' }, bidder: { type: 'string' } },
+  options: {
+    ...COMMON,
+    in: { type: 'string' },
+    out: { type: 'string' },
+    key: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    cert: { type: 'string' },
+    recipient: { type: 'string' },
+    bidder: { type: 'string' },
+  },
   async run(v) {
     const input = need(v, 'in', 'etender sign --in bid.age …');
     const out = need(v, 'out', 'etender sign … --out bid.manifest.json');

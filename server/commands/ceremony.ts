@@ -215,7 +215,7 @@ Example (the time lock and 2 of 3 custodians: threshold 3):
     const token = (values.token as string | undefined) ?? process.env.ETENDER_TOKEN;
     const sectionId = values.section as string | undefined;
     if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--url is required, e.g. --url https://etender.example.org');
-    if (!token) throw new UsageError('--token is required (or set ETENDER_TOKEN): an API token of an operator of the section\'s centre.');
+    if (!token) throw new UsageError("--token is required (or set ETENDER_TOKEN): an API token of an operator of the section's centre.");
     if (!sectionId) throw new UsageError('--section is required: the id of the draft section.');
     const threshold = Number(values.threshold);
     if (!Number.isInteger(threshold) || threshold < 1 || threshold > 20) throw new UsageError('--threshold must be a whole number from 1 to 20.');

@@ -7,4 +7,17 @@ import { BIDDER_COMMANDS } from './bidder';
 import { PKI_COMMANDS } from './pki';
 import { demoCommand, migrateCommand, tokenCreateCommand, userCreateCommand } from './setup';
 
-export const COMMANDS: CliCommand[] = [migrateCommand, demoCommand, userCreateCommand, tokenCreateCommand, ...PKI_COMMANDS, ...BIDDER_COMMANDS, ceremonyCommand, shareConfirmCommand, shareDecryptCommand, shareReleaseCommand, openingKeyDeriveCommand, auditVerifyCommand];
+export const COMMANDS: CliCommand[] = [
+  migrateCommand,
+  demoCommand,
+  userCreateCommand,
+  tokenCreateCommand,
+  ...PKI_COMMANDS,
+  ...BIDDER_COMMANDS,
+  ceremonyCommand,
+  shareConfirmCommand,
+  shareDecryptCommand,
+  shareReleaseCommand,
+  openingKeyDeriveCommand,
+  auditVerifyCommand,
+];

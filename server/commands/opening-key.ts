@@ -28,7 +28,9 @@ Example:
     if (!sectionId) throw new UsageError('--section is required: the id of the section.');
     try {
       const d = await deriveOpeningKey({ url, sectionId, beaconUrls: values.beacon as string[] | undefined, clock: systemClock });
-      process.stderr.write(`Round ${d.round} of chain ${d.chainHash}${d.chainPinned ? ' (quicknet, public key pinned)' : ' (chain parameters read from the beacon URL)'} opens the key of ${d.recipient}.\n`);
+      process.stderr.write(
+        `Round ${d.round} of chain ${d.chainHash}${d.chainPinned ? ' (quicknet, public key pinned)' : ' (chain parameters read from the beacon URL)'} opens the key of ${d.recipient}.\n`,
+      );
       process.stdout.write(`${d.identity}\n`);
     } catch (err) {
       if (err instanceof DeriveError) throw new UsageError(err.message);

@@ -76,7 +76,10 @@ Example:
     writeNew(out, pair.privateKeyPem, 0o600, 'key');
     const publicOut = str(values, 'public-out');
     if (publicOut) write(publicOut, pair.publicKeyPem);
-    const keyId = crypto.createHash('sha256').update(crypto.createPublicKey(pair.publicKeyPem).export({ type: 'spki', format: 'der' })).digest('hex');
+    const keyId = crypto
+      .createHash('sha256')
+      .update(crypto.createPublicKey(pair.publicKeyPem).export({ type: 'spki', format: 'der' }))
+      .digest('hex');
     process.stdout.write(
       `Wrote an RSA-${bits} private key to ${out}${pass ? ' (encrypted with the passphrase)' : ' (NOT encrypted: consider --passphrase-file)'}.\n` +
         `${publicOut ? `Public key: ${publicOut}\n` : ''}Public key SHA-256: ${keyId}\n` +
@@ -177,9 +180,7 @@ Example:
       throw new AppError(502, 'wrong_certificate', 'the platform answered with a certificate for another key; nothing was saved');
     }
     write(out, body.certificate.pem);
-    process.stdout.write(
-      `Wrote the ${usage} certificate to ${out}.\nFingerprint (SHA-256): ${body.certificate.fingerprint}\nValid until: ${new Date(body.certificate.notAfter).toISOString()}\n`,
-    );
+    process.stdout.write(`Wrote the ${usage} certificate to ${out}.\nFingerprint (SHA-256): ${body.certificate.fingerprint}\nValid until: ${new Date(body.certificate.notAfter).toISOString()}\n`);
   },
 };
 

@@ -77,7 +77,11 @@ Example:
     if (!username) throw new UsageError('--username is required. Example: etender user create --username li.wei --role operator --centres land');
     const role = values.role as Role | undefined;
     if (!role || !STAFF_ROLES.includes(role)) throw new UsageError(`--role must be one of ${STAFF_ROLES.join(', ')}.`);
-    const centres = values.centres ? String(values.centres).split(',').map((c) => c.trim()) : undefined;
+    const centres = values.centres
+      ? String(values.centres)
+          .split(',')
+          .map((c) => c.trim())
+      : undefined;
     for (const c of centres ?? []) if (!(CENTRE_CODES as readonly string[]).includes(c)) throw new UsageError(`unknown centre "${c}"; use ${CENTRE_CODES.join(', ')}.`);
     const password = generatePassword();
     const user = await withServices((s) =>

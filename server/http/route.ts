@@ -74,10 +74,7 @@ function parseOrThrow(schema: z.ZodType, value: unknown, where: 'body' | 'query'
 export class ApiRegistry {
   readonly specs: AnySpec[] = [];
 
-  add<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined, RS extends z.ZodType | undefined = undefined>(
-    router: Router,
-    spec: RouteSpec<BS, QS, RS>,
-  ): void {
+  add<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined, RS extends z.ZodType | undefined = undefined>(router: Router, spec: RouteSpec<BS, QS, RS>): void {
     this.specs.push(spec as unknown as AnySpec);
     router[spec.method](spec.path, async (req: Request, res: Response, next: NextFunction) => {
       try {

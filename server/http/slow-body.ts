@@ -10,8 +10,7 @@ export interface SlowBodyOptions {
   windowMs: number;
 }
 
-const hasBody = (req: Request) =>
-  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
 export function slowBodyGuard({ minBytesPerSecond, windowMs }: SlowBodyOptions) {
   const minPerWindow = (minBytesPerSecond * windowMs) / 1000;
@@ -33,7 +32,10 @@ export function slowBodyGuard({ minBytesPerSecond, windowMs }: SlowBodyOptions) 
       const message = `The request body arrived at ${Math.round((read * 1000) / windowMs)} bytes per second, below the minimum of ${minBytesPerSecond}; the upload was cut off and nothing was stored. Send it again over a faster connection.`;
       const error = new AppError(408, 'request_timeout', message);
       if (!res.headersSent) {
-        res.status(408).set('Connection', 'close').json({ error: { code: error.code, message } });
+        res
+          .status(408)
+          .set('Connection', 'close')
+          .json({ error: { code: error.code, message } });
         res.once('finish', () => req.destroy(error));
       } else {
         req.destroy(error);

@@ -116,12 +116,8 @@ export function pagesRoutes(deps: PagesDeps): Router {
   router.get('/', async (req, res) => {
     const c = view(req);
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
-    const opened = (await sectionsIn(req, ['opened', 'evaluating', 'publicity', 'opening']))
-      .sort((a, b) => (b.closedAt ?? b.bidDeadlineAt) - (a.closedAt ?? a.bidDeadlineAt))
-      .slice(0, 10);
-    const awarded = (await sectionsIn(req, ['awarded', 'contracted']))
-      .sort((a, b) => ((b as { updatedAt?: number }).updatedAt ?? 0) - ((a as { updatedAt?: number }).updatedAt ?? 0))
-      .slice(0, 10);
+    const opened = (await sectionsIn(req, ['opened', 'evaluating', 'publicity', 'opening'])).sort((a, b) => (b.closedAt ?? b.bidDeadlineAt) - (a.closedAt ?? a.bidDeadlineAt)).slice(0, 10);
+    const awarded = (await sectionsIn(req, ['awarded', 'contracted'])).sort((a, b) => ((b as { updatedAt?: number }).updatedAt ?? 0) - ((a as { updatedAt?: number }).updatedAt ?? 0)).slice(0, 10);
     send(res, 200, homePage(c, { centres: await centres(), open, opened, awarded }));
   });
 

@@ -5,7 +5,13 @@ export const PORTAL_TIME_ZONE = 'Asia/Shanghai';
 
 const parts = new Intl.DateTimeFormat('en-GB', {
   timeZone: PORTAL_TIME_ZONE,
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
 });
 
 /** "2026-12-26 09:00:00" in Beijing time (with the zone name appended when `zone`). */

@@ -6,13 +6,34 @@ import { html, raw, type SafeHtml } from '../../server/pages/html';
 import { remaining, shanghaiTime, yuan } from './format';
 import { STRINGS, type Lang, type Strings } from './strings';
 
-export interface CentreView { code: string; nameZh: string; nameEn: string; settings: { direction: string; metric: string; timeZone?: string } }
+export interface CentreView {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  settings: { direction: string; metric: string; timeZone?: string };
+}
 export interface SectionView {
-  id: string; code: string; title: string; centre: string; state: string; procedure: string; evaluationMethod: string;
-  referenceKind: string; referencePrice: string; bidBond: string | null;
-  publishedAt: number | null; bidOpensAt: number | null; clarificationDeadlineAt: number | null; bidDeadlineAt: number; openingAt: number | null;
-  closedAt: number | null; cancelledAt: number | null; cancelReason: string | null; failureReason: string | null;
-  projectTitle?: string; tenderee?: string;
+  id: string;
+  code: string;
+  title: string;
+  centre: string;
+  state: string;
+  procedure: string;
+  evaluationMethod: string;
+  referenceKind: string;
+  referencePrice: string;
+  bidBond: string | null;
+  publishedAt: number | null;
+  bidOpensAt: number | null;
+  clarificationDeadlineAt: number | null;
+  bidDeadlineAt: number;
+  openingAt: number | null;
+  closedAt: number | null;
+  cancelledAt: number | null;
+  cancelReason: string | null;
+  failureReason: string | null;
+  projectTitle?: string;
+  tenderee?: string;
   openingKey?: OpeningKeyView | null;
 }
 export interface OpeningKeyView {
@@ -25,7 +46,11 @@ export interface OpeningKeyView {
 export type OpeningRecordView = OpeningRecord;
 export type RecordBid = OpeningRecord['bids'][number];
 
-export interface Ctx { lang: Lang; s: Strings; now: number }
+export interface Ctx {
+  lang: Lang;
+  s: Strings;
+  now: number;
+}
 export const ctxFor = (lang: Lang, now: number): Ctx => ({ lang, s: STRINGS[lang], now });
 
 /** A link within the portal keeping the language. */
@@ -60,9 +85,10 @@ function keyParts(c: Ctx, key: OpeningKeyView): string[] {
   if (holders.length) lines.push(fill(sharesLine, { k, n: holders.length, names }));
   return lines;
 }
-const remarkText = (r: unknown) => (typeof r === 'string' ? r : r && typeof r === 'object' ? String((r as { message?: unknown; code?: unknown }).message ?? (r as { code?: unknown }).code ?? JSON.stringify(r)) : String(r));
+const remarkText = (r: unknown) =>
+  typeof r === 'string' ? r : r && typeof r === 'object' ? String((r as { message?: unknown; code?: unknown }).message ?? (r as { code?: unknown }).code ?? JSON.stringify(r)) : String(r);
 
-export function layout(c: Ctx, title: string, body: SafeHtml, options: { path: string; query?: Record<string, string>; scripts?: string[] } ): SafeHtml {
+export function layout(c: Ctx, title: string, body: SafeHtml, options: { path: string; query?: Record<string, string>; scripts?: string[] }): SafeHtml {
   const other = new URLSearchParams(options.query ?? {});
   if (c.lang === 'en') other.delete('lang');
   else other.set('lang', 'en');
@@ -95,8 +121,12 @@ function sectionTable(c: Ctx, centres: CentreView[], sections: SectionView[], id
   return html`<table id="${id}">
 <thead><tr><th>${c.s.code}</th><th>${c.s.title}</th><th>${c.s.centre}</th><th>${c.s.referencePrice}</th><th>${c.s.deadline}</th><th>${c.s.state}</th></tr></thead>
 <tbody>
-${sections.map((x) => html`<tr data-section="${x.id}"><td><a href="${href(c, `/sections/${encodeURIComponent(x.id)}`)}">${x.code}</a></td><td>${x.title}${x.projectTitle ? html`<div class="sub">${x.projectTitle}</div>` : ''}</td><td>${centreName(c, centres, x.centre)}</td><td class="num">${yuan(x.referencePrice, c.s)}</td><td>${shanghaiTime(x.bidDeadlineAt)}</td><td>${stateName(c, x.state)}</td></tr>
-`)}</tbody>
+${sections.map(
+  (
+    x,
+  ) => html`<tr data-section="${x.id}"><td><a href="${href(c, `/sections/${encodeURIComponent(x.id)}`)}">${x.code}</a></td><td>${x.title}${x.projectTitle ? html`<div class="sub">${x.projectTitle}</div>` : ''}</td><td>${centreName(c, centres, x.centre)}</td><td class="num">${yuan(x.referencePrice, c.s)}</td><td>${shanghaiTime(x.bidDeadlineAt)}</td><td>${stateName(c, x.state)}</td></tr>
+`,
+)}</tbody>
 </table>`;
 }
 
@@ -119,8 +149,12 @@ export function recordTable(c: Ctx, sectionId: string, rec: OpeningRecordView): 
 <table id="record-table">
 <thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead>
 <tbody id="record-bids">
-${rec.bids.map((b) => html`<tr><td>${b.seq}</td><td class="bidder">${b.bidder.name}</td><td>${shanghaiTime(b.receivedAt)}</td><td class="num price">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td>${c.s.bidStatus[b.status] ?? b.status}</td><td>${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td>${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
-`)}</tbody>
+${rec.bids.map(
+  (
+    b,
+  ) => html`<tr><td>${b.seq}</td><td class="bidder">${b.bidder.name}</td><td>${shanghaiTime(b.receivedAt)}</td><td class="num price">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td>${c.s.bidStatus[b.status] ?? b.status}</td><td>${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td>${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
+`,
+)}</tbody>
 </table>`;
 }
 
@@ -131,7 +165,10 @@ export interface SectionPageData {
   documents: Array<{ id: string; name: string; size: number; sha256: string }>;
   clarifications: Array<{ id: string; issuedAt: number; title: string; body: string; newDeadlineAt: number | null }>;
   record: { kind: 'record'; value: OpeningRecordView } | { kind: 'pending' | 'in_progress' | 'failed'; message?: string };
-  evaluation: { publicity: { endsAt: number } | null; result: { candidates?: Array<{ rank: number; bidId?: string; bidder?: { name?: string }; price?: string; score?: string | number | null }>; outcome?: string; reason?: string } | null } | null;
+  evaluation: {
+    publicity: { endsAt: number } | null;
+    result: { candidates?: Array<{ rank: number; bidId?: string; bidder?: { name?: string }; price?: string; score?: string | number | null }>; outcome?: string; reason?: string } | null;
+  } | null;
   award: { bidderName: string; amount: string; awardedAt: number; contractSignedAt: number | null; contractAmount: string | null } | null;
 }
 
@@ -162,9 +199,13 @@ ${x.closedAt ? html`<dt>${c.s.closedAt}</dt><dd>${shanghaiTime(x.closedAt)}</dd>
 </dl>
 </section>
 <section><h2>${c.s.recipient}</h2>
-${x.openingKey ? html`<p><code id="recipient">${x.openingKey.recipient}</code></p>
+${
+  x.openingKey
+    ? html`<p><code id="recipient">${x.openingKey.recipient}</code></p>
 <p class="sub">${c.s.recipientHelp}</p>
-<ul class="sub" id="key-parts">${keyParts(c, x.openingKey).map((line) => html`<li>${line}</li>`)}</ul>` : html`<p>${c.s.none}</p>`}
+<ul class="sub" id="key-parts">${keyParts(c, x.openingKey).map((line) => html`<li>${line}</li>`)}</ul>`
+    : html`<p>${c.s.none}</p>`
+}
 </section>
 <section><h2>${c.s.documents}</h2>
 ${d.documents.length ? html`<ul id="documents">${d.documents.map((doc) => html`<li><a href="/api/sections/${id}/documents/${encodeURIComponent(doc.id)}">${doc.name}</a> <span class="sub">(${doc.size} B, SHA-256 ${doc.sha256})</span></li>`)}</ul>` : html`<p>${c.s.none}</p>`}
@@ -175,17 +216,25 @@ ${d.clarifications.length ? html`<ul id="clarifications">${d.clarifications.map(
 <section id="opening-record"><h2>${c.s.openingRecord}</h2>
 ${rec.kind === 'record' ? recordTable(c, x.id, rec.value) : html`<p>${rec.kind === 'pending' ? c.s.openingRecordPending : rec.kind === 'in_progress' ? c.s.openingInProgress : html`${c.s.sectionFailed}${rec.message ? html`: ${rec.message}` : ''}`}</p>`}
 </section>
-${d.evaluation?.result ? html`<section id="evaluation"><h2>${c.s.evaluation}</h2>
+${
+  d.evaluation?.result
+    ? html`<section id="evaluation"><h2>${c.s.evaluation}</h2>
 ${d.evaluation.publicity ? html`<p>${c.s.publicityEndsAt}: ${shanghaiTime(d.evaluation.publicity.endsAt)}</p>` : ''}
 ${d.evaluation.result.reason ? html`<p>${d.evaluation.result.reason}</p>` : ''}
 ${d.evaluation.result.candidates?.length ? html`<table><thead><tr><th>${c.s.rank}</th><th>${c.s.bidder}</th><th>${c.s.price}</th></tr></thead><tbody>${d.evaluation.result.candidates.map((k) => html`<tr><td>${k.rank}</td><td>${k.bidder?.name ?? '—'}</td><td class="num">${yuan(k.price, c.s)}</td></tr>`)}</tbody></table>` : ''}
 <p class="links"><a href="/api/sections/${id}/evaluation-report">JSON</a> · <a href="/api/sections/${id}/evaluation-report.pdf">${c.s.evaluationReportPdf}</a></p>
-</section>` : ''}
-${d.award ? html`<section id="award"><h2>${c.s.award}</h2>
+</section>`
+    : ''
+}
+${
+  d.award
+    ? html`<section id="award"><h2>${c.s.award}</h2>
 <dl class="facts"><dt>${c.s.bidder}</dt><dd>${d.award.bidderName}</dd><dt>${c.s.amount}</dt><dd>${yuan(d.award.amount, c.s)}</dd><dt>${c.s.awardedAt}</dt><dd>${shanghaiTime(d.award.awardedAt)}</dd>
 ${d.award.contractSignedAt ? html`<dt>${c.s.contract}</dt><dd>${shanghaiTime(d.award.contractSignedAt)} · ${yuan(d.award.contractAmount, c.s)}</dd>` : ''}</dl>
 <p class="links"><a href="/api/sections/${id}/award-notice.pdf">${c.s.awardNoticePdf}</a></p>
-</section>` : ''}`;
+</section>`
+    : ''
+}`;
   return layout(c, `${x.code} ${x.title}`, body, { path: `/sections/${id}` });
 }
 
@@ -205,9 +254,13 @@ export function hallPage(c: Ctx, d: { centres: CentreView[]; section: SectionVie
 </div>
 <p class="sub">${c.s.countdownNote} <span id="connection"></span></p>
 <section id="hall-record"${d.record ? '' : html` hidden`}><h2>${c.s.openingRecord}</h2>
-${d.record ? recordTable(c, x.id, d.record) : html`<p>${c.s.bidCount}: <span id="bid-count"></span></p>
+${
+  d.record
+    ? recordTable(c, x.id, d.record)
+    : html`<p>${c.s.bidCount}: <span id="bid-count"></span></p>
 <p class="links"><a href="/api/sections/${id}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${id}/opening-record.pdf">${c.s.recordPdf}</a></p>
-<table id="record-table"><thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead><tbody id="record-bids"></tbody></table>`}
+<table id="record-table"><thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead><tbody id="record-bids"></tbody></table>`
+}
 </section>
 </div>`;
   return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
@@ -215,9 +268,18 @@ ${d.record ? recordTable(c, x.id, d.record) : html`<p>${c.s.bidCount}: <span id=
 
 export interface RatesView {
   period: { from: string; to: string };
-  headline: string; headlineZh: string;
+  headline: string;
+  headlineZh: string;
   combined: Record<'cost' | 'revenue', { metric: string; sections: number; referenceTotal: string; finalTotal: string; rate: { percent: string | null } }>;
-  centres: Array<{ centre: string; metric: string; sections: number; referenceTotal: string; finalTotal: string; rate: { percent: string | null }; counts: { published: number; opened: number; failed: number; awarded: number; imported: number } }>;
+  centres: Array<{
+    centre: string;
+    metric: string;
+    sections: number;
+    referenceTotal: string;
+    finalTotal: string;
+    rate: { percent: string | null };
+    counts: { published: number; opened: number; failed: number; awarded: number; imported: number };
+  }>;
 }
 
 export function reportsPage(c: Ctx, d: { centres: CentreView[]; from: string; to: string; report: RatesView | null; error: string | null }): SafeHtml {
@@ -234,16 +296,28 @@ ${c.lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
 <button type="submit">${c.s.show}</button>
 </form>
 ${d.error ? html`<p class="error" id="report-error">${d.error}</p>` : ''}
-${r ? html`<p class="sub">${c.s.period}: ${r.period.from} — ${r.period.to}</p>
+${
+  r
+    ? html`<p class="sub">${c.s.period}: ${r.period.from} — ${r.period.to}</p>
 <p class="headline" id="headline">${c.lang === 'en' ? r.headline : r.headlineZh}</p>
 <table id="rates">
 <thead><tr><th>${c.s.centre}</th><th>${c.s.metric}</th><th>${c.s.sections}</th><th>${c.s.referenceTotal}</th><th>${c.s.finalTotal}</th><th>${c.s.rate}</th><th>${c.s.countsLabel}</th></tr></thead>
 <tbody>
-${r.centres.map((x) => html`<tr><td>${centreName(c, d.centres, x.centre)}</td><td>${metric(x.metric)}</td><td class="num">${x.sections}</td><td class="num">${yuan(x.referenceTotal, c.s)}</td><td class="num">${yuan(x.finalTotal, c.s)}</td><td class="num">${pct(x.rate.percent)}</td><td>${x.counts.published}/${x.counts.opened}/${x.counts.failed}/${x.counts.awarded}/${x.counts.imported}</td></tr>
-`)}${(['cost', 'revenue'] as const).map((k) => html`<tr class="total"><td>${c.s.combined}</td><td>${metric(r.combined[k].metric)}</td><td class="num">${r.combined[k].sections}</td><td class="num">${yuan(r.combined[k].referenceTotal, c.s)}</td><td class="num">${yuan(r.combined[k].finalTotal, c.s)}</td><td class="num">${pct(r.combined[k].rate.percent)}</td><td></td></tr>
-`)}</tbody>
+${r.centres.map(
+  (
+    x,
+  ) => html`<tr><td>${centreName(c, d.centres, x.centre)}</td><td>${metric(x.metric)}</td><td class="num">${x.sections}</td><td class="num">${yuan(x.referenceTotal, c.s)}</td><td class="num">${yuan(x.finalTotal, c.s)}</td><td class="num">${pct(x.rate.percent)}</td><td>${x.counts.published}/${x.counts.opened}/${x.counts.failed}/${x.counts.awarded}/${x.counts.imported}</td></tr>
+`,
+)}${(['cost', 'revenue'] as const).map(
+  (
+    k,
+  ) => html`<tr class="total"><td>${c.s.combined}</td><td>${metric(r.combined[k].metric)}</td><td class="num">${r.combined[k].sections}</td><td class="num">${yuan(r.combined[k].referenceTotal, c.s)}</td><td class="num">${yuan(r.combined[k].finalTotal, c.s)}</td><td class="num">${pct(r.combined[k].rate.percent)}</td><td></td></tr>
+`,
+)}</tbody>
 </table>
-<p class="links"><a id="csv-link" href="${api('csv')}">${c.s.csv}</a> · <a id="pdf-link" href="${api('pdf')}">${c.s.pdf}</a> · <a href="${api('json')}">JSON</a></p>` : ''}`;
+<p class="links"><a id="csv-link" href="${api('csv')}">${c.s.csv}</a> · <a id="pdf-link" href="${api('pdf')}">${c.s.pdf}</a> · <a href="${api('json')}">JSON</a></p>`
+    : ''
+}`;
   return layout(c, c.s.rateReport, body, { path: '/reports', query: q });
 }
 
@@ -262,8 +336,12 @@ ${d.open.length === 0 ? html`<p class="empty" id="no-open-sections">${b.noOpen}<
 <p><label>${b.token}<br><input type="password" id="token" autocomplete="off" spellcheck="false" required size="60"></label><br><span class="sub">${b.tokenHelp}</span></p>
 <p><label>${b.section}<br><select id="section" required>
 <option value="">${b.choose}</option>
-${d.open.map((x) => html`<option value="${x.id}"${x.id === d.selected ? raw(' selected') : ''}>${x.code} ${x.title} — ${centreName(c, d.centres, x.centre)} — ${c.s.deadline} ${shanghaiTime(x.bidDeadlineAt)}</option>
-`)}</select></label></p>
+${d.open.map(
+  (
+    x,
+  ) => html`<option value="${x.id}"${x.id === d.selected ? raw(' selected') : ''}>${x.code} ${x.title} — ${centreName(c, d.centres, x.centre)} — ${c.s.deadline} ${shanghaiTime(x.bidDeadlineAt)}</option>
+`,
+)}</select></label></p>
 <p><label>${b.price}<br><input type="text" id="price" inputmode="decimal" pattern="[0-9,]+(\.[0-9]{1,2})?" required placeholder="1180000.00"></label></p>
 <p><label>${b.duration}<br><input type="number" id="duration" min="0" max="36500" step="1"></label></p>
 <p><label>${b.files}<br><input type="file" id="files" multiple></label></p>

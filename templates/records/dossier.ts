@@ -83,7 +83,10 @@ export function dossierDocument(d: Dossier, source: string): RecordDocument {
             { kind: 'heading' as const, text: both(L.bids) },
             {
               kind: 'table' as const,
-              columns: [{ header: '投标 Bid', weight: 2 }, { header: '回执日志位置 Receipt log index', weight: 1, align: 'right' as const }],
+              columns: [
+                { header: '投标 Bid', weight: 2 },
+                { header: '回执日志位置 Receipt log index', weight: 1, align: 'right' as const },
+              ],
               rows: d.bids.map((b) => [b.bidId, b.receiptLogIndex === null || b.receiptLogIndex === undefined ? '—' : String(b.receiptLogIndex)]),
             },
           ]

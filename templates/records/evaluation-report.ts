@@ -111,13 +111,7 @@ function rankingTable(list: RankedJson[], scoring: boolean): Block {
           ]
         : []),
     ],
-    rows: list.map((b) => [
-      String(b.rank),
-      b.bidder.name,
-      beijingTime(b.receivedAt),
-      b.price,
-      ...(scoring ? [b.score?.priceScore ?? '—', b.score?.evaluatorsMean ?? '—', b.score?.total ?? '—'] : []),
-    ]),
+    rows: list.map((b) => [String(b.rank), b.bidder.name, beijingTime(b.receivedAt), b.price, ...(scoring ? [b.score?.priceScore ?? '—', b.score?.evaluatorsMean ?? '—', b.score?.total ?? '—'] : [])]),
   };
 }
 

@@ -46,7 +46,10 @@ function largeSize(): number {
 function ed25519Signer(): Signer {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
   return {
-    keyId: crypto.createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex'),
+    keyId: crypto
+      .createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex'),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
     sign: (data: Buffer) => crypto.sign(null, data, privateKey),
   };
@@ -196,7 +199,10 @@ export async function runAuditAppend(): Promise<BenchResult> {
     const large = await size(tdb);
     const early = Math.min(...earlyRounds);
     const late = Math.min(...lateRounds);
-    const best = (rounds: Array<{ inclusion: number; consistency: number }>) => ({ inclusion: Math.min(...rounds.map((r) => r.inclusion)), consistency: Math.min(...rounds.map((r) => r.consistency)) });
+    const best = (rounds: Array<{ inclusion: number; consistency: number }>) => ({
+      inclusion: Math.min(...rounds.map((r) => r.inclusion)),
+      consistency: Math.min(...rounds.map((r) => r.consistency)),
+    });
     const smallProofs = best(smallProofRounds);
     const largeProofs = best(largeProofRounds);
 
@@ -218,9 +224,33 @@ export async function runAuditAppend(): Promise<BenchResult> {
 
     const us = (xs: number[]) => xs.map((x) => (x * 1000).toFixed(0)).join(', ');
     result.rows.push(
-      { bench, metric: `mean append (${MEASURED} entries)`, floor: `${fmtMs(early)} @ 0`, measured: `${fmtMs(late)} @ ${target.toLocaleString('en')}`, ratio: late / early, bound: APPEND_RATIO_BOUND, boundText: `≤ ${APPEND_RATIO_BOUND}` },
-      { bench, metric: 'inclusionProof', floor: `${fmtMs(smallProofs.inclusion)} @ ${small.toLocaleString('en')}`, measured: `${fmtMs(largeProofs.inclusion)} @ ${large.toLocaleString('en')}`, ratio: largeProofs.inclusion / smallProofs.inclusion, bound: null, boundText: '—' },
-      { bench, metric: 'consistencyProof', floor: `${fmtMs(smallProofs.consistency)} @ ${small.toLocaleString('en')}`, measured: `${fmtMs(largeProofs.consistency)} @ ${large.toLocaleString('en')}`, ratio: largeProofs.consistency / smallProofs.consistency, bound: null, boundText: '—' },
+      {
+        bench,
+        metric: `mean append (${MEASURED} entries)`,
+        floor: `${fmtMs(early)} @ 0`,
+        measured: `${fmtMs(late)} @ ${target.toLocaleString('en')}`,
+        ratio: late / early,
+        bound: APPEND_RATIO_BOUND,
+        boundText: `≤ ${APPEND_RATIO_BOUND}`,
+      },
+      {
+        bench,
+        metric: 'inclusionProof',
+        floor: `${fmtMs(smallProofs.inclusion)} @ ${small.toLocaleString('en')}`,
+        measured: `${fmtMs(largeProofs.inclusion)} @ ${large.toLocaleString('en')}`,
+        ratio: largeProofs.inclusion / smallProofs.inclusion,
+        bound: null,
+        boundText: '—',
+      },
+      {
+        bench,
+        metric: 'consistencyProof',
+        floor: `${fmtMs(smallProofs.consistency)} @ ${small.toLocaleString('en')}`,
+        measured: `${fmtMs(largeProofs.consistency)} @ ${large.toLocaleString('en')}`,
+        ratio: largeProofs.consistency / smallProofs.consistency,
+        bound: null,
+        boundText: '—',
+      },
     );
     result.notes.push(
       `SQLite (temporary files); every entry appended through createAuditService().append; measured appends in transactions of ${MEASURE_BATCH}, the fill in transactions of ${FILL_BATCH.toLocaleString('en')}.`,

@@ -169,7 +169,15 @@ export async function runRecordDownload(): Promise<BenchResult> {
 
     const idleP50 = quantile(idle, 0.5);
     const loadedP50 = quantile(loaded, 0.5);
-    result.rows.push({ bench, metric: '/healthz median, loaded ÷ idle', floor: fmtMs(idleP50), measured: fmtMs(loadedP50), ratio: loadedP50 / idleP50, bound: HEALTHZ_RATIO_BOUND, boundText: `≤ ${HEALTHZ_RATIO_BOUND}` });
+    result.rows.push({
+      bench,
+      metric: '/healthz median, loaded ÷ idle',
+      floor: fmtMs(idleP50),
+      measured: fmtMs(loadedP50),
+      ratio: loadedP50 / idleP50,
+      bound: HEALTHZ_RATIO_BOUND,
+      boundText: `≤ ${HEALTHZ_RATIO_BOUND}`,
+    });
     const idleP95 = quantile(idle, 0.95);
     const loadedP95 = quantile(loaded, 0.95);
     result.rows.push({ bench, metric: '/healthz p95, loaded ÷ idle', floor: fmtMs(idleP95), measured: fmtMs(loadedP95), ratio: loadedP95 / idleP95, bound: null, boundText: 'info' });

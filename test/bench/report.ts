@@ -63,7 +63,15 @@ const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
 
 export function table(rows: BenchRow[]): string {
   const header = ['benchmark', 'metric', 'floor', 'measured', 'ratio', 'bound', 'result'];
-  const body = rows.map((r) => [r.bench, r.metric, r.floor, r.measured, Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : String(r.ratio), r.boundText, r.bound === null ? 'info' : passes(r) ? 'PASS' : 'FAIL']);
+  const body = rows.map((r) => [
+    r.bench,
+    r.metric,
+    r.floor,
+    r.measured,
+    Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : String(r.ratio),
+    r.boundText,
+    r.bound === null ? 'info' : passes(r) ? 'PASS' : 'FAIL',
+  ]);
   const widths = header.map((h, i) => Math.max(width(h), ...body.map((b) => width(b[i]!))));
   const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, widths[i]!)).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;

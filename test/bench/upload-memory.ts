@@ -198,11 +198,13 @@ export async function runUploadMemory(): Promise<BenchResult> {
   const forget = onInterrupt(async () => {
     // Kill the children and wait until they are gone, so that nothing writes into the
     // directories while they are removed.
-    const gone = [server?.child, sink].filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null).map((c) => {
-      const exited = new Promise((resolve) => c.once('exit', resolve));
-      c.kill('SIGKILL');
-      return exited;
-    });
+    const gone = [server?.child, sink]
+      .filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null)
+      .map((c) => {
+        const exited = new Promise((resolve) => c.once('exit', resolve));
+        c.kill('SIGKILL');
+        return exited;
+      });
     await Promise.all(gone);
     await removeDir(work);
     await removeDir(dataDir);
@@ -211,14 +213,17 @@ export async function runUploadMemory(): Promise<BenchResult> {
   try {
     const which = benchServer();
     progress(`upload: starting the server (${which.label}, SQLite, demo data)`);
-    server = start({
-      DATA_DIR: dataDir,
-      CERTS_DIR: path.join(dataDir, 'certs'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      MAX_BID_BYTES: String(big + 64 * MiB),
-    }, which.options);
+    server = start(
+      {
+        DATA_DIR: dataDir,
+        CERTS_DIR: path.join(dataDir, 'certs'),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        MAX_BID_BYTES: String(big + 64 * MiB),
+      },
+      which.options,
+    );
     const base = `http://127.0.0.1:${await listeningPort(server)}`;
     const pid = server.child.pid!;
     recordChild(dataDir, pid);
@@ -271,7 +276,12 @@ export async function runUploadMemory(): Promise<BenchResult> {
     fs.writeFileSync(attachment, '施工组织设计与技术方案（基准测试）\n');
     const smallSealed = path.join(work, 'small.age');
     await sealBid({
-      document: { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId, name: org.body.organisation.name, creditCode: org.body.organisation.creditCode }, price: { amount: '1180000.00' } },
+      document: {
+        format: 'etender-bid/1',
+        section: { id: section.id, code: section.code },
+        bidder: { orgId, name: org.body.organisation.name, creditCode: org.body.organisation.creditCode },
+        price: { amount: '1180000.00' },
+      },
       attachments: [attachment],
       recipient: section.recipient,
       outPath: smallSealed,

@@ -184,9 +184,12 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     await page.locator('#seal-button').click();
     await Promise.race([
       page.locator('#receipt').waitFor({ state: 'visible', timeout: 60_000 }),
-      page.locator('#bid-error').waitFor({ state: 'visible', timeout: 60_000 }).then(async () => {
-        throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
-      }),
+      page
+        .locator('#bid-error')
+        .waitFor({ state: 'visible', timeout: 60_000 })
+        .then(async () => {
+          throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
+        }),
     ]);
     expect(problems, problems.join('\n')).to.deep.equal([]);
 
@@ -217,7 +220,14 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     expect(manifest).to.include({ format: 'etender-manifest/1', section: section.id, bidder: t.orgA, recipient: section.recipient });
     expect(manifest.ciphertext).to.deep.equal({ sha256: crypto.createHash('sha256').update(ciphertext).digest('hex'), size: ciphertext.length });
     // The manifest signature verifies in Node with the certified key.
-    expect(crypto.verify('sha256', Buffer.from(posts[0]!.headers['etender-manifest']!, 'base64'), { key: pub, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, Buffer.from(posts[0]!.headers['etender-signature']!, 'base64'))).to.equal(true);
+    expect(
+      crypto.verify(
+        'sha256',
+        Buffer.from(posts[0]!.headers['etender-manifest']!, 'base64'),
+        { key: pub, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+        Buffer.from(posts[0]!.headers['etender-signature']!, 'base64'),
+      ),
+    ).to.equal(true);
 
     // The receipt shown and offered for download.
     const bidId = await page.locator('#receipt-bid').innerText();
@@ -269,7 +279,10 @@ describe('sealing a bid in the browser (GET /bid)', function () {
   });
 
   it('the opening decrypts the browser-sealed bid and reads the typed price; the age tool opens it too', async function () {
-    for (const [name, price] of [['乙科技有限公司', '990000.00'], ['丙工程有限公司', '960000.00']] as const) {
+    for (const [name, price] of [
+      ['乙科技有限公司', '990000.00'],
+      ['丙工程有限公司', '960000.00'],
+    ] as const) {
       const b = await approvedBidder(t, name);
       const r = await submit(t, b.user, section.id, await sealedBid(section, b.orgId, b.key, { price }));
       expect(r.status, JSON.stringify(r.body)).to.equal(201);
@@ -278,7 +291,9 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     await t.services.tenders.advanceDue();
     await t.services.opening.openDue();
     const { json } = await t.services.opening.record(SYSTEM_CONTEXT, section.id);
-    const record = JSON.parse(json) as { bids: Array<{ bidId: string; bidder: { orgId: string }; status: string; validity: string | null; decryption: string; cause: unknown; price: { amount: string; durationDays?: number } | null }> };
+    const record = JSON.parse(json) as {
+      bids: Array<{ bidId: string; bidder: { orgId: string }; status: string; validity: string | null; decryption: string; cause: unknown; price: { amount: string; durationDays?: number } | null }>;
+    };
     const mine = record.bids.find((b) => b.bidId === receipt.bid.id);
     expect(mine, JSON.stringify(record.bids)).to.not.equal(undefined);
     expect(mine!.cause, JSON.stringify(mine)).to.equal(null);

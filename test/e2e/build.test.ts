@@ -133,7 +133,11 @@ describe('npm run build, then the compiled server on plain node', function () {
     const res = await fetch(`${base}${record![0]}`);
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^application\/pdf/);
-    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).to.equal('%PDF-');
     expect(server!.stderr()).to.equal('');
   });
 

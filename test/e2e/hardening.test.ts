@@ -68,7 +68,10 @@ describe('server hardening (server/main.ts)', function () {
   });
 
   it('listens on 127.0.0.1 when HOST is not set, and says so', () => {
-    const line = server.stdout().split('\n').find((l) => l.includes('etender listening on'))!;
+    const line = server
+      .stdout()
+      .split('\n')
+      .find((l) => l.includes('etender listening on'))!;
     expect(JSON.parse(line)).to.include({ host: '127.0.0.1', port });
   });
 

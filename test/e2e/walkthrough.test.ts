@@ -38,7 +38,19 @@ describe('walkthrough: a bidder seals, submits, replaces and verifies against np
     const accounts = demoAccounts(server.stdout());
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'server/walkthrough.ts'), '--url', base, '--username', 'bidder-a', `--password=${accounts.get('bidder-a')!.password}`, '--auditor-username', 'auditor', `--auditor-password=${accounts.get('auditor')!.password}`],
+      [
+        '--import',
+        'tsx',
+        path.join(ROOT, 'server/walkthrough.ts'),
+        '--url',
+        base,
+        '--username',
+        'bidder-a',
+        `--password=${accounts.get('bidder-a')!.password}`,
+        '--auditor-username',
+        'auditor',
+        `--auditor-password=${accounts.get('auditor')!.password}`,
+      ],
       { cwd: ROOT, encoding: 'utf8', timeout: 150_000 },
     );
     expect(r.status, `${r.stdout}\n${r.stderr}`).to.equal(0);
@@ -50,7 +62,11 @@ describe('walkthrough: a bidder seals, submits, replaces and verifies against np
   });
 
   it('fails (exit 1) when a step cannot check out: wrong password', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/walkthrough.ts'), '--url', base, '--username', 'bidder-a', '--password', 'not-the-password'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/walkthrough.ts'), '--url', base, '--username', 'bidder-a', '--password', 'not-the-password'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).to.equal(1);
     expect(r.stdout).to.match(/^FAIL\s+log in as bidder-a/m);
   });

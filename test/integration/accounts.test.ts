@@ -119,10 +119,16 @@ describe('accounts: sessions, tokens, roles', () => {
     expect(ok.body.user).to.not.have.property('passwordHash');
     const dup = await t.req(t.users.admin).post('/api/users').send(body);
     expect(dup.status).to.equal(409);
-    const noCentre = await t.req(t.users.admin).post('/api/users').send({ ...body, username: 'op-2', centres: [] });
+    const noCentre = await t
+      .req(t.users.admin)
+      .post('/api/users')
+      .send({ ...body, username: 'op-2', centres: [] });
     expect(noCentre.status).to.equal(422);
     expect(noCentre.body.error.details[0].field).to.equal('centres');
-    const bidder = await t.req(t.users.admin).post('/api/users').send({ ...body, username: 'b-2', role: 'bidder' });
+    const bidder = await t
+      .req(t.users.admin)
+      .post('/api/users')
+      .send({ ...body, username: 'b-2', role: 'bidder' });
     expect(bidder.status).to.equal(422);
   });
 

@@ -43,7 +43,11 @@ describe('API surface: OpenAPI document and logs', () => {
       ['post', '/api/tokens'],
       ['get', '/api/audit/events'],
     ];
-    for (const [m, p] of expected) expect(ops.some(([om, op]) => om === m && op === p), `${m} ${p}`).to.equal(true);
+    for (const [m, p] of expected)
+      expect(
+        ops.some(([om, op]) => om === m && op === p),
+        `${m} ${p}`,
+      ).to.equal(true);
     const create = doc.paths['/api/projects'].post;
     const schema = create.requestBody.content['application/json'].schema;
     expect(schema.required).to.include.members(['centre', 'title', 'tenderee', 'sections']);
@@ -68,7 +72,10 @@ describe('API surface: OpenAPI document and logs', () => {
     const token = created.body.token.token as string;
     await supertest(t.app).get('/api/me').set('Authorization', `Bearer ${token}`);
     await supertest(t.app).get('/api/me').set('Authorization', 'Bearer etk_not-a-real-token-000');
-    await t.req(opProc).post('/api/projects').send({ centre: 'procurement', title: 'x', tenderee: 'y', sections: [openTenderSection()] });
+    await t
+      .req(opProc)
+      .post('/api/projects')
+      .send({ centre: 'procurement', title: 'x', tenderee: 'y', sections: [openTenderSection()] });
     const all = logLines.join('');
     expect(all).to.contain('login failed'); // the log is really captured
     expect(all).to.contain('"path":"/api/me"');

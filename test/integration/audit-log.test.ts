@@ -93,7 +93,10 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     publicKeyPem = loadOrCreatePlatformKeys(t.config.certsDir).log.publicKeyPem;
     // Normal API actions, each leaving entries in the log.
     for (let i = 0; i < 5; i++) {
-      const res = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: `项目 ${i}`, tenderee: '市政务服务管理局', sections: [openTenderSection()] });
+      const res = await t
+        .req(t.users.opProc)
+        .post('/api/projects')
+        .send({ centre: 'procurement', title: `项目 ${i}`, tenderee: '市政务服务管理局', sections: [openTenderSection()] });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
     }
     expect((await t.req(t.users.auditor).post('/api/tokens').send({ name: 'audit' })).status).to.equal(201);
@@ -182,7 +185,14 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
       const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => (i % 2 ? other : t.services.audit).checkpoint()));
       for (const r of results) expect(r).to.deep.equal(results[0]);
       const size = results[0]!.size;
-      expect(await t.tdb.db.knex('audit_checkpoints').where({ size }).count({ n: '*' }).first().then((r) => Number(r!.n))).to.equal(1);
+      expect(
+        await t.tdb.db
+          .knex('audit_checkpoints')
+          .where({ size })
+          .count({ n: '*' })
+          .first()
+          .then((r) => Number(r!.n)),
+      ).to.equal(1);
     } finally {
       await second.close();
     }
@@ -214,7 +224,13 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     const checkpointsBefore = await knex('audit_checkpoints').orderBy('size').select('*');
     expect(nodesBefore.length).to.be.greaterThan(0);
     expect(checkpointsBefore.length).to.be.greaterThan(0);
-    expect(await refused(knex('audit_nodes').where({ level: 0, idx: 0 }).update({ hash: '0'.repeat(64) }))).to.match(/append-only/);
+    expect(
+      await refused(
+        knex('audit_nodes')
+          .where({ level: 0, idx: 0 })
+          .update({ hash: '0'.repeat(64) }),
+      ),
+    ).to.match(/append-only/);
     expect(await refused(knex('audit_nodes').where({ level: 0, idx: 0 }).delete())).to.match(/append-only/);
     expect(await refused(knex('audit_checkpoints').update({ root: '0'.repeat(64) }))).to.match(/append-only/);
     expect(await refused(knex('audit_checkpoints').delete())).to.match(/append-only/);
@@ -260,7 +276,10 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     for (const [url, status, field] of cases) {
       const res = await t.req(t.users.auditor).get(url);
       expect(res.status, `${url}: ${JSON.stringify(res.body)}`).to.equal(status);
-      expect(res.body.error.details.map((d: { field: string }) => d.field), url).to.include(field);
+      expect(
+        res.body.error.details.map((d: { field: string }) => d.field),
+        url,
+      ).to.include(field);
     }
     const beyond = await t.req().get(`/api/audit/proofs/inclusion?index=0&size=${size + 1}`);
     expect(beyond.body.error.message).to.contain(`has ${size} entries`);
@@ -346,7 +365,17 @@ describe('audit log: backfill of a database from the previous release', function
       // What the previous release's appendRow wrote: entries and the head's size, nothing else.
       const n = 37;
       for (let idx = 0; idx < n; idx++) {
-        const entry = JSON.stringify({ action: 'old.event', at: 1, data: { n: idx, text: '旧' }, id: `01OLD${String(idx).padStart(21, '0')}`, idx, ip: null, object: { id: null, type: 'test' }, v: 1, actor: null });
+        const entry = JSON.stringify({
+          action: 'old.event',
+          at: 1,
+          data: { n: idx, text: '旧' },
+          id: `01OLD${String(idx).padStart(21, '0')}`,
+          idx,
+          ip: null,
+          object: { id: null, type: 'test' },
+          v: 1,
+          actor: null,
+        });
         await knex('audit_head').where({ id: 1 }).increment('size', 1);
         await knex('audit_log').insert({ idx, id: `01OLD${String(idx).padStart(21, '0')}`, at: 1, action: 'old.event', object_type: 'test', entry });
       }

@@ -19,7 +19,6 @@ import { ok } from '../support/http';
 /** Here the field is named in details[].field and in the top-level message (services word their details). */
 const expectInvalidField = (res: supertest.Response, field: string) => expectInvalid(res, field, { inDetail: false });
 
-
 describe('Bad input on the lifecycle routes gets a clear error and changes nothing', function () {
   this.timeout(180_000);
   let t: TestApp;
@@ -65,13 +64,40 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     await encryptionCertificate(t.users.supervisor);
     await encryptionCertificate(t.users.custodian);
     const { centre } = (await t.req().get('/api/centres/procurement')).body;
-    ok(await t.req(t.users.admin).put('/api/centres/procurement/settings').send({ ...centre.settings, custody: { threshold: 2, members: ['platform-timer', 'user:supervisor', 'user:custodian'] } }));
+    ok(
+      await t
+        .req(t.users.admin)
+        .put('/api/centres/procurement/settings')
+        .send({ ...centre.settings, custody: { threshold: 2, members: ['platform-timer', 'user:supervisor', 'user:custodian'] } }),
+    );
     K = await publishedSection(t);
     let hour = 1;
     for (const [s, bids] of [
-      [P, [[A, '900000.00'], [B, '850000.00'], [C, '1200000.00'], [D, '950000.00']]],
-      [Q, [[A, '800000.00'], [B, '900000.00'], [C, '950000.00']]],
-      [K, [[A, '700000.00'], [B, '710000.00'], [C, '720000.00']]],
+      [
+        P,
+        [
+          [A, '900000.00'],
+          [B, '850000.00'],
+          [C, '1200000.00'],
+          [D, '950000.00'],
+        ],
+      ],
+      [
+        Q,
+        [
+          [A, '800000.00'],
+          [B, '900000.00'],
+          [C, '950000.00'],
+        ],
+      ],
+      [
+        K,
+        [
+          [A, '700000.00'],
+          [B, '710000.00'],
+          [C, '720000.00'],
+        ],
+      ],
     ] as Array<[Section, Array<[Bidder, string]>]>) {
       for (const [b, amount] of bids) {
         t.clock.set(T0 + hour++ * HOUR);
@@ -84,12 +110,19 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
 
   describe('while the sections take bids', () => {
     it('opening officials with an unknown field → 422 naming it', async () => {
-      const res = await unchanged(t, () => t.req(t.users.opProc).put(`/api/sections/${P.id}/opening-officials`).send({ presiding: '王主持', recording: '李记录', supervising: '赵监督', witness: '钱见证' }));
+      const res = await unchanged(t, () =>
+        t.req(t.users.opProc).put(`/api/sections/${P.id}/opening-officials`).send({ presiding: '王主持', recording: '李记录', supervising: '赵监督', witness: '钱见证' }),
+      );
       expect(expectInvalidField(res, 'witness').message).to.match(/not a known field/);
     });
 
     it('opening officials with wrong types and a blank name → 422 naming each field', async () => {
-      const res = await unchanged(t, () => t.req(t.users.opProc).put(`/api/sections/${P.id}/opening-officials`).send({ presiding: 5, recording: ['李记录'], supervising: '   ' }));
+      const res = await unchanged(t, () =>
+        t
+          .req(t.users.opProc)
+          .put(`/api/sections/${P.id}/opening-officials`)
+          .send({ presiding: 5, recording: ['李记录'], supervising: '   ' }),
+      );
       expect(expectInvalidField(res, 'presiding').message).to.match(/expected string, received number/);
       expect(expectInvalidField(res, 'recording').message).to.match(/expected string, received array/);
       expectInvalidField(res, 'supervising');
@@ -113,7 +146,12 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     });
 
     it('a reserve that is not an age file → 422 naming sealed', async () => {
-      const res = await unchanged(t, () => t.req(t.users.opLand).post(`/api/sections/${L.id}/reserve`).send({ sealed: Buffer.from('6000000.00 in the clear, not sealed').toString('base64') }));
+      const res = await unchanged(t, () =>
+        t
+          .req(t.users.opLand)
+          .post(`/api/sections/${L.id}/reserve`)
+          .send({ sealed: Buffer.from('6000000.00 in the clear, not sealed').toString('base64') }),
+      );
       expect(expectInvalidField(res, 'sealed').message).to.match(/age/);
     });
 
@@ -124,7 +162,12 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     });
 
     it('a reserve that is too large → 422 naming sealed (over the schema limit and over the 4 KiB file limit)', async () => {
-      const huge = await unchanged(t, () => t.req(t.users.opLand).post(`/api/sections/${L.id}/reserve`).send({ sealed: 'A'.repeat(9000) }));
+      const huge = await unchanged(t, () =>
+        t
+          .req(t.users.opLand)
+          .post(`/api/sections/${L.id}/reserve`)
+          .send({ sealed: 'A'.repeat(9000) }),
+      );
       expect(expectInvalidField(huge, 'sealed').message).to.match(/8192/);
       // A real age file sealed to the section, but 5 KB: under the schema's 8192 characters of base64, over 4 KiB.
       const big = await sealReserve(L.recipient, `6000000.00${' '.repeat(5000)}`);
@@ -135,7 +178,9 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     it('a reserve on a cost-side section → 409 naming the section', async () => {
       const sealed = await sealReserve(P.recipient, '900000.00');
       const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/reserve`).send({ sealed }));
-      expect(expectError(res, 409, 'conflict').message).to.contain(P.code).and.to.match(/cost side/);
+      expect(expectError(res, 409, 'conflict').message)
+        .to.contain(P.code)
+        .and.to.match(/cost side/);
     });
 
     it('starting the evaluation of a section still taking bids → 409 invalid_transition', async () => {
@@ -150,7 +195,12 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     });
 
     it('scores before the evaluation → 409 evaluation_not_started', async () => {
-      const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${Q.id}/evaluation/scores`).send({ weights: { price: '30', criteria: { 技术: '70' } }, scores: [{ evaluator: '专家一', bidId: '0'.repeat(26), criterion: '技术', score: '60' }] }));
+      const res = await unchanged(t, () =>
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${Q.id}/evaluation/scores`)
+          .send({ weights: { price: '30', criteria: { 技术: '70' } }, scores: [{ evaluator: '专家一', bidId: '0'.repeat(26), criterion: '技术', score: '60' }] }),
+      );
       expectError(res, 409, 'evaluation_not_started');
     });
 
@@ -160,7 +210,9 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
 
     it('a contract for a section without an award → 409 naming the section', async () => {
       const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/contract`).send({ signedAt: T0, amount: '900000.00' }));
-      expect(expectError(res, 409, 'conflict').message).to.contain(P.code).and.to.match(/no award/);
+      expect(expectError(res, 409, 'conflict').message)
+        .to.contain(P.code)
+        .and.to.match(/no award/);
     });
 
     it('re-tendering a section that is taking bids → 409 invalid_transition', async () => {
@@ -227,7 +279,12 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     });
 
     it('a base64 share that is not a share of this key → 422 custody.share_invalid (Feldman check)', async () => {
-      const res = await unchanged(t, () => t.req(t.users.custodian).post(`/api/sections/${K.id}/shares`).send({ share: crypto.randomBytes(6).toString('base64') }));
+      const res = await unchanged(t, () =>
+        t
+          .req(t.users.custodian)
+          .post(`/api/sections/${K.id}/shares`)
+          .send({ share: crypto.randomBytes(6).toString('base64') }),
+      );
       expectError(res, 422, 'custody.share_invalid');
     });
 
@@ -247,7 +304,12 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     });
 
     it('a 100 KB objection at the opening → 422 naming text and its limit', async () => {
-      const res = await unchanged(t, () => t.req(A.user).post(`/api/sections/${P.id}/opening-objections`).send({ text: '质'.repeat(100 * 1024 / 3) + 'x'.repeat(100) }));
+      const res = await unchanged(t, () =>
+        t
+          .req(A.user)
+          .post(`/api/sections/${P.id}/opening-objections`)
+          .send({ text: '质'.repeat((100 * 1024) / 3) + 'x'.repeat(100) }),
+      );
       expect(expectInvalidField(res, 'text').message).to.match(/2000/);
     });
 
@@ -268,7 +330,9 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     it('a reserve after the deadline → 409 reserve_closed', async () => {
       const sealed = await sealReserve(L.recipient, '6000000.00');
       const res = await unchanged(t, () => t.req(t.users.opLand).post(`/api/sections/${L.id}/reserve`).send({ sealed }));
-      expect(expectError(res, 409, 'reserve_closed').message).to.contain(L.code).and.to.match(/before the bid deadline/);
+      expect(expectError(res, 409, 'reserve_closed').message)
+        .to.contain(L.code)
+        .and.to.match(/before the bid deadline/);
     });
 
     it('starting the evaluation of a section waiting for shares, or of a failed one → 409 invalid_transition', async () => {
@@ -277,7 +341,15 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     });
 
     it('re-tendering a failed section with an unknown field or a bad date → 422 naming it', async () => {
-      expectInvalidField(await unchanged(t, () => t.req(t.users.opLand).post(`/api/sections/${L.id}/retender`).send({ deadline: P.deadline + 30 * DAY })), 'deadline');
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req(t.users.opLand)
+            .post(`/api/sections/${L.id}/retender`)
+            .send({ deadline: P.deadline + 30 * DAY }),
+        ),
+        'deadline',
+      );
       expectInvalidField(await unchanged(t, () => t.req(t.users.opLand).post(`/api/sections/${L.id}/retender`).send({ bidDeadlineAt: 'next month' })), 'bidDeadlineAt');
     });
 
@@ -306,14 +378,25 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
 
     it('weights that do not add up to 100 → 422 naming weights and the sum', async () => {
       const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post(`/api/sections/${Q.id}/evaluation/scores`).send({ weights: { price: '30', criteria: { 技术: '50', 商务: '30' } }, scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60' }] }),
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${Q.id}/evaluation/scores`)
+          .send({ weights: { price: '30', criteria: { 技术: '50', 商务: '30' } }, scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60' }] }),
       );
       expect(expectInvalidField(res, 'weights')).to.be.an('object');
       expect(res.body.error.message).to.match(/add up to 110/);
     });
 
     it('the first scores without weights → 422 naming weights', async () => {
-      expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${Q.id}/evaluation/scores`).send({ scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60' }] })), 'weights');
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req(t.users.opProc)
+            .post(`/api/sections/${Q.id}/evaluation/scores`)
+            .send({ scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60' }] }),
+        ),
+        'weights',
+      );
     });
 
     it('negative scores, scores over 100 and numbers for scores → 422 naming each score', async () => {
@@ -336,7 +419,10 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
 
     it('a weight over 100 or negative → 422 naming it', async () => {
       const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post(`/api/sections/${Q.id}/evaluation/scores`).send({ weights: { price: '-30', criteria: { 技术: '100.50' } }, scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60' }] }),
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${Q.id}/evaluation/scores`)
+          .send({ weights: { price: '-30', criteria: { 技术: '100.50' } }, scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60' }] }),
       );
       expectInvalidField(res, 'weights.price');
       expectInvalidField(res, 'weights.criteria.技术');
@@ -345,22 +431,47 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     it('an unknown bid id → 422 naming scores.N.bidId', async () => {
       const unknown = '01ZZZZZZZZZZZZZZZZZZZZZZZZ';
       const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post(`/api/sections/${Q.id}/evaluation/scores`).send({ weights, scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60' }, { evaluator: '专家一', bidId: unknown, criterion: '技术', score: '60' }] }),
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${Q.id}/evaluation/scores`)
+          .send({
+            weights,
+            scores: [
+              { evaluator: '专家一', bidId: a, criterion: '技术', score: '60' },
+              { evaluator: '专家一', bidId: unknown, criterion: '技术', score: '60' },
+            ],
+          }),
       );
       expect(expectInvalidField(res, 'scores.1.bidId').message).to.contain(unknown);
       // A bid of another section is not a bid of this one either.
       const other = bidIds.get(`${P.id}:${A.orgId}`)!;
-      expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${Q.id}/evaluation/scores`).send({ weights, scores: [{ evaluator: '专家一', bidId: other, criterion: '技术', score: '60' }] })), 'scores.0.bidId');
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req(t.users.opProc)
+            .post(`/api/sections/${Q.id}/evaluation/scores`)
+            .send({ weights, scores: [{ evaluator: '专家一', bidId: other, criterion: '技术', score: '60' }] }),
+        ),
+        'scores.0.bidId',
+      );
     });
 
     it('a criterion without a weight → 422 naming scores.N.criterion', async () => {
-      const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${Q.id}/evaluation/scores`).send({ weights, scores: [{ evaluator: '专家一', bidId: a, criterion: '服务', score: '60' }] }));
+      const res = await unchanged(t, () =>
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${Q.id}/evaluation/scores`)
+          .send({ weights, scores: [{ evaluator: '专家一', bidId: a, criterion: '服务', score: '60' }] }),
+      );
       expect(expectInvalidField(res, 'scores.0.criterion').message).to.match(/技术, 商务/);
     });
 
     it('unknown fields in the scores → 422 naming each', async () => {
       const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post(`/api/sections/${Q.id}/evaluation/scores`).send({ weights: { ...weights, bonus: '5' }, scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60', comment: '好' }], final: true }),
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${Q.id}/evaluation/scores`)
+          .send({ weights: { ...weights, bonus: '5' }, scores: [{ evaluator: '专家一', bidId: a, criterion: '技术', score: '60', comment: '好' }], final: true }),
       );
       for (const f of ['weights.bonus', 'scores.0.comment', 'final']) expectInvalidField(res, f);
     });
@@ -370,7 +481,12 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     });
 
     it('scores for a lowest-price section → 409 naming its method', async () => {
-      const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/evaluation/scores`).send({ weights, scores: [{ evaluator: '专家一', bidId: bidIds.get(`${P.id}:${A.orgId}`)!, criterion: '技术', score: '60' }] }));
+      const res = await unchanged(t, () =>
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${P.id}/evaluation/scores`)
+          .send({ weights, scores: [{ evaluator: '专家一', bidId: bidIds.get(`${P.id}:${A.orgId}`)!, criterion: '技术', score: '60' }] }),
+      );
       expect(expectError(res, 409, 'conflict').message).to.match(/lowest_price/);
     });
 
@@ -400,7 +516,15 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
 
     it('an objection to the candidates with an empty or unknown body → 422 naming text', async () => {
       expectInvalidField(await unchanged(t, () => t.req(A.user).post(`/api/sections/${P.id}/evaluation/objections`).send({ text: '' })), 'text');
-      expectInvalidField(await unchanged(t, () => t.req(A.user).post(`/api/sections/${P.id}/evaluation/objections`).send({ text: 'x'.repeat(2001) })), 'text');
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req(A.user)
+            .post(`/api/sections/${P.id}/evaluation/objections`)
+            .send({ text: 'x'.repeat(2001) }),
+        ),
+        'text',
+      );
       expectInvalidField(await unchanged(t, () => t.req(A.user).post(`/api/sections/${P.id}/evaluation/objections`).send({ objection: '存疑' })), 'objection');
     });
 
@@ -436,17 +560,29 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
     });
 
     it('a contract signed before the award → 422 naming signedAt and the award date', async () => {
-      const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/contract`).send({ signedAt: awardedAt - DAY, amount: '850000.00' }));
+      const res = await unchanged(t, () =>
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${P.id}/contract`)
+          .send({ signedAt: awardedAt - DAY, amount: '850000.00' }),
+      );
       expect(expectInvalidField(res, 'signedAt').message).to.contain(new Date(awardedAt).toISOString());
     });
 
     it('a contract signed in the future → 422 naming signedAt', async () => {
-      const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/contract`).send({ signedAt: new Date(t.clock.now() + DAY).toISOString(), amount: '850000.00' }));
+      const res = await unchanged(t, () =>
+        t
+          .req(t.users.opProc)
+          .post(`/api/sections/${P.id}/contract`)
+          .send({ signedAt: new Date(t.clock.now() + DAY).toISOString(), amount: '850000.00' }),
+      );
       expect(expectInvalidField(res, 'signedAt').message).to.match(/future/);
     });
 
     it('a contract amount with three decimals, as a number, or zero → 422 naming amount', async () => {
-      expect(expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/contract`).send({ signedAt: awardedAt, amount: '850000.001' })), 'amount').message).to.match(/decimal/);
+      expect(expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/contract`).send({ signedAt: awardedAt, amount: '850000.001' })), 'amount').message).to.match(
+        /decimal/,
+      );
       expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/contract`).send({ signedAt: awardedAt, amount: 850000 })), 'amount');
       expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${P.id}/contract`).send({ signedAt: awardedAt, amount: '0.00' })), 'amount');
     });
@@ -475,7 +611,9 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
       ].join('\n');
       const res = await unchanged(t, () => t.req(t.users.opProc).post('/api/reports/imports').set('Content-Type', 'text/csv').send(csv));
       const error = expectError(res, 422, 'validation_failed');
-      expect(error.message).to.match(/nothing was imported/).and.to.contain('line 3');
+      expect(error.message)
+        .to.match(/nothing was imported/)
+        .and.to.contain('line 3');
       const details = detailsOf(error);
       expect(details.map((d) => [d.line, d.field])).to.deep.equal([
         [3, 'award_amount'],

@@ -67,12 +67,15 @@ describe('Bad input gets a clear error and changes nothing', () => {
     expect(cancelled.status, JSON.stringify(cancelled.body)).to.equal(200);
     expect(cancelled.body.section.state).to.equal('cancelled');
 
-    const land = await t.req(t.users.opLand).post('/api/projects').send({
-      centre: 'land',
-      title: '地块挂牌出让',
-      tenderee: '某市自然资源和规划局',
-      sections: [{ title: '地块一', referencePrice: '50000000.00' }],
-    });
+    const land = await t
+      .req(t.users.opLand)
+      .post('/api/projects')
+      .send({
+        centre: 'land',
+        title: '地块挂牌出让',
+        tenderee: '某市自然资源和规划局',
+        sections: [{ title: '地块一', referencePrice: '50000000.00' }],
+      });
     expect(land.status, JSON.stringify(land.body)).to.equal(201);
     landProjectId = land.body.project.id;
     landDraftId = land.body.sections[0].id;
@@ -81,9 +84,7 @@ describe('Bad input gets a clear error and changes nothing', () => {
 
   describe('malformed and mistyped bodies', () => {
     it('malformed JSON → 400 malformed_json', async () => {
-      const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post('/api/projects').set('Content-Type', 'application/json').send('{"title": '),
-      );
+      const res = await unchanged(t, () => t.req(t.users.opProc).post('/api/projects').set('Content-Type', 'application/json').send('{"title": '));
       const error = expectError(res, 400, 'malformed_json');
       expect(error.message).to.match(/not valid JSON/);
     });
@@ -101,7 +102,10 @@ describe('Bad input gets a clear error and changes nothing', () => {
 
     it('wrong types in a new section → 422 naming referencePrice and title', async () => {
       const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post(`/api/projects/${projectId}/sections`).send(openTenderSection({ title: 5, referencePrice: 100 })),
+        t
+          .req(t.users.opProc)
+          .post(`/api/projects/${projectId}/sections`)
+          .send(openTenderSection({ title: 5, referencePrice: 100 })),
       );
       expect(expectInvalidField(res, 'referencePrice').message).to.match(/expected string, received number/);
       expect(expectInvalidField(res, 'title').message).to.match(/expected string, received number/);
@@ -114,7 +118,10 @@ describe('Bad input gets a clear error and changes nothing', () => {
 
     it('a missing required field → 422 naming it', async () => {
       const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: 'P', sections: [openTenderSection()] }),
+        t
+          .req(t.users.opProc)
+          .post('/api/projects')
+          .send({ centre: 'procurement', title: 'P', sections: [openTenderSection()] }),
       );
       expectInvalidField(res, 'tenderee');
     });
@@ -146,7 +153,10 @@ describe('Bad input gets a clear error and changes nothing', () => {
     for (const [what, amount, reason] of cases) {
       it(`referencePrice ${JSON.stringify(amount)} (${what}) → 422 naming referencePrice`, async () => {
         const res = await unchanged(t, () =>
-          t.req(t.users.opProc).post(`/api/projects/${projectId}/sections`).send(openTenderSection({ referencePrice: amount })),
+          t
+            .req(t.users.opProc)
+            .post(`/api/projects/${projectId}/sections`)
+            .send(openTenderSection({ referencePrice: amount })),
         );
         expect(expectInvalidField(res, 'referencePrice').message).to.match(reason);
       });
@@ -154,7 +164,10 @@ describe('Bad input gets a clear error and changes nothing', () => {
 
     it('referencePrice "0.00" → 422 naming referencePrice (must be more than zero)', async () => {
       const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post(`/api/projects/${projectId}/sections`).send(openTenderSection({ referencePrice: '0.00', bidBond: '0.00' })),
+        t
+          .req(t.users.opProc)
+          .post(`/api/projects/${projectId}/sections`)
+          .send(openTenderSection({ referencePrice: '0.00', bidBond: '0.00' })),
       );
       const detail = expectInvalidField(res, 'referencePrice', { inMessage: false });
       expect(detail.message).to.match(/more than zero/);
@@ -171,12 +184,22 @@ describe('Bad input gets a clear error and changes nothing', () => {
     it('a wrong check character → 422 naming creditCode', async () => {
       const code = '91350100M000100Y44';
       expect(creditCodeCheckChar(code.slice(0, 17))).to.not.equal('4');
-      const res = await unchanged(t, () => t.req().post('/api/orgs').send(registration({ creditCode: code })));
+      const res = await unchanged(t, () =>
+        t
+          .req()
+          .post('/api/orgs')
+          .send(registration({ creditCode: code })),
+      );
       expect(expectInvalidField(res, 'creditCode').message).to.match(/check character/);
     });
 
     it('too short → 422 naming creditCode', async () => {
-      const res = await unchanged(t, () => t.req().post('/api/orgs').send(registration({ creditCode: makeCreditCode().slice(0, 15) })));
+      const res = await unchanged(t, () =>
+        t
+          .req()
+          .post('/api/orgs')
+          .send(registration({ creditCode: makeCreditCode().slice(0, 15) })),
+      );
       expect(expectInvalidField(res, 'creditCode').message).to.match(/18 characters/);
     });
 
@@ -184,7 +207,12 @@ describe('Bad input gets a clear error and changes nothing', () => {
       for (const letter of ['O', 'o']) {
         const valid = makeCreditCode();
         const code = `${valid.slice(0, 10)}${letter}${valid.slice(11)}`;
-        const res = await unchanged(t, () => t.req().post('/api/orgs').send(registration({ creditCode: code })));
+        const res = await unchanged(t, () =>
+          t
+            .req()
+            .post('/api/orgs')
+            .send(registration({ creditCode: code })),
+        );
         expect(expectInvalidField(res, 'creditCode').message).to.include('"O"');
       }
     });
@@ -192,7 +220,12 @@ describe('Bad input gets a clear error and changes nothing', () => {
     it('a duplicate credit code → 409 conflict naming creditCode', async () => {
       const orgA = await t.req(t.users.admin).get(`/api/orgs/${t.orgA}`);
       expect(orgA.status).to.equal(200);
-      const res = await unchanged(t, () => t.req().post('/api/orgs').send(registration({ creditCode: orgA.body.organisation.creditCode })));
+      const res = await unchanged(t, () =>
+        t
+          .req()
+          .post('/api/orgs')
+          .send(registration({ creditCode: orgA.body.organisation.creditCode })),
+      );
       const error = expectError(res, 409, 'conflict');
       expect(error.message).to.match(/credit code/);
       expect(detailsOf(error)[0]!.field).to.equal('creditCode');
@@ -272,16 +305,12 @@ describe('Bad input gets a clear error and changes nothing', () => {
     });
 
     it('a clarification on a draft', async () => {
-      const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post(`/api/sections/${draftId}/clarifications`).send({ title: '澄清', body: '内容', affectsBids: false }),
-      );
+      const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${draftId}/clarifications`).send({ title: '澄清', body: '内容', affectsBids: false }));
       expect(expectError(res, 409, 'invalid_transition').message).to.match(/this section is draft/);
     });
 
     it('attaching a document to a published section', async () => {
-      const res = await unchanged(t, () =>
-        t.req(t.users.opProc).post(`/api/sections/${publishedId}/documents?name=a.pdf`).set('Content-Type', 'application/pdf').send(Buffer.from('%PDF-1.4')),
-      );
+      const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${publishedId}/documents?name=a.pdf`).set('Content-Type', 'application/pdf').send(Buffer.from('%PDF-1.4')));
       expectError(res, 409, 'invalid_transition');
     });
   });
@@ -289,7 +318,10 @@ describe('Bad input gets a clear error and changes nothing', () => {
   describe('authentication', () => {
     it('no login → 401 on POST /api/projects', async () => {
       const res = await unchanged(t, () =>
-        t.req().post('/api/projects').send({ centre: 'procurement', title: 'P', tenderee: 'T', sections: [openTenderSection()] }),
+        t
+          .req()
+          .post('/api/projects')
+          .send({ centre: 'procurement', title: 'P', tenderee: 'T', sections: [openTenderSection()] }),
       );
       expect(expectError(res, 401, 'unauthenticated').message).to.match(/Log in|token/);
     });
@@ -330,7 +362,7 @@ describe('Bad input gets a clear error and changes nothing', () => {
   });
 
   describe("another centre's or another organisation's objects", () => {
-    it("op-land cannot see a procurement draft: GET/PATCH/publish/cancel/clarify/upload → 404", async () => {
+    it('op-land cannot see a procurement draft: GET/PATCH/publish/cancel/clarify/upload → 404', async () => {
       const op = t.req(t.users.opLand);
       const sends: Array<() => supertest.Test> = [
         () => op.get(`/api/sections/${draftId}`),
@@ -491,7 +523,10 @@ describe('Bad input gets a clear error and changes nothing', () => {
 
     it('POST /api/projects with Sec-Fetch-Site: cross-site (no Origin) → 403 cross_site_request', async () => {
       const res = await unchanged(t, () =>
-        agent.post('/api/projects').set('Sec-Fetch-Site', 'cross-site').send({ centre: 'procurement', title: 'P', tenderee: 'T', sections: [openTenderSection()] }),
+        agent
+          .post('/api/projects')
+          .set('Sec-Fetch-Site', 'cross-site')
+          .send({ centre: 'procurement', title: 'P', tenderee: 'T', sections: [openTenderSection()] }),
       );
       expectError(res, 403, 'cross_site_request');
     });
@@ -516,7 +551,10 @@ describe('Bad input gets a clear error and changes nothing: oversized documents'
   before(async () => {
     t = await createTestApp({ maxDocumentBytes: 1024 });
     blobsDir = path.join(t.config.dataDir, 'blobs');
-    const created = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: 'P', tenderee: 'T', sections: [openTenderSection()] });
+    const created = await t
+      .req(t.users.opProc)
+      .post('/api/projects')
+      .send({ centre: 'procurement', title: 'P', tenderee: 'T', sections: [openTenderSection()] });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     draftId = created.body.sections[0].id;
   });
@@ -528,9 +566,7 @@ describe('Bad input gets a clear error and changes nothing: oversized documents'
   }
 
   it('a 4 KiB document with Content-Length → 413, no file kept, no DB change', async () => {
-    const res = await unchanged(t, () =>
-      t.req(t.users.opProc).post(`/api/sections/${draftId}/documents?name=a.pdf`).set('Content-Type', 'application/pdf').send(Buffer.alloc(4096, 0x41)),
-    );
+    const res = await unchanged(t, () => t.req(t.users.opProc).post(`/api/sections/${draftId}/documents?name=a.pdf`).set('Content-Type', 'application/pdf').send(Buffer.alloc(4096, 0x41)));
     expect(expectError(res, 413, 'payload_too_large').message).to.include('1024');
     expectNoBlobs();
   });

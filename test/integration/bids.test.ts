@@ -33,7 +33,6 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
   const check = (receipt: Receipt, bytes?: Buffer) =>
     verifyReceipt(receipt, keys, { leafHash, verifyInclusion }, bytes ? { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length } : undefined);
 
-
   it('accepts a sealed bid with a signed receipt that verifies offline', async () => {
     const bid = await sealedBid(section, t.orgA, keyA);
     const res = await submit(t, t.users.bidderA, section.id, bid);
@@ -111,11 +110,15 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
       const seen = new Map<string, string>();
       for (const [role, user] of roles) {
         for (const url of urls) {
-          const res = await t.req(user).get(url).buffer(true).parse((r, cb) => {
-            const chunks: Buffer[] = [];
-            r.on('data', (c: Buffer) => chunks.push(c));
-            r.on('end', () => cb(null, Buffer.concat(chunks)));
-          });
+          const res = await t
+            .req(user)
+            .get(url)
+            .buffer(true)
+            .parse((r, cb) => {
+              const chunks: Buffer[] = [];
+              r.on('data', (c: Buffer) => chunks.push(c));
+              r.on('end', () => cb(null, Buffer.concat(chunks)));
+            });
           // The id asked for is the only thing allowed to differ.
           const body = (res.body as Buffer).toString('latin1').split(bidId).join('{bid}');
           seen.set(`${role} GET ${url.split(bidId).join('{bid}')}`, `${res.status} ${body}`);
@@ -127,7 +130,11 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     expect([...before.keys()].filter((k) => k.startsWith('anonymous ')).length, 'the probe covers the documented reads').to.be.at.least(15);
 
     const placed: Array<[string, string]> = [];
-    for (const [role, user, orgId, key] of [['bidderA', t.users.bidderA, t.orgA, keyA], ['bidderB', t.users.bidderB, t.orgB, keyB], ['bidderC', C.user, C.orgId, C.key]] as const) {
+    for (const [role, user, orgId, key] of [
+      ['bidderA', t.users.bidderA, t.orgA, keyA],
+      ['bidderB', t.users.bidderB, t.orgB, keyB],
+      ['bidderC', C.user, C.orgId, C.key],
+    ] as const) {
       const res = await submit(t, user, section.id, await sealedBid(section, orgId, key));
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       placed.push([role, (res.body.receipt as Receipt).bid.id]);
@@ -163,11 +170,26 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     try {
       const before = await t.snapshot();
       const res = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-        const req = http.request({ host: '127.0.0.1', port, path: `/api/sections/${section.id}/bids`, method: 'POST', headers: { authorization: `Bearer ${t.users.bidderA.token}`, 'content-type': 'application/octet-stream', 'content-length': String(bid.bytes.length), 'etender-manifest': bid.manifestB64, 'etender-signature': bid.signature } }, (r) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c) => chunks.push(c));
-          r.on('end', () => resolve({ status: r.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
-        });
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: `/api/sections/${section.id}/bids`,
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${t.users.bidderA.token}`,
+              'content-type': 'application/octet-stream',
+              'content-length': String(bid.bytes.length),
+              'etender-manifest': bid.manifestB64,
+              'etender-signature': bid.signature,
+            },
+          },
+          (r) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (c) => chunks.push(c));
+            r.on('end', () => resolve({ status: r.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+          },
+        );
         req.on('error', reject);
         const half = Math.floor(bid.bytes.length / 2);
         req.write(bid.bytes.subarray(0, half), () => {
@@ -250,7 +272,10 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     cert.validity.notAfter = new Date(T0 + 365 * DAY);
     cert.setSubject([{ name: 'commonName', value: 'bidder-a' }]);
     cert.setIssuer(forge.pki.certificateFromPem(keyA.certPem).subject.attributes);
-    cert.setExtensions([{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true }]);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true },
+    ]);
     cert.sign(forge.pki.privateKeyFromPem(keyA.privateKeyPem), forge.md.sha256.create());
     const pem = forge.pki.certificateToPem(cert);
     expect(new crypto.X509Certificate(pem).verify(leaf.publicKey)).to.equal(true);
@@ -326,10 +351,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
   it('lets exactly one of a concurrent replace and withdraw win', async () => {
     const first = await submit(t, t.users.bidderA, section.id, await sealedBid(section, t.orgA, keyA));
     const replacement = await sealedBid(section, t.orgA, keyA);
-    const [replace, withdraw] = await Promise.all([
-      submit(t, t.users.bidderA, section.id, replacement),
-      t.req(t.users.bidderA).post(`/api/bids/${first.body.receipt.bid.id}/withdraw`),
-    ]);
+    const [replace, withdraw] = await Promise.all([submit(t, t.users.bidderA, section.id, replacement), t.req(t.users.bidderA).post(`/api/bids/${first.body.receipt.bid.id}/withdraw`)]);
     const mine = (await t.req(t.users.bidderA).get(`/api/sections/${section.id}/my-bids`)).body.bids as Array<{ status: string }>;
     const outcome = `${replace.status}/${withdraw.status}`;
     // Either order is legitimate; what may never happen is two bids counting, or a success that is not reflected.
@@ -359,13 +381,16 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
 
   it('refuses bids from an organisation that is not approved, and from staff', async () => {
     const bid = await sealedBid(section, t.orgA, keyA);
-    const reg = await t.req().post('/api/orgs').send({
-      name: '待审核有限公司',
-      creditCode: makeCreditCode(),
-      contactName: '赵六',
-      contactPhone: '0551-1111111',
-      representatives: [{ username: 'pending-rep', displayName: '赵六', password: 'pending-password-1' }],
-    });
+    const reg = await t
+      .req()
+      .post('/api/orgs')
+      .send({
+        name: '待审核有限公司',
+        creditCode: makeCreditCode(),
+        contactName: '赵六',
+        contactPhone: '0551-1111111',
+        representatives: [{ username: 'pending-rep', displayName: '赵六', password: 'pending-password-1' }],
+      });
     expect(reg.status).to.equal(201);
     const token = (await insertTokenFor(t, 'pending-rep')).token;
     const pending = { ...t.users.bidderA, token };

@@ -23,17 +23,29 @@ describe('the blob sweeper', function () {
   after(async () => t.close());
 
   const blobPath = (sha: string) => path.join(t.tdb.dataDir, 'blobs', sha.slice(0, 2), sha.slice(2, 4), sha);
-  const stored = () => fs.readdirSync(path.join(t.tdb.dataDir, 'blobs'), { recursive: true, encoding: 'utf8' }).map((p) => path.basename(p)).filter((n) => /^[0-9a-f]{64}$/.test(n)).sort();
+  const stored = () =>
+    fs
+      .readdirSync(path.join(t.tdb.dataDir, 'blobs'), { recursive: true, encoding: 'utf8' })
+      .map((p) => path.basename(p))
+      .filter((n) => /^[0-9a-f]{64}$/.test(n))
+      .sort();
   /** Files carry the time their bytes were written (the file system's); make them `age` old by the test clock. */
   const age = (sha: string, ms: number) => fs.utimesSync(blobPath(sha), (t.clock.now() - ms) / 1000, (t.clock.now() - ms) / 1000);
 
   it('removes the file of a bid refused after its file was stored, keeps every file a row names and every young one', async () => {
     // Named by rows: three bids, the opening record's stored PDF, a tender document.
     const opened = await publishedSection(t);
-    await bidAndOpen(t, opened, bidders.map((b, i) => [b, `${800000 + i}.00`] as [Bidder, string]));
+    await bidAndOpen(
+      t,
+      opened,
+      bidders.map((b, i) => [b, `${800000 + i}.00`] as [Bidder, string]),
+    );
     expect((await t.req().get(`/api/sections/${opened.id}/opening-record.pdf`)).status).to.equal(200);
     t.clock.set(T0);
-    const draft = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: '文件测试', tenderee: '市政务服务管理局', sections: [openTenderSection()] });
+    const draft = await t
+      .req(t.users.opProc)
+      .post('/api/projects')
+      .send({ centre: 'procurement', title: '文件测试', tenderee: '市政务服务管理局', sections: [openTenderSection()] });
     const draftId = draft.body.sections[0].id as string;
     const doc = await t.req(t.users.opProc).post(`/api/sections/${draftId}/documents?name=tender.pdf`).set('Content-Type', 'application/pdf').send(Buffer.from('%PDF-1.4 tender document'));
     expect(doc.status, doc.text).to.equal(201);

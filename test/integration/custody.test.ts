@@ -49,7 +49,10 @@ async function makeCustodian(t: TestApp, user: TestUser): Promise<Custodian> {
 }
 
 async function createSection(t: TestApp, user = t.users.opProc, centre = 'procurement', section: Record<string, unknown> = openTenderSection()): Promise<string> {
-  const res = await t.req(user).post('/api/projects').send({ centre, title: '办公设备采购', tenderee: '市政务服务管理局', sections: [section] });
+  const res = await t
+    .req(user)
+    .post('/api/projects')
+    .send({ centre, title: '办公设备采购', tenderee: '市政务服务管理局', sections: [section] });
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body.sections[0].id as string;
 }
@@ -158,11 +161,17 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
       { threshold: 1, members: ['time-lock', 'user:supervisor'] },
       { threshold: 4, members: ['time-lock', 'user:supervisor', 'user:custodian'] },
     ]) {
-      const res = await t.req(t.users.admin).put('/api/centres/procurement/settings').send({ ...centre.settings, custody });
+      const res = await t
+        .req(t.users.admin)
+        .put('/api/centres/procurement/settings')
+        .send({ ...centre.settings, custody });
       expect(res.status, JSON.stringify(custody)).to.equal(422);
       expect(res.body.error.details[0].field).to.match(/^custody\./);
     }
-    const ok = await t.req(t.users.admin).put('/api/centres/procurement/settings').send({ ...centre.settings, custody: { threshold: 2, members: ['time-lock', 'user:supervisor', 'user:custodian'] } });
+    const ok = await t
+      .req(t.users.admin)
+      .put('/api/centres/procurement/settings')
+      .send({ ...centre.settings, custody: { threshold: 2, members: ['time-lock', 'user:supervisor', 'user:custodian'] } });
     expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
   });
 
@@ -191,12 +200,18 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     const flipped = Buffer.from(supShare);
     flipped[3]! ^= 1;
     const before = await t.snapshot();
-    const bad = await t.req(t.users.supervisor).post(`/api/sections/${id}/shares`).send({ share: flipped.toString('base64') });
+    const bad = await t
+      .req(t.users.supervisor)
+      .post(`/api/sections/${id}/shares`)
+      .send({ share: flipped.toString('base64') });
     expect(bad.status).to.equal(422);
     expect(bad.body.error.code).to.equal('custody.share_invalid');
     expect(bad.body.error.details[0]).to.include({ custodian: 'user:supervisor', rule: 'custody.vss' });
     expect(await t.snapshot()).to.equal(before);
-    const good = await t.req(t.users.supervisor).post(`/api/sections/${id}/shares`).send({ share: Buffer.from(supShare).toString('base64') });
+    const good = await t
+      .req(t.users.supervisor)
+      .post(`/api/sections/${id}/shares`)
+      .send({ share: Buffer.from(supShare).toString('base64') });
     expect(good.status, JSON.stringify(good.body)).to.equal(200);
     expect(good.body).to.deep.equal({ released: 1, threshold: 2, ready: true });
     const identity = await openingIdentity(t, id);
@@ -247,7 +262,10 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
       expect(early.body.error.code).to.equal('custody.unconfirmed');
       expect(early.body.error.message).to.contain('user:supervisor');
       expect(await t.snapshot()).to.equal(before);
-      const stale = await t.req(t.users.supervisor).post(`/api/sections/${id}/shares/mine/confirmation`).send({ result: 'verified', commitmentsSha256: '0'.repeat(64) });
+      const stale = await t
+        .req(t.users.supervisor)
+        .post(`/api/sections/${id}/shares/mine/confirmation`)
+        .send({ result: 'verified', commitmentsSha256: '0'.repeat(64) });
       expect(stale.status).to.equal(409);
       // The wrong private key is the custodian's mistake: refused on its machine, and nothing is sent.
       const wrongKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
@@ -305,12 +323,22 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     expect(res.body.error.details[0].custodian).to.equal('platform-timer');
     expect(res.body.error.message).to.contain('platform-timer');
     // Commitments: not a point, the identity, the wrong count; the earlier shape without commitments.
-    for (const [commitments, field] of [[['ff'.repeat(32)], 'commitments.0'], [['01' + '00'.repeat(31)], 'commitments.0'], [[...honest.commitments, honest.commitments[0]!], 'commitments']] as const) {
-      const r = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send({ ...upload(honest), commitments });
+    for (const [commitments, field] of [
+      [['ff'.repeat(32)], 'commitments.0'],
+      [['01' + '00'.repeat(31)], 'commitments.0'],
+      [[...honest.commitments, honest.commitments[0]!], 'commitments'],
+    ] as const) {
+      const r = await t
+        .req(t.users.opProc)
+        .post(`/api/sections/${id}/opening-key`)
+        .send({ ...upload(honest), commitments });
       expect(r.status, JSON.stringify(commitments)).to.equal(422);
       expect(r.body.error.details[0].field).to.equal(field);
     }
-    const legacy = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send({ recipient: honest.recipient, threshold: 2, shares: upload(honest).shares });
+    const legacy = await t
+      .req(t.users.opProc)
+      .post(`/api/sections/${id}/opening-key`)
+      .send({ recipient: honest.recipient, threshold: 2, shares: upload(honest).shares });
     expect(legacy.status).to.equal(422);
     expect(await t.snapshot()).to.equal(before);
 
@@ -378,17 +406,30 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     keep(await t.req(t.users.auditor).get(`/api/audit/events?objectId=${id}`));
     const audit = JSON.stringify(await t.services.audit.list({}));
     const dump: string[] = [];
-    for (const table of ['opening_keys', 'key_shares', 'audit_log', 'sections']) dump.push(JSON.stringify(await t.tdb.db.knex(table).select('*'), (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+    for (const table of ['opening_keys', 'key_shares', 'audit_log', 'sections'])
+      dump.push(JSON.stringify(await t.tdb.db.knex(table).select('*'), (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
     const logs = logLines.join('');
     // What only the deadline brings: the identity, and the supervisor's share as only it can read it.
     t.clock.set(DEADLINE);
     await t.services.tenders.advanceDue();
     const share = Buffer.from(decryptShare((await sharesOf(t, id))[0]!.encrypted_share, sup.privateKey));
-    expect((await t.req(t.users.supervisor).post(`/api/sections/${id}/shares`).send({ share: share.toString('base64') })).status).to.equal(200);
+    expect(
+      (
+        await t
+          .req(t.users.supervisor)
+          .post(`/api/sections/${id}/shares`)
+          .send({ share: share.toString('base64') })
+      ).status,
+    ).to.equal(200);
     const identity = await openingIdentity(t, id);
     const needles = ['AGE-SECRET-KEY', identity.slice(16), share.toString('base64'), share.toString('hex')];
     expect(logs).to.contain('"path":"/api/sections/');
-    for (const [where, text] of [['responses', bodies.join('\n')], ['audit log', audit], ['logs', logs], ['tables', dump.join('\n')]] as const) {
+    for (const [where, text] of [
+      ['responses', bodies.join('\n')],
+      ['audit log', audit],
+      ['logs', logs],
+      ['tables', dump.join('\n')],
+    ] as const) {
       for (const needle of needles) expect(text.includes(needle), `${where} contain a secret`).to.equal(false);
     }
   });

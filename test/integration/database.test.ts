@@ -20,12 +20,19 @@ describe('database layer on the configured engine', () => {
 
   it('keeps amounts exact beyond 2^53 fen, in rows and in SQL sums', async () => {
     const max = '92233720368547758.07';
-    const res = await t.req(t.users.opProc).post('/api/projects').send({
-      centre: 'procurement',
-      title: '大额',
-      tenderee: '甲',
-      sections: [{ title: 'A', referencePrice: max }, { title: 'B', referencePrice: '90071992547409.93' }, { title: 'C', referencePrice: '0.01' }],
-    });
+    const res = await t
+      .req(t.users.opProc)
+      .post('/api/projects')
+      .send({
+        centre: 'procurement',
+        title: '大额',
+        tenderee: '甲',
+        sections: [
+          { title: 'A', referencePrice: max },
+          { title: 'B', referencePrice: '90071992547409.93' },
+          { title: 'C', referencePrice: '0.01' },
+        ],
+      });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.sections[0].referencePrice).to.equal(max);
     const detail = await t.req(t.users.opProc).get(`/api/sections/${res.body.sections[1].id}`);
@@ -82,7 +89,10 @@ describe('database layer on the configured engine', () => {
 
   it('stores UTF-8 Chinese text unchanged (utf8mb4 on MySQL)', async () => {
     const title = '𠀀 生僻字与表情 🏗️ 施工总承包';
-    const res = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'construction', title, tenderee: '合肥', sections: [{ title, referencePrice: '1.00' }] });
+    const res = await t
+      .req(t.users.opProc)
+      .post('/api/projects')
+      .send({ centre: 'construction', title, tenderee: '合肥', sections: [{ title, referencePrice: '1.00' }] });
     expect(res.status).to.equal(201);
     const back = await t.req(t.users.opProc).get(`/api/projects/${res.body.project.id}`);
     expect(back.body.project.title).to.equal(title);

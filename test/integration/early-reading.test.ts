@@ -18,7 +18,8 @@ import { LocalBeacon } from '../../modules/timelock/local-beacon';
 import { approvedBidder, placeBid, publishedSection, type Bidder, type PublishedSection } from '../support/bidding';
 import { createTestApp, T0, type TestApp } from '../support/test-app';
 
-const walk = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)])) : []);
+const walk = (dir: string): string[] =>
+  fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)])) : [];
 
 /** Everything the host has, as the attacker sees it: every file, and every row of every table. */
 async function hostContents(t: TestApp): Promise<{ files: Map<string, Buffer>; rows: Record<string, any[]> }> {

@@ -10,7 +10,6 @@ import { ok } from '../support/http';
 
 const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'eval-bidder');
 
-
 async function state(t: TestApp, id: string) {
   return (await t.req().get(`/api/sections/${id}`)).body.section;
 }
@@ -108,7 +107,10 @@ describe('evaluation, candidate publicity and award', function () {
     ok(award);
     expect(award.body.award.notice).to.contain('中标通知书').and.to.contain('甲建设有限公司').and.to.contain('900000.00');
 
-    const contract = await t.req(t.users.opProc).post(`/api/sections/${s.id}/contract`).send({ signedAt: s.deadline + 3 * DAY, amount: '900000.00' });
+    const contract = await t
+      .req(t.users.opProc)
+      .post(`/api/sections/${s.id}/contract`)
+      .send({ signedAt: s.deadline + 3 * DAY, amount: '900000.00' });
     ok(contract);
     expect((await state(t, s.id)).state).to.equal('contracted');
 
@@ -163,7 +165,10 @@ describe('evaluation, candidate publicity and award', function () {
     const sealed = await sealReserve(under.recipient, '6000000.00');
     expect((await t.req(t.users.opProc).post(`/api/sections/${under.id}/reserve`).send({ sealed })).status).to.equal(403);
     expect((await t.req(A.user).post(`/api/sections/${under.id}/reserve`).send({ sealed })).status).to.equal(403);
-    const notAge = await t.req(t.users.opLand).post(`/api/sections/${under.id}/reserve`).send({ sealed: Buffer.from('6000000.00 in the clear').toString('base64') });
+    const notAge = await t
+      .req(t.users.opLand)
+      .post(`/api/sections/${under.id}/reserve`)
+      .send({ sealed: Buffer.from('6000000.00 in the clear').toString('base64') });
     expect(notAge.status).to.equal(422);
     ok(await t.req(t.users.opLand).post(`/api/sections/${under.id}/reserve`).send({ sealed }));
     const stored = await t.tdb.db.knex('section_reserves').where({ section_id: under.id }).first();
@@ -185,7 +190,12 @@ describe('evaluation, candidate publicity and award', function () {
 
     t.clock.set(T0);
     const above = await publishedLandSection(t);
-    ok(await t.req(t.users.opLand).post(`/api/sections/${above.id}/reserve`).send({ sealed: await sealReserve(above.recipient, '5600000.00') }));
+    ok(
+      await t
+        .req(t.users.opLand)
+        .post(`/api/sections/${above.id}/reserve`)
+        .send({ sealed: await sealReserve(above.recipient, '5600000.00') }),
+    );
     await bidAndOpen(t, above, [
       [A, '5500000.00'],
       [B, '5900000.00'],
@@ -226,14 +236,44 @@ describe('evaluation, candidate publicity and award', function () {
       { evaluator, bidId, criterion: '技术', score: tech },
       { evaluator, bidId, criterion: '商务', score: biz },
     ];
-    expect((await t.req(t.users.opProc).post(`${url}/scores`).send({ weights: { price: '30', criteria: { 技术: '50', 商务: '30' } }, scores: row('专家一', a, '60', '70') })).status, 'weights ≠ 100').to.equal(422);
-    expect((await t.req(t.users.opLand).post(`${url}/scores`).send({ weights, scores: row('专家一', a, '60', '70') })).status).to.equal(403);
-    ok(await t.req(t.users.opProc).post(`${url}/scores`).send({ weights, scores: [...row('专家一', a, '60', '70'), ...row('专家一', b, '90', '80'), ...row('专家一', c, '80', '90')] }));
-    ok(await t.req(t.users.opProc).post(`${url}/scores`).send({ scores: [...row('专家二', a, '70', '60'), ...row('专家二', b, '85', '90')] }));
+    expect(
+      (
+        await t
+          .req(t.users.opProc)
+          .post(`${url}/scores`)
+          .send({ weights: { price: '30', criteria: { 技术: '50', 商务: '30' } }, scores: row('专家一', a, '60', '70') })
+      ).status,
+      'weights ≠ 100',
+    ).to.equal(422);
+    expect(
+      (
+        await t
+          .req(t.users.opLand)
+          .post(`${url}/scores`)
+          .send({ weights, scores: row('专家一', a, '60', '70') })
+      ).status,
+    ).to.equal(403);
+    ok(
+      await t
+        .req(t.users.opProc)
+        .post(`${url}/scores`)
+        .send({ weights, scores: [...row('专家一', a, '60', '70'), ...row('专家一', b, '90', '80'), ...row('专家一', c, '80', '90')] }),
+    );
+    ok(
+      await t
+        .req(t.users.opProc)
+        .post(`${url}/scores`)
+        .send({ scores: [...row('专家二', a, '70', '60'), ...row('专家二', b, '85', '90')] }),
+    );
     const incomplete = await t.req(t.users.opProc).post(`${url}/publicity`);
     expect(incomplete.status).to.equal(409);
     expect(incomplete.body.error.code).to.equal('scores_incomplete');
-    ok(await t.req(t.users.opProc).post(`${url}/scores`).send({ scores: row('专家二', c, '80', '70') }));
+    ok(
+      await t
+        .req(t.users.opProc)
+        .post(`${url}/scores`)
+        .send({ scores: row('专家二', c, '80', '70') }),
+    );
     ok(await t.req(t.users.opProc).post(`${url}/publicity`));
 
     // By hand: price score = 800000 ÷ price × 30 (two decimals): A 30.00, B 26.67, C 25.26.

@@ -88,7 +88,10 @@ describe('pki: registering certificates of trusted CAs', () => {
   /** Registers `pem` for `user`, proving possession with `signWith` (the certificate's own key by default). */
   async function register(user: TestUser, pem: string, signWith: RsaKey, usage: 'signing' | 'encryption' = 'signing') {
     const c = await challenge(user);
-    return t.req(user).post('/api/pki/certificates/register').send({ certificate: pem, challenge: c, signature: signChallenge(signWith.privateKeyPem, c), usage });
+    return t
+      .req(user)
+      .post('/api/pki/certificates/register')
+      .send({ certificate: pem, challenge: c, signature: signChallenge(signWith.privateKeyPem, c), usage });
   }
 
   const count = async () => Number((await t.tdb.db.knex('certificates').count({ n: '*' }))[0]!.n);
@@ -118,10 +121,20 @@ describe('pki: registering certificates of trusted CAs', () => {
       const res = await register(t.users.bidderA, pem, key);
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       const registered = res.body.certificate;
-      expect(registered).to.include({ fingerprint: fp, issuer: 'trusted', issuerFingerprint: fingerprintOf(foreignCaPem), issuerSubject: `CN=${CA_NAME}`, usage: 'signing', registeredAt: T0, subject: 'CN=张三' });
+      expect(registered).to.include({
+        fingerprint: fp,
+        issuer: 'trusted',
+        issuerFingerprint: fingerprintOf(foreignCaPem),
+        issuerSubject: `CN=${CA_NAME}`,
+        usage: 'signing',
+        registeredAt: T0,
+        subject: 'CN=张三',
+      });
       expect(registered.notAfter).to.equal(T0 + 3 * 365 * DAY);
       expect(registered.crlDistributionPoints).to.deep.equal(['http://crl.ahca.example.cn/ca.crl']);
-      expect(registered.revocation).to.match(/does not consult the revocation lists/).and.to.contain('http://crl.ahca.example.cn/ca.crl');
+      expect(registered.revocation)
+        .to.match(/does not consult the revocation lists/)
+        .and.to.contain('http://crl.ahca.example.cn/ca.crl');
       expect(new crypto.X509Certificate(registered.pem).raw).to.deep.equal(new crypto.X509Certificate(pem).raw);
 
       const v = await t.services.pki.checkCertificate(pem, { at: T0 + HOUR, usage: 'signing' });
@@ -140,7 +153,11 @@ describe('pki: registering certificates of trusted CAs', () => {
       const { pem, key } = leaf();
       const before = await count();
       const c = await challenge(t.users.bidderA);
-      const send = (signWith: RsaKey) => t.req(t.users.bidderA).post('/api/pki/certificates/register').send({ certificate: pem, challenge: c, signature: signChallenge(signWith.privateKeyPem, c), usage: 'signing' });
+      const send = (signWith: RsaKey) =>
+        t
+          .req(t.users.bidderA)
+          .post('/api/pki/certificates/register')
+          .send({ certificate: pem, challenge: c, signature: signChallenge(signWith.privateKeyPem, c), usage: 'signing' });
       const wrong = await send(rsaKey());
       expect(wrong.status).to.equal(422);
       expect(wrong.body.error.code).to.equal('proof_of_possession_failed');
@@ -176,12 +193,21 @@ describe('pki: registering certificates of trusted CAs', () => {
     it('refuses a platform certificate (issued, not registered), a CA certificate and a certificate without the key usage', async () => {
       const platform: BidderKey = await signingCertificate(t, t.users.bidderA);
       const c = await challenge(t.users.bidderA);
-      const res = await t.req(t.users.bidderA).post('/api/pki/certificates/register').send({ certificate: platform.certPem, challenge: c, signature: signChallenge(platform.privateKeyPem, c), usage: 'signing' });
+      const res = await t
+        .req(t.users.bidderA)
+        .post('/api/pki/certificates/register')
+        .send({ certificate: platform.certPem, challenge: c, signature: signChallenge(platform.privateKeyPem, c), usage: 'signing' });
       expect(res.status).to.equal(422);
       expect(res.body.error.code).to.equal('certificate_not_foreign');
 
       const subCaKey = rsaKey();
-      const subCa = forgeCertificate({ subjectCn: '下级 CA', publicKeyPem: subCaKey.publicKeyPem, signerPem: foreignCa.privateKeyPem, ca: true, keyUsage: { keyCertSign: true, digitalSignature: true } });
+      const subCa = forgeCertificate({
+        subjectCn: '下级 CA',
+        publicKeyPem: subCaKey.publicKeyPem,
+        signerPem: foreignCa.privateKeyPem,
+        ca: true,
+        keyUsage: { keyCertSign: true, digitalSignature: true },
+      });
       expect((await register(t.users.bidderA, subCa, subCaKey)).body.error.code).to.equal('certificate_is_ca');
 
       const signingOnly = leaf();
@@ -218,13 +244,22 @@ describe('pki: registering certificates of trusted CAs', () => {
     it('refuses a bidder whose organisation is not approved, and anyone anonymous', async () => {
       const reg = await supertest(t.app)
         .post('/api/orgs')
-        .send({ name: '丁贸易有限公司', creditCode: makeCreditCode(), contactName: '赵六', contactPhone: '0551-7777777', representatives: [{ username: 'rep-pending', displayName: '赵六', password: 'bidder-password-1' }] });
+        .send({
+          name: '丁贸易有限公司',
+          creditCode: makeCreditCode(),
+          contactName: '赵六',
+          contactPhone: '0551-7777777',
+          representatives: [{ username: 'rep-pending', displayName: '赵六', password: 'bidder-password-1' }],
+        });
       expect(reg.status).to.equal(201);
       const token = await insertTokenFor(t, 'rep-pending');
       const auth = { Authorization: `Bearer ${token.token}` };
       const c = (await supertest(t.app).post('/api/pki/challenges').set(auth)).body.challenge as string;
       const { pem, key } = leaf();
-      const res = await supertest(t.app).post('/api/pki/certificates/register').set(auth).send({ certificate: pem, challenge: c, signature: signChallenge(key.privateKeyPem, c), usage: 'signing' });
+      const res = await supertest(t.app)
+        .post('/api/pki/certificates/register')
+        .set(auth)
+        .send({ certificate: pem, challenge: c, signature: signChallenge(key.privateKeyPem, c), usage: 'signing' });
       expect(res.status).to.equal(403);
       expect(res.body.error.code).to.equal('org_not_approved');
       expect((await supertest(t.app).post('/api/pki/certificates/register').send({ certificate: pem, challenge: c, signature: 'AAAA', usage: 'signing' })).status).to.equal(401);
@@ -237,7 +272,10 @@ describe('pki: registering certificates of trusted CAs', () => {
       expect(found).to.include({ fingerprint: fingerprintOf(pem), issuer: 'trusted' });
       expect((await t.services.pki.checkCertificate(pem, { at: T0, usage: 'encryption' })).userId).to.equal(t.users.custodian.id);
       t.clock.set(T0 + HOUR);
-      const revoked = await t.req(t.users.admin).post(`/api/pki/certificates/${fingerprintOf(pem)}/revoke`).send({ reason: '对方 CA 已吊销' });
+      const revoked = await t
+        .req(t.users.admin)
+        .post(`/api/pki/certificates/${fingerprintOf(pem)}/revoke`)
+        .send({ reason: '对方 CA 已吊销' });
       expect(revoked.status).to.equal(200);
       expect(await t.services.pki.certificateOfUser(t.users.custodian.id, 'encryption', T0 + 2 * HOUR)).to.equal(null);
     });
@@ -262,7 +300,10 @@ describe('pki: registering certificates of trusted CAs', () => {
         } finally {
           process.stdout.write = write;
         }
-        expect(printed).to.contain(fingerprintOf(pem)).and.to.contain(CA_NAME).and.to.match(/does not consult/);
+        expect(printed)
+          .to.contain(fingerprintOf(pem))
+          .and.to.contain(CA_NAME)
+          .and.to.match(/does not consult/);
         expect((await t.services.pki.getByFingerprint(fingerprintOf(pem)))!.userId).to.equal(t.users.bidderB.id);
         await expectRejection(certRegisterCommand.run(args, []), /refused \(409\)/);
         expect(certRegisterCommand.help).to.contain('etender cert register --url');

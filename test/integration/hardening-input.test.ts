@@ -37,22 +37,67 @@ describe('hardening: input and logs', () => {
     ];
     for (const [what, ch] of invisible) {
       it(`refuses a project title with ${what}, naming the field`, async () => {
-        const res = await unchanged(t, () => t.req(t.users.opProc).post('/api/projects').send(project({ title: `办公${ch}设备采购` })));
+        const res = await unchanged(t, () =>
+          t
+            .req(t.users.opProc)
+            .post('/api/projects')
+            .send(project({ title: `办公${ch}设备采购` })),
+        );
         const detail = expectInvalidField(res, 'title');
         expect(detail.message).to.include(`U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
       });
     }
 
     it('refuses a section title, a tenderee and a clarification title with a bidi override', async () => {
-      expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post('/api/projects').send(project({}, { title: '第\u202E一包' }))), 'sections.0.title');
-      expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post('/api/projects').send(project({ tenderee: '市政务\u200D服务管理局' }))), 'tenderee');
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req(t.users.opProc)
+            .post('/api/projects')
+            .send(project({}, { title: '第\u202E一包' })),
+        ),
+        'sections.0.title',
+      );
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req(t.users.opProc)
+            .post('/api/projects')
+            .send(project({ tenderee: '市政务\u200D服务管理局' })),
+        ),
+        'tenderee',
+      );
     });
 
     it('refuses organisation, contact and representative names with invisible characters', async () => {
-      expectInvalidField(await unchanged(t, () => t.req().post('/api/orgs').send(registration({ name: '丙咨询\u202E有限公司' }))), 'name');
-      expectInvalidField(await unchanged(t, () => t.req().post('/api/orgs').send(registration({ contactName: '王\u0000五' }))), 'contactName');
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req()
+            .post('/api/orgs')
+            .send(registration({ name: '丙咨询\u202E有限公司' })),
+        ),
+        'name',
+      );
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req()
+            .post('/api/orgs')
+            .send(registration({ contactName: '王\u0000五' })),
+        ),
+        'contactName',
+      );
       const reps = [{ username: 'bidder-rlo', displayName: '王\u2067五', password: 'pw-bidder-c-0123456789' }];
-      expectInvalidField(await unchanged(t, () => t.req().post('/api/orgs').send(registration({ representatives: reps }))), 'representatives.0.displayName');
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req()
+            .post('/api/orgs')
+            .send(registration({ representatives: reps })),
+        ),
+        'representatives.0.displayName',
+      );
     });
 
     it('refuses a calendar day name with a control character', async () => {
@@ -60,22 +105,48 @@ describe('hardening: input and logs', () => {
     });
 
     it('a multi-line text keeps line feeds and tabs but refuses other controls and bidi overrides', async () => {
-      const ok = await t.req(t.users.opProc).post('/api/projects').send(project({ description: '第一行\r\n\t第二行\n' }));
+      const ok = await t
+        .req(t.users.opProc)
+        .post('/api/projects')
+        .send(project({ description: '第一行\r\n\t第二行\n' }));
       expect(ok.status, JSON.stringify(ok.body)).to.equal(201);
       expect(ok.body.project.description).to.equal('第一行\n\t第二行\n');
-      expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post('/api/projects').send(project({ description: 'a\u0008b' }))), 'description');
-      expectInvalidField(await unchanged(t, () => t.req(t.users.opProc).post('/api/projects').send(project({ description: 'a\u202Db' }))), 'description');
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req(t.users.opProc)
+            .post('/api/projects')
+            .send(project({ description: 'a\u0008b' })),
+        ),
+        'description',
+      );
+      expectInvalidField(
+        await unchanged(t, () =>
+          t
+            .req(t.users.opProc)
+            .post('/api/projects')
+            .send(project({ description: 'a\u202Db' })),
+        ),
+        'description',
+      );
     });
 
     it('refuses an imported title with a bidi override, naming its line and field', async () => {
       const csv = ['centre,code,title,reference_price,award_amount,award_date', 'procurement,OLD-1,"办公\u202E设备",100.00,90.00,2008-01-01'].join('\n');
       const res = await unchanged(t, () => t.req(t.users.admin).post('/api/reports/imports').set('Content-Type', 'text/csv').send(csv));
       const error = expectError(res, 422, 'validation_failed');
-      expect(error.details).to.deep.include({ line: 2, field: 'title', message: 'line 2: title must not contain control characters other than line feed and tab, bidi controls or zero-width characters (found U+202E at position 3)' });
+      expect(error.details).to.deep.include({
+        line: 2,
+        field: 'title',
+        message: 'line 2: title must not contain control characters other than line feed and tab, bidi controls or zero-width characters (found U+202E at position 3)',
+      });
     });
 
     it('plain Chinese and Latin names with spaces and punctuation are accepted', async () => {
-      const res = await t.req().post('/api/orgs').send(registration({ name: 'Anhui Jianye (安徽) Co., Ltd.', contactName: 'Li Na · 李娜' }));
+      const res = await t
+        .req()
+        .post('/api/orgs')
+        .send(registration({ name: 'Anhui Jianye (安徽) Co., Ltd.', contactName: 'Li Na · 李娜' }));
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
     });
   });
@@ -90,7 +161,12 @@ describe('hardening: input and logs', () => {
     ];
     for (const [what, value] of bad) {
       it(`refuses a deadline at ${what}, naming the field`, async () => {
-        const res = await unchanged(t, () => t.req(t.users.opProc).post('/api/projects').send(project({}, { bidDeadlineAt: value })));
+        const res = await unchanged(t, () =>
+          t
+            .req(t.users.opProc)
+            .post('/api/projects')
+            .send(project({}, { bidDeadlineAt: value })),
+        );
         const detail = expectInvalidField(res, 'sections.0.bidDeadlineAt');
         expect(detail.message).to.include('2000-01-01').and.to.include('2200-01-01');
       });
@@ -132,7 +208,10 @@ describe('hardening: input and logs', () => {
         expect(res.status).to.equal(404);
         expect(res.text).to.not.include('"name"').and.to.not.include('etender');
         const logged = lines.slice(before).map((l) => JSON.parse(l) as { level: number; msg: string });
-        expect(logged.filter((l) => l.level >= 50), JSON.stringify(logged)).to.deep.equal([]);
+        expect(
+          logged.filter((l) => l.level >= 50),
+          JSON.stringify(logged),
+        ).to.deep.equal([]);
       });
     }
 
@@ -157,7 +236,10 @@ describe('hardening: input and logs', () => {
       const logged = lines.slice(before).join('');
       expect(logged).to.not.include(sectionId);
       expect(logged).to.not.include(bidId);
-      const paths = lines.slice(before).map((l) => (JSON.parse(l) as { path?: string }).path).filter(Boolean);
+      const paths = lines
+        .slice(before)
+        .map((l) => (JSON.parse(l) as { path?: string }).path)
+        .filter(Boolean);
       expect(paths).to.include.members(['/api/sections/:id/bids', '/api/sections/:id/my-bids', '/api/bids/:id/withdraw', '/api/bids/:id/receipt', '/api/bids/:id/ciphertext', '/sections/:id/bid']);
     });
 

@@ -22,8 +22,7 @@ describe('login: usernames, limits, password change, tokens, origin', () => {
   // Addresses from the documentation range, as a trusted proxy would pass them on.
   let next = 1;
   const address = () => `203.0.113.${next++}`;
-  const login = (from: string, username: string, password: string) =>
-    supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', from).send({ username, password });
+  const login = (from: string, username: string, password: string) => supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', from).send({ username, password });
 
   before(async () => {
     t = await createTestApp({ trustProxy: true, loginAttemptsPer15Min: 3, loginFailuresPerAddressPer15Min: 6 });
@@ -48,26 +47,38 @@ describe('login: usernames, limits, password change, tokens, origin', () => {
 
     it('stores a new account in the normalised form; variants are taken, inner spaces are refused', async () => {
       const base = { displayName: 'Carol', role: 'auditor', password: 'carols-password-1' };
-      const created = await t.req(t.users.admin).post('/api/users').send({ ...base, username: 'Carol.X' });
+      const created = await t
+        .req(t.users.admin)
+        .post('/api/users')
+        .send({ ...base, username: 'Carol.X' });
       expect(created.status).to.equal(201);
       expect(created.body.user.username).to.equal('carol.x');
       for (const variant of ['CAROL.X', 'carol.x  ', 'ｃａｒｏｌ.ｘ']) {
-        const dup = await t.req(t.users.admin).post('/api/users').send({ ...base, username: variant });
+        const dup = await t
+          .req(t.users.admin)
+          .post('/api/users')
+          .send({ ...base, username: variant });
         expect(dup.status, variant).to.equal(409);
         expect(dup.body.error.details[0].field).to.equal('username');
       }
-      const spaced = await t.req(t.users.admin).post('/api/users').send({ ...base, username: 'carol x' });
+      const spaced = await t
+        .req(t.users.admin)
+        .post('/api/users')
+        .send({ ...base, username: 'carol x' });
       expect(spaced.status).to.equal(422);
       expect(spaced.body.error.details[0].field).to.equal('username');
       expect(spaced.body.error.message).to.match(/whitespace|spaces/);
       // A bidder registering through the organisation form meets the same rule.
-      const org = await t.req().post('/api/orgs').send({
-        name: '丙公司',
-        creditCode: makeCreditCode(),
-        contactName: '王',
-        contactPhone: '0551-7654321',
-        representatives: [{ username: 'dan\u3000wu', displayName: 'Dan', password: 'dans-password-12' }],
-      });
+      const org = await t
+        .req()
+        .post('/api/orgs')
+        .send({
+          name: '丙公司',
+          creditCode: makeCreditCode(),
+          contactName: '王',
+          contactPhone: '0551-7654321',
+          representatives: [{ username: 'dan\u3000wu', displayName: 'Dan', password: 'dans-password-12' }],
+        });
       expect(org.status).to.equal(422);
       expect(org.body.error.details[0].field).to.equal('representatives.0.username');
       expect(await t.tdb.db.knex('users').where({ username: 'carol.x' })).to.have.length(1);
@@ -137,7 +148,10 @@ describe('login: usernames, limits, password change, tokens, origin', () => {
     it('a malformed request costs nothing', async () => {
       const from = address();
       for (let i = 0; i < 8; i++) {
-        const res = await supertest(t.app).post('/api/auth/login').set('X-Forwarded-For', from).send({ username: 'x'.repeat(65), password: 'p' });
+        const res = await supertest(t.app)
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', from)
+          .send({ username: 'x'.repeat(65), password: 'p' });
         expect(res.status).to.equal(422);
       }
       expect((await login(from, t.users.auditor.username, t.users.auditor.password)).status).to.equal(200);
@@ -150,8 +164,7 @@ describe('login: usernames, limits, password change, tokens, origin', () => {
       expect(res.status).to.equal(201);
       return res.body.user.id as string;
     };
-    const change = (cookie: string, from: string, body: object) =>
-      supertest(t.app).post('/api/me/password').set('Cookie', cookie).set('X-Forwarded-For', from).send(body);
+    const change = (cookie: string, from: string, body: object) => supertest(t.app).post('/api/me/password').set('Cookie', cookie).set('X-Forwarded-For', from).send(body);
 
     it('ends the other sessions, keeps this one, and says how many API tokens are still active', async () => {
       const from = address();
@@ -163,7 +176,9 @@ describe('login: usernames, limits, password change, tokens, origin', () => {
       const res = await change(mine, from, { currentPassword: 'first-password-123', newPassword: 'second-password-123' });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.body).to.include({ sessionsEnded: 1, tokensRevoked: 0, activeTokens: 1 });
-      expect(res.body.message).to.match(/1 API token is still active/).and.match(/revokeTokens/);
+      expect(res.body.message)
+        .to.match(/1 API token is still active/)
+        .and.match(/revokeTokens/);
       expect((await supertest(t.app).get('/api/me').set('Cookie', mine)).status).to.equal(200);
       expect((await supertest(t.app).get('/api/me').set('Cookie', other)).status).to.equal(401);
       expect(await t.tdb.db.knex('sessions').where({ user_id: id })).to.have.length(1);
@@ -182,10 +197,7 @@ describe('login: usernames, limits, password change, tokens, origin', () => {
       const id = await newUser('pw-token', 'first-password-123');
       sidOf(await login(address(), 'pw-token', 'first-password-123'));
       const token = (await t.services.accounts.createTokenForUsername('pw-token', 'x')).token;
-      const res = await supertest(t.app)
-        .post('/api/me/password')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ currentPassword: 'first-password-123', newPassword: 'second-password-123' });
+      const res = await supertest(t.app).post('/api/me/password').set('Authorization', `Bearer ${token}`).send({ currentPassword: 'first-password-123', newPassword: 'second-password-123' });
       expect(res.status).to.equal(200);
       expect(res.body.sessionsEnded).to.equal(1);
       expect(await t.tdb.db.knex('sessions').where({ user_id: id })).to.have.length(0);
@@ -210,13 +222,16 @@ describe('login: usernames, limits, password change, tokens, origin', () => {
 
   describe('tokens and logout', () => {
     it('a bidder of an organisation that awaits approval cannot mint API tokens', async () => {
-      const reg = await t.req().post('/api/orgs').send({
-        name: '丁工程有限公司',
-        creditCode: makeCreditCode(),
-        contactName: '赵',
-        contactPhone: '0551-1112222',
-        representatives: [{ username: 'pending-rep', displayName: 'Rep', password: 'pending-password-1' }],
-      });
+      const reg = await t
+        .req()
+        .post('/api/orgs')
+        .send({
+          name: '丁工程有限公司',
+          creditCode: makeCreditCode(),
+          contactName: '赵',
+          contactPhone: '0551-1112222',
+          representatives: [{ username: 'pending-rep', displayName: 'Rep', password: 'pending-password-1' }],
+        });
       expect(reg.status).to.equal(201);
       const cookie = sidOf(await login(address(), 'pending-rep', 'pending-password-1'));
       const res = await supertest(t.app).post('/api/tokens').set('Cookie', cookie).send({ name: 'script' });
@@ -345,7 +360,11 @@ describe('migration 20261201_0022: usernames of existing accounts', () => {
       } catch (err) {
         error = err as Error;
       }
-      expect(error?.message).to.match(/would become the same account/).and.contain('"Dave"').and.contain('"dave"').and.match(/Nothing was changed/);
+      expect(error?.message)
+        .to.match(/would become the same account/)
+        .and.contain('"Dave"')
+        .and.contain('"dave"')
+        .and.match(/Nothing was changed/);
       expect((await knex('users').orderBy('id').select('username')).map((r: { username: string }) => r.username)).to.deep.equal(['Dave', 'dave']);
       const ran = (await knex('knex_migrations').select('name')).map((r: { name: string }) => r.name);
       expect(ran).to.not.include('20261201_0022_a_usernames-normalised');

@@ -31,7 +31,9 @@ describe('tests that need a missing system tool', function () {
     expect(status, out).to.equal(0);
     expect(out).to.contain('skipped: pdftotext is missing (install it with `apt-get install poppler-utils`): a fixture suite needs pdftotext');
     expect(out).to.match(/Skipped for missing system tools[^\n]*\n\s+pdftotext — apt-get install poppler-utils:\n\s+- a fixture suite needs pdftotext/);
-    expect(out).to.match(/1 passing/).and.to.match(/1 pending/);
+    expect(out)
+      .to.match(/1 passing/)
+      .and.to.match(/1 pending/);
   });
 
   it('fail the run with CI=true', () => {

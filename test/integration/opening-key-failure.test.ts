@@ -20,20 +20,38 @@ describe('opening_key_failure: a key that cannot be rebuilt fails the section af
 
   it('a ceremony key whose time lock does not hold its point: waits, then fails naming the ceremony operator; re-tender works', async () => {
     const { centre } = (await t.req().get('/api/centres/procurement')).body;
-    expect((await t.req(t.users.admin).put('/api/centres/procurement/settings').send({ ...centre.settings, custody: { threshold: 2, members: ['time-lock', 'platform-timer'] } })).status).to.equal(200);
-    const created = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: '钥匙失败测试', tenderee: '市政务服务管理局', sections: [openTenderSection()] });
+    expect(
+      (
+        await t
+          .req(t.users.admin)
+          .put('/api/centres/procurement/settings')
+          .send({ ...centre.settings, custody: { threshold: 2, members: ['time-lock', 'platform-timer'] } })
+      ).status,
+    ).to.equal(200);
+    const created = await t
+      .req(t.users.opProc)
+      .post('/api/projects')
+      .send({ centre: 'procurement', title: '钥匙失败测试', tenderee: '市政务服务管理局', sections: [openTenderSection()] });
     const id = created.body.sections[0].id as string;
     const timer = t.services.platformKeys.timer;
     const dealt = dealCeremonyKey([{ label: 'platform-timer', publicKey: new crypto.X509Certificate(timer.certPem).publicKey }], 1);
-    const upload = await t.req(t.users.opProc).post(`/api/sections/${id}/opening-key`).send({
-      threshold: 2,
-      commitments: dealt.commitments,
-      shares: [{ custodian: 'platform-timer', certificateFingerprint: timer.fingerprint, encryptedShare: dealt.shares[0]!.encryptedShare }],
-    });
+    const upload = await t
+      .req(t.users.opProc)
+      .post(`/api/sections/${id}/opening-key`)
+      .send({
+        threshold: 2,
+        commitments: dealt.commitments,
+        shares: [{ custodian: 'platform-timer', certificateFingerprint: timer.fingerprint, encryptedShare: dealt.shares[0]!.encryptedShare }],
+      });
     expect(upload.status, JSON.stringify(upload.body)).to.equal(201);
     const published = await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
     expect(published.status, JSON.stringify(published.body)).to.equal(200);
-    const section: PublishedSection = { id, code: published.body.section.code, recipient: published.body.section.openingKey.recipient, deadline: published.body.section.bidDeadlineAt } as PublishedSection;
+    const section: PublishedSection = {
+      id,
+      code: published.body.section.code,
+      recipient: published.body.section.openingKey.recipient,
+      deadline: published.body.section.bidDeadlineAt,
+    } as PublishedSection;
     for (const [i, b] of bidders.entries()) {
       t.clock.set(T0 + (i + 1) * HOUR);
       await placeBid(t, section, b, `${700000 + i}.00`);
@@ -64,7 +82,10 @@ describe('opening_key_failure: a key that cannot be rebuilt fails the section af
     expect((await t.req().get(`/api/sections/${id}/opening-record`)).status).to.equal(409);
     // Nothing runs for it any more, and it can be re-tendered.
     expect(await t.services.opening.openDue()).to.deep.equal([]);
-    const again = await t.req(t.users.opProc).post(`/api/sections/${id}/retender`).send({ bidDeadlineAt: section.deadline + 40 * DAY });
+    const again = await t
+      .req(t.users.opProc)
+      .post(`/api/sections/${id}/retender`)
+      .send({ bidDeadlineAt: section.deadline + 40 * DAY });
     expect(again.status, JSON.stringify(again.body)).to.equal(201);
   });
 });

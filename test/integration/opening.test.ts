@@ -31,7 +31,6 @@ const dump = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint'
 
 const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'opening-bidder');
 
-
 function document(section: { id: string; code: string }, b: Bidder, amount: string, extra: Record<string, unknown> = {}) {
   return {
     format: 'etender-bid/1',
@@ -184,11 +183,15 @@ describe('the opening at the deadline', function () {
     fs.writeFileSync(keyFile, `${record.openingKey.identity}\n`, { mode: 0o600 });
     published = { record, keyFile, section, files: [] };
     for (const [i, r] of receipts.entries()) {
-      const res = await t.req().get(`/api/bids/${r.bid.id}/ciphertext`).buffer(true).parse((resp, cb) => {
-        const chunks: Buffer[] = [];
-        resp.on('data', (c: Buffer) => chunks.push(c));
-        resp.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      const res = await t
+        .req()
+        .get(`/api/bids/${r.bid.id}/ciphertext`)
+        .buffer(true)
+        .parse((resp, cb) => {
+          const chunks: Buffer[] = [];
+          resp.on('data', (c: Buffer) => chunks.push(c));
+          resp.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
       expect(res.status).to.equal(200);
       const body = res.body as Buffer;
       expect(crypto.createHash('sha256').update(body).digest('hex')).to.equal(record.bids[i].ciphertextSha256);
@@ -295,7 +298,12 @@ describe('the opening at the deadline', function () {
 
   it('lets bidders raise objections at the opening and operators answer them', async () => {
     const section = await publishedSection(t);
-    for (const [b, p] of [[A, '1.00'], [B, '2.00'], [C, '3.00']] as const) await submitOk(t, b, section, await normalBid(section, b, p));
+    for (const [b, p] of [
+      [A, '1.00'],
+      [B, '2.00'],
+      [C, '3.00'],
+    ] as const)
+      await submitOk(t, b, section, await normalBid(section, b, p));
     expect((await t.req(A.user).post(`/api/sections/${section.id}/opening-objections`).send({ text: '早了' })).status).to.equal(409);
     await openAtDeadline(t, section);
     const raised = await t.req(A.user).post(`/api/sections/${section.id}/opening-objections`).send({ text: '乙的报价单签章不清' });
@@ -314,7 +322,12 @@ describe('the opening at the deadline', function () {
 
   it('opens exactly once when two schedulers on two connections reach the same deadline', async () => {
     const section = await publishedSection(t);
-    for (const [b, p] of [[A, '1.00'], [B, '2.00'], [C, '3.00']] as const) await submitOk(t, b, section, await normalBid(section, b, p));
+    for (const [b, p] of [
+      [A, '1.00'],
+      [B, '2.00'],
+      [C, '3.00'],
+    ] as const)
+      await submitOk(t, b, section, await normalBid(section, b, p));
     const secondDb: Database = await openDatabase({ url: t.tdb.url, dataDir: t.tdb.dataDir });
     try {
       const second = buildServices({ config: t.config, db: secondDb, clock: t.clock });
@@ -344,10 +357,14 @@ describe('the opening at the deadline', function () {
       await submitOk(t, b, section, await normalBid(section, b, `${900000 + i}.00`));
     }
     // A separate process starts the opening at the deadline and dies after two results.
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, '--data-dir', t.tdb.dataDir, '--certs-dir', testCertsDir(), '--now', String(section.deadline), '--crash-after', '2', ...(t.tdb.url ? ['--url', t.tdb.url] : [])], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', WORKER, '--data-dir', t.tdb.dataDir, '--certs-dir', testCertsDir(), '--now', String(section.deadline), '--crash-after', '2', ...(t.tdb.url ? ['--url', t.tdb.url] : [])],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
@@ -398,7 +415,10 @@ describe('the opening with a 2-of-3 custody set: custodians release their shares
     await custodianCert(t.users.supervisor);
     await custodianCert(t.users.custodian);
     const { centre } = (await t.req().get('/api/centres/procurement')).body;
-    const res = await t.req(t.users.admin).put('/api/centres/procurement/settings').send({ ...centre.settings, custody: { threshold: 2, members: ['platform-timer', 'user:supervisor', 'user:custodian'] }, releaseWindowHours: 2 });
+    const res = await t
+      .req(t.users.admin)
+      .put('/api/centres/procurement/settings')
+      .send({ ...centre.settings, custody: { threshold: 2, members: ['platform-timer', 'user:supervisor', 'user:custodian'] }, releaseWindowHours: 2 });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     for (const name of ['子公司', '丑公司', '寅公司']) bidders.push(await newBidder(t, name));
   });
@@ -409,7 +429,10 @@ describe('the opening with a 2-of-3 custody set: custodians release their shares
     const other = await publishedSection(t);
     for (const [i, b] of bidders.entries()) await submitOk(t, b, section, await normalBid(section, b, `${500000 + i}.00`));
     // Before the deadline no share is taken.
-    const early = await t.req(t.users.custodian).post(`/api/sections/${section.id}/shares`).send({ share: await shareOf(section.id, t.users.custodian) });
+    const early = await t
+      .req(t.users.custodian)
+      .post(`/api/sections/${section.id}/shares`)
+      .send({ share: await shareOf(section.id, t.users.custodian) });
     expect(early.status).to.equal(409);
     expect(await openAtDeadline(t, section)).to.deep.include({ id: section.id, outcome: 'waiting' });
     expect((await t.req().get(`/api/sections/${section.id}`)).body.section.state).to.equal('opening');
@@ -419,7 +442,10 @@ describe('the opening with a 2-of-3 custody set: custodians release their shares
     const mine = await shareOf(section.id, t.users.custodian);
     expect((await t.req(bidders[0]!.user).post(`/api/sections/${section.id}/shares`).send({ share: mine })).status).to.equal(403);
     expect((await t.req(t.users.opProc).post(`/api/sections/${section.id}/shares`).send({ share: mine })).status).to.equal(403);
-    const wrong = await t.req(t.users.custodian).post(`/api/sections/${section.id}/shares`).send({ share: await shareOf(other.id, t.users.custodian) });
+    const wrong = await t
+      .req(t.users.custodian)
+      .post(`/api/sections/${section.id}/shares`)
+      .send({ share: await shareOf(other.id, t.users.custodian) });
     expect(wrong.status, JSON.stringify(wrong.body)).to.equal(422);
     expect(wrong.body.error.code).to.equal('custody.share_invalid'); // checked against the commitments
     expect(wrong.body.error.details[0].custodian).to.equal('user:custodian');

@@ -85,7 +85,12 @@ describe('pki: the platform certificate authority', () => {
   };
 
   async function requestCsrCert(user: TestUser, key: RsaKey, usage: 'signing' | 'encryption', commonName = user.username): Promise<IssuedCertificate> {
-    const res = record(await t.req(user).post('/api/pki/certificates').send({ csr: createCsr(key.privateKeyPem, { commonName }), usage }));
+    const res = record(
+      await t
+        .req(user)
+        .post('/api/pki/certificates')
+        .send({ csr: createCsr(key.privateKeyPem, { commonName }), usage }),
+    );
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body.certificate as IssuedCertificate;
   }
@@ -112,12 +117,7 @@ describe('pki: the platform certificate authority', () => {
       const issued = res.body.certificate;
       const cert = new crypto.X509Certificate(issued.pem);
       const { organisation } = await t.services.orgs.get(t.users.admin.ctx, t.orgA);
-      expect(cert.subject.split('\n')).to.deep.equal([
-        'CN=bidder-a',
-        'O=甲建设有限公司',
-        `OU=${organisation.creditCode}`,
-        `serialNumber=${t.users.bidderA.id}`,
-      ]);
+      expect(cert.subject.split('\n')).to.deep.equal(['CN=bidder-a', 'O=甲建设有限公司', `OU=${organisation.creditCode}`, `serialNumber=${t.users.bidderA.id}`]);
       expect(cert.subject).to.not.contain('admin');
       expect(cert.issuer).to.equal('CN=etender platform CA');
       expect(cert.checkIssued(t.services.platformKeys.ca.cert)).to.equal(true);
@@ -150,7 +150,13 @@ describe('pki: the platform certificate authority', () => {
     it('refuses a bidder whose organisation is still pending, and stores nothing', async () => {
       const reg = await supertest(t.app)
         .post('/api/orgs')
-        .send({ name: '丁贸易有限公司', creditCode: makeCreditCode(), contactName: '赵六', contactPhone: '0551-7777777', representatives: [{ username: 'rep-pending', displayName: '赵六', password: 'bidder-password-1' }] });
+        .send({
+          name: '丁贸易有限公司',
+          creditCode: makeCreditCode(),
+          contactName: '赵六',
+          contactPhone: '0551-7777777',
+          representatives: [{ username: 'rep-pending', displayName: '赵六', password: 'bidder-password-1' }],
+        });
       expect(reg.status).to.equal(201);
       const token = await insertTokenFor(t, 'rep-pending');
       const before = (await t.tdb.db.knex('certificates').count({ n: '*' }))[0]!.n;
@@ -178,7 +184,12 @@ describe('pki: the platform certificate authority', () => {
       csr.publicKey = forge.pki.publicKeyFromPem(carried.publicKeyPem);
       csr.setSubject([{ name: 'commonName', value: 'bidder-a' }]);
       csr.sign(forge.pki.privateKeyFromPem(other.privateKeyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-      const res = record(await t.req(t.users.bidderA).post('/api/pki/certificates').send({ csr: forge.pki.certificationRequestToPem(csr), usage: 'signing' }));
+      const res = record(
+        await t
+          .req(t.users.bidderA)
+          .post('/api/pki/certificates')
+          .send({ csr: forge.pki.certificationRequestToPem(csr), usage: 'signing' }),
+      );
       expect(res.status).to.equal(422);
       expect(res.body.error.code).to.equal('csr_signature_invalid');
     });
@@ -194,7 +205,12 @@ describe('pki: the platform certificate authority', () => {
     });
 
     it('refuses a 1024-bit key with a message that says what is needed', async () => {
-      const res = record(await t.req(t.users.bidderA).post('/api/pki/certificates').send({ csr: createCsr(rsaKey(1024).privateKeyPem, { commonName: 'bidder-a' }), usage: 'signing' }));
+      const res = record(
+        await t
+          .req(t.users.bidderA)
+          .post('/api/pki/certificates')
+          .send({ csr: createCsr(rsaKey(1024).privateKeyPem, { commonName: 'bidder-a' }), usage: 'signing' }),
+      );
       expect(res.status).to.equal(422);
       expect(res.body.error.code).to.equal('key_too_weak');
       expect(res.body.error.message).to.match(/1024 bits; at least 2048/);
@@ -204,7 +220,12 @@ describe('pki: the platform certificate authority', () => {
       const bad = record(await t.req(t.users.bidderA).post('/api/pki/certificates').send({ csr: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', usage: 'signing' }));
       expect(bad.status).to.equal(422);
       expect(bad.body.error.code).to.equal('csr_invalid');
-      const usage = record(await t.req(t.users.bidderA).post('/api/pki/certificates').send({ csr: createCsr(bidderKey.privateKeyPem, { commonName: 'x' }), usage: 'authentication' }));
+      const usage = record(
+        await t
+          .req(t.users.bidderA)
+          .post('/api/pki/certificates')
+          .send({ csr: createCsr(bidderKey.privateKeyPem, { commonName: 'x' }), usage: 'authentication' }),
+      );
       expect(usage.status).to.equal(422);
       expect(usage.body.error.details[0].field).to.equal('usage');
     });
@@ -254,7 +275,11 @@ describe('pki: the platform certificate authority', () => {
       expect(res.body.expiresAt).to.equal(t.clock.now() + 5 * MINUTE);
       return res.body.challenge;
     }
-    const fromKey = (user: TestUser, body: Record<string, unknown>) => t.req(user).post('/api/pki/certificates/from-key').send({ usage: 'signing', ...body });
+    const fromKey = (user: TestUser, body: Record<string, unknown>) =>
+      t
+        .req(user)
+        .post('/api/pki/certificates/from-key')
+        .send({ usage: 'signing', ...body });
 
     it('certifies the key when the challenge is signed with it', async () => {
       const key = rsaKey();
@@ -373,7 +398,14 @@ describe('pki: the platform certificate authority', () => {
       let foreignKey: RsaKey;
       before(() => {
         otherCa = rsaKey();
-        otherCaPem = forgeCertificate({ subjectCn: '安徽省电子认证中心 CA', issuerCn: '安徽省电子认证中心 CA', publicKeyPem: otherCa.publicKeyPem, signerPem: otherCa.privateKeyPem, ca: true, keyUsage: { keyCertSign: true, cRLSign: true } });
+        otherCaPem = forgeCertificate({
+          subjectCn: '安徽省电子认证中心 CA',
+          issuerCn: '安徽省电子认证中心 CA',
+          publicKeyPem: otherCa.publicKeyPem,
+          signerPem: otherCa.privateKeyPem,
+          ca: true,
+          keyUsage: { keyCertSign: true, cRLSign: true },
+        });
         foreignKey = rsaKey();
         foreignLeaf = forgeCertificate({
           subjectCn: 'other-bidder',
@@ -439,12 +471,22 @@ describe('pki: the platform certificate authority', () => {
           publicKey: victim.privateKey,
           notBefore: T0 - DAY,
           notAfter: T0 + DAY,
-          extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true }],
+          extensions: [
+            { name: 'basicConstraints', cA: false },
+            { name: 'keyUsage', digitalSignature: true },
+          ],
         },
       );
       expect(new crypto.X509Certificate(underLeaf).verify(new crypto.X509Certificate(bidderSigning.pem).publicKey)).to.equal(true);
       // or naming the platform CA as its issuer
-      const namingCa = forgeCertificate({ subjectCn: 'bidder-b', issuerCn: 'etender platform CA', publicKeyPem: victim.publicKeyPem, signerPem: bidderKey.privateKeyPem, ca: false, keyUsage: { digitalSignature: true } });
+      const namingCa = forgeCertificate({
+        subjectCn: 'bidder-b',
+        issuerCn: 'etender platform CA',
+        publicKeyPem: victim.publicKeyPem,
+        signerPem: bidderKey.privateKeyPem,
+        ca: false,
+        keyUsage: { digitalSignature: true },
+      });
       expect(new crypto.X509Certificate(namingCa).issuer).to.equal('CN=etender platform CA');
       for (const forged of [underLeaf, namingCa]) {
         const err = await refusal(pki().checkCertificate(forged, { at: T0, usage: 'signing' }));
@@ -476,7 +518,10 @@ describe('pki: the platform certificate authority', () => {
           publicKey: rsaKey().privateKey,
           notBefore: T0,
           notAfter: T0 + DAY,
-          extensions: [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true }],
+          extensions: [
+            { name: 'basicConstraints', cA: false },
+            { name: 'keyUsage', digitalSignature: true },
+          ],
         },
       );
       expect((await refusal(pki().checkCertificate(pem, { at: T0, usage: 'signing' }))).code).to.equal('certificate_unknown');
@@ -533,7 +578,7 @@ describe('pki: the platform certificate authority', () => {
       expect(events[1]!.data).to.include({ reason: '离职', revokedAt: T0 + 2 * HOUR });
     });
 
-    it('an admin revokes anyone\'s certificate (the fingerprint may be written with colons)', async () => {
+    it("an admin revokes anyone's certificate (the fingerprint may be written with colons)", async () => {
       const issued = await requestCsrCert(t.users.bidderA, rsaKey(), 'signing');
       const colons = issued.fingerprint.toUpperCase().match(/../g)!.join(':');
       const res = record(await t.req(t.users.admin).post(`/api/pki/certificates/${colons}/revoke`).send({ reason: 'organisation request' }));
@@ -548,7 +593,14 @@ describe('pki: the platform certificate authority', () => {
       expect(record(await t.req(t.users.supervisor).post(url).send({ reason: 'x' })).status).to.equal(403);
       expect(record(await t.req(t.users.opProc).post(url).send({ reason: 'x' })).status).to.equal(404);
       expect(record(await t.req(t.users.bidderA).post(url).send({})).status).to.equal(422);
-      expect(record(await t.req(t.users.admin).post(`/api/pki/certificates/${'0'.repeat(64)}/revoke`).send({ reason: 'x' })).status).to.equal(404);
+      expect(
+        record(
+          await t
+            .req(t.users.admin)
+            .post(`/api/pki/certificates/${'0'.repeat(64)}/revoke`)
+            .send({ reason: 'x' }),
+        ).status,
+      ).to.equal(404);
       expect((await t.services.pki.getByFingerprint(issued.fingerprint))!.revokedAt).to.equal(null);
     });
   });
@@ -573,7 +625,12 @@ describe('pki: the platform certificate authority', () => {
       for (const name of ['receipt', 'log'] as const) {
         const pub = crypto.createPublicKey(keys[name].publicKeyPem);
         expect(pub.asymmetricKeyType).to.equal('ed25519');
-        expect(keys[name].keyId).to.equal(crypto.createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex'));
+        expect(keys[name].keyId).to.equal(
+          crypto
+            .createHash('sha256')
+            .update(pub.export({ type: 'spki', format: 'der' }))
+            .digest('hex'),
+        );
         const data = Buffer.from(`signed by ${name}`);
         expect(crypto.verify(null, data, pub, t.services.platformKeys[name].sign(data))).to.equal(true);
       }
@@ -660,7 +717,12 @@ describe('pki: the platform certificate authority', () => {
           fs.copyFileSync(path.join(dir, 'ca.key.pem'), path.join(d, 'ca.key.pem'));
           fs.copyFileSync(path.join(dir, 'ca.cert.pem'), path.join(d, 'ca.cert.pem'));
           const keys = loadOrCreatePlatformKeys(d);
-          expect(keys.log.keyId).to.equal(crypto.createHash('sha256').update(crypto.createPublicKey(logKey).export({ type: 'spki', format: 'der' })).digest('hex'));
+          expect(keys.log.keyId).to.equal(
+            crypto
+              .createHash('sha256')
+              .update(crypto.createPublicKey(logKey).export({ type: 'spki', format: 'der' }))
+              .digest('hex'),
+          );
           expect(keys.ca.fingerprint).to.equal(made.ca.fingerprint);
           expect(keys.timer.cert.checkIssued(made.ca.cert)).to.equal(true);
           fs.writeFileSync(path.join(d, 'receipt.key.pem'), crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));

@@ -25,9 +25,11 @@ function pdfText(pdf: Buffer): string {
 }
 
 const squash = (s: string) => s.replace(/\s+/g, '');
-const sha256Of = (json: unknown) => crypto.createHash('sha256').update(canonicalize(json) as string, 'utf8').digest('hex');
-
-
+const sha256Of = (json: unknown) =>
+  crypto
+    .createHash('sha256')
+    .update(canonicalize(json) as string, 'utf8')
+    .digest('hex');
 
 const newBidder = (t: TestApp, name: string) => approvedBidder(t, name, 'rec-eval-bidder');
 
@@ -204,7 +206,21 @@ describe('records: the evaluation report and the award notice from real flows', 
     const n = await jsonAndPdf(t, `/api/sections/${s.id}/award`, notice, t.users.bidderA);
     expect(n.body.award).to.include({ bidderName: '甲建设有限公司', amount: '900000.00', code: s.code });
     const awardDate = new Date(s.deadline + 3 * DAY + 8 * HOUR).toISOString().slice(0, 10);
-    for (const x of ['中标通知书', 'NoticeofAward', '中标人', '甲建设有限公司', '900000.00', '人民币玖拾万元整', `${awardDate}(Asia/Shanghai)`, s.code, '政府采购', '办公设备采购', '市政务服务管理局', squash(n.body.award.notice), n.digest]) {
+    for (const x of [
+      '中标通知书',
+      'NoticeofAward',
+      '中标人',
+      '甲建设有限公司',
+      '900000.00',
+      '人民币玖拾万元整',
+      `${awardDate}(Asia/Shanghai)`,
+      s.code,
+      '政府采购',
+      '办公设备采购',
+      '市政务服务管理局',
+      squash(n.body.award.notice),
+      n.digest,
+    ]) {
       expect(n.text, x).to.contain(x);
     }
     expect(n.text).to.not.contain('成交通知书');
@@ -216,7 +232,7 @@ describe('records: the evaluation report and the award notice from real flows', 
     const after = await jsonAndPdf(t, report, `${report}.pdf`);
     expect(after.body.section.state).to.equal('awarded');
     expect(after.digest).to.not.equal(r.digest);
-    expect((await downloads(t)).length - before0, 'the bidder\'s download of the notice').to.equal(1);
+    expect((await downloads(t)).length - before0, "the bidder's download of the notice").to.equal(1);
     expect(await counted(t, s.id)).to.deep.equal({ 'evaluation-report': 2 });
   });
 
@@ -243,7 +259,12 @@ describe('records: the evaluation report and the award notice from real flows', 
         .post(`${ev}/scores`)
         .send({ weights: { price: '30', criteria: { 技术: '50', 商务: '20' } }, scores: [...row('专家一', a, '60', '70'), ...row('专家一', b, '90', '80'), ...row('专家一', c, '80', '90')] }),
     );
-    ok(await t.req(t.users.opProc).post(`${ev}/scores`).send({ scores: [...row('专家二', a, '70', '60'), ...row('专家二', b, '85', '90'), ...row('专家二', c, '80', '70')] }));
+    ok(
+      await t
+        .req(t.users.opProc)
+        .post(`${ev}/scores`)
+        .send({ scores: [...row('专家二', a, '70', '60'), ...row('专家二', b, '85', '90'), ...row('专家二', c, '80', '70')] }),
+    );
     ok(await t.req(t.users.opProc).post(`${ev}/publicity`));
 
     const report = `/api/sections/${s.id}/evaluation-report`;

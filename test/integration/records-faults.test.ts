@@ -23,7 +23,11 @@ describe('records: a database fault under the dossier is not an empty section', 
 
   it('after the opening, with the opening table unreadable, the dossier answers 500 instead of a dossier without bids', async () => {
     const section = await publishedSection(t);
-    await bidAndOpen(t, section, bidders.map((b, i) => [b, `${900000 + i}.00`] as [Bidder, string]));
+    await bidAndOpen(
+      t,
+      section,
+      bidders.map((b, i) => [b, `${900000 + i}.00`] as [Bidder, string]),
+    );
     const ok = await t.req(t.users.auditor).get(`/api/sections/${section.id}/dossier`);
     expect(ok.status, ok.text).to.equal(200);
     expect(ok.body.bids).to.have.length(3);

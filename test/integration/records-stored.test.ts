@@ -19,8 +19,6 @@ import { binary, ok } from '../support/http';
 
 const ANONYMOUS: RequestContext = { actor: null, ip: '127.0.0.1' };
 
-
-
 function blobPath(t: TestApp, sha256: string): string {
   return path.join(t.tdb.dataDir, 'blobs', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
 }
@@ -47,7 +45,6 @@ function countingRenderer(): PdfRenderer & { calls: number; threads: number[] } 
   };
   return r;
 }
-
 
 function bidDocument(section: PublishedSection, b: Bidder, price: Record<string, unknown>) {
   return { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId: b.orgId, name: b.name, creditCode: '91350100M000100Y43' }, price };
@@ -182,7 +179,12 @@ describe('records: stored PDFs, rate limits and bounded bids', function () {
     ok(three);
     expect(three.headers.etag).to.not.equal(one.headers.etag);
     const json = await t.req(t.users.auditor).get(`/api/sections/${section.id}/dossier`);
-    expect(three.headers.etag).to.equal(`"${crypto.createHash('sha256').update(canonicalize(json.body) as string).digest('hex')}"`);
+    expect(three.headers.etag).to.equal(
+      `"${crypto
+        .createHash('sha256')
+        .update(canonicalize(json.body) as string)
+        .digest('hex')}"`,
+    );
     expect(await t.tdb.db.knex('record_pdfs').where({ kind: 'dossier' })).to.have.length(2);
     // Signed-in downloads stay audit entries.
     const logged = await t.services.audit.list({ action: 'record.downloaded', limit: 1000 });
@@ -210,7 +212,9 @@ describe('records: stored PDFs, rate limits and bounded bids', function () {
     expect(Number(refused!.headers['retry-after'])).to.be.greaterThan(0);
     const body = JSON.parse((refused!.body as Buffer).toString('utf8'));
     expect(body.error.code).to.equal('too_many_requests');
-    expect(body.error.message).to.match(/Too many PDF downloads from your address/).and.to.match(/wait a minute/);
+    expect(body.error.message)
+      .to.match(/Too many PDF downloads from your address/)
+      .and.to.match(/wait a minute/);
     expect(await count(), 'served downloads are counted, refused ones are not').to.equal(start + served);
     expect((await t.services.audit.list({ limit: 1000 })).length, 'anonymous downloads add no audit entries').to.equal(auditBefore);
 

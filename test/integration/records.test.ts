@@ -32,7 +32,11 @@ function pdfText(pdf: Buffer): string {
 /** Text without whitespace, so that a line break inside a table cell does not split a name. */
 const squash = (s: string) => s.replace(/\s+/g, '');
 
-const sha256Of = (json: unknown) => crypto.createHash('sha256').update(canonicalize(json) as string, 'utf8').digest('hex');
+const sha256Of = (json: unknown) =>
+  crypto
+    .createHash('sha256')
+    .update(canonicalize(json) as string, 'utf8')
+    .digest('hex');
 
 /** supertest: collect a binary body as a Buffer. */
 
@@ -232,7 +236,18 @@ describe('records: PDFs of real records over HTTP', () => {
         expect(res.headers['etender-json-sha256']).to.equal(sha256Of(d));
         const text = squash(pdfText(pdf));
         // Hashes in narrow cells wrap over lines that pdftotext may interleave with the next column's: look for their first 16 digits.
-        for (const s of ['标段审计档案', section.code, 'bid.submitted', 'section.opened', last.leafHash.slice(0, 16), d.checkpoint.root.slice(0, 16), 'etenderauditverify', 'etenderverify-receipt', 'age-d', sha256Of(d)]) {
+        for (const s of [
+          '标段审计档案',
+          section.code,
+          'bid.submitted',
+          'section.opened',
+          last.leafHash.slice(0, 16),
+          d.checkpoint.root.slice(0, 16),
+          'etenderauditverify',
+          'etenderverify-receipt',
+          'age-d',
+          sha256Of(d),
+        ]) {
           expect(text, s).to.contain(s);
         }
       }
@@ -276,7 +291,18 @@ describe('records: PDFs of real records over HTTP', () => {
       const pdf = res.body as Buffer;
       expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
       const text = squash(pdfText(pdf));
-      for (const s of ['资金节约率与增值率报告', '政府采购', '建设工程', '土地使用权出让', '国有产权交易', '政府采购示范项目一', '合肥示范体育中心工程', squash(json.body.headlineZh), '2025-07', digest]) {
+      for (const s of [
+        '资金节约率与增值率报告',
+        '政府采购',
+        '建设工程',
+        '土地使用权出让',
+        '国有产权交易',
+        '政府采购示范项目一',
+        '合肥示范体育中心工程',
+        squash(json.body.headlineZh),
+        '2025-07',
+        digest,
+      ]) {
         expect(text, s).to.contain(s);
       }
       // The monthly chart of procurement: 12.93% in March (5170/40000), 10.00% in July.

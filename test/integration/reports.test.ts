@@ -59,7 +59,10 @@ describe('reports: awards, contracts, historical import and rates', () => {
     for (const [q, field] of cases) {
       const res = await rates(t, q);
       expect(res.status, q).to.equal(422);
-      expect(res.body.error.details.map((d: { field: string }) => d.field), q).to.include(field);
+      expect(
+        res.body.error.details.map((d: { field: string }) => d.field),
+        q,
+      ).to.include(field);
     }
     expect((await rates(t, 'from=2000-01-01&to=2019-12-31')).status).to.equal(200);
   });
@@ -97,11 +100,13 @@ describe('reports: awards, contracts, historical import and rates', () => {
 
   it('the CSV report (BOM, header row, yuan) parses back to the same numbers', async () => {
     const json = (await rates(t, 'from=2007-01-01&to=2007-12-31')).body;
-    const res = await rates(t, 'from=2007-01-01&to=2007-12-31&format=csv').buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await rates(t, 'from=2007-01-01&to=2007-12-31&format=csv')
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).to.equal(200);
     expect(res.headers['content-type']).to.match(/^text\/csv; charset=utf-8/);
     const bytes = res.body as Buffer;
@@ -112,7 +117,15 @@ describe('reports: awards, contracts, historical import and rates', () => {
     const sectionRows = rows.filter((r) => r.row_type === 'section');
     expect(sectionRows).to.have.length(json.sections.length);
     for (const [i, s] of json.sections.entries()) {
-      expect(sectionRows[i]).to.include({ code: s.code, title: s.title, reference_price: s.referencePrice, final_amount: s.finalAmount, award_date: s.awardDate, rate_percent: s.rate.percent, imported: 'yes' });
+      expect(sectionRows[i]).to.include({
+        code: s.code,
+        title: s.title,
+        reference_price: s.referencePrice,
+        final_amount: s.finalAmount,
+        award_date: s.awardDate,
+        rate_percent: s.rate.percent,
+        imported: 'yes',
+      });
     }
     const cost = rows.find((r) => r.row_type === 'combined_cost')!;
     expect(cost).to.include({ rate_percent: '15.17', numerator: '15170.00', denominator: '100000.00', base: 'budget+control_price' });
@@ -191,7 +204,10 @@ describe('reports: awards, contracts, historical import and rates', () => {
   });
 
   it("refuses a code that is already a section's code", async () => {
-    const p = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: '代码冲突', tenderee: '市局', sections: [openTenderSection()] });
+    const p = await t
+      .req(t.users.opProc)
+      .post('/api/projects')
+      .send({ centre: 'procurement', title: '代码冲突', tenderee: '市局', sections: [openTenderSection()] });
     const code = p.body.sections[0].code as string;
     const res = await unchanged(t, () => importCsv(t, t.users.opProc, `${HEADER}\nprocurement,${code},标题,100.00,90.00,2008-01-01,`));
     expect(res.status).to.equal(422);
@@ -215,21 +231,26 @@ describe('reports: awards, contracts, historical import and rates', () => {
     let sections: Array<{ id: string; code: string }>;
     before(async () => {
       t.clock.set(T0);
-      const p = await t.req(t.users.opProc).post('/api/projects').send({
-        centre: 'construction',
-        title: '学校新建工程',
-        tenderee: '市教育局',
-        sections: [openTenderSection({ title: '一标段', referencePrice: '1000000.00', bidBond: '0.00' }), openTenderSection({ title: '二标段', referencePrice: '2000000.00', bidBond: '0.00' }), openTenderSection({ title: '三标段', referencePrice: '500000.00', bidBond: '0.00' })],
-      });
+      const p = await t
+        .req(t.users.opProc)
+        .post('/api/projects')
+        .send({
+          centre: 'construction',
+          title: '学校新建工程',
+          tenderee: '市教育局',
+          sections: [
+            openTenderSection({ title: '一标段', referencePrice: '1000000.00', bidBond: '0.00' }),
+            openTenderSection({ title: '二标段', referencePrice: '2000000.00', bidBond: '0.00' }),
+            openTenderSection({ title: '三标段', referencePrice: '500000.00', bidBond: '0.00' }),
+          ],
+        });
       expect(p.status, JSON.stringify(p.body)).to.equal(201);
       sections = p.body.sections;
       for (const s of sections) expect((await t.req(t.users.opProc).post(`/api/sections/${s.id}/publish`)).status).to.equal(200);
     });
 
     async function award(sectionId: string, amountFen: bigint, awardedAt: number) {
-      return withTransaction(t.tdb.db.knex, (trx) =>
-        t.services.awards.recordAward(trx, t.users.opProc.ctx, { sectionId, orgId: t.orgA, bidderName: '甲建设有限公司', amountFen, awardedAt }),
-      );
+      return withTransaction(t.tdb.db.knex, (trx) => t.services.awards.recordAward(trx, t.users.opProc.ctx, { sectionId, orgId: t.orgA, bidderName: '甲建设有限公司', amountFen, awardedAt }));
     }
 
     it('appear next to imported rows, flagged as live; the award date is taken in Beijing time', async () => {
@@ -278,14 +299,24 @@ describe('reports: awards, contracts, historical import and rates', () => {
 
     it('a contract replaces the award amount in the reports', async () => {
       t.clock.set(T0 + 10 * DAY);
-      const res = await t.req(t.users.opProc).post(`/api/sections/${sections[0]!.id}/contract`).send({ signedAt: T0 + 10 * DAY, amount: '880000.00' });
+      const res = await t
+        .req(t.users.opProc)
+        .post(`/api/sections/${sections[0]!.id}/contract`)
+        .send({ signedAt: T0 + 10 * DAY, amount: '880000.00' });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.body.award).to.include({ contractAmount: '880000.00', amount: '900000.00', contractSignedAt: T0 + 10 * DAY });
       const row = (await rates(t, 'from=2026-12-01&to=2026-12-01')).body.sections[0];
       expect(row).to.include({ code: sections[0]!.code, finalAmount: '880000.00', contracted: true });
       const events = await t.services.audit.list({ objectType: 'section', objectId: sections[0]!.id, action: 'award.contract_recorded' });
       expect(events).to.have.length(1);
-      expect((await t.req(t.users.opProc).post(`/api/sections/${sections[0]!.id}/contract`).send({ signedAt: T0 + 10 * DAY, amount: '1.00' })).status).to.equal(409);
+      expect(
+        (
+          await t
+            .req(t.users.opProc)
+            .post(`/api/sections/${sections[0]!.id}/contract`)
+            .send({ signedAt: T0 + 10 * DAY, amount: '1.00' })
+        ).status,
+      ).to.equal(409);
     });
 
     it('refuses a contract later than 30 days after the award (TBL 46), without an award, or by others', async () => {
@@ -298,7 +329,10 @@ describe('reports: awards, contracts, historical import and rates', () => {
       const inTime = await t.req(t.users.opProc).post(`/api/sections/${sections[1]!.id}/contract`).send({ signedAt: '2027-01-30T09:00:00+08:00', amount: '1800000.00' });
       expect(inTime.status, JSON.stringify(inTime.body)).to.equal(200);
 
-      const p = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'construction', title: '未定标', tenderee: '市局', sections: [openTenderSection({ bidDeadlineAt: Date.parse('2027-03-10T09:00:00+08:00') })] });
+      const p = await t
+        .req(t.users.opProc)
+        .post('/api/projects')
+        .send({ centre: 'construction', title: '未定标', tenderee: '市局', sections: [openTenderSection({ bidDeadlineAt: Date.parse('2027-03-10T09:00:00+08:00') })] });
       const unawarded = p.body.sections[0].id as string;
       expect((await t.req(t.users.opProc).post(`/api/sections/${unawarded}/publish`)).status).to.equal(200);
       const body = { signedAt: '2027-02-01T09:00:00+08:00', amount: '1.00' };

@@ -10,7 +10,10 @@ describe('re-tendering a failed section as a new round of the same project', () 
   after(async () => t.close());
 
   async function failedSection() {
-    const res = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: '复印纸采购', tenderee: '市机关事务管理局', sections: [openTenderSection()] });
+    const res = await t
+      .req(t.users.opProc)
+      .post('/api/projects')
+      .send({ centre: 'procurement', title: '复印纸采购', tenderee: '市机关事务管理局', sections: [openTenderSection()] });
     const id = res.body.sections[0].id as string;
     await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
     t.clock.set(T0 + 25 * DAY);
@@ -40,7 +43,10 @@ describe('re-tendering a failed section as a new round of the same project', () 
 
   it('refuses to re-tender a section that has not failed, and refuses other centres and bidders', async () => {
     t.clock.set(T0);
-    const res = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: '办公桌椅', tenderee: '市机关事务管理局', sections: [openTenderSection()] });
+    const res = await t
+      .req(t.users.opProc)
+      .post('/api/projects')
+      .send({ centre: 'procurement', title: '办公桌椅', tenderee: '市机关事务管理局', sections: [openTenderSection()] });
     const id = res.body.sections[0].id as string;
     await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
     const live = await t.req(t.users.opProc).post(`/api/sections/${id}/retender`).send({});

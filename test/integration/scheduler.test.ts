@@ -179,10 +179,7 @@ describe('lifecycle scheduler', function () {
           moves.push(...results.flat());
         }
         expectNoDuplicates(moves);
-        const expected = [
-          ...twoStep.map((id) => `${id} published→bidding`),
-          ...ids.map((id) => `${id} bidding→closed`),
-        ].sort();
+        const expected = [...twoStep.map((id) => `${id} published→bidding`), ...ids.map((id) => `${id} bidding→closed`)].sort();
         expect(moves.map((m) => `${m.id} ${m.from}→${m.to}`).sort()).to.deep.equal(expected);
         expect(await second.tenders.advanceDue()).to.deep.equal([]);
       } finally {
@@ -219,11 +216,11 @@ describe('lifecycle scheduler', function () {
     function startWorker(now: number): Worker {
       const env = { ...process.env };
       delete env.DATABASE_URL;
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', WORKER, '--url', t.tdb.url ?? '', '--data-dir', t.tdb.dataDir, '--now', String(now), '--rounds', '3', '--wait-for-go'],
-        { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] },
-      );
+      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, '--url', t.tdb.url ?? '', '--data-dir', t.tdb.dataDir, '--now', String(now), '--rounds', '3', '--wait-for-go'], {
+        cwd: ROOT,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       const w: Worker = {
         stdout: '',
         stderr: '',

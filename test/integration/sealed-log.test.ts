@@ -97,7 +97,15 @@ describe('a log that reveals no bid before the deadline', function () {
 
   it('merges the held-back entries at the freeze, in order of receipt, before the freeze entry; every receipt then proves its inclusion', async () => {
     const receipts: Receipt[] = [];
-    for (const [i, [b, price]] of ([[bidders[0], '900000.00'], [bidders[1], '910000.00'], [bidders[0], '870000.00'], [bidders[2], '905000.00'], [bidders[3], '895000.00']] as const).entries()) {
+    for (const [i, [b, price]] of (
+      [
+        [bidders[0], '900000.00'],
+        [bidders[1], '910000.00'],
+        [bidders[0], '870000.00'],
+        [bidders[2], '905000.00'],
+        [bidders[3], '895000.00'],
+      ] as const
+    ).entries()) {
       t.clock.set(T0 + (i + 1) * HOUR);
       receipts.push(await placeBid(t, section, b!, price));
     }
@@ -117,7 +125,7 @@ describe('a log that reveals no bid before the deadline', function () {
     }
     // In order of receipt, consecutive, and the freeze entry right after them names the counted bids by those indexes.
     expect(indexes).to.deep.equal(indexes.map((_, i) => indexes[0]! + i));
-    const [freeze] = (await t.services.audit.list({ action: 'section.bids_frozen', objectId: section.id }));
+    const [freeze] = await t.services.audit.list({ action: 'section.bids_frozen', objectId: section.id });
     expect(freeze!.idx).to.equal(indexes.at(-1)! + 1);
     expect(freeze!.data.bids).to.deep.equal(
       [1, 2, 4].map((i) => ({ id: receipts[i]!.bid.id, manifestSha256: receipts[i]!.bid.manifestSha256, ciphertextSha256: receipts[i]!.bid.ciphertextSha256, receiptLogIndex: indexes[i] })),
@@ -128,7 +136,10 @@ describe('a log that reveals no bid before the deadline', function () {
     expect(entry!.actor?.username).to.equal(bidders[0]!.user.username);
     // The opening record's receipt indexes are the merged ones.
     const record = (await t.req().get(`/api/sections/${section.id}/opening-record`)).body;
-    expect(record.bids.map((b: { receiptLogIndex: number }) => b.receiptLogIndex), JSON.stringify(record).slice(0, 300)).to.deep.equal([indexes[1], indexes[2], indexes[4]]);
+    expect(
+      record.bids.map((b: { receiptLogIndex: number }) => b.receiptLogIndex),
+      JSON.stringify(record).slice(0, 300),
+    ).to.deep.equal([indexes[1], indexes[2], indexes[4]]);
   });
 
   it('reports a promise the log never honours as evidence: an entry removed, or changed', async () => {

@@ -71,7 +71,10 @@ describe('tenders: projects, sections, publication, clarifications, documents', 
     expect(refused.status).to.equal(422);
     expect(refused.body.error.details[0]).to.include({ rule: 'minPeriods.inquiry.noticeToDeadline', unit: 'working_days', actual: 2 });
     // A make-up working day on Saturday 12-05 does not help a Friday deadline; moving it to Monday does.
-    await t.req(t.users.opProc).patch(`/api/sections/${inquiry.sections[0]!.id}`).send({ bidDeadlineAt: Date.parse('2026-12-07T09:00:00+08:00') });
+    await t
+      .req(t.users.opProc)
+      .patch(`/api/sections/${inquiry.sections[0]!.id}`)
+      .send({ bidDeadlineAt: Date.parse('2026-12-07T09:00:00+08:00') });
     expect((await t.req(t.users.opProc).post(`/api/sections/${inquiry.sections[0]!.id}/publish`)).status).to.equal(200);
   });
 
@@ -116,9 +119,15 @@ describe('tenders: projects, sections, publication, clarifications, documents', 
     const late = await t.req(t.users.opProc).post(`/api/sections/${id}/clarifications`).send({ title: '澄清二', body: '数量调整' });
     expect(late.status).to.equal(422);
     expect(late.body.error.details[0]).to.include({ rule: 'clarificationMinDays', required: 15, actual: 14 });
-    const tooLittle = await t.req(t.users.opProc).post(`/api/sections/${id}/clarifications`).send({ title: '澄清二', body: '数量调整', newBidDeadlineAt: T0 + 25 * DAY + 1 });
+    const tooLittle = await t
+      .req(t.users.opProc)
+      .post(`/api/sections/${id}/clarifications`)
+      .send({ title: '澄清二', body: '数量调整', newBidDeadlineAt: T0 + 25 * DAY + 1 });
     expect(tooLittle.status).to.equal(422);
-    const moved = await t.req(t.users.opProc).post(`/api/sections/${id}/clarifications`).send({ title: '澄清二', body: '数量调整', newBidDeadlineAt: T0 + 26 * DAY });
+    const moved = await t
+      .req(t.users.opProc)
+      .post(`/api/sections/${id}/clarifications`)
+      .send({ title: '澄清二', body: '数量调整', newBidDeadlineAt: T0 + 26 * DAY });
     expect(moved.status).to.equal(201);
     expect(moved.body.section.bidDeadlineAt).to.equal(T0 + 26 * DAY);
     expect(moved.body.clarification).to.include({ seq: 2, previousDeadlineAt: T0 + 25 * DAY, newDeadlineAt: T0 + 26 * DAY });
@@ -168,7 +177,14 @@ describe('tenders: projects, sections, publication, clarifications, documents', 
   it('operators act only for their centres; supervisors read but do not change', async () => {
     const p = await createProject();
     const id = p.sections[0]!.id;
-    expect((await t.req(t.users.opLand).post('/api/projects').send({ centre: 'procurement', title: 'x', tenderee: 'y', sections: [openTenderSection()] })).status).to.equal(403);
+    expect(
+      (
+        await t
+          .req(t.users.opLand)
+          .post('/api/projects')
+          .send({ centre: 'procurement', title: 'x', tenderee: 'y', sections: [openTenderSection()] })
+      ).status,
+    ).to.equal(403);
     expect((await t.req(t.users.opLand).post(`/api/sections/${id}/publish`)).status).to.equal(404);
     expect((await t.req(t.users.supervisor).get(`/api/projects/${p.project.id}`)).status).to.equal(200);
     expect((await t.req(t.users.supervisor).post(`/api/sections/${id}/publish`)).status).to.equal(403);
@@ -182,17 +198,24 @@ describe('tenders: projects, sections, publication, clarifications, documents', 
     const p = await createProject();
     const id = p.sections[0]!.id;
     const bytes = crypto.randomBytes(300_000);
-    const up = await t.req(t.users.opProc).post(`/api/sections/${id}/documents?name=${encodeURIComponent('招标文件.pdf')}`).set('Content-Type', 'application/pdf').send(bytes);
+    const up = await t
+      .req(t.users.opProc)
+      .post(`/api/sections/${id}/documents?name=${encodeURIComponent('招标文件.pdf')}`)
+      .set('Content-Type', 'application/pdf')
+      .send(bytes);
     expect(up.status, JSON.stringify(up.body)).to.equal(201);
     expect(up.body.document).to.include({ name: '招标文件.pdf', size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), mediaType: 'application/pdf' });
     // Not public while a draft.
     expect((await t.req().get(`/api/sections/${id}/documents/${up.body.document.id}`)).status).to.equal(404);
     await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
-    const down = await supertest(t.app).get(`/api/sections/${id}/documents/${up.body.document.id}`).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const down = await supertest(t.app)
+      .get(`/api/sections/${id}/documents/${up.body.document.id}`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(down.status).to.equal(200);
     expect(Buffer.compare(down.body as Buffer, bytes)).to.equal(0);
     expect(down.headers['x-content-sha256']).to.equal(up.body.document.sha256);
@@ -208,7 +231,10 @@ describe('tenders: projects, sections, publication, clarifications, documents', 
     const centre = (await t.req().get('/api/centres/procurement')).body.centre;
     const settings = { ...centre.settings, minPeriods: { ...centre.settings.minPeriods, open_tender: { noticeToDeadline: { unit: 'days', value: 30 } } } };
     expect((await t.req(t.users.opProc).put('/api/centres/procurement/settings').send(settings)).status).to.equal(403);
-    const bad = await t.req(t.users.admin).put('/api/centres/procurement/settings').send({ ...settings, metric: 'value_added' });
+    const bad = await t
+      .req(t.users.admin)
+      .put('/api/centres/procurement/settings')
+      .send({ ...settings, metric: 'value_added' });
     expect(bad.status).to.equal(422);
     expect((await t.req(t.users.admin).put('/api/centres/procurement/settings').send(settings)).status).to.equal(200);
     const p = await createProject();

@@ -54,7 +54,10 @@ async function listen(t: TestApp): Promise<{ server: http.Server; port: number }
 }
 
 async function draftSection(t: TestApp): Promise<string> {
-  const res = await t.req(t.users.opProc).post('/api/projects').send({ centre: 'procurement', title: '办公设备采购', tenderee: '市政务服务管理局', sections: [openTenderSection()] });
+  const res = await t
+    .req(t.users.opProc)
+    .post('/api/projects')
+    .send({ centre: 'procurement', title: '办公设备采购', tenderee: '市政务服务管理局', sections: [openTenderSection()] });
   expect(res.status, JSON.stringify(res.body)).to.equal(201);
   return res.body.sections[0].id as string;
 }

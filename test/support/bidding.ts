@@ -86,7 +86,12 @@ export async function sealedBid(
   fs.writeFileSync(attachment, crypto.randomBytes(options.attachmentBytes ?? 2000));
   const file = path.join(dir, 'bid.age');
   const sealed = await sealBid({
-    document: { format: 'etender-bid/1', section: { id: section.id, code: section.code }, bidder: { orgId, name: options.bidderName ?? '甲建设有限公司', creditCode: '91350100M000100Y43' }, price: { amount: options.price ?? '880000.00' } },
+    document: {
+      format: 'etender-bid/1',
+      section: { id: section.id, code: section.code },
+      bidder: { orgId, name: options.bidderName ?? '甲建设有限公司', creditCode: '91350100M000100Y43' },
+      price: { amount: options.price ?? '880000.00' },
+    },
     attachments: [attachment],
     recipient: section.recipient,
     outPath: file,
@@ -109,12 +114,7 @@ export function signedFor(file: string, section: { id: string; recipient: string
 }
 
 export function submit(t: TestApp, user: TestUser, sectionId: string, bid: { bytes: Buffer; manifestB64: string; signature: string }, extraHeaders: Record<string, string> = {}) {
-  let r = t
-    .req(user)
-    .post(`/api/sections/${sectionId}/bids`)
-    .set('Content-Type', 'application/octet-stream')
-    .set('Etender-Manifest', bid.manifestB64)
-    .set('Etender-Signature', bid.signature);
+  let r = t.req(user).post(`/api/sections/${sectionId}/bids`).set('Content-Type', 'application/octet-stream').set('Etender-Manifest', bid.manifestB64).set('Etender-Signature', bid.signature);
   for (const [k, v] of Object.entries(extraHeaders)) r = r.set(k, v);
   return r.send(bid.bytes);
 }

@@ -124,7 +124,6 @@ export async function listeningPort(s: Started): Promise<number> {
   return line.port;
 }
 
-
 /** The demo accounts table that the first start prints: username → {role, password}. */
 export function demoAccounts(stdout: string): Map<string, { role: string; password: string }> {
   const accounts = new Map<string, { role: string; password: string }>();

@@ -40,7 +40,13 @@ export interface TestApp {
   orgA: string;
   orgB: string;
   /** supertest with the bearer token of a user; anonymous when no user is given. */
-  req(user?: TestUser): { get(url: string): supertest.Test; post(url: string): supertest.Test; put(url: string): supertest.Test; patch(url: string): supertest.Test; delete(url: string): supertest.Test };
+  req(user?: TestUser): {
+    get(url: string): supertest.Test;
+    post(url: string): supertest.Test;
+    put(url: string): supertest.Test;
+    patch(url: string): supertest.Test;
+    delete(url: string): supertest.Test;
+  };
   snapshot(): Promise<string>;
   close(): Promise<void>;
 }
@@ -70,7 +76,15 @@ export function makeCreditCode(): string {
 
 export async function createTestApp(overrides: Partial<Config> = {}, options: { log?: Logger } = {}): Promise<TestApp> {
   const tdb = await createTestDatabase();
-  const config: Config = { ...loadConfig({ DATA_DIR: tdb.dataDir }), loginAttemptsPer15Min: 1000, loginFailuresPerAddressPer15Min: 1000, orgRegistrationsPerHour: 1000, certsDir: testCertsDir(), ...overrides, dataDir: tdb.dataDir };
+  const config: Config = {
+    ...loadConfig({ DATA_DIR: tdb.dataDir }),
+    loginAttemptsPer15Min: 1000,
+    loginFailuresPerAddressPer15Min: 1000,
+    orgRegistrationsPerHour: 1000,
+    certsDir: testCertsDir(),
+    ...overrides,
+    dataDir: tdb.dataDir,
+  };
   const clock = new ManualClock(T0);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const { app, services, registry } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret' });

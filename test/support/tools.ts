@@ -36,7 +36,7 @@ export function requireTool(ctx: Mocha.Context, tool: string, install: string): 
   if (found) return found;
   // In a "before all" hook: the suite it guards; in a test or a "before each" hook: that test.
   const hook = ctx.test && (ctx.test as { type?: string }).type === 'hook' ? ctx.test : undefined;
-  const what = (hook && !/before each/.test(hook.title) ? hook.parent?.fullTitle() : ctx.currentTest?.fullTitle() ?? ctx.test?.fullTitle()) ?? 'a test';
+  const what = (hook && !/before each/.test(hook.title) ? hook.parent?.fullTitle() : (ctx.currentTest?.fullTitle() ?? ctx.test?.fullTitle())) ?? 'a test';
   if (inCi()) throw new Error(`${tool} is missing: install it with \`${install}\` (CI=true, so a missing tool fails the run instead of skipping "${what}")`);
   skipped.push({ tool, install, what });
   console.log(`      skipped: ${tool} is missing (install it with \`${install}\`): ${what}`);

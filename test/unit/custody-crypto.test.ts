@@ -35,8 +35,16 @@ describe('custody crypto: opening keys split k-of-n and sealed to custodians', (
     ]);
     expect(JSON.stringify(sealed)).to.not.contain('AGE-SECRET-KEY');
     const shares = openShares(sealed);
-    for (const pair of [[0, 1], [0, 2], [1, 2]]) {
-      const identity = await rebuildIdentity(pair.map((i) => shares[i]!), 2, sealed.recipient);
+    for (const pair of [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ]) {
+      const identity = await rebuildIdentity(
+        pair.map((i) => shares[i]!),
+        2,
+        sealed.recipient,
+      );
       expect(identity).to.match(/^AGE-SECRET-KEY-1[0-9A-Z]{58}$/);
     }
     // All three work too.
@@ -128,7 +136,11 @@ describe('custody crypto: opening keys split k-of-n and sealed to custodians', (
     const plain = crypto.privateDecrypt({ key: keys[1]!.privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(ct, 'base64'));
     expect(plain.equals(share)).to.equal(true);
     expect(() => decryptShare(ct, keys[2]!.privateKey)).to.throw();
-    expect((await splitSecret(new Uint8Array([1, 2, 3]), 3, 1)).map((s) => Array.from(s.slice(0, 3)))).to.deep.equal([[1, 2, 3], [1, 2, 3], [1, 2, 3]]);
+    expect((await splitSecret(new Uint8Array([1, 2, 3]), 3, 1)).map((s) => Array.from(s.slice(0, 3)))).to.deep.equal([
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
     const sealed = await sealNewOpeningKey(custodians.slice(0, 1), 1);
     expect(isAgeRecipient(sealed.recipient)).to.equal(true);
     expect(isAgeRecipient(sealed.recipient.slice(0, -1) + (sealed.recipient.endsWith('q') ? 'p' : 'q'))).to.equal(false);

@@ -35,6 +35,8 @@ describe('custody trust at start: who can open early is said, and production ref
     expect(() => loadConfig({ TIME_LOCK_BEACON: 'ntp' })).to.throw(ConfigError, /TIME_LOCK_BEACON/);
     expect(() => loadConfig({ DRAND_URLS: 'ftp://x' })).to.throw(ConfigError, /DRAND_URLS/);
     expect(() => loadConfig({ DRAND_CHAIN_INFO: '{"hash":"x"}' })).to.throw(ConfigError, /DRAND_CHAIN_INFO/);
-    expect(() => loadConfig({ DRAND_CHAIN_INFO: JSON.stringify({ public_key: 'a'.repeat(192), hash: 'b'.repeat(64), period: 30, genesis_time: 1595431050, schemeID: 'pedersen-bls-chained' }) })).to.throw(ConfigError, /schemeID/);
+    expect(() =>
+      loadConfig({ DRAND_CHAIN_INFO: JSON.stringify({ public_key: 'a'.repeat(192), hash: 'b'.repeat(64), period: 30, genesis_time: 1595431050, schemeID: 'pedersen-bls-chained' }) }),
+    ).to.throw(ConfigError, /schemeID/);
   });
 });

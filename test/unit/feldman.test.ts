@@ -4,7 +4,20 @@
 import { Decrypter, Encrypter, identityToRecipient } from 'age-encryption';
 import { expect } from 'chai';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { combine, deal, expectedSharePoint, identityOfScalar, ORDER, parsePoint, pointOf, randomScalar, recipientOfPoint, scalarFromBytes, scalarToBytes, verifyShare } from '../../modules/custody/feldman';
+import {
+  combine,
+  deal,
+  expectedSharePoint,
+  identityOfScalar,
+  ORDER,
+  parsePoint,
+  pointOf,
+  randomScalar,
+  recipientOfPoint,
+  scalarFromBytes,
+  scalarToBytes,
+  verifyShare,
+} from '../../modules/custody/feldman';
 import { recipientOfParts } from '../../modules/custody/opening-key';
 
 const points = (hexes: string[]) => hexes.map((h) => parsePoint(h)!);
@@ -58,7 +71,12 @@ describe('feldman: verifiable shares of an age X25519 key', () => {
     expect(C[0]!.equals(pointOf(secret))).to.equal(true);
     for (const [i, s] of shares.entries()) expect(verifyShare(C, i + 1, s)).to.equal(true);
     const at = (i: number) => ({ index: i, value: shares[i - 1]! });
-    for (const set of [[1, 2, 3], [2, 4, 5], [1, 3, 5]]) expect(combine(set.map(at))).to.equal(secret);
+    for (const set of [
+      [1, 2, 3],
+      [2, 4, 5],
+      [1, 3, 5],
+    ])
+      expect(combine(set.map(at))).to.equal(secret);
     expect(combine([at(1), at(2)])).to.not.equal(secret);
     const changed = Uint8Array.from(shares[1]!);
     changed[0]! ^= 1;

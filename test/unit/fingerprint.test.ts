@@ -7,7 +7,7 @@ import { AGE_RECIPIENT_PATTERN } from '../../modules/core/age-recipient';
 import { testCertsDir } from '../support/test-app';
 
 describe('certificate fingerprints and age recipients', () => {
-  it('gives the same fingerprint for a PEM, its DER and an X509Certificate, equal to node\'s fingerprint256', () => {
+  it("gives the same fingerprint for a PEM, its DER and an X509Certificate, equal to node's fingerprint256", () => {
     const pem = loadOrCreatePlatformKeys(testCertsDir()).ca.certPem;
     const x509 = new crypto.X509Certificate(pem);
     const fp = certificateFingerprint(pem);

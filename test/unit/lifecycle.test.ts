@@ -1,19 +1,7 @@
 import { expect } from 'chai';
 import { SECTION_STATES, canTransition, isPublicState, nextStates, type SectionState } from '../../modules/tenders/lifecycle';
 
-const MAIN_LINE: SectionState[] = [
-  'draft',
-  'published',
-  'bidding',
-  'closed',
-  'opening',
-  'opened',
-  'evaluating',
-  'publicity',
-  'awarded',
-  'contracted',
-  'archived',
-];
+const MAIN_LINE: SectionState[] = ['draft', 'published', 'bidding', 'closed', 'opening', 'opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived'];
 const BEFORE_AWARD: SectionState[] = ['draft', 'published', 'bidding', 'closed', 'opening', 'opened', 'evaluating', 'publicity'];
 const FAILABLE: SectionState[] = ['closed', 'opening', 'opened', 'evaluating', 'publicity'];
 

@@ -42,6 +42,8 @@ describe('the price form bounds bid.json', () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).to.match(/^bid\.json would be invalid: price\.other\.项目经理: /).and.to.contain(String(PRICE_FORM.otherValueChars));
+    expect(message)
+      .to.match(/^bid\.json would be invalid: price\.other\.项目经理: /)
+      .and.to.contain(String(PRICE_FORM.otherValueChars));
   });
 });

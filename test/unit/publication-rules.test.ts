@@ -70,9 +70,7 @@ describe('publication rules', () => {
     });
 
     it('counts Shanghai dates: 00:30 on the 6th to the 25th is 19 days although the UTC dates are 20 apart', () => {
-      const { detail } = violation(() =>
-        checkPublicationTimeline(rules, 'open_tender', timeline(sh('2026-03-06T00:30:00'), sh('2026-03-25T09:00:00'))),
-      );
+      const { detail } = violation(() => checkPublicationTimeline(rules, 'open_tender', timeline(sh('2026-03-06T00:30:00'), sh('2026-03-25T09:00:00'))));
       expect(detail.actual).to.equal(19);
     });
 
@@ -82,9 +80,7 @@ describe('publication rules', () => {
     });
 
     it('needs 10 days for a competitive consultation', () => {
-      const { detail } = violation(() =>
-        checkPublicationTimeline(rules, 'competitive_consultation', timeline(FRI, sh('2026-03-15T10:00:00'))),
-      );
+      const { detail } = violation(() => checkPublicationTimeline(rules, 'competitive_consultation', timeline(FRI, sh('2026-03-15T10:00:00'))));
       expect(detail.rule).to.equal('minPeriods.competitive_consultation.noticeToDeadline');
       expect(detail.actual).to.equal(9);
       expect(detail.required).to.equal(10);
@@ -105,9 +101,7 @@ describe('publication rules', () => {
 
   describe('checkPublicationTimeline: procurement inquiry (≥ 3 working days)', () => {
     it('refuses Friday → Monday (1 working day)', () => {
-      const { error, detail } = violation(() =>
-        checkPublicationTimeline(rulesFor('procurement'), 'inquiry', timeline(FRI, sh('2026-03-09T10:00:00'))),
-      );
+      const { error, detail } = violation(() => checkPublicationTimeline(rulesFor('procurement'), 'inquiry', timeline(FRI, sh('2026-03-09T10:00:00'))));
       expect(detail.rule).to.equal('minPeriods.inquiry.noticeToDeadline');
       expect(detail.required).to.equal(3);
       expect(detail.unit).to.equal('working_days');
@@ -143,9 +137,7 @@ describe('publication rules', () => {
     });
 
     it('needs 5 working days for single source', () => {
-      const { detail } = violation(() =>
-        checkPublicationTimeline(rulesFor('procurement'), 'single_source', timeline(FRI, sh('2026-03-12T10:00:00'))),
-      );
+      const { detail } = violation(() => checkPublicationTimeline(rulesFor('procurement'), 'single_source', timeline(FRI, sh('2026-03-12T10:00:00'))));
       expect(detail.rule).to.equal('minPeriods.single_source.noticeToDeadline');
       expect(detail.actual).to.equal(4);
       expect(() => checkPublicationTimeline(rulesFor('procurement'), 'single_source', timeline(FRI, sh('2026-03-13T10:00:00')))).to.not.throw();
@@ -159,9 +151,7 @@ describe('publication rules', () => {
     const opens = sh('2026-03-26T09:00:00');
 
     it('refuses a window opening 19 days after the notice (rule minPeriods.listing.noticeToBidStart)', () => {
-      const { error, detail } = violation(() =>
-        checkPublicationTimeline(rules, 'listing', timeline(FRI, sh('2026-04-30T10:00:00'), { bidOpensAt: sh('2026-03-25T09:00:00') })),
-      );
+      const { error, detail } = violation(() => checkPublicationTimeline(rules, 'listing', timeline(FRI, sh('2026-04-30T10:00:00'), { bidOpensAt: sh('2026-03-25T09:00:00') })));
       expect(detail.rule).to.equal('minPeriods.listing.noticeToBidStart');
       expect(detail.required).to.equal(20);
       expect(detail.unit).to.equal('days');
@@ -171,9 +161,7 @@ describe('publication rules', () => {
     });
 
     it('refuses a window of 9 working days (rule minPeriods.listing.bidWindow)', () => {
-      const { error, detail } = violation(() =>
-        checkPublicationTimeline(rules, 'listing', timeline(FRI, sh('2026-04-08T10:00:00'), { bidOpensAt: opens })),
-      );
+      const { error, detail } = violation(() => checkPublicationTimeline(rules, 'listing', timeline(FRI, sh('2026-04-08T10:00:00'), { bidOpensAt: opens })));
       expect(detail.rule).to.equal('minPeriods.listing.bidWindow');
       expect(detail.required).to.equal(10);
       expect(detail.unit).to.equal('working_days');
@@ -187,9 +175,7 @@ describe('publication rules', () => {
 
     it('has the window pushed by a holiday inside it', () => {
       const withHoliday = rulesFor('land', [{ date: '2026-04-06', kind: 'holiday', name: 'Qingming' }]);
-      const { detail } = violation(() =>
-        checkPublicationTimeline(withHoliday, 'listing', timeline(FRI, sh('2026-04-09T10:00:00'), { bidOpensAt: opens })),
-      );
+      const { detail } = violation(() => checkPublicationTimeline(withHoliday, 'listing', timeline(FRI, sh('2026-04-09T10:00:00'), { bidOpensAt: opens })));
       expect(detail.actual).to.equal(9);
       expect(() => checkPublicationTimeline(withHoliday, 'listing', timeline(FRI, sh('2026-04-10T10:00:00'), { bidOpensAt: opens }))).to.not.throw();
     });
@@ -226,9 +212,7 @@ describe('publication rules', () => {
     });
 
     it('refuses a bid window opening before publication', () => {
-      const { detail } = violation(() =>
-        checkPublicationTimeline(rules, 'open_tender', timeline(FRI, sh('2026-04-30T10:00:00'), { bidOpensAt: FRI - 1 })),
-      );
+      const { detail } = violation(() => checkPublicationTimeline(rules, 'open_tender', timeline(FRI, sh('2026-04-30T10:00:00'), { bidOpensAt: FRI - 1 })));
       expect(detail.rule).to.equal('bid_window_after_publication');
     });
 
@@ -257,9 +241,7 @@ describe('publication rules', () => {
 
     it('checks the order before the minimum periods', () => {
       // Both too short and the window opens before publication: the order rule is reported.
-      const { detail } = violation(() =>
-        checkPublicationTimeline(rules, 'open_tender', timeline(FRI, sh('2026-03-07T10:00:00'), { bidOpensAt: FRI - 1000 })),
-      );
+      const { detail } = violation(() => checkPublicationTimeline(rules, 'open_tender', timeline(FRI, sh('2026-03-07T10:00:00'), { bidOpensAt: FRI - 1000 })));
       expect(detail.rule).to.equal('bid_window_after_publication');
     });
   });

@@ -15,7 +15,9 @@ function problemsOf(entries: string[]): string[] {
 
 describe('the order of held-back bid entries', () => {
   it('accepts entries in order of receipt per section, interleaved sections and legacy entries', () => {
-    expect(problemsOf([bid('S', 1), bid('T', 0), bid('S', 1), bid('S', 5, 'bid.withdrawn'), frozen('S'), JSON.stringify({ action: 'bid.submitted', data: {} }), bid('T', 3), frozen('T')])).to.deep.equal([]);
+    expect(
+      problemsOf([bid('S', 1), bid('T', 0), bid('S', 1), bid('S', 5, 'bid.withdrawn'), frozen('S'), JSON.stringify({ action: 'bid.submitted', data: {} }), bid('T', 3), frozen('T')]),
+    ).to.deep.equal([]);
   });
   it('reports an entry out of the order of receipt, and one after its freeze', () => {
     expect(problemsOf([bid('S', 5), bid('S', 4)])).to.deep.equal(['entry 1: a bid.submitted entry of section S out of the order of receipt']);

@@ -4,9 +4,36 @@ import { multiLineText, oneLineText, textProblem } from '../../modules/core/text
 
 describe('text schemas (modules/core/text.ts)', () => {
   const refusedEverywhere = [
-    '\u0000', '\u0001', '\u0007', '\u0008', '\u000B', '\u000C', '\u000D', '\u001B', '\u001F', '\u007F', '\u0080', '\u0085', '\u009F',
-    '\u061C', '\u200B', '\u200C', '\u200D', '\u200E', '\u200F', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E',
-    '\u2060', '\u2066', '\u2067', '\u2068', '\u2069', '\uFEFF',
+    '\u0000',
+    '\u0001',
+    '\u0007',
+    '\u0008',
+    '\u000B',
+    '\u000C',
+    '\u000D',
+    '\u001B',
+    '\u001F',
+    '\u007F',
+    '\u0080',
+    '\u0085',
+    '\u009F',
+    '\u061C',
+    '\u200B',
+    '\u200C',
+    '\u200D',
+    '\u200E',
+    '\u200F',
+    '\u202A',
+    '\u202B',
+    '\u202C',
+    '\u202D',
+    '\u202E',
+    '\u2060',
+    '\u2066',
+    '\u2067',
+    '\u2068',
+    '\u2069',
+    '\uFEFF',
   ];
 
   it('a one-line text refuses every control, bidi and zero-width character, and line breaks and tabs', () => {
@@ -14,7 +41,9 @@ describe('text schemas (modules/core/text.ts)', () => {
     for (const ch of [...refusedEverywhere, '\n', '\t', '\u2028', '\u2029']) {
       const r = schema.safeParse(`甲${ch}乙`);
       expect(r.success, `U+${ch.codePointAt(0)!.toString(16)}`).to.equal(false);
-      expect(r.error!.issues[0]!.message).to.include(`U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).and.to.include('position 2');
+      expect(r.error!.issues[0]!.message)
+        .to.include(`U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)
+        .and.to.include('position 2');
     }
   });
 

@@ -84,7 +84,12 @@ describe('time lock: tlock to a beacon round', () => {
       expect((await timeLockDecrypt(down, ciphertext)).status).to.equal('unreachable');
       // A round no relay gave is not asked for again at once: the next call answers from memory.
       let asked = 0;
-      const counting = relaySource({ urls: ['http://127.0.0.1:9'], info: beacon.info, clock: new ManualClock(deadline), fetch: ((u: string, i: RequestInit) => (asked++, fetch(u, i))) as typeof fetch });
+      const counting = relaySource({
+        urls: ['http://127.0.0.1:9'],
+        info: beacon.info,
+        clock: new ManualClock(deadline),
+        fetch: ((u: string, i: RequestInit) => (asked++, fetch(u, i))) as typeof fetch,
+      });
       expect(await counting.beacon(round)).to.include({ status: 'unreachable' });
       expect(await counting.beacon(round)).to.include({ status: 'unreachable' });
       expect(asked).to.equal(1);

@@ -96,11 +96,7 @@ export async function signPss(privateKey: CryptoKey, data: Uint8Array): Promise<
 
 /** A new RSA-PSS 3072 key pair; the private key cannot be exported. */
 export async function newSigningKey(): Promise<CryptoKeyPair> {
-  return globalThis.crypto.subtle.generateKey(
-    { name: 'RSA-PSS', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-    false,
-    ['sign', 'verify'],
-  );
+  return globalThis.crypto.subtle.generateKey({ name: 'RSA-PSS', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false, ['sign', 'verify']);
 }
 
 export async function publicKeyPem(key: CryptoKey): Promise<string> {

@@ -15,7 +15,9 @@
   var stateEl = document.getElementById('hall-state');
   var connection = document.getElementById('connection');
 
-  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function pad(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
   function remaining(ms) {
     var total = Math.max(0, Math.floor(ms / 1000));
     var days = Math.floor(total / 86400);
@@ -25,10 +27,11 @@
   function shanghai(ms) {
     // UTC+8 all year (no daylight saving): shift and read the UTC fields.
     var t = new Date(ms + 8 * 3600 * 1000);
-    return t.getUTCFullYear() + '-' + pad(t.getUTCMonth() + 1) + '-' + pad(t.getUTCDate()) + ' ' +
-      pad(t.getUTCHours()) + ':' + pad(t.getUTCMinutes()) + ':' + pad(t.getUTCSeconds()) + ' (UTC+8)';
+    return t.getUTCFullYear() + '-' + pad(t.getUTCMonth() + 1) + '-' + pad(t.getUTCDate()) + ' ' + pad(t.getUTCHours()) + ':' + pad(t.getUTCMinutes()) + ':' + pad(t.getUTCSeconds()) + ' (UTC+8)';
   }
-  function now() { return serverNow + (performance.now() - at); }
+  function now() {
+    return serverNow + (performance.now() - at);
+  }
   function render() {
     var n = now();
     countdown.textContent = remaining(openingAt - n);
@@ -70,8 +73,12 @@
 
   if (!window.EventSource) return;
   var es = new EventSource(d.events);
-  es.addEventListener('open', function () { connection.textContent = '● ' + d.live; });
-  es.addEventListener('error', function () { connection.textContent = d.disconnected; });
+  es.addEventListener('open', function () {
+    connection.textContent = '● ' + d.live;
+  });
+  es.addEventListener('error', function () {
+    connection.textContent = d.disconnected;
+  });
   es.addEventListener('state', function (e) {
     var s = JSON.parse(e.data);
     serverNow = Number(s.now);
