@@ -233,7 +233,7 @@ export function verifyInclusion(leaf: Buffer, index: number, size: number, proof
   const steps = inclusionSteps(index, size, proof.length);
   if (!steps) return false;
   let r = leaf;
-  proof.forEach((p, i) => (r = steps[i] ? nodeHash(p, r) : nodeHash(r, p)));
+  for (const [i, p] of proof.entries()) r = steps[i] ? nodeHash(p, r) : nodeHash(r, p);
   return r.equals(root);
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 
 /** C0 except tab and line feed, DEL, C1; bidi marks, embeddings, overrides and isolates; zero-width characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's job
 const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u061C\u200B-\u200F\u202A-\u202E\u2060\u2066-\u2069\uFEFF]/u;
 /** One-line texts also refuse tab, line feed and the Unicode line and paragraph separators. */
 const LINE_BREAKING = /[\t\n\u2028\u2029]/u;

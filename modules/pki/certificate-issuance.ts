@@ -143,7 +143,7 @@ export function createCertificateIssuance(deps: {
   async function issueFromCsr(ctx: RequestContext, csrPem: string, usage: CertificateUsage): Promise<IssuedCertificate> {
     const actor = requireActor(ctx);
     const subject = await subjectFor(ctx, actor);
-    let csr;
+    let csr: ReturnType<typeof parseCsr>;
     try {
       csr = parseCsr(csrPem);
     } catch (err) {

@@ -60,7 +60,7 @@ export function createImportsService(deps: ImportsDeps) {
       }
       const line1 = (message: string, field = 'header'): ImportDetail => ({ line: 1, field, message: `line 1: ${message}` });
 
-      let records;
+      let records: ReturnType<typeof parseCsv>;
       try {
         records = parseCsv(csv.text);
       } catch (err) {
@@ -109,6 +109,7 @@ export function createImportsService(deps: ImportsDeps) {
 
         const code = v.code ?? '';
         if (code === '' || code.length > 48) err('code', 'must be 1 to 48 characters');
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
         else if (/[\u0000-\u001f\u007f]/.test(code)) err('code', 'must not contain control characters');
         else {
           // Case-insensitive, as MySQL's collation compares the unique index.

@@ -23,7 +23,7 @@ import { createTestApp, listenOnLoopback, openTenderSection, testCertsDir, type 
 /** The leaf hashes of the stored entries, recomputed from their exact bytes. */
 async function leavesOf(knex: Knex): Promise<Buffer[]> {
   const rows = await knex('audit_log').orderBy('idx').select('idx', 'entry');
-  rows.forEach((r: { idx: unknown }, i: number) => expect(Number(r.idx)).to.equal(i));
+  for (const [i, r] of (rows as Array<{ idx: unknown }>).entries()) expect(Number(r.idx)).to.equal(i);
   return rows.map((r: { entry: unknown }) => leafHash(Buffer.from(String(r.entry), 'utf8')));
 }
 

@@ -107,9 +107,9 @@ describe('records: the evaluation report and the award notice from real flows', 
     D = await newBidder(t, '丁贸易有限公司');
   });
   after(async () => t.close());
-  beforeEach(() => t.clock.set(T0));
   // Every flow below reads its PDFs' text and metadata.
   beforeEach(function () {
+    t.clock.set(T0);
     requireTool(this, 'pdftotext', 'apt-get install poppler-utils');
     requireTool(this, 'pdfinfo', 'apt-get install poppler-utils');
   });

@@ -92,7 +92,7 @@ describe('upload guards', function () {
       await until('the upload reached the blob store', () => tmpFiles(t).length === 1);
       // 10 bytes every 50 ms: far below 16 KiB/s.
       const trickle = setInterval(() => held.write(Buffer.alloc(10, 2)), 50);
-      let res;
+      let res: Awaited<typeof held.response>;
       try {
         res = await held.response;
       } finally {

@@ -200,7 +200,7 @@ describe('Merkle tree (RFC 6962 / RFC 9162)', () => {
 
   it('computes the reference hashes of every complete subtree', () => {
     const source = nodeSourceFromLeaves(LEAVES);
-    NODE_HASHES.forEach((level, l) => level.forEach((hash, i) => expect(toHex(source(l, i)), `node ${l}/${i}`).to.equal(hash)));
+    for (const [l, level] of NODE_HASHES.entries()) for (const [i, hash] of level.entries()) expect(toHex(source(l, i)), `node ${l}/${i}`).to.equal(hash);
   });
 
   it('builds the reference frontier and the completed nodes incrementally', () => {
@@ -212,7 +212,7 @@ describe('Merkle tree (RFC 6962 / RFC 9162)', () => {
       expect(toHex(roots[n]!)).to.equal(ROOTS[n]);
     }
     expect(nodes.size).to.equal(15);
-    NODE_HASHES.forEach((level, l) => level.forEach((hash, i) => expect(toHex(nodes.get(`${l}:${i}`)!)).to.equal(hash)));
+    for (const [l, level] of NODE_HASHES.entries()) for (const [i, hash] of level.entries()) expect(toHex(nodes.get(`${l}:${i}`)!)).to.equal(hash);
   });
 
   it('refuses a frontier that does not fit the size', () => {

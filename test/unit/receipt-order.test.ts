@@ -9,7 +9,7 @@ const frozen = (section: string) => JSON.stringify({ action: 'section.bids_froze
 function problemsOf(entries: string[]): string[] {
   const order = receiptOrder();
   const problems: string[] = [];
-  entries.forEach((e, i) => order.check(e, i, (m) => problems.push(m)));
+  for (const [i, e] of entries.entries()) order.check(e, i, (m) => problems.push(m));
   return problems;
 }
 
