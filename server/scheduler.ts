@@ -36,7 +36,9 @@ export class Scheduler {
           if (o.outcome === 'error') this.log.error(o, 'opening step failed for this section; the others went on, it is tried again at the next pass');
           else this.log.info(o, 'opening step');
         }
-        for (const m of (await this.services.bids?.mergeClosedSections()) ?? []) this.log.info(m, 'held-back bid entries merged into the log');
+        // Cancelled sections' held-back entries: the promise allows an hour, so once a minute (at
+        // the default interval) is plenty, and the pass asks after every section that has bids.
+        if (this.ticks % 60 === 0) for (const m of (await this.services.bids?.mergeClosedSections()) ?? []) this.log.info(m, 'held-back bid entries merged into the log');
         await this.services.audit?.publishScheduled();
         if (++this.ticks % 600 === 0) await this.services.sessions.prune();
         // Files no row names (a bid refused after its file was stored): at most hourly, by the clock.

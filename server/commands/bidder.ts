@@ -115,6 +115,19 @@ const COMMON = {
   section: { type: 'string' },
 } as const;
 
+/** What goes into bid.json (the price form) and, without --url, the facts the server would give. */
+const BID_DOCUMENT_OPTIONS = {
+  price: { type: 'string' },
+  'duration-days': { type: 'string' },
+  quality: { type: 'string' },
+  item: { type: 'string', multiple: true },
+  recipient: { type: 'string' },
+  bidder: { type: 'string' },
+  'section-code': { type: 'string' },
+  'org-name': { type: 'string' },
+  'credit-code': { type: 'string' },
+} as const;
+
 export const packageCommand: CliCommand = {
   name: 'package',
   summary: 'build the plaintext bid package (tar, bid.json first) for sealing with the age tool',
@@ -129,19 +142,7 @@ Example (the standard age tool path):
   age -r age1… -o bid.age bid.tar
   etender sign --url http://127.0.0.1:3000 --token $T --section 01J… --key key.pem --cert cert.pem --in bid.age --out bid.manifest.json
   etender submit --url http://127.0.0.1:3000 --token $T --section 01J… --in bid.age --manifest bid.manifest.json`,
-  options: {
-    ...COMMON,
-    price: { type: 'string' },
-    'duration-days': { type: 'string' },
-    quality: { type: 'string' },
-    item: { type: 'string', multiple: true },
-    out: { type: 'string' },
-    recipient: { type: 'string' },
-    bidder: { type: 'string' },
-    'section-code': { type: 'string' },
-    'org-name': { type: 'string' },
-    'credit-code': { type: 'string' },
-  },
+  options: { ...COMMON, ...BID_DOCUMENT_OPTIONS, out: { type: 'string' } },
   positionals: true,
   async run(v, files) {
     const out = need(v, 'out', 'etender package … --out bid.tar');
@@ -165,22 +166,7 @@ Options: --url URL --token T --section ID --price YUAN [--duration-days N] [--qu
 Example:
   etender seal --url http://127.0.0.1:3000 --token $T --section 01J… --price 1180000.00 \\
     --duration-days 180 --key key.pem --cert cert.pem --out bid.age tech.pdf price-list.xlsx`,
-  options: {
-    ...COMMON,
-    price: { type: 'string' },
-    'duration-days': { type: 'string' },
-    quality: { type: 'string' },
-    item: { type: 'string', multiple: true },
-    out: { type: 'string' },
-    key: { type: 'string' },
-    'passphrase-file': { type: 'string' },
-    cert: { type: 'string' },
-    recipient: { type: 'string' },
-    bidder: { type: 'string' },
-    'section-code': { type: 'string' },
-    'org-name': { type: 'string' },
-    'credit-code': { type: 'string' },
-  },
+  options: { ...COMMON, ...BID_DOCUMENT_OPTIONS, out: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' }, cert: { type: 'string' } },
   positionals: true,
   async run(v, files) {
     const out = need(v, 'out', 'etender seal … --out bid.age');
