@@ -60,6 +60,8 @@ export interface AppDeps {
   clock: Clock;
   log: Logger;
   sessionSecret: string;
+  /** Tests: every JSON answer is parsed with its route's response schema, and a mismatch is a 500 (route.ts). */
+  checkResponses?: boolean;
 }
 
 /** The platform keys from config.certsDir, made at first start; a clear ConfigError if they are unusable. */
@@ -181,7 +183,7 @@ export type Services = ReturnType<typeof buildServices>;
 export function createApp(deps: AppDeps) {
   const { config, db, log } = deps;
   const services = buildServices({ ...deps, log });
-  const registry = new ApiRegistry();
+  const registry = new ApiRegistry({ checkResponses: deps.checkResponses });
   const app = express();
 
   app.set('trust proxy', config.trustProxy);

@@ -6,7 +6,18 @@ import type { Clock } from '../core/clock';
 import type { Actor } from '../core/context';
 import { AppError } from '../core/errors';
 import { WRONG_PASSWORD, type AccountsService, type PasswordChangeResult } from './accounts-service';
-import { changePasswordBody, createTokenBody, createUserBody, loginBody, updateUserBody } from './accounts-schemas';
+import {
+  changePasswordBody,
+  createdTokenResponse,
+  createTokenBody,
+  createUserBody,
+  loginBody,
+  passwordChangeResponse,
+  tokensResponse,
+  updateUserBody,
+  userResponse,
+  usersResponse,
+} from './accounts-schemas';
 import { createLoginLimits } from './login-limits';
 import { normaliseUsername } from './usernames';
 
@@ -72,6 +83,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     summary: 'Log in with a username and password; starts a session (cookie etender.sid).',
     access: 'anyone (rate limited)',
     body: loginBody,
+    response: userResponse,
     handler: async ({ req, res }) => {
       if (isTokenAuth(req)) {
         throw new AppError(400, 'bearer_token_sent', 'This request already carries a bearer token, which is not a login session; log in without the Authorization header.');
@@ -122,6 +134,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     tag: 'accounts',
     summary: 'The signed-in user.',
     access: 'any signed-in user',
+    response: userResponse,
     handler: async ({ ctx }) => ({ user: await accounts.me(ctx) }),
   });
 
@@ -132,6 +145,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     summary: 'Change your own password; your other sessions are signed out, and with "revokeTokens": true your API tokens are revoked. Wrong current passwords are rate limited like logins.',
     access: 'any signed-in user (rate limited)',
     body: changePasswordBody,
+    response: passwordChangeResponse,
     handler: async ({ ctx, body, req, res }) => {
       let result: PasswordChangeResult;
       try {
@@ -151,6 +165,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     tag: 'accounts',
     summary: 'List accounts.',
     access: 'admin',
+    response: usersResponse,
     handler: async ({ ctx }) => ({ users: await accounts.listUsers(ctx) }),
   });
 
@@ -162,6 +177,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     access: 'admin',
     body: createUserBody,
     status: 201,
+    response: userResponse,
     handler: async ({ ctx, body }) => ({
       user: await accounts.createStaffUser(ctx, { ...body, role: body.role as Actor['role'] }),
     }),
@@ -174,6 +190,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     summary: 'Change an account; disabling it ends all its sessions at once.',
     access: 'admin',
     body: updateUserBody,
+    response: userResponse,
     handler: async ({ ctx, body, params }) => ({ user: await accounts.updateUser(ctx, params.id!, body) }),
   });
 
@@ -185,6 +202,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     access: 'any signed-in user',
     body: createTokenBody,
     status: 201,
+    response: createdTokenResponse,
     handler: async ({ ctx, body }) => ({ token: await accounts.createToken(ctx, body) }),
   });
 
@@ -194,6 +212,7 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
     tag: 'accounts',
     summary: 'Your API tokens (never the token values).',
     access: 'any signed-in user',
+    response: tokensResponse,
     handler: async ({ ctx }) => ({ tokens: await accounts.listTokens(ctx) }),
   });
 

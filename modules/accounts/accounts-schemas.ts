@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { oneLineText } from '../core/text';
 import { ROLES } from '../core/context';
 import { CENTRE_CODES } from '../centres/centre-rules';
+import { epochMs } from '../formats/common';
 import { normaliseUsername, usernameProblem } from './usernames';
 
 /** Checked in its normalised form (usernames.ts), which is also the form the account is stored under. */
@@ -42,3 +43,43 @@ export const changePasswordBody = z.strictObject({
   newPassword: PASSWORD,
   revokeTokens: z.boolean().optional().describe('Also revoke every API token of the account (default: keep them; the answer says how many are active).'),
 });
+
+// What the account routes answer.
+
+/** An account as the API shows it (never its password hash). */
+export const publicUserSchema = z.strictObject({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(ROLES),
+  orgId: z.string().nullable(),
+  centres: z.array(z.string()),
+  disabled: z.boolean(),
+  createdAt: epochMs,
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;
+
+export const userResponse = z.strictObject({ user: publicUserSchema });
+export const usersResponse = z.strictObject({ users: z.array(publicUserSchema) });
+
+export const passwordChangeResultSchema = z.strictObject({
+  /** The account's other login sessions, ended by the change (the one that made it stays). */
+  sessionsEnded: z.int().min(0),
+  tokensRevoked: z.int().min(0),
+  /** API tokens of the account still usable after the change. */
+  activeTokens: z.int().min(0),
+});
+export type PasswordChangeResult = z.infer<typeof passwordChangeResultSchema>;
+export const passwordChangeResponse = passwordChangeResultSchema.extend({ message: z.string() });
+
+/** An API token without its value (only its hash is kept). */
+export const tokenSchema = z.strictObject({
+  id: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  createdAt: epochMs,
+  expiresAt: epochMs.nullable(),
+  revokedAt: epochMs.nullable(),
+});
+export const createdTokenResponse = z.strictObject({ token: tokenSchema.extend({ token: z.string().describe('The token value, shown this once') }) });
+export const tokensResponse = z.strictObject({ tokens: z.array(tokenSchema) });

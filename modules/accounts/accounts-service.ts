@@ -9,20 +9,12 @@ import { AppError, conflict, notFound, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
 import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
+import type { PasswordChangeResult, PublicUser } from './accounts-schemas';
 import * as store from './accounts-store';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import { normaliseUsername, usernameProblem } from './usernames';
 
-export interface PublicUser {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  orgId: string | null;
-  centres: string[];
-  disabled: boolean;
-  createdAt: number;
-}
+export type { PasswordChangeResult, PublicUser } from './accounts-schemas';
 
 export interface NewUser {
   username: string;
@@ -59,13 +51,6 @@ function toActor(u: store.UserRow): Actor {
   return { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, orgId: u.orgId, centres: u.centres };
 }
 
-export interface PasswordChangeResult {
-  /** The account's other login sessions, ended by the change (the one that made it stays). */
-  sessionsEnded: number;
-  tokensRevoked: number;
-  /** API tokens of the account still usable after the change. */
-  activeTokens: number;
-}
 
 export function createAccountsService(deps: {
   knex: Knex;

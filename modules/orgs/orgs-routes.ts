@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { ApiRegistry } from '../../server/http/route';
 import { tooManyRequests } from '../core/errors';
-import { listOrgsQuery, registerOrgBody, rejectOrgBody, reviewOrgBody } from './orgs-schemas';
+import { listOrgsQuery, organisationDetailResponse, organisationResponse, organisationsResponse, registerOrgBody, rejectOrgBody, reviewOrgBody } from './orgs-schemas';
 import type { OrgsService } from './orgs-service';
 
 export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { registrationsPerHour: number }): Router {
@@ -39,6 +39,7 @@ export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { 
     access: 'anyone (rate limited per address)',
     body: registerOrgBody,
     status: 201,
+    response: organisationDetailResponse,
     handler: async ({ ctx, body }) => orgs.register(ctx, body),
   });
 
@@ -49,6 +50,7 @@ export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { 
     summary: 'List organisations, optionally by review status.',
     access: 'operator, admin, supervisor, auditor',
     query: listOrgsQuery,
+    response: organisationsResponse,
     handler: async ({ ctx, query }) => ({ organisations: await orgs.list(ctx, query.status) }),
   });
 
@@ -58,6 +60,7 @@ export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { 
     tag: 'organisations',
     summary: 'One organisation with its representatives.',
     access: 'staff, or a member of that organisation',
+    response: organisationDetailResponse,
     handler: async ({ ctx, params }) => orgs.get(ctx, params.id!),
   });
 
@@ -68,6 +71,7 @@ export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { 
     summary: 'Approve a pending registration.',
     access: 'operator, admin',
     body: reviewOrgBody,
+    response: organisationResponse,
     handler: async ({ ctx, params, body }) => ({ organisation: await orgs.approve(ctx, params.id!, body.note) }),
   });
 
@@ -78,6 +82,7 @@ export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { 
     summary: 'Reject a pending registration, with a reason.',
     access: 'operator, admin',
     body: rejectOrgBody,
+    response: organisationResponse,
     handler: async ({ ctx, params, body }) => ({ organisation: await orgs.reject(ctx, params.id!, body.note) }),
   });
 

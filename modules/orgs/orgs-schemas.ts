@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { multiLineText, oneLineText } from '../core/text';
-import { DISPLAY_NAME, PASSWORD, USERNAME } from '../accounts/accounts-schemas';
+import { DISPLAY_NAME, PASSWORD, publicUserSchema, USERNAME } from '../accounts/accounts-schemas';
+import { epochMs } from '../formats/common';
 import { checkCreditCode } from './credit-code';
 
 export const creditCodeSchema = z
@@ -32,4 +33,32 @@ export type RegisterOrgInput = z.infer<typeof registerOrgBody>;
 export const reviewOrgBody = z.strictObject({ note: multiLineText(0, 500).optional() });
 export const rejectOrgBody = z.strictObject({ note: multiLineText(1, 500) });
 
-export const listOrgsQuery = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
+
+
+// What the organisation routes answer.
+
+export const ORG_STATUSES = ['pending', 'approved', 'rejected'] as const;
+
+export const organisationSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  creditCode: z.string(),
+  contactName: z.string(),
+  contactPhone: z.string(),
+  contactEmail: z.string().nullable(),
+  address: z.string().nullable(),
+  status: z.enum(ORG_STATUSES),
+  reviewedBy: z.string().nullable(),
+  reviewedAt: epochMs.nullable(),
+  reviewNote: z.string().nullable(),
+  createdAt: epochMs,
+  updatedAt: epochMs,
+});
+export type Organisation = z.infer<typeof organisationSchema>;
+
+/** POST /api/orgs and GET /api/orgs/:id: the organisation and its bidder accounts. */
+export const organisationDetailResponse = z.strictObject({ organisation: organisationSchema, representatives: z.array(publicUserSchema) });
+export const organisationResponse = z.strictObject({ organisation: organisationSchema });
+export const organisationsResponse = z.strictObject({ organisations: z.array(organisationSchema) });
+
+export const listOrgsQuery = z.strictObject({ status: z.enum(ORG_STATUSES).optional() });

@@ -1,23 +1,10 @@
 import type { Db } from '../../db/transactions';
 import { toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
-export type OrgStatus = 'pending' | 'approved' | 'rejected';
+import type { Organisation } from './orgs-schemas';
 
-export interface Organisation {
-  id: string;
-  name: string;
-  creditCode: string;
-  contactName: string;
-  contactPhone: string;
-  contactEmail: string | null;
-  address: string | null;
-  status: OrgStatus;
-  reviewedBy: string | null;
-  reviewedAt: number | null;
-  reviewNote: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+export type { Organisation };
+export type OrgStatus = Organisation['status'];
 
 function map(r: any): Organisation {
   return {

@@ -68,12 +68,20 @@ class SchemaWriter {
   }
 }
 
-/** The success answer of an operation: the route's own (binary files), no body (204), or JSON of its response schema. */
+/** A file's bytes: text for text/* media types, binary otherwise. */
+function fileSchema(mediaType: string): Record<string, unknown> {
+  return mediaType.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' };
+}
+
+/** The success answer of an operation: no body (204), JSON of its response schema, a file, or JSON with a file as the alternative. */
 function successResponse(spec: ApiRegistry['specs'][number], writer: SchemaWriter): Record<string, unknown> {
   const status = spec.status ?? 200;
   if (status === 204) return { description: 'Done; no body.' };
-  const schema = spec.response ? writer.response(spec.response) : { type: 'object', description: 'A JSON object (its fields are not yet described here).' };
-  return { description: 'Success', content: { 'application/json': { schema } } };
+  const content: Record<string, unknown> = {};
+  if (spec.response) content['application/json'] = { schema: writer.response(spec.response) };
+  for (const mediaType of spec.responseFile?.mediaTypes ?? []) content[mediaType] = { schema: fileSchema(mediaType) };
+  // A route that declares neither has no content here, and the response-schemas test names it.
+  return { description: spec.responseFile?.description ?? 'Success', content };
 }
 
 export function buildOpenApi(registry: ApiRegistry, version: string) {

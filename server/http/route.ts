@@ -31,10 +31,15 @@ export interface RouteSpec<BS extends z.ZodType | undefined, QS extends z.ZodTyp
   status?: number;
   /**
    * The success body's schema (modules/formats for the published formats), for the OpenAPI
-   * document and the response tests; the handler's result is not re-validated at run time.
-   * Without it the document says only "an object".
+   * document and the response tests. In production the handler's result is not re-validated at
+   * run time; the test app turns the check on (ApiRegistry's checkResponses).
    */
   response?: RS;
+  /**
+   * A file answer (PDF, CSV, PEM, an age file) that the handler writes itself: its media types and
+   * what it is. With `response` as well, the JSON answer is the default and a query picks the file.
+   */
+  responseFile?: { mediaTypes: string[]; description: string };
   /** Extra OpenAPI fields, e.g. a non-JSON request or response body. */
   openapi?: Record<string, unknown>;
   /** The handler writes the response itself (streams, files) when it returns undefined. */
@@ -71,8 +76,20 @@ function parseOrThrow(schema: z.ZodType, value: unknown, where: 'body' | 'query'
   throw validationFailed(`The request ${where} is invalid (${fields}). ${details[0]?.message ?? ''}`.trim(), details);
 }
 
+/** A JSON answer that does not match its route's response schema: a fault of the server, never of the caller. */
+function checkResponse(spec: AnySpec, result: unknown): void {
+  if (!spec.response) return;
+  const parsed = spec.response.safeParse(result);
+  if (!parsed.success) {
+    throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered outside its response schema: ${JSON.stringify(parsed.error.issues.slice(0, 5))}`);
+  }
+}
+
 export class ApiRegistry {
   readonly specs: AnySpec[] = [];
+
+  /** checkResponses: parse every JSON answer with its route's response schema (tests; off in production). */
+  constructor(private readonly options: { checkResponses?: boolean } = {}) {}
 
   add<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined, RS extends z.ZodType | undefined = undefined>(router: Router, spec: RouteSpec<BS, QS, RS>): void {
     this.specs.push(spec as unknown as AnySpec);
@@ -89,7 +106,10 @@ export class ApiRegistry {
           req,
           res,
         });
-        if (result !== undefined && !res.headersSent) res.status(spec.status ?? 200).json(result);
+        if (result !== undefined && !res.headersSent) {
+          if (this.options.checkResponses) checkResponse(spec as unknown as AnySpec, result);
+          res.status(spec.status ?? 200).json(result);
+        }
       } catch (err) {
         next(err);
       }

@@ -87,7 +87,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, options: { 
   };
   const clock = new ManualClock(T0);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const { app, services, registry } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret' });
+  const { app, services, registry } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret', checkResponses: true });
 
   const staff = async (username: string, role: Role, centres?: string[]): Promise<TestUser> => {
     const password = `pw-${username}-0123456789`;
