@@ -2,12 +2,9 @@
 // configured make-up working days (调休) are working days even on a weekend. Dates are answered in
 // the centre's time zone, never in UTC or the server's zone.
 import type { Period } from './centre-rules';
+import type { CalendarDay } from './centres-schemas';
 
-export interface CalendarDay {
-  date: string; // YYYY-MM-DD
-  kind: 'holiday' | 'workday';
-  name: string;
-}
+export type { CalendarDay };
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { calendarDayResponse, calendarDaysResponse, centreResponse, centresResponse } from './centres-schemas';
 import type { ApiRegistry } from '../../server/http/route';
 import { validationFailed } from '../core/errors';
 import { oneLineText } from '../core/text';
@@ -25,6 +26,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
     tag: 'centres',
     summary: 'The four trading centres and their rules.',
     access: 'anyone',
+    response: centresResponse,
     handler: async () => ({ centres: await centres.list() }),
   });
 
@@ -35,6 +37,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
     tag: 'centres',
     summary: 'One centre and its rules.',
     access: 'anyone',
+    response: centreResponse,
     handler: async ({ params }) => ({ centre: await centres.get(params.code!) }),
   });
 
@@ -45,6 +48,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
     summary: "Replace a centre's rules (minimum periods, minimum bids, bid bond cap, …).",
     access: 'admin',
     body: centreSettingsSchema,
+    response: centreResponse,
     handler: async ({ ctx, params, body }) => {
       return { centre: await centres.updateSettings(ctx, params.code!, body) };
     },
@@ -63,6 +67,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
         .regex(/^\d{4}$/, 'must be a year such as 2026')
         .optional(),
     }),
+    response: calendarDaysResponse,
     handler: async ({ query }) => ({ days: await centres.calendarDays(query.year ? Number(query.year) : undefined) }),
   });
 
@@ -73,6 +78,7 @@ export function centresRoutes(centres: CentresService, registry: ApiRegistry): R
     summary: 'Mark a date as a public holiday or as a make-up working day.',
     access: 'admin',
     body: z.strictObject({ kind: z.enum(['holiday', 'workday']), name: oneLineText(1, 100) }),
+    response: calendarDayResponse,
     handler: async ({ ctx, params, body }) => {
       return { day: await centres.setCalendarDay(ctx, { date: pathDate(params.date), ...body }) };
     },

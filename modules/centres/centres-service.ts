@@ -8,14 +8,11 @@ import { withTransaction } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import { WorkingCalendar, type CalendarDay } from './calendar';
 import { centreSettingsSchema, type CentreSettings } from './centre-rules';
+import type { Centre } from './centres-schemas';
 import * as store from './centres-store';
 
-export interface Centre {
-  code: string;
-  nameZh: string;
-  nameEn: string;
-  settings: CentreSettings;
-}
+export type { Centre };
+
 
 export interface CentreRules extends Centre {
   calendar: WorkingCalendar;

@@ -55,28 +55,40 @@ export const projectSchema = z.strictObject({
   updatedAt: epochMs,
 });
 
+/** A section without its opening key: what the write operations and project reads answer. */
+export const plainSectionSchema = sectionSchema.omit({ openingKey: true });
+export type PlainSection = z.infer<typeof plainSectionSchema>;
+export type Section = z.infer<typeof sectionSchema>;
+export type Project = z.infer<typeof projectSchema>;
+
+/** A tender document attached to a section (its bytes: GET /api/sections/:id/documents/:documentId). */
+export const sectionDocumentSchema = z.strictObject({ id: z.string(), name: z.string(), mediaType: z.string(), size: z.int().min(0), sha256: hex64, uploadedAt: epochMs });
+export type SectionDocumentJson = z.infer<typeof sectionDocumentSchema>;
+
+/** A clarification or amendment of a section, with the deadline it moved (if any). */
+export const clarificationSchema = z.strictObject({
+  id: z.string(),
+  seq: z.int(),
+  title: z.string(),
+  body: z.string(),
+  affectsBids: z.boolean(),
+  previousDeadlineAt: epochMs.nullable(),
+  newDeadlineAt: epochMs.nullable(),
+  issuedAt: epochMs,
+});
+export type ClarificationJson = z.infer<typeof clarificationSchema>;
+
 /** GET /api/sections/:id. */
 export const sectionDetailSchema = z.strictObject({
   section: sectionSchema,
   project: projectSchema,
-  documents: z.array(z.strictObject({ id: z.string(), name: z.string(), mediaType: z.string(), size: z.int().min(0), sha256: hex64, uploadedAt: epochMs })),
-  clarifications: z.array(
-    z.strictObject({
-      id: z.string(),
-      seq: z.int(),
-      title: z.string(),
-      body: z.string(),
-      affectsBids: z.boolean(),
-      previousDeadlineAt: epochMs.nullable(),
-      newDeadlineAt: epochMs.nullable(),
-      issuedAt: epochMs,
-    }),
-  ),
+  documents: z.array(sectionDocumentSchema),
+  clarifications: z.array(clarificationSchema),
   /** Present (true) for staff who may manage the section. */
   canManage: z.boolean().optional(),
 });
 
 /** GET /api/sections: the list, each with its project's title and tenderee. */
 export const sectionListSchema = z.strictObject({
-  sections: z.array(sectionSchema.omit({ openingKey: true }).extend({ projectTitle: z.string(), tenderee: z.string() })),
+  sections: z.array(plainSectionSchema.extend({ projectTitle: z.string(), tenderee: z.string() })),
 });

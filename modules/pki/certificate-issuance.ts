@@ -12,19 +12,14 @@ import { addYears, ATTR, issueCertificate, parseCsr, type NameAttribute } from '
 import { certError, iso, oneLine } from './certificate-errors';
 import { certificateFingerprint } from '../core/fingerprint';
 import type { PlatformKeys } from './platform-keys';
+import type { IssuedCertificate } from './pki-schemas';
 import * as store from './pki-store';
 import { requireAcceptableKey, type ProofOfPossessionService } from './proof-of-possession';
 import { OID } from './x509-der';
 
 type CertificateUsage = store.CertificateUsage;
 
-export interface IssuedCertificate {
-  fingerprint: string;
-  pem: string;
-  notBefore: number;
-  notAfter: number;
-  usage: CertificateUsage;
-}
+export type { IssuedCertificate };
 
 export interface ProofOfPossession {
   /** SPKI PEM of the RSA public key to certify. */

@@ -9,26 +9,15 @@ import type { AuditService } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import type { Examined } from './certificate-check';
 import { certError, oneLine } from './certificate-errors';
-import { approvedOrganisationOf, type IssuedCertificate } from './certificate-issuance';
+import { approvedOrganisationOf } from './certificate-issuance';
+import type { RegisteredCertificate } from './pki-schemas';
 import * as store from './pki-store';
 import { requireAcceptableKey, type ProofOfPossessionService } from './proof-of-possession';
 import { crlDistributionPointsOf } from './x509-der';
 
 type CertificateUsage = store.CertificateUsage;
 
-export interface RegisteredCertificate extends IssuedCertificate {
-  subject: string;
-  serial: string;
-  issuer: 'trusted';
-  /** SHA-256 (hex) of the trusted CA's certificate, and its subject. */
-  issuerFingerprint: string;
-  issuerSubject: string;
-  registeredAt: number;
-  /** The CRLs the certificate names; never fetched here (see `revocation`). */
-  crlDistributionPoints: string[];
-  /** What revocation means for this certificate here, for the user to read. */
-  revocation: string;
-}
+export type { RegisteredCertificate };
 
 export interface ForeignRegistration {
   /** The certificate of a trusted CA, PEM. */

@@ -2,7 +2,17 @@ import { Router } from 'express';
 import { publishedKeysSchema } from '../formats/receipt';
 import type { ApiRegistry } from '../../server/http/route';
 import { isOverseer } from '../core/context';
-import { issueFromCsrBody, issueFromKeyBody, registerForeignBody, revokeBody } from './pki-schemas';
+import {
+  certificateRecordResponse,
+  certificatesResponse,
+  challengeResponse,
+  issuedCertificateResponse,
+  issueFromCsrBody,
+  issueFromKeyBody,
+  registeredCertificateResponse,
+  registerForeignBody,
+  revokeBody,
+} from './pki-schemas';
 import type { PkiService } from './pki-service';
 
 export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
@@ -16,6 +26,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     access: 'signed in; bidders of approved organisations',
     body: issueFromCsrBody,
     status: 201,
+    response: issuedCertificateResponse,
     handler: async ({ ctx, body }) => ({ certificate: await pki.issueFromCsr(ctx, body.csr, body.usage) }),
   });
 
@@ -26,6 +37,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     summary: 'A single-use challenge (valid 5 minutes) to sign with your key, for POST /api/pki/certificates/from-key or POST /api/pki/certificates/register.',
     access: 'signed in',
     status: 201,
+    response: challengeResponse,
     handler: async ({ ctx }) => pki.createChallenge(ctx),
   });
 
@@ -37,6 +49,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     access: 'signed in; bidders of approved organisations',
     body: issueFromKeyBody,
     status: 201,
+    response: issuedCertificateResponse,
     handler: async ({ ctx, body }) => ({
       certificate: await pki.issueFromPublicKey(ctx, { publicKeySpkiPem: body.publicKey, challenge: body.challenge, signature: body.signature }, body.usage),
     }),
@@ -51,6 +64,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     access: 'signed in; bidders of approved organisations',
     body: registerForeignBody,
     status: 201,
+    response: registeredCertificateResponse,
     handler: async ({ ctx, body }) => ({
       certificate: await pki.registerForeign(ctx, { certificatePem: body.certificate, challenge: body.challenge, signature: body.signature }, body.usage),
     }),
@@ -62,6 +76,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     tag: 'pki',
     summary: 'Your certificates; every certificate for admins, supervisors and auditors.',
     access: 'signed in',
+    response: certificatesResponse,
     handler: async ({ ctx }) => ({ certificates: isOverseer(ctx.actor) ? await pki.listAll(ctx) : await pki.listMine(ctx) }),
   });
 
@@ -72,6 +87,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     summary: 'Revoke a certificate from now on (uses before now stay valid). A second revocation answers 409.',
     access: "the certificate's owner, admin",
     body: revokeBody,
+    response: certificateRecordResponse,
     handler: async ({ ctx, params, body }) => ({ certificate: await pki.revoke(ctx, params.fingerprint!, body.reason) }),
   });
 
@@ -82,7 +98,7 @@ export function pkiRoutes(pki: PkiService, registry: ApiRegistry): Router {
     tag: 'pki',
     summary: 'The platform CA certificate (PEM).',
     access: 'anyone',
-    openapi: { responses: { 200: { description: 'PEM certificate', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+    responseFile: { mediaTypes: ['text/plain'], description: 'The CA certificate, PEM' },
     handler: async ({ res }) => {
       res.type('text/plain').send(pki.caCertPem());
       return undefined;

@@ -1,30 +1,12 @@
 import type { Db } from '../../db/transactions';
 import { toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
-export type CertificateUsage = 'signing' | 'encryption';
+import type { CertificateRecord } from './pki-schemas';
 
+export type { CertificateRecord };
+export type CertificateUsage = CertificateRecord['usage'];
 /** The platform CA issued it, or a user registered it from a CA trusted by configuration. */
-export type CertificateIssuer = 'platform' | 'trusted';
-
-export interface CertificateRecord {
-  /** SHA-256 (hex) of the certificate's DER. */
-  fingerprint: string;
-  /** Hex. */
-  serial: string;
-  userId: string;
-  orgId: string | null;
-  subject: string;
-  usage: CertificateUsage;
-  pem: string;
-  notBefore: number;
-  notAfter: number;
-  issuedAt: number;
-  revokedAt: number | null;
-  revocationReason: string | null;
-  issuer: CertificateIssuer;
-  /** SHA-256 (hex) of the trusted CA's certificate for a registered certificate; null for the platform CA. */
-  issuerFingerprint: string | null;
-}
+export type CertificateIssuer = CertificateRecord['issuer'];
 
 /** The issuer column: 'platform', or the fingerprint of the trusted CA (serials are unique per issuer). */
 const PLATFORM = 'platform';

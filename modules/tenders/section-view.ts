@@ -1,9 +1,10 @@
 // How sections and projects look in the API: amounts as yuan strings, instants as epoch ms.
 // Nothing here reveals bidders, bid counts or who downloaded the documents (EB 21).
+import type { ClarificationJson, PlainSection, Project as ProjectJson, SectionDocumentJson } from '../formats/section';
 import { formatYuan } from '../core/money';
 import type { Clarification, Project, Section, SectionDocument } from './tenders-store';
 
-export function sectionJson(s: Section) {
+export function sectionJson(s: Section): PlainSection {
   return {
     id: s.id,
     projectId: s.projectId,
@@ -33,7 +34,7 @@ export function sectionJson(s: Section) {
   };
 }
 
-export function projectJson(p: Project) {
+export function projectJson(p: Project): ProjectJson {
   return {
     id: p.id,
     centre: p.centre,
@@ -46,11 +47,11 @@ export function projectJson(p: Project) {
   };
 }
 
-export function documentJson(d: SectionDocument) {
+export function documentJson(d: SectionDocument): SectionDocumentJson {
   return { id: d.id, name: d.name, mediaType: d.mediaType, size: d.size, sha256: d.sha256, uploadedAt: d.uploadedAt };
 }
 
-export function clarificationJson(c: Clarification) {
+export function clarificationJson(c: Clarification): ClarificationJson {
   return {
     id: c.id,
     seq: c.seq,

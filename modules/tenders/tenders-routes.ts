@@ -2,7 +2,25 @@ import { Router } from 'express';
 import { sectionDetailSchema, sectionListSchema } from '../formats/section';
 import type { ApiRegistry } from '../../server/http/route';
 import { badRequest } from '../core/errors';
-import { cancelBody, retenderBody, clarificationBody, createProjectBody, documentQuery, listProjectsQuery, listSectionsQuery, sectionInput, sectionPatch, updateProjectBody } from './tenders-schemas';
+import {
+  cancelBody,
+  clarificationBody,
+  clarificationResponse,
+  createProjectBody,
+  documentQuery,
+  documentResponse,
+  listProjectsQuery,
+  listSectionsQuery,
+  plainSectionResponse,
+  projectResponse,
+  projectsResponse,
+  projectWithSectionsResponse,
+  publishedSectionResponse,
+  retenderBody,
+  sectionInput,
+  sectionPatch,
+  updateProjectBody,
+} from './tenders-schemas';
 import type { TendersService } from './tenders-service';
 
 export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): Router {
@@ -16,6 +34,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     access: 'operator of the centre, admin',
     body: createProjectBody,
     status: 201,
+    response: projectWithSectionsResponse,
     handler: async ({ ctx, body }) => tenders.createProject(ctx, body),
   });
 
@@ -26,6 +45,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     summary: 'Projects of the centres you work for (all for supervisors, auditors and admins).',
     access: 'staff',
     query: listProjectsQuery,
+    response: projectsResponse,
     handler: async ({ ctx, query }) => ({ projects: await tenders.listProjects(ctx, query.centre) }),
   });
 
@@ -35,6 +55,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     tag: 'tenders',
     summary: 'One project with all its sections, drafts included.',
     access: 'staff of the centre, supervisor, auditor, admin',
+    response: projectWithSectionsResponse,
     handler: async ({ ctx, params }) => tenders.getProject(ctx, params.id!),
   });
 
@@ -45,6 +66,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     summary: "Change a project's title, tenderee or description.",
     access: 'operator of the centre, admin',
     body: updateProjectBody,
+    response: projectResponse,
     handler: async ({ ctx, params, body }) => tenders.updateProject(ctx, params.id!, body),
   });
 
@@ -56,6 +78,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     access: 'operator of the centre, admin',
     body: sectionInput,
     status: 201,
+    response: plainSectionResponse,
     handler: async ({ ctx, params, body }) => tenders.addSection(ctx, params.id!, body),
   });
 
@@ -89,6 +112,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     summary: 'Edit a draft section.',
     access: 'operator of the centre, admin',
     body: sectionPatch,
+    response: plainSectionResponse,
     handler: async ({ ctx, params, body }) => tenders.updateSection(ctx, params.id!, body),
   });
 
@@ -98,6 +122,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     tag: 'tenders',
     summary: "Publish the notice now; the timeline is checked against the centre's minimum periods (422 naming the rule).",
     access: 'operator of the centre, admin',
+    response: publishedSectionResponse,
     handler: async ({ ctx, params }) => tenders.publish(ctx, params.id!),
   });
 
@@ -108,6 +133,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     summary: 'Cancel a section before award, with a reason.',
     access: 'operator of the centre, admin',
     body: cancelBody,
+    response: plainSectionResponse,
     handler: async ({ ctx, params, body }) => tenders.cancel(ctx, params.id!, body.reason),
   });
 
@@ -119,6 +145,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     access: 'operator of the centre, admin',
     body: retenderBody,
     status: 201,
+    response: plainSectionResponse,
     handler: async ({ ctx, params, body }) => tenders.retender(ctx, params.id!, body),
   });
 
@@ -130,6 +157,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     access: 'operator of the centre, admin',
     body: clarificationBody,
     status: 201,
+    response: clarificationResponse,
     handler: async ({ ctx, params, body }) => tenders.clarify(ctx, params.id!, body),
   });
 
@@ -142,6 +170,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     query: documentQuery,
     status: 201,
     openapi: { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } },
+    response: documentResponse,
     handler: async ({ ctx, params, query, req }) => {
       if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) {
         throw badRequest('Send the file as the request body.');
@@ -159,7 +188,7 @@ export function tendersRoutes(tenders: TendersService, registry: ApiRegistry): R
     tag: 'tenders',
     summary: 'Download a tender document (who downloads is never recorded).',
     access: 'anyone once published',
-    openapi: { responses: { 200: { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } } },
+    responseFile: { mediaTypes: ['application/octet-stream'], description: 'The file, with the media type it was uploaded with' },
     handler: async ({ ctx, params, res }) => {
       const { document, stream } = await tenders.openDocument(ctx, params.id!, params.documentId!);
       res.setHeader('Content-Type', document.mediaType);

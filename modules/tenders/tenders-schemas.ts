@@ -3,6 +3,7 @@ import { instantSchema } from '../core/instant';
 import { multiLineText, oneLineText } from '../core/text';
 import { CENTRE_CODES, EVALUATION_METHODS, PROCEDURES, REFERENCE_KINDS } from '../centres/centre-rules';
 import { MAX_FEN, parseYuan } from '../core/money';
+import { clarificationSchema, plainSectionSchema, projectSchema, sectionDocumentSchema, sectionSchema } from '../formats/section';
 import { SECTION_STATES } from './lifecycle';
 
 /** Amount in yuan as a decimal string ("12345678.90"), turned into integer fen. */
@@ -87,3 +88,14 @@ export const documentQuery = z.strictObject({
 });
 
 export { MAX_FEN };
+
+// What the project and section write routes answer (the reads are published formats: formats/section.ts).
+
+export const projectWithSectionsResponse = z.strictObject({ project: projectSchema, sections: z.array(plainSectionSchema) });
+export const projectsResponse = z.strictObject({ projects: z.array(projectSchema) });
+export const projectResponse = z.strictObject({ project: projectSchema });
+export const plainSectionResponse = z.strictObject({ section: plainSectionSchema });
+/** Publishing answers the section with its opening key's public part. */
+export const publishedSectionResponse = z.strictObject({ section: sectionSchema });
+export const clarificationResponse = z.strictObject({ clarification: clarificationSchema, section: plainSectionSchema });
+export const documentResponse = z.strictObject({ document: sectionDocumentSchema });
