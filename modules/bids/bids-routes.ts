@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { receiptResponseSchema } from '../formats/receipt';
+import { myBidsResponse, signalsResponse } from './bids-schemas';
 import type { ApiRegistry } from '../../server/http/route';
 import type { BidsService } from './bids-service';
 import type { UploadLimits } from './upload-limits';
@@ -51,6 +52,7 @@ export function bidsRoutes(bids: BidsService, registry: ApiRegistry, uploads?: U
     tag: 'bids',
     summary: "Your organisation's bid versions for a section (every version is kept; the active one counts).",
     access: 'bidder',
+    response: myBidsResponse,
     handler: async ({ ctx, params }) => ({ bids: await bids.myBids(ctx, params.id!) }),
   });
 
@@ -80,6 +82,7 @@ export function bidsRoutes(bids: BidsService, registry: ApiRegistry, uploads?: U
     tag: 'supervision',
     summary: 'Supervision signals about the bids of a section (e.g. identical ciphertexts from different bidders), after the deadline.',
     access: 'supervisor, auditor, admin',
+    response: signalsResponse,
     handler: async ({ ctx, params }) => ({ signals: await bids.signals(ctx, params.id!) }),
   });
 

@@ -21,6 +21,7 @@ import type { LogPromise } from '../audit/log-promise';
 import { RECEIPT_FORMAT, signReceipt, type Receipt } from './receipt';
 import { sealedFormatGuard } from './sealed-format';
 import { isBeforeDeadline } from '../tenders/lifecycle';
+import type { OwnBid } from './bids-schemas';
 import * as store from './bids-store';
 
 /** What bids needs of the PKI: the certificate behind a fingerprint, checked at a given instant. */
@@ -258,7 +259,7 @@ export function createBidsService(deps: BidsDeps) {
     },
 
     /** The bidder's own versions for a section: the only bid count anyone may learn before the deadline. */
-    async myBids(ctx: RequestContext, sectionId: string) {
+    async myBids(ctx: RequestContext, sectionId: string): Promise<OwnBid[]> {
       const actor = requireRole(ctx, ['bidder'], 'list your bids');
       const rows = await store.bidsOfOrg(knex, sectionId, actor.orgId!);
       return rows.map((b) => ({

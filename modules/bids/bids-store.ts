@@ -1,8 +1,9 @@
 // SQL for sealed bids and supervisor signals.
 import type { Db } from '../../db/transactions';
 import { toInt, toIntOrNull, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
+import type { DuplicateCiphertextSignal, OwnBid } from './bids-schemas';
 
-export type BidStatus = 'active' | 'superseded' | 'withdrawn';
+export type BidStatus = OwnBid['status'];
 
 export interface BidRow {
   id: string;
@@ -128,10 +129,10 @@ export async function insertSignal(db: Db, s: { id: string; sectionId: string; k
   await db('bid_signals').insert({ id: s.id, section_id: s.sectionId, kind: s.kind, detail: JSON.stringify(s.detail), created_at: s.createdAt });
 }
 
-export async function signalsOf(db: Db, sectionId: string) {
+export async function signalsOf(db: Db, sectionId: string): Promise<DuplicateCiphertextSignal[]> {
   return (await db('bid_signals').where({ section_id: sectionId }).orderBy('created_at')).map((r: any) => ({
     id: toStr(r.id),
-    kind: toStr(r.kind),
+    kind: toStr(r.kind) as DuplicateCiphertextSignal['kind'],
     detail: JSON.parse(toStr(r.detail)),
     createdAt: toMs(r.created_at),
   }));

@@ -13,6 +13,7 @@ import type { CustodyPlatformKeys, OpeningKeyInfo, SectionFacts } from './custod
 import { normaliseFingerprint } from '../core/fingerprint';
 import { PLATFORM_TIMER, type ResolvedCustodian } from './custody-members';
 import { commitmentsDigest, parseCommitments, recipientOfParts, shareVerifies, VSS_SCHEME } from './opening-key';
+import type { CeremonyKeyResponse } from './custody-schemas';
 import * as store from './custody-store';
 import { mayManageCentre } from '../core/access';
 
@@ -77,7 +78,7 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
       ctx: RequestContext,
       sectionId: string,
       input: CeremonyUpload,
-    ): Promise<{ openingKey: OpeningKeyInfo & { confirmations: Array<{ custodian: string; confirmation: string | null }> } }> {
+    ): Promise<CeremonyKeyResponse> {
       const actor = requireActor(ctx);
       const section = await deps.sectionFacts(sectionId);
       if (!section || !(section.publishedAt !== null || isOverseer(actor) || mayManageCentre(actor, section.centre))) throw notFound('The section');

@@ -5,6 +5,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Db } from '../../db/transactions';
 import { TIME_LOCK } from '../centres/centre-rules';
 import { roundTimeMs, type BeaconSource } from '../timelock/beacon';
+import type { OpeningKeyInfo } from './custody-schemas';
 import * as store from './custody-store';
 
 /** The platform timer's key pair (certs/timer.key.pem, certs/timer.cert.pem). */
@@ -22,17 +23,7 @@ export interface SectionFacts {
   bidDeadlineAt: number | null;
 }
 
-export interface OpeningKeyInfo {
-  recipient: string;
-  threshold: number;
-  /** Every member: 'time-lock' first when there is one, then the share holders. */
-  custodians: string[];
-  source: store.KeySource;
-  scheme: store.KeyScheme;
-  commitments: string[];
-  timeLock: { round: number; chainHash: string; point: string; opensAt: number; beacon: 'local' | 'drand'; ciphertext?: string } | null;
-  publishedAt: number | null;
-}
+export type { OpeningKeyInfo };
 
 /** The key's public parts as the notice shows them, the time lock's ciphertext only once `deadline` has passed. */
 export async function keyInfo(db: Db, key: store.OpeningKeyRow, deadline: number | null, clock: Clock, beacon: BeaconSource): Promise<OpeningKeyInfo> {

@@ -16,6 +16,7 @@ import { decryptShare, encryptShare, rebuildIdentity, wipe } from './custody-cry
 import { PLATFORM_TIMER } from './custody-members';
 import { openTimeLock, rebuildVerifiable, shareVerifies, VSS_SCHEME } from './opening-key';
 import type { OpeningKeyInfo, SectionFacts } from './custody-info';
+import type { ShareRelease } from './custody-schemas';
 import * as store from './custody-store';
 
 /** What the opening learns of the key now: rebuilt, still waiting for a part, or provably unusable. */
@@ -88,7 +89,7 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
      * if it does not lie on them. The share is stored only encrypted to the platform timer and
      * audited as released, never logged itself.
      */
-    async releaseShare(ctx: RequestContext, sectionId: string, shareB64: string): Promise<{ released: number; threshold: number; ready: boolean }> {
+    async releaseShare(ctx: RequestContext, sectionId: string, shareB64: string): Promise<ShareRelease> {
       const actor = requireActor(ctx);
       const section = await deps.sectionFacts(sectionId);
       const key = await publishedKey(sectionId);

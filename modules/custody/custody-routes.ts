@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { ApiRegistry } from '../../server/http/route';
-import { ceremonyUploadBody, shareConfirmationBody } from './custody-schemas';
+import { ceremonyKeyResponse, ceremonyUploadBody, shareConfirmationBody, shareConfirmationResponse } from './custody-schemas';
 import type { CustodyService } from './custody-service';
 
 export function custodyRoutes(custody: CustodyService, registry: ApiRegistry): Router {
@@ -15,6 +15,7 @@ export function custodyRoutes(custody: CustodyService, registry: ApiRegistry): R
     access: 'operator of the centre, admin; draft sections only',
     body: ceremonyUploadBody,
     status: 201,
+    response: ceremonyKeyResponse,
     handler: async ({ ctx, params, body }) => custody.uploadCeremonyKey(ctx, params.id!, body),
   });
 
@@ -26,6 +27,7 @@ export function custodyRoutes(custody: CustodyService, registry: ApiRegistry): R
       "Confirm (or dispute) your share of an uploaded ceremony key after checking it against the commitments on your own machine (etender share confirm). Publication waits for every custodian's confirmation; one dispute stops it.",
     access: 'custodian of this section; before publication',
     body: shareConfirmationBody,
+    response: shareConfirmationResponse,
     handler: async ({ ctx, params, body }) => custody.confirmShare(ctx, params.id!, body),
   });
 

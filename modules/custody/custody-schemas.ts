@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { epochMs, hex64 } from '../formats/common';
+import { timeLockSchema } from '../formats/opening-record';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const POINT = /^[0-9a-f]{64}$/;
@@ -29,4 +31,54 @@ export const shareConfirmationBody = z.strictObject({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits')
     .describe('commitmentsSha256 of the share you checked (GET /api/sections/:id/shares/mine).'),
+});
+
+// What the custody routes answer (the opening routes answer the release and the own share).
+
+export const KEY_SOURCES = ['server', 'ceremony'] as const;
+export const KEY_SCHEMES = ['shamir-gf256', 'feldman-ed25519'] as const;
+const SHARE_WORDS = ['verified', 'failed'] as const;
+
+/** An opening key's public parts: what the notice and the record show. */
+export const openingKeyInfoSchema = z.strictObject({
+  recipient: z.string(),
+  threshold: z.int().min(1),
+  /** Every member: 'time-lock' first when there is one, then the share holders. */
+  custodians: z.array(z.string()),
+  source: z.enum(KEY_SOURCES),
+  scheme: z.enum(KEY_SCHEMES),
+  commitments: z.array(z.string()),
+  timeLock: timeLockSchema.nullable(),
+  publishedAt: epochMs.nullable(),
+});
+export type OpeningKeyInfo = z.infer<typeof openingKeyInfoSchema>;
+
+/** POST /api/sections/:id/opening-key: the uploaded ceremony key and each holder's word on its share so far. */
+export const ceremonyKeyResponse = z.strictObject({
+  openingKey: openingKeyInfoSchema.extend({ confirmations: z.array(z.strictObject({ custodian: z.string(), confirmation: z.enum(SHARE_WORDS).nullable() })) }),
+});
+export type CeremonyKeyResponse = z.infer<typeof ceremonyKeyResponse>;
+
+export const shareConfirmationResponse = z.strictObject({
+  confirmation: z.strictObject({ custodian: z.string(), shareIndex: z.int().min(1), result: z.enum(SHARE_WORDS) }),
+});
+
+/** POST /api/sections/:id/shares: how many shares are in, of how many needed. */
+export const shareReleaseResponse = z.strictObject({ released: z.int().min(0), threshold: z.int().min(1), ready: z.boolean() });
+export type ShareRelease = z.infer<typeof shareReleaseResponse>;
+
+/** GET /api/sections/:id/shares/mine: the custodian's own encrypted share and what to check it against. */
+export const myShareResponse = z.strictObject({
+  share: z.strictObject({
+    index: z.int().min(1),
+    custodian: z.string(),
+    certificateFingerprint: hex64,
+    encryptedShare: z.string(),
+    releasedAt: epochMs.nullable(),
+    confirmation: z.enum(SHARE_WORDS).nullable(),
+    scheme: z.enum(KEY_SCHEMES),
+    commitments: z.array(z.string()),
+    /** For a verifiable (Feldman) key: what a confirmation names. */
+    commitmentsSha256: hex64.nullable(),
+  }),
 });

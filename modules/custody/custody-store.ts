@@ -2,9 +2,11 @@
 import type { Db } from '../../db/transactions';
 import { toInt, toMs, toMsOrNull, toStr } from '../../db/row';
 
-export type KeySource = 'server' | 'ceremony';
+import type { KEY_SCHEMES, KEY_SOURCES } from './custody-schemas';
+
+export type KeySource = (typeof KEY_SOURCES)[number];
 /** 'shamir-gf256': earlier keys (identity string split bytewise); 'feldman-ed25519': verifiable shares of a scalar. */
-export type KeyScheme = 'shamir-gf256' | 'feldman-ed25519';
+export type KeyScheme = (typeof KEY_SCHEMES)[number];
 
 export interface TimeLockRow {
   round: number;

@@ -29,6 +29,13 @@ export const openedBidSchema = z.strictObject({
 });
 export type OpenedBid = z.infer<typeof openedBidSchema>;
 
+/** The people presiding over, recording and supervising the opening. */
+export const officialsSchema = z.strictObject({ presiding: z.string(), recording: z.string(), supervising: z.string() });
+
+/** An objection raised at the opening (TBLS 44) and its answer; bidder is the organisation's id. */
+export const openingObjectionSchema = z.strictObject({ id: z.string(), bidder: z.string(), text: z.string(), raisedAt: epochMs, answer: z.string().nullable(), answeredAt: epochMs.nullable() });
+export type OpeningObjection = z.infer<typeof openingObjectionSchema>;
+
 export const timeLockSchema = z.strictObject({
   round: z.int(),
   chainHash: z.string(),
@@ -55,7 +62,7 @@ export const openingRecordSchema = z
       referencePrice: yuanText,
     }),
     openingTime: epochMs,
-    officials: z.strictObject({ presiding: z.string(), recording: z.string(), supervising: z.string() }),
+    officials: officialsSchema,
     /** The freeze: its log entry, how many bids count, and the checkpoint signed then. */
     freeze: z.strictObject({ auditIndex: z.int().min(0), bidCount: z.int().min(0), checkpoint: checkpointSchema.nullable() }),
     custody: z.strictObject({
@@ -71,7 +78,7 @@ export const openingRecordSchema = z
     }),
     releaseWindow: z.strictObject({ hours: z.number(), endsAt: epochMs, exceeded: z.boolean(), flaggedAt: epochMs.nullable() }),
     bids: z.array(openedBidSchema.extend({ openingLogIndex: z.int().min(0) })),
-    objections: z.array(z.strictObject({ id: z.string(), bidder: z.string(), text: z.string(), raisedAt: epochMs, answer: z.string().nullable(), answeredAt: epochMs.nullable() })),
+    objections: z.array(openingObjectionSchema),
     /** The rebuilt opening key: anyone can decrypt the published ciphertexts with it. */
     openingKey: z.strictObject({ recipient: z.string(), identity: z.string() }),
     publication: z.strictObject({ checkpoint: checkpointSchema }),

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { openingRecordSchema } from '../formats/opening-record';
 import type { ApiRegistry } from '../../server/http/route';
 import type { CustodyService } from '../custody/custody-service';
-import { answerBody, objectionBody, officialsBody, shareBody } from './opening-schemas';
+import { myShareResponse, shareReleaseResponse } from '../custody/custody-schemas';
+import { answerBody, objectionBody, objectionResponse, objectionsResponse, officialsBody, officialsResponse, setOfficialsResponse, shareBody } from './opening-schemas';
 import type { OpeningService } from './opening-service';
 
 export function openingRoutes(opening: OpeningService, custody: CustodyService, registry: ApiRegistry): Router {
@@ -31,7 +32,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
     summary: "A counted bid's sealed file (age), published with the opening record; 404 before that, for everyone.",
     access: 'public, once the opening record is published',
     public: true,
-    openapi: { responses: { 200: { description: 'the age file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } } },
+    responseFile: { mediaTypes: ['application/octet-stream'], description: 'The sealed bid: an age v1 file' },
     handler: async ({ params, res }) => {
       const c = await opening.ciphertext(params.id!);
       res.status(200).type('application/octet-stream').set('Content-Length', String(c.size)).set('Etender-Ciphertext-Sha256', c.sha256);
@@ -47,6 +48,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
     summary: "Release your share of the section's opening key (after the deadline, once). Body: the decrypted share in base64, as `etender share decrypt` prints it.",
     access: 'custodian of this section',
     body: shareBody,
+    response: shareReleaseResponse,
     handler: async ({ ctx, params, body }) => custody.releaseShare(ctx, params.id!, body.share),
   });
 
@@ -56,6 +58,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
     tag: 'opening',
     summary: "Your encrypted share of the section's opening key (RSA-OAEP to your encryption certificate), to decrypt on your own machine.",
     access: 'custodian of this section',
+    response: myShareResponse,
     handler: async ({ ctx, params }) => custody.myShare(ctx, params.id!),
   });
 
@@ -66,6 +69,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
     summary: 'The people presiding over, recording and supervising the opening (defaults: the section operator and the platform).',
     access: 'public once the section is published',
     public: true,
+    response: officialsResponse,
     handler: async ({ ctx, params }) => opening.officials(ctx, params.id!),
   });
 
@@ -76,6 +80,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
     summary: 'Name the people presiding over, recording and supervising the opening, before the record is published.',
     access: 'operator of the centre, admin',
     body: officialsBody,
+    response: setOfficialsResponse,
     handler: async ({ ctx, params, body }) => opening.setOfficials(ctx, params.id!, body),
   });
 
@@ -86,6 +91,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
     summary: 'Objections raised at the opening and their answers.',
     access: 'public once the section is published',
     public: true,
+    response: objectionsResponse,
     handler: async ({ ctx, params }) => ({ objections: await opening.objections(ctx, params.id!) }),
   });
 
@@ -97,6 +103,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
     access: 'bidder of the section',
     body: objectionBody,
     status: 201,
+    response: objectionResponse,
     handler: async ({ ctx, params, body }) => opening.raiseObjection(ctx, params.id!, body.text),
   });
 
@@ -107,6 +114,7 @@ export function openingRoutes(opening: OpeningService, custody: CustodyService, 
     summary: 'Answer an objection raised at the opening; recorded with it.',
     access: 'operator of the centre, admin',
     body: answerBody,
+    response: objectionResponse,
     handler: async ({ ctx, params, body }) => opening.answerObjection(ctx, params.id!, params.oid!, body.answer),
   });
 

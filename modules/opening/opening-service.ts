@@ -15,7 +15,7 @@ import { formatYuan } from '../core/money';
 import { isUniqueViolation, withRetry, withTransaction } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import type { Checkpoint } from '../formats/checkpoint';
-import { OPENING_RECORD_FORMAT, type OpeningRecord } from '../formats/opening-record';
+import { OPENING_RECORD_FORMAT, type OpeningObjection, type OpeningRecord } from '../formats/opening-record';
 import type { BidsService } from '../bids/bids-service';
 import type { CentresService } from '../centres/centres-service';
 import type { CustodyService } from '../custody/custody-service';
@@ -115,7 +115,7 @@ export function createOpeningService(deps: OpeningDeps) {
     return { presiding: op ? `${op.displayName} (${op.username})` : 'operator', recording: 'platform', supervising: 'platform', source: 'default' };
   }
 
-  function objectionJson(o: store.Objection) {
+  function objectionJson(o: store.Objection): OpeningObjection {
     return { id: o.id, bidder: o.orgId, text: o.text, raisedAt: o.raisedAt, answer: o.answer, answeredAt: o.answeredAt };
   }
 
