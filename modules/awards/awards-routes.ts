@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { publicAwardSchema } from '../formats/award';
 import type { ApiRegistry } from '../../server/http/route';
-import { contractBody } from './awards-schemas';
+import { contractBody, contractResponse } from './awards-schemas';
 import type { AwardsService } from './awards-service';
 
 // No route records an award: the evaluation module does that inside its own transaction.
@@ -15,6 +15,7 @@ export function awardsRoutes(awards: AwardsService, registry: ApiRegistry): Rout
     summary: 'Record the signed contract (date and amount) of an awarded section; within 30 days of the award (TBL 46), else 422 naming the rule contractWithinDays.',
     access: 'operator of the centre, admin',
     body: contractBody,
+    response: contractResponse,
     handler: async ({ ctx, params, body }) => awards.recordContract(ctx, params.id!, { signedAt: body.signedAt, amountFen: body.amount }),
   });
 

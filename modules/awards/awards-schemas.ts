@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { instantSchema } from '../core/instant';
+import { awardSchema } from '../formats/award';
 import { yuanSchema } from '../tenders/tenders-schemas';
 
 export const contractBody = z.strictObject({
@@ -7,3 +8,6 @@ export const contractBody = z.strictObject({
   amount: yuanSchema.describe('The contract amount in yuan; it replaces the award amount in the rate reports.'),
 });
 export type ContractBody = z.infer<typeof contractBody>;
+
+/** POST /api/sections/:id/contract: the award with the contract recorded. */
+export const contractResponse = z.strictObject({ award: awardSchema });

@@ -11,6 +11,7 @@ import type { AuditService } from '../audit/audit-service';
 import { dayNumber, localDate } from '../centres/calendar';
 import type { CentresService } from '../centres/centres-service';
 import type { TendersService } from '../tenders/tenders-service';
+import type { Award } from '../formats/award';
 import * as store from './awards-store';
 import { mayManageCentre } from '../core/access';
 
@@ -49,7 +50,7 @@ export interface AwardedSection {
   imported: false;
 }
 
-export function awardJson(a: store.Award) {
+export function awardJson(a: store.Award): Award {
   return {
     sectionId: a.sectionId,
     centre: a.centre,

@@ -1,6 +1,16 @@
 import { Router } from 'express';
 import type { ApiRegistry } from '../../server/http/route';
-import { answerBody, declineBody, objectionBody, reserveBody, scoresBody } from './evaluation-schemas';
+import {
+  answerBody,
+  declineBody,
+  evaluationAwardResponse,
+  evaluationObjectionResponse,
+  evaluationResponse,
+  objectionBody,
+  reserveBody,
+  reserveResponse,
+  scoresBody,
+} from './evaluation-schemas';
 import type { EvaluationService } from './evaluation-service';
 
 export function evaluationRoutes(evaluation: EvaluationService, registry: ApiRegistry): Router {
@@ -15,6 +25,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
       "Set (or replace) the sealed reserve price (底价) of a land or property section before the deadline: an age file of the amount, sealed to the section's opening recipient. Decrypted at the evaluation with the opening key.",
     access: op,
     body: reserveBody,
+    response: reserveResponse,
     handler: async ({ ctx, params, body }) => evaluation.setReserve(ctx, params.id!, body.sealed),
   });
 
@@ -24,6 +35,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     tag: 'evaluation',
     summary: "Start the evaluation of an opened section (opened → evaluating) with the section's evaluation method.",
     access: op,
+    response: evaluationResponse,
     handler: async ({ ctx, params }) => evaluation.start(ctx, params.id!),
   });
 
@@ -34,6 +46,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     summary: "Comprehensive scoring: the weights and the evaluators' scores (0–100) per bid per criterion; every score is kept and audited.",
     access: op,
     body: scoresBody,
+    response: evaluationResponse,
     handler: async ({ ctx, params, body }) => evaluation.enterScores(ctx, params.id!, body),
   });
 
@@ -44,6 +57,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     summary:
       "Conclude the evaluation: up to 3 ranked candidates are published for the centre's candidatePublicityDays (evaluating → publicity), or the section fails with the reason (废标 / no deal).",
     access: op,
+    response: evaluationResponse,
     handler: async ({ ctx, params }) => evaluation.conclude(ctx, params.id!),
   });
 
@@ -55,6 +69,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
       'The evaluation result: candidates, ranks, prices, scores per evaluator, the reserve once opened, objections. Public from the publicity on; staff of the centre see a live preview while evaluating.',
     access: 'public from the publicity on',
     public: true,
+    response: evaluationResponse,
     handler: async ({ ctx, params }) => evaluation.view(ctx, params.id!),
   });
 
@@ -66,6 +81,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     access: 'bidder of the section',
     body: objectionBody,
     status: 201,
+    response: evaluationObjectionResponse,
     handler: async ({ ctx, params, body }) => evaluation.raiseObjection(ctx, params.id!, body.text),
   });
 
@@ -76,6 +92,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     summary: 'Answer an objection to the candidates (within 3 days, TBLS 54).',
     access: op,
     body: answerBody,
+    response: evaluationObjectionResponse,
     handler: async ({ ctx, params, body }) => evaluation.answerObjection(ctx, params.id!, params.oid!, body.answer),
   });
 
@@ -86,6 +103,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     summary: 'A candidate declines (by itself, or recorded by an operator) with a reason; the award goes to the next rank.',
     access: 'the candidate, operator of the centre',
     body: declineBody,
+    response: evaluationResponse,
     handler: async ({ ctx, params, body }) => evaluation.decline(ctx, params.id!, body.rank, body.reason),
   });
 
@@ -95,6 +113,7 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     tag: 'evaluation',
     summary: 'Award the best candidate that has not declined (publicity → awarded), after the publicity and with every objection answered; records the award and its notice.',
     access: op,
+    response: evaluationAwardResponse,
     handler: async ({ ctx, params }) => evaluation.award(ctx, params.id!),
   });
 
