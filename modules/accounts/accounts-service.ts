@@ -51,7 +51,6 @@ function toActor(u: store.UserRow): Actor {
   return { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, orgId: u.orgId, centres: u.centres };
 }
 
-
 export function createAccountsService(deps: {
   knex: Knex;
   clock: Clock;

@@ -4,6 +4,7 @@ import { promiseStatusSchema } from '../formats/log-promise';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
 import { requireRole } from '../core/context';
+import { auditEventsResponse } from './audit-schemas';
 import { MAX_ENTRIES_PER_CALL, type AuditService } from './audit-service';
 
 const digits = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
@@ -25,6 +26,7 @@ export function auditRoutes(audit: AuditService, registry: ApiRegistry): Router 
       from: digits.optional(),
       limit: digits.pipe(z.int().min(1).max(1000)).optional(),
     }),
+    response: auditEventsResponse,
     handler: async ({ ctx, query }) => {
       requireRole(ctx, ['supervisor', 'auditor', 'admin'], 'read the audit log');
       return { events: await audit.list({ objectType: query.objectType, objectId: query.objectId, action: query.action, fromIdx: query.from, limit: query.limit }) };

@@ -24,6 +24,9 @@ import {
   type AuditRow,
   type CheckpointRow,
 } from './audit-store';
+import type { ConsistencyProof, InclusionProof, LogEntry } from '../formats/checkpoint';
+import type { AuditEntry } from '../formats/dossier';
+import type { PromiseStatus } from '../formats/log-promise';
 import { LOG_NAME, signCheckpoint, type Checkpoint } from './checkpoint';
 import { MAX_MERGE_DELAY_MS, promisedData, type LogPromise } from './log-promise';
 import { promiseDigest, signPromise } from './promise-signing';
@@ -31,6 +34,7 @@ import * as promises from './promise-store';
 import { consistencyProofRanges, inclusionProofRanges, nodesForRanges, proofFromRanges, toHex, type LeafRange, type NodeSource } from './merkle';
 
 export { verifyCheckpointSignature, type Checkpoint } from './checkpoint';
+export type { AuditEntry, ConsistencyProof, InclusionProof, LogEntry, PromiseStatus };
 
 /** Most entries one call hands out (GET /api/audit/entries). */
 export const MAX_ENTRIES_PER_CALL = 1000;
@@ -43,48 +47,8 @@ export interface AuditEventInput {
   data?: Record<string, unknown>;
 }
 
-export interface AuditEntry {
-  v: 1;
-  idx: number;
-  id: string;
-  at: number;
-  action: string;
-  object: { type: string; id: string | null };
-  actor: { id: string; role: string; username: string } | null;
-  ip: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface InclusionProof {
-  index: number;
-  size: number;
-  leafHash: string;
-  /** The tree head at `size`: compare it with a signed checkpoint's root. */
-  root: string;
-  proof: string[];
-}
-
-export interface ConsistencyProof {
-  from: number;
-  to: number;
-  fromRoot: string;
-  toRoot: string;
-  proof: string[];
-}
-
-/** Where a promised entry stands: still held back, or in the log with its proof. */
-export type PromiseStatus =
-  | { state: 'waiting'; section: string; promisedAt: number; maxMergeDelayMs: number }
-  | { state: 'merged'; index: number; entry: string; checkpoint: Checkpoint; inclusionProof: string[] };
-
 /** Checkpoints are published on this fixed schedule (and at each freeze), never per request. */
 export const CHECKPOINT_INTERVAL_MS = 10 * 60 * 1000;
-
-export interface LogEntry {
-  index: number;
-  /** The exact canonical JSON that is the Merkle leaf. */
-  entry: string;
-}
 
 export interface AuditService {
   /** Appends within the caller's transaction, so the event and the change commit together. */

@@ -13,7 +13,6 @@ import * as store from './centres-store';
 
 export type { Centre };
 
-
 export interface CentreRules extends Centre {
   calendar: WorkingCalendar;
 }

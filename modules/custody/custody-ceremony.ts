@@ -74,11 +74,7 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
      * platform timer's share (if it is a holder) is checked here; each user custodian checks its own
      * and confirms before publication. The time lock, if the centre has one, is added at publication.
      */
-    async uploadCeremonyKey(
-      ctx: RequestContext,
-      sectionId: string,
-      input: CeremonyUpload,
-    ): Promise<CeremonyKeyResponse> {
+    async uploadCeremonyKey(ctx: RequestContext, sectionId: string, input: CeremonyUpload): Promise<CeremonyKeyResponse> {
       const actor = requireActor(ctx);
       const section = await deps.sectionFacts(sectionId);
       if (!section || !(section.publishedAt !== null || isOverseer(actor) || mayManageCentre(actor, section.centre))) throw notFound('The section');

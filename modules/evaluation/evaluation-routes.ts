@@ -1,16 +1,6 @@
 import { Router } from 'express';
 import type { ApiRegistry } from '../../server/http/route';
-import {
-  answerBody,
-  declineBody,
-  evaluationAwardResponse,
-  evaluationObjectionResponse,
-  evaluationResponse,
-  objectionBody,
-  reserveBody,
-  reserveResponse,
-  scoresBody,
-} from './evaluation-schemas';
+import { answerBody, declineBody, evaluationAwardResponse, evaluationObjectionResponse, evaluationResponse, objectionBody, reserveBody, reserveResponse, scoresBody } from './evaluation-schemas';
 import type { EvaluationService } from './evaluation-service';
 
 export function evaluationRoutes(evaluation: EvaluationService, registry: ApiRegistry): Router {

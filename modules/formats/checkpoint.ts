@@ -30,10 +30,16 @@ export const loggedEntrySchema = z.strictObject({
 export type LoggedEntry = z.infer<typeof loggedEntrySchema>;
 
 /** GET /api/audit/proofs/inclusion: RFC 9162 inclusion proof, hex hashes bottom up. */
+/** root: the tree head at `size`; compare it with a signed checkpoint's root. */
 export const inclusionProofSchema = z.strictObject({ index: z.int().min(0), size: z.int().min(0), leafHash: hex64, root: hex64, proof: z.array(hex64) });
+export type InclusionProof = z.infer<typeof inclusionProofSchema>;
 /** GET /api/audit/proofs/consistency: RFC 9162 consistency proof between two tree sizes. */
 export const consistencyProofSchema = z.strictObject({ from: z.int().min(0), to: z.int().min(0), fromRoot: hex64, toRoot: hex64, proof: z.array(hex64) });
+export type ConsistencyProof = z.infer<typeof consistencyProofSchema>;
 /** GET /api/audit/entries: entries as their exact canonical JSON (the Merkle leaves). */
-export const logEntriesSchema = z.strictObject({ start: z.int().min(0), end: z.int().min(0), entries: z.array(z.strictObject({ index: z.int().min(0), entry: z.string() })) });
+/** An entry by its position, as the exact canonical JSON that is the Merkle leaf. */
+export const logEntrySchema = z.strictObject({ index: z.int().min(0), entry: z.string() });
+export type LogEntry = z.infer<typeof logEntrySchema>;
+export const logEntriesSchema = z.strictObject({ start: z.int().min(0), end: z.int().min(0), entries: z.array(logEntrySchema) });
 /** GET /api/audit/checkpoints. */
 export const checkpointListSchema = z.strictObject({ checkpoints: z.array(checkpointSchema) });

@@ -18,6 +18,7 @@ export const auditEntrySchema = z.strictObject({
   ip: z.string().nullable(),
   data: z.record(z.string(), z.unknown()),
 });
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 export const dossierSectionSchema = z.strictObject({
   id: z.string(),

@@ -33,8 +33,6 @@ export type RegisterOrgInput = z.infer<typeof registerOrgBody>;
 export const reviewOrgBody = z.strictObject({ note: multiLineText(0, 500).optional() });
 export const rejectOrgBody = z.strictObject({ note: multiLineText(1, 500) });
 
-
-
 // What the organisation routes answer.
 
 export const ORG_STATUSES = ['pending', 'approved', 'rejected'] as const;

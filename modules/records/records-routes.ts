@@ -5,11 +5,13 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { ApiRegistry } from '../../server/http/route';
 import { tooManyRequests } from '../core/errors';
+import { downloadCountsResponse } from './records-schemas';
 import type { PdfDownload, RecordsService } from './records-service';
 
+const PDF_FILE = { mediaTypes: ['application/pdf'], description: 'The PDF record' };
+/** The answers of a PDF download besides the file itself. */
 const PDF_RESPONSE = {
   responses: {
-    200: { description: 'the PDF record', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
     304: { description: 'not modified: the ETag (the JSON digest) given in If-None-Match is still the record' },
     429: { description: 'too many anonymous downloads from this address; see Retry-After' },
   },
@@ -98,6 +100,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
       "The opening record (开标记录表) as PDF, rendering the JSON of GET /api/sections/:id/opening-record; states that JSON's SHA-256 (also in the Etender-Json-Sha256 header). Anonymous downloads are limited per address (429 with Retry-After) and counted per day, not logged; a signed-in download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).",
     access: 'public, once the record is published',
     public: true,
+    responseFile: PDF_FILE,
     openapi: PDF_RESPONSE,
     handler: async ({ ctx, params, req, res }) => sendPdf(req, res, await records.openingRecordPdf(ctx, params.id!)),
   });
@@ -122,6 +125,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
       "The evaluation report as PDF, rendering the JSON of GET /api/sections/:id/evaluation-report; states that JSON's SHA-256 (also in the Etender-Json-Sha256 header). Anonymous downloads are limited per address (429 with Retry-After) and counted per day, not logged; a signed-in download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).",
     access: 'public from the publicity on',
     public: true,
+    responseFile: PDF_FILE,
     openapi: PDF_RESPONSE,
     handler: async ({ ctx, params, req, res }) => sendPdf(req, res, await records.evaluationReportPdf(ctx, params.id!)),
   });
@@ -134,6 +138,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
       "The award notice (中标通知书 / 成交通知书) as PDF, rendering the JSON of GET /api/sections/:id/award: the winner, the amount in yuan and in capitals (大写), the award date (Asia/Shanghai), the section, the centre and the notice text; states that JSON's SHA-256. Public once awarded (404 before). Anonymous downloads are limited per address (429 with Retry-After) and counted per day, not logged; a signed-in download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).",
     access: 'public, once awarded',
     public: true,
+    responseFile: PDF_FILE,
     openapi: PDF_RESPONSE,
     handler: async ({ ctx, params, req, res }) => sendPdf(req, res, await records.awardNoticePdf(ctx, params.id!)),
   });
@@ -155,6 +160,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
     summary:
       'The section dossier as PDF, rendering the JSON of GET /api/sections/:id/dossier and stating its SHA-256. The download is an audit entry. Served with the JSON digest as ETag (304 for If-None-Match).',
     access: 'supervisor, auditor, admin',
+    responseFile: PDF_FILE,
     openapi: PDF_RESPONSE,
     handler: async ({ ctx, params, req, res }) => sendPdf(req, res, await records.dossierPdf(ctx, params.id!)),
   });
@@ -165,6 +171,7 @@ export function recordsRoutes(records: RecordsService, registry: ApiRegistry, op
     tag: 'records',
     summary: "Anonymous downloads of the section's PDF records, counted per record kind and day (Asia/Shanghai); signed-in downloads are audit entries instead.",
     access: 'supervisor, auditor, admin',
+    response: downloadCountsResponse,
     handler: async ({ ctx, params }) => records.downloadCounts(ctx, params.id!),
   });
 

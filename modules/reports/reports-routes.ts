@@ -7,6 +7,7 @@ import { AppError, tooLarge, validationFailed } from '../core/errors';
 import { CENTRE_CODES } from '../centres/centre-rules';
 import type { ImportsService } from './imports-service';
 import { ratesCsv } from './reports-csv';
+import { importResponse } from './reports-schemas';
 import type { RecordsService } from '../records/records-service';
 import { sendPdf } from '../records/records-routes';
 import type { ReportsService } from './reports-service';
@@ -68,6 +69,7 @@ export function reportsRoutes(reports: ReportsService, imports: ImportsService, 
     access: 'anyone',
     query: ratesQuery,
     response: rateReportSchema,
+    responseFile: { mediaTypes: ['text/csv', 'application/pdf'], description: 'The rate report: JSON by default, a spreadsheet with format=csv, the PDF record with format=pdf' },
     handler: async ({ query, req, res }) => {
       const report = await reports.rates({ from: query.from, to: query.to, centre: query.centre });
       if (query.format === 'pdf') {
@@ -91,6 +93,7 @@ export function reportsRoutes(reports: ReportsService, imports: ImportsService, 
     access: "operator of each row's centre, admin",
     status: 201,
     openapi: { requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } } },
+    response: importResponse,
     handler: async ({ ctx, req }) => imports.importHistory(ctx, await readCsvBody(req)),
   });
 
