@@ -92,7 +92,8 @@ export class ApiRegistry {
   constructor(private readonly options: { checkResponses?: boolean } = {}) {}
 
   add<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined, RS extends z.ZodType | undefined = undefined>(router: Router, spec: RouteSpec<BS, QS, RS>): void {
-    this.specs.push(spec as unknown as AnySpec);
+    const declared = spec as unknown as AnySpec;
+    this.specs.push(declared);
     router[spec.method](spec.path, async (req: Request, res: Response, next: NextFunction) => {
       try {
         if (!spec.public && !req.ctx.actor) throw unauthenticated();
@@ -107,7 +108,7 @@ export class ApiRegistry {
           res,
         });
         if (result !== undefined && !res.headersSent) {
-          if (this.options.checkResponses) checkResponse(spec as unknown as AnySpec, result);
+          if (this.options.checkResponses) checkResponse(declared, result);
           res.status(spec.status ?? 200).json(result);
         }
       } catch (err) {
