@@ -64,7 +64,7 @@ export const evaluationViewSchema = z.strictObject({
   concludedAt: epochMs.nullable(),
   publicity: z.strictObject({ from: epochMs.nullable(), endsAt: epochMs, over: z.boolean() }).nullable(),
   preview: z.boolean(),
-  result: z.union([z.strictObject({ pending: z.string() }), evaluationResultSchema]).nullable(),
+  result: evaluationResultSchema.extend({ pending: z.string().optional().describe('Why a preview cannot be computed yet (staff, while evaluating)') }).nullable(),
   declines: z.array(z.strictObject({ rank: z.int().min(1), reason: z.string(), at: epochMs })),
   objections: z.array(openingObjectionSchema),
 });

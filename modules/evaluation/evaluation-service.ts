@@ -19,6 +19,7 @@ import type { CentresService } from '../centres/centres-service';
 import type { OpeningService } from '../opening/opening-service';
 import { parseHeader } from '../opening/age-native';
 import type { TendersService } from '../tenders/tenders-service';
+import type { EvaluationView } from './evaluation-schemas';
 import * as store from './evaluation-store';
 import { MAX_CANDIDATES, missingScores, rankByPrice, rankByScore, rankedJson, responsiveBids, type RecordBid } from './ranking';
 import { mayManageCentre } from '../core/access';
@@ -267,7 +268,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
     },
 
     /** The evaluation result: public from the publicity on; operators and overseers see the live ranking before. */
-    async view(ctx: RequestContext, id: string) {
+    async view(ctx: RequestContext, id: string): Promise<{ evaluation: EvaluationView }> {
       const s = await section(id);
       const e = await store.findEvaluation(knex, s.id);
       const staff = mayManageCentre(ctx.actor, s.centre) || (ctx.actor !== null && ['admin', 'supervisor', 'auditor'].includes(ctx.actor.role));

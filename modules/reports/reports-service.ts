@@ -12,6 +12,7 @@ import type { TendersService } from '../tenders/tenders-service';
 import type { ImportsService } from './imports-service';
 import { addDays, isCalendarDate } from './period';
 import { aggregate, headline, percentOf, difference, type Aggregate, type Direction } from './rates';
+import type { RateReport } from '../formats/rate-report';
 
 export const MAX_PERIOD_YEARS = 20;
 const DAY = 86_400_000;
@@ -81,7 +82,7 @@ export function createReportsService(deps: ReportsDeps) {
   const { clock, centres, awards, imports, tenders, opening } = deps;
 
   return {
-    async rates(q: ReportQuery) {
+    async rates(q: ReportQuery): Promise<RateReport> {
       checkPeriod(q);
       const codes: CentreCode[] = q.centre ? [q.centre] : [...CENTRE_CODES];
       const rules = new Map<string, CentreRules>();

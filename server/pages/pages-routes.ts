@@ -72,6 +72,12 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
   }
 }
 
+/** A section as the pages show it. Pages read as the public, who see published sections only, and publishing needs a bid deadline. */
+function publicSection<S extends { id: string; bidDeadlineAt: number | null }>(s: S): Omit<S, 'bidDeadlineAt'> & { bidDeadlineAt: number } {
+  if (s.bidDeadlineAt === null) throw new Error(`section ${s.id} is shown to the public without a bid deadline`);
+  return { ...s, bidDeadlineAt: s.bidDeadlineAt };
+}
+
 export function pagesRoutes(deps: PagesDeps): Router {
   const { services, clock } = deps;
   const pollMs = Math.max(2000, deps.hallPollMs ?? 3000);
@@ -103,12 +109,12 @@ export function pagesRoutes(deps: PagesDeps): Router {
     }),
   );
 
-  const centres = async (): Promise<CentreView[]> => (await services.centres.list()) as unknown as CentreView[];
+  const centres = (): Promise<CentreView[]> => services.centres.list();
   const sectionsIn = async (req: Request, states: string[]): Promise<SectionView[]> => {
     const out: SectionView[] = [];
     for (const state of states) {
       const rows = await services.tenders.listSections(anon(req), { state: state as never, limit: 200 });
-      out.push(...(rows as unknown as SectionView[]));
+      out.push(...rows.map(publicSection));
     }
     return out;
   };
@@ -117,7 +123,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
     const c = view(req);
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
     const opened = (await sectionsIn(req, ['opened', 'evaluating', 'publicity', 'opening'])).sort((a, b) => (b.closedAt ?? b.bidDeadlineAt) - (a.closedAt ?? a.bidDeadlineAt)).slice(0, 10);
-    const awarded = (await sectionsIn(req, ['awarded', 'contracted'])).sort((a, b) => ((b as { updatedAt?: number }).updatedAt ?? 0) - ((a as { updatedAt?: number }).updatedAt ?? 0)).slice(0, 10);
+    const awarded = (await sectionsIn(req, ['awarded', 'contracted'])).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, 10);
     send(res, 200, homePage(c, { centres: await centres(), open, opened, awarded }));
   });
 
@@ -135,17 +141,20 @@ export function pagesRoutes(deps: PagesDeps): Router {
   router.get('/sections/:id', async (req, res) => {
     const c = view(req);
     const id = req.params.id;
-    const d = (await services.tenders.getSection(anon(req), id)) as unknown as Pick<SectionPageData, 'section' | 'project' | 'documents' | 'clarifications'>;
-    const evaluation = await orNull(services.evaluation.view(anon(req), id));
+    const d = await services.tenders.getSection(anon(req), id);
+    const evaluation = (await orNull(services.evaluation.view(anon(req), id)))?.evaluation;
     const award = await orNull(services.awards.publicAward(id));
     send(
       res,
       200,
       sectionPage(c, {
-        ...d,
+        section: publicSection(d.section),
+        project: d.project,
+        documents: d.documents,
+        clarifications: d.clarifications,
         centres: await centres(),
         record: await openingRecord(req, id),
-        evaluation: (evaluation?.evaluation ?? null) as SectionPageData['evaluation'],
+        evaluation: evaluation ? { publicity: evaluation.publicity, result: evaluation.result } : null,
         award: award?.award ?? null,
       }),
     );
@@ -154,7 +163,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
   router.get('/sections/:id/hall', async (req, res) => {
     const c = view(req);
     const d = await services.tenders.getSection(anon(req), req.params.id);
-    const section = { ...(d.section as unknown as SectionView), projectTitle: d.project.title };
+    const section = { ...publicSection(d.section), projectTitle: d.project.title };
     const rec = await openingRecord(req, section.id);
     send(res, 200, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null }));
   });
@@ -244,7 +253,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
     let error: string | null = null;
     let status = 200;
     try {
-      report = (await services.reports.rates({ from, to })) as unknown as RatesView;
+      report = await services.reports.rates({ from, to });
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       status = err.status;

@@ -1,47 +1,24 @@
 // The public portal pages as escaping templates (server/pages/html.ts): every value from the API is
 // escaped; only markup written here is trusted. No inline script or style (the CSP forbids them):
 // the hall's script and the stylesheet are static files under /portal-static/.
+import type { Centre } from '../../modules/centres/centres-schemas';
+import type { Award } from '../../modules/formats/award';
+import type { EvaluationResult } from '../../modules/formats/evaluation-report';
 import type { OpeningRecord } from '../../modules/formats/opening-record';
+import type { RateReport } from '../../modules/formats/rate-report';
+import type { ClarificationJson, Project, Section, SectionDocumentJson } from '../../modules/formats/section';
 import { html, raw, type SafeHtml } from '../../server/pages/html';
 import { remaining, shanghaiTime, yuan } from './format';
 import { STRINGS, type Lang, type Strings } from './strings';
 
-export interface CentreView {
-  code: string;
-  nameZh: string;
-  nameEn: string;
-  settings: { direction: string; metric: string; timeZone?: string };
-}
-export interface SectionView {
-  id: string;
-  code: string;
-  title: string;
-  centre: string;
-  state: string;
-  procedure: string;
-  evaluationMethod: string;
-  referenceKind: string;
-  referencePrice: string;
-  bidBond: string | null;
-  publishedAt: number | null;
-  bidOpensAt: number | null;
-  clarificationDeadlineAt: number | null;
-  bidDeadlineAt: number;
-  openingAt: number | null;
-  closedAt: number | null;
-  cancelledAt: number | null;
-  cancelReason: string | null;
-  failureReason: string | null;
-  projectTitle?: string;
-  tenderee?: string;
-  openingKey?: OpeningKeyView | null;
-}
-export interface OpeningKeyView {
-  recipient: string;
-  threshold: number;
-  custodians: string[];
-  timeLock?: { round: number; opensAt: number; beacon: 'local' | 'drand' } | null;
-}
+/** A centre as the pages show it: its names and the settings they print (modules/centres/centres-schemas.ts). */
+export type CentreView = Pick<Centre, 'code' | 'nameZh' | 'nameEn'> & { settings: Pick<Centre['settings'], 'direction' | 'metric' | 'timeZone'> };
+/**
+ * A public section as the API shows it (formats/section.ts), with its project's title and tenderee
+ * where the list gives them. Public sections are published, and publishing needs a bid deadline.
+ */
+export type SectionView = Omit<Section, 'bidDeadlineAt' | 'openingKey'> & { bidDeadlineAt: number; projectTitle?: string; tenderee?: string; openingKey?: OpeningKeyView | null };
+export type OpeningKeyView = NonNullable<Section['openingKey']>;
 /** The portal renders the published record itself (modules/formats/opening-record.ts). */
 export type OpeningRecordView = OpeningRecord;
 export type RecordBid = OpeningRecord['bids'][number];
@@ -161,15 +138,13 @@ ${rec.bids.map(
 export interface SectionPageData {
   centres: CentreView[];
   section: SectionView;
-  project: { code: string; title: string; tenderee: string; description: string | null };
-  documents: Array<{ id: string; name: string; size: number; sha256: string }>;
-  clarifications: Array<{ id: string; issuedAt: number; title: string; body: string; newDeadlineAt: number | null }>;
+  project: Pick<Project, 'code' | 'title' | 'tenderee' | 'description'>;
+  documents: Array<Pick<SectionDocumentJson, 'id' | 'name' | 'size' | 'sha256'>>;
+  clarifications: Array<Pick<ClarificationJson, 'id' | 'issuedAt' | 'title' | 'body' | 'newDeadlineAt'>>;
   record: { kind: 'record'; value: OpeningRecordView } | { kind: 'pending' | 'in_progress' | 'failed'; message?: string };
-  evaluation: {
-    publicity: { endsAt: number } | null;
-    result: { candidates?: Array<{ rank: number; bidId?: string; bidder?: { name?: string }; price?: string; score?: string | number | null }>; outcome?: string; reason?: string } | null;
-  } | null;
-  award: { bidderName: string; amount: string; awardedAt: number; contractSignedAt: number | null; contractAmount: string | null } | null;
+  /** The public evaluation (modules/evaluation/evaluation-schemas.ts): its publicity and result. */
+  evaluation: { publicity: { endsAt: number } | null; result: EvaluationResult | null } | null;
+  award: Pick<Award, 'bidderName' | 'amount' | 'awardedAt' | 'contractSignedAt' | 'contractAmount'> | null;
 }
 
 export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
@@ -266,21 +241,8 @@ ${
   return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
 }
 
-export interface RatesView {
-  period: { from: string; to: string };
-  headline: string;
-  headlineZh: string;
-  combined: Record<'cost' | 'revenue', { metric: string; sections: number; referenceTotal: string; finalTotal: string; rate: { percent: string | null } }>;
-  centres: Array<{
-    centre: string;
-    metric: string;
-    sections: number;
-    referenceTotal: string;
-    finalTotal: string;
-    rate: { percent: string | null };
-    counts: { published: number; opened: number; failed: number; awarded: number; imported: number };
-  }>;
-}
+/** The rate report (formats/rate-report.ts): the parts the page prints. */
+export type RatesView = Pick<RateReport, 'period' | 'headline' | 'headlineZh' | 'combined' | 'centres'>;
 
 export function reportsPage(c: Ctx, d: { centres: CentreView[]; from: string; to: string; report: RatesView | null; error: string | null }): SafeHtml {
   const q = { from: d.from, to: d.to };
