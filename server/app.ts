@@ -17,6 +17,7 @@ import { createCustodyService } from '../modules/custody/custody-service';
 import { custodyRoutes } from '../modules/custody/custody-routes';
 import type { Clock } from '../modules/core/clock';
 import { notFound } from '../modules/core/errors';
+import { createOrgFacts } from '../modules/orgs/org-facts';
 import { createOrgsService } from '../modules/orgs/orgs-service';
 import { orgsRoutes } from '../modules/orgs/orgs-routes';
 import { loadOrCreatePlatformKeys, PlatformKeysError } from '../modules/pki/platform-keys';
@@ -34,6 +35,8 @@ import { createOpeningService } from '../modules/opening/opening-service';
 import { openingRoutes } from '../modules/opening/opening-routes';
 import { createEvaluationService } from '../modules/evaluation/evaluation-service';
 import { evaluationRoutes } from '../modules/evaluation/evaluation-routes';
+import { createLifecycleEngine } from '../modules/lifecycle/lifecycle-engine';
+import { createSectionFacts } from '../modules/tenders/section-facts';
 import { createTendersService } from '../modules/tenders/tenders-service';
 import { createAwardsService } from '../modules/awards/awards-service';
 import { awardsRoutes } from '../modules/awards/awards-routes';
@@ -94,49 +97,45 @@ function beaconFor(config: Config, clock: Clock): { source: BeaconSource; local:
   return { source: local.source(clock, ['/beacon']), local };
 }
 
+/**
+ * Builds every service in dependency order: each is made from the ones above it, so no service
+ * reaches one built later (no late-bound closures). Where two modules need each other's facts, the
+ * facts are a separate small reader over the database (org-facts, section-facts) built first.
+ */
 export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & { log?: Pick<Logger, 'warn'> }) {
   const { config, db, clock } = deps;
   const knex = db.knex;
   const platformKeys = platformKeysFor(config, clock);
   const beacon = beaconFor(config, clock);
+  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
   const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
-  // orgs is built just below; the check runs only when a token is asked for.
-  const accounts = createAccountsService({ knex, clock, audit, orgApproved: (id) => orgs.isApproved(id) });
+  const orgFacts = createOrgFacts({ knex });
+  const accounts = createAccountsService({ knex, clock, audit, orgApproved: orgFacts.isApproved });
   const orgs = createOrgsService({ knex, clock, audit, accounts });
   const pki = createPkiService({ knex, clock, audit, keys: platformKeys, orgs, trustedCaPems: readTrustedCaFiles(config.trustedCaFiles) });
   const centres = createCentresService({ knex, clock, audit });
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
-  // Custody reads sections through the tenders service, which is built next and uses custody.
-  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: (id) => tenders.biddingFacts(knex, id) });
-  const tenders = createTendersService({
-    knex,
-    clock,
-    audit,
-    centres,
-    blobs,
-    custody,
-    codePrefix: config.codePrefix,
-    maxDocumentBytes: config.maxDocumentBytes,
-    processId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`,
-  });
+  const lifecycle = createLifecycleEngine({ knex, clock, audit, processId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}` });
+  const sectionFacts = createSectionFacts({ knex, engine: lifecycle });
+  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: (id) => sectionFacts.biddingFacts(knex, id) });
+  const tenders = createTendersService({ knex, clock, audit, centres, blobs, custody, lifecycle, codePrefix: config.codePrefix, maxDocumentBytes: config.maxDocumentBytes });
   const bids = createBidsService({
     knex,
     clock,
     audit,
     pki,
     custody,
-    tenders,
-    orgs,
+    sections: sectionFacts,
+    orgs: orgFacts,
     blobs,
     receiptSigner: platformKeys.receipt,
     maxBidBytes: config.maxBidBytes,
     log: deps.log ?? { warn: () => undefined },
   });
-  const awards = createAwardsService({ knex, clock, audit, centres, tenders });
-  const imports = createImportsService({ knex, clock, audit, centres, tenders });
-  const reports = createReportsService({ clock, centres, awards, imports, tenders, opening: { bidCounts: (ids) => opening.bidCounts(ids) } });
-  const opening = createOpeningService({ knex, clock, audit, tenders, bids, custody, centres, orgs, pki, accounts, blobs });
-  const evaluation = createEvaluationService({ knex, clock, audit, tenders, centres, opening, awards });
+  const awards = createAwardsService({ knex, clock, audit, centres, sections: sectionFacts });
+  const imports = createImportsService({ knex, clock, audit, centres, sections: sectionFacts });
+  const opening = createOpeningService({ knex, clock, audit, sections: sectionFacts, lifecycle, bids, custody, centres, orgs: orgFacts, pki, accounts, blobs });
+  const reports = createReportsService({ clock, centres, awards, imports, sections: sectionFacts, opening });
+  const evaluation = createEvaluationService({ knex, clock, audit, sections: sectionFacts, lifecycle, centres, opening, awards });
   const records = createRecordsService({
     knex,
     clock,
@@ -156,9 +155,12 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
     audit,
     accounts,
     orgs,
+    orgFacts,
     centres,
     blobs,
     blobSweeper,
+    lifecycle,
+    sectionFacts,
     tenders,
     sessions,
     pki,

@@ -8,7 +8,7 @@ import { requireActor, requireRole, type Actor, type RequestContext, type Role }
 import { AppError, conflict, notFound, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
 import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import * as store from './accounts-store';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 import { normaliseUsername, usernameProblem } from './usernames';
@@ -70,7 +70,7 @@ export interface PasswordChangeResult {
 export function createAccountsService(deps: {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender;
   /** Whether a bidder's organisation is approved (the organisations module answers; it is built after this one). */
   orgApproved?: (orgId: string) => Promise<boolean>;
 }) {

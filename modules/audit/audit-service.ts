@@ -86,6 +86,9 @@ export interface LogEntry {
   entry: string;
 }
 
+/** What a module that records its own steps needs of the log: one append in its transaction. */
+export type AuditAppender = Pick<AuditService, 'append'>;
+
 export interface AuditService {
   /** Appends within the caller's transaction, so the event and the change commit together. */
   append(db: Db, ctx: RequestContext, event: AuditEventInput): Promise<AuditEntry>;

@@ -7,10 +7,10 @@ import { requireActor, type RequestContext } from '../core/context';
 import { conflict, forbidden, notFound, ruleViolation, validationFailed } from '../core/errors';
 import { formatYuan } from '../core/money';
 import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import { dayNumber, localDate } from '../centres/calendar';
 import type { CentresService } from '../centres/centres-service';
-import type { TendersService } from '../tenders/tenders-service';
+import type { SectionFacts } from '../tenders/section-facts';
 import * as store from './awards-store';
 import { mayManageCentre } from '../core/access';
 
@@ -20,9 +20,9 @@ export const DEFAULT_CONTRACT_WITHIN_DAYS = 30;
 export interface AwardsDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender;
   centres: Pick<CentresService, 'rules'>;
-  tenders: Pick<TendersService, 'awardFacts' | 'markContracted'>;
+  sections: Pick<SectionFacts, 'awardFacts' | 'markContracted'>;
 }
 
 export interface AwardInput {
@@ -64,7 +64,7 @@ export function awardJson(a: store.Award) {
 }
 
 export function createAwardsService(deps: AwardsDeps) {
-  const { knex, clock, audit, centres, tenders } = deps;
+  const { knex, clock, audit, centres, sections } = deps;
 
   return {
     /**
@@ -72,7 +72,7 @@ export function createAwardsService(deps: AwardsDeps) {
      * also moves the section to "awarded"). A section is awarded once: a second award is a 409.
      */
     async recordAward(trx: Db, ctx: RequestContext, input: AwardInput) {
-      const facts = await tenders.awardFacts(trx, input.sectionId);
+      const facts = await sections.awardFacts(trx, input.sectionId);
       if (!facts) throw notFound('The section');
       if (input.amountFen <= 0n) throw validationFailed('amount: the award amount must be more than zero.', [{ field: 'amount', message: '"amount" must be more than zero' }]);
       const award: store.Award = {
@@ -110,7 +110,7 @@ export function createAwardsService(deps: AwardsDeps) {
     /** The signed contract: by an operator of the centre (or admin), within the centre's period after the award. */
     async recordContract(ctx: RequestContext, sectionId: string, input: { signedAt: number; amountFen: bigint }) {
       const actor = requireActor(ctx);
-      const facts = await tenders.awardFacts(knex, sectionId);
+      const facts = await sections.awardFacts(knex, sectionId);
       if (!facts || facts.publishedAt === null) throw notFound('The section');
       if (!mayManageCentre(actor, facts.centre)) {
         throw forbidden(`Only operators of the ${facts.centre} centre may record the contract of this section.`);
@@ -144,7 +144,7 @@ export function createAwardsService(deps: AwardsDeps) {
         }
         const data = { code: facts.code, signedAt: input.signedAt, amount: formatYuan(input.amountFen), awardAmount: formatYuan(award.amountFen) };
         // The lifecycle move awarded → contracted is the tenders module's (its own audit entry).
-        const moved = await tenders.markContracted(trx, ctx, sectionId, data);
+        const moved = await sections.markContracted(trx, ctx, sectionId, data);
         await audit.append(trx, ctx, { action: 'award.contract_recorded', objectType: 'section', objectId: sectionId, data: { ...data, sectionMoved: moved } });
         return { award: awardJson((await store.findAward(trx, sectionId))!) };
       });

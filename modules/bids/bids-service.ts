@@ -2,7 +2,7 @@
 // ciphertext to disk while hashing it, judges the deadline by the server clock when the upload
 // completes, records the bid and its audit entry in one transaction, and answers with a signed
 // receipt. Nothing here can read a bid: the server holds only ciphertext until the opening.
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
@@ -12,15 +12,15 @@ import { newId } from '../core/ids';
 import type { Signer } from '../core/signing';
 import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
-import type { OrgsService } from '../orgs/orgs-service';
+import type { OrgFacts } from '../orgs/org-facts';
 import type { BlobStore } from '../storage/blob-store';
-import type { TendersService } from '../tenders/tenders-service';
+import type { SectionFacts } from '../tenders/section-facts';
 import { manifestSchema, sha256Hex, verifyManifestSignature, type Manifest } from './manifest';
 import { canonicalBytes } from './manifest';
 import type { LogPromise } from '../audit/log-promise';
 import { RECEIPT_FORMAT, signReceipt, type Receipt } from './receipt';
 import { sealedFormatGuard } from './sealed-format';
-import { isBeforeDeadline } from '../tenders/lifecycle';
+import { isBeforeDeadline } from '../lifecycle/lifecycle';
 import * as store from './bids-store';
 
 /** What bids needs of the PKI: the certificate behind a fingerprint, checked at a given instant. */
@@ -40,12 +40,13 @@ export interface RecipientSource {
 export interface BidsDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  /** Bids are held back as signed promises and merged into the log at the freeze. */
+  audit: Pick<AuditService, 'promise' | 'promiseOf' | 'mergePromised' | 'sectionsWithPromises' | 'checkpoint'>;
   pki: CertificateChecker;
   custody: RecipientSource;
-  tenders: TendersService;
-  orgs: OrgsService;
-  blobs: BlobStore;
+  sections: Pick<SectionFacts, 'biddingFacts' | 'lockForBid'>;
+  orgs: Pick<OrgFacts, 'isApproved'>;
+  blobs: Pick<BlobStore, 'stage'>;
   receiptSigner: Signer;
   maxBidBytes: number;
   log: { warn(obj: object, msg: string): void };
@@ -88,10 +89,10 @@ function parseManifestHeader(value: string | undefined): { manifest: Manifest; b
 }
 
 export function createBidsService(deps: BidsDeps) {
-  const { knex, clock, audit, pki, custody, tenders, orgs, blobs } = deps;
+  const { knex, clock, audit, pki, custody, sections, orgs, blobs } = deps;
 
   async function buildReceipt(bid: store.BidRow, kind: 'submission' | 'withdrawal', promise: LogPromise): Promise<Receipt> {
-    const section = (await tenders.biddingFacts(knex, bid.sectionId))!;
+    const section = (await sections.biddingFacts(knex, bid.sectionId))!;
     return signReceipt(
       {
         format: RECEIPT_FORMAT,
@@ -122,7 +123,7 @@ export function createBidsService(deps: BidsDeps) {
       if (!actor.orgId || !(await orgs.isApproved(actor.orgId))) {
         throw forbidden('Your organisation has not been approved by the centre yet; bids are accepted from approved organisations only.');
       }
-      const section = await tenders.biddingFacts(knex, sectionId);
+      const section = await sections.biddingFacts(knex, sectionId);
       if (!section || section.publishedAt === null) throw notFound('The section');
       if (section.state !== 'bidding') throw invalidTransition(`This section is ${section.state}; bids are accepted only while it is open for bids.`, { state: section.state });
       const deadline = section.bidDeadlineAt!;
@@ -176,7 +177,7 @@ export function createBidsService(deps: BidsDeps) {
       let promise: LogPromise;
       try {
         promise = await withTransaction(knex, async (trx) => {
-          if (!(await tenders.lockForBid(trx, sectionId, receivedAt))) throw deadlinePassed(deadline);
+          if (!(await sections.lockForBid(trx, sectionId, receivedAt))) throw deadlinePassed(deadline);
           const previous = await store.activeBid(trx, sectionId, actor.orgId!);
           const version = await store.nextVersion(trx, sectionId, actor.orgId!);
           if (previous && !(await store.retire(trx, previous.id, 'superseded', receivedAt))) {
@@ -244,11 +245,11 @@ export function createBidsService(deps: BidsDeps) {
     async withdraw(ctx: RequestContext, bidId: string): Promise<Receipt> {
       requireRole(ctx, ['bidder'], 'withdraw bids');
       const bid = await ownBid(ctx, bidId);
-      const section = (await tenders.biddingFacts(knex, bid.sectionId))!;
+      const section = (await sections.biddingFacts(knex, bid.sectionId))!;
       const now = clock.now();
       if (now >= section.bidDeadlineAt!) throw deadlinePassed(section.bidDeadlineAt!);
       const promise = await withTransaction(knex, async (trx) => {
-        if (!(await tenders.lockForBid(trx, bid.sectionId, now))) throw deadlinePassed(section.bidDeadlineAt!);
+        if (!(await sections.lockForBid(trx, bid.sectionId, now))) throw deadlinePassed(section.bidDeadlineAt!);
         if (!(await store.retire(trx, bidId, 'withdrawn', now))) {
           throw conflict('Only the bid that currently counts can be withdrawn; this one was already replaced or withdrawn.');
         }
@@ -306,7 +307,7 @@ export function createBidsService(deps: BidsDeps) {
     async mergeClosedSections(): Promise<Array<{ section: string; merged: number }>> {
       const done: Array<{ section: string; merged: number }> = [];
       for (const sectionId of await audit.sectionsWithPromises()) {
-        const section = await tenders.biddingFacts(knex, sectionId);
+        const section = await sections.biddingFacts(knex, sectionId);
         if (!section || isBeforeDeadline(section.state)) continue;
         const merged = await withTransaction(knex, (trx) => this.mergeIntoLog(trx, sectionId));
         if (merged) done.push({ section: sectionId, merged });
@@ -329,7 +330,7 @@ export function createBidsService(deps: BidsDeps) {
     async signals(ctx: RequestContext, sectionId: string) {
       const actor = requireActor(ctx);
       if (!isOverseer(actor)) throw forbidden('Only supervisors, auditors and admins see supervision signals.');
-      const section = await tenders.biddingFacts(knex, sectionId);
+      const section = await sections.biddingFacts(knex, sectionId);
       if (!section) throw notFound('The section');
       if (isBeforeDeadline(section.state)) {
         throw invalidTransition('Signals about bids are shown after the bid deadline; before it nobody may learn who bids (EB 21).', { state: section.state });

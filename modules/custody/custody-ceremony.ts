@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, invalidTransition, notFound, ruleViolation, validationFailed } from '../core/errors';
 import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import { shareHoldersOf, TIME_LOCK, type CustodySettings } from '../centres/centre-rules';
 import { decryptShare, wipe } from './custody-crypto';
 import type { CustodyPlatformKeys, OpeningKeyInfo, SectionFacts } from './custody-info';
@@ -25,7 +25,7 @@ export interface CeremonyUpload {
 export interface CustodyCeremonyDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender;
   platformKeys: CustodyPlatformKeys;
   custodySetOf(centre: string): Promise<CustodySettings>;
   holdersOf(custody: CustodySettings, now: number): Promise<ResolvedCustodian[]>;

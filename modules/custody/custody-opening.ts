@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock';
 import { requireActor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, invalidTransition, notFound, validationFailed } from '../core/errors';
 import { withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import { TIME_LOCK } from '../centres/centre-rules';
 import type { BeaconSource } from '../timelock/beacon';
 import { decryptShare, encryptShare, rebuildIdentity, wipe } from './custody-crypto';
@@ -27,7 +27,7 @@ export type OpeningKeyState =
 export interface CustodyOpeningDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender;
   beacon: BeaconSource;
   platformKeys: { timer: { certPem: string; privateKey: crypto.KeyObject | string } };
   publishedKey(sectionId: string): Promise<store.OpeningKeyRow | null>;

@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock';
 import { requireActor, type Actor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, notFound, ruleViolation, validationFailed } from '../core/errors';
 import { isUniqueViolation, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import { custodyOf, shareHoldersOf, TIME_LOCK, type CustodySettings } from '../centres/centre-rules';
 import type { Centre } from '../centres/centres-service';
 import { roundAtOrAfter, type BeaconSource } from '../timelock/beacon';
@@ -30,7 +30,7 @@ export type { CeremonyUpload } from './custody-ceremony';
 export interface CustodyDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender;
   pki: CustodyPki;
   platformKeys: CustodyPlatformKeys;
   /** Where time locks are made to and opened from (drand relays, or a local beacon). */

@@ -12,13 +12,14 @@ import { AppError, conflict, forbidden, notFound, validationFailed } from '../co
 import { newId } from '../core/ids';
 import { formatYuan, parseYuan } from '../core/money';
 import { withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import type { AwardsService } from '../awards/awards-service';
 import { localDate } from '../centres/calendar';
 import type { CentresService } from '../centres/centres-service';
 import type { OpeningService } from '../opening/opening-service';
 import { parseHeader } from '../opening/age-native';
-import type { TendersService } from '../tenders/tenders-service';
+import type { LifecycleEngine } from '../lifecycle/lifecycle-engine';
+import type { SectionFacts } from '../tenders/section-facts';
 import * as store from './evaluation-store';
 import { MAX_CANDIDATES, missingScores, rankByPrice, rankByScore, rankedJson, responsiveBids, type RecordBid } from './ranking';
 import { mayManageCentre } from '../core/access';
@@ -28,24 +29,25 @@ const MAX_RESERVE_BYTES = 4096;
 export interface EvaluationDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
-  tenders: Pick<TendersService, 'openingFacts' | 'evaluationTransition'>;
+  audit: AuditAppender;
+  sections: Pick<SectionFacts, 'openingFacts'>;
+  lifecycle: Pick<LifecycleEngine, 'evaluationTransition'>;
   centres: Pick<CentresService, 'rules'>;
   opening: Pick<OpeningService, 'record'>;
   awards: Pick<AwardsService, 'recordAward'>;
 }
 
-type Section = NonNullable<Awaited<ReturnType<TendersService['openingFacts']>>>['section'];
+type Section = NonNullable<Awaited<ReturnType<SectionFacts['openingFacts']>>>['section'];
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
 const PUBLIC_STATES = new Set(['publicity', 'awarded', 'contracted', 'archived', 'failed']);
 
 export function createEvaluationService(deps: EvaluationDeps) {
-  const { knex, clock, audit, tenders, centres, opening, awards } = deps;
+  const { knex, clock, audit, sections, lifecycle, centres, opening, awards } = deps;
 
   async function section(id: string): Promise<Section> {
-    const f = await tenders.openingFacts(id);
+    const f = await sections.openingFacts(id);
     if (!f || f.section.publishedAt === null) throw notFound('The section');
     return f.section;
   }
@@ -202,7 +204,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const actor = requireActor(ctx);
       const s = await managed(ctx, id, 'start the evaluation of this section');
       await withTransaction(knex, async (trx) => {
-        await tenders.evaluationTransition(trx, ctx, s.id, 'opened', 'evaluating', {}, { method: s.evaluationMethod });
+        await lifecycle.evaluationTransition(trx, ctx, s.id, 'opened', 'evaluating', {}, { method: s.evaluationMethod });
         await store.insertEvaluation(trx, { sectionId: s.id, method: s.evaluationMethod, startedBy: actor.userId, startedAt: clock.now() });
       });
       return this.view(ctx, id);
@@ -250,9 +252,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
       await withTransaction(knex, async (trx) => {
         if (!(await store.conclude(trx, s.id, out.result, now, endsAt))) throw conflict(`The evaluation of ${s.code} was concluded meanwhile.`);
         if (out.outcome === 'failed') {
-          await tenders.evaluationTransition(trx, ctx, s.id, 'evaluating', 'failed', { failure_reason: out.reason }, { rule: out.rule, reason: out.reason });
+          await lifecycle.evaluationTransition(trx, ctx, s.id, 'evaluating', 'failed', { failure_reason: out.reason }, { rule: out.rule, reason: out.reason });
         } else {
-          await tenders.evaluationTransition(
+          await lifecycle.evaluationTransition(
             trx,
             ctx,
             s.id,
@@ -379,7 +381,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const p = parseYuan(c.price);
       if (!p.ok) throw new Error(`stored candidate price ${c.price} ${p.reason}`);
       const award = await withTransaction(knex, async (trx) => {
-        await tenders.evaluationTransition(trx, ctx, s.id, 'publicity', 'awarded', {}, { rank: c.rank, bidId: c.bidId, orgId: c.bidder.orgId, amount: c.price });
+        await lifecycle.evaluationTransition(trx, ctx, s.id, 'publicity', 'awarded', {}, { rank: c.rank, bidId: c.bidId, orgId: c.bidder.orgId, amount: c.price });
         return awards.recordAward(trx, ctx, { sectionId: s.id, orgId: c.bidder.orgId, bidderName: c.bidder.name, amountFen: p.fen, awardedAt: now, notice });
       });
       return { award: { ...award, rank: c.rank, notice } };

@@ -13,18 +13,19 @@ import { AppError, conflict, forbidden, invalidTransition, notFound } from '../c
 import { newId } from '../core/ids';
 import { formatYuan } from '../core/money';
 import { isUniqueViolation, withRetry, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender, AuditService } from '../audit/audit-service';
 import type { Checkpoint } from '../formats/checkpoint';
 import { OPENING_RECORD_FORMAT, type OpeningRecord } from '../formats/opening-record';
 import type { BidsService } from '../bids/bids-service';
 import type { CentresService } from '../centres/centres-service';
 import type { CustodyService } from '../custody/custody-service';
-import type { OrgsService } from '../orgs/orgs-service';
+import type { OrgFacts } from '../orgs/org-facts';
 import type { BlobStore } from '../storage/blob-store';
-import type { TendersService } from '../tenders/tenders-service';
+import type { LifecycleEngine } from '../lifecycle/lifecycle-engine';
+import type { SectionFacts } from '../tenders/section-facts';
 import { parseIdentity } from './age-native';
 import { checkBid, type BidResult } from './bid-check';
-import { isBeforeDeadline } from '../tenders/lifecycle';
+import { isBeforeDeadline } from '../lifecycle/lifecycle';
 import * as store from './opening-store';
 import { mayManageCentre } from '../core/access';
 
@@ -34,12 +35,13 @@ export const DEFAULT_RELEASE_WINDOW_HOURS = 24;
 export interface OpeningDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
-  tenders: TendersService;
+  audit: AuditAppender & Pick<AuditService, 'checkpoint'>;
+  sections: Pick<SectionFacts, 'openingFacts'>;
+  lifecycle: Pick<LifecycleEngine, 'sectionsToOpen' | 'underLease' | 'systemTransition'>;
   bids: Pick<BidsService, 'countedBids' | 'bidById' | 'hasBid' | 'mergeIntoLog'>;
   custody: Pick<CustodyService, 'openingKey' | 'recordCustody'>;
   centres: Pick<CentresService, 'rules' | 'get'>;
-  orgs: Pick<OrgsService, 'publicFacts'>;
+  orgs: Pick<OrgFacts, 'publicFacts'>;
   pki: {
     getByFingerprint(fp: string): Promise<{ pem: string } | null>;
     checkCertificate(pem: string, o: { at: number; usage: 'signing' }): Promise<unknown>;
@@ -59,10 +61,10 @@ export const OPENING_KEY_FAILURE = 'opening_key_failure';
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 export function createOpeningService(deps: OpeningDeps) {
-  const { knex, clock, audit, tenders, bids, custody, centres, orgs } = deps;
+  const { knex, clock, audit, sections, lifecycle, bids, custody, centres, orgs } = deps;
 
   async function facts(id: string) {
-    const f = await tenders.openingFacts(id);
+    const f = await sections.openingFacts(id);
     if (!f || f.section.publishedAt === null) throw notFound('The section');
     return f;
   }
@@ -197,10 +199,10 @@ export function createOpeningService(deps: OpeningDeps) {
       const min = rules.settings.minBids;
       if (run.bids.length < min) {
         const reason = `Too few bids to open: ${run.bids.length} received, the ${f.section.centre} centre's minimum is ${min} (TBLS 44, TBL 28). Nothing was decrypted; the section may be re-tendered.`;
-        await withTransaction(knex, (trx) => tenders.systemTransition(trx, id, 'closed', 'failed', { failure_reason: reason }, { reason, rule: 'minBids', counted: run.bids.length, minimum: min }));
+        await withTransaction(knex, (trx) => lifecycle.systemTransition(trx, id, 'closed', 'failed', { failure_reason: reason }, { reason, rule: 'minBids', counted: run.bids.length, minimum: min }));
         return { id, outcome: 'failed' };
       }
-      await withTransaction(knex, (trx) => tenders.systemTransition(trx, id, 'closed', 'opening', {}, { counted: run.bids.length }));
+      await withTransaction(knex, (trx) => lifecycle.systemTransition(trx, id, 'closed', 'opening', {}, { counted: run.bids.length }));
       f = await facts(id);
     }
     if (f.section.state !== 'opening') return null;
@@ -241,7 +243,7 @@ export function createOpeningService(deps: OpeningDeps) {
     const digest = sha256(json);
     await withTransaction(knex, async (trx) => {
       if (!(await store.publishRecord(trx, id, json, digest, clock.now()))) throw invalidTransition('The opening record was published meanwhile.');
-      await tenders.systemTransition(trx, id, 'opening', 'opened', {}, { recordSha256: digest, bids: run.bids.length });
+      await lifecycle.systemTransition(trx, id, 'opening', 'opened', {}, { recordSha256: digest, bids: run.bids.length });
     });
     return { id, outcome: 'opened' };
   }
@@ -267,7 +269,7 @@ export function createOpeningService(deps: OpeningDeps) {
     if (!window.over) return waiting(f, run, key);
     const reason = `The opening key cannot be rebuilt (${key.message}), so no bid can be opened; this is not the bidders' fault (EB 31). The section may be re-tendered.`;
     await withTransaction(knex, (trx) =>
-      tenders.systemTransition(
+      lifecycle.systemTransition(
         trx,
         f.section.id,
         'opening',
@@ -304,7 +306,7 @@ export function createOpeningService(deps: OpeningDeps) {
   }
 
   async function visible(ctx: RequestContext, id: string) {
-    const f = await tenders.openingFacts(id);
+    const f = await sections.openingFacts(id);
     const actor = ctx.actor;
     if (!f || (f.section.publishedAt === null && !(actor && (isOverseer(actor) || mayManageCentre(actor, f.section.centre))))) throw notFound('The section');
     return f;
@@ -314,9 +316,9 @@ export function createOpeningService(deps: OpeningDeps) {
     /** The scheduler's opening step: every section past its deadline whose opening is not finished. */
     async openDue(): Promise<OpeningOutcome[]> {
       const out: OpeningOutcome[] = [];
-      for (const id of await tenders.sectionsToOpen()) {
+      for (const id of await lifecycle.sectionsToOpen()) {
         try {
-          const r = await tenders.underLease(id, (renew) => openSection(id, renew));
+          const r = await lifecycle.underLease(id, (renew) => openSection(id, renew));
           if (r) out.push(r);
         } catch (err) {
           // Moved by another process between our read and our update: nothing left to do here.

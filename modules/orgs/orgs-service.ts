@@ -5,14 +5,22 @@ import { isOverseer, requireActor, requireRole, type RequestContext } from '../c
 import { conflict, invalidTransition, notFound } from '../core/errors';
 import { newId } from '../core/ids';
 import { isUniqueViolation, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import type { AccountsService, PublicUser } from '../accounts/accounts-service';
 import type { RegisterOrgInput } from './orgs-schemas';
 import * as store from './orgs-store';
 
 export type { Organisation } from './orgs-store';
 
-export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: AuditService; accounts: AccountsService }) {
+export interface OrgsDeps {
+  knex: Knex;
+  clock: Clock;
+  audit: AuditAppender;
+  /** The first representatives are made in the registration's transaction. */
+  accounts: Pick<AccountsService, 'createUserIn' | 'listUsersOfOrg'>;
+}
+
+export function createOrgsService(deps: OrgsDeps) {
   const { knex, clock, audit, accounts } = deps;
 
   async function visibleOrg(ctx: RequestContext, id: string): Promise<store.Organisation> {
@@ -98,15 +106,6 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
     reject: (ctx: RequestContext, id: string, note: string) => review(ctx, id, 'rejected', note),
 
     /** For other modules (the opening record): an organisation's public name and credit code. */
-    async publicFacts(id: string): Promise<{ id: string; name: string; creditCode: string } | null> {
-      const org = await store.findOrg(knex, { id });
-      return org ? { id: org.id, name: org.name, creditCode: org.creditCode } : null;
-    },
-
-    /** For other modules: is this organisation allowed to bid? */
-    async isApproved(id: string): Promise<boolean> {
-      return (await store.findOrg(knex, { id }))?.status === 'approved';
-    },
   };
 }
 

@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock';
 import { requireActor, type Actor, type RequestContext } from '../core/context';
 import { AppError, forbidden } from '../core/errors';
 import { withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import { addYears, ATTR, issueCertificate, parseCsr, type NameAttribute } from './certificate-authority';
 import { certError, iso, oneLine } from './certificate-errors';
@@ -49,7 +49,7 @@ export async function approvedOrganisationOf(orgs: Pick<OrgsService, 'get'>, ctx
 export function createCertificateIssuance(deps: {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender;
   keys: PlatformKeys;
   orgs: Pick<OrgsService, 'get'>;
   possession: Pick<ProofOfPossessionService, 'proveFreshPossession'>;

@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock';
 import { requireActor, type RequestContext } from '../core/context';
 import { conflict } from '../core/errors';
 import { isUniqueViolation, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import type { Examined } from './certificate-check';
 import { certError, oneLine } from './certificate-errors';
@@ -49,7 +49,7 @@ const FOREIGN_REVOCATION_NOTE =
 export function createForeignRegistration(deps: {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender;
   orgs: Pick<OrgsService, 'get'>;
   examine: (certPemOrDer: string | Buffer, at: number, usage: CertificateUsage) => Examined;
   possession: Pick<ProofOfPossessionService, 'proveFreshPossession'>;

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, requireRole, type Actor, type RequestContext } from '../core/context';
 import { conflict, forbidden, notFound } from '../core/errors';
 import { withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import { createCertificateCheck, trustAnchors, type VerifiedCertificate } from './certificate-check';
 import { iso, oneLine } from './certificate-errors';
@@ -29,7 +29,7 @@ export type { PublishedKeys } from '../formats/receipt';
 export interface PkiDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender;
   keys: PlatformKeys;
   /** Other certificate authorities whose certificates are accepted (mutual recognition). */
   trustedCaPems: string[];

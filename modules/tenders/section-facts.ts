@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { RequestContext } from '../core/context';
 import type { Db } from '../../db/transactions';
-import type { LifecycleEngine } from './lifecycle-engine';
+import type { LifecycleEngine } from '../lifecycle/lifecycle-engine';
 import * as store from './tenders-store';
 
 export function createSectionFacts(deps: { knex: Knex; engine: Pick<LifecycleEngine, 'transition'> }) {
@@ -56,3 +56,5 @@ export function createSectionFacts(deps: { knex: Knex; engine: Pick<LifecycleEng
     },
   };
 }
+
+export type SectionFacts = ReturnType<typeof createSectionFacts>;

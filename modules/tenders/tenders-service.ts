@@ -1,6 +1,7 @@
 // Projects and their sections (标段/包) as the centre drafts and publishes them: creation, editing,
 // documents, publication against the centre's rules, clarifications, cancellation and re-tendering.
-// createTendersService also assembles the module's other parts (reads, facts, lifecycle) into one service.
+// Its reads are section-reads.ts; what other modules ask of a section is section-facts.ts; state
+// changes go through the lifecycle module.
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
@@ -8,42 +9,41 @@ import { requireActor, type Actor, type RequestContext } from '../core/context';
 import { conflict, forbidden, invalidTransition, tooLarge, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
 import { isUniqueViolation, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import type { CentreRules, CentresService } from '../centres/centres-service';
 import type { CustodyService } from '../custody/custody-service';
 import { localDate } from '../centres/calendar';
 import type { BlobStore } from '../storage/blob-store';
-import { createLifecycleEngine } from './lifecycle-engine';
+import type { LifecycleEngine } from '../lifecycle/lifecycle-engine';
 import { checkClarificationDeadline, checkPublicationTimeline, checkSectionRules } from './publication-rules';
 import { managedProject, managedSection } from './section-access';
-import { createSectionFacts } from './section-facts';
 import { createSectionReads } from './section-reads';
 import { clarificationJson, documentJson, projectJson, sectionJson } from './section-view';
 import type { SectionInput, SectionPatch } from './tenders-schemas';
 import * as store from './tenders-store';
+import { guardedUpdate } from '../lifecycle/lifecycle-store';
 import { mayManageCentre } from '../core/access';
 
 export interface TendersDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
-  centres: CentresService;
-  blobs: BlobStore;
+  audit: AuditAppender;
+  centres: Pick<CentresService, 'rules'>;
+  /** Tender documents: stored on upload, opened for download. */
+  blobs: Pick<BlobStore, 'put' | 'open'>;
   /** Opening keys: made at publication, shown in the notice. */
   custody: Pick<CustodyService, 'planOpeningKey' | 'storeOpeningKey' | 'publicInfo' | 'deadlineMoved'>;
   /** Prefix of human codes, e.g. "HF" → HF-CONSTRUCTION-2026-0042. */
   codePrefix: string;
   maxDocumentBytes: number;
-  /** Identifies this process in scheduler leases. */
-  processId: string;
-  leaseMs?: number;
+  /** Publication and cancellation are lifecycle steps; publication may open the bid window at once. */
+  lifecycle: Pick<LifecycleEngine, 'transition' | 'advanceDue'>;
 }
 
 export function createTendersService(deps: TendersDeps) {
   const { knex, clock, audit, centres, blobs, custody } = deps;
-  const engine = createLifecycleEngine({ knex, clock, audit, processId: deps.processId, leaseMs: deps.leaseMs });
+  const engine = deps.lifecycle;
   const reads = createSectionReads({ knex, blobs, custody });
-  const facts = createSectionFacts({ knex, engine });
 
   function newSection(rules: CentreRules, project: store.Project, input: SectionInput, lotNo: number, actor: Actor, now: number): store.Section {
     const set = rules.settings;
@@ -163,7 +163,7 @@ export function createTendersService(deps: TendersDeps) {
             (k) => [k, row[k]],
           ),
         );
-        const ok = await store.guardedUpdate(trx, id, 'draft', changed, (q) => q.where('version', before.version));
+        const ok = await guardedUpdate(trx, id, 'draft', changed, (q) => q.where('version', before.version));
         if (!ok) throw invalidTransition('The section changed meanwhile; reload and try again.');
         const saved = (await store.findSection(trx, id))!;
         await audit.append(trx, ctx, { action: 'section.updated', objectType: 'section', objectId: id, data: { before: sectionJson(before), after: sectionJson(saved) } });
@@ -179,7 +179,7 @@ export function createTendersService(deps: TendersDeps) {
       // The opening key is planned outside the transaction (custody reads settings and certificates
       // through its own connection; SQLite has one) and fixed inside it, with the publication.
       const openingKey = await custody.planOpeningKey(s0);
-      const result = await withTransaction(knex, async (trx) => {
+      await withTransaction(knex, async (trx) => {
         const s = await managedSection(trx, ctx, id);
         if (s.state !== 'draft') throw invalidTransition(`Only a draft can be published; this section is ${s.state}.`, { from: s.state, to: 'published' });
         if (s.bidDeadlineAt === null) {
@@ -194,7 +194,7 @@ export function createTendersService(deps: TendersDeps) {
           bidDeadlineAt: s.bidDeadlineAt,
         };
         checkPublicationTimeline(rules, s.procedure, timeline);
-        const published = await engine.transition(
+        await engine.transition(
           trx,
           ctx,
           s,
@@ -206,17 +206,16 @@ export function createTendersService(deps: TendersDeps) {
           },
         );
         await custody.storeOpeningKey(trx, ctx, s.id, openingKey, s.bidDeadlineAt);
-        return published;
       });
       await engine.advanceDue(); // opens the bid window now if it starts at publication
-      return { section: await reads.sectionWithKey((await store.findSection(knex, result.id))!) };
+      return { section: await reads.sectionWithKey((await store.findSection(knex, id))!) };
     },
 
     async cancel(ctx: RequestContext, id: string, reason: string) {
       return withTransaction(knex, async (trx) => {
         const s = await managedSection(trx, ctx, id);
-        const after = await engine.transition(trx, ctx, s, 'cancelled', { cancelled_at: clock.now(), cancel_reason: reason }, { data: { reason } });
-        return { section: sectionJson(after) };
+        await engine.transition(trx, ctx, s, 'cancelled', { cancelled_at: clock.now(), cancel_reason: reason }, { data: { reason } });
+        return { section: sectionJson((await store.findSection(trx, id))!) };
       });
     },
 
@@ -235,7 +234,7 @@ export function createTendersService(deps: TendersDeps) {
         const newDeadline = input.newBidDeadlineAt ?? null;
         if (input.affectsBids || newDeadline !== null) checkClarificationDeadline(rules, now, current, newDeadline);
         if (newDeadline !== null) {
-          const ok = await store.guardedUpdate(trx, id, ['published', 'bidding'], { bid_deadline_at: newDeadline, updated_at: now }, (q) =>
+          const ok = await guardedUpdate(trx, id, ['published', 'bidding'], { bid_deadline_at: newDeadline, updated_at: now }, (q) =>
             q.where('bid_deadline_at', current).where('bid_deadline_at', '>', now),
           );
           if (!ok) throw invalidTransition('The deadline has passed or changed meanwhile; reload and try again.');
@@ -353,14 +352,6 @@ export function createTendersService(deps: TendersDeps) {
     },
 
     openDocument: reads.openDocument,
-
-    ...facts,
-
-    sectionsToOpen: engine.sectionsToOpen,
-    underLease: engine.underLease,
-    evaluationTransition: engine.evaluationTransition,
-    systemTransition: engine.systemTransition,
-    advanceDue: engine.advanceDue,
   };
 }
 

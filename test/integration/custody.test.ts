@@ -195,7 +195,7 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     expect(recipientOfParts(key.commitments, null)).to.not.equal(key.recipient);
 
     t.clock.set(DEADLINE);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect(await t.services.custody.openingKey(id)).to.deep.include({ status: 'waiting', waitingFor: 'shares', sharesIn: 0, sharesNeeded: 1 });
     const flipped = Buffer.from(supShare);
     flipped[3]! ^= 1;
@@ -411,7 +411,7 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     const logs = logLines.join('');
     // What only the deadline brings: the identity, and the supervisor's share as only it can read it.
     t.clock.set(DEADLINE);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     const share = Buffer.from(decryptShare((await sharesOf(t, id))[0]!.encrypted_share, sup.privateKey));
     expect(
       (

@@ -47,7 +47,7 @@ describe('a log that reveals no bid before the deadline', function () {
   const sectionFacts = async () => (await t.req().get(`/api/sections/${section.id}`)).body.section as { bidDeadlineAt: number; cancelledAt: number | null };
   const closeBidding = async () => {
     t.clock.set(section.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     await t.services.opening.openDue();
   };
 

@@ -7,12 +7,13 @@ import { AppError, invalidTransition } from '../core/errors';
 import { withRetry, withTransaction, type Db } from '../../db/transactions';
 import type { AuditService } from '../audit/audit-service';
 import { canTransition, type SectionState } from './lifecycle';
-import * as store from './tenders-store';
+import * as store from './lifecycle-store';
+import type { SectionRef } from './lifecycle-store';
 
 export interface LifecycleDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: Pick<AuditService, 'append'>;
   /** Identifies this process in scheduler leases. */
   processId: string;
   leaseMs?: number;
@@ -28,18 +29,18 @@ export function createLifecycleEngine(deps: LifecycleDeps) {
   async function transition(
     trx: Db,
     ctx: RequestContext,
-    s: store.Section,
+    s: SectionRef,
     to: SectionState,
     set: Record<string, unknown> = {},
     options: { guard?: (q: any) => void; data?: Record<string, unknown> } = {},
-  ): Promise<store.Section> {
+  ): Promise<void> {
     if (!canTransition(s.state, to)) {
       throw invalidTransition(`A section that is ${s.state} cannot become ${to}.`, { from: s.state, to });
     }
     const now = clock.now();
     const ok = await store.guardedUpdate(trx, s.id, s.state, { ...set, state: to, updated_at: now }, options.guard);
     if (!ok) {
-      const current = await store.findSection(trx, s.id);
+      const current = await store.findLifecycleRow(trx, s.id);
       throw invalidTransition(`The section changed meanwhile (it is now ${current?.state}); reload and try again.`, { from: current?.state, to });
     }
     await audit.append(trx, ctx, {
@@ -48,12 +49,11 @@ export function createLifecycleEngine(deps: LifecycleDeps) {
       objectId: s.id,
       data: { code: s.code, centre: s.centre, before: { state: s.state }, after: { state: to }, ...options.data },
     });
-    return (await store.findSection(trx, s.id))!;
   }
 
   /** In the scheduler's transaction: the move the section is due for at `now`, if any. */
   async function moveIfDue(trx: Db, id: string, now: number): Promise<Move | null> {
-    const s = await store.findSection(trx, id);
+    const s = await store.findLifecycleRow(trx, id);
     if (!s) return null;
     const data = { by: 'scheduler', process: processId };
     if (s.state === 'published' && s.bidOpensAt !== null && s.bidOpensAt <= now) {
@@ -106,14 +106,14 @@ export function createLifecycleEngine(deps: LifecycleDeps) {
 
     /** For the evaluation module, in its transaction: a lifecycle step by the acting operator (audited with their context). */
     async evaluationTransition(trx: Db, ctx: RequestContext, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
-      const s = await store.findSection(trx, id);
+      const s = await store.findLifecycleRow(trx, id);
       if (!s || s.state !== from) throw invalidTransition(`Section ${s?.code ?? id} is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
       return transition(trx, ctx, s, to, set, { data });
     },
 
     /** A lifecycle step taken by the platform itself (the opening), in the caller's transaction. */
     async systemTransition(trx: Db, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
-      const s = await store.findSection(trx, id);
+      const s = await store.findLifecycleRow(trx, id);
       if (!s || s.state !== from) throw invalidTransition(`The section is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
       return transition(trx, SYSTEM_CONTEXT, s, to, set, { data: { by: 'scheduler', process: processId, ...data } });
     },
