@@ -6,6 +6,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import type { Database } from '../db/connection';
+import { transactions } from '../db/transactions';
 import { createAuditService } from '../modules/audit/audit-service';
 import { auditRoutes } from '../modules/audit/audit-routes';
 import { createAccountsService } from '../modules/accounts/accounts-service';
@@ -109,19 +110,34 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   const beacon = beaconFor(config, clock);
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
   const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
+  // Each module's units of work get the transactional operations of the modules built before it.
+  const audited = transactions(knex).with('audit', (tx) => audit.on(tx));
   const orgFacts = createOrgFacts({ knex });
-  const accounts = createAccountsService({ knex, clock, audit, orgApproved: orgFacts.isApproved });
-  const orgs = createOrgsService({ knex, clock, audit, accounts });
-  const pki = createPkiService({ knex, clock, audit, keys: platformKeys, orgs, trustedCaPems: readTrustedCaFiles(config.trustedCaFiles) });
-  const centres = createCentresService({ knex, clock, audit });
-  const lifecycle = createLifecycleEngine({ knex, clock, audit, processId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}` });
-  const sectionFacts = createSectionFacts({ knex, engine: lifecycle });
-  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: (id) => sectionFacts.biddingFacts(knex, id) });
-  const tenders = createTendersService({ knex, clock, audit, centres, blobs, custody, lifecycle, codePrefix: config.codePrefix, maxDocumentBytes: config.maxDocumentBytes });
+  const accounts = createAccountsService({ knex, clock, audit, inTransaction: audited.run, orgApproved: orgFacts.isApproved });
+  const orgs = createOrgsService({ knex, clock, inTransaction: audited.with('accounts', (tx) => accounts.on(tx)).run, accounts });
+  const pki = createPkiService({ knex, clock, inTransaction: audited.run, keys: platformKeys, orgs, trustedCaPems: readTrustedCaFiles(config.trustedCaFiles) });
+  const centres = createCentresService({ knex, clock, inTransaction: audited.run });
+  const lifecycle = createLifecycleEngine({ knex, clock, inTransaction: audited.run, processId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}` });
+  const withLifecycle = audited.with('lifecycle', (tx) => lifecycle.on(tx));
+  const sectionFacts = createSectionFacts({ knex });
+  const withSections = withLifecycle.with('sections', (tx) => sectionFacts.on(tx));
+  const custody = createCustodyService({ knex, clock, inTransaction: audited.run, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: sectionFacts.biddingFacts });
+  const tenders = createTendersService({
+    knex,
+    clock,
+    inTransaction: withLifecycle.with('custody', (tx) => custody.on(tx)).run,
+    centres,
+    blobs,
+    custody,
+    lifecycle,
+    codePrefix: config.codePrefix,
+    maxDocumentBytes: config.maxDocumentBytes,
+  });
   const bids = createBidsService({
     knex,
     clock,
     audit,
+    inTransaction: withSections.run,
     pki,
     custody,
     sections: sectionFacts,
@@ -131,11 +147,25 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
     maxBidBytes: config.maxBidBytes,
     log: deps.log ?? { warn: () => undefined },
   });
-  const awards = createAwardsService({ knex, clock, audit, centres, sections: sectionFacts });
-  const imports = createImportsService({ knex, clock, audit, centres, sections: sectionFacts });
-  const opening = createOpeningService({ knex, clock, audit, sections: sectionFacts, lifecycle, bids, custody, centres, orgs: orgFacts, pki, accounts, blobs });
+  const awards = createAwardsService({ knex, clock, inTransaction: withSections.run, centres, sections: sectionFacts });
+  const imports = createImportsService({ knex, clock, inTransaction: audited.run, centres, sections: sectionFacts });
+  const opening = createOpeningService({
+    knex,
+    clock,
+    audit,
+    inTransaction: withSections.with('bids', (tx) => bids.on(tx)).run,
+    sections: sectionFacts,
+    lifecycle,
+    bids,
+    custody,
+    centres,
+    orgs: orgFacts,
+    pki,
+    accounts,
+    blobs,
+  });
   const reports = createReportsService({ clock, centres, awards, imports, sections: sectionFacts, opening });
-  const evaluation = createEvaluationService({ knex, clock, audit, sections: sectionFacts, lifecycle, centres, opening, awards });
+  const evaluation = createEvaluationService({ knex, clock, inTransaction: withSections.with('awards', (tx) => awards.on(tx)).run, sections: sectionFacts, centres, opening });
   const records = createRecordsService({
     knex,
     clock,
@@ -151,7 +181,14 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   });
   const sessions = new KnexSessionStore(knex);
   const blobSweeper = createBlobSweeper({ knex, clock, blobs });
+  // Every module's transactional operations in one unit of work: for the seeds, the CLI and tests.
+  const everything = withSections
+    .with('accounts', (tx) => accounts.on(tx))
+    .with('custody', (tx) => custody.on(tx))
+    .with('bids', (tx) => bids.on(tx))
+    .with('awards', (tx) => awards.on(tx));
   return {
+    inTransaction: everything.run,
     audit,
     accounts,
     orgs,

@@ -88,7 +88,7 @@ export function createRecordsService(deps: RecordsDeps) {
       return;
     }
     // Logged against the record, not the section, so that a download does not change the dossier.
-    await audit.append(knex, ctx, { action: 'record.downloaded', objectType: 'record', objectId: sectionId, data: { kind, section: sectionId, sha256, format: 'pdf' } });
+    await audit.append(ctx, { action: 'record.downloaded', objectType: 'record', objectId: sectionId, data: { kind, section: sectionId, sha256, format: 'pdf' } });
   }
 
   async function renderAndStore(kind: RecordKind, sha256: string, jobOf: () => Promise<RenderJob>): Promise<store.StoredPdfRow> {

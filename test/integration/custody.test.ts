@@ -14,7 +14,6 @@ import { dealCeremonyKey, dealToHolders, lockScalar, openTimeLock, recipientOfPa
 import { randomScalar } from '../../modules/custody/feldman';
 import { roundAtOrAfter, roundTimeMs } from '../../modules/timelock/beacon';
 import { openingIdentity } from '../support/bidding';
-import { withTransaction } from '../../db/transactions';
 import { createCsr } from '../../modules/pki/client-keys';
 import { confirmMyShare, runCeremony, shareDecryptCommand } from '../../server/commands/ceremony';
 import { createTestApp, openTenderSection, T0, type TestApp, type TestUser } from '../support/test-app';
@@ -366,7 +365,7 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     const id = await createSection(t);
     const plan = await t.services.custody.planOpeningKey({ id, centre: 'procurement', code: 'HF-TEST', bidDeadlineAt: DEADLINE });
     const before = await t.snapshot();
-    const store = (deadline: number) => withTransaction(t.tdb.db.knex, (trx) => t.services.custody.storeOpeningKey(trx, t.users.opProc.ctx, id, plan, deadline));
+    const store = (deadline: number) => t.services.inTransaction((tx) => tx.custody.storeOpeningKey(t.users.opProc.ctx, id, plan, deadline));
     await expectAppError(store(DEADLINE + DAY), 409, 'conflict');
     expect(await t.snapshot()).to.equal(before);
   });

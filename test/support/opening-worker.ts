@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       knex: db.knex,
       clock: new ManualClock(now),
       audit: s.audit,
+      inTransaction: s.inTransaction,
       sections: s.sectionFacts,
       lifecycle: s.lifecycle,
       bids: s.bids,
