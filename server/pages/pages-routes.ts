@@ -9,7 +9,12 @@ import type { Clock } from '../../modules/core/clock';
 import type { RequestContext } from '../../modules/core/context';
 import { AppError, notFound } from '../../modules/core/errors';
 import { parseOpeningRecord } from '../../modules/formats/opening-record';
-import type { Services } from '../app';
+import type { AwardsService } from '../../modules/awards/awards-service';
+import type { CentresService } from '../../modules/centres/centres-service';
+import type { EvaluationService } from '../../modules/evaluation/evaluation-service';
+import type { OpeningService } from '../../modules/opening/opening-service';
+import type { ReportsService } from '../../modules/reports/reports-service';
+import type { TendersService } from '../../modules/tenders/tenders-service';
 import type { SafeHtml } from './html';
 import { pageBundle, PAGE_SCRIPTS, type PageScript } from './bundle';
 import { shanghaiTime, shanghaiDate, yuan } from '../../templates/pages/format';
@@ -40,7 +45,15 @@ export const CONTENT_SECURITY_POLICY =
 const AFTER_OPENING = new Set(['opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived']);
 
 export interface PagesDeps {
-  services: Pick<Services, 'tenders' | 'centres' | 'opening' | 'evaluation' | 'awards' | 'reports'>;
+  /** The public reads the pages are made of: the same calls as the public JSON API. */
+  services: {
+    tenders: Pick<TendersService, 'getSection' | 'listSections'>;
+    centres: Pick<CentresService, 'list'>;
+    opening: Pick<OpeningService, 'record'>;
+    evaluation: Pick<EvaluationService, 'view'>;
+    awards: Pick<AwardsService, 'publicAward'>;
+    reports: Pick<ReportsService, 'rates'>;
+  };
   clock: Clock;
   /** How often one hall connection reads the section (ms); never below 2000. */
   hallPollMs?: number;
