@@ -232,7 +232,7 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | Iterable<Uint
         } else {
           applyPax(paxRecords(content), overrides, type === 'g');
         }
-        extended = type !== 'g';
+        if (type !== 'g') extended = true; // a global header belongs to no member; the others to the next
         continue;
       }
 

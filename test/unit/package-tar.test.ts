@@ -128,6 +128,19 @@ describe('the bid package tar writer and reader', () => {
     }
   });
 
+  it('ignores pax records it does not need, and a global header that sets no path or size', async () => {
+    const global = paxData({ comment: 'made by git archive' });
+    const local = paxData({ mtime: '1796133043.527202841', uname: 'root', path: '报价单.pdf', size: '5' });
+    const archive = rawArchive([
+      { header: rawHeader({ name: 'pax_global_header', size: global.length, type: 'g' }), data: global },
+      { header: rawHeader({ name: 'PaxHeader', size: local.length, type: 'x' }), data: local },
+      { header: rawHeader({ name: 'ignored-name', size: 0 }), data: Buffer.from('hello') }, // pax size wins over the header's 0
+    ]);
+    expect((await tarMembers(archive)).map((m) => [m.name, m.data.toString()])).to.deep.equal([['报价单.pdf', 'hello']]);
+    const globalPath = paxData({ path: 'x' });
+    await expectRefused(rawArchive([{ header: rawHeader({ name: 'g', size: globalPath.length, type: 'g' }), data: globalPath }]), 'bad_header', /global header sets "path"/);
+  });
+
   it('reads no bytes at all as an empty archive', async () => {
     expect(await tarMembers(new Uint8Array(0))).to.deep.equal([]);
   });
