@@ -13,9 +13,10 @@ import { workDir } from '../support/bidding';
 import { tarMembers } from '../support/tar';
 import { requireTool } from '../support/tools';
 
+// TZ=UTC: tar -tv prints mtimes in local time.
 const run = (args: string[], cwd: string) =>
   new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('tar', args, { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LC_ALL: 'C.UTF-8' } }, (err, stdout, stderr) => {
+    execFile('tar', args, { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LC_ALL: 'C.UTF-8', TZ: 'UTC' } }, (err, stdout, stderr) => {
       const code = err ? ((err as { code?: unknown }).code as number | undefined) : 0;
       resolve({ status: typeof code === 'number' ? code : 1, stdout, stderr });
     });
