@@ -5,12 +5,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import tar from 'tar-stream';
 import { openDatabase, type Database } from '../../db/connection';
 import { DAY, HOUR } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
@@ -20,6 +17,7 @@ import { createCsr } from '../../modules/pki/client-keys';
 import { buildServices } from '../../server/app';
 import { shareReleaseCommand } from '../../server/commands/ceremony';
 import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp, openTenderSection, testCertsDir } from '../support/test-app';
+import { tarMembers } from '../support/tar';
 import { approvedBidder, handMadeBid, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
 import { requireTool } from '../support/tools';
 
@@ -79,18 +77,9 @@ async function fetchRecord(t: TestApp, id: string) {
 
 /** The first tar member (bid.json) of a plaintext package. */
 async function bidJsonOf(plain: Buffer): Promise<string> {
-  const extract = tar.extract();
-  let first: string | null = null;
-  extract.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
-    stream.on('end', () => {
-      if (first === null && header.name === 'bid.json') first = Buffer.concat(chunks).toString('utf8');
-      next();
-    });
-  });
-  await pipeline(Readable.from([plain]), extract as unknown as Writable);
-  return first!;
+  const [first] = await tarMembers(plain);
+  expect(first?.name).to.equal('bid.json');
+  return first!.data.toString('utf8');
 }
 
 describe('the opening at the deadline', function () {
