@@ -10,6 +10,7 @@ import { createAuditService } from '../modules/audit/audit-service';
 import { auditRoutes } from '../modules/audit/audit-routes';
 import { createAccountsService } from '../modules/accounts/accounts-service';
 import { accountsRoutes } from '../modules/accounts/accounts-routes';
+import { createLoginLimits } from '../modules/accounts/login-limits';
 import { KnexSessionStore } from '../modules/accounts/session-store';
 import { createCentresService } from '../modules/centres/centres-service';
 import { centresRoutes } from '../modules/centres/centres-routes';
@@ -18,7 +19,7 @@ import { custodyRoutes } from '../modules/custody/custody-routes';
 import type { Clock } from '../modules/core/clock';
 import { notFound } from '../modules/core/errors';
 import { createOrgsService } from '../modules/orgs/orgs-service';
-import { orgsRoutes } from '../modules/orgs/orgs-routes';
+import { orgsRoutes, registrationLimiter } from '../modules/orgs/orgs-routes';
 import { loadOrCreatePlatformKeys, PlatformKeysError } from '../modules/pki/platform-keys';
 import type { BeaconSource } from '../modules/timelock/beacon';
 import { relaySource } from '../modules/timelock/drand-relays';
@@ -238,18 +239,11 @@ export function createApp(deps: AppDeps) {
   app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : passportSession(req, res, next)));
   app.use(attachContext);
 
-  app.use(
-    accountsRoutes({
-      accounts: services.accounts,
-      passport: pp,
-      registry,
-      clock: deps.clock,
-      loginAttemptsPer15Min: config.loginAttemptsPer15Min,
-      loginFailuresPerAddressPer15Min: config.loginFailuresPerAddressPer15Min,
-      log,
-    }),
-  );
-  app.use(orgsRoutes(services.orgs, registry, { registrationsPerHour: config.orgRegistrationsPerHour }));
+  // One set of budgets for the API and the pages (a browser form is not a second allowance).
+  const loginLimits = createLoginLimits({ clock: deps.clock, perAccountAndAddress: config.loginAttemptsPer15Min, perAddress: config.loginFailuresPerAddressPer15Min });
+  const registrations = registrationLimiter(config.orgRegistrationsPerHour);
+  app.use(accountsRoutes({ accounts: services.accounts, passport: pp, registry, limits: loginLimits, log }));
+  app.use(orgsRoutes(services.orgs, registry, { limiter: registrations }));
   app.use(pkiRoutes(services.pki, registry));
   app.use(centresRoutes(services.centres, registry));
   app.use(tendersRoutes(services.tenders, registry));

@@ -184,8 +184,8 @@ export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
 <dl class="facts">
 <dt>${c.s.referencePrice}</dt><dd>${yuan(x.referencePrice, c.s)}</dd>
 <dt>${c.s.bidBond}</dt><dd>${yuan(x.bidBond, c.s)}</dd>
-<dt>${c.s.procedure}</dt><dd>${x.procedure}</dd>
-<dt>${c.s.evaluationMethod}</dt><dd>${x.evaluationMethod}</dd>
+<dt>${c.s.procedure}</dt><dd>${c.s.procedureNames[x.procedure] ?? x.procedure}</dd>
+<dt>${c.s.evaluationMethod}</dt><dd>${c.s.evaluationMethodNames[x.evaluationMethod] ?? x.evaluationMethod}</dd>
 </dl>
 ${d.project.description ? html`<p>${d.project.description}</p>` : ''}
 </section>
