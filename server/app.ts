@@ -50,7 +50,11 @@ import { errorHandler } from './http/errors';
 import { slowBodyGuard } from './http/slow-body';
 import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
+import { formTokens } from './http/form-token';
+import { accountPagesRoutes } from './pages/account-routes';
+import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
+import { pageErrors } from './pages/respond';
 import { loggedPath, type Logger } from './logger';
 
 export const VERSION = '0.1.0';
@@ -261,8 +265,13 @@ export function createApp(deps: AppDeps) {
     res.json(openapi);
   });
 
-  // The public portal (server-rendered pages and the opening hall's event stream).
-  app.use(pagesRoutes({ services, clock: deps.clock }));
+  // The portal (server-rendered pages and the opening hall's event stream) and the account pages.
+  // Their forms carry a token bound to the session (form-token.ts) besides the origin check above.
+  const tokens = formTokens({ secret: deps.sessionSecret, secureCookie: config.cookieSecure });
+  const context = pageContext({ clock: deps.clock, orgs: services.orgs, tokens });
+  app.use(accountPagesRoutes({ accounts: services.accounts, orgs: services.orgs, limits: loginLimits, registrations, tokens, context, log }));
+  app.use(pagesRoutes({ services, clock: deps.clock, context }));
+  app.use(pageErrors((req, res) => context(req, res)));
 
   app.use('/api', (req, _res, next) => next(notFound(`${req.method} ${req.originalUrl.split('?')[0]}`)));
   app.use(errorHandler(log));

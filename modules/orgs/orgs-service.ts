@@ -67,7 +67,7 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
         try {
           await store.insertOrg(trx, org);
         } catch (err) {
-          if (isUniqueViolation(err)) throw conflict('An organisation with this unified social credit code is already registered.');
+          if (isUniqueViolation(err)) throw conflict('An organisation with this unified social credit code is already registered.', [{ field: 'creditCode', message: 'already registered' }]);
           throw err;
         }
         await audit.append(trx, ctx, {
@@ -101,6 +101,12 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
     async publicFacts(id: string): Promise<{ id: string; name: string; creditCode: string } | null> {
       const org = await store.findOrg(knex, { id });
       return org ? { id: org.id, name: org.name, creditCode: org.creditCode } : null;
+    },
+
+    /** For the pages' header: the name and review status of the signed-in bidder's organisation. */
+    async nameAndStatus(id: string): Promise<{ name: string; status: store.OrgStatus } | null> {
+      const org = await store.findOrg(knex, { id });
+      return org ? { name: org.name, status: org.status } : null;
     },
 
     /** For other modules: is this organisation allowed to bid? */
