@@ -132,19 +132,13 @@ export function accountPagesRoutes(deps: AccountPagesDeps): Router {
 
   // ——— sign out ———
   router.get('/logout', async (req, res) => sendPage(res, 200, logoutPage(await context(req, res))));
-  router.post(
-    '/logout',
-    formBody,
-    tokens.verify,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res);
-      if (req.ctx.actor) await accounts.recordLogout(req.ctx);
-      await endSession(req);
-      res.clearCookie('etender.sid');
-      seeOther(res, href(c, '/login', { out: '1' }));
-    },
-    refusedForm((c) => logoutPage(c)),
-  );
+  router.post('/logout', formBody, tokens.verify, async (req: Request, res: Response) => {
+    const c = await context(req, res);
+    if (req.ctx.actor) await accounts.recordLogout(req.ctx);
+    await endSession(req);
+    res.clearCookie('etender.sid');
+    seeOther(res, href(c, '/login', { out: '1' }));
+  });
 
   // ——— my account ———
   router.get('/account', signedIn, async (req, res) => {
@@ -155,13 +149,20 @@ export function accountPagesRoutes(deps: AccountPagesDeps): Router {
     if (note) delete req.session.accountNotice;
     const a = c.s.account;
     const passwordChanged = note
-      ? [a.passwordChanged, note.sessionsEnded ? fill(a.sessionsEnded, { n: note.sessionsEnded }) : a.noOtherSessions, note.activeTokens ? fill(a.tokensActive, { n: note.activeTokens }) : ''].filter(Boolean).join(' ')
+      ? [a.passwordChanged, note.sessionsEnded ? fill(a.sessionsEnded, { n: note.sessionsEnded }) : a.noOtherSessions, note.activeTokens ? fill(a.tokensActive, { n: note.activeTokens }) : '']
+          .filter(Boolean)
+          .join(' ')
       : null;
     sendPage(
       res,
       200,
       accountPage(c, {
-        account: { username: me.username, displayName: me.displayName, role: me.role, organisation: org ? { name: org.name, creditCode: org.creditCode, status: org.status, reviewNote: org.reviewNote } : null },
+        account: {
+          username: me.username,
+          displayName: me.displayName,
+          role: me.role,
+          organisation: org ? { name: org.name, creditCode: org.creditCode, status: org.status, reviewNote: org.reviewNote } : null,
+        },
         registered: query(req, 'registered') === '1',
         passwordChanged,
       }),

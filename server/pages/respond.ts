@@ -33,7 +33,14 @@ export function seeOther(res: Response, location: string): void {
 export function failureOf(err: unknown, res: Response, limit?: Failure['limit']): Failure {
   const retry = Number(res.getHeader('Retry-After'));
   if (err instanceof AppError) {
-    return { code: err.code, status: err.status, message: err.message, details: err.details, ...(Number.isFinite(retry) && retry > 0 ? { retryAfterSeconds: retry } : {}), ...(limit ? { limit } : {}) };
+    return {
+      code: err.code,
+      status: err.status,
+      message: err.message,
+      details: err.details,
+      ...(Number.isFinite(retry) && retry > 0 ? { retryAfterSeconds: retry } : {}),
+      ...(limit ? { limit } : {}),
+    };
   }
   return { code: 'internal_error', status: 500 };
 }

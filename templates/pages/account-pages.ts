@@ -137,4 +137,3 @@ ${field(c, d.form, { name: 'repeatPassword', label: a.repeatPassword, type: 'pas
 <p>${a.haveAccount} <a href="${href(c, '/login')}">${a.signIn}</a></p>`;
   return layout(c, a.registerTitle, body, { path: '/register', scripts: ['/portal-static/register.js'] });
 }
-

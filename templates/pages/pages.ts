@@ -56,7 +56,6 @@ export function centreName(c: Ctx, centres: CentreView[], code: string): string 
 
 const stateName = (c: Ctx, state: string) => c.s.stateNames[state] ?? state;
 
-
 /** Who holds the opening key until the opening, in words: the time lock's round, then the custodians. */
 function keyParts(c: Ctx, key: OpeningKeyView): string[] {
   const holders = key.custodians.filter((m) => m !== 'time-lock');
