@@ -7,6 +7,7 @@ const BASE = 'http://portal.invalid';
 export function safeNext(raw: string | null | undefined): string | null {
   if (!raw || raw.length > 2000) return null;
   // Browsers treat "\" like "/" and drop tabs and newlines inside URLs: refuse them outright.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (!raw.startsWith('/') || raw.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(raw)) return null;
   let url: URL;
   try {
