@@ -47,7 +47,7 @@ export function accountPage(c: Ctx, d: { account: AccountView; registered: boole
   const body = html`<h1>${a.accountTitle}</h1>
 ${d.registered ? notice(a.registered, 'registered') : ''}
 ${d.passwordChanged ? notice(d.passwordChanged, 'password-changed') : ''}
-<section><h2>${a.myAccount}</h2>
+<section><h2>${a.accountFacts}</h2>
 <dl class="facts" id="account-facts">
 <dt>${a.displayName}</dt><dd id="account-name">${d.account.displayName}</dd>
 <dt>${a.username}</dt><dd id="account-username">${d.account.username}</dd>
@@ -90,22 +90,19 @@ ${field(c, d.form, { name: 'repeatPassword', label: a.repeatPassword, type: 'pas
   return layout(c, a.passwordTitle, body, { path: '/account/password' });
 }
 
-/** The registration form's fields, in order; the route validates the same names. */
-export const REGISTER_FIELDS = ['name', 'creditCode', 'contactName', 'contactPhone', 'contactEmail', 'address', 'displayName', 'username', 'password', 'repeatPassword'] as const;
-
 export function registerPage(c: Ctx, d: { form: FormState }): SafeHtml {
   const a = c.s.account;
   const labels: Record<string, string> = {
     name: a.orgName,
     creditCode: a.creditCode,
+    address: a.address,
     contactName: a.contactName,
     contactPhone: a.contactPhone,
     contactEmail: a.contactEmail,
-    address: a.address,
     displayName: a.repDisplayName,
     username: a.username,
     password: a.password,
-    repeatPassword: a.repeatPassword,
+    repeatPassword: a.repeatPlain,
   };
   // The credit-code check's words travel to the page script as data attributes (the CSP allows no inline script).
   const creditData = html` data-credit-check="1" data-msg-length="${a.creditLength}" data-msg-character="${a.creditCharacter}" data-msg-authority="${a.creditAuthority}" data-msg-division="${a.creditDivision}" data-msg-check="${a.creditCheck}" data-msg-ok="${a.creditOk}"`;
@@ -130,7 +127,7 @@ ${field(c, d.form, { name: 'contactEmail', label: a.contactEmail, type: 'email',
 ${field(c, d.form, { name: 'displayName', label: a.repDisplayName, maxlength: 100 })}
 ${field(c, d.form, { name: 'username', label: a.username, help: a.usernameHelp, autocomplete: 'username', maxlength: 64 })}
 ${field(c, d.form, { name: 'password', label: a.password, type: 'password', help: a.passwordRule, autocomplete: 'new-password', maxlength: 200 })}
-${field(c, d.form, { name: 'repeatPassword', label: a.repeatPassword, type: 'password', autocomplete: 'new-password', maxlength: 200 })}
+${field(c, d.form, { name: 'repeatPassword', label: a.repeatPlain, type: 'password', autocomplete: 'new-password', maxlength: 200 })}
 </fieldset>
 <p><button type="submit" id="register-button">${a.registerButton}</button></p>`,
 )}

@@ -47,12 +47,16 @@ ${f.extra ? html`<span class="live-check" id="${id}-live" aria-live="polite"></s
 /** The summary above a refused form: it takes the focus (autofocus) and links to each field in error. */
 export function errorSummary(c: Ctx, form: FormState, labels: Record<string, string>): SafeHtml {
   if (!hasProblems(form)) return html``;
-  const items = Object.entries(form.errors);
+  // In the order of the form's fields (the order of `labels`), as a person reads them.
+  const order = Object.keys(labels);
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  const items = Object.entries(form.errors).sort(([a], [b]) => rank(a) - rank(b));
+  const colon = c.lang === 'en' ? ': ' : '：';
   return html`<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
 <h2 id="error-summary-title">${c.s.account.errorSummary}</h2>
 <ul>
 ${form.problem ? html`<li id="form-problem">${form.problem}</li>` : ''}
-${items.map(([name, message]) => html`<li><a href="#${fieldId(name)}">${labels[name] ?? name}: ${message}</a></li>`)}
+${items.map(([name, message]) => html`<li><a href="#${fieldId(name)}">${labels[name] ?? name}${colon}${message}</a></li>`)}
 </ul>
 </div>`;
 }

@@ -248,7 +248,7 @@ describe('account pages: sign in, sign out, password, registration', () => {
       const other = await signIn(t, user);
       const mismatch = await postForm(agent, '/account/password', '/account/password', { currentPassword: user.password, newPassword: 'new-password-0001', repeatPassword: 'new-password-0002' });
       expect(mismatch.status).to.equal(422);
-      expect(fieldErrorIn(mismatch.text, 'repeatPassword')).to.equal('两次输入的新密码不一致。');
+      expect(fieldErrorIn(mismatch.text, 'repeatPassword')).to.equal('两次输入的密码不一致。');
       const short = await postForm(agent, '/account/password?lang=en', '/account/password?lang=en', { currentPassword: user.password, newPassword: 'short', repeatPassword: 'short' });
       expect(fieldErrorIn(short.text, 'newPassword')).to.equal('The password needs at least 12 characters (at most 200).');
       const wrong = await postForm(agent, '/account/password', '/account/password', { currentPassword: 'not-my-password-1', newPassword: 'new-password-0001', repeatPassword: 'new-password-0001' });
@@ -343,8 +343,8 @@ describe('account pages: sign in, sign out, password, registration', () => {
       expect(fieldErrorIn(res.text, 'contactEmail')).to.contain('电子邮箱');
       expect(fieldErrorIn(res.text, 'username')).to.contain('3–64');
       expect(fieldErrorIn(res.text, 'password')).to.contain('12 个字符');
-      expect(fieldErrorIn(res.text, 'repeatPassword')).to.equal('两次输入的新密码不一致。');
-      expect(res.text).to.contain('<a href="#f-creditCode">统一社会信用代码: ');
+      expect(fieldErrorIn(res.text, 'repeatPassword')).to.equal('两次输入的密码不一致。');
+      expect(res.text).to.contain('<a href="#f-creditCode">统一社会信用代码：');
       expect(res.text).to.not.contain('pw-register').and.not.contain('value="short"');
       expect((await t.req(t.users.opProc).get('/api/orgs')).body.organisations.length).to.equal(before);
     });
