@@ -93,6 +93,9 @@ describe('account pages in a browser', function () {
     }
     throw new Error(`#${id} is never reached with Tab`);
   }
+  /** The browser moves the focus to an autofocus element once the page is parsed: wait for it, failing if it never does. */
+  const focusOn = (id: string) =>
+    page.waitForFunction((want) => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id === want, id, { timeout: 5000 });
   const activeId = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id ?? '');
 
   it('the sign-in and registration pages pass axe (WCAG 2.1 AA) and fit 390 px, in zh and en, also with errors shown', async () => {
@@ -105,14 +108,14 @@ describe('account pages in a browser', function () {
       // A refused form: the summary takes the focus, every field says what is wrong.
       await page.locator('#register-button').click();
       await page.waitForURL(/\/register/);
-      expect(await activeId()).to.equal('error-summary');
+      await focusOn('error-summary');
       await checkPage(`register-errors-${lang}`);
       await page.goto(`${base}/login${q}`);
       await page.fill('#f-username', 'nobody-here');
       await page.fill('#f-password', 'wrong-password-123');
       await page.locator('#login-button').click();
       await page.locator('#error-summary').waitFor();
-      expect(await activeId()).to.equal('error-summary');
+      await focusOn('error-summary');
       expect(await page.locator('#form-problem').innerText()).to.equal(lang === 'en' ? 'The username or password is wrong, or the account is disabled.' : '用户名或密码不正确，或该账户已停用。');
       await checkPage(`login-error-${lang}`);
     }
@@ -191,7 +194,7 @@ describe('account pages in a browser', function () {
     await page.fill('#f-repeatPassword', `${newPassword}x`);
     await page.locator('#password-button').click();
     await page.locator('#f-repeatPassword-error').waitFor();
-    expect(await activeId()).to.equal('error-summary');
+    await focusOn('error-summary');
     expect(await page.locator('#f-repeatPassword-error').innerText()).to.equal('两次输入的密码不一致。');
     await checkPage('password-errors-zh');
     await page.fill('#f-currentPassword', password);

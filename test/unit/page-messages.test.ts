@@ -35,7 +35,22 @@ describe('safeNext (no open redirect)', () => {
   it('keeps local paths and drops anything another site could be read from', () => {
     expect(safeNext('/account')).to.equal('/account');
     expect(safeNext('/sections/x?lang=en#hall')).to.equal('/sections/x?lang=en#hall');
-    for (const bad of ['//evil.example', '///evil.example', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', 'evil.example/x', '/\tevil', '/a\nb', '', null, undefined, '/login', '/logout?x=1', `/${'a'.repeat(2001)}`]) {
+    for (const bad of [
+      '//evil.example',
+      '///evil.example',
+      '/\\evil.example',
+      'https://evil.example/',
+      'javascript:alert(1)',
+      'evil.example/x',
+      '/\tevil',
+      '/a\nb',
+      '',
+      null,
+      undefined,
+      '/login',
+      '/logout?x=1',
+      `/${'a'.repeat(2001)}`,
+    ]) {
       expect(safeNext(bad as string), String(bad)).to.equal(null);
     }
   });
