@@ -20,7 +20,7 @@ const zh = {
     bidder: '投标单位代表',
   } as Record<string, string>,
   orgStatusNames: { pending: '待审核', approved: '已通过审核', rejected: '未通过审核' } as Record<string, string>,
-  errorSummary: '提交未成功，请更正以下问题：',
+  errorSummary: '提交未成功，请查看以下问题：',
   required: '（必填）',
   optional: '（选填）',
   // Sign-in
@@ -122,7 +122,7 @@ const en: typeof zh = {
     bidder: 'bidder representative',
   },
   orgStatusNames: { pending: 'pending approval', approved: 'approved', rejected: 'rejected' },
-  errorSummary: 'The form was not sent. Please correct these problems:',
+  errorSummary: 'That did not go through. Please check the following:',
   required: '(required)',
   optional: '(optional)',
   loginTitle: 'Sign in',
