@@ -3,7 +3,7 @@ import { instantSchema } from '../core/instant';
 import { multiLineText, oneLineText } from '../core/text';
 import { CENTRE_CODES, EVALUATION_METHODS, PROCEDURES, REFERENCE_KINDS } from '../centres/centre-rules';
 import { MAX_FEN, parseYuan } from '../core/money';
-import { SECTION_STATES } from './lifecycle';
+import { SECTION_STATES } from '../lifecycle/lifecycle';
 
 /** Amount in yuan as a decimal string ("12345678.90"), turned into integer fen. */
 export const yuanSchema = z

@@ -3,14 +3,14 @@
 // page has forms — every page of a signed-in user has one, the sign-out button in the header.
 import type { Request, Response } from 'express';
 import type { Clock } from '../../modules/core/clock';
-import type { OrgsService } from '../../modules/orgs/orgs-service';
+import type { OrgFacts } from '../../modules/orgs/org-facts';
 import { ctxFor, type Ctx, type Viewer } from '../../templates/pages/layout';
 import { langOf } from '../../templates/pages/strings';
 import type { FormTokens } from '../http/form-token';
 
 export interface PageContextDeps {
   clock: Clock;
-  orgs: Pick<OrgsService, 'nameAndStatus'>;
+  orgs: Pick<OrgFacts, 'nameAndStatus'>;
   tokens: FormTokens;
 }
 

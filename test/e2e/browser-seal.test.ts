@@ -288,7 +288,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
       expect(r.status, JSON.stringify(r.body)).to.equal(201);
     }
     t.clock.set(section.deadline + 1000);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     await t.services.opening.openDue();
     const { json } = await t.services.opening.record(SYSTEM_CONTEXT, section.id);
     const record = JSON.parse(json) as {

@@ -8,7 +8,7 @@
 // through the lifecycle with real sealed bids; the describe blocks follow the clock.
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import supertest from 'supertest';
+import type supertest from 'supertest';
 import { DAY, HOUR } from '../../modules/core/clock';
 import { createCsr } from '../../modules/pki/client-keys';
 import { createTestApp, T0, type TestApp, type TestUser } from '../support/test-app';
@@ -256,7 +256,7 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
   describe('at the opening', () => {
     before(async () => {
       t.clock.set(P.deadline);
-      await t.services.tenders.advanceDue();
+      await t.services.lifecycle.advanceDue();
       const outcomes = await t.services.opening.openDue();
       expect(outcomes).to.deep.include.members([
         { id: P.id, outcome: 'opened' },

@@ -65,7 +65,7 @@ async function auditActions(t: TestApp, action: string, objectId?: string) {
 
 async function openAtDeadline(t: TestApp, section: Section) {
   t.clock.set(section.deadline);
-  await t.services.tenders.advanceDue();
+  await t.services.lifecycle.advanceDue();
   return t.services.opening.openDue();
 }
 
@@ -135,7 +135,7 @@ describe('the opening at the deadline', function () {
     expect(await t.services.opening.openDue()).to.deep.equal([]);
     // Closed but not yet opened: 409.
     t.clock.set(section.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect((await t.req().get(`/api/sections/${section.id}/opening-record`)).status).to.equal(409);
     expect(await t.services.opening.openDue()).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
     expect(await t.services.opening.openDue()).to.deep.equal([]);
@@ -332,7 +332,7 @@ describe('the opening at the deadline', function () {
     try {
       const second = buildServices({ config: t.config, db: secondDb, clock: t.clock });
       t.clock.set(section.deadline);
-      await Promise.all([t.services.tenders.advanceDue(), second.tenders.advanceDue()]);
+      await Promise.all([t.services.lifecycle.advanceDue(), second.lifecycle.advanceDue()]);
       const results = await Promise.all([t.services.opening.openDue(), second.opening.openDue(), t.services.opening.openDue()]);
       // Whoever lost a lease race leaves it to the next pass; after one more pass it is opened.
       await Promise.all([t.services.opening.openDue(), second.opening.openDue()]);
@@ -349,7 +349,7 @@ describe('the opening at the deadline', function () {
     expect(await t.tdb.db.knex('opening_runs').where({ section_id: section.id }).whereNotNull('record')).to.have.length(1);
   });
 
-  it('resumes an opening interrupted by a crash and produces the same record', async function () {
+  it('resumes an opening interrupted by a crash and produces the same record', async () => {
     const section = await publishedSection(t);
     const more = [A, B, C, await newBidder(t, '壬建材有限公司'), await newBidder(t, '癸物流有限公司')];
     for (const [i, b] of more.entries()) {

@@ -160,7 +160,7 @@ export async function bidAndOpen(t: TestApp, section: PublishedSection, bids: Ar
     await placeBid(t, section, b, amount);
   }
   t.clock.set(section.deadline);
-  await t.services.tenders.advanceDue();
+  await t.services.lifecycle.advanceDue();
   expect((await t.services.opening.openDue()).filter((o) => o.id === section.id)).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
 }
 
