@@ -11,6 +11,7 @@ import { createAuditService } from '../modules/audit/audit-service';
 import { auditRoutes } from '../modules/audit/audit-routes';
 import { createAccountsService } from '../modules/accounts/accounts-service';
 import { accountsRoutes } from '../modules/accounts/accounts-routes';
+import { createLoginLimits } from '../modules/accounts/login-limits';
 import { KnexSessionStore } from '../modules/accounts/session-store';
 import { createCentresService } from '../modules/centres/centres-service';
 import { centresRoutes } from '../modules/centres/centres-routes';
@@ -20,7 +21,7 @@ import type { Clock } from '../modules/core/clock';
 import { notFound } from '../modules/core/errors';
 import { createOrgFacts } from '../modules/orgs/org-facts';
 import { createOrgsService } from '../modules/orgs/orgs-service';
-import { orgsRoutes } from '../modules/orgs/orgs-routes';
+import { orgsRoutes, registrationLimiter } from '../modules/orgs/orgs-routes';
 import { loadOrCreatePlatformKeys, PlatformKeysError } from '../modules/pki/platform-keys';
 import type { BeaconSource } from '../modules/timelock/beacon';
 import { relaySource } from '../modules/timelock/drand-relays';
@@ -53,7 +54,11 @@ import { errorHandler } from './http/errors';
 import { slowBodyGuard } from './http/slow-body';
 import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
+import { formTokens } from './http/form-token';
+import { accountPagesRoutes } from './pages/account-routes';
+import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
+import { pageErrors } from './pages/respond';
 import { loggedPath, type Logger } from './logger';
 
 export const VERSION = '0.1.0';
@@ -277,18 +282,11 @@ export function createApp(deps: AppDeps) {
   app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : passportSession(req, res, next)));
   app.use(attachContext);
 
-  app.use(
-    accountsRoutes({
-      accounts: services.accounts,
-      passport: pp,
-      registry,
-      clock: deps.clock,
-      loginAttemptsPer15Min: config.loginAttemptsPer15Min,
-      loginFailuresPerAddressPer15Min: config.loginFailuresPerAddressPer15Min,
-      log,
-    }),
-  );
-  app.use(orgsRoutes(services.orgs, registry, { registrationsPerHour: config.orgRegistrationsPerHour }));
+  // One set of budgets for the API and the pages (a browser form is not a second allowance).
+  const loginLimits = createLoginLimits({ clock: deps.clock, perAccountAndAddress: config.loginAttemptsPer15Min, perAddress: config.loginFailuresPerAddressPer15Min });
+  const registrations = registrationLimiter(config.orgRegistrationsPerHour);
+  app.use(accountsRoutes({ accounts: services.accounts, passport: pp, registry, limits: loginLimits, log }));
+  app.use(orgsRoutes(services.orgs, registry, { limiter: registrations }));
   app.use(pkiRoutes(services.pki, registry));
   app.use(centresRoutes(services.centres, registry));
   app.use(tendersRoutes(services.tenders, registry));
@@ -306,8 +304,13 @@ export function createApp(deps: AppDeps) {
     res.json(openapi);
   });
 
-  // The public portal (server-rendered pages and the opening hall's event stream).
-  app.use(pagesRoutes({ services, clock: deps.clock }));
+  // The portal (server-rendered pages and the opening hall's event stream) and the account pages.
+  // Their forms carry a token bound to the session (form-token.ts) besides the origin check above.
+  const tokens = formTokens({ secret: deps.sessionSecret, secureCookie: config.cookieSecure });
+  const context = pageContext({ clock: deps.clock, orgs: services.orgFacts, tokens });
+  app.use(accountPagesRoutes({ accounts: services.accounts, orgs: services.orgs, limits: loginLimits, registrations, tokens, context, log }));
+  app.use(pagesRoutes({ services, clock: deps.clock, context }));
+  app.use(pageErrors((req, res) => context(req, res)));
 
   app.use('/api', (req, _res, next) => next(notFound(`${req.method} ${req.originalUrl.split('?')[0]}`)));
   app.use(errorHandler(log));

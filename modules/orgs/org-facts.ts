@@ -13,6 +13,12 @@ export function createOrgFacts(deps: { knex: Knex }) {
       return org ? { id: org.id, name: org.name, creditCode: org.creditCode } : null;
     },
 
+    /** For the pages' header: the name and review status of the signed-in bidder's organisation. */
+    async nameAndStatus(id: string): Promise<{ name: string; status: store.OrgStatus } | null> {
+      const org = await store.findOrg(knex, { id });
+      return org ? { name: org.name, status: org.status } : null;
+    },
+
     /** Is this organisation allowed to bid (approved by the centre)? */
     async isApproved(id: string): Promise<boolean> {
       return (await store.findOrg(knex, { id }))?.status === 'approved';

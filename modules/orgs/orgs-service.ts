@@ -77,7 +77,7 @@ export function createOrgsService(deps: OrgsDeps) {
         try {
           await store.insertOrg(tx.db, org);
         } catch (err) {
-          if (isUniqueViolation(err)) throw conflict('An organisation with this unified social credit code is already registered.');
+          if (isUniqueViolation(err)) throw conflict('An organisation with this unified social credit code is already registered.', [{ field: 'creditCode', message: 'already registered' }]);
           throw err;
         }
         await tx.audit.append(ctx, {
@@ -106,8 +106,6 @@ export function createOrgsService(deps: OrgsDeps) {
 
     approve: (ctx: RequestContext, id: string, note?: string) => review(ctx, id, 'approved', note ?? null),
     reject: (ctx: RequestContext, id: string, note: string) => review(ctx, id, 'rejected', note),
-
-    /** For other modules (the opening record): an organisation's public name and credit code. */
   };
 }
 

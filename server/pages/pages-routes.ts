@@ -4,7 +4,7 @@
 // The opening hall gets live updates by server-sent events, timed by the server's clock.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { Clock } from '../../modules/core/clock';
 import type { RequestContext } from '../../modules/core/context';
 import { AppError, notFound } from '../../modules/core/errors';
@@ -15,14 +15,14 @@ import type { EvaluationService } from '../../modules/evaluation/evaluation-serv
 import type { OpeningService } from '../../modules/opening/opening-service';
 import type { ReportsService } from '../../modules/reports/reports-service';
 import type { TendersService } from '../../modules/tenders/tenders-service';
-import type { SafeHtml } from './html';
+import type { PageContext } from './page-context';
+import { failureOf, sendPage } from './respond';
+import { failureText } from '../../templates/pages/messages';
 import { pageBundle, PAGE_SCRIPTS, type PageScript } from './bundle';
 import { shanghaiTime, shanghaiDate, yuan } from '../../templates/pages/format';
 import {
-  ctxFor,
   bidPage,
   receiptPage,
-  errorPage,
   hallPage,
   homePage,
   reportsPage,
@@ -34,12 +34,8 @@ import {
   type SectionPageData,
   type SectionView,
 } from '../../templates/pages/pages';
-import { langOf } from '../../templates/pages/strings';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** States in which the opening record may exist (the hall stops waiting once it is sent). */
 const AFTER_OPENING = new Set(['opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived']);
@@ -55,25 +51,14 @@ export interface PagesDeps {
     reports: Pick<ReportsService, 'rates'>;
   };
   clock: Clock;
+  /** The page's language, the signed-in viewer for the header, the form token (page-context.ts). */
+  context: PageContext;
   /** How often one hall connection reads the section (ms); never below 2000. */
   hallPollMs?: number;
 }
 
 type PortalQuery = Record<string, unknown>;
 const one = (q: PortalQuery, key: string): string | undefined => (typeof q[key] === 'string' ? (q[key] as string) : undefined);
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res
-    .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'same-origin',
-      'Cache-Control': 'no-store',
-    })
-    .send(page.value);
-}
 
 /** Runs a read and gives null when the API would answer 404 (not public yet / does not exist). */
 async function orNull<T>(p: Promise<T>): Promise<T | null> {
@@ -91,7 +76,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const router = Router();
   // Every page is read as an anonymous member of the public, whoever is signed in.
   const anon = (req: Request): RequestContext => ({ actor: null, ip: req.ip ?? null });
-  const view = (req: Request): Ctx => ctxFor(langOf((req.query as PortalQuery).lang), clock.now());
+  const view = (req: Request, res: Response): Promise<Ctx> => deps.context(req, res);
 
   // The pages' scripts, bundled on first request (before the static files, which 404 on a miss).
   for (const name of Object.keys(PAGE_SCRIPTS) as PageScript[]) {
@@ -127,11 +112,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
   };
 
   router.get('/', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
     const opened = (await sectionsIn(req, ['opened', 'evaluating', 'publicity', 'opening'])).sort((a, b) => (b.closedAt ?? b.bidDeadlineAt) - (a.closedAt ?? a.bidDeadlineAt)).slice(0, 10);
     const awarded = (await sectionsIn(req, ['awarded', 'contracted'])).sort((a, b) => ((b as { updatedAt?: number }).updatedAt ?? 0) - ((a as { updatedAt?: number }).updatedAt ?? 0)).slice(0, 10);
-    send(res, 200, homePage(c, { centres: await centres(), open, opened, awarded }));
+    sendPage(res, 200, homePage(c, { centres: await centres(), open, opened, awarded }));
   });
 
   const openingRecord = async (req: Request, id: string): Promise<SectionPageData['record']> => {
@@ -146,12 +131,12 @@ export function pagesRoutes(deps: PagesDeps): Router {
   };
 
   router.get('/sections/:id', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const id = req.params.id;
     const d = (await services.tenders.getSection(anon(req), id)) as unknown as Pick<SectionPageData, 'section' | 'project' | 'documents' | 'clarifications'>;
     const evaluation = await orNull(services.evaluation.view(anon(req), id));
     const award = await orNull(services.awards.publicAward(id));
-    send(
+    sendPage(
       res,
       200,
       sectionPage(c, {
@@ -165,11 +150,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
   });
 
   router.get('/sections/:id/hall', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const d = await services.tenders.getSection(anon(req), req.params.id);
     const section = { ...(d.section as unknown as SectionView), projectTitle: d.project.title };
     const rec = await openingRecord(req, section.id);
-    send(res, 200, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null }));
+    sendPage(res, 200, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null }));
   });
 
   /** The 'opened' event: the record's summary, labels in the page's language. */
@@ -190,7 +175,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
   });
 
   router.get('/sections/:id/hall/events', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const id = req.params.id;
     const ctx = anon(req);
     await services.tenders.getSection(ctx, id); // 404 as a normal error before the stream starts
@@ -241,14 +226,14 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const bidForm = async (req: Request, res: Response, selected: string | null) => {
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
     if (selected && !open.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
-    send(res, 200, bidPage(view(req), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null }));
+    sendPage(res, 200, bidPage(await view(req, res), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null }));
   };
   router.get('/bid', (req, res) => bidForm(req, res, null));
-  router.get('/receipt', (req, res) => send(res, 200, receiptPage(view(req))));
+  router.get('/receipt', async (req, res) => sendPage(res, 200, receiptPage(await view(req, res))));
   router.get('/sections/:id/bid', (req, res) => bidForm(req, res, req.params.id));
 
   router.get('/reports', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const q = req.query as PortalQuery;
     const year = shanghaiDate(clock.now()).slice(0, 4);
     const from = one(q, 'from') || `${year}-01-01`;
@@ -261,18 +246,9 @@ export function pagesRoutes(deps: PagesDeps): Router {
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       status = err.status;
-      error = err.message;
+      error = failureText(c.lang, failureOf(err, res));
     }
-    send(res, status, reportsPage(c, { centres: await centres(), from, to, report, error }));
-  });
-
-  // Errors of the pages are pages too (the JSON error shape stays with /api).
-  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    if (req.path.startsWith('/api/') || req.path.startsWith('/portal-static/')) return next(err);
-    const status = err instanceof AppError ? err.status : 500;
-    if (status >= 500) return next(err);
-    send(res, status, errorPage(view(req), status, err instanceof AppError ? err.message : String(err)));
+    sendPage(res, status, reportsPage(c, { centres: await centres(), from, to, report, error }));
   });
 
   return router;
