@@ -97,7 +97,7 @@ export async function seedDemoHistory(s: Services, past: ManualClock, now: numbe
 
   // 40 days ago: the bidders get their signing certificates and submit sealed, signed bids to both.
   at(DEMO_BIDS_DAYS_AGO);
-  await s.tenders.advanceDue(); // the land listing's bid window opened 52 days ago
+  await s.lifecycle.advanceDue(); // the land listing's bid window opened 52 days ago
   const [a, b, c] = bidders as [DemoBidder, DemoBidder, DemoBidder];
   await submitDemoBids(
     s,
@@ -126,7 +126,7 @@ export async function seedDemoHistory(s: Services, past: ManualClock, now: numbe
   // after the deadline) is out by then.
   at(35);
   past.advance(MINUTE);
-  await s.tenders.advanceDue();
+  await s.lifecycle.advanceDue();
   await s.opening.openDue();
   at(35, 2);
   await s.evaluation.start(operator, procSection.id);
@@ -135,7 +135,7 @@ export async function seedDemoHistory(s: Services, past: ManualClock, now: numbe
   // 33 days ago: the land listing closes and opens; highest price.
   at(33);
   past.advance(MINUTE);
-  await s.tenders.advanceDue();
+  await s.lifecycle.advanceDue();
   await s.opening.openDue();
   at(33, 2);
   await s.evaluation.start(operator, landSection.id);

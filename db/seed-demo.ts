@@ -158,7 +158,7 @@ export async function seedDemo(
 
   // Catch the lifecycle up with the present: closes the tender whose deadline has passed.
   past.set(now);
-  await s.tenders.advanceDue();
+  await s.lifecycle.advanceDue();
   void admin;
 
   // Three sealed bids for a tender that opens by itself a few minutes from now.

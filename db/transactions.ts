@@ -3,10 +3,18 @@
 // wait timeout (on Galera certification conflicts also surface as deadlocks). The whole unit of
 // work is re-run; it must therefore be free of side effects outside the database.
 //
-// The rule: inside a transaction, every query goes through its handle (`trx`). SQLite has one
-// connection, so a query on the root handle there waits for the transaction that holds it and
-// fails after 15 s; on MySQL it runs outside the transaction and sees none of its writes. The
-// root handle refuses such a query at once (guardRootHandle, installed by db/connection.ts).
+// The rule: inside a transaction, every query goes through its handle. SQLite has one connection,
+// so a query on the root handle there waits for the transaction that holds it and fails after
+// 15 s; on MySQL it runs outside the transaction and sees none of its writes. The root handle
+// refuses such a query at once (guardRootHandle, installed by db/connection.ts).
+//
+// How a service writes: it is given an `inTransaction` runner by the composition root
+// (server/app.ts) and does its unit of work in it. The work receives a `tx`: the transaction's
+// handle (`tx.db`, for the module's own store) and the other modules' transactional operations
+// already bound to it (`tx.audit.append(ctx, …)`, `tx.lifecycle.transition(…)`): no module passes
+// a transaction handle into another module's methods. The runner is built up in dependency order
+// (`transactions(knex).with('audit', …).with('lifecycle', …)`), so a module's tx holds only modules
+// built before it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 
@@ -71,4 +79,32 @@ export function guardRootHandle(knex: Knex): void {
   const client = knex.client as { acquireConnection(): Promise<unknown> };
   const acquire = client.acquireConnection.bind(client);
   client.acquireConnection = () => (openTransaction.getStore()?.open ? Promise.reject(new RootHandleInTransactionError()) : acquire());
+}
+
+/** One unit of work: the transaction's handle and the transactional operations bound to it. */
+export type Tx<Bound> = Bound & { db: Knex.Transaction };
+
+/** Runs `work` in one transaction, re-run whole on busy or deadlock, with `Bound`'s operations bound to it. */
+export type InTransaction<Bound> = <T>(work: (tx: Tx<Bound>) => Promise<T>) => Promise<T>;
+
+export interface Transactions<Bound> {
+  run: InTransaction<Bound>;
+  /** This runner with one more module's operations, bound to each transaction by `bind` (which sees the modules bound before it). */
+  with<K extends string, B>(name: K, bind: (tx: Tx<Bound>) => B): Transactions<Bound & { [P in K]: B }>;
+}
+
+type Binder = [name: string, bind: (tx: Record<string, unknown>) => unknown];
+
+/** The composition root's transaction runner over `knex`, to which each module adds its bound operations as it is built. */
+export function transactions(knex: Knex): Transactions<object> {
+  const make = (binders: readonly Binder[]): Transactions<any> => ({
+    run: (work) =>
+      withTransaction(knex, (trx) => {
+        const tx: Record<string, unknown> = { db: trx };
+        for (const [name, bind] of binders) tx[name] = bind(tx);
+        return work(tx as any);
+      }),
+    with: (name, bind) => make([...binders, [name, bind as Binder[1]]]),
+  });
+  return make([]);
 }

@@ -6,10 +6,12 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import type { Database } from '../db/connection';
+import { transactions } from '../db/transactions';
 import { createAuditService } from '../modules/audit/audit-service';
 import { auditRoutes } from '../modules/audit/audit-routes';
 import { createAccountsService } from '../modules/accounts/accounts-service';
 import { accountsRoutes } from '../modules/accounts/accounts-routes';
+import { createLoginLimits } from '../modules/accounts/login-limits';
 import { KnexSessionStore } from '../modules/accounts/session-store';
 import { createCentresService } from '../modules/centres/centres-service';
 import { centresRoutes } from '../modules/centres/centres-routes';
@@ -17,8 +19,9 @@ import { createCustodyService } from '../modules/custody/custody-service';
 import { custodyRoutes } from '../modules/custody/custody-routes';
 import type { Clock } from '../modules/core/clock';
 import { notFound } from '../modules/core/errors';
+import { createOrgFacts } from '../modules/orgs/org-facts';
 import { createOrgsService } from '../modules/orgs/orgs-service';
-import { orgsRoutes } from '../modules/orgs/orgs-routes';
+import { orgsRoutes, registrationLimiter } from '../modules/orgs/orgs-routes';
 import { loadOrCreatePlatformKeys, PlatformKeysError } from '../modules/pki/platform-keys';
 import type { BeaconSource } from '../modules/timelock/beacon';
 import { relaySource } from '../modules/timelock/drand-relays';
@@ -34,6 +37,8 @@ import { createOpeningService } from '../modules/opening/opening-service';
 import { openingRoutes } from '../modules/opening/opening-routes';
 import { createEvaluationService } from '../modules/evaluation/evaluation-service';
 import { evaluationRoutes } from '../modules/evaluation/evaluation-routes';
+import { createLifecycleEngine } from '../modules/lifecycle/lifecycle-engine';
+import { createSectionFacts } from '../modules/tenders/section-facts';
 import { createTendersService } from '../modules/tenders/tenders-service';
 import { createAwardsService } from '../modules/awards/awards-service';
 import { awardsRoutes } from '../modules/awards/awards-routes';
@@ -49,7 +54,11 @@ import { errorHandler } from './http/errors';
 import { slowBodyGuard } from './http/slow-body';
 import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
+import { formTokens } from './http/form-token';
+import { accountPagesRoutes } from './pages/account-routes';
+import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
+import { pageErrors } from './pages/respond';
 import { loggedPath, type Logger } from './logger';
 
 export const VERSION = '0.1.0';
@@ -96,49 +105,74 @@ function beaconFor(config: Config, clock: Clock): { source: BeaconSource; local:
   return { source: local.source(clock, ['/beacon']), local };
 }
 
+/**
+ * Builds every service in dependency order: each is made from the ones above it, so no service
+ * reaches one built later (no late-bound closures). Where two modules need each other's facts, the
+ * facts are a separate small reader over the database (org-facts, section-facts) built first.
+ */
 export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & { log?: Pick<Logger, 'warn'> }) {
   const { config, db, clock } = deps;
   const knex = db.knex;
   const platformKeys = platformKeysFor(config, clock);
   const beacon = beaconFor(config, clock);
-  const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
-  // orgs is built just below; the check runs only when a token is asked for.
-  const accounts = createAccountsService({ knex, clock, audit, orgApproved: (id) => orgs.isApproved(id) });
-  const orgs = createOrgsService({ knex, clock, audit, accounts });
-  const pki = createPkiService({ knex, clock, audit, keys: platformKeys, orgs, trustedCaPems: readTrustedCaFiles(config.trustedCaFiles) });
-  const centres = createCentresService({ knex, clock, audit });
   const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
-  // Custody reads sections through the tenders service, which is built next and uses custody.
-  const custody = createCustodyService({ knex, clock, audit, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: (id) => tenders.biddingFacts(knex, id) });
+  const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
+  // Each module's units of work get the transactional operations of the modules built before it.
+  const audited = transactions(knex).with('audit', (tx) => audit.on(tx));
+  const orgFacts = createOrgFacts({ knex });
+  const accounts = createAccountsService({ knex, clock, audit, inTransaction: audited.run, orgApproved: orgFacts.isApproved });
+  const orgs = createOrgsService({ knex, clock, inTransaction: audited.with('accounts', (tx) => accounts.on(tx)).run, accounts });
+  const pki = createPkiService({ knex, clock, inTransaction: audited.run, keys: platformKeys, orgs, trustedCaPems: readTrustedCaFiles(config.trustedCaFiles) });
+  const centres = createCentresService({ knex, clock, inTransaction: audited.run });
+  const lifecycle = createLifecycleEngine({ knex, clock, inTransaction: audited.run, processId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}` });
+  const withLifecycle = audited.with('lifecycle', (tx) => lifecycle.on(tx));
+  const sectionFacts = createSectionFacts({ knex });
+  const withSections = withLifecycle.with('sections', (tx) => sectionFacts.on(tx));
+  const custody = createCustodyService({ knex, clock, inTransaction: audited.run, pki, platformKeys, beacon: beacon.source, centres, accounts, sectionFacts: sectionFacts.biddingFacts });
   const tenders = createTendersService({
     knex,
     clock,
-    audit,
+    inTransaction: withLifecycle.with('custody', (tx) => custody.on(tx)).run,
     centres,
     blobs,
     custody,
+    lifecycle,
     codePrefix: config.codePrefix,
     maxDocumentBytes: config.maxDocumentBytes,
-    processId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`,
   });
   const bids = createBidsService({
     knex,
     clock,
     audit,
+    inTransaction: withSections.run,
     pki,
     custody,
-    tenders,
-    orgs,
+    sections: sectionFacts,
+    orgs: orgFacts,
     blobs,
     receiptSigner: platformKeys.receipt,
     maxBidBytes: config.maxBidBytes,
     log: deps.log ?? { warn: () => undefined },
   });
-  const awards = createAwardsService({ knex, clock, audit, centres, tenders });
-  const imports = createImportsService({ knex, clock, audit, centres, tenders });
-  const reports = createReportsService({ clock, centres, awards, imports, tenders, opening: { bidCounts: (ids) => opening.bidCounts(ids) } });
-  const opening = createOpeningService({ knex, clock, audit, tenders, bids, custody, centres, orgs, pki, accounts, blobs });
-  const evaluation = createEvaluationService({ knex, clock, audit, tenders, centres, opening, awards });
+  const awards = createAwardsService({ knex, clock, inTransaction: withSections.run, centres, sections: sectionFacts });
+  const imports = createImportsService({ knex, clock, inTransaction: audited.run, centres, sections: sectionFacts });
+  const opening = createOpeningService({
+    knex,
+    clock,
+    audit,
+    inTransaction: withSections.with('bids', (tx) => bids.on(tx)).run,
+    sections: sectionFacts,
+    lifecycle,
+    bids,
+    custody,
+    centres,
+    orgs: orgFacts,
+    pki,
+    accounts,
+    blobs,
+  });
+  const reports = createReportsService({ clock, centres, awards, imports, sections: sectionFacts, opening });
+  const evaluation = createEvaluationService({ knex, clock, inTransaction: withSections.with('awards', (tx) => awards.on(tx)).run, sections: sectionFacts, centres, opening });
   const records = createRecordsService({
     knex,
     clock,
@@ -154,13 +188,23 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
   });
   const sessions = new KnexSessionStore(knex);
   const blobSweeper = createBlobSweeper({ knex, clock, blobs });
+  // Every module's transactional operations in one unit of work: for the seeds, the CLI and tests.
+  const everything = withSections
+    .with('accounts', (tx) => accounts.on(tx))
+    .with('custody', (tx) => custody.on(tx))
+    .with('bids', (tx) => bids.on(tx))
+    .with('awards', (tx) => awards.on(tx));
   return {
+    inTransaction: everything.run,
     audit,
     accounts,
     orgs,
+    orgFacts,
     centres,
     blobs,
     blobSweeper,
+    lifecycle,
+    sectionFacts,
     tenders,
     sessions,
     pki,
@@ -240,18 +284,11 @@ export function createApp(deps: AppDeps) {
   app.use((req, res, next) => ((req as { authByToken?: boolean }).authByToken ? next() : passportSession(req, res, next)));
   app.use(attachContext);
 
-  app.use(
-    accountsRoutes({
-      accounts: services.accounts,
-      passport: pp,
-      registry,
-      clock: deps.clock,
-      loginAttemptsPer15Min: config.loginAttemptsPer15Min,
-      loginFailuresPerAddressPer15Min: config.loginFailuresPerAddressPer15Min,
-      log,
-    }),
-  );
-  app.use(orgsRoutes(services.orgs, registry, { registrationsPerHour: config.orgRegistrationsPerHour }));
+  // One set of budgets for the API and the pages (a browser form is not a second allowance).
+  const loginLimits = createLoginLimits({ clock: deps.clock, perAccountAndAddress: config.loginAttemptsPer15Min, perAddress: config.loginFailuresPerAddressPer15Min });
+  const registrations = registrationLimiter(config.orgRegistrationsPerHour);
+  app.use(accountsRoutes({ accounts: services.accounts, passport: pp, registry, limits: loginLimits, log }));
+  app.use(orgsRoutes(services.orgs, registry, { limiter: registrations }));
   app.use(pkiRoutes(services.pki, registry));
   app.use(centresRoutes(services.centres, registry));
   app.use(tendersRoutes(services.tenders, registry));
@@ -269,8 +306,13 @@ export function createApp(deps: AppDeps) {
     res.json(openapi);
   });
 
-  // The public portal (server-rendered pages and the opening hall's event stream).
-  app.use(pagesRoutes({ services, clock: deps.clock }));
+  // The portal (server-rendered pages and the opening hall's event stream) and the account pages.
+  // Their forms carry a token bound to the session (form-token.ts) besides the origin check above.
+  const tokens = formTokens({ secret: deps.sessionSecret, secureCookie: config.cookieSecure });
+  const context = pageContext({ clock: deps.clock, orgs: services.orgFacts, tokens });
+  app.use(accountPagesRoutes({ accounts: services.accounts, orgs: services.orgs, limits: loginLimits, registrations, tokens, context, log }));
+  app.use(pagesRoutes({ services, clock: deps.clock, context }));
+  app.use(pageErrors((req, res) => context(req, res)));
 
   app.use('/api', (req, _res, next) => next(notFound(`${req.method} ${req.originalUrl.split('?')[0]}`)));
   app.use(errorHandler(log));

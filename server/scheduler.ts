@@ -12,7 +12,7 @@ export class Scheduler {
   private ticks = 0;
 
   constructor(
-    private readonly services: Pick<Services, 'tenders' | 'sessions'> & Partial<Pick<Services, 'opening' | 'bids' | 'audit' | 'blobSweeper'>>,
+    private readonly services: Pick<Services, 'lifecycle' | 'sessions'> & Partial<Pick<Services, 'opening' | 'bids' | 'audit' | 'blobSweeper'>>,
     private readonly log: Logger,
     private readonly intervalMs: number,
   ) {}
@@ -29,7 +29,7 @@ export class Scheduler {
     if (this.running) return this.running;
     this.running = (async () => {
       try {
-        const moved = await this.services.tenders.advanceDue();
+        const moved = await this.services.lifecycle.advanceDue();
         for (const m of moved) this.log.info(m, 'section moved by the scheduler');
         // After the deadline: freeze, then open (or fail) each closed section, exactly once.
         for (const o of (await this.services.opening?.openDue()) ?? []) {

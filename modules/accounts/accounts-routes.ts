@@ -2,7 +2,6 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import type passport from 'passport';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
-import type { Clock } from '../core/clock';
 import type { Actor } from '../core/context';
 import { AppError } from '../core/errors';
 import { WRONG_PASSWORD, type AccountsService, type PasswordChangeResult } from './accounts-service';
@@ -18,25 +17,22 @@ import {
   userResponse,
   usersResponse,
 } from './accounts-schemas';
-import { createLoginLimits } from './login-limits';
+import type { LoginLimits } from './login-limits';
 import { normaliseUsername } from './usernames';
 
 export interface AccountsRoutesOptions {
   accounts: AccountsService;
   passport: passport.PassportStatic;
   registry: ApiRegistry;
-  clock: Clock;
-  /** Wrong passwords allowed per address and account in 15 minutes (per process: a first line of defence). */
-  loginAttemptsPer15Min: number;
-  /** Wrong passwords allowed per address over all accounts in 15 minutes (against password spraying). */
-  loginFailuresPerAddressPer15Min: number;
+  /** The wrong-password budgets (login-limits.ts), shared with the sign-in and password pages. */
+  limits: LoginLimits;
   log: { warn(obj: object, msg: string): void };
 }
 
 const isTokenAuth = (req: Request) => (req as { authByToken?: boolean }).authByToken === true;
 
 /** The account a sign-in names, in the form it is stored and counted under; '' when there is none. */
-function attemptedUsername(req: Request): string {
+export function attemptedUsername(req: Request): string {
   const raw = (req.body as { username?: unknown } | undefined)?.username;
   return typeof raw === 'string' ? normaliseUsername(raw.slice(0, 256)) : '';
 }
@@ -70,8 +66,9 @@ export function accountsRoutes(opts: AccountsRoutesOptions): Router {
   const { accounts, registry } = opts;
   const router = Router();
 
-  // Sign-in and the current-password check share one set of budgets (login-limits.ts says why).
-  const limits = createLoginLimits({ clock: opts.clock, perAccountAndAddress: opts.loginAttemptsPer15Min, perAddress: opts.loginFailuresPerAddressPer15Min });
+  // Sign-in and the current-password check share one set of budgets (login-limits.ts says why),
+  // the same the pages use: a browser form is not a second budget.
+  const { limits } = opts;
   router.post('/api/auth/login', ...limits.guard(attemptedUsername));
   router.post('/api/me/password', ...limits.guard((req) => req.ctx?.actor?.username ?? ''));
 

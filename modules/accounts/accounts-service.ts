@@ -7,8 +7,8 @@ import { DAY } from '../core/clock';
 import { requireActor, requireRole, type Actor, type RequestContext, type Role } from '../core/context';
 import { AppError, conflict, notFound, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
-import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { isUniqueViolation, type InTransaction, type Tx } from '../../db/transactions';
+import type { AuditAppender } from '../audit/audit-service';
 import type { PasswordChangeResult, PublicUser } from './accounts-schemas';
 import * as store from './accounts-store';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
@@ -51,14 +51,19 @@ function toActor(u: store.UserRow): Actor {
   return { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, orgId: u.orgId, centres: u.centres };
 }
 
+/** What the accounts' units of work need: the log. */
+export type AccountsTx = { audit: AuditAppender };
+
 export function createAccountsService(deps: {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
-  /** Whether a bidder's organisation is approved (the organisations module answers; it is built after this one). */
+  /** For events that change nothing else (sign-in, sign-out). */
+  audit: AuditAppender;
+  inTransaction: InTransaction<AccountsTx>;
+  /** Whether a bidder's organisation is approved (org-facts answers). */
   orgApproved?: (orgId: string) => Promise<boolean>;
 }) {
-  const { knex, clock, audit } = deps;
+  const { knex, clock, audit, inTransaction } = deps;
 
   function checkShape(input: NewUser): void {
     if (input.role === 'operator' && !(input.centres && input.centres.length)) {
@@ -72,8 +77,8 @@ export function createAccountsService(deps: {
     }
   }
 
-  /** Creates a user inside the caller's transaction (used by organisation registration too). */
-  async function createUserIn(trx: Db, ctx: RequestContext, input: NewUser): Promise<PublicUser> {
+  /** Creates a user in a unit of work (organisation registration's too). */
+  async function createUserIn(tx: Tx<AccountsTx>, ctx: RequestContext, input: NewUser): Promise<PublicUser> {
     checkShape(input);
     // Normalised once, here: the stored form is the only form, so no variant can be a second account.
     const username = normaliseUsername(input.username);
@@ -92,12 +97,12 @@ export function createAccountsService(deps: {
       createdAt: now,
     };
     try {
-      await store.insertUser(trx, user);
+      await store.insertUser(tx.db, user);
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`The username "${username}" is taken; choose another.`, [{ field: 'username', message: 'taken' }]);
       throw err;
     }
-    await audit.append(trx, ctx, {
+    await tx.audit.append(ctx, {
       action: 'user.created',
       objectType: 'user',
       objectId: user.id,
@@ -107,12 +112,16 @@ export function createAccountsService(deps: {
   }
 
   return {
-    createUserIn,
+    /** The accounts' operations inside another module's unit of work. */
+    on: (tx: Tx<AccountsTx>) => ({
+      /** Organisation registration makes its first representatives with the organisation. */
+      createUser: (ctx: RequestContext, input: NewUser) => createUserIn(tx, ctx, input),
+    }),
 
     /** An admin creates a staff account (or the seed/CLI does, with the system context). */
     async createStaffUser(ctx: RequestContext, input: NewUser, opts: { system?: boolean } = {}): Promise<PublicUser> {
       if (!opts.system) requireRole(ctx, ['admin'], 'create accounts');
-      return withTransaction(knex, (trx) => createUserIn(trx, ctx, input));
+      return inTransaction((tx) => createUserIn(tx, ctx, input));
     },
 
     async countUsers(): Promise<number> {
@@ -147,11 +156,11 @@ export function createAccountsService(deps: {
     },
 
     async recordLogin(ctx: RequestContext, method: 'password'): Promise<void> {
-      await audit.append(knex, ctx, { action: 'auth.login', objectType: 'user', objectId: ctx.actor?.userId, data: { method } });
+      await audit.append(ctx, { action: 'auth.login', objectType: 'user', objectId: ctx.actor?.userId, data: { method } });
     },
 
     async recordLogout(ctx: RequestContext): Promise<void> {
-      await audit.append(knex, ctx, { action: 'auth.logout', objectType: 'user', objectId: ctx.actor?.userId });
+      await audit.append(ctx, { action: 'auth.logout', objectType: 'user', objectId: ctx.actor?.userId });
     },
 
     async me(ctx: RequestContext): Promise<PublicUser> {
@@ -172,8 +181,8 @@ export function createAccountsService(deps: {
 
     async updateUser(ctx: RequestContext, id: string, patch: { displayName?: string; disabled?: boolean; centres?: string[] }): Promise<PublicUser> {
       const admin = requireRole(ctx, ['admin'], 'change accounts');
-      return withTransaction(knex, async (trx) => {
-        const before = await store.findUser(trx, { id });
+      return inTransaction(async (tx) => {
+        const before = await store.findUser(tx.db, { id });
         if (!before) throw notFound('The user');
         if (patch.centres && before.role !== 'operator') {
           throw validationFailed('Only operators are scoped to centres.', [{ field: 'centres', message: '"centres" is only for operators' }]);
@@ -184,11 +193,11 @@ export function createAccountsService(deps: {
         if (patch.disabled && before.id === admin.userId) {
           throw new AppError(409, 'conflict', 'You cannot disable your own account; ask another admin.');
         }
-        await store.updateUser(trx, id, patch, clock.now());
+        await store.updateUser(tx.db, id, patch, clock.now());
         // A disabled user loses every session at once, not at the next expiry.
-        if (patch.disabled) await store.deleteSessionsOfUser(trx, id);
-        const after = (await store.findUser(trx, { id }))!;
-        await audit.append(trx, ctx, {
+        if (patch.disabled) await store.deleteSessionsOfUser(tx.db, id);
+        const after = (await store.findUser(tx.db, { id }))!;
+        await tx.audit.append(ctx, {
           action: 'user.updated',
           objectType: 'user',
           objectId: id,
@@ -213,13 +222,13 @@ export function createAccountsService(deps: {
         throw new AppError(403, WRONG_PASSWORD, 'The current password is wrong.');
       }
       const passwordHash = await hashPassword(input.newPassword);
-      return withTransaction(knex, async (trx) => {
+      return inTransaction(async (tx) => {
         const now = clock.now();
-        await store.updateUser(trx, user.id, { passwordHash }, now);
-        const sessionsEnded = await store.deleteSessionsOfUser(trx, user.id, input.keepSessionId ?? undefined);
-        const tokensRevoked = input.revokeTokens ? await store.revokeTokensOfUser(trx, user.id, now) : 0;
-        const activeTokens = await store.countActiveTokens(trx, user.id, now);
-        await audit.append(trx, ctx, {
+        await store.updateUser(tx.db, user.id, { passwordHash }, now);
+        const sessionsEnded = await store.deleteSessionsOfUser(tx.db, user.id, input.keepSessionId ?? undefined);
+        const tokensRevoked = input.revokeTokens ? await store.revokeTokensOfUser(tx.db, user.id, now) : 0;
+        const activeTokens = await store.countActiveTokens(tx.db, user.id, now);
+        await tx.audit.append(ctx, {
           action: 'user.password_changed',
           objectType: 'user',
           objectId: user.id,
@@ -248,9 +257,9 @@ export function createAccountsService(deps: {
         expiresAt: input.expiresInDays ? now + input.expiresInDays * DAY : null,
         revokedAt: null,
       };
-      await withTransaction(knex, async (trx) => {
-        await store.insertToken(trx, { ...row, tokenHash: hashToken(token) });
-        await audit.append(trx, ctx, { action: 'token.created', objectType: 'user', objectId: userId, data: { tokenId: row.id, name: row.name } });
+      await inTransaction(async (tx) => {
+        await store.insertToken(tx.db, { ...row, tokenHash: hashToken(token) });
+        await tx.audit.append(ctx, { action: 'token.created', objectType: 'user', objectId: userId, data: { tokenId: row.id, name: row.name } });
       });
       return { ...row, token };
     },
@@ -269,13 +278,14 @@ export function createAccountsService(deps: {
 
     async revokeToken(ctx: RequestContext, id: string): Promise<void> {
       const actor = requireActor(ctx);
-      await withTransaction(knex, async (trx) => {
-        const n = await store.revokeToken(trx, id, actor.userId, clock.now());
+      await inTransaction(async (tx) => {
+        const n = await store.revokeToken(tx.db, id, actor.userId, clock.now());
         if (n !== 1) throw notFound('An active token of yours with that id');
-        await audit.append(trx, ctx, { action: 'token.revoked', objectType: 'user', objectId: actor.userId, data: { tokenId: id } });
+        await tx.audit.append(ctx, { action: 'token.revoked', objectType: 'user', objectId: actor.userId, data: { tokenId: id } });
       });
     },
   };
 }
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
+export type TxAccounts = ReturnType<AccountsService['on']>;

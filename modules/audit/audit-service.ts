@@ -50,9 +50,29 @@ export interface AuditEventInput {
 /** Checkpoints are published on this fixed schedule (and at each freeze), never per request. */
 export const CHECKPOINT_INTERVAL_MS = 10 * 60 * 1000;
 
+/** The log's operations inside a unit of work: the entry and the change it records commit together. */
+export interface TxAudit {
+  append(ctx: RequestContext, event: AuditEventInput): Promise<AuditEntry>;
+  /**
+   * Promises an entry instead of appending it: the entry joins the log when bidding on `section`
+   * closes (mergePromised). Returns the signed promise.
+   */
+  promise(ctx: RequestContext, event: AuditEventInput & { objectId: string }, section: string, at: number): Promise<LogPromise>;
+  /** Appends every waiting promise of the section, in order of promise; returns the new indexes by promise id. */
+  mergePromised(section: string): Promise<Map<string, { objectId: string; action: string; idx: number }>>;
+}
+
+/** What a module that records its own steps needs of the log, in its transactions. */
+export type AuditAppender = Pick<TxAudit, 'append'>;
+
+/** The unit of work of a module whose writes need only the log beside its own store. */
+export type AuditedTx = { audit: AuditAppender };
+
 export interface AuditService {
-  /** Appends within the caller's transaction, so the event and the change commit together. */
-  append(db: Db, ctx: RequestContext, event: AuditEventInput): Promise<AuditEntry>;
+  /** The log's operations bound to a unit of work (the composition root adds them to every tx). */
+  on(tx: { db: Knex.Transaction }): TxAudit;
+  /** Appends in a transaction of its own: for an event that changes nothing else. */
+  append(ctx: RequestContext, event: AuditEventInput): Promise<AuditEntry>;
   list(filter: AuditFilter): Promise<AuditEntry[]>;
   /** The newest signed checkpoint; signs and stores a new one first if the log grew since. For the freeze and the records, after a deadline. */
   checkpoint(): Promise<Checkpoint>;
@@ -60,13 +80,6 @@ export interface AuditService {
   publishedCheckpoint(): Promise<Checkpoint>;
   /** Signs a checkpoint when the schedule's slot has none and the log grew (the scheduler calls this). */
   publishScheduled(): Promise<Checkpoint | null>;
-  /**
-   * Promises an entry instead of appending it (within the caller's transaction): the entry joins
-   * the log when bidding on `section` closes (mergePromised). Returns the signed promise.
-   */
-  promise(db: Db, ctx: RequestContext, event: AuditEventInput & { objectId: string }, section: string, at: number): Promise<LogPromise>;
-  /** Appends every waiting promise of the section, in order of promise; returns the new indexes by promise id. */
-  mergePromised(trx: Knex.Transaction, section: string): Promise<Map<string, { objectId: string; action: string; idx: number }>>;
   /** Sections that still have promises waiting. */
   sectionsWithPromises(): Promise<string[]>;
   promiseStatus(digest: string): Promise<PromiseStatus>;
@@ -150,10 +163,60 @@ export function createAuditService(deps: { knex: Knex; clock: Clock; logSigner: 
     }
   }
 
+  async function promiseIn(db: Db, ctx: RequestContext, event: AuditEventInput & { objectId: string }, section: string, at: number): Promise<LogPromise> {
+    const promise = signPromise(
+      {
+        entry: { id: newId(), action: event.action, object: { type: event.objectType, id: event.objectId }, data: event.data ?? {} },
+        mergeAfter: { section },
+        maxMergeDelayMs: MAX_MERGE_DELAY_MS,
+        at,
+      },
+      logSigner,
+    );
+    await promises.insertPromise(db, {
+      id: promise.entry.id,
+      group: section,
+      action: event.action,
+      objectType: event.objectType,
+      objectId: event.objectId,
+      promisedAt: promise.at,
+      digest: promiseDigest(promise),
+      promise: canonicalize(promise) as string,
+      actor: ctx.actor ? JSON.stringify(actorOf(ctx)) : null,
+      ip: ctx.ip,
+    });
+    return promise;
+  }
+
+  async function mergeIn(trx: Db, section: string): Promise<Map<string, { objectId: string; action: string; idx: number }>> {
+    const merged = new Map<string, { objectId: string; action: string; idx: number }>();
+    for (const row of await promises.claimWaiting(trx, section)) {
+      const promise = JSON.parse(row.promise) as LogPromise;
+      const entry = await appendDraft(trx, {
+        id: row.id,
+        at: deps.clock.now(),
+        action: row.action,
+        object: { type: row.objectType, id: row.objectId },
+        actor: row.actor ? (JSON.parse(row.actor) as AuditEntry['actor']) : null,
+        ip: row.ip,
+        data: promisedData(promise),
+      });
+      await promises.setMerged(trx, row.id, entry.idx);
+      merged.set(row.id, { objectId: row.objectId, action: row.action, idx: entry.idx });
+    }
+    return merged;
+  }
+
   return {
-    async append(db, ctx, event) {
-      if ((db as Knex.Transaction).isTransaction) return appendIn(db, ctx, event);
-      return withTransaction(db as Knex, (trx) => appendIn(trx, ctx, event));
+    sectionsWithPromises: () => promises.waitingGroups(knex),
+
+    on: ({ db }) => ({
+      append: (ctx, event) => appendIn(db, ctx, event),
+      promise: (ctx, event, section, at) => promiseIn(db, ctx, event, section, at),
+      mergePromised: (section) => mergeIn(db, section),
+    }),
+    append(ctx, event) {
+      return withTransaction(knex, (trx) => appendIn(trx, ctx, event));
     },
     async list(filter) {
       const rows: AuditRow[] = await listRows(deps.knex, filter);
@@ -176,52 +239,6 @@ export function createAuditService(deps: { knex: Knex; clock: Clock; logSigner: 
       if (newest && newest.size >= head.size) return null;
       return signIfGrown();
     },
-
-    async promise(db, ctx, event, section, at) {
-      const promise = signPromise(
-        {
-          entry: { id: newId(), action: event.action, object: { type: event.objectType, id: event.objectId }, data: event.data ?? {} },
-          mergeAfter: { section },
-          maxMergeDelayMs: MAX_MERGE_DELAY_MS,
-          at,
-        },
-        logSigner,
-      );
-      await promises.insertPromise(db, {
-        id: promise.entry.id,
-        group: section,
-        action: event.action,
-        objectType: event.objectType,
-        objectId: event.objectId,
-        promisedAt: promise.at,
-        digest: promiseDigest(promise),
-        promise: canonicalize(promise) as string,
-        actor: ctx.actor ? JSON.stringify(actorOf(ctx)) : null,
-        ip: ctx.ip,
-      });
-      return promise;
-    },
-
-    async mergePromised(trx, section) {
-      const merged = new Map<string, { objectId: string; action: string; idx: number }>();
-      for (const row of await promises.claimWaiting(trx, section)) {
-        const promise = JSON.parse(row.promise) as LogPromise;
-        const entry = await appendDraft(trx, {
-          id: row.id,
-          at: deps.clock.now(),
-          action: row.action,
-          object: { type: row.objectType, id: row.objectId },
-          actor: row.actor ? (JSON.parse(row.actor) as AuditEntry['actor']) : null,
-          ip: row.ip,
-          data: promisedData(promise),
-        });
-        await promises.setMerged(trx, row.id, entry.idx);
-        merged.set(row.id, { objectId: row.objectId, action: row.action, idx: entry.idx });
-      }
-      return merged;
-    },
-
-    sectionsWithPromises: () => promises.waitingGroups(knex),
 
     async promiseOf(objectId, action) {
       const row = await promises.findByObject(knex, objectId, action);

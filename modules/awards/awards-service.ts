@@ -6,11 +6,11 @@ import type { Clock } from '../core/clock';
 import { requireActor, type RequestContext } from '../core/context';
 import { conflict, forbidden, notFound, ruleViolation, validationFailed } from '../core/errors';
 import { formatYuan } from '../core/money';
-import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { isUniqueViolation, type InTransaction, type Tx } from '../../db/transactions';
+import type { AuditAppender } from '../audit/audit-service';
 import { dayNumber, localDate } from '../centres/calendar';
 import type { CentresService } from '../centres/centres-service';
-import type { TendersService } from '../tenders/tenders-service';
+import type { SectionFacts, TxSectionFacts } from '../tenders/section-facts';
 import type { Award } from '../formats/award';
 import * as store from './awards-store';
 import { mayManageCentre } from '../core/access';
@@ -21,10 +21,13 @@ export const DEFAULT_CONTRACT_WITHIN_DAYS = 30;
 export interface AwardsDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  inTransaction: InTransaction<AwardsTx>;
   centres: Pick<CentresService, 'rules'>;
-  tenders: Pick<TendersService, 'awardFacts' | 'markContracted'>;
+  sections: Pick<SectionFacts, 'awardFacts'>;
 }
+
+/** What an award's unit of work needs: the log, and the section's facts and its move to "contracted". */
+export type AwardsTx = { audit: AuditAppender; sections: Pick<TxSectionFacts, 'awardFacts' | 'markContracted'> };
 
 export interface AwardInput {
   sectionId: string;
@@ -65,53 +68,56 @@ export function awardJson(a: store.Award): Award {
 }
 
 export function createAwardsService(deps: AwardsDeps) {
-  const { knex, clock, audit, centres, tenders } = deps;
+  const { knex, clock, inTransaction, centres, sections } = deps;
+
+  /**
+   * Records the award of a section in the evaluation module's unit of work (which also moves the
+   * section to "awarded"). A section is awarded once: a second award is a 409.
+   */
+  async function recordAward(tx: Tx<AwardsTx>, ctx: RequestContext, input: AwardInput) {
+    const facts = await tx.sections.awardFacts(input.sectionId);
+    if (!facts) throw notFound('The section');
+    if (input.amountFen <= 0n) throw validationFailed('amount: the award amount must be more than zero.', [{ field: 'amount', message: '"amount" must be more than zero' }]);
+    const award: store.Award = {
+      sectionId: facts.id,
+      centre: facts.centre,
+      code: facts.code,
+      title: facts.title,
+      referenceKind: facts.referenceKind,
+      referencePriceFen: facts.referencePriceFen,
+      orgId: input.orgId,
+      bidderName: input.bidderName,
+      amountFen: input.amountFen,
+      awardedAt: input.awardedAt,
+      notice: input.notice ?? null,
+      contractSignedAt: null,
+      contractAmountFen: null,
+      createdBy: ctx.actor?.userId ?? null,
+      createdAt: clock.now(),
+    };
+    try {
+      await store.insertAward(tx.db, award);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict(`Section ${facts.code} has already been awarded.`);
+      throw err;
+    }
+    await tx.audit.append(ctx, {
+      action: 'award.recorded',
+      objectType: 'section',
+      objectId: facts.id,
+      data: { code: facts.code, centre: facts.centre, orgId: input.orgId, bidderName: input.bidderName, amount: formatYuan(input.amountFen), awardedAt: input.awardedAt },
+    });
+    return awardJson(award);
+  }
 
   return {
-    /**
-     * Records the award of a section, in the caller's transaction (the evaluation module's, which
-     * also moves the section to "awarded"). A section is awarded once: a second award is a 409.
-     */
-    async recordAward(trx: Db, ctx: RequestContext, input: AwardInput) {
-      const facts = await tenders.awardFacts(trx, input.sectionId);
-      if (!facts) throw notFound('The section');
-      if (input.amountFen <= 0n) throw validationFailed('amount: the award amount must be more than zero.', [{ field: 'amount', message: '"amount" must be more than zero' }]);
-      const award: store.Award = {
-        sectionId: facts.id,
-        centre: facts.centre,
-        code: facts.code,
-        title: facts.title,
-        referenceKind: facts.referenceKind,
-        referencePriceFen: facts.referencePriceFen,
-        orgId: input.orgId,
-        bidderName: input.bidderName,
-        amountFen: input.amountFen,
-        awardedAt: input.awardedAt,
-        notice: input.notice ?? null,
-        contractSignedAt: null,
-        contractAmountFen: null,
-        createdBy: ctx.actor?.userId ?? null,
-        createdAt: clock.now(),
-      };
-      try {
-        await store.insertAward(trx, award);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw conflict(`Section ${facts.code} has already been awarded.`);
-        throw err;
-      }
-      await audit.append(trx, ctx, {
-        action: 'award.recorded',
-        objectType: 'section',
-        objectId: facts.id,
-        data: { code: facts.code, centre: facts.centre, orgId: input.orgId, bidderName: input.bidderName, amount: formatYuan(input.amountFen), awardedAt: input.awardedAt },
-      });
-      return awardJson(award);
-    },
+    /** The awards' step inside the evaluation's unit of work. */
+    on: (tx: Tx<AwardsTx>) => ({ recordAward: (ctx: RequestContext, input: AwardInput) => recordAward(tx, ctx, input) }),
 
     /** The signed contract: by an operator of the centre (or admin), within the centre's period after the award. */
     async recordContract(ctx: RequestContext, sectionId: string, input: { signedAt: number; amountFen: bigint }) {
       const actor = requireActor(ctx);
-      const facts = await tenders.awardFacts(knex, sectionId);
+      const facts = await sections.awardFacts(sectionId);
       if (!facts || facts.publishedAt === null) throw notFound('The section');
       if (!mayManageCentre(actor, facts.centre)) {
         throw forbidden(`Only operators of the ${facts.centre} centre may record the contract of this section.`);
@@ -119,8 +125,8 @@ export function createAwardsService(deps: AwardsDeps) {
       const rules = await centres.rules(facts.centre);
       const zone = rules.settings.timeZone;
       const withinDays = rules.settings.contractWithinDays ?? DEFAULT_CONTRACT_WITHIN_DAYS;
-      return withTransaction(knex, async (trx) => {
-        const award = await store.findAward(trx, sectionId);
+      return inTransaction(async (tx) => {
+        const award = await store.findAward(tx.db, sectionId);
         if (!award) throw conflict(`Section ${facts.code} has no award yet; a contract follows the award.`);
         if (award.contractSignedAt !== null) throw conflict(`The contract of section ${facts.code} was already recorded.`);
         if (input.amountFen <= 0n) throw validationFailed('amount: the contract amount must be more than zero.', [{ field: 'amount', message: '"amount" must be more than zero' }]);
@@ -140,14 +146,14 @@ export function createAwardsService(deps: AwardsDeps) {
             { required: withinDays, actual: days },
           );
         }
-        if (!(await store.setContract(trx, sectionId, input.signedAt, input.amountFen, actor.userId))) {
+        if (!(await store.setContract(tx.db, sectionId, input.signedAt, input.amountFen, actor.userId))) {
           throw conflict(`The contract of section ${facts.code} was recorded meanwhile.`);
         }
         const data = { code: facts.code, signedAt: input.signedAt, amount: formatYuan(input.amountFen), awardAmount: formatYuan(award.amountFen) };
         // The lifecycle move awarded → contracted is the tenders module's (its own audit entry).
-        const moved = await tenders.markContracted(trx, ctx, sectionId, data);
-        await audit.append(trx, ctx, { action: 'award.contract_recorded', objectType: 'section', objectId: sectionId, data: { ...data, sectionMoved: moved } });
-        return { award: awardJson((await store.findAward(trx, sectionId))!) };
+        const moved = await tx.sections.markContracted(ctx, sectionId, data);
+        await tx.audit.append(ctx, { action: 'award.contract_recorded', objectType: 'section', objectId: sectionId, data: { ...data, sectionMoved: moved } });
+        return { award: awardJson((await store.findAward(tx.db, sectionId))!) };
       });
     },
 
@@ -183,3 +189,4 @@ export function createAwardsService(deps: AwardsDeps) {
 }
 
 export type AwardsService = ReturnType<typeof createAwardsService>;
+export type TxAwards = ReturnType<AwardsService['on']>;

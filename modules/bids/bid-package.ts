@@ -9,8 +9,9 @@ import { PassThrough, Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Encrypter } from 'age-encryption';
-import tar from 'tar-stream';
 import { bidDocumentSchema, type BidDocument } from '../formats/bid-document';
+import { quoteName, unsafeNameReason } from './tar-format';
+import { type TarSource, tarChunks } from './tar-writer';
 
 export { BID_FORMAT, PRICE_FORM, priceOtherSchema, bidDocumentSchema, type BidDocument } from '../formats/bid-document';
 
@@ -44,10 +45,13 @@ export function digestStream(onProgress?: (bytes: number) => void): Transform & 
 /** Writes the plaintext tar of a bid to `sink`: bid.json first, then every attachment. */
 export async function writeBidTar(document: Omit<BidDocument, 'attachments'>, attachmentPaths: string[], sink: Writable): Promise<BidDocument> {
   const attachments: BidDocument['attachments'] = [];
-  const names = new Set<string>();
+  // bid.json is the package's own first member: an attachment of that name would be a second one.
+  const names = new Set<string>(['bid.json']);
   for (const file of attachmentPaths) {
     const name = path.basename(file);
-    if (names.has(name)) throw new Error(`two attachments are both named "${name}"; rename one`);
+    if (names.has(name)) throw new Error(`two attachments are both named "${name}" (or one is named bid.json); rename one`);
+    const unsafe = unsafeNameReason(name);
+    if (unsafe) throw new Error(`the file name ${quoteName(name)} cannot go into a bid package: ${unsafe}; rename it`);
     names.add(name);
     attachments.push({ name, ...(await fileDigest(file)) });
   }
@@ -62,18 +66,19 @@ export async function writeBidTar(document: Omit<BidDocument, 'attachments'>, at
     );
   }
   const full = checked.data;
-  const pack = tar.pack();
-  const done = pipeline(pack as unknown as Readable, sink);
-  const json = Buffer.from(JSON.stringify(full, null, 2) + '\n', 'utf8');
-  await new Promise<void>((resolve, reject) => pack.entry({ name: 'bid.json', size: json.length, mtime: new Date(0) }, json, (err) => (err ? reject(err) : resolve())));
-  for (let i = 0; i < attachmentPaths.length; i++) {
-    const meta = attachments[i]!;
-    const entry = pack.entry({ name: meta.name, size: meta.size, mtime: new Date(0) });
-    await pipeline(fs.createReadStream(attachmentPaths[i]!), entry as unknown as Writable);
-  }
-  pack.finalize();
-  await done;
+  const json = Buffer.from(`${JSON.stringify(full, null, 2)}\n`, 'utf8');
+  const entries: TarSource[] = [
+    { name: 'bid.json', size: json.length, body: json },
+    // Opened one by one as the tar is pulled, so only one attachment's read stream is open at a time.
+    ...attachmentPaths.map((file, i) => ({ name: attachments[i]!.name, size: attachments[i]!.size, body: lazyFile(file) })),
+  ];
+  await pipeline(Readable.from(tarChunks(entries), { objectMode: false }), sink);
   return full;
+}
+
+/** A file's bytes, opened when first read. */
+async function* lazyFile(file: string): AsyncGenerator<Uint8Array> {
+  for await (const chunk of fs.createReadStream(file)) yield chunk as Buffer;
 }
 
 export interface SealResult {

@@ -2,7 +2,7 @@
 // ciphertext to disk while hashing it, judges the deadline by the server clock when the upload
 // completes, records the bid and its audit entry in one transaction, and answers with a signed
 // receipt. Nothing here can read a bid: the server holds only ciphertext until the opening.
-import crypto from 'node:crypto';
+import type crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
@@ -10,17 +10,17 @@ import { isOverseer, requireActor, requireRole, type RequestContext } from '../c
 import { AppError, conflict, forbidden, invalidTransition, notFound, tooLarge } from '../core/errors';
 import { newId } from '../core/ids';
 import type { Signer } from '../core/signing';
-import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
-import type { OrgsService } from '../orgs/orgs-service';
+import { isUniqueViolation, type Db, type InTransaction, type Tx } from '../../db/transactions';
+import type { AuditService, TxAudit } from '../audit/audit-service';
+import type { OrgFacts } from '../orgs/org-facts';
 import type { BlobStore } from '../storage/blob-store';
-import type { TendersService } from '../tenders/tenders-service';
+import type { SectionFacts, TxSectionFacts } from '../tenders/section-facts';
 import { manifestSchema, sha256Hex, verifyManifestSignature, type Manifest } from './manifest';
 import { canonicalBytes } from './manifest';
 import type { LogPromise } from '../audit/log-promise';
 import { RECEIPT_FORMAT, signReceipt, type Receipt } from './receipt';
 import { sealedFormatGuard } from './sealed-format';
-import { isBeforeDeadline } from '../tenders/lifecycle';
+import { isBeforeDeadline } from '../lifecycle/lifecycle';
 import type { OwnBid } from './bids-schemas';
 import * as store from './bids-store';
 
@@ -38,15 +38,20 @@ export interface RecipientSource {
   recipientOf(sectionId: string): Promise<string | null>;
 }
 
+/** What a bid's unit of work needs: the log's promises, and the section's lock against the deadline. */
+export type BidsTx = { audit: Pick<TxAudit, 'promise' | 'mergePromised'>; sections: Pick<TxSectionFacts, 'lockForBid'> };
+
 export interface BidsDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  /** Bids are held back as signed promises and merged into the log at the freeze. */
+  audit: Pick<AuditService, 'promiseOf' | 'sectionsWithPromises' | 'checkpoint'>;
+  inTransaction: InTransaction<BidsTx>;
   pki: CertificateChecker;
   custody: RecipientSource;
-  tenders: TendersService;
-  orgs: OrgsService;
-  blobs: BlobStore;
+  sections: Pick<SectionFacts, 'biddingFacts'>;
+  orgs: Pick<OrgFacts, 'isApproved'>;
+  blobs: Pick<BlobStore, 'stage'>;
   receiptSigner: Signer;
   maxBidBytes: number;
   log: { warn(obj: object, msg: string): void };
@@ -89,10 +94,10 @@ function parseManifestHeader(value: string | undefined): { manifest: Manifest; b
 }
 
 export function createBidsService(deps: BidsDeps) {
-  const { knex, clock, audit, pki, custody, tenders, orgs, blobs } = deps;
+  const { knex, clock, audit, inTransaction, pki, custody, sections, orgs, blobs } = deps;
 
   async function buildReceipt(bid: store.BidRow, kind: 'submission' | 'withdrawal', promise: LogPromise): Promise<Receipt> {
-    const section = (await tenders.biddingFacts(knex, bid.sectionId))!;
+    const section = (await sections.biddingFacts(bid.sectionId))!;
     return signReceipt(
       {
         format: RECEIPT_FORMAT,
@@ -116,14 +121,28 @@ export function createBidsService(deps: BidsDeps) {
     return bid;
   }
 
+  /**
+   * Appends the section's promised submission and withdrawal entries to the log, in order of
+   * receipt, and records each submission's log index: at the freeze (inside its transaction, so
+   * the freeze entry follows them) or, for a cancelled section, from the scheduler.
+   */
+  async function mergeIn(tx: Tx<BidsTx>, sectionId: string): Promise<number> {
+    const merged = await tx.audit.mergePromised(sectionId);
+    for (const m of merged.values()) if (m.action === 'bid.submitted') await store.setAuditIdx(tx.db, m.objectId, m.idx);
+    return merged.size;
+  }
+
   return {
+    /** The bids' step inside the freeze's unit of work. */
+    on: (tx: Tx<BidsTx>) => ({ mergeIntoLog: (sectionId: string) => mergeIn(tx, sectionId) }),
+
     /** Accepts one sealed bid; returns its signed receipt. */
     async submit(ctx: RequestContext, sectionId: string, headers: SubmissionHeaders, body: Readable): Promise<Receipt> {
       const actor = requireRole(ctx, ['bidder'], 'submit bids');
       if (!actor.orgId || !(await orgs.isApproved(actor.orgId))) {
         throw forbidden('Your organisation has not been approved by the centre yet; bids are accepted from approved organisations only.');
       }
-      const section = await tenders.biddingFacts(knex, sectionId);
+      const section = await sections.biddingFacts(sectionId);
       if (!section || section.publishedAt === null) throw notFound('The section');
       if (section.state !== 'bidding') throw invalidTransition(`This section is ${section.state}; bids are accepted only while it is open for bids.`, { state: section.state });
       const deadline = section.bidDeadlineAt!;
@@ -176,18 +195,17 @@ export function createBidsService(deps: BidsDeps) {
       const bidId = newId();
       let promise: LogPromise;
       try {
-        promise = await withTransaction(knex, async (trx) => {
-          if (!(await tenders.lockForBid(trx, sectionId, receivedAt))) throw deadlinePassed(deadline);
-          const previous = await store.activeBid(trx, sectionId, actor.orgId!);
-          const version = await store.nextVersion(trx, sectionId, actor.orgId!);
-          if (previous && !(await store.retire(trx, previous.id, 'superseded', receivedAt))) {
+        promise = await inTransaction(async (tx) => {
+          if (!(await tx.sections.lockForBid(sectionId, receivedAt))) throw deadlinePassed(deadline);
+          const previous = await store.activeBid(tx.db, sectionId, actor.orgId!);
+          const version = await store.nextVersion(tx.db, sectionId, actor.orgId!);
+          if (previous && !(await store.retire(tx.db, previous.id, 'superseded', receivedAt))) {
             throw conflict('Your previous bid was replaced or withdrawn by another request at the same time; reload and try again.');
           }
           // Promised, not appended: the entry joins the public log when bidding on the section
           // closes, so nobody — auditors included — learns from the log who bids, or how many,
           // before the deadline (EB 21). The receipt carries the log's signed promise meanwhile.
-          const promised = await audit.promise(
-            trx,
+          const promised = await tx.audit.promise(
             ctx,
             {
               action: 'bid.submitted',
@@ -198,7 +216,7 @@ export function createBidsService(deps: BidsDeps) {
             sectionId,
             receivedAt,
           );
-          await store.insertBid(trx, {
+          await store.insertBid(tx.db, {
             id: bidId,
             sectionId,
             orgId: actor.orgId!,
@@ -216,9 +234,9 @@ export function createBidsService(deps: BidsDeps) {
             receivedAt,
             auditIdx: null,
           });
-          const twins = await store.sameCiphertextFromOthers(trx, sectionId, actor.orgId!, staged.sha256);
+          const twins = await store.sameCiphertextFromOthers(tx.db, sectionId, actor.orgId!, staged.sha256);
           if (twins.length) {
-            await store.insertSignal(trx, {
+            await store.insertSignal(tx.db, {
               id: newId(),
               sectionId,
               kind: 'duplicate_ciphertext',
@@ -245,15 +263,15 @@ export function createBidsService(deps: BidsDeps) {
     async withdraw(ctx: RequestContext, bidId: string): Promise<Receipt> {
       requireRole(ctx, ['bidder'], 'withdraw bids');
       const bid = await ownBid(ctx, bidId);
-      const section = (await tenders.biddingFacts(knex, bid.sectionId))!;
+      const section = (await sections.biddingFacts(bid.sectionId))!;
       const now = clock.now();
       if (now >= section.bidDeadlineAt!) throw deadlinePassed(section.bidDeadlineAt!);
-      const promise = await withTransaction(knex, async (trx) => {
-        if (!(await tenders.lockForBid(trx, bid.sectionId, now))) throw deadlinePassed(section.bidDeadlineAt!);
-        if (!(await store.retire(trx, bidId, 'withdrawn', now))) {
+      const promise = await inTransaction(async (tx) => {
+        if (!(await tx.sections.lockForBid(bid.sectionId, now))) throw deadlinePassed(section.bidDeadlineAt!);
+        if (!(await store.retire(tx.db, bidId, 'withdrawn', now))) {
           throw conflict('Only the bid that currently counts can be withdrawn; this one was already replaced or withdrawn.');
         }
-        return audit.promise(trx, ctx, { action: 'bid.withdrawn', objectType: 'bid', objectId: bidId, data: { section: bid.sectionId, manifestSha256: bid.manifestSha256 } }, bid.sectionId, now);
+        return tx.audit.promise(ctx, { action: 'bid.withdrawn', objectType: 'bid', objectId: bidId, data: { section: bid.sectionId, manifestSha256: bid.manifestSha256 } }, bid.sectionId, now);
       });
       return buildReceipt((await store.findBid(knex, bidId))!, 'withdrawal', promise);
     },
@@ -292,24 +310,13 @@ export function createBidsService(deps: BidsDeps) {
       return store.activeBidsOfSection(db, sectionId);
     },
 
-    /**
-     * Appends the section's promised submission and withdrawal entries to the log, in order of
-     * receipt, and records each submission's log index: at the freeze (inside its transaction, so
-     * the freeze entry follows them) or, for a cancelled section, from the scheduler.
-     */
-    async mergeIntoLog(trx: Knex.Transaction, sectionId: string): Promise<number> {
-      const merged = await audit.mergePromised(trx, sectionId);
-      for (const m of merged.values()) if (m.action === 'bid.submitted') await store.setAuditIdx(trx, m.objectId, m.idx);
-      return merged.size;
-    },
-
     /** Merges the promises of sections no longer taking bids that were not frozen (cancelled ones); the scheduler calls this. */
     async mergeClosedSections(): Promise<Array<{ section: string; merged: number }>> {
       const done: Array<{ section: string; merged: number }> = [];
       for (const sectionId of await audit.sectionsWithPromises()) {
-        const section = await tenders.biddingFacts(knex, sectionId);
+        const section = await sections.biddingFacts(sectionId);
         if (!section || isBeforeDeadline(section.state)) continue;
-        const merged = await withTransaction(knex, (trx) => this.mergeIntoLog(trx, sectionId));
+        const merged = await inTransaction((tx) => mergeIn(tx, sectionId));
         if (merged) done.push({ section: sectionId, merged });
       }
       if (done.length) await audit.checkpoint(); // the merged entries are covered at once
@@ -330,7 +337,7 @@ export function createBidsService(deps: BidsDeps) {
     async signals(ctx: RequestContext, sectionId: string) {
       const actor = requireActor(ctx);
       if (!isOverseer(actor)) throw forbidden('Only supervisors, auditors and admins see supervision signals.');
-      const section = await tenders.biddingFacts(knex, sectionId);
+      const section = await sections.biddingFacts(sectionId);
       if (!section) throw notFound('The section');
       if (isBeforeDeadline(section.state)) {
         throw invalidTransition('Signals about bids are shown after the bid deadline; before it nobody may learn who bids (EB 21).', { state: section.state });
@@ -341,3 +348,4 @@ export function createBidsService(deps: BidsDeps) {
 }
 
 export type BidsService = ReturnType<typeof createBidsService>;
+export type TxBids = ReturnType<BidsService['on']>;

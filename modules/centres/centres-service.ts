@@ -4,8 +4,8 @@ import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { requireRole, type RequestContext } from '../core/context';
 import { notFound, validationFailed } from '../core/errors';
-import { withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { InTransaction } from '../../db/transactions';
+import type { AuditedTx } from '../audit/audit-service';
 import { WorkingCalendar, type CalendarDay } from './calendar';
 import { centreSettingsSchema, type CentreSettings } from './centre-rules';
 import type { Centre } from './centres-schemas';
@@ -17,8 +17,8 @@ export interface CentreRules extends Centre {
   calendar: WorkingCalendar;
 }
 
-export function createCentresService(deps: { knex: Knex; clock: Clock; audit: AuditService }) {
-  const { knex, clock, audit } = deps;
+export function createCentresService(deps: { knex: Knex; clock: Clock; inTransaction: InTransaction<AuditedTx> }) {
+  const { knex, clock, inTransaction } = deps;
 
   function toCentre(row: store.CentreRow): Centre {
     return { code: row.code, nameZh: row.nameZh, nameEn: row.nameEn, settings: centreSettingsSchema.parse(row.settings) };
@@ -54,12 +54,12 @@ export function createCentresService(deps: { knex: Knex; clock: Clock; audit: Au
       } catch {
         throw validationFailed(`"${settings.timeZone}" is not a known time zone.`, [{ field: 'timeZone', message: 'unknown time zone, e.g. Asia/Shanghai' }]);
       }
-      return withTransaction(knex, async (trx) => {
-        const before = await store.findCentre(trx, code);
+      return inTransaction(async (tx) => {
+        const before = await store.findCentre(tx.db, code);
         if (!before) throw notFound(`The centre "${code}"`);
-        await store.saveSettings(trx, code, settings, clock.now());
-        await audit.append(trx, ctx, { action: 'centre.settings_changed', objectType: 'centre', objectId: code, data: { before: before.settings, after: settings } });
-        return toCentre((await store.findCentre(trx, code))!);
+        await store.saveSettings(tx.db, code, settings, clock.now());
+        await tx.audit.append(ctx, { action: 'centre.settings_changed', objectType: 'centre', objectId: code, data: { before: before.settings, after: settings } });
+        return toCentre((await store.findCentre(tx.db, code))!);
       });
     },
 
@@ -69,18 +69,18 @@ export function createCentresService(deps: { knex: Knex; clock: Clock; audit: Au
 
     async setCalendarDay(ctx: RequestContext, day: CalendarDay): Promise<CalendarDay> {
       requireRole(ctx, ['admin'], 'change the working-day calendar');
-      await withTransaction(knex, async (trx) => {
-        await store.upsertDay(trx, day);
-        await audit.append(trx, ctx, { action: 'calendar.day_set', objectType: 'calendar', objectId: day.date, data: { ...day } });
+      await inTransaction(async (tx) => {
+        await store.upsertDay(tx.db, day);
+        await tx.audit.append(ctx, { action: 'calendar.day_set', objectType: 'calendar', objectId: day.date, data: { ...day } });
       });
       return day;
     },
 
     async deleteCalendarDay(ctx: RequestContext, date: string): Promise<void> {
       requireRole(ctx, ['admin'], 'change the working-day calendar');
-      await withTransaction(knex, async (trx) => {
-        if ((await store.deleteDay(trx, date)) !== 1) throw notFound(`A calendar entry for ${date}`);
-        await audit.append(trx, ctx, { action: 'calendar.day_removed', objectType: 'calendar', objectId: date });
+      await inTransaction(async (tx) => {
+        if ((await store.deleteDay(tx.db, date)) !== 1) throw notFound(`A calendar entry for ${date}`);
+        await tx.audit.append(ctx, { action: 'calendar.day_removed', objectType: 'calendar', objectId: date });
       });
     },
   };

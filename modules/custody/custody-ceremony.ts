@@ -5,8 +5,8 @@ import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, invalidTransition, notFound, ruleViolation, validationFailed } from '../core/errors';
-import { isUniqueViolation, withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { isUniqueViolation, type Db, type InTransaction } from '../../db/transactions';
+import type { AuditedTx } from '../audit/audit-service';
 import { shareHoldersOf, TIME_LOCK, type CustodySettings } from '../centres/centre-rules';
 import { decryptShare, wipe } from './custody-crypto';
 import type { CustodyPlatformKeys, OpeningKeyInfo, SectionFacts } from './custody-info';
@@ -26,7 +26,7 @@ export interface CeremonyUpload {
 export interface CustodyCeremonyDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  inTransaction: InTransaction<AuditedTx>;
   platformKeys: CustodyPlatformKeys;
   custodySetOf(centre: string): Promise<CustodySettings>;
   holdersOf(custody: CustodySettings, now: number): Promise<ResolvedCustodian[]>;
@@ -35,7 +35,7 @@ export interface CustodyCeremonyDeps {
 }
 
 export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
-  const { knex, clock, audit, platformKeys, custodySetOf, holdersOf, infoOf } = deps;
+  const { knex, clock, inTransaction, platformKeys, custodySetOf, holdersOf, infoOf } = deps;
 
   /** The uploaded shares in the order of the centre's set, each checked against its custodian's certificate. */
   function ceremonyShares(sectionId: string, input: CeremonyUpload, named: string[], holders: ResolvedCustodian[]): store.KeyShareRow[] {
@@ -137,16 +137,16 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
         timeLock: null,
         ceremonyBy: actor.userId,
       };
-      return withTransaction(knex, async (trx) => {
-        const before = await store.findKey(trx, sectionId);
-        if (before && !(await store.deleteUnpublishedKey(trx, sectionId))) throw conflict('The section was published meanwhile; its opening key is fixed.');
+      return inTransaction(async (tx) => {
+        const before = await store.findKey(tx.db, sectionId);
+        if (before && !(await store.deleteUnpublishedKey(tx.db, sectionId))) throw conflict('The section was published meanwhile; its opening key is fixed.');
         try {
-          await store.insertKey(trx, key, shares);
+          await store.insertKey(tx.db, key, shares);
         } catch (err) {
           if (isUniqueViolation(err)) throw conflict('The section was published meanwhile; its opening key is fixed.');
           throw err;
         }
-        await audit.append(trx, ctx, {
+        await tx.audit.append(ctx, {
           action: 'section.opening_key_uploaded',
           objectType: 'section',
           objectId: sectionId,
@@ -161,7 +161,7 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
             ...(before ? { replaced: before.recipient } : {}),
           },
         });
-        const info = await infoOf(trx, key, null);
+        const info = await infoOf(tx.db, key, null);
         return {
           openingKey: { ...info, custodians: custody.members, confirmations: shares.map((s) => ({ custodian: s.custodianLabel, confirmation: s.custodian === PLATFORM_TIMER ? 'verified' : null })) },
         };
@@ -183,9 +183,9 @@ export function createCustodyCeremony(deps: CustodyCeremonyDeps) {
       if (input.commitmentsSha256.toLowerCase() !== commitmentsDigest(key.commitments)) {
         throw conflict('The commitments you checked are not those of the current key (a new ceremony replaced it): fetch your share again and check it.');
       }
-      await withTransaction(knex, async (trx) => {
-        if (!(await store.confirmShare(trx, sectionId, mine.shareIndex, input.result, clock.now()))) throw conflict(`You already gave your word on this share of ${section.code}.`);
-        await audit.append(trx, ctx, {
+      await inTransaction(async (tx) => {
+        if (!(await store.confirmShare(tx.db, sectionId, mine.shareIndex, input.result, clock.now()))) throw conflict(`You already gave your word on this share of ${section.code}.`);
+        await tx.audit.append(ctx, {
           action: input.result === 'verified' ? 'custody.share_confirmed' : 'custody.share_disputed',
           objectType: 'section',
           objectId: sectionId,

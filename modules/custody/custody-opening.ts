@@ -8,8 +8,8 @@ import { identityToRecipient } from 'age-encryption';
 import type { Clock } from '../core/clock';
 import { requireActor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, invalidTransition, notFound, validationFailed } from '../core/errors';
-import { withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { Db, InTransaction } from '../../db/transactions';
+import type { AuditedTx } from '../audit/audit-service';
 import { TIME_LOCK } from '../centres/centre-rules';
 import type { BeaconSource } from '../timelock/beacon';
 import { decryptShare, encryptShare, rebuildIdentity, wipe } from './custody-crypto';
@@ -28,7 +28,7 @@ export type OpeningKeyState =
 export interface CustodyOpeningDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  inTransaction: InTransaction<AuditedTx>;
   beacon: BeaconSource;
   platformKeys: { timer: { certPem: string; privateKey: crypto.KeyObject | string } };
   publishedKey(sectionId: string): Promise<store.OpeningKeyRow | null>;
@@ -41,7 +41,7 @@ export interface CustodyOpeningDeps {
 const SHARE_BYTES = 32;
 
 export function createCustodyOpening(deps: CustodyOpeningDeps) {
-  const { knex, clock, audit, platformKeys, publishedKey } = deps;
+  const { knex, clock, inTransaction, platformKeys, publishedKey } = deps;
 
   /** Shares the key needs: the holders' threshold (the time lock, when there is one, is the other part). */
   const sharesNeeded = (key: store.OpeningKeyRow) => (key.scheme === VSS_SCHEME ? key.commitments.length : key.threshold);
@@ -141,17 +141,17 @@ export function createCustodyOpening(deps: CustodyOpeningDeps) {
       const timerCert = new crypto.X509Certificate(platformKeys.timer.certPem);
       const sealed = encryptShare(share, timerCert.publicKey);
       wipe(share);
-      return withTransaction(knex, async (trx) => {
-        if (!(await store.markReleased(trx, sectionId, mine.shareIndex, sealed, actor.userId, clock.now()))) {
+      return inTransaction(async (tx) => {
+        if (!(await store.markReleased(tx.db, sectionId, mine.shareIndex, sealed, actor.userId, clock.now()))) {
           throw conflict(`You already released your share of ${section.code}.`);
         }
-        await audit.append(trx, ctx, {
+        await tx.audit.append(ctx, {
           action: 'custody.share_released',
           objectType: 'section',
           objectId: sectionId,
           data: { code: section.code, custodian: mine.custodianLabel, shareIndex: mine.shareIndex, certificateFingerprint: mine.certificateFingerprint },
         });
-        const released = (await store.releasedShares(trx, sectionId)).length + (shares.some((s) => s.custodian === PLATFORM_TIMER) ? 1 : 0);
+        const released = (await store.releasedShares(tx.db, sectionId)).length + (shares.some((s) => s.custodian === PLATFORM_TIMER) ? 1 : 0);
         const needed = sharesNeeded(key);
         return { released, threshold: key.threshold, ready: released >= needed };
       });

@@ -9,8 +9,8 @@ import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { requireActor, type Actor, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, notFound, ruleViolation, validationFailed } from '../core/errors';
-import { isUniqueViolation, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { isUniqueViolation, type Db, type InTransaction, type Tx } from '../../db/transactions';
+import type { AuditedTx } from '../audit/audit-service';
 import { custodyOf, shareHoldersOf, TIME_LOCK, type CustodySettings } from '../centres/centre-rules';
 import type { Centre } from '../centres/centres-service';
 import { roundAtOrAfter, type BeaconSource } from '../timelock/beacon';
@@ -30,7 +30,7 @@ export type { CeremonyUpload } from './custody-ceremony';
 export interface CustodyDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  inTransaction: InTransaction<AuditedTx>;
   pki: CustodyPki;
   platformKeys: CustodyPlatformKeys;
   /** Where time locks are made to and opened from (drand relays, or a local beacon). */
@@ -68,7 +68,7 @@ export interface OpeningKeyPlan {
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 export function createCustodyService(deps: CustodyDeps) {
-  const { knex, clock, audit, pki, platformKeys, centres, accounts, beacon } = deps;
+  const { knex, clock, inTransaction, pki, platformKeys, centres, accounts, beacon } = deps;
 
   async function custodySetOf(centre: string): Promise<CustodySettings> {
     return custodyOf((await centres.get(centre)).settings);
@@ -113,7 +113,7 @@ export function createCustodyService(deps: CustodyDeps) {
   const opening = createCustodyOpening({
     knex,
     clock,
-    audit,
+    inTransaction,
     beacon,
     platformKeys,
     publishedKey,
@@ -122,9 +122,97 @@ export function createCustodyService(deps: CustodyDeps) {
     usernameOf: async (id) => (await accounts.actorById(id))?.username ?? null,
   });
 
-  const ceremony = createCustodyCeremony({ knex, clock, audit, platformKeys, custodySetOf, holdersOf, sectionFacts: deps.sectionFacts, infoOf });
+  const ceremony = createCustodyCeremony({ knex, clock, inTransaction, platformKeys, custodySetOf, holdersOf, sectionFacts: deps.sectionFacts, infoOf });
 
   return {
+    /** Custody's steps inside the publication's and a clarification's unit of work. */
+    on: (tx: Tx<AuditedTx>) => ({
+      /**
+       * In the publication's unit of work: fixes the key and logs its public parts (never a share, never t).
+       * `bidDeadlineAt` is the deadline read in that unit of work: a draft edited since the plan was
+       * made would otherwise publish a time lock that opens at the old deadline.
+       */
+      async storeOpeningKey(ctx: RequestContext, sectionId: string, plan: OpeningKeyPlan, bidDeadlineAt: number): Promise<void> {
+        if (plan.timeLock && plan.timeLock.round !== lockRound(bidDeadlineAt)) {
+          throw conflict('The bid deadline changed while the section was being published; publish again.');
+        }
+        const now = clock.now();
+        if (plan.source === 'ceremony') {
+          if (!(await store.markPublished(tx.db, sectionId, plan.uploadedRecipient!, plan.recipient, plan.timeLock, now))) {
+            throw conflict('The opening key of this section was replaced meanwhile; publish again.');
+          }
+        } else {
+          const key: store.OpeningKeyRow = {
+            sectionId,
+            recipient: plan.recipient,
+            threshold: plan.threshold,
+            members: plan.shares.length + (plan.timeLock ? 1 : 0),
+            source: 'server',
+            createdAt: now,
+            publishedAt: now,
+            scheme: VSS_SCHEME,
+            commitments: plan.commitments,
+            timeLock: plan.timeLock,
+            ceremonyBy: null,
+          };
+          const shares = plan.shares.map((s) => ({
+            sectionId,
+            shareIndex: s.index,
+            custodian: s.custodian,
+            custodianLabel: s.label,
+            certificateFingerprint: s.certificateFingerprint,
+            encryptedShare: s.encryptedShare,
+            releasedAt: null,
+          }));
+          try {
+            await store.insertKey(tx.db, key, shares);
+          } catch (err) {
+            if (isUniqueViolation(err)) throw conflict('An opening key was uploaded for this section meanwhile; publish again to use it.');
+            throw err;
+          }
+        }
+        await tx.audit.append(ctx, {
+          action: 'section.opening_key',
+          objectType: 'section',
+          objectId: sectionId,
+          data: {
+            recipient: plan.recipient,
+            threshold: plan.threshold,
+            custodians: [...(plan.timeLock ? [TIME_LOCK] : []), ...plan.shares.map((s) => s.label)],
+            certificateFingerprints: plan.shares.map((s) => s.certificateFingerprint),
+            source: plan.source,
+            scheme: VSS_SCHEME,
+            commitments: plan.commitments,
+            timeLock: plan.timeLock
+              ? { round: plan.timeLock.round, chainHash: plan.timeLock.chainHash, point: plan.timeLock.point, ciphertextSha256: sha256(plan.timeLock.ciphertext), beacon: beacon.kind }
+              : null,
+            ...(plan.ceremonyBy ? { ceremonyBy: plan.ceremonyBy } : {}),
+          },
+        });
+      },
+
+      /**
+       * A clarification moved the deadline (in its unit of work): the time lock is wrapped again
+       * for the new deadline's round, so it opens no earlier than the new deadline. The earlier
+       * ciphertext was never public; only a copy of the database taken before the move could open it
+       * at the earlier round (README, trust model).
+       */
+      async deadlineMoved(ctx: RequestContext, sectionId: string, newDeadline: number): Promise<void> {
+        const key = await store.findKey(tx.db, sectionId);
+        if (!key?.timeLock) return;
+        const round = lockRound(newDeadline);
+        if (round <= key.timeLock.round) return;
+        const moved = await rewrapTimeLock(beacon, key.timeLock, round);
+        if (!(await store.moveTimeLock(tx.db, sectionId, key.timeLock.round, moved))) throw conflict('The opening key changed meanwhile; try again.');
+        await tx.audit.append(ctx, {
+          action: 'section.time_lock_moved',
+          objectType: 'section',
+          objectId: sectionId,
+          data: { fromRound: key.timeLock.round, toRound: round, chainHash: key.timeLock.chainHash, ciphertextSha256: sha256(moved.ciphertext) },
+        });
+      },
+    }),
+
     ...opening,
     ...ceremony,
 
@@ -188,91 +276,6 @@ export function createCustodyService(deps: CustodyDeps) {
       };
     },
 
-    /**
-     * Inside the publish transaction: fixes the key and logs its public parts (never a share, never t).
-     * `bidDeadlineAt` is the deadline read in that transaction: a draft edited since the plan was
-     * made would otherwise publish a time lock that opens at the old deadline.
-     */
-    async storeOpeningKey(trx: Db, ctx: RequestContext, sectionId: string, plan: OpeningKeyPlan, bidDeadlineAt: number): Promise<void> {
-      if (plan.timeLock && plan.timeLock.round !== lockRound(bidDeadlineAt)) {
-        throw conflict('The bid deadline changed while the section was being published; publish again.');
-      }
-      const now = clock.now();
-      if (plan.source === 'ceremony') {
-        if (!(await store.markPublished(trx, sectionId, plan.uploadedRecipient!, plan.recipient, plan.timeLock, now))) {
-          throw conflict('The opening key of this section was replaced meanwhile; publish again.');
-        }
-      } else {
-        const key: store.OpeningKeyRow = {
-          sectionId,
-          recipient: plan.recipient,
-          threshold: plan.threshold,
-          members: plan.shares.length + (plan.timeLock ? 1 : 0),
-          source: 'server',
-          createdAt: now,
-          publishedAt: now,
-          scheme: VSS_SCHEME,
-          commitments: plan.commitments,
-          timeLock: plan.timeLock,
-          ceremonyBy: null,
-        };
-        const shares = plan.shares.map((s) => ({
-          sectionId,
-          shareIndex: s.index,
-          custodian: s.custodian,
-          custodianLabel: s.label,
-          certificateFingerprint: s.certificateFingerprint,
-          encryptedShare: s.encryptedShare,
-          releasedAt: null,
-        }));
-        try {
-          await store.insertKey(trx, key, shares);
-        } catch (err) {
-          if (isUniqueViolation(err)) throw conflict('An opening key was uploaded for this section meanwhile; publish again to use it.');
-          throw err;
-        }
-      }
-      await audit.append(trx, ctx, {
-        action: 'section.opening_key',
-        objectType: 'section',
-        objectId: sectionId,
-        data: {
-          recipient: plan.recipient,
-          threshold: plan.threshold,
-          custodians: [...(plan.timeLock ? [TIME_LOCK] : []), ...plan.shares.map((s) => s.label)],
-          certificateFingerprints: plan.shares.map((s) => s.certificateFingerprint),
-          source: plan.source,
-          scheme: VSS_SCHEME,
-          commitments: plan.commitments,
-          timeLock: plan.timeLock
-            ? { round: plan.timeLock.round, chainHash: plan.timeLock.chainHash, point: plan.timeLock.point, ciphertextSha256: sha256(plan.timeLock.ciphertext), beacon: beacon.kind }
-            : null,
-          ...(plan.ceremonyBy ? { ceremonyBy: plan.ceremonyBy } : {}),
-        },
-      });
-    },
-
-    /**
-     * A clarification moved the deadline (inside its transaction): the time lock is wrapped again
-     * for the new deadline's round, so it opens no earlier than the new deadline. The earlier
-     * ciphertext was never public; only a copy of the database taken before the move could open it
-     * at the earlier round (README, trust model).
-     */
-    async deadlineMoved(trx: Db, ctx: RequestContext, sectionId: string, newDeadline: number): Promise<void> {
-      const key = await store.findKey(trx, sectionId);
-      if (!key?.timeLock) return;
-      const round = lockRound(newDeadline);
-      if (round <= key.timeLock.round) return;
-      const moved = await rewrapTimeLock(beacon, key.timeLock, round);
-      if (!(await store.moveTimeLock(trx, sectionId, key.timeLock.round, moved))) throw conflict('The opening key changed meanwhile; try again.');
-      await audit.append(trx, ctx, {
-        action: 'section.time_lock_moved',
-        objectType: 'section',
-        objectId: sectionId,
-        data: { fromRound: key.timeLock.round, toRound: round, chainHash: key.timeLock.chainHash, ciphertextSha256: sha256(moved.ciphertext) },
-      });
-    },
-
     /** The published recipient that bids must be sealed to; null before publication. */
     async recipientOf(sectionId: string): Promise<string | null> {
       return (await publishedKey(sectionId))?.recipient ?? null;
@@ -320,3 +323,4 @@ export function createCustodyService(deps: CustodyDeps) {
 }
 
 export type CustodyService = ReturnType<typeof createCustodyService>;
+export type TxCustody = ReturnType<CustodyService['on']>;

@@ -7,18 +7,19 @@ import Decimal from 'decimal.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { DAY } from '../core/clock';
-import { requireActor, SYSTEM_CONTEXT, type Actor, type RequestContext } from '../core/context';
+import { requireActor, SYSTEM_CONTEXT, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
 import { formatYuan, parseYuan } from '../core/money';
-import { withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
-import type { AwardsService } from '../awards/awards-service';
+import type { InTransaction } from '../../db/transactions';
+import type { AuditAppender } from '../audit/audit-service';
+import type { TxAwards } from '../awards/awards-service';
 import { localDate } from '../centres/calendar';
 import type { CentresService } from '../centres/centres-service';
 import type { OpeningService } from '../opening/opening-service';
 import { parseHeader } from '../opening/age-native';
-import type { TendersService } from '../tenders/tenders-service';
+import type { TxLifecycle } from '../lifecycle/lifecycle-engine';
+import type { SectionFacts } from '../tenders/section-facts';
 import type { EvaluationView } from './evaluation-schemas';
 import * as store from './evaluation-store';
 import { MAX_CANDIDATES, missingScores, rankByPrice, rankByScore, rankedJson, responsiveBids, type RecordBid } from './ranking';
@@ -29,24 +30,26 @@ const MAX_RESERVE_BYTES = 4096;
 export interface EvaluationDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
-  tenders: Pick<TendersService, 'openingFacts' | 'evaluationTransition'>;
+  inTransaction: InTransaction<EvaluationTx>;
+  sections: Pick<SectionFacts, 'openingFacts'>;
   centres: Pick<CentresService, 'rules'>;
   opening: Pick<OpeningService, 'record'>;
-  awards: Pick<AwardsService, 'recordAward'>;
 }
 
-type Section = NonNullable<Awaited<ReturnType<TendersService['openingFacts']>>>['section'];
+/** What the evaluation's units of work need: the log, the lifecycle's steps by the operator, and the award. */
+export type EvaluationTx = { audit: AuditAppender; lifecycle: Pick<TxLifecycle, 'evaluationTransition'>; awards: Pick<TxAwards, 'recordAward'> };
+
+type Section = NonNullable<Awaited<ReturnType<SectionFacts['openingFacts']>>>['section'];
 
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
 const PUBLIC_STATES = new Set(['publicity', 'awarded', 'contracted', 'archived', 'failed']);
 
 export function createEvaluationService(deps: EvaluationDeps) {
-  const { knex, clock, audit, tenders, centres, opening, awards } = deps;
+  const { knex, clock, inTransaction, sections, centres, opening } = deps;
 
   async function section(id: string): Promise<Section> {
-    const f = await tenders.openingFacts(id);
+    const f = await sections.openingFacts(id);
     if (!f || f.section.publishedAt === null) throw notFound('The section');
     return f.section;
   }
@@ -191,9 +194,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
         ]);
       }
       const digest = sha256(bytes);
-      await withTransaction(knex, async (trx) => {
-        await store.saveReserve(trx, { sectionId: s.id, sealed: bytes.toString('base64'), sealedSha256: digest, setBy: actor.userId, setAt: clock.now() });
-        await audit.append(trx, ctx, { action: 'section.reserve_sealed', objectType: 'section', objectId: s.id, data: { code: s.code, sealedSha256: digest, size: bytes.length } });
+      await inTransaction(async (tx) => {
+        await store.saveReserve(tx.db, { sectionId: s.id, sealed: bytes.toString('base64'), sealedSha256: digest, setBy: actor.userId, setAt: clock.now() });
+        await tx.audit.append(ctx, { action: 'section.reserve_sealed', objectType: 'section', objectId: s.id, data: { code: s.code, sealedSha256: digest, size: bytes.length } });
       });
       return { reserve: { sectionId: s.id, sealedSha256: digest, setAt: clock.now() } };
     },
@@ -202,9 +205,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
     async start(ctx: RequestContext, id: string) {
       const actor = requireActor(ctx);
       const s = await managed(ctx, id, 'start the evaluation of this section');
-      await withTransaction(knex, async (trx) => {
-        await tenders.evaluationTransition(trx, ctx, s.id, 'opened', 'evaluating', {}, { method: s.evaluationMethod });
-        await store.insertEvaluation(trx, { sectionId: s.id, method: s.evaluationMethod, startedBy: actor.userId, startedAt: clock.now() });
+      await inTransaction(async (tx) => {
+        await tx.lifecycle.evaluationTransition(ctx, s.id, 'opened', 'evaluating', {}, { method: s.evaluationMethod });
+        await store.insertEvaluation(tx.db, { sectionId: s.id, method: s.evaluationMethod, startedBy: actor.userId, startedAt: clock.now() });
       });
       return this.view(ctx, id);
     },
@@ -231,10 +234,10 @@ export function createEvaluationService(deps: EvaluationDeps) {
         return [];
       });
       if (details.length) throw validationFailed(`${details[0]!.field}: ${details[0]!.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}.`, details);
-      await withTransaction(knex, async (trx) => {
-        if (input.weights) await store.setWeights(trx, s.id, input.weights);
-        for (const x of input.scores) await store.saveScore(trx, newId(), s.id, { ...x, enteredBy: actor.userId, enteredAt: clock.now() });
-        await audit.append(trx, ctx, { action: 'evaluation.scores_entered', objectType: 'section', objectId: s.id, data: { code: s.code, weights: input.weights ?? null, scores: input.scores } });
+      await inTransaction(async (tx) => {
+        if (input.weights) await store.setWeights(tx.db, s.id, input.weights);
+        for (const x of input.scores) await store.saveScore(tx.db, newId(), s.id, { ...x, enteredBy: actor.userId, enteredAt: clock.now() });
+        await tx.audit.append(ctx, { action: 'evaluation.scores_entered', objectType: 'section', objectId: s.id, data: { code: s.code, weights: input.weights ?? null, scores: input.scores } });
       });
       return this.view(ctx, id);
     },
@@ -248,13 +251,12 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const rules = await centres.rules(s.centre);
       const now = clock.now();
       const endsAt = out.outcome === 'candidates' ? now + rules.settings.candidatePublicityDays * DAY : null;
-      await withTransaction(knex, async (trx) => {
-        if (!(await store.conclude(trx, s.id, out.result, now, endsAt))) throw conflict(`The evaluation of ${s.code} was concluded meanwhile.`);
+      await inTransaction(async (tx) => {
+        if (!(await store.conclude(tx.db, s.id, out.result, now, endsAt))) throw conflict(`The evaluation of ${s.code} was concluded meanwhile.`);
         if (out.outcome === 'failed') {
-          await tenders.evaluationTransition(trx, ctx, s.id, 'evaluating', 'failed', { failure_reason: out.reason }, { rule: out.rule, reason: out.reason });
+          await tx.lifecycle.evaluationTransition(ctx, s.id, 'evaluating', 'failed', { failure_reason: out.reason }, { rule: out.rule, reason: out.reason });
         } else {
-          await tenders.evaluationTransition(
-            trx,
+          await tx.lifecycle.evaluationTransition(
             ctx,
             s.id,
             'evaluating',
@@ -315,9 +317,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const { bids } = await openingRecord(s.id).catch(() => ({ bids: [] as RecordBid[] }));
       if (!bids.some((b) => b.bidder.orgId === actor.orgId)) throw forbidden(`Only bidders of ${s.code} may object to its candidates.`);
       const o: store.Objection = { id: newId(), sectionId: s.id, orgId: actor.orgId, userId: actor.userId, text, raisedAt: clock.now(), answer: null, answeredBy: null, answeredAt: null };
-      await withTransaction(knex, async (trx) => {
-        await store.insertObjection(trx, o);
-        await audit.append(trx, ctx, { action: 'evaluation.objection_raised', objectType: 'section', objectId: s.id, data: { objectionId: o.id, orgId: o.orgId, text } });
+      await inTransaction(async (tx) => {
+        await store.insertObjection(tx.db, o);
+        await tx.audit.append(ctx, { action: 'evaluation.objection_raised', objectType: 'section', objectId: s.id, data: { objectionId: o.id, orgId: o.orgId, text } });
       });
       return { objection: objectionJson(o) };
     },
@@ -327,9 +329,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const s = await managed(ctx, id, 'answer objections to the candidates of this section');
       const o = await store.findObjection(knex, s.id, objectionId);
       if (!o) throw notFound('The objection');
-      await withTransaction(knex, async (trx) => {
-        if (!(await store.answerObjection(trx, objectionId, answer, actor.userId, clock.now()))) throw conflict('This objection was already answered.');
-        await audit.append(trx, ctx, { action: 'evaluation.objection_answered', objectType: 'section', objectId: s.id, data: { objectionId, answer } });
+      await inTransaction(async (tx) => {
+        if (!(await store.answerObjection(tx.db, objectionId, answer, actor.userId, clock.now()))) throw conflict('This objection was already answered.');
+        await tx.audit.append(ctx, { action: 'evaluation.objection_answered', objectType: 'section', objectId: s.id, data: { objectionId, answer } });
       });
       return { objection: objectionJson((await store.findObjection(knex, s.id, objectionId))!) };
     },
@@ -347,9 +349,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
         throw forbidden(`Only candidate ${rank} itself or an operator of the ${s.centre} centre may record its decline.`);
       if (e.declines.some((d) => d.rank === rank)) throw conflict(`Candidate ${rank} has already declined.`);
       const after = [...e.declines, { rank, reason, by: actor.userId, at: clock.now() }];
-      await withTransaction(knex, async (trx) => {
-        if (!(await store.setDeclines(trx, s.id, e.declines, after))) throw conflict('Another decline was recorded meanwhile; reload and try again.');
-        await audit.append(trx, ctx, { action: 'evaluation.candidate_declined', objectType: 'section', objectId: s.id, data: { rank, orgId: c.bidder.orgId, reason } });
+      await inTransaction(async (tx) => {
+        if (!(await store.setDeclines(tx.db, s.id, e.declines, after))) throw conflict('Another decline was recorded meanwhile; reload and try again.');
+        await tx.audit.append(ctx, { action: 'evaluation.candidate_declined', objectType: 'section', objectId: s.id, data: { rank, orgId: c.bidder.orgId, reason } });
       });
       return this.view(ctx, id);
     },
@@ -379,9 +381,9 @@ export function createEvaluationService(deps: EvaluationDeps) {
       const notice = noticeText(s, rules.nameZh, rules.settings.timeZone, c, now);
       const p = parseYuan(c.price);
       if (!p.ok) throw new Error(`stored candidate price ${c.price} ${p.reason}`);
-      const award = await withTransaction(knex, async (trx) => {
-        await tenders.evaluationTransition(trx, ctx, s.id, 'publicity', 'awarded', {}, { rank: c.rank, bidId: c.bidId, orgId: c.bidder.orgId, amount: c.price });
-        return awards.recordAward(trx, ctx, { sectionId: s.id, orgId: c.bidder.orgId, bidderName: c.bidder.name, amountFen: p.fen, awardedAt: now, notice });
+      const award = await inTransaction(async (tx) => {
+        await tx.lifecycle.evaluationTransition(ctx, s.id, 'publicity', 'awarded', {}, { rank: c.rank, bidId: c.bidId, orgId: c.bidder.orgId, amount: c.price });
+        return tx.awards.recordAward(ctx, { sectionId: s.id, orgId: c.bidder.orgId, bidderName: c.bidder.name, amountFen: p.fen, awardedAt: now, notice });
       });
       return { award: { ...award, rank: c.rank, notice } };
     },

@@ -4,12 +4,11 @@
 // failure becomes a result with its cause, classed by whose fault it is (EB 31): the bidder's →
 // revoked (撤销); the platform's (a missing or damaged stored file) → withdrawn (撤回).
 import crypto from 'node:crypto';
-import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { pipeline, type Readable } from 'node:stream';
 import { z } from 'zod';
 import { formatYuan, parseYuan } from '../core/money';
 import { bidDocumentSchema } from '../bids/bid-package';
+import { readTar } from '../bids/tar-reader';
 import { AgeError, ageDecryptStream, type X25519Identity } from './age-native';
 import type { FrozenBid } from './opening-store';
 
@@ -102,50 +101,33 @@ async function digestOf(stream: Readable): Promise<string> {
 }
 
 /** Decrypts and reads the package as it streams: bid.json first, then exactly the listed attachments. */
-async function readPackage(sealed: Readable, identity: X25519Identity): Promise<{ document: OpenedDocument; attachments: Array<{ name: string; size: number; sha256: string }> }> {
-  const extract = tar.extract();
+async function readPackage(sealed: Readable, identity: X25519Identity, sealedSize: number): Promise<{ document: OpenedDocument; attachments: Array<{ name: string; size: number; sha256: string }> }> {
+  // Errors of either stream reach the reader through the decrypted stream's iterator (AgeError stays AgeError).
+  const plain = pipeline(sealed, ageDecryptStream(identity), () => {});
   let document: OpenedDocument | null = null;
-  let first = true;
   const seen: Array<{ name: string; size: number; sha256: string }> = [];
-  extract.on('entry', (header, stream, next) => {
-    const isFirst = first;
-    first = false;
-    const chunks: Buffer[] = [];
-    const hash = crypto.createHash('sha256');
-    let size = 0;
-    stream.on('data', (data: unknown) => {
-      const c = data as Buffer;
-      size += c.length;
-      hash.update(c);
-      if (isFirst) {
-        if (size > 1024 * 1024) return stream.destroy(new PackageError('bad_bid_json', 'bid.json is larger than 1 MiB'));
-        chunks.push(c);
-      }
-    });
-    stream.on('end', () => {
+  // age adds bytes, never removes them: no member of the plaintext can be larger than the sealed file.
+  for await (const entry of readTar(plain, { maxEntrySize: sealedSize })) {
+    if (document === null) {
+      if (entry.size > 1024 * 1024) throw new PackageError('bad_bid_json', 'bid.json is larger than 1 MiB');
+      const chunks: Buffer[] = [];
+      for await (const piece of entry.body) chunks.push(Buffer.from(piece));
+      if (entry.name !== 'bid.json') throw new PackageError('bad_package', `the first member of the package is "${clip(entry.name, 80)}", not bid.json`);
+      let json: unknown;
       try {
-        if (isFirst) {
-          if (header.name !== 'bid.json') throw new PackageError('bad_package', `the first member of the package is "${header.name}", not bid.json`);
-          let json: unknown;
-          try {
-            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            throw new PackageError('bad_bid_json', 'bid.json is not JSON');
-          }
-          const parsed = openedDocumentSchema.safeParse(json);
-          if (!parsed.success) throw new PackageError('bad_bid_json', `bid.json is invalid: ${issuesText(parsed.error)}`);
-          document = parsed.data;
-        } else {
-          seen.push({ name: header.name, size, sha256: hash.digest('hex') });
-        }
-        next();
-      } catch (err) {
-        extract.destroy(err as Error);
+        json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        throw new PackageError('bad_bid_json', 'bid.json is not JSON');
       }
-    });
-    stream.on('error', (err) => extract.destroy(err));
-  });
-  await pipeline(sealed, ageDecryptStream(identity), extract as unknown as Writable);
+      const parsed = openedDocumentSchema.safeParse(json);
+      if (!parsed.success) throw new PackageError('bad_bid_json', `bid.json is invalid: ${issuesText(parsed.error)}`);
+      document = parsed.data;
+    } else {
+      const hash = crypto.createHash('sha256');
+      for await (const piece of entry.body) hash.update(piece);
+      seen.push({ name: entry.name, size: entry.size, sha256: hash.digest('hex') });
+    }
+  }
   if (!document) throw new PackageError('bad_package', 'the package is empty');
   return { document, attachments: seen };
 }
@@ -186,7 +168,7 @@ export async function checkBid(deps: BidCheckDeps, section: SectionForCheck, bid
   // The file is exactly what the bidder signed: from here on, every defect is the bidder's.
   let opened: Awaited<ReturnType<typeof readPackage>>;
   try {
-    opened = await readPackage(deps.open(bid.ciphertextSha256), identity);
+    opened = await readPackage(deps.open(bid.ciphertextSha256), identity, bid.size);
   } catch (err) {
     if (err instanceof AgeError) {
       if (err.code === 'no_identity_matched') return failed('revoked', 'not_decryptable', "the bid is not sealed to this section's opening key");

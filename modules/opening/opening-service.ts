@@ -12,34 +12,40 @@ import { isOverseer, requireActor, requireRole, SYSTEM_CONTEXT, type Actor, type
 import { AppError, conflict, forbidden, invalidTransition, notFound } from '../core/errors';
 import { newId } from '../core/ids';
 import { formatYuan } from '../core/money';
-import { isUniqueViolation, withRetry, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { isUniqueViolation, withRetry, type InTransaction } from '../../db/transactions';
+import type { AuditAppender, AuditService } from '../audit/audit-service';
 import type { Checkpoint } from '../formats/checkpoint';
 import { OPENING_RECORD_FORMAT, type OpeningObjection, type OpeningRecord } from '../formats/opening-record';
-import type { BidsService } from '../bids/bids-service';
+import type { BidsService, TxBids } from '../bids/bids-service';
 import type { CentresService } from '../centres/centres-service';
 import type { CustodyService } from '../custody/custody-service';
-import type { OrgsService } from '../orgs/orgs-service';
+import type { OrgFacts } from '../orgs/org-facts';
 import type { BlobStore } from '../storage/blob-store';
-import type { TendersService } from '../tenders/tenders-service';
+import type { LifecycleEngine, TxLifecycle } from '../lifecycle/lifecycle-engine';
+import type { SectionFacts } from '../tenders/section-facts';
 import { parseIdentity } from './age-native';
 import { checkBid, type BidResult } from './bid-check';
-import { isBeforeDeadline } from '../tenders/lifecycle';
+import { isBeforeDeadline } from '../lifecycle/lifecycle';
 import * as store from './opening-store';
 import { mayManageCentre } from '../core/access';
 
 export const RECORD_FORMAT = OPENING_RECORD_FORMAT;
 export const DEFAULT_RELEASE_WINDOW_HOURS = 24;
 
+/** What the opening's units of work need: the log, the lifecycle's system steps, and the bids' merge at the freeze. */
+export type OpeningTx = { audit: AuditAppender; lifecycle: Pick<TxLifecycle, 'systemTransition'>; bids: Pick<TxBids, 'mergeIntoLog'> };
+
 export interface OpeningDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
-  tenders: TendersService;
-  bids: Pick<BidsService, 'countedBids' | 'bidById' | 'hasBid' | 'mergeIntoLog'>;
+  audit: Pick<AuditService, 'checkpoint'>;
+  inTransaction: InTransaction<OpeningTx>;
+  sections: Pick<SectionFacts, 'openingFacts'>;
+  lifecycle: Pick<LifecycleEngine, 'sectionsToOpen' | 'underLease'>;
+  bids: Pick<BidsService, 'countedBids' | 'bidById' | 'hasBid'>;
   custody: Pick<CustodyService, 'openingKey' | 'recordCustody'>;
   centres: Pick<CentresService, 'rules' | 'get'>;
-  orgs: Pick<OrgsService, 'publicFacts'>;
+  orgs: Pick<OrgFacts, 'publicFacts'>;
   pki: {
     getByFingerprint(fp: string): Promise<{ pem: string } | null>;
     checkCertificate(pem: string, o: { at: number; usage: 'signing' }): Promise<unknown>;
@@ -59,10 +65,10 @@ export const OPENING_KEY_FAILURE = 'opening_key_failure';
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 export function createOpeningService(deps: OpeningDeps) {
-  const { knex, clock, audit, tenders, bids, custody, centres, orgs } = deps;
+  const { knex, clock, audit, inTransaction, sections, lifecycle, bids, custody, centres, orgs } = deps;
 
   async function facts(id: string) {
-    const f = await tenders.openingFacts(id);
+    const f = await sections.openingFacts(id);
     if (!f || f.section.publishedAt === null) throw notFound('The section');
     return f;
   }
@@ -76,9 +82,9 @@ export function createOpeningService(deps: OpeningDeps) {
     let run = await store.findRun(knex, sectionId);
     if (!run) {
       try {
-        await withTransaction(knex, async (trx) => {
-          await bids.mergeIntoLog(trx, sectionId);
-          const frozen: store.FrozenBid[] = (await bids.countedBids(sectionId, trx)).map((b) => ({
+        await inTransaction(async (tx) => {
+          await tx.bids.mergeIntoLog(sectionId);
+          const frozen: store.FrozenBid[] = (await bids.countedBids(sectionId, tx.db)).map((b) => ({
             id: b.id,
             orgId: b.orgId,
             receivedAt: b.receivedAt,
@@ -88,13 +94,13 @@ export function createOpeningService(deps: OpeningDeps) {
             receiptLogIndex: b.auditIdx!,
             certificateFingerprint: b.certificateFingerprint,
           }));
-          const entry = await audit.append(trx, SYSTEM_CONTEXT, {
+          const entry = await tx.audit.append(SYSTEM_CONTEXT, {
             action: 'section.bids_frozen',
             objectType: 'section',
             objectId: sectionId,
             data: { code, count: frozen.length, bids: frozen.map((b) => ({ id: b.id, manifestSha256: b.manifestSha256, ciphertextSha256: b.ciphertextSha256, receiptLogIndex: b.receiptLogIndex })) },
           });
-          await store.insertRun(trx, { sectionId, frozenAt: clock.now(), freezeIdx: entry.idx, bids: frozen });
+          await store.insertRun(tx.db, { sectionId, frozenAt: clock.now(), freezeIdx: entry.idx, bids: frozen });
         });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err; // another process froze it first: theirs counts
@@ -197,10 +203,10 @@ export function createOpeningService(deps: OpeningDeps) {
       const min = rules.settings.minBids;
       if (run.bids.length < min) {
         const reason = `Too few bids to open: ${run.bids.length} received, the ${f.section.centre} centre's minimum is ${min} (TBLS 44, TBL 28). Nothing was decrypted; the section may be re-tendered.`;
-        await withTransaction(knex, (trx) => tenders.systemTransition(trx, id, 'closed', 'failed', { failure_reason: reason }, { reason, rule: 'minBids', counted: run.bids.length, minimum: min }));
+        await inTransaction((tx) => tx.lifecycle.systemTransition(id, 'closed', 'failed', { failure_reason: reason }, { reason, rule: 'minBids', counted: run.bids.length, minimum: min }));
         return { id, outcome: 'failed' };
       }
-      await withTransaction(knex, (trx) => tenders.systemTransition(trx, id, 'closed', 'opening', {}, { counted: run.bids.length }));
+      await inTransaction((tx) => tx.lifecycle.systemTransition(id, 'closed', 'opening', {}, { counted: run.bids.length }));
       f = await facts(id);
     }
     if (f.section.state !== 'opening') return null;
@@ -219,14 +225,14 @@ export function createOpeningService(deps: OpeningDeps) {
       if (!(await renew())) return null; // the lease was lost: another process carries on
       const result = await checkOne(f.section, rules.settings.direction, bid, i + 1, x);
       try {
-        await withTransaction(knex, async (trx) => {
-          const entry = await audit.append(trx, SYSTEM_CONTEXT, {
+        await inTransaction(async (tx) => {
+          const entry = await tx.audit.append(SYSTEM_CONTEXT, {
             action: 'bid.opened',
             objectType: 'bid',
             objectId: bid.id,
             data: { section: id, seq: i + 1, status: result.status, cause: result.cause?.code ?? null, price: result.price?.amount ?? null, validity: result.validity },
           });
-          await store.insertResult(trx, { bidId: bid.id, sectionId: id, seq: i + 1, result, auditIdx: entry.idx, createdAt: clock.now() });
+          await store.insertResult(tx.db, { bidId: bid.id, sectionId: id, seq: i + 1, result, auditIdx: entry.idx, createdAt: clock.now() });
         });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -239,9 +245,9 @@ export function createOpeningService(deps: OpeningDeps) {
     const record = await assembleRecord(f, run, identity, checkpoint);
     const json = canonicalize(record) as string;
     const digest = sha256(json);
-    await withTransaction(knex, async (trx) => {
-      if (!(await store.publishRecord(trx, id, json, digest, clock.now()))) throw invalidTransition('The opening record was published meanwhile.');
-      await tenders.systemTransition(trx, id, 'opening', 'opened', {}, { recordSha256: digest, bids: run.bids.length });
+    await inTransaction(async (tx) => {
+      if (!(await store.publishRecord(tx.db, id, json, digest, clock.now()))) throw invalidTransition('The opening record was published meanwhile.');
+      await tx.lifecycle.systemTransition(id, 'opening', 'opened', {}, { recordSha256: digest, bids: run.bids.length });
     });
     return { id, outcome: 'opened' };
   }
@@ -266,9 +272,8 @@ export function createOpeningService(deps: OpeningDeps) {
     const window = await releaseWindowOf(f);
     if (!window.over) return waiting(f, run, key);
     const reason = `The opening key cannot be rebuilt (${key.message}), so no bid can be opened; this is not the bidders' fault (EB 31). The section may be re-tendered.`;
-    await withTransaction(knex, (trx) =>
-      tenders.systemTransition(
-        trx,
+    await inTransaction((tx) =>
+      tx.lifecycle.systemTransition(
         f.section.id,
         'opening',
         'failed',
@@ -290,9 +295,9 @@ export function createOpeningService(deps: OpeningDeps) {
     const { hours, over } = await releaseWindowOf(f);
     const now = clock.now();
     if (run.overdueFlaggedAt === null && over) {
-      await withTransaction(knex, async (trx) => {
-        if (!(await store.flagOverdue(trx, f.section.id, now))) return;
-        await audit.append(trx, SYSTEM_CONTEXT, {
+      await inTransaction(async (tx) => {
+        if (!(await store.flagOverdue(tx.db, f.section.id, now))) return;
+        await tx.audit.append(SYSTEM_CONTEXT, {
           action: 'section.opening_overdue',
           objectType: 'section',
           objectId: f.section.id,
@@ -304,7 +309,7 @@ export function createOpeningService(deps: OpeningDeps) {
   }
 
   async function visible(ctx: RequestContext, id: string) {
-    const f = await tenders.openingFacts(id);
+    const f = await sections.openingFacts(id);
     const actor = ctx.actor;
     if (!f || (f.section.publishedAt === null && !(actor && (isOverseer(actor) || mayManageCentre(actor, f.section.centre))))) throw notFound('The section');
     return f;
@@ -314,9 +319,9 @@ export function createOpeningService(deps: OpeningDeps) {
     /** The scheduler's opening step: every section past its deadline whose opening is not finished. */
     async openDue(): Promise<OpeningOutcome[]> {
       const out: OpeningOutcome[] = [];
-      for (const id of await tenders.sectionsToOpen()) {
+      for (const id of await lifecycle.sectionsToOpen()) {
         try {
-          const r = await tenders.underLease(id, (renew) => openSection(id, renew));
+          const r = await lifecycle.underLease(id, (renew) => openSection(id, renew));
           if (r) out.push(r);
         } catch (err) {
           // Moved by another process between our read and our update: nothing left to do here.
@@ -366,9 +371,9 @@ export function createOpeningService(deps: OpeningDeps) {
       if (!['draft', 'published', 'bidding', 'closed', 'opening'].includes(f.section.state)) {
         throw invalidTransition(`The officials are named before the record is published; this section is ${f.section.state}.`, { state: f.section.state });
       }
-      await withTransaction(knex, async (trx) => {
-        await store.saveOfficials(trx, id, o, actor.userId, clock.now());
-        await audit.append(trx, ctx, { action: 'section.opening_officials', objectType: 'section', objectId: id, data: { ...o } });
+      await inTransaction(async (tx) => {
+        await store.saveOfficials(tx.db, id, o, actor.userId, clock.now());
+        await tx.audit.append(ctx, { action: 'section.opening_officials', objectType: 'section', objectId: id, data: { ...o } });
       });
       return { officials: o };
     },
@@ -388,9 +393,9 @@ export function createOpeningService(deps: OpeningDeps) {
         throw invalidTransition(`Objections are raised at the opening; this section is ${f.section.state}.`, { state: f.section.state });
       }
       const o: store.Objection = { id: newId(), sectionId: id, orgId: actor.orgId, userId: actor.userId, text, raisedAt: clock.now(), answer: null, answeredBy: null, answeredAt: null };
-      await withTransaction(knex, async (trx) => {
-        await store.insertObjection(trx, o);
-        await audit.append(trx, ctx, { action: 'opening.objection_raised', objectType: 'section', objectId: id, data: { objectionId: o.id, orgId: o.orgId, text } });
+      await inTransaction(async (tx) => {
+        await store.insertObjection(tx.db, o);
+        await tx.audit.append(ctx, { action: 'opening.objection_raised', objectType: 'section', objectId: id, data: { objectionId: o.id, orgId: o.orgId, text } });
       });
       return { objection: objectionJson(o) };
     },
@@ -401,9 +406,9 @@ export function createOpeningService(deps: OpeningDeps) {
       if (!mayManageCentre(actor, f.section.centre)) throw forbidden(`Only operators of the ${f.section.centre} centre answer objections at the opening.`);
       const o = await store.findObjection(knex, id, objectionId);
       if (!o) throw notFound('The objection');
-      await withTransaction(knex, async (trx) => {
-        if (!(await store.answerObjection(trx, objectionId, answer, actor.userId, clock.now()))) throw conflict('This objection was already answered.');
-        await audit.append(trx, ctx, { action: 'opening.objection_answered', objectType: 'section', objectId: id, data: { objectionId, answer } });
+      await inTransaction(async (tx) => {
+        if (!(await store.answerObjection(tx.db, objectionId, answer, actor.userId, clock.now()))) throw conflict('This objection was already answered.');
+        await tx.audit.append(ctx, { action: 'opening.objection_answered', objectType: 'section', objectId: id, data: { objectionId, answer } });
       });
       return { objection: objectionJson((await store.findObjection(knex, id, objectionId))!) };
     },

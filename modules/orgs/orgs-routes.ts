@@ -1,34 +1,38 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { ApiRegistry } from '../../server/http/route';
 import { tooManyRequests } from '../core/errors';
 import { listOrgsQuery, organisationDetailResponse, organisationResponse, organisationsResponse, registerOrgBody, rejectOrgBody, reviewOrgBody } from './orgs-schemas';
 import type { OrgsService } from './orgs-service';
 
-export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { registrationsPerHour: number }): Router {
-  const router = Router();
+/**
+ * Registration is open to anyone: an address may register a few organisations an hour, not
+ * thousands. One limiter for the API and the registration page, so that they share one budget.
+ */
+export function registrationLimiter(registrationsPerHour: number): RequestHandler {
+  const options = { registrationsPerHour };
+  return rateLimit({
+    windowMs: 3600_000,
+    limit: options.registrationsPerHour,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    // Retry-After is set by the limiter; the message says the same in minutes.
+    handler: (req, _res, next) => {
+      const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 60_000)) : 60;
+      next(
+        tooManyRequests(
+          `Too many organisation registrations from your address (at most ${options.registrationsPerHour} an hour); try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask the centre for help.`,
+        ),
+      );
+    },
+  });
+}
 
-  // Registration is open to anyone: an address may register a few organisations an hour, not thousands.
-  router.post(
-    '/api/orgs',
-    rateLimit({
-      windowMs: 3600_000,
-      limit: options.registrationsPerHour,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
-      // Retry-After is set by the limiter; the message says the same in minutes.
-      handler: (req, _res, next) => {
-        const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-        const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 60_000)) : 60;
-        next(
-          tooManyRequests(
-            `Too many organisation registrations from your address (at most ${options.registrationsPerHour} an hour); try again in ${minutes} minute${minutes === 1 ? '' : 's'}, or ask the centre for help.`,
-          ),
-        );
-      },
-    }),
-  );
+export function orgsRoutes(orgs: OrgsService, registry: ApiRegistry, options: { limiter: RequestHandler }): Router {
+  const router = Router();
+  router.post('/api/orgs', options.limiter);
 
   registry.add(router, {
     method: 'post',

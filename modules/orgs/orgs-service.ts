@@ -4,16 +4,26 @@ import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, requireRole, type RequestContext } from '../core/context';
 import { conflict, invalidTransition, notFound } from '../core/errors';
 import { newId } from '../core/ids';
-import { isUniqueViolation, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
-import type { AccountsService, PublicUser } from '../accounts/accounts-service';
+import { isUniqueViolation, type InTransaction } from '../../db/transactions';
+import type { AuditAppender } from '../audit/audit-service';
+import type { AccountsService, PublicUser, TxAccounts } from '../accounts/accounts-service';
 import type { RegisterOrgInput } from './orgs-schemas';
 import * as store from './orgs-store';
 
 export type { Organisation } from './orgs-store';
 
-export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: AuditService; accounts: AccountsService }) {
-  const { knex, clock, audit, accounts } = deps;
+/** What registration and review need of their unit of work: the log, and accounts for the first representatives. */
+export type OrgsTx = { audit: AuditAppender; accounts: Pick<TxAccounts, 'createUser'> };
+
+export interface OrgsDeps {
+  knex: Knex;
+  clock: Clock;
+  inTransaction: InTransaction<OrgsTx>;
+  accounts: Pick<AccountsService, 'listUsersOfOrg'>;
+}
+
+export function createOrgsService(deps: OrgsDeps) {
+  const { knex, clock, inTransaction, accounts } = deps;
 
   async function visibleOrg(ctx: RequestContext, id: string): Promise<store.Organisation> {
     const actor = requireActor(ctx);
@@ -26,26 +36,26 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
 
   async function review(ctx: RequestContext, id: string, to: 'approved' | 'rejected', note: string | null) {
     const actor = requireRole(ctx, ['operator', 'admin'], 'review organisations');
-    return withTransaction(knex, async (trx) => {
-      const before = await store.findOrg(trx, { id });
+    return inTransaction(async (tx) => {
+      const before = await store.findOrg(tx.db, { id });
       if (!before) throw notFound('The organisation');
-      const ok = await store.reviewOrg(trx, id, to, actor.userId, note, clock.now());
+      const ok = await store.reviewOrg(tx.db, id, to, actor.userId, note, clock.now());
       if (!ok) throw invalidTransition(`The organisation is already ${before.status}; only a pending registration can be reviewed.`);
-      await audit.append(trx, ctx, {
+      await tx.audit.append(ctx, {
         action: to === 'approved' ? 'org.approved' : 'org.rejected',
         objectType: 'organisation',
         objectId: id,
         data: { before: { status: before.status }, after: { status: to }, note },
       });
-      return (await store.findOrg(trx, { id }))!;
+      return (await store.findOrg(tx.db, { id }))!;
     });
   }
 
   return {
     /** Anyone may register; the organisation stays pending until staff approve it. */
     async register(ctx: RequestContext, input: RegisterOrgInput): Promise<{ organisation: store.Organisation; representatives: PublicUser[] }> {
-      return withTransaction(knex, async (trx) => {
-        if (await store.findOrg(trx, { credit_code: input.creditCode })) {
+      return inTransaction(async (tx) => {
+        if (await store.findOrg(tx.db, { credit_code: input.creditCode })) {
           throw conflict('An organisation with this unified social credit code is already registered.', [{ field: 'creditCode', message: 'already registered' }]);
         }
         const now = clock.now();
@@ -65,12 +75,12 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
           updatedAt: now,
         };
         try {
-          await store.insertOrg(trx, org);
+          await store.insertOrg(tx.db, org);
         } catch (err) {
-          if (isUniqueViolation(err)) throw conflict('An organisation with this unified social credit code is already registered.');
+          if (isUniqueViolation(err)) throw conflict('An organisation with this unified social credit code is already registered.', [{ field: 'creditCode', message: 'already registered' }]);
           throw err;
         }
-        await audit.append(trx, ctx, {
+        await tx.audit.append(ctx, {
           action: 'org.registered',
           objectType: 'organisation',
           objectId: org.id,
@@ -78,7 +88,7 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
         });
         const representatives: PublicUser[] = [];
         for (const rep of input.representatives) {
-          representatives.push(await accounts.createUserIn(trx, ctx, { ...rep, role: 'bidder', orgId: org.id }));
+          representatives.push(await tx.accounts.createUser(ctx, { ...rep, role: 'bidder', orgId: org.id }));
         }
         return { organisation: org, representatives };
       });
@@ -96,17 +106,6 @@ export function createOrgsService(deps: { knex: Knex; clock: Clock; audit: Audit
 
     approve: (ctx: RequestContext, id: string, note?: string) => review(ctx, id, 'approved', note ?? null),
     reject: (ctx: RequestContext, id: string, note: string) => review(ctx, id, 'rejected', note),
-
-    /** For other modules (the opening record): an organisation's public name and credit code. */
-    async publicFacts(id: string): Promise<{ id: string; name: string; creditCode: string } | null> {
-      const org = await store.findOrg(knex, { id });
-      return org ? { id: org.id, name: org.name, creditCode: org.creditCode } : null;
-    },
-
-    /** For other modules: is this organisation allowed to bid? */
-    async isApproved(id: string): Promise<boolean> {
-      return (await store.findOrg(knex, { id }))?.status === 'approved';
-    },
   };
 }
 

@@ -1,12 +1,11 @@
 // Issuing platform certificates to users for keys made on their own machines — from a PKCS#10 CSR,
 // or from a public key with a proof of possession — with a subject the server sets.
 import crypto, { type KeyObject, X509Certificate } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { requireActor, type Actor, type RequestContext } from '../core/context';
 import { AppError, forbidden } from '../core/errors';
-import { withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { InTransaction } from '../../db/transactions';
+import type { AuditedTx } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import { addYears, ATTR, issueCertificate, parseCsr, type NameAttribute } from './certificate-authority';
 import { certError, iso, oneLine } from './certificate-errors';
@@ -42,14 +41,13 @@ export async function approvedOrganisationOf(orgs: Pick<OrgsService, 'get'>, ctx
 }
 
 export function createCertificateIssuance(deps: {
-  knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  inTransaction: InTransaction<AuditedTx>;
   keys: PlatformKeys;
   orgs: Pick<OrgsService, 'get'>;
   possession: Pick<ProofOfPossessionService, 'proveFreshPossession'>;
 }) {
-  const { knex, clock, audit, keys, orgs, possession } = deps;
+  const { clock, inTransaction, keys, orgs, possession } = deps;
   const caNotBefore = Date.parse(keys.ca.cert.validFrom);
   const caNotAfter = Date.parse(keys.ca.cert.validTo);
 
@@ -112,9 +110,9 @@ export function createCertificateIssuance(deps: {
       issuer: 'platform',
       issuerFingerprint: null,
     };
-    await withTransaction(knex, async (trx) => {
-      await store.insertCertificate(trx, record);
-      await audit.append(trx, ctx, {
+    await inTransaction(async (tx) => {
+      await store.insertCertificate(tx.db, record);
+      await tx.audit.append(ctx, {
         action: 'certificate.issued',
         objectType: 'certificate',
         objectId: record.fingerprint,

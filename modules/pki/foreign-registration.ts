@@ -4,8 +4,8 @@ import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { requireActor, type RequestContext } from '../core/context';
 import { conflict } from '../core/errors';
-import { isUniqueViolation, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { isUniqueViolation, type InTransaction } from '../../db/transactions';
+import type { AuditedTx } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import type { Examined } from './certificate-check';
 import { certError, oneLine } from './certificate-errors';
@@ -38,12 +38,12 @@ const FOREIGN_REVOCATION_NOTE =
 export function createForeignRegistration(deps: {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  inTransaction: InTransaction<AuditedTx>;
   orgs: Pick<OrgsService, 'get'>;
   examine: (certPemOrDer: string | Buffer, at: number, usage: CertificateUsage) => Examined;
   possession: Pick<ProofOfPossessionService, 'proveFreshPossession'>;
 }) {
-  const { knex, clock, audit, orgs, examine, possession } = deps;
+  const { knex, clock, inTransaction, orgs, examine, possession } = deps;
 
   /** Registers a trusted CA's certificate to the signed-in user (and a bidder's organisation); one account per certificate. */
   async function registerForeign(ctx: RequestContext, input: ForeignRegistration, usage: CertificateUsage): Promise<RegisteredCertificate> {
@@ -89,9 +89,9 @@ export function createForeignRegistration(deps: {
     }
     const issuerSubject = oneLine(authority.cert.subject);
     try {
-      await withTransaction(knex, async (trx) => {
-        await store.insertCertificate(trx, record);
-        await audit.append(trx, ctx, {
+      await inTransaction(async (tx) => {
+        await store.insertCertificate(tx.db, record);
+        await tx.audit.append(ctx, {
           action: 'certificate.registered',
           objectType: 'certificate',
           objectId: fingerprint,

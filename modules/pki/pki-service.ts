@@ -6,8 +6,8 @@ import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, requireRole, type Actor, type RequestContext } from '../core/context';
 import { conflict, forbidden, notFound } from '../core/errors';
-import { withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import type { InTransaction } from '../../db/transactions';
+import type { AuditedTx } from '../audit/audit-service';
 import type { OrgsService } from '../orgs/orgs-service';
 import { createCertificateCheck, trustAnchors, type VerifiedCertificate } from './certificate-check';
 import { iso, oneLine } from './certificate-errors';
@@ -29,7 +29,7 @@ export type { PublishedKeys } from '../formats/receipt';
 export interface PkiDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  inTransaction: InTransaction<AuditedTx>;
   keys: PlatformKeys;
   /** Other certificate authorities whose certificates are accepted (mutual recognition). */
   trustedCaPems: string[];
@@ -38,12 +38,12 @@ export interface PkiDeps {
 }
 
 export function createPkiService(deps: PkiDeps) {
-  const { knex, clock, audit, keys, orgs } = deps;
+  const { knex, clock, inTransaction, keys, orgs } = deps;
   const { ca, trusted } = trustAnchors(keys, deps.trustedCaPems);
   const check = createCertificateCheck({ knex, keys, authorities: [ca, ...trusted] });
   const possession = createProofOfPossession({ knex, clock });
-  const issuance = createCertificateIssuance({ knex, clock, audit, keys, orgs, possession });
-  const foreign = createForeignRegistration({ knex, clock, audit, orgs, examine: check.examine, possession });
+  const issuance = createCertificateIssuance({ clock, inTransaction, keys, orgs, possession });
+  const foreign = createForeignRegistration({ knex, clock, inTransaction, orgs, examine: check.examine, possession });
 
   async function visibleCertificate(actor: Actor, fingerprint: string): Promise<store.CertificateRecord> {
     const fp = normaliseFingerprint(fingerprint);
@@ -76,15 +76,15 @@ export function createPkiService(deps: PkiDeps) {
       if (row.userId !== actor.userId && actor.role !== 'admin') throw forbidden("Only the certificate's owner or an admin may revoke it.");
       if (row.revokedAt !== null) throw conflict(`The certificate was already revoked at ${iso(row.revokedAt)}.`);
       const at = clock.now();
-      return withTransaction(knex, async (trx) => {
-        if (!(await store.revokeCertificate(trx, row.fingerprint, at, reason))) throw conflict('The certificate was already revoked.');
-        await audit.append(trx, ctx, {
+      return inTransaction(async (tx) => {
+        if (!(await store.revokeCertificate(tx.db, row.fingerprint, at, reason))) throw conflict('The certificate was already revoked.');
+        await tx.audit.append(ctx, {
           action: 'certificate.revoked',
           objectType: 'certificate',
           objectId: row.fingerprint,
           data: { fingerprint: row.fingerprint, userId: row.userId, reason, revokedAt: at },
         });
-        return (await store.findCertificate(trx, row.fingerprint))!;
+        return (await store.findCertificate(tx.db, row.fingerprint))!;
       });
     },
 

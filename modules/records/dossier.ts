@@ -16,7 +16,10 @@ export type DossierSection = Dossier['section'];
 export type DossierEntry = Dossier['entries'][number];
 
 /** Every entry of one object, in log order, in pages of the audit service's maximum. */
-async function entriesOf(audit: AuditService, objectType: string, objectId: string): Promise<AuditEntry[]> {
+/** The reads of the log a dossier is made of. */
+export type DossierLog = Pick<AuditService, 'list' | 'entries' | 'checkpoints' | 'checkpoint'>;
+
+async function entriesOf(audit: DossierLog, objectType: string, objectId: string): Promise<AuditEntry[]> {
   const out: AuditEntry[] = [];
   let fromIdx = 0;
   for (;;) {
@@ -27,7 +30,7 @@ async function entriesOf(audit: AuditService, objectType: string, objectId: stri
   }
 }
 
-export async function buildDossier(deps: { audit: AuditService; section: DossierSection; bids: SectionBidRef[]; recordCheckpoints: unknown[]; verify: string[] }): Promise<Dossier> {
+export async function buildDossier(deps: { audit: DossierLog; section: DossierSection; bids: SectionBidRef[]; recordCheckpoints: unknown[]; verify: string[] }): Promise<Dossier> {
   const { audit, section, bids } = deps;
   const byIndex = new Map<number, AuditEntry>();
   for (const e of await entriesOf(audit, 'section', section.id)) byIndex.set(e.idx, e);

@@ -6,7 +6,7 @@
 // are counted per record and day (record_downloads), so that the public cannot grow the audit log.
 import { Readable } from 'node:stream';
 import type { Knex } from 'knex';
-import type { AuditService } from '../audit/audit-service';
+import type { AuditAppender } from '../audit/audit-service';
 import type { Clock } from '../core/clock';
 import { isOverseer, requireActor, type RequestContext } from '../core/context';
 import { AppError, forbidden } from '../core/errors';
@@ -20,7 +20,7 @@ import { EVALUATION_REPORT_FORMAT, type EvaluationReportJson, type EvaluationRes
 import { parseOpeningRecord } from '../formats/opening-record';
 import type { OpeningRecordJson } from '../../templates/records/opening-record';
 import { canonicalDigest, canonicalWithRecord } from './digest';
-import { buildDossier, type Dossier, type DossierSection, type SectionBidRef } from './dossier';
+import { buildDossier, type Dossier, type DossierLog, type DossierSection, type SectionBidRef } from './dossier';
 import { PDF_LAYOUT } from './pdf';
 import { workerRenderer, type PdfRenderer } from './pdf-renderer';
 import type { RecordKind, RenderJob } from './record-documents';
@@ -31,7 +31,7 @@ export type { RecordKind } from './record-documents';
 export interface RecordsDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  audit: AuditAppender & DossierLog;
   blobs: BlobStore;
   /** Renders PDFs off the event loop; one worker thread per process unless given. */
   renderer?: PdfRenderer;
@@ -88,7 +88,7 @@ export function createRecordsService(deps: RecordsDeps) {
       return;
     }
     // Logged against the record, not the section, so that a download does not change the dossier.
-    await audit.append(knex, ctx, { action: 'record.downloaded', objectType: 'record', objectId: sectionId, data: { kind, section: sectionId, sha256, format: 'pdf' } });
+    await audit.append(ctx, { action: 'record.downloaded', objectType: 'record', objectId: sectionId, data: { kind, section: sectionId, sha256, format: 'pdf' } });
   }
 
   async function renderAndStore(kind: RecordKind, sha256: string, jobOf: () => Promise<RenderJob>): Promise<store.StoredPdfRow> {

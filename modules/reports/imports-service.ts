@@ -5,15 +5,15 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { requireActor, type RequestContext } from '../core/context';
-import { AppError, conflict, forbidden, validationFailed, type ErrorDetail } from '../core/errors';
+import { type AppError, conflict, forbidden, validationFailed, type ErrorDetail } from '../core/errors';
 import { newId } from '../core/ids';
 import { parseYuan } from '../core/money';
-import { isUniqueViolation, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { isUniqueViolation, type InTransaction } from '../../db/transactions';
+import type { AuditedTx } from '../audit/audit-service';
 import { localDate } from '../centres/calendar';
 import { CENTRE_CODES, type CentreCode } from '../centres/centre-rules';
 import type { CentreRules, CentresService } from '../centres/centres-service';
-import type { TendersService } from '../tenders/tenders-service';
+import type { SectionFacts } from '../tenders/section-facts';
 import { CsvSyntaxError, parseCsv } from './csv';
 import * as store from './imports-store';
 import { isCalendarDate, localMidnight } from './period';
@@ -35,9 +35,9 @@ export interface ImportDetail extends ErrorDetail {
 export interface ImportsDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  inTransaction: InTransaction<AuditedTx>;
   centres: Pick<CentresService, 'rules'>;
-  tenders: Pick<TendersService, 'existingCodes'>;
+  sections: Pick<SectionFacts, 'existingCodes'>;
 }
 
 function invalid(details: ImportDetail[], what: string): AppError {
@@ -50,7 +50,7 @@ function invalid(details: ImportDetail[], what: string): AppError {
 }
 
 export function createImportsService(deps: ImportsDeps) {
-  const { knex, clock, audit, centres, tenders } = deps;
+  const { knex, clock, inTransaction, centres, sections } = deps;
 
   return {
     async importHistory(ctx: RequestContext, csv: { text: string; sha256: string }) {
@@ -171,7 +171,7 @@ export function createImportsService(deps: ImportsDeps) {
 
       // Codes must be new: neither imported before nor the code of a section on the platform.
       const codes = parsed.map((p) => p.code);
-      const taken = new Set([...(await tenders.existingCodes(knex, codes)), ...(await store.existingImportCodes(knex, codes))].map((c) => c.toUpperCase()));
+      const taken = new Set([...(await sections.existingCodes(codes)), ...(await store.existingImportCodes(knex, codes))].map((c) => c.toUpperCase()));
       for (const p of parsed) {
         if (taken.has(p.code.toUpperCase())) {
           errors.push({ line: p.lineNo, field: 'code', message: `line ${p.lineNo}: code "${p.code}" already exists (an earlier import or a section on the platform)` });
@@ -186,9 +186,9 @@ export function createImportsService(deps: ImportsDeps) {
       const byCentre: Record<string, number> = {};
       for (const p of parsed) byCentre[p.centre] = (byCentre[p.centre] ?? 0) + 1;
       try {
-        await withTransaction(knex, async (trx) => {
-          await store.insertResults(trx, parsed);
-          await audit.append(trx, ctx, {
+        await inTransaction(async (tx) => {
+          await store.insertResults(tx.db, parsed);
+          await tx.audit.append(ctx, {
             action: 'reports.history_imported',
             objectType: 'import',
             objectId: importId,

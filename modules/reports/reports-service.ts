@@ -8,7 +8,7 @@ import { localDate } from '../centres/calendar';
 import { CENTRE_CODES, type CentreCode } from '../centres/centre-rules';
 import type { CentreRules, CentresService } from '../centres/centres-service';
 import type { AwardsService } from '../awards/awards-service';
-import type { TendersService } from '../tenders/tenders-service';
+import type { SectionFacts } from '../tenders/section-facts';
 import type { ImportsService } from './imports-service';
 import { addDays, isCalendarDate } from './period';
 import { aggregate, headline, percentOf, difference, type Aggregate, type Direction } from './rates';
@@ -22,7 +22,7 @@ export interface ReportsDeps {
   centres: Pick<CentresService, 'rules'>;
   awards: Pick<AwardsService, 'listAwarded'>;
   imports: Pick<ImportsService, 'resultsBetween'>;
-  tenders: Pick<TendersService, 'activityBetween'>;
+  sections: Pick<SectionFacts, 'activityBetween'>;
   /** Bids counted at each section's deadline (public after it). */
   opening: { bidCounts(sectionIds: string[]): Promise<Map<string, number>> };
 }
@@ -79,7 +79,7 @@ export function checkPeriod(q: { from: string; to: string }): void {
 }
 
 export function createReportsService(deps: ReportsDeps) {
-  const { clock, centres, awards, imports, tenders, opening } = deps;
+  const { clock, centres, awards, imports, sections, opening } = deps;
 
   return {
     async rates(q: ReportQuery): Promise<RateReport> {
@@ -135,7 +135,7 @@ export function createReportsService(deps: ReportsDeps) {
       rows.sort((a, b) => (a.awardDate < b.awardDate ? -1 : a.awardDate > b.awardDate ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 
       const counts = new Map<string, Counts>(codes.map((c) => [c, zeroCounts()]));
-      for (const s of await tenders.activityBetween(lo, hi)) {
+      for (const s of await sections.activityBetween(lo, hi)) {
         const c = counts.get(s.centre);
         if (!c) continue;
         if (inPeriod(s.centre, s.publishedAt)) c.published++;

@@ -3,7 +3,7 @@
 import { isOverseer, requireActor, type Actor, type RequestContext } from '../core/context';
 import { forbidden, notFound } from '../core/errors';
 import type { Db } from '../../db/transactions';
-import { isPublicState } from './lifecycle';
+import { isPublicState } from '../lifecycle/lifecycle';
 import * as store from './tenders-store';
 import { mayManageCentre } from '../core/access';
 

@@ -6,7 +6,7 @@ import { forbidden, notFound } from '../core/errors';
 import type { Db } from '../../db/transactions';
 import type { CustodyService } from '../custody/custody-service';
 import type { BlobStore } from '../storage/blob-store';
-import type { SectionState } from './lifecycle';
+import type { SectionState } from '../lifecycle/lifecycle';
 import { visibleSection } from './section-access';
 import { clarificationJson, documentJson, projectJson, sectionJson } from './section-view';
 import * as store from './tenders-store';
@@ -14,7 +14,7 @@ import { mayManageCentre } from '../core/access';
 
 export interface SectionReadsDeps {
   knex: Knex;
-  blobs: BlobStore;
+  blobs: Pick<BlobStore, 'open'>;
   custody: Pick<CustodyService, 'publicInfo'>;
 }
 

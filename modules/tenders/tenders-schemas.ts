@@ -4,7 +4,7 @@ import { multiLineText, oneLineText } from '../core/text';
 import { CENTRE_CODES, EVALUATION_METHODS, PROCEDURES, REFERENCE_KINDS } from '../centres/centre-rules';
 import { MAX_FEN, parseYuan } from '../core/money';
 import { clarificationSchema, plainSectionSchema, projectSchema, sectionDocumentSchema, sectionSchema } from '../formats/section';
-import { SECTION_STATES } from './lifecycle';
+import { SECTION_STATES } from '../lifecycle/lifecycle';
 
 /** Amount in yuan as a decimal string ("12345678.90"), turned into integer fen. */
 export const yuanSchema = z

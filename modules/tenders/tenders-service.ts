@@ -1,49 +1,52 @@
 // Projects and their sections (标段/包) as the centre drafts and publishes them: creation, editing,
 // documents, publication against the centre's rules, clarifications, cancellation and re-tendering.
-// createTendersService also assembles the module's other parts (reads, facts, lifecycle) into one service.
+// Its reads are section-reads.ts; what other modules ask of a section is section-facts.ts; state
+// changes go through the lifecycle module.
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { requireActor, type Actor, type RequestContext } from '../core/context';
 import { conflict, forbidden, invalidTransition, tooLarge, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
-import { isUniqueViolation, withTransaction } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { isUniqueViolation, type InTransaction } from '../../db/transactions';
+import type { AuditAppender } from '../audit/audit-service';
+import type { TxLifecycle } from '../lifecycle/lifecycle-engine';
 import type { CentreRules, CentresService } from '../centres/centres-service';
-import type { CustodyService } from '../custody/custody-service';
+import type { CustodyService, TxCustody } from '../custody/custody-service';
 import { localDate } from '../centres/calendar';
 import type { BlobStore } from '../storage/blob-store';
-import { createLifecycleEngine } from './lifecycle-engine';
+import type { LifecycleEngine } from '../lifecycle/lifecycle-engine';
 import { checkClarificationDeadline, checkPublicationTimeline, checkSectionRules } from './publication-rules';
 import { managedProject, managedSection } from './section-access';
-import { createSectionFacts } from './section-facts';
 import { createSectionReads } from './section-reads';
 import { clarificationJson, documentJson, projectJson, sectionJson } from './section-view';
 import type { SectionInput, SectionPatch } from './tenders-schemas';
 import * as store from './tenders-store';
+import { guardedUpdate } from '../lifecycle/lifecycle-store';
 import { mayManageCentre } from '../core/access';
+
+/** What the tenders' units of work need: the log, the lifecycle's steps, and custody's (the opening key at publication, the time lock when a deadline moves). */
+export type TendersTx = { audit: AuditAppender; lifecycle: Pick<TxLifecycle, 'transition'>; custody: Pick<TxCustody, 'storeOpeningKey' | 'deadlineMoved'> };
 
 export interface TendersDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
-  centres: CentresService;
-  blobs: BlobStore;
+  inTransaction: InTransaction<TendersTx>;
+  centres: Pick<CentresService, 'rules'>;
+  /** Tender documents: stored on upload, opened for download. */
+  blobs: Pick<BlobStore, 'put' | 'open'>;
   /** Opening keys: made at publication, shown in the notice. */
-  custody: Pick<CustodyService, 'planOpeningKey' | 'storeOpeningKey' | 'publicInfo' | 'deadlineMoved'>;
+  custody: Pick<CustodyService, 'planOpeningKey' | 'publicInfo'>;
   /** Prefix of human codes, e.g. "HF" → HF-CONSTRUCTION-2026-0042. */
   codePrefix: string;
   maxDocumentBytes: number;
-  /** Identifies this process in scheduler leases. */
-  processId: string;
-  leaseMs?: number;
+  /** Publication and cancellation are lifecycle steps; publication may open the bid window at once. */
+  lifecycle: Pick<LifecycleEngine, 'advanceDue'>;
 }
 
 export function createTendersService(deps: TendersDeps) {
-  const { knex, clock, audit, centres, blobs, custody } = deps;
-  const engine = createLifecycleEngine({ knex, clock, audit, processId: deps.processId, leaseMs: deps.leaseMs });
+  const { knex, clock, inTransaction, centres, blobs, custody } = deps;
   const reads = createSectionReads({ knex, blobs, custody });
-  const facts = createSectionFacts({ knex, engine });
 
   function newSection(rules: CentreRules, project: store.Project, input: SectionInput, lotNo: number, actor: Actor, now: number): store.Section {
     const set = rules.settings;
@@ -83,10 +86,10 @@ export function createTendersService(deps: TendersDeps) {
       const actor = requireActor(ctx);
       if (!mayManageCentre(actor, input.centre)) throw forbidden(`Only operators of the ${input.centre} centre may create its projects.`);
       const rules = await centres.rules(input.centre);
-      return withTransaction(knex, async (trx) => {
+      return inTransaction(async (tx) => {
         const now = clock.now();
         const year = localDate(now, rules.settings.timeZone).slice(0, 4);
-        const n = await store.nextCounter(trx, `${input.centre}-${year}`);
+        const n = await store.nextCounter(tx.db, `${input.centre}-${year}`);
         const project: store.Project = {
           id: newId(),
           centre: input.centre,
@@ -99,11 +102,11 @@ export function createTendersService(deps: TendersDeps) {
           updatedAt: now,
         };
         const sections = input.sections.map((si, i) => newSection(rules, project, si, i + 1, actor, now));
-        await store.insertProject(trx, project);
-        await audit.append(trx, ctx, { action: 'project.created', objectType: 'project', objectId: project.id, data: { code: project.code, centre: project.centre, title: project.title } });
+        await store.insertProject(tx.db, project);
+        await tx.audit.append(ctx, { action: 'project.created', objectType: 'project', objectId: project.id, data: { code: project.code, centre: project.centre, title: project.title } });
         for (const s of sections) {
-          await store.insertSection(trx, s);
-          await audit.append(trx, ctx, { action: 'section.created', objectType: 'section', objectId: s.id, data: { code: s.code, after: { state: 'draft' } } });
+          await store.insertSection(tx.db, s);
+          await tx.audit.append(ctx, { action: 'section.created', objectType: 'section', objectId: s.id, data: { code: s.code, after: { state: 'draft' } } });
         }
         return { project: projectJson(project), sections: sections.map(sectionJson) };
       });
@@ -113,11 +116,11 @@ export function createTendersService(deps: TendersDeps) {
     getProject: reads.getProject,
 
     async updateProject(ctx: RequestContext, id: string, patch: { title?: string; tenderee?: string; description?: string }) {
-      return withTransaction(knex, async (trx) => {
-        const before = await managedProject(trx, ctx, id);
-        await store.updateProject(trx, id, patch, clock.now());
-        const after = (await store.findProject(trx, id))!;
-        await audit.append(trx, ctx, { action: 'project.updated', objectType: 'project', objectId: id, data: { before: projectJson(before), after: projectJson(after) } });
+      return inTransaction(async (tx) => {
+        const before = await managedProject(tx.db, ctx, id);
+        await store.updateProject(tx.db, id, patch, clock.now());
+        const after = (await store.findProject(tx.db, id))!;
+        await tx.audit.append(ctx, { action: 'project.updated', objectType: 'project', objectId: id, data: { before: projectJson(before), after: projectJson(after) } });
         return { project: projectJson(after) };
       });
     },
@@ -126,11 +129,11 @@ export function createTendersService(deps: TendersDeps) {
       const actor = requireActor(ctx);
       const project = await managedProject(knex, ctx, projectId);
       const rules = await centres.rules(project.centre);
-      return withTransaction(knex, async (trx) => {
-        const lotNo = (await store.maxLotNo(trx, projectId)) + 1;
+      return inTransaction(async (tx) => {
+        const lotNo = (await store.maxLotNo(tx.db, projectId)) + 1;
         const s = newSection(rules, project, input, lotNo, actor, clock.now());
-        await store.insertSection(trx, s);
-        await audit.append(trx, ctx, { action: 'section.created', objectType: 'section', objectId: s.id, data: { code: s.code, after: { state: 'draft' } } });
+        await store.insertSection(tx.db, s);
+        await tx.audit.append(ctx, { action: 'section.created', objectType: 'section', objectId: s.id, data: { code: s.code, after: { state: 'draft' } } });
         return { section: sectionJson(s) };
       });
     },
@@ -139,8 +142,8 @@ export function createTendersService(deps: TendersDeps) {
       // The rules are read outside the transaction (centres uses its own connection; SQLite has one).
       const s0 = await managedSection(knex, ctx, id);
       const rules = await centres.rules(s0.centre);
-      return withTransaction(knex, async (trx) => {
-        const before = await managedSection(trx, ctx, id);
+      return inTransaction(async (tx) => {
+        const before = await managedSection(tx.db, ctx, id);
         if (before.state !== 'draft') {
           throw invalidTransition(`Only a draft can be edited; this section is ${before.state}. Issue a clarification instead.`, { state: before.state });
         }
@@ -163,10 +166,10 @@ export function createTendersService(deps: TendersDeps) {
             (k) => [k, row[k]],
           ),
         );
-        const ok = await store.guardedUpdate(trx, id, 'draft', changed, (q) => q.where('version', before.version));
+        const ok = await guardedUpdate(tx.db, id, 'draft', changed, (q) => q.where('version', before.version));
         if (!ok) throw invalidTransition('The section changed meanwhile; reload and try again.');
-        const saved = (await store.findSection(trx, id))!;
-        await audit.append(trx, ctx, { action: 'section.updated', objectType: 'section', objectId: id, data: { before: sectionJson(before), after: sectionJson(saved) } });
+        const saved = (await store.findSection(tx.db, id))!;
+        await tx.audit.append(ctx, { action: 'section.updated', objectType: 'section', objectId: id, data: { before: sectionJson(before), after: sectionJson(saved) } });
         return { section: sectionJson(saved) };
       });
     },
@@ -179,8 +182,8 @@ export function createTendersService(deps: TendersDeps) {
       // The opening key is planned outside the transaction (custody reads settings and certificates
       // through its own connection; SQLite has one) and fixed inside it, with the publication.
       const openingKey = await custody.planOpeningKey(s0);
-      const result = await withTransaction(knex, async (trx) => {
-        const s = await managedSection(trx, ctx, id);
+      await inTransaction(async (tx) => {
+        const s = await managedSection(tx.db, ctx, id);
         if (s.state !== 'draft') throw invalidTransition(`Only a draft can be published; this section is ${s.state}.`, { from: s.state, to: 'published' });
         if (s.bidDeadlineAt === null) {
           throw validationFailed('Set the bid deadline (bidDeadlineAt) before publishing.', [{ field: 'bidDeadlineAt', message: '"bidDeadlineAt" is required to publish' }]);
@@ -194,8 +197,7 @@ export function createTendersService(deps: TendersDeps) {
           bidDeadlineAt: s.bidDeadlineAt,
         };
         checkPublicationTimeline(rules, s.procedure, timeline);
-        const published = await engine.transition(
-          trx,
+        await tx.lifecycle.transition(
           ctx,
           s,
           'published',
@@ -205,18 +207,17 @@ export function createTendersService(deps: TendersDeps) {
             data: { timeline },
           },
         );
-        await custody.storeOpeningKey(trx, ctx, s.id, openingKey, s.bidDeadlineAt);
-        return published;
+        await tx.custody.storeOpeningKey(ctx, s.id, openingKey, s.bidDeadlineAt);
       });
-      await engine.advanceDue(); // opens the bid window now if it starts at publication
-      return { section: await reads.sectionWithKey((await store.findSection(knex, result.id))!) };
+      await deps.lifecycle.advanceDue(); // opens the bid window now if it starts at publication
+      return { section: await reads.sectionWithKey((await store.findSection(knex, id))!) };
     },
 
     async cancel(ctx: RequestContext, id: string, reason: string) {
-      return withTransaction(knex, async (trx) => {
-        const s = await managedSection(trx, ctx, id);
-        const after = await engine.transition(trx, ctx, s, 'cancelled', { cancelled_at: clock.now(), cancel_reason: reason }, { data: { reason } });
-        return { section: sectionJson(after) };
+      return inTransaction(async (tx) => {
+        const s = await managedSection(tx.db, ctx, id);
+        await tx.lifecycle.transition(ctx, s, 'cancelled', { cancelled_at: clock.now(), cancel_reason: reason }, { data: { reason } });
+        return { section: sectionJson((await store.findSection(tx.db, id))!) };
       });
     },
 
@@ -225,8 +226,8 @@ export function createTendersService(deps: TendersDeps) {
       const actor = requireActor(ctx);
       const s0 = await managedSection(knex, ctx, id);
       const rules = await centres.rules(s0.centre);
-      return withTransaction(knex, async (trx) => {
-        const s = await managedSection(trx, ctx, id);
+      return inTransaction(async (tx) => {
+        const s = await managedSection(tx.db, ctx, id);
         if (s.state !== 'published' && s.state !== 'bidding') {
           throw invalidTransition(`Clarifications are issued while the tender is published or open for bids; this section is ${s.state}.`, { state: s.state });
         }
@@ -235,17 +236,17 @@ export function createTendersService(deps: TendersDeps) {
         const newDeadline = input.newBidDeadlineAt ?? null;
         if (input.affectsBids || newDeadline !== null) checkClarificationDeadline(rules, now, current, newDeadline);
         if (newDeadline !== null) {
-          const ok = await store.guardedUpdate(trx, id, ['published', 'bidding'], { bid_deadline_at: newDeadline, updated_at: now }, (q) =>
+          const ok = await guardedUpdate(tx.db, id, ['published', 'bidding'], { bid_deadline_at: newDeadline, updated_at: now }, (q) =>
             q.where('bid_deadline_at', current).where('bid_deadline_at', '>', now),
           );
           if (!ok) throw invalidTransition('The deadline has passed or changed meanwhile; reload and try again.');
           // The opening key's time lock must not open before the new deadline.
-          await custody.deadlineMoved(trx, ctx, id, newDeadline);
+          await tx.custody.deadlineMoved(ctx, id, newDeadline);
         }
         const clarification: store.Clarification = {
           id: newId(),
           sectionId: id,
-          seq: await store.nextClarificationSeq(trx, id),
+          seq: await store.nextClarificationSeq(tx.db, id),
           title: input.title,
           body: input.body,
           affectsBids: input.affectsBids,
@@ -254,14 +255,14 @@ export function createTendersService(deps: TendersDeps) {
           issuedBy: actor.userId,
           issuedAt: now,
         };
-        await store.insertClarification(trx, clarification);
-        await audit.append(trx, ctx, {
+        await store.insertClarification(tx.db, clarification);
+        await tx.audit.append(ctx, {
           action: 'section.clarified',
           objectType: 'section',
           objectId: id,
           data: { clarificationId: clarification.id, seq: clarification.seq, affectsBids: input.affectsBids, before: { bidDeadlineAt: current }, after: { bidDeadlineAt: newDeadline ?? current } },
         });
-        return { clarification: clarificationJson(clarification), section: sectionJson((await store.findSection(trx, id))!) };
+        return { clarification: clarificationJson(clarification), section: sectionJson((await store.findSection(tx.db, id))!) };
       });
     },
 
@@ -273,12 +274,12 @@ export function createTendersService(deps: TendersDeps) {
     async retender(ctx: RequestContext, id: string, timeline: { bidOpensAt?: number; clarificationDeadlineAt?: number; bidDeadlineAt?: number }) {
       const actor = requireActor(ctx);
       const rules = await centres.rules((await managedSection(knex, ctx, id)).centre);
-      return withTransaction(knex, async (trx) => {
-        const failed = await managedSection(trx, ctx, id);
+      return inTransaction(async (tx) => {
+        const failed = await managedSection(tx.db, ctx, id);
         if (failed.state !== 'failed') {
           throw invalidTransition(`Only a failed section can be re-tendered; this one is ${failed.state}.`, { state: failed.state });
         }
-        const project = (await store.findProject(trx, failed.projectId))!;
+        const project = (await store.findProject(tx.db, failed.projectId))!;
         const round = failed.round + 1;
         const now = clock.now();
         const next: store.Section = {
@@ -303,13 +304,13 @@ export function createTendersService(deps: TendersDeps) {
         };
         checkSectionRules(rules, next, clock.now());
         try {
-          await store.insertSection(trx, next);
+          await store.insertSection(tx.db, next);
         } catch (err) {
           if (isUniqueViolation(err)) throw conflict(`Round ${round} of this lot exists already; edit that draft instead.`);
           throw err;
         }
-        await audit.append(trx, ctx, { action: 'section.retendered', objectType: 'section', objectId: failed.id, data: { code: failed.code, newSectionId: next.id, newCode: next.code, round } });
-        await audit.append(trx, ctx, {
+        await tx.audit.append(ctx, { action: 'section.retendered', objectType: 'section', objectId: failed.id, data: { code: failed.code, newSectionId: next.id, newCode: next.code, round } });
+        await tx.audit.append(ctx, {
           action: 'section.created',
           objectType: 'section',
           objectId: next.id,
@@ -333,8 +334,8 @@ export function createTendersService(deps: TendersDeps) {
         throw tooLarge(`The document is ${file.declaredSize} bytes; the limit is ${deps.maxDocumentBytes} bytes.`);
       }
       const blob = await blobs.put(file.stream, { maxBytes: deps.maxDocumentBytes });
-      return withTransaction(knex, async (trx) => {
-        const s = await managedSection(trx, ctx, id);
+      return inTransaction(async (tx) => {
+        const s = await managedSection(tx.db, ctx, id);
         if (s.state !== 'draft') throw invalidTransition(`The section was published meanwhile; documents can no longer be attached.`);
         const doc: store.SectionDocument = {
           id: newId(),
@@ -346,21 +347,13 @@ export function createTendersService(deps: TendersDeps) {
           uploadedBy: actor.userId,
           uploadedAt: clock.now(),
         };
-        await store.insertDocument(trx, doc);
-        await audit.append(trx, ctx, { action: 'section.document_attached', objectType: 'section', objectId: id, data: { documentId: doc.id, name: doc.name, size: doc.size, sha256: doc.sha256 } });
+        await store.insertDocument(tx.db, doc);
+        await tx.audit.append(ctx, { action: 'section.document_attached', objectType: 'section', objectId: id, data: { documentId: doc.id, name: doc.name, size: doc.size, sha256: doc.sha256 } });
         return { document: documentJson(doc) };
       });
     },
 
     openDocument: reads.openDocument,
-
-    ...facts,
-
-    sectionsToOpen: engine.sectionsToOpen,
-    underLease: engine.underLease,
-    evaluationTransition: engine.evaluationTransition,
-    systemTransition: engine.systemTransition,
-    advanceDue: engine.advanceDue,
   };
 }
 

@@ -2,7 +2,7 @@
 import type { Db } from '../../db/transactions';
 import { fenParam, toBool, toFen, toInt, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 import type { EvaluationMethod, Procedure, ReferenceKind } from '../centres/centre-rules';
-import type { SectionState } from './lifecycle';
+import type { SectionState } from '../lifecycle/lifecycle';
 
 export interface Project {
   id: string;
@@ -229,61 +229,6 @@ export async function listSections(db: Db, q: SectionQuery): Promise<Array<Secti
     else if (q.draftCentres.length) w.orWhereIn('s.centre_code', q.draftCentres);
   });
   return (await query).map((r: any) => ({ ...mapSection(r), projectTitle: toStr(r.project_title), tenderee: toStr(r.tenderee) }));
-}
-
-/**
- * The one way a section's state changes: a conditional update that only succeeds from the expected
- * state (plus any extra guard), so two processes can never both make the same transition.
- */
-export async function guardedUpdate(db: Db, id: string, from: SectionState | SectionState[], set: Record<string, unknown>, guard?: (q: any) => void): Promise<boolean> {
-  const q = db('sections').where({ id });
-  if (Array.isArray(from)) q.whereIn('state', from);
-  else q.where({ state: from });
-  guard?.(q);
-  const n = await q.update({ ...set, version: db.raw('version + 1') });
-  return Number(n) === 1;
-}
-
-export async function dueSections(db: Db, now: number, limit: number): Promise<Array<{ id: string; state: SectionState }>> {
-  const rows = await db('sections')
-    .select('id', 'state')
-    .where((w) => {
-      w.where((a) => a.where('state', 'published').where('bid_opens_at', '<=', now)).orWhere((b) => b.where('state', 'bidding').where('bid_deadline_at', '<=', now));
-    })
-    .where((w) => w.whereNull('lease_owner').orWhere('lease_expires_at', '<', now))
-    .orderBy('id')
-    .limit(limit);
-  return rows.map((r: any) => ({ id: toStr(r.id), state: toStr(r.state) as SectionState }));
-}
-
-/** Sections past their deadline that the opening still has to finish (closed, or opening). */
-export async function sectionsToOpen(db: Db, now: number, limit: number): Promise<string[]> {
-  const rows = await db('sections')
-    .select('id')
-    .whereIn('state', ['closed', 'opening'])
-    .where((w) => w.whereNull('lease_owner').orWhere('lease_expires_at', '<', now))
-    .orderBy('id')
-    .limit(limit);
-  return rows.map((r: any) => toStr(r.id));
-}
-
-/** Extends a lease this process still holds; false if it expired and another process took it. */
-export async function renewLease(db: Db, id: string, owner: string, until: number): Promise<boolean> {
-  const n = await db('sections').where({ id, lease_owner: owner }).update({ lease_expires_at: until });
-  return Number(n) === 1;
-}
-
-/** Claims a section for one process until `until`; false if another process holds a live lease. */
-export async function claimLease(db: Db, id: string, owner: string, now: number, until: number): Promise<boolean> {
-  const n = await db('sections')
-    .where({ id })
-    .where((w) => w.whereNull('lease_owner').orWhere('lease_expires_at', '<', now))
-    .update({ lease_owner: owner, lease_expires_at: until });
-  return Number(n) === 1;
-}
-
-export async function releaseLease(db: Db, id: string, owner: string): Promise<void> {
-  await db('sections').where({ id, lease_owner: owner }).update({ lease_owner: null, lease_expires_at: null });
 }
 
 export async function insertDocument(db: Db, d: SectionDocument): Promise<void> {

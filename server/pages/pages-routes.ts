@@ -4,20 +4,25 @@
 // The opening hall gets live updates by server-sent events, timed by the server's clock.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { Clock } from '../../modules/core/clock';
 import type { RequestContext } from '../../modules/core/context';
 import { AppError, notFound } from '../../modules/core/errors';
 import { parseOpeningRecord } from '../../modules/formats/opening-record';
-import type { Services } from '../app';
-import type { SafeHtml } from './html';
+import type { AwardsService } from '../../modules/awards/awards-service';
+import type { CentresService } from '../../modules/centres/centres-service';
+import type { EvaluationService } from '../../modules/evaluation/evaluation-service';
+import type { OpeningService } from '../../modules/opening/opening-service';
+import type { ReportsService } from '../../modules/reports/reports-service';
+import type { TendersService } from '../../modules/tenders/tenders-service';
+import type { PageContext } from './page-context';
+import { failureOf, sendPage } from './respond';
+import { failureText } from '../../templates/pages/messages';
 import { pageBundle, PAGE_SCRIPTS, type PageScript } from './bundle';
 import { shanghaiTime, shanghaiDate, yuan } from '../../templates/pages/format';
 import {
-  ctxFor,
   bidPage,
   receiptPage,
-  errorPage,
   hallPage,
   homePage,
   reportsPage,
@@ -29,38 +34,31 @@ import {
   type SectionPageData,
   type SectionView,
 } from '../../templates/pages/pages';
-import { langOf } from '../../templates/pages/strings';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
-
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** States in which the opening record may exist (the hall stops waiting once it is sent). */
 const AFTER_OPENING = new Set(['opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived']);
 
 export interface PagesDeps {
-  services: Pick<Services, 'tenders' | 'centres' | 'opening' | 'evaluation' | 'awards' | 'reports'>;
+  /** The public reads the pages are made of: the same calls as the public JSON API. */
+  services: {
+    tenders: Pick<TendersService, 'getSection' | 'listSections'>;
+    centres: Pick<CentresService, 'list'>;
+    opening: Pick<OpeningService, 'record'>;
+    evaluation: Pick<EvaluationService, 'view'>;
+    awards: Pick<AwardsService, 'publicAward'>;
+    reports: Pick<ReportsService, 'rates'>;
+  };
   clock: Clock;
+  /** The page's language, the signed-in viewer for the header, the form token (page-context.ts). */
+  context: PageContext;
   /** How often one hall connection reads the section (ms); never below 2000. */
   hallPollMs?: number;
 }
 
 type PortalQuery = Record<string, unknown>;
 const one = (q: PortalQuery, key: string): string | undefined => (typeof q[key] === 'string' ? (q[key] as string) : undefined);
-
-function send(res: Response, status: number, page: SafeHtml): void {
-  res
-    .status(status)
-    .set({
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'same-origin',
-      'Cache-Control': 'no-store',
-    })
-    .send(page.value);
-}
 
 /** Runs a read and gives null when the API would answer 404 (not public yet / does not exist). */
 async function orNull<T>(p: Promise<T>): Promise<T | null> {
@@ -84,7 +82,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const router = Router();
   // Every page is read as an anonymous member of the public, whoever is signed in.
   const anon = (req: Request): RequestContext => ({ actor: null, ip: req.ip ?? null });
-  const view = (req: Request): Ctx => ctxFor(langOf((req.query as PortalQuery).lang), clock.now());
+  const view = (req: Request, res: Response): Promise<Ctx> => deps.context(req, res);
 
   // The pages' scripts, bundled on first request (before the static files, which 404 on a miss).
   for (const name of Object.keys(PAGE_SCRIPTS) as PageScript[]) {
@@ -120,11 +118,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
   };
 
   router.get('/', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
     const opened = (await sectionsIn(req, ['opened', 'evaluating', 'publicity', 'opening'])).sort((a, b) => (b.closedAt ?? b.bidDeadlineAt) - (a.closedAt ?? a.bidDeadlineAt)).slice(0, 10);
     const awarded = (await sectionsIn(req, ['awarded', 'contracted'])).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, 10);
-    send(res, 200, homePage(c, { centres: await centres(), open, opened, awarded }));
+    sendPage(res, 200, homePage(c, { centres: await centres(), open, opened, awarded }));
   });
 
   const openingRecord = async (req: Request, id: string): Promise<SectionPageData['record']> => {
@@ -139,12 +137,12 @@ export function pagesRoutes(deps: PagesDeps): Router {
   };
 
   router.get('/sections/:id', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const id = req.params.id;
     const d = await services.tenders.getSection(anon(req), id);
     const evaluation = (await orNull(services.evaluation.view(anon(req), id)))?.evaluation;
     const award = await orNull(services.awards.publicAward(id));
-    send(
+    sendPage(
       res,
       200,
       sectionPage(c, {
@@ -161,11 +159,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
   });
 
   router.get('/sections/:id/hall', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const d = await services.tenders.getSection(anon(req), req.params.id);
     const section = { ...publicSection(d.section), projectTitle: d.project.title };
     const rec = await openingRecord(req, section.id);
-    send(res, 200, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null }));
+    sendPage(res, 200, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null }));
   });
 
   /** The 'opened' event: the record's summary, labels in the page's language. */
@@ -186,7 +184,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
   });
 
   router.get('/sections/:id/hall/events', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const id = req.params.id;
     const ctx = anon(req);
     await services.tenders.getSection(ctx, id); // 404 as a normal error before the stream starts
@@ -237,14 +235,14 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const bidForm = async (req: Request, res: Response, selected: string | null) => {
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
     if (selected && !open.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
-    send(res, 200, bidPage(view(req), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null }));
+    sendPage(res, 200, bidPage(await view(req, res), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null }));
   };
   router.get('/bid', (req, res) => bidForm(req, res, null));
-  router.get('/receipt', (req, res) => send(res, 200, receiptPage(view(req))));
+  router.get('/receipt', async (req, res) => sendPage(res, 200, receiptPage(await view(req, res))));
   router.get('/sections/:id/bid', (req, res) => bidForm(req, res, req.params.id));
 
   router.get('/reports', async (req, res) => {
-    const c = view(req);
+    const c = await view(req, res);
     const q = req.query as PortalQuery;
     const year = shanghaiDate(clock.now()).slice(0, 4);
     const from = one(q, 'from') || `${year}-01-01`;
@@ -257,18 +255,9 @@ export function pagesRoutes(deps: PagesDeps): Router {
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       status = err.status;
-      error = err.message;
+      error = failureText(c.lang, failureOf(err, res));
     }
-    send(res, status, reportsPage(c, { centres: await centres(), from, to, report, error }));
-  });
-
-  // Errors of the pages are pages too (the JSON error shape stays with /api).
-  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    if (req.path.startsWith('/api/') || req.path.startsWith('/portal-static/')) return next(err);
-    const status = err instanceof AppError ? err.status : 500;
-    if (status >= 500) return next(err);
-    send(res, status, errorPage(view(req), status, err instanceof AppError ? err.message : String(err)));
+    sendPage(res, status, reportsPage(c, { centres: await centres(), from, to, report, error }));
   });
 
   return router;

@@ -9,7 +9,10 @@ import type { RateReport } from '../../modules/formats/rate-report';
 import type { ClarificationJson, Project, Section, SectionDocumentJson } from '../../modules/formats/section';
 import { html, raw, type SafeHtml } from '../../server/pages/html';
 import { remaining, shanghaiTime, yuan } from './format';
-import { STRINGS, type Lang, type Strings } from './strings';
+import { type Ctx, href, layout } from './layout';
+import { fill } from './text';
+
+export { type Ctx, ctxFor, href, layout } from './layout';
 
 /** A centre as the pages show it: its names and the settings they print (modules/centres/centres-schemas.ts). */
 export type CentreView = Pick<Centre, 'code' | 'nameZh' | 'nameEn'> & { settings: Pick<Centre['settings'], 'direction' | 'metric' | 'timeZone'> };
@@ -23,29 +26,12 @@ export type OpeningKeyView = NonNullable<Section['openingKey']>;
 export type OpeningRecordView = OpeningRecord;
 export type RecordBid = OpeningRecord['bids'][number];
 
-export interface Ctx {
-  lang: Lang;
-  s: Strings;
-  now: number;
-}
-export const ctxFor = (lang: Lang, now: number): Ctx => ({ lang, s: STRINGS[lang], now });
-
-/** A link within the portal keeping the language. */
-export function href(c: Ctx, path: string, query: Record<string, string> = {}): string {
-  const q = new URLSearchParams(query);
-  if (c.lang === 'en') q.set('lang', 'en');
-  const qs = q.toString();
-  return qs ? `${path}?${qs}` : path;
-}
-
 export function centreName(c: Ctx, centres: CentreView[], code: string): string {
   const x = centres.find((y) => y.code === code);
   return x ? (c.lang === 'en' ? x.nameEn : x.nameZh) : code;
 }
 
 const stateName = (c: Ctx, state: string) => c.s.stateNames[state] ?? state;
-
-const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
 
 /** Who holds the opening key until the opening, in words: the time lock's round, then the custodians. */
 function keyParts(c: Ctx, key: OpeningKeyView): string[] {
@@ -64,34 +50,6 @@ function keyParts(c: Ctx, key: OpeningKeyView): string[] {
 }
 const remarkText = (r: unknown) =>
   typeof r === 'string' ? r : r && typeof r === 'object' ? String((r as { message?: unknown; code?: unknown }).message ?? (r as { code?: unknown }).code ?? JSON.stringify(r)) : String(r);
-
-export function layout(c: Ctx, title: string, body: SafeHtml, options: { path: string; query?: Record<string, string>; scripts?: string[] }): SafeHtml {
-  const other = new URLSearchParams(options.query ?? {});
-  if (c.lang === 'en') other.delete('lang');
-  else other.set('lang', 'en');
-  const otherHref = other.toString() ? `${options.path}?${other}` : options.path;
-  return html`<!doctype html>
-<html lang="${c.s.htmlLang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} — ${c.s.siteName}</title>
-<link rel="stylesheet" href="/portal-static/portal.css">
-${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
-</head>
-<body>
-<header class="site">
-  <a class="brand" href="${href(c, '/')}">${c.s.siteName}</a>
-  <nav><a href="${href(c, '/')}">${c.s.home}</a> <a href="${href(c, '/reports')}">${c.s.rateReport}</a> <a href="${href(c, '/bid')}" id="bid-link">${c.s.bid.nav}</a> <a href="${href(c, '/receipt')}" id="receipt-link">${c.s.receiptCheck.nav}</a> <a class="lang" href="${otherHref}" hreflang="${c.lang === 'en' ? 'zh-CN' : 'en'}">${c.s.otherLang}</a></nav>
-</header>
-<main>
-${body}
-</main>
-<footer class="site">${c.s.generatedAt}: <span>${shanghaiTime(c.now, true)}</span></footer>
-</body>
-</html>
-`;
-}
 
 function sectionTable(c: Ctx, centres: CentreView[], sections: SectionView[], id: string): SafeHtml {
   if (sections.length === 0) return html`<p class="empty" id="${id}">${c.s.none}</p>`;
@@ -159,8 +117,8 @@ export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
 <dl class="facts">
 <dt>${c.s.referencePrice}</dt><dd>${yuan(x.referencePrice, c.s)}</dd>
 <dt>${c.s.bidBond}</dt><dd>${yuan(x.bidBond, c.s)}</dd>
-<dt>${c.s.procedure}</dt><dd>${x.procedure}</dd>
-<dt>${c.s.evaluationMethod}</dt><dd>${x.evaluationMethod}</dd>
+<dt>${c.s.procedure}</dt><dd>${c.s.procedureNames[x.procedure] ?? x.procedure}</dd>
+<dt>${c.s.evaluationMethod}</dt><dd>${c.s.evaluationMethodNames[x.evaluationMethod] ?? x.evaluationMethod}</dd>
 </dl>
 ${d.project.description ? html`<p>${d.project.description}</p>` : ''}
 </section>

@@ -1,4 +1,7 @@
-// The strings of the public portal pages: zh-CN by default, English with ?lang=en.
+// The strings of the portal pages: zh-CN by default, English with ?lang=en (langOf). The account
+// pages' strings are in account-strings.ts, the API's error codes in messages.ts.
+import { EVALUATION_METHOD_NAMES, namesIn, PROCEDURE_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
+import { ACCOUNT_STRINGS } from './account-strings';
 
 export type Lang = 'zh' | 'en';
 
@@ -119,6 +122,10 @@ const zh = {
   } as Record<string, string>,
   bidStatus: { opened: '已开启', revoked: '撤销', withdrawn: '撤回' } as Record<string, string>,
   validityNames: { valid: '有效', invalid: '无效' } as Record<string, string>,
+  procedureNames: namesIn(PROCEDURE_NAMES, 'zh'),
+  evaluationMethodNames: namesIn(EVALUATION_METHOD_NAMES, 'zh'),
+  referenceKindNames: namesIn(REFERENCE_KIND_NAMES, 'zh'),
+  account: ACCOUNT_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
     title: '核验投标回执',
@@ -297,6 +304,10 @@ const en: typeof zh = {
   },
   bidStatus: { opened: 'opened', revoked: 'revoked', withdrawn: 'withdrawn' },
   validityNames: { valid: 'valid', invalid: 'invalid' },
+  procedureNames: namesIn(PROCEDURE_NAMES, 'en'),
+  evaluationMethodNames: namesIn(EVALUATION_METHOD_NAMES, 'en'),
+  referenceKindNames: namesIn(REFERENCE_KIND_NAMES, 'en'),
+  account: ACCOUNT_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
     title: 'Check a bid receipt',

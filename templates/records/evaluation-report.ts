@@ -6,6 +6,7 @@ import type { Block, RecordDocument } from '../../modules/records/pdf';
 import type { EvaluationReport, EvaluationResult } from '../../modules/formats/evaluation-report';
 import { openingBidsTable } from './opening-record';
 import { beijingTime, both, cell, centreName } from './strings';
+import { bilingualName, EVALUATION_METHOD_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 
 export { EVALUATION_REPORT_FORMAT } from '../../modules/formats/evaluation-report';
 
@@ -33,21 +34,7 @@ const L = {
   opening: { zh: '开标记录', en: 'Opening record' },
 };
 
-const METHOD: Record<string, string> = {
-  lowest_price: '最低评标价法 Lowest evaluated price',
-  lowest_evaluated_price: '最低评标价法 Lowest evaluated price',
-  comprehensive_scoring: '综合评分法 Comprehensive scoring',
-  highest_price: '价高者得 Highest price',
-};
-
-const REFERENCE: Record<string, string> = {
-  budget: '预算金额 budget',
-  control_price: '最高限价 control price',
-  starting_price: '起始价 starting price',
-  listing_price: '挂牌价 listing price',
-};
-
-const method = (m: string | undefined) => (m ? (METHOD[m] ?? m) : '—');
+const method = (m: string | undefined) => bilingualName(EVALUATION_METHOD_NAMES, m);
 const yuan = (a: string | null | undefined) => (a === null || a === undefined ? '—' : `¥${a}`);
 
 function formula(direction: string | undefined, priceWeight: string): string {
@@ -141,7 +128,7 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
           ['交易中心 Centre', centreName(s.centre)],
           ['状态 State', s.state],
           ['评标办法 Method', method(e.method)],
-          ['参考价 Reference price', r.referencePrice ? `¥${r.referencePrice} (${REFERENCE[r.referenceKind ?? ''] ?? r.referenceKind ?? ''})` : '—'],
+          ['参考价 Reference price', r.referencePrice ? `¥${r.referencePrice} (${bilingualName(REFERENCE_KIND_NAMES, r.referenceKind)})` : '—'],
           ['评审开始 Started', e.startedAt ? beijingTime(e.startedAt) : '—'],
           ['评审结束 Concluded', e.concludedAt ? beijingTime(e.concludedAt) : '—'],
           ['有效投标数 Responsive bids', cell(r.responsiveCount)],

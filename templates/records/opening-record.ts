@@ -3,6 +3,7 @@
 import type { OpeningRecord } from '../../modules/formats/opening-record';
 import type { Block, RecordDocument } from '../../modules/records/pdf';
 import { beijingTime, both, cell, centreName } from './strings';
+import { bilingualName, EVALUATION_METHOD_NAMES, PROCEDURE_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 
 /** The record this layout prints: the format's own type (modules/formats/opening-record.ts). */
 export type OpeningRecordJson = OpeningRecord;
@@ -82,9 +83,9 @@ export function openingRecordDocument(r: OpeningRecordJson, source: string): Rec
           ['标段名称 Section', `${s.title}${s.round && s.round > 1 ? `（第 ${s.round} 轮 round ${s.round}）` : ''}`],
           ['招标人 Tenderee', s.project.tenderee],
           ['交易中心 Centre', centreName(centre)],
-          ['采购方式 Procedure', s.procedure],
-          ['评标办法 Evaluation', s.evaluationMethod],
-          ['参考价 Reference price', s.referencePrice ? `¥${s.referencePrice} (${s.referenceKind})` : '—'],
+          ['采购方式 Procedure', bilingualName(PROCEDURE_NAMES, s.procedure)],
+          ['评标办法 Evaluation', bilingualName(EVALUATION_METHOD_NAMES, s.evaluationMethod)],
+          ['参考价 Reference price', s.referencePrice ? `¥${s.referencePrice} (${bilingualName(REFERENCE_KIND_NAMES, s.referenceKind)})` : '—'],
           ['开标时间 Opening time', r.openingTime ? `${beijingTime(r.openingTime)} (北京时间 Beijing time)` : '—'],
           ['投标数 Bids counted', String(r.freeze.bidCount)],
         ],

@@ -4,6 +4,7 @@ import Decimal from 'decimal.js';
 import type { RecordDocument, ChartBar } from '../../modules/records/pdf';
 import type { RatesReport } from '../../modules/reports/reports-service';
 import { beijingTime, both, centreName } from './strings';
+import { bilingualName, REFERENCE_KIND_NAMES } from '../code-names';
 
 const L = {
   title: { zh: '资金节约率与增值率报告', en: 'Savings and Value-added Rate Report' },
@@ -158,7 +159,7 @@ export function rateReportDocument(report: RatesReport, source: string): RecordD
           s.title,
           centreName(s.centre).split(' ')[0]!,
           s.awardDate,
-          `${s.referencePrice} (${s.referenceKind})`,
+          `${s.referencePrice} (${bilingualName(REFERENCE_KIND_NAMES, s.referenceKind)})`,
           s.finalAmount,
           pct(s.rate),
         ]),

@@ -82,7 +82,7 @@ async function append(tdb: TestDatabase, audit: AuditService, count: number, per
     const n = Math.min(perTransaction, count - done);
     await withTransaction(tdb.db.knex, async (trx) => {
       for (let i = 0; i < n; i++) {
-        await audit.append(trx, SYSTEM_CONTEXT, event(first + done + i));
+        await audit.on({ db: trx }).append(SYSTEM_CONTEXT, event(first + done + i));
         // better-sqlite3 answers synchronously, so a transaction would otherwise run as one long
         // chain of promises that never lets the event loop see a signal (and the tsx wrapper
         // SIGKILLs a child that does not acknowledge Ctrl-C within 30 ms). Same for both sides.

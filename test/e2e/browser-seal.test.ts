@@ -4,7 +4,6 @@
 // into a ustar tar, seals it with age to the section's recipient, signs the RFC 8785 manifest and
 // submits it. The server only ever receives age ciphertext; the receipt verifies; the opening
 // decrypts the bid and reads the price that was typed; the standard age tool opens it too.
-// Also: the page's tar writer against tar-stream and GNU tar.
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,18 +11,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import tar from 'tar-stream';
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
 import { STRINGS } from '../../templates/pages/strings';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
-import { splitName, ustar } from '../../server/pages/client/ustar';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { approvedBidder, openingIdentity, publishedSection, sealedBid, submit, workDir } from '../support/bidding';
+import { tarMembers } from '../support/tar';
 import { requireTool } from '../support/tools';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -36,68 +32,6 @@ const run = (cmd: string, args: string[], cwd: string) =>
       resolve({ status: typeof code === 'number' ? code : 1, stdout, stderr });
     });
   });
-
-async function untar(bytes: Uint8Array): Promise<Array<{ name: string; type: string; data: Buffer }>> {
-  const out: Array<{ name: string; type: string; data: Buffer }> = [];
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c) => chunks.push(c as Buffer));
-    stream.on('end', () => {
-      out.push({ name: header.name, type: header.type ?? '', data: Buffer.concat(chunks) });
-      next();
-    });
-  });
-  await pipeline(Readable.from([Buffer.from(bytes)]), extract as unknown as Writable);
-  return out;
-}
-
-describe('the page tar writer (ustar)', function () {
-  this.timeout(30_000);
-  const longDir = `${'目录'.repeat(15)}/${'子目录'.repeat(3)}`; // > 100 bytes in UTF-8: goes to the prefix field
-  const entries = [
-    { name: 'bid.json', data: Buffer.from('{"a":1}\n') },
-    { name: '技术方案.pdf', data: crypto.randomBytes(1000) },
-    { name: 'empty.txt', data: Buffer.alloc(0) },
-    { name: 'exact-512.bin', data: crypto.randomBytes(512) },
-    { name: `${longDir}/${'长'.repeat(30)}.txt`, data: crypto.randomBytes(513) },
-  ];
-
-  it('writes 512-byte blocks that tar-stream reads back, names and bytes intact', async () => {
-    const archive = ustar(entries);
-    expect(archive.length % 512).to.equal(0);
-    expect(Buffer.from(archive.subarray(257, 265)).toString('latin1')).to.equal('ustar\u000000');
-    expect(Buffer.from(archive.subarray(archive.length - 1024)).equals(Buffer.alloc(1024))).to.equal(true);
-    const back = await untar(archive);
-    expect(back.map((e) => e.name)).to.deep.equal(entries.map((e) => e.name));
-    back.forEach((e, i) => {
-      expect(e.type).to.equal('file');
-      expect(e.data.equals(entries[i]!.data), e.name).to.equal(true);
-    });
-  });
-
-  it('is read by GNU tar (listing, checksums and extraction)', async function () {
-    requireTool(this, 'tar', 'apt-get install tar');
-    const dir = workDir();
-    try {
-      fs.writeFileSync(path.join(dir, 'a.tar'), ustar(entries));
-      const list = await run('tar', ['-tf', 'a.tar'], dir);
-      expect(list.status, list.stderr).to.equal(0);
-      expect(list.stdout.split('\n').filter(Boolean)).to.deep.equal(entries.map((e) => e.name));
-      fs.mkdirSync(path.join(dir, 'x'));
-      const x = await run('tar', ['-xf', '../a.tar'], path.join(dir, 'x'));
-      expect(x.status, x.stderr).to.equal(0);
-      for (const e of entries) expect(fs.readFileSync(path.join(dir, 'x', e.name)).equals(e.data), e.name).to.equal(true);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('refuses a name it cannot store', () => {
-    expect(() => splitName('长'.repeat(40) + '.pdf')).to.throw(/at most 100 bytes/);
-    expect(() => ustar([{ name: '', data: new Uint8Array(0) }])).to.throw();
-  });
-});
 
 describe('sealing a bid in the browser (GET /bid)', function () {
   this.timeout(180_000);
@@ -288,7 +222,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
       expect(r.status, JSON.stringify(r.body)).to.equal(201);
     }
     t.clock.set(section.deadline + 1000);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     await t.services.opening.openDue();
     const { json } = await t.services.opening.record(SYSTEM_CONTEXT, section.id);
     const record = JSON.parse(json) as {
@@ -315,7 +249,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
       expect(opened.status, opened.stderr).to.equal(0);
       const list = await run('tar', ['-tf', 'bid.tar'], dir);
       expect(list.stdout.split('\n').filter(Boolean)).to.deep.equal(['bid.json', '技术方案.pdf']);
-      const members = await untar(fs.readFileSync(path.join(dir, 'bid.tar')));
+      const members = await tarMembers(fs.readFileSync(path.join(dir, 'bid.tar')));
       const doc = JSON.parse(members[0]!.data.toString('utf8'));
       expect(doc.price).to.deep.equal({ amount: PRICE, durationDays: 120 });
       expect(doc.attachments).to.deep.equal([{ name: '技术方案.pdf', size: ATTACHMENT.length, sha256: crypto.createHash('sha256').update(ATTACHMENT).digest('hex') }]);

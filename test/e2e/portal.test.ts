@@ -144,7 +144,7 @@ describe('public portal in a browser', function () {
 
     await page.evaluate(() => ((globalThis as unknown as { __noReload?: boolean }).__noReload = true));
     t.clock.set(section.deadline + 1000);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     await t.services.opening.openDue();
 
     await page.locator('#record-bids tr').nth(2).waitFor({ timeout: 20_000 });

@@ -160,7 +160,7 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     t.clock.advance(MINUTE);
     expect((await t.req().get('/api/audit/checkpoint')).body).to.deep.equal(cp);
 
-    await t.services.audit.append(t.tdb.db.knex, SYSTEM_CONTEXT, { action: 'test.checkpoint', objectType: 'test' });
+    await t.services.audit.append(SYSTEM_CONTEXT, { action: 'test.checkpoint', objectType: 'test' });
     // Not per request: the public checkpoint moves with the schedule only.
     expect((await t.req().get('/api/audit/checkpoint')).body).to.deep.equal(cp);
     t.clock.advance(CHECKPOINT_INTERVAL_MS);
@@ -180,7 +180,7 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     const second = await openDatabase({ url: t.tdb.url, dataDir: t.tdb.dataDir });
     try {
       const other = createAuditService({ knex: second.knex, clock: t.clock, logSigner: loadOrCreatePlatformKeys(t.config.certsDir).log });
-      await t.services.audit.append(t.tdb.db.knex, SYSTEM_CONTEXT, { action: 'test.race', objectType: 'test' });
+      await t.services.audit.append(SYSTEM_CONTEXT, { action: 'test.race', objectType: 'test' });
       t.clock.advance(MINUTE);
       const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => (i % 2 ? other : t.services.audit).checkpoint()));
       for (const r of results) expect(r).to.deep.equal(results[0]);
@@ -205,8 +205,8 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
       const before = Number((await t.tdb.db.knex('audit_head').first('size')).size);
       const appends = [];
       for (let i = 0; i < 40; i++) {
-        const [svc, knex] = i % 2 ? [other, second.knex] : [t.services.audit, t.tdb.db.knex];
-        appends.push(svc.append(knex, SYSTEM_CONTEXT, { action: 'test.concurrent', objectType: 'test', data: { i } }));
+        const svc = i % 2 ? other : t.services.audit;
+        appends.push(svc.append(SYSTEM_CONTEXT, { action: 'test.concurrent', objectType: 'test', data: { i } }));
       }
       const entries = await Promise.all(appends);
       expect(new Set(entries.map((e) => e.idx)).size).to.equal(40);
@@ -304,8 +304,8 @@ describe('audit log: Merkle tree, checkpoints, proofs, verification', function (
     it('passes on an untouched log, over several checkpoints and pages', async () => {
       // More than one page of entries (1000), with checkpoints in between.
       for (let batch = 0; batch < 3; batch++) {
-        await t.tdb.db.knex.transaction(async (trx) => {
-          for (let i = 0; i < 400; i++) await t.services.audit.append(trx, SYSTEM_CONTEXT, { action: 'test.bulk', objectType: 'test', data: { batch, i, text: '招标 🏗️' } });
+        await t.services.inTransaction(async (tx) => {
+          for (let i = 0; i < 400; i++) await tx.audit.append(SYSTEM_CONTEXT, { action: 'test.bulk', objectType: 'test', data: { batch, i, text: '招标 🏗️' } });
         });
         t.clock.advance(MINUTE);
         await t.services.audit.checkpoint();
@@ -384,7 +384,7 @@ describe('audit log: backfill of a database from the previous release', function
       await expectTreeMatchesEntries(knex);
 
       const audit = createAuditService({ knex, clock: new ManualClock(5), logSigner: loadOrCreatePlatformKeys(testCertsDir()).log });
-      for (let i = 0; i < 12; i++) await audit.append(knex, SYSTEM_CONTEXT, { action: 'new.event', objectType: 'test' });
+      for (let i = 0; i < 12; i++) await audit.append(SYSTEM_CONTEXT, { action: 'new.event', objectType: 'test' });
       const leaves = await expectTreeMatchesEntries(knex);
       expect(leaves.length).to.equal(n + 12);
       const cp = await audit.checkpoint();

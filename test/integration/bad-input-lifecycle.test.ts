@@ -8,7 +8,7 @@
 // through the lifecycle with real sealed bids; the describe blocks follow the clock.
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import supertest from 'supertest';
+import type supertest from 'supertest';
 import { DAY, HOUR } from '../../modules/core/clock';
 import { createCsr } from '../../modules/pki/client-keys';
 import { createTestApp, T0, type TestApp, type TestUser } from '../support/test-app';
@@ -256,7 +256,7 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
   describe('at the opening', () => {
     before(async () => {
       t.clock.set(P.deadline);
-      await t.services.tenders.advanceDue();
+      await t.services.lifecycle.advanceDue();
       const outcomes = await t.services.opening.openDue();
       expect(outcomes).to.deep.include.members([
         { id: P.id, outcome: 'opened' },
@@ -677,20 +677,24 @@ describe('Bad input on the lifecycle routes gets a clear error and changes nothi
       const res = await unchanged(t, () => t.req().get('/sections/unknown-id'));
       expect(res.status).to.equal(404);
       expect(res.headers['content-type']).to.match(/^text\/html/);
-      expect(res.text).to.match(/<html/i).and.to.contain('was not found');
+      // In the page's language: zh-CN by default, the API's own words on the English page.
+      expect(res.text).to.match(/<html/i).and.to.contain('未找到该页面或记录。').and.not.to.contain('was not found');
+      expect((await t.req().get('/sections/unknown-id?lang=en')).text).to.contain('was not found');
     });
 
     it('the reports page with a bad date → a page with the error, not a 500', async () => {
       const res = await unchanged(t, () => t.req().get('/reports?from=x'));
       expect(res.status).to.equal(422);
       expect(res.headers['content-type']).to.match(/^text\/html/);
-      expect(res.text).to.match(/<html/i).and.to.contain('is not a date written YYYY-MM-DD');
+      expect(res.text).to.match(/<html/i).and.to.contain('起始日期和截止日期须写作 YYYY-MM-DD');
+      expect((await t.req().get('/reports?from=x&lang=en')).text).to.contain('is not a date written YYYY-MM-DD');
     });
 
     it('the reports page with from after to, or repeated parameters → a page with the error', async () => {
       const res = await unchanged(t, () => t.req().get('/reports?from=2026-12-31&to=2026-01-01'));
       expect(res.status).to.equal(422);
-      expect(res.text).to.contain('after it ends');
+      expect(res.text).to.contain('起始日期不能晚于截止日期');
+      expect((await t.req().get('/reports?from=2026-12-31&to=2026-01-01&lang=en')).text).to.contain('after it ends');
       const twice = await unchanged(t, () => t.req().get('/reports?from=2026-01-01&from=2026-02-01&to=2026-12-31'));
       expect(twice.status).to.be.below(500);
       expect(twice.headers['content-type']).to.match(/^text\/html/);

@@ -370,7 +370,7 @@ describe('sealed bid submission, receipts and the attacks on them', () => {
     expect((await submit(t, t.users.bidderA, section.id, bidA)).status).to.equal(201);
     expect((await submit(t, t.users.bidderB, section.id, bidB)).status).to.equal(201);
     t.clock.set(section.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     const signals = await t.req(t.users.supervisor).get(`/api/sections/${section.id}/signals`);
     expect(signals.status).to.equal(200);
     expect(signals.body.signals).to.have.length(1);

@@ -14,7 +14,6 @@ import { dealCeremonyKey, dealToHolders, lockScalar, openTimeLock, recipientOfPa
 import { randomScalar } from '../../modules/custody/feldman';
 import { roundAtOrAfter, roundTimeMs } from '../../modules/timelock/beacon';
 import { openingIdentity } from '../support/bidding';
-import { withTransaction } from '../../db/transactions';
 import { createCsr } from '../../modules/pki/client-keys';
 import { confirmMyShare, runCeremony, shareDecryptCommand } from '../../server/commands/ceremony';
 import { createTestApp, openTenderSection, T0, type TestApp, type TestUser } from '../support/test-app';
@@ -195,7 +194,7 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     expect(recipientOfParts(key.commitments, null)).to.not.equal(key.recipient);
 
     t.clock.set(DEADLINE);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect(await t.services.custody.openingKey(id)).to.deep.include({ status: 'waiting', waitingFor: 'shares', sharesIn: 0, sharesNeeded: 1 });
     const flipped = Buffer.from(supShare);
     flipped[3]! ^= 1;
@@ -366,7 +365,7 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     const id = await createSection(t);
     const plan = await t.services.custody.planOpeningKey({ id, centre: 'procurement', code: 'HF-TEST', bidDeadlineAt: DEADLINE });
     const before = await t.snapshot();
-    const store = (deadline: number) => withTransaction(t.tdb.db.knex, (trx) => t.services.custody.storeOpeningKey(trx, t.users.opProc.ctx, id, plan, deadline));
+    const store = (deadline: number) => t.services.inTransaction((tx) => tx.custody.storeOpeningKey(t.users.opProc.ctx, id, plan, deadline));
     await expectAppError(store(DEADLINE + DAY), 409, 'conflict');
     expect(await t.snapshot()).to.equal(before);
   });
@@ -411,7 +410,7 @@ describe('custody: time-locked opening keys and verifiable shares', () => {
     const logs = logLines.join('');
     // What only the deadline brings: the identity, and the supervisor's share as only it can read it.
     t.clock.set(DEADLINE);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     const share = Buffer.from(decryptShare((await sharesOf(t, id))[0]!.encrypted_share, sup.privateKey));
     expect(
       (

@@ -42,7 +42,7 @@ describe('database layer on the configured engine', () => {
   });
 
   it('the audit log refuses UPDATE and DELETE from anyone connected to the database', async () => {
-    await t.services.audit.append(t.tdb.db.knex, SYSTEM_CONTEXT, { action: 'test.event', objectType: 'test', data: { n: 1 } });
+    await t.services.audit.append(SYSTEM_CONTEXT, { action: 'test.event', objectType: 'test', data: { n: 1 } });
     const before = await t.tdb.db.knex('audit_log').orderBy('idx').select('*');
     let updateError: Error | null = null;
     try {
@@ -70,8 +70,7 @@ describe('database layer on the configured engine', () => {
       const appends = [];
       for (let i = 0; i < 40; i++) {
         const svc = i % 2 ? other : t.services.audit;
-        const knex = i % 2 ? second.knex : t.tdb.db.knex;
-        appends.push(svc.append(knex, SYSTEM_CONTEXT, { action: 'test.concurrent', objectType: 'test', data: { i } }));
+        appends.push(svc.append(SYSTEM_CONTEXT, { action: 'test.concurrent', objectType: 'test', data: { i } }));
       }
       const entries = await Promise.all(appends);
       const rows = await t.tdb.db.knex('audit_log').orderBy('idx').select('idx', 'entry');

@@ -52,7 +52,7 @@ describe('the demo seed', function () {
     expect(demo.bidDeadlineAt).to.equal(T0 + config.demoOpeningDelayMs);
 
     clock.set(demo.bidDeadlineAt!);
-    await services.tenders.advanceDue();
+    await services.lifecycle.advanceDue();
     await services.opening.openDue();
     const record = await services.opening.record(SYSTEM_CONTEXT, demo.id);
     const bids = (JSON.parse(record.json) as { bids: Array<{ bidder: { name: string }; price: { amount: string } | null; status: string }> }).bids;

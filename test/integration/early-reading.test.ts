@@ -144,7 +144,7 @@ describe('nobody reads early, not even the host: the time lock against everythin
       await new Promise((resolve) => server.close(resolve));
     }
     // And the platform opens it by itself, through the same relay.
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect(await t.services.opening.openDue()).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
   });
 });

@@ -28,7 +28,7 @@ describe('the opening pass isolates a failing section', function () {
       await placeBid(t, good, b, `${800000 + i}.00`);
     }
     t.clock.set(good.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     // A frozen bid set that no longer parses (a damaged row, a bad manual edit).
     await t.tdb.db.knex('opening_runs').insert({ section_id: broken.id, frozen_at: good.deadline, freeze_idx: 1, bids: '[{"id": truncated' });
 

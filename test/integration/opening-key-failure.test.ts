@@ -62,7 +62,7 @@ describe('opening_key_failure: a key that cannot be rebuilt fails the section af
     await t.tdb.db.knex('opening_keys').where({ section_id: id }).update({ time_lock_ciphertext: forged.ciphertext });
 
     t.clock.set(section.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect(await t.services.opening.openDue()).to.deep.equal([{ id, outcome: 'waiting' }]);
     expect(await t.services.custody.openingKey(id)).to.deep.include({ status: 'broken', ceremonyBy: 'op-proc' });
     t.clock.set(section.deadline + 23 * HOUR);

@@ -5,12 +5,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import tar from 'tar-stream';
 import { openDatabase, type Database } from '../../db/connection';
 import { DAY, HOUR } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
@@ -20,6 +17,7 @@ import { createCsr } from '../../modules/pki/client-keys';
 import { buildServices } from '../../server/app';
 import { shareReleaseCommand } from '../../server/commands/ceremony';
 import { makeCreditCode, T0, type TestApp, type TestUser, createTestApp, openTenderSection, testCertsDir } from '../support/test-app';
+import { tarMembers } from '../support/tar';
 import { approvedBidder, handMadeBid, publishedSection, signedFor, submit, workDir, type Bidder } from '../support/bidding';
 import { requireTool } from '../support/tools';
 
@@ -65,7 +63,7 @@ async function auditActions(t: TestApp, action: string, objectId?: string) {
 
 async function openAtDeadline(t: TestApp, section: Section) {
   t.clock.set(section.deadline);
-  await t.services.tenders.advanceDue();
+  await t.services.lifecycle.advanceDue();
   return t.services.opening.openDue();
 }
 
@@ -79,18 +77,9 @@ async function fetchRecord(t: TestApp, id: string) {
 
 /** The first tar member (bid.json) of a plaintext package. */
 async function bidJsonOf(plain: Buffer): Promise<string> {
-  const extract = tar.extract();
-  let first: string | null = null;
-  extract.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
-    stream.on('end', () => {
-      if (first === null && header.name === 'bid.json') first = Buffer.concat(chunks).toString('utf8');
-      next();
-    });
-  });
-  await pipeline(Readable.from([plain]), extract as unknown as Writable);
-  return first!;
+  const [first] = await tarMembers(plain);
+  expect(first?.name).to.equal('bid.json');
+  return first!.data.toString('utf8');
 }
 
 describe('the opening at the deadline', function () {
@@ -135,7 +124,7 @@ describe('the opening at the deadline', function () {
     expect(await t.services.opening.openDue()).to.deep.equal([]);
     // Closed but not yet opened: 409.
     t.clock.set(section.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect((await t.req().get(`/api/sections/${section.id}/opening-record`)).status).to.equal(409);
     expect(await t.services.opening.openDue()).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
     expect(await t.services.opening.openDue()).to.deep.equal([]);
@@ -332,7 +321,7 @@ describe('the opening at the deadline', function () {
     try {
       const second = buildServices({ config: t.config, db: secondDb, clock: t.clock });
       t.clock.set(section.deadline);
-      await Promise.all([t.services.tenders.advanceDue(), second.tenders.advanceDue()]);
+      await Promise.all([t.services.lifecycle.advanceDue(), second.lifecycle.advanceDue()]);
       const results = await Promise.all([t.services.opening.openDue(), second.opening.openDue(), t.services.opening.openDue()]);
       // Whoever lost a lease race leaves it to the next pass; after one more pass it is opened.
       await Promise.all([t.services.opening.openDue(), second.opening.openDue()]);
@@ -349,7 +338,7 @@ describe('the opening at the deadline', function () {
     expect(await t.tdb.db.knex('opening_runs').where({ section_id: section.id }).whereNotNull('record')).to.have.length(1);
   });
 
-  it('resumes an opening interrupted by a crash and produces the same record', async function () {
+  it('resumes an opening interrupted by a crash and produces the same record', async () => {
     const section = await publishedSection(t);
     const more = [A, B, C, await newBidder(t, '壬建材有限公司'), await newBidder(t, '癸物流有限公司')];
     for (const [i, b] of more.entries()) {

@@ -53,7 +53,7 @@ describe('organisations: registration and review', () => {
     expect(ok.body.organisation).to.include({ status: 'approved', reviewedBy: t.users.opLand.id, reviewNote: '资料齐全' });
     const twice = await t.req(t.users.opLand).post(`/api/orgs/${id}/approve`).send({});
     expect(twice.status).to.equal(409);
-    expect(await t.services.orgs.isApproved(id)).to.equal(true);
+    expect(await t.services.orgFacts.isApproved(id)).to.equal(true);
   });
 
   it('a rejection needs a reason', async () => {
@@ -62,7 +62,7 @@ describe('organisations: registration and review', () => {
     expect((await t.req(t.users.admin).post(`/api/orgs/${id}/reject`).send({})).status).to.equal(422);
     const res = await t.req(t.users.admin).post(`/api/orgs/${id}/reject`).send({ note: '营业执照已过期' });
     expect(res.body.organisation.status).to.equal('rejected');
-    expect(await t.services.orgs.isApproved(id)).to.equal(false);
+    expect(await t.services.orgFacts.isApproved(id)).to.equal(false);
   });
 
   it('a member reads its own organisation; another organisation is not found; staff list them', async () => {

@@ -52,7 +52,7 @@ function bidDocument(section: PublishedSection, b: Bidder, price: Record<string,
 
 async function openNow(t: TestApp, section: PublishedSection) {
   t.clock.set(section.deadline + 1);
-  await t.services.tenders.advanceDue();
+  await t.services.lifecycle.advanceDue();
   expect((await t.services.opening.openDue()).filter((o) => o.id === section.id)).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
 }
 

@@ -182,7 +182,7 @@ describe('records: PDFs of real records over HTTP', () => {
 
     before(async () => {
       t.clock.set(section.deadline + 1);
-      await t.services.tenders.advanceDue();
+      await t.services.lifecycle.advanceDue();
       const out = await t.services.opening.openDue();
       expect(out, JSON.stringify(out)).to.deep.include({ id: section.id, outcome: 'opened' });
       const res = await t.req().get(`/api/sections/${section.id}/opening-record`);

@@ -4,7 +4,6 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { DAY } from '../../modules/core/clock';
-import { withTransaction } from '../../db/transactions';
 import { parseCsv } from '../../modules/reports/csv';
 import { RATES_CSV_COLUMNS } from '../../modules/reports/reports-csv';
 import { createTestApp, openTenderSection, T0, type TestApp, type TestUser } from '../support/test-app';
@@ -250,7 +249,7 @@ describe('reports: awards, contracts, historical import and rates', () => {
     });
 
     async function award(sectionId: string, amountFen: bigint, awardedAt: number) {
-      return withTransaction(t.tdb.db.knex, (trx) => t.services.awards.recordAward(trx, t.users.opProc.ctx, { sectionId, orgId: t.orgA, bidderName: '甲建设有限公司', amountFen, awardedAt }));
+      return t.services.inTransaction((tx) => tx.awards.recordAward(t.users.opProc.ctx, { sectionId, orgId: t.orgA, bidderName: '甲建设有限公司', amountFen, awardedAt }));
     }
 
     it('appear next to imported rows, flagged as live; the award date is taken in Beijing time', async () => {

@@ -122,7 +122,7 @@ describe('response schemas of the workspace: real answers against the documented
     conforms('get', '/api/sections/:id/opening-officials', await t.req().get(`/api/sections/${section.id}/opening-officials`));
 
     t.clock.set(section.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect((await t.services.opening.openDue()).filter((o) => o.id === section.id)).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
     conforms('get', '/api/sections/:id/signals', await t.req(t.users.supervisor).get(`/api/sections/${section.id}/signals`));
     servesFile(t, 'get', '/api/bids/:id/ciphertext', await t.req().get(`/api/bids/${bidIds[0]}/ciphertext`));

@@ -64,7 +64,7 @@ describe('response schemas: real answers against the documented ones', function 
       receipts.push(await placeBid(t, section, b, `${950000 + i}.00`));
     }
     t.clock.set(section.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect((await t.services.opening.openDue()).filter((o) => o.id === section.id)).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
 
     const record = await t.req().get(`/api/sections/${section.id}/opening-record`);

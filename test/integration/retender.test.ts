@@ -17,7 +17,7 @@ describe('re-tendering a failed section as a new round of the same project', () 
     const id = res.body.sections[0].id as string;
     await t.req(t.users.opProc).post(`/api/sections/${id}/publish`);
     t.clock.set(T0 + 25 * DAY);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     await t.services.opening.openDue();
     const s = await t.req().get(`/api/sections/${id}`);
     expect(s.body.section.state).to.equal('failed');

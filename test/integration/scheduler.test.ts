@@ -99,12 +99,12 @@ describe('lifecycle scheduler', function () {
       expect(await auditRows('section.bidding', id)).to.have.length(1);
 
       t.clock.set(deadline - 1);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
       expect((await section(id)).state).to.equal('bidding');
       expect(await auditRows('section.closed', id)).to.have.length(0);
 
       t.clock.set(deadline);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([{ id, from: 'bidding', to: 'closed' }]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([{ id, from: 'bidding', to: 'closed' }]);
       const closed = await section(id);
       expect(closed.state).to.equal('closed');
       expect(closed.closedAt).to.equal(deadline);
@@ -117,9 +117,9 @@ describe('lifecycle scheduler', function () {
       expect(entries[0]!.entry.data.before).to.deep.equal({ state: 'bidding' });
       expect(entries[0]!.entry.data.after).to.deep.equal({ state: 'closed' });
 
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
       t.clock.advance(HOUR);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
       expect(await auditRows('section.closed', id)).to.have.length(1);
       await expectMovedOnce([id], ['section.bidding', 'section.closed']);
       await expectContiguousAuditLog();
@@ -130,21 +130,21 @@ describe('lifecycle scheduler', function () {
       const { ids, deadline } = await publishedSections(1, () => ({ bidOpensAt: opensAt }));
       const id = ids[0]!;
       expect((await section(id)).state).to.equal('published');
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
 
       t.clock.set(opensAt - 1);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
       expect((await section(id)).state).to.equal('published');
       expect(await auditRows('section.bidding', id)).to.have.length(0);
 
       t.clock.set(opensAt);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([{ id, from: 'published', to: 'bidding' }]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([{ id, from: 'published', to: 'bidding' }]);
       expect((await section(id)).state).to.equal('bidding');
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
       expect(await auditRows('section.bidding', id)).to.have.length(1);
 
       t.clock.set(deadline);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([{ id, from: 'bidding', to: 'closed' }]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([{ id, from: 'bidding', to: 'closed' }]);
       await expectMovedOnce([id], ['section.bidding', 'section.closed']);
     });
 
@@ -153,12 +153,12 @@ describe('lifecycle scheduler', function () {
       const { ids, deadline } = await publishedSections(1, () => ({ bidOpensAt: opensAt }));
       const id = ids[0]!;
       t.clock.set(deadline + DAY);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([
         { id, from: 'published', to: 'bidding' },
         { id, from: 'bidding', to: 'closed' },
       ]);
       expect((await section(id)).closedAt).to.equal(deadline + DAY);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
       await expectMovedOnce([id], ['section.bidding', 'section.closed']);
     });
 
@@ -171,7 +171,7 @@ describe('lifecycle scheduler', function () {
       const secondDb: Database = await openDatabase({ url: t.tdb.url, dataDir: t.tdb.dataDir });
       try {
         const second = buildServices({ config: t.config, db: secondDb, clock: t.clock });
-        const schedulers = [t.services.tenders, second.tenders, t.services.tenders, second.tenders];
+        const schedulers = [t.services.lifecycle, second.lifecycle, t.services.lifecycle, second.lifecycle];
         t.clock.set(deadline);
         const moves: Move[] = [];
         for (let round = 0; round < 4; round++) {
@@ -181,7 +181,7 @@ describe('lifecycle scheduler', function () {
         expectNoDuplicates(moves);
         const expected = [...twoStep.map((id) => `${id} published→bidding`), ...ids.map((id) => `${id} bidding→closed`)].sort();
         expect(moves.map((m) => `${m.id} ${m.from}→${m.to}`).sort()).to.deep.equal(expected);
-        expect(await second.tenders.advanceDue()).to.deep.equal([]);
+        expect(await second.lifecycle.advanceDue()).to.deep.equal([]);
       } finally {
         await secondDb.close();
       }
@@ -280,7 +280,7 @@ describe('lifecycle scheduler', function () {
 
       // Nothing is left for this process's scheduler either.
       t.clock.set(deadline);
-      expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+      expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
     });
   });
 });

@@ -47,7 +47,7 @@ describe('a log that reveals no bid before the deadline', function () {
   const sectionFacts = async () => (await t.req().get(`/api/sections/${section.id}`)).body.section as { bidDeadlineAt: number; cancelledAt: number | null };
   const closeBidding = async () => {
     t.clock.set(section.deadline);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     await t.services.opening.openDue();
   };
 
@@ -175,7 +175,7 @@ describe('a log that reveals no bid before the deadline', function () {
 
   it('publishes checkpoints on a fixed schedule, not per request', async () => {
     const published = (await t.req().get('/api/audit/checkpoint')).body;
-    await t.services.audit.append(t.tdb.db.knex, SYSTEM_CONTEXT, { action: 'test.event', objectType: 'test' });
+    await t.services.audit.append(SYSTEM_CONTEXT, { action: 'test.event', objectType: 'test' });
     // The log grew, but the public checkpoint stays until the next slot.
     expect((await t.req().get('/api/audit/checkpoint')).body).to.deep.equal(published);
     expect(await t.services.audit.publishScheduled()).to.equal(null);

@@ -52,7 +52,7 @@ describe('tenders: projects, sections, publication, clarifications, documents', 
     const res = await t.req(t.users.opProc).post(`/api/sections/${p.sections[0]!.id}/publish`);
     expect(res.body.section.state).to.equal('published');
     t.clock.set(T0 + 2 * DAY);
-    await t.services.tenders.advanceDue();
+    await t.services.lifecycle.advanceDue();
     expect((await t.req().get(`/api/sections/${p.sections[0]!.id}`)).body.section.state).to.equal('bidding');
   });
 
@@ -138,9 +138,9 @@ describe('tenders: projects, sections, publication, clarifications, documents', 
     expect(detail.body.clarifications.map((c: { seq: number }) => c.seq)).to.deep.equal([1, 2, 3]);
     // The scheduler honours the moved deadline.
     t.clock.set(T0 + 25 * DAY + 1);
-    expect(await t.services.tenders.advanceDue()).to.deep.equal([]);
+    expect(await t.services.lifecycle.advanceDue()).to.deep.equal([]);
     t.clock.set(T0 + 26 * DAY);
-    expect((await t.services.tenders.advanceDue()).map((m) => m.to)).to.deep.equal(['closed']);
+    expect((await t.services.lifecycle.advanceDue()).map((m) => m.to)).to.deep.equal(['closed']);
   });
 
   it('cancels with a reason before award; the reason is public', async () => {

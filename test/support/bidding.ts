@@ -10,7 +10,7 @@ import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest 
 import { createCsr } from '../../modules/pki/client-keys';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { Encrypter } from 'age-encryption';
-import tar from 'tar-stream';
+import { tarArchive } from '../../modules/bids/tar-writer';
 import { HOUR } from '../../modules/core/clock';
 import type { Receipt } from '../../modules/bids/receipt';
 import { makeCreditCode, openTenderSection, T0, type TestApp, type TestUser } from './test-app';
@@ -160,7 +160,7 @@ export async function bidAndOpen(t: TestApp, section: PublishedSection, bids: Ar
     await placeBid(t, section, b, amount);
   }
   t.clock.set(section.deadline);
-  await t.services.tenders.advanceDue();
+  await t.services.lifecycle.advanceDue();
   expect((await t.services.opening.openDue()).filter((o) => o.id === section.id)).to.deep.equal([{ id: section.id, outcome: 'opened' }]);
 }
 
@@ -182,16 +182,23 @@ export async function openingIdentity(t: Pick<TestApp, 'services'>, sectionId: s
 export async function handMadeBid(section: { id: string; recipient: string }, b: Bidder, doc: Record<string, unknown>, recipient = section.recipient): Promise<SealedBid> {
   const attachment = crypto.randomBytes(3000);
   const full = { attachments: [{ name: '报价单.pdf', size: attachment.length, sha256: crypto.createHash('sha256').update(attachment).digest('hex') }], ...doc };
-  const pack = tar.pack();
   const json = Buffer.from(JSON.stringify(full));
-  pack.entry({ name: 'bid.json', size: json.length }, json);
-  pack.entry({ name: '报价单.pdf', size: attachment.length }, attachment);
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  return sealedPackage(
+    section,
+    b,
+    tarArchive([
+      { name: 'bid.json', data: json },
+      { name: '报价单.pdf', data: attachment },
+    ]),
+    recipient,
+  );
+}
+
+/** Any plaintext package (even one no tool of ours would write), sealed to `recipient` and signed. */
+export async function sealedPackage(section: { id: string; recipient: string }, b: Bidder, plain: Uint8Array, recipient = section.recipient): Promise<SealedBid> {
   const e = new Encrypter();
   e.addRecipient(recipient);
   const file = path.join(workDir(), 'bid.age');
-  fs.writeFileSync(file, await e.encrypt(Buffer.concat(chunks)));
+  fs.writeFileSync(file, await e.encrypt(plain));
   return signedFor(file, section, b.orgId, b.key);
 }

@@ -26,11 +26,13 @@ async function main(): Promise<void> {
       knex: db.knex,
       clock: new ManualClock(now),
       audit: s.audit,
-      tenders: s.tenders,
+      inTransaction: s.inTransaction,
+      sections: s.sectionFacts,
+      lifecycle: s.lifecycle,
       bids: s.bids,
       custody: s.custody,
       centres: s.centres,
-      orgs: s.orgs,
+      orgs: s.orgFacts,
       pki: s.pki,
       accounts: s.accounts,
       blobs: s.blobs,
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
         if (crashAfter !== null && stored >= crashAfter) process.exit(1);
       },
     });
-    await s.tenders.advanceDue();
+    await s.lifecycle.advanceDue();
     const out = await opening.openDue();
     process.stdout.write(`${JSON.stringify({ pid: process.pid, out })}\n`);
   } finally {

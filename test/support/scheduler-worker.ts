@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATA_DIR: dataDir, ...(url ? { DATABASE_URL: url } : {}) });
   const db = await openDatabase({ url, dataDir });
   try {
-    const { tenders } = buildServices({ config, db, clock: new ManualClock(now) });
+    const { lifecycle } = buildServices({ config, db, clock: new ManualClock(now) });
     if (values['wait-for-go']) {
       process.stdout.write('ready\n');
       const rl = readline.createInterface({ input: process.stdin });
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       rl.close();
     }
     const moved: Array<{ id: string; from: string; to: string }> = [];
-    for (let i = 0; i < rounds; i++) moved.push(...(await tenders.advanceDue()));
+    for (let i = 0; i < rounds; i++) moved.push(...(await lifecycle.advanceDue()));
     process.stdout.write(`${JSON.stringify({ pid: process.pid, moved })}\n`);
   } finally {
     await db.close();

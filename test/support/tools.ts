@@ -3,6 +3,7 @@
 // ends with a list of what was skipped; with CI=true a missing tool fails the test instead, so CI
 // never passes by skipping. Registered as a root hook plugin in .mocharc.json.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 // Kept on the global object: mocha loads this file as its root hook plugin and the tests import it,
@@ -41,6 +42,27 @@ export function requireTool(ctx: Mocha.Context, tool: string, install: string): 
   skipped.push({ tool, install, what });
   console.log(`      skipped: ${tool} is missing (install it with \`${install}\`): ${what}`);
   return ctx.skip();
+}
+
+/**
+ * Like requireTool, for a file of an npm package that is not (yet) among the project's
+ * dependencies: its path, or skip (with CI=true: fail). Resolved as `require` would, so NODE_PATH
+ * can point at a copy installed elsewhere.
+ */
+export function requireModuleFile(ctx: Mocha.Context, specifier: string, install: string): string {
+  try {
+    return createRequire(import.meta.url).resolve(specifier);
+  } catch {
+    const name = specifier
+      .split('/')
+      .slice(0, specifier.startsWith('@') ? 2 : 1)
+      .join('/');
+    const what = ctx.test?.parent?.fullTitle() ?? 'a test';
+    if (inCi()) throw new Error(`the npm package ${name} is missing: install it with \`${install}\` (CI=true, so a missing package fails the run instead of skipping "${what}")`);
+    skipped.push({ tool: name, install, what });
+    console.log(`      skipped: the npm package ${name} is missing (install it with \`${install}\`): ${what}`);
+    return ctx.skip();
+  }
 }
 
 export const mochaHooks = {

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { mayManageCentre } from '../../modules/core/access';
 import type { Actor, Role } from '../../modules/core/context';
-import { isBeforeDeadline, SECTION_STATES } from '../../modules/tenders/lifecycle';
+import { isBeforeDeadline, SECTION_STATES } from '../../modules/lifecycle/lifecycle';
 
 const actor = (role: Role, centres: string[] = []): Actor => ({ userId: 'u', username: 'u', displayName: 'u', role, orgId: null, centres });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SECTION_STATES, canTransition, isPublicState, nextStates, type SectionState } from '../../modules/tenders/lifecycle';
+import { SECTION_STATES, canTransition, isPublicState, nextStates, type SectionState } from '../../modules/lifecycle/lifecycle';
 
 const MAIN_LINE: SectionState[] = ['draft', 'published', 'bidding', 'closed', 'opening', 'opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived'];
 const BEFORE_AWARD: SectionState[] = ['draft', 'published', 'bidding', 'closed', 'opening', 'opened', 'evaluating', 'publicity'];

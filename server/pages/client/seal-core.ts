@@ -1,11 +1,12 @@
 // Sealing a bid where the bidder is (the browser page bundles this; it runs in Node too): the same
-// formats as docs/sealed-bids.md and the CLI — bid.json first in a ustar tar, the attachments after
-// it in the order bid.json lists them, age v1 to the section's recipient, and the RFC 8785 canonical
-// manifest that the representative signs. No DOM and no node: imports; WebCrypto via globalThis.
+// formats as docs/sealed-bids.md and the CLI — bid.json first in a ustar tar (the CLI's writer,
+// modules/bids/tar-writer.ts), the attachments after it in the order bid.json lists them, age v1
+// to the section's recipient, and the RFC 8785 canonical manifest that the representative signs.
+// No DOM and no node: imports; WebCrypto via globalThis.
 import { Encrypter } from 'age-encryption';
 import canonicalize from 'canonicalize';
 import type { webcrypto } from 'node:crypto';
-import { ustar } from './ustar';
+import { tarArchive } from '../../../modules/bids/tar-writer';
 
 // Type-only (erased by the bundler): the WebCrypto key types as @types/node names them.
 type CryptoKey = webcrypto.CryptoKey;
@@ -69,7 +70,7 @@ export async function sealPackage(form: BidForm, files: BidFile[], recipient: st
   for (const f of files) attachments.push({ name: f.name, size: f.bytes.length, sha256: await sha256Hex(f.bytes) });
   const document = { format: 'etender-bid/1' as const, ...form, attachments };
   const json = new TextEncoder().encode(JSON.stringify(document, null, 2) + '\n');
-  const plain = ustar([{ name: 'bid.json', data: json }, ...files.map((f) => ({ name: f.name, data: f.bytes }))]);
+  const plain = tarArchive([{ name: 'bid.json', data: json }, ...files.map((f) => ({ name: f.name, data: f.bytes }))]);
   const encrypter = new Encrypter();
   encrypter.addRecipient(recipient);
   const ciphertext = await encrypter.encrypt(plain);

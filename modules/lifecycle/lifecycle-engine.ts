@@ -4,64 +4,68 @@ import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { type RequestContext, SYSTEM_CONTEXT } from '../core/context';
 import { AppError, invalidTransition } from '../core/errors';
-import { withRetry, withTransaction, type Db } from '../../db/transactions';
-import type { AuditService } from '../audit/audit-service';
+import { withRetry, type InTransaction, type Tx } from '../../db/transactions';
+import type { AuditAppender } from '../audit/audit-service';
 import { canTransition, type SectionState } from './lifecycle';
-import * as store from './tenders-store';
+import * as store from './lifecycle-store';
+import type { SectionRef } from './lifecycle-store';
 
 export interface LifecycleDeps {
   knex: Knex;
   clock: Clock;
-  audit: AuditService;
+  /** The scheduler's moves are units of work of their own. */
+  inTransaction: InTransaction<LifecycleTx>;
   /** Identifies this process in scheduler leases. */
   processId: string;
   leaseMs?: number;
 }
 
+/** What a lifecycle step needs of its unit of work: the log, for the step's entry. */
+export type LifecycleTx = { audit: AuditAppender };
+
 export type Move = { id: string; from: SectionState; to: SectionState };
 
 export function createLifecycleEngine(deps: LifecycleDeps) {
-  const { knex, clock, audit, processId } = deps;
+  const { knex, clock, processId, inTransaction } = deps;
   const leaseMs = deps.leaseMs ?? 60_000;
 
-  /** One lifecycle step: guarded update, then the audit entry, in the caller's transaction. */
+  /** One lifecycle step: guarded update, then the audit entry, in the caller's unit of work. */
   async function transition(
-    trx: Db,
+    tx: Tx<LifecycleTx>,
     ctx: RequestContext,
-    s: store.Section,
+    s: SectionRef,
     to: SectionState,
     set: Record<string, unknown> = {},
     options: { guard?: (q: any) => void; data?: Record<string, unknown> } = {},
-  ): Promise<store.Section> {
+  ): Promise<void> {
     if (!canTransition(s.state, to)) {
       throw invalidTransition(`A section that is ${s.state} cannot become ${to}.`, { from: s.state, to });
     }
     const now = clock.now();
-    const ok = await store.guardedUpdate(trx, s.id, s.state, { ...set, state: to, updated_at: now }, options.guard);
+    const ok = await store.guardedUpdate(tx.db, s.id, s.state, { ...set, state: to, updated_at: now }, options.guard);
     if (!ok) {
-      const current = await store.findSection(trx, s.id);
+      const current = await store.findLifecycleRow(tx.db, s.id);
       throw invalidTransition(`The section changed meanwhile (it is now ${current?.state}); reload and try again.`, { from: current?.state, to });
     }
-    await audit.append(trx, ctx, {
+    await tx.audit.append(ctx, {
       action: `section.${to}`,
       objectType: 'section',
       objectId: s.id,
       data: { code: s.code, centre: s.centre, before: { state: s.state }, after: { state: to }, ...options.data },
     });
-    return (await store.findSection(trx, s.id))!;
   }
 
-  /** In the scheduler's transaction: the move the section is due for at `now`, if any. */
-  async function moveIfDue(trx: Db, id: string, now: number): Promise<Move | null> {
-    const s = await store.findSection(trx, id);
+  /** In the scheduler's unit of work: the move the section is due for at `now`, if any. */
+  async function moveIfDue(tx: Tx<LifecycleTx>, id: string, now: number): Promise<Move | null> {
+    const s = await store.findLifecycleRow(tx.db, id);
     if (!s) return null;
     const data = { by: 'scheduler', process: processId };
     if (s.state === 'published' && s.bidOpensAt !== null && s.bidOpensAt <= now) {
-      await transition(trx, SYSTEM_CONTEXT, s, 'bidding', {}, { guard: (q) => q.where('bid_opens_at', '<=', now), data });
+      await transition(tx, SYSTEM_CONTEXT, s, 'bidding', {}, { guard: (q) => q.where('bid_opens_at', '<=', now), data });
       return { id, from: s.state, to: 'bidding' as const };
     }
     if (s.state === 'bidding' && s.bidDeadlineAt !== null && s.bidDeadlineAt <= now) {
-      await transition(trx, SYSTEM_CONTEXT, s, 'closed', { closed_at: now }, { guard: (q) => q.where('bid_deadline_at', '<=', now), data });
+      await transition(tx, SYSTEM_CONTEXT, s, 'closed', { closed_at: now }, { guard: (q) => q.where('bid_deadline_at', '<=', now), data });
       return { id, from: s.state, to: 'closed' as const };
     }
     return null;
@@ -71,7 +75,7 @@ export function createLifecycleEngine(deps: LifecycleDeps) {
   async function advanceOne(id: string, now: number): Promise<Move | null> {
     if (!(await withRetry(() => store.claimLease(knex, id, processId, now, now + leaseMs)))) return null;
     try {
-      return await withTransaction(knex, (trx) => moveIfDue(trx, id, now));
+      return await inTransaction((tx) => moveIfDue(tx, id, now));
     } catch (err) {
       // Another process moved it between our read and our update: nothing left to do.
       if (!(err instanceof AppError && err.status === 409)) throw err;
@@ -82,7 +86,26 @@ export function createLifecycleEngine(deps: LifecycleDeps) {
   }
 
   return {
-    transition,
+    /** The lifecycle's steps bound to a unit of work (the composition root adds them to every tx after the log). */
+    on: (tx: Tx<LifecycleTx>) => ({
+      /** A step by the acting user (publication, cancellation, contract), audited with their context. */
+      transition: (ctx: RequestContext, s: SectionRef, to: SectionState, set: Record<string, unknown> = {}, options: { guard?: (q: any) => void; data?: Record<string, unknown> } = {}) =>
+        transition(tx, ctx, s, to, set, options),
+
+      /** For the evaluation module: a step by the acting operator from the state it expects. */
+      async evaluationTransition(ctx: RequestContext, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
+        const s = await store.findLifecycleRow(tx.db, id);
+        if (!s || s.state !== from) throw invalidTransition(`Section ${s?.code ?? id} is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
+        return transition(tx, ctx, s, to, set, { data });
+      },
+
+      /** A step taken by the platform itself (the opening). */
+      async systemTransition(id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
+        const s = await store.findLifecycleRow(tx.db, id);
+        if (!s || s.state !== from) throw invalidTransition(`The section is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
+        return transition(tx, SYSTEM_CONTEXT, s, to, set, { data: { by: 'scheduler', process: processId, ...data } });
+      },
+    }),
 
     /** For the opening step: sections past the deadline whose opening is not finished and not leased. */
     sectionsToOpen(): Promise<string[]> {
@@ -102,20 +125,6 @@ export function createLifecycleEngine(deps: LifecycleDeps) {
       } finally {
         await withRetry(() => store.releaseLease(knex, id, processId));
       }
-    },
-
-    /** For the evaluation module, in its transaction: a lifecycle step by the acting operator (audited with their context). */
-    async evaluationTransition(trx: Db, ctx: RequestContext, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
-      const s = await store.findSection(trx, id);
-      if (!s || s.state !== from) throw invalidTransition(`Section ${s?.code ?? id} is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
-      return transition(trx, ctx, s, to, set, { data });
-    },
-
-    /** A lifecycle step taken by the platform itself (the opening), in the caller's transaction. */
-    async systemTransition(trx: Db, id: string, from: SectionState, to: SectionState, set: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
-      const s = await store.findSection(trx, id);
-      if (!s || s.state !== from) throw invalidTransition(`The section is ${s?.state ?? 'missing'}, not ${from}.`, { from: s?.state, to });
-      return transition(trx, SYSTEM_CONTEXT, s, to, set, { data: { by: 'scheduler', process: processId, ...data } });
     },
 
     /**
@@ -145,3 +154,6 @@ export function createLifecycleEngine(deps: LifecycleDeps) {
 }
 
 export type LifecycleEngine = ReturnType<typeof createLifecycleEngine>;
+
+/** The lifecycle's steps inside a unit of work. */
+export type TxLifecycle = ReturnType<LifecycleEngine['on']>;

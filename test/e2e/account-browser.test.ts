@@ -1,0 +1,219 @@
+// The account pages in a real browser (Debian's Chromium through playwright-core) under the real
+// CSP: an organisation registers in the page (the credit code checked as it is typed), is approved
+// through the API, its representative signs in with the keyboard only, sees who they are in the
+// header, changes the password and signs out. axe-core checks WCAG 2.1 AA on every page in zh and
+// en, no page scrolls sideways at 390 px, and screenshots go to test-output/screenshots/.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
+import { axeViolations, serveAxe } from '../support/axe';
+import { createTestApp, makeCreditCode, type TestApp } from '../support/test-app';
+import { requireModuleFile, requireTool } from '../support/tools';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Kept by the run (gitignored): look at them after a change to the pages. */
+const SCREENSHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+describe('account pages in a browser', function () {
+  this.timeout(180_000);
+
+  let t: TestApp;
+  let server: http.Server;
+  let base: string;
+  let userDataDir: string;
+  let browser: BrowserContext;
+  let page: Page;
+  let axeFile: string;
+  const problems: string[] = [];
+  const username = `rep-browser-${Date.now() % 100000}`;
+  const password = 'pw-browser-rep-0123';
+  const newPassword = 'pw-browser-rep-new-0123';
+  const creditCode = makeCreditCode();
+
+  before(async function () {
+    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
+    axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    t = await createTestApp();
+    server = http.createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
+    browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000, viewport: DESKTOP });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(15_000);
+    await serveAxe(page, base, axeFile);
+    // Script errors and CSP refusals; failed loads other than the favicon and the deliberate refusals.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !/\/favicon\.ico$|\/login(\?|$)|\/register(\?|$)|\/account\/password(\?|$)/.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('pageerror', (e) => problems.push(String(e)));
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await t?.close();
+  });
+
+  /** axe finds nothing, the page does not scroll sideways at 390 px, and screenshots are taken at both widths. */
+  async function checkPage(name: string) {
+    const violations = await axeViolations(page, base);
+    expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
+    await page.setViewportSize(PHONE);
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
+      return d.documentElement.scrollWidth - d.documentElement.clientWidth;
+    });
+    expect(overflow, `${name} scrolls sideways at 390 px by ${overflow} px`).to.be.at.most(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
+    const phoneViolations = await axeViolations(page, base);
+    expect(phoneViolations, `${name} at 390 px: ${JSON.stringify(phoneViolations, null, 1)}`).to.deep.equal([]);
+    await page.setViewportSize(DESKTOP);
+  }
+
+  /** Tabs from the top of the page to the element, as a keyboard user does; fails if it is never reached. */
+  async function tabTo(id: string) {
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)) === id) return;
+    }
+    throw new Error(`#${id} is never reached with Tab`);
+  }
+  /** The browser moves the focus to an autofocus element once the page is parsed: wait for it, failing if it never does. */
+  const focusOn = (id: string) =>
+    page.waitForFunction((want) => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id === want, id, { timeout: 5000 });
+  const activeId = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id ?? '');
+
+  it('the sign-in and registration pages pass axe (WCAG 2.1 AA) and fit 390 px, in zh and en, also with errors shown', async () => {
+    for (const lang of ['zh', 'en']) {
+      const q = lang === 'en' ? '?lang=en' : '';
+      await page.goto(`${base}/login${q}`);
+      await checkPage(`login-${lang}`);
+      await page.goto(`${base}/register${q}`);
+      await checkPage(`register-${lang}`);
+      // A refused form: the summary takes the focus, every field says what is wrong.
+      await page.locator('#register-button').click();
+      await page.waitForURL(/\/register/);
+      await focusOn('error-summary');
+      await checkPage(`register-errors-${lang}`);
+      await page.goto(`${base}/login${q}`);
+      await page.fill('#f-username', 'nobody-here');
+      await page.fill('#f-password', 'wrong-password-123');
+      await page.locator('#login-button').click();
+      await page.locator('#error-summary').waitFor();
+      await focusOn('error-summary');
+      expect(await page.locator('#form-problem').innerText()).to.equal(lang === 'en' ? 'The username or password is wrong, or the account is disabled.' : '用户名或密码不正确，或该账户已停用。');
+      await checkPage(`login-error-${lang}`);
+    }
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('registers in the page: the credit code is checked as it is typed, then "pending approval" until approved', async () => {
+    await page.goto(`${base}/register`);
+    const wrong = creditCode.slice(0, 17) + (creditCode[17] === '0' ? '1' : '0');
+    await page.fill('#f-creditCode', wrong);
+    const live = page.locator('#f-creditCode-live');
+    await live.filter({ hasText: `应为“${creditCodeCheckChar(wrong.slice(0, 17))}”` }).waitFor();
+    expect(await live.getAttribute('class')).to.contain('bad');
+    await page.fill('#f-creditCode', creditCode);
+    await live.filter({ hasText: '校验码正确。' }).waitFor();
+    await page.fill('#f-name', '戊浏览器测试有限公司');
+    await page.fill('#f-contactName', '钱七');
+    await page.fill('#f-contactPhone', '0551-6660001');
+    await page.fill('#f-displayName', '钱七');
+    await page.fill('#f-username', username);
+    await page.fill('#f-password', password);
+    await page.fill('#f-repeatPassword', password);
+    await page.locator('#register-button').click();
+    await page.waitForURL(`${base}/account?registered=1`);
+    expect(await page.locator('#org-status').innerText()).to.equal('待审核');
+    expect(await page.locator('#org-status-note').innerText()).to.contain('正在等待交易中心审核');
+    await checkPage('account-pending-zh');
+
+    const org = (await t.req(t.users.opProc).get('/api/orgs?status=pending')).body.organisations.find((o: { creditCode: string }) => o.creditCode === creditCode);
+    expect((await t.req(t.users.opProc).post(`/api/orgs/${org.id}/approve`).send({})).status).to.equal(200);
+    await page.reload();
+    expect(await page.locator('#org-status').innerText()).to.equal('已通过审核');
+  });
+
+  it('signs out with the header button, and signs in with the keyboard only; the header shows user, organisation and role', async () => {
+    await page.goto(`${base}/account`);
+    await page.locator('#logout-button').click();
+    await page.waitForURL(`${base}/login?out=1`);
+    expect(await page.locator('#signed-out').innerText()).to.equal('您已退出登录。');
+    expect(await page.locator('#login-link').count()).to.equal(1);
+
+    await page.goto(`${base}/login?next=%2Faccount`);
+    await tabTo('f-username');
+    await page.keyboard.type(username);
+    await page.keyboard.press('Tab');
+    expect(await activeId()).to.equal('f-password');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/account`);
+    expect(await page.locator('#who-name').innerText()).to.equal('钱七');
+    expect(await page.locator('#who-org').innerText()).to.equal('戊浏览器测试有限公司');
+    expect(await page.locator('#who-role').innerText()).to.equal('投标单位代表');
+    expect(await page.locator('#nav-bids').getAttribute('href')).to.equal('/account/bids');
+    expect(await page.locator('#nav-keys').getAttribute('href')).to.equal('/account/keys');
+    await checkPage('account-zh');
+    await page.goto(`${base}/account?lang=en`);
+    expect(await page.locator('#who-role').innerText()).to.equal('bidder representative');
+    await checkPage('account-en');
+    // The public pages show the same header, their content unchanged.
+    await page.goto(`${base}/`);
+    expect(await page.locator('#who-name').innerText()).to.equal('钱七');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'home-signed-in-desktop.png'), fullPage: true });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'home-signed-in-390.png'), fullPage: true });
+    await page.setViewportSize(DESKTOP);
+  });
+
+  it('changes the password (a mismatch is named at its field first), signs out, and signs in with the new one', async () => {
+    for (const lang of ['zh', 'en']) {
+      await page.goto(`${base}/account/password${lang === 'en' ? '?lang=en' : ''}`);
+      await checkPage(`password-${lang}`);
+    }
+    await page.goto(`${base}/account/password`);
+    await page.fill('#f-currentPassword', password);
+    await page.fill('#f-newPassword', newPassword);
+    await page.fill('#f-repeatPassword', `${newPassword}x`);
+    await page.locator('#password-button').click();
+    await page.locator('#f-repeatPassword-error').waitFor();
+    await focusOn('error-summary');
+    expect(await page.locator('#f-repeatPassword-error').innerText()).to.equal('两次输入的密码不一致。');
+    await checkPage('password-errors-zh');
+    await page.fill('#f-currentPassword', password);
+    await page.fill('#f-newPassword', newPassword);
+    await page.fill('#f-repeatPassword', newPassword);
+    await page.locator('#password-button').click();
+    await page.waitForURL(`${base}/account`);
+    expect(await page.locator('#password-changed').innerText()).to.contain('密码已修改。');
+
+    await page.locator('#logout-button').click();
+    await page.waitForURL(`${base}/login?out=1`);
+    await page.fill('#f-username', username);
+    await page.fill('#f-password', password);
+    await page.locator('#login-button').click();
+    await page.locator('#form-problem').waitFor();
+    await page.fill('#f-password', newPassword);
+    await page.locator('#login-button').click();
+    await page.waitForURL(`${base}/account`);
+    expect(await page.locator('#who-name').innerText()).to.equal('钱七');
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+});
