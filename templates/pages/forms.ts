@@ -75,7 +75,7 @@ export function notice(text: string | null | undefined, id = 'notice'): SafeHtml
 }
 
 /** A multi-line field (a note, an objection), with its label, help and error tied as in field(). */
-export function textArea(c: Ctx, form: FormState, f: { name: string; label: string; help?: string; maxlength?: number; rows?: number }): SafeHtml {
+export function textArea(_c: Ctx, form: FormState, f: { name: string; label: string; help?: string; maxlength?: number; rows?: number }): SafeHtml {
   const id = fieldId(f.name);
   const error = form.errors[f.name];
   const described = [f.help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
