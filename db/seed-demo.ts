@@ -206,8 +206,9 @@ export async function seedDemo(
             `A land listing ${history.landId} sold above its starting price: /api/sections/${history.landId}/evaluation and /award.`,
           ]
         : [
-            'The completed tender and land deal of the demo history were skipped: the platform CA in the certs',
-            'directory did not exist yet 40 days ago. Start with an empty certs directory and database to see them.',
+            "The completed tender and land deal of the demo history, and the custodian's construction tender, were",
+            'skipped: the platform CA in the certs directory did not exist yet 40 days ago. Start with an empty certs',
+            'directory and database to see them.',
           ]),
       'Rates (savings and value-added, per centre and combined, with 2024–2025 imported history):',
       `  /api/reports/rates?from=2024-01-01&to=${today}  (add &format=pdf or &format=csv)`,
