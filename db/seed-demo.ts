@@ -10,6 +10,7 @@ import { createProjectBody } from '../modules/tenders/tenders-schemas';
 import { seedDemoOpening, type DemoBidder } from './seed-demo-opening';
 import { localDate } from '../modules/centres/calendar';
 import { coversDemoHistory, importDemoHistory, seedDemoHistory, type DemoHistory } from './seed-demo-history';
+import { type DemoCustody, publishDemoCustodyTender, submitDemoCustodyBids } from './seed-demo-custody';
 
 const project = (input: unknown) => createProjectBody.parse(input);
 
@@ -42,7 +43,7 @@ export async function seedDemo(
   await staff('land-operator', '土地交易部经办人', 'operator', ['land']);
   await staff('supervisor', '监督员', 'supervisor');
   await staff('auditor', '审计员', 'auditor');
-  await staff('custodian', '开标密钥保管人', 'custodian');
+  const custodian = await staff('custodian', '开标密钥保管人', 'custodian');
 
   const orgs = [
     { name: '合肥示范建设工程有限公司', body: '91340100MA2TG0001', approve: true, user: 'bidder-a' },
@@ -103,6 +104,11 @@ export async function seedDemo(
   );
   await s.tenders.publish(operator, land.sections[0]!.id);
 
+  // The construction centre's keys held by the time lock and the demo custodian, and a tender that
+  // waits for the custodian's share at its deadline (22 days ago, when the CA covers it).
+  const openingAt = now + build.config.demoOpeningDelayMs;
+  const custody: DemoCustody | null = history ? await publishDemoCustodyTender(s, past, now, { admin, operator, custodian }, openingAt, build.config.dataDir) : null;
+
   // Published today: procurement open for bids, and a property listing.
   past.set(now - 2 * HOUR);
   const procurement = await s.tenders.createProject(
@@ -159,10 +165,10 @@ export async function seedDemo(
   // Catch the lifecycle up with the present: closes the tender whose deadline has passed.
   past.set(now);
   await s.lifecycle.advanceDue();
-  void admin;
 
   // Three sealed bids for a tender that opens by itself a few minutes from now.
   const openingId = await seedDemoOpening(s, past, now, operator, demoBidders, build.config.demoOpeningDelayMs);
+  if (custody) await submitDemoCustodyBids(s, custody, demoBidders);
 
   // Earlier years' results, imported as a centre adopting the platform would (2007, 2024, 2025).
   past.set(now);
@@ -179,6 +185,17 @@ export async function seedDemo(
       `The demo tender ${openingId} holds three sealed bids and opens by itself at ${new Date(now + build.config.demoOpeningDelayMs).toISOString()};`,
       `its opening record will be at /api/sections/${openingId}/opening-record (and .pdf).`,
       '',
+      ...(custody
+        ? [
+            `The construction centre's opening keys are held by the time lock and the custodian. Its tender ${custody.code}`,
+            `(${custody.sectionId}) holds three sealed bids and, after its deadline at ${new Date(custody.deadline).toISOString()}, waits for the`,
+            "custodian's share. The custodian's encryption key (made by the demo, mode 0600) is",
+            `  ${custody.keyFile}`,
+            'Release the share signed in as custodian at /account/custody, or from the command line:',
+            `  ETENDER_TOKEN=$(npm run -s etender -- token create --user custodian) npm run etender -- share release --url ${build.config.publicUrl ?? `http://127.0.0.1:${build.config.port}`} --section ${custody.sectionId} --key ${custody.keyFile}`,
+            '',
+          ]
+        : []),
       ...(history
         ? [
             `A completed procurement tender ${history.procurementId} (opened 35 days ago, awarded, contract signed):`,
@@ -189,8 +206,9 @@ export async function seedDemo(
             `A land listing ${history.landId} sold above its starting price: /api/sections/${history.landId}/evaluation and /award.`,
           ]
         : [
-            'The completed tender and land deal of the demo history were skipped: the platform CA in the certs',
-            'directory did not exist yet 40 days ago. Start with an empty certs directory and database to see them.',
+            "The completed tender and land deal of the demo history, and the custodian's construction tender, were",
+            'skipped: the platform CA in the certs directory did not exist yet 40 days ago. Start with an empty certs',
+            'directory and database to see them.',
           ]),
       'Rates (savings and value-added, per centre and combined, with 2024–2025 imported history):',
       `  /api/reports/rates?from=2024-01-01&to=${today}  (add &format=pdf or &format=csv)`,

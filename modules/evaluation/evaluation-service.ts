@@ -75,6 +75,17 @@ export function createEvaluationService(deps: EvaluationDeps) {
     return { bids: r.bids as RecordBid[], identity: r.openingKey.identity as string };
   }
 
+  /** True while the candidate publicity runs (TBLS 54): the only time objections to the candidates are taken. */
+  function inPublicity(s: Section, e: { publicityEndsAt: number | null } | null): boolean {
+    return s.state === 'publicity' && !!e?.publicityEndsAt && clock.now() < e.publicityEndsAt;
+  }
+
+  /** A bidder of the section: its organisation has a bid in the opening record. */
+  async function bidderOf(sectionId: string, orgId: string): Promise<boolean> {
+    const { bids } = await openingRecord(sectionId).catch(() => ({ bids: [] as RecordBid[] }));
+    return bids.some((b) => b.bidder.orgId === orgId);
+  }
+
   async function readReserve(s: Section, identity: string) {
     const r = await store.findReserve(knex, s.id);
     if (!r) return null;
@@ -269,6 +280,18 @@ export function createEvaluationService(deps: EvaluationDeps) {
       return this.view(ctx, id);
     },
 
+    /**
+     * Whether the candidate publicity takes objections now, and whether `ctx` may raise one (a
+     * bidder of the section): what the section page needs to offer the form. The same rules as raiseObjection.
+     */
+    async objectionWindow(ctx: RequestContext, id: string): Promise<{ open: boolean; mayRaise: boolean }> {
+      const s = await section(id);
+      const open = inPublicity(s, await store.findEvaluation(knex, s.id));
+      const actor = ctx.actor;
+      const mayRaise = open && actor?.role === 'bidder' && !!actor.orgId && (await bidderOf(s.id, actor.orgId));
+      return { open, mayRaise };
+    },
+
     /** The evaluation result: public from the publicity on; operators and overseers see the live ranking before. */
     async view(ctx: RequestContext, id: string): Promise<{ evaluation: EvaluationView }> {
       const s = await section(id);
@@ -310,12 +333,11 @@ export function createEvaluationService(deps: EvaluationDeps) {
       if (actor.role !== 'bidder' || !actor.orgId) throw forbidden('Only bidders of the section may object to its candidates.');
       // The publicity period is public knowledge: check it first, so that a bidder hears "not now" rather than "not yours".
       const e = await store.findEvaluation(knex, s.id);
-      if (s.state !== 'publicity' || !e?.publicityEndsAt || clock.now() >= e.publicityEndsAt) {
+      if (!inPublicity(s, e)) {
         const ended = e?.publicityEndsAt ? ` (it ended ${new Date(e.publicityEndsAt).toISOString()})` : '';
         throw new AppError(409, 'publicity_over', `Objections to the candidates are filed during the candidate publicity only (TBLS 54)${ended}; ${s.code} is ${s.state}.`);
       }
-      const { bids } = await openingRecord(s.id).catch(() => ({ bids: [] as RecordBid[] }));
-      if (!bids.some((b) => b.bidder.orgId === actor.orgId)) throw forbidden(`Only bidders of ${s.code} may object to its candidates.`);
+      if (!(await bidderOf(s.id, actor.orgId))) throw forbidden(`Only bidders of ${s.code} may object to its candidates.`);
       const o: store.Objection = { id: newId(), sectionId: s.id, orgId: actor.orgId, userId: actor.userId, text, raisedAt: clock.now(), answer: null, answeredBy: null, answeredAt: null };
       await inTransaction(async (tx) => {
         await store.insertObjection(tx.db, o);

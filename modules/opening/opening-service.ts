@@ -31,6 +31,8 @@ import { mayManageCentre } from '../core/access';
 
 export const RECORD_FORMAT = OPENING_RECORD_FORMAT;
 export const DEFAULT_RELEASE_WINDOW_HOURS = 24;
+/** The states in which bidders raise objections at the opening (TBLS 44): while it runs and once its record is out, until the evaluation starts. */
+const OBJECTION_STATES = new Set(['opening', 'opened']);
 
 /** What the opening's units of work need: the log, the lifecycle's system steps, and the bids' merge at the freeze. */
 export type OpeningTx = { audit: AuditAppender; lifecycle: Pick<TxLifecycle, 'systemTransition'>; bids: Pick<TxBids, 'mergeIntoLog'> };
@@ -389,7 +391,7 @@ export function createOpeningService(deps: OpeningDeps) {
       const actor = requireRole(ctx, ['bidder'], 'raise objections at the opening');
       const f = await visible(ctx, id);
       if (!actor.orgId || !(await bids.hasBid(id, actor.orgId))) throw forbidden('Only bidders of this section may raise objections at its opening.');
-      if (f.section.state !== 'opening' && f.section.state !== 'opened') {
+      if (!OBJECTION_STATES.has(f.section.state)) {
         throw invalidTransition(`Objections are raised at the opening; this section is ${f.section.state}.`, { state: f.section.state });
       }
       const o: store.Objection = { id: newId(), sectionId: id, orgId: actor.orgId, userId: actor.userId, text, raisedAt: clock.now(), answer: null, answeredBy: null, answeredAt: null };
@@ -398,6 +400,18 @@ export function createOpeningService(deps: OpeningDeps) {
         await tx.audit.append(ctx, { action: 'opening.objection_raised', objectType: 'section', objectId: id, data: { objectionId: o.id, orgId: o.orgId, text } });
       });
       return { objection: objectionJson(o) };
+    },
+
+    /**
+     * Whether the opening takes objections now, and whether `ctx` may raise one (a bidder of the
+     * section): what the hall page needs to offer the form. The same rules as raiseObjection.
+     */
+    async objectionWindow(ctx: RequestContext, id: string): Promise<{ open: boolean; mayRaise: boolean }> {
+      const f = await visible(ctx, id);
+      const open = OBJECTION_STATES.has(f.section.state);
+      const actor = ctx.actor;
+      const mayRaise = open && actor?.role === 'bidder' && !!actor.orgId && (await bids.hasBid(id, actor.orgId));
+      return { open, mayRaise };
     },
 
     async answerObjection(ctx: RequestContext, id: string, objectionId: string, answer: string) {

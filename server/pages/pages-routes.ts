@@ -15,6 +15,9 @@ import type { EvaluationService } from '../../modules/evaluation/evaluation-serv
 import type { OpeningService } from '../../modules/opening/opening-service';
 import type { ReportsService } from '../../modules/reports/reports-service';
 import type { TendersService } from '../../modules/tenders/tenders-service';
+import type { FormTokens } from '../http/form-token';
+import { emptyForm, type FormState, hasProblems } from '../../templates/pages/forms';
+import { objectionPostRoutes, openingObjections, publicityObjections } from './objection-routes';
 import type { PageContext } from './page-context';
 import { failureOf, sendPage } from './respond';
 import { failureText } from '../../templates/pages/messages';
@@ -45,14 +48,16 @@ export interface PagesDeps {
   services: {
     tenders: Pick<TendersService, 'getSection' | 'listSections'>;
     centres: Pick<CentresService, 'list'>;
-    opening: Pick<OpeningService, 'record'>;
-    evaluation: Pick<EvaluationService, 'view'>;
+    opening: Pick<OpeningService, 'record' | 'objections' | 'objectionWindow' | 'raiseObjection'>;
+    evaluation: Pick<EvaluationService, 'view' | 'objectionWindow' | 'raiseObjection'>;
     awards: Pick<AwardsService, 'publicAward'>;
     reports: Pick<ReportsService, 'rates'>;
   };
   clock: Clock;
   /** The page's language, the signed-in viewer for the header, the form token (page-context.ts). */
   context: PageContext;
+  /** Checks the form token of the objection forms' posts. */
+  tokens: FormTokens;
   /** How often one hall connection reads the section (ms); never below 2000. */
   hallPollMs?: number;
 }
@@ -136,15 +141,17 @@ export function pagesRoutes(deps: PagesDeps): Router {
     }
   };
 
-  router.get('/sections/:id', async (req, res) => {
-    const c = await view(req, res);
-    const id = req.params.id;
+  /** The section page; `form` is the objection form's state after a refused post. */
+  const sectionView = async (req: Request, res: Response, status: number, form: FormState) => {
+    const id = req.params.id as string;
     const d = await services.tenders.getSection(anon(req), id);
     const evaluation = (await orNull(services.evaluation.view(anon(req), id)))?.evaluation;
     const award = await orNull(services.awards.publicAward(id));
+    const objections = await publicityObjections(services, req, id, evaluation ?? null, form);
+    const c = await deps.context(req, res, { form: (objections?.window.mayRaise ?? false) || hasProblems(form) });
     sendPage(
       res,
-      200,
+      status,
       sectionPage(c, {
         section: publicSection(d.section),
         project: d.project,
@@ -154,17 +161,23 @@ export function pagesRoutes(deps: PagesDeps): Router {
         record: await openingRecord(req, id),
         evaluation: evaluation ? { publicity: evaluation.publicity, result: evaluation.result } : null,
         award: award?.award ?? null,
+        objections,
       }),
     );
-  });
+  };
+  router.get('/sections/:id', (req, res) => sectionView(req, res, 200, emptyForm()));
 
-  router.get('/sections/:id/hall', async (req, res) => {
-    const c = await view(req, res);
-    const d = await services.tenders.getSection(anon(req), req.params.id);
+  /** The opening hall; `form` is the objection form's state after a refused post. */
+  const hallView = async (req: Request, res: Response, status: number, form: FormState) => {
+    const d = await services.tenders.getSection(anon(req), req.params.id as string);
     const section = { ...publicSection(d.section), projectTitle: d.project.title };
     const rec = await openingRecord(req, section.id);
-    sendPage(res, 200, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null }));
-  });
+    const objections = await openingObjections(services, req, section.id, form);
+    const c = await deps.context(req, res, { form: objections.window.mayRaise || hasProblems(form) });
+    sendPage(res, status, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null, objections }));
+  };
+  router.get('/sections/:id/hall', (req, res) => hallView(req, res, 200, emptyForm()));
+  router.use(objectionPostRoutes({ services, tokens: deps.tokens, context: deps.context, hall: hallView, section: sectionView }));
 
   /** The 'opened' event: the record's summary, labels in the page's language. */
   const summary = (c: Ctx, sectionId: string, rec: OpeningRecordView) => ({

@@ -73,3 +73,16 @@ ${content}
 export function notice(text: string | null | undefined, id = 'notice'): SafeHtml {
   return text ? html`<p class="notice" id="${id}" role="status">${text}</p>` : html``;
 }
+
+/** A multi-line field (a note, an objection), with its label, help and error tied as in field(). */
+export function textArea(_c: Ctx, form: FormState, f: { name: string; label: string; help?: string; maxlength?: number; rows?: number }): SafeHtml {
+  const id = fieldId(f.name);
+  const error = form.errors[f.name];
+  const described = [f.help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="field${error ? ' invalid' : ''}">
+<label for="${id}">${f.label}</label>
+${f.help ? html`<span class="help" id="${id}-help">${f.help}</span>` : ''}
+${error ? html`<span class="field-error" id="${id}-error">${error}</span>` : ''}
+<textarea id="${id}" name="${f.name}" rows="${f.rows ?? 5}" required aria-required="true"${f.maxlength ? html` maxlength="${f.maxlength}"` : ''}${described ? html` aria-describedby="${described}"` : ''}${error ? html` aria-invalid="true"` : ''}>${form.values[f.name] ?? ''}</textarea>
+</div>`;
+}

@@ -34,6 +34,13 @@ const TEXTS: Record<string, Text> = {
   validation_failed: { zh: '提交的内容有误，请检查后重试。', en: 'Some of what was sent is not valid; check it and try again.' },
   bad_request: { zh: '请求有误，请检查后重试。', en: 'The request is not valid; check it and try again.' },
   rule_violation: { zh: '该操作不符合交易中心的规则。', en: "This is against the centre's rules." },
+  publicity_over: { zh: '中标候选人公示期已结束（或尚未开始），不能再对候选人提出异议。', en: 'The candidate publicity is over (or has not begun): objections to the candidates are no longer taken.' },
+  not_in_publicity: { zh: '该项目不在中标候选人公示期内。', en: 'This section is not in its candidate publicity.' },
+  publicity_not_over: { zh: '中标候选人公示期尚未结束。', en: 'The candidate publicity has not ended yet.' },
+  objections_unanswered: { zh: '尚有异议未答复，请先答复全部异议。', en: 'Some objections are not answered yet; answer every objection first.' },
+  opening_in_progress: { zh: '开标正在进行中，请稍后再试。', en: 'The opening is under way; try again shortly.' },
+  section_failed: { zh: '该项目已流标（废标）。', en: 'This section has failed (no valid outcome).' },
+  org_not_approved: { zh: '您的单位尚未通过交易中心审核，暂不能进行此操作。', en: 'Your organisation is not approved yet, so this is not possible yet.' },
   payload_too_large: { zh: '提交的内容太大。', en: 'What was sent is too large.' },
   internal_error: { zh: '平台内部出错，已记录。请稍后重试，如仍有问题请联系交易中心。', en: 'Something went wrong on our side; it has been logged. Try again, or tell the centre if it persists.' },
 };

@@ -11,6 +11,7 @@ import { html, raw, type SafeHtml } from '../../server/pages/html';
 import { remaining, shanghaiTime, yuan } from './format';
 import { type Ctx, href, layout } from './layout';
 import { fill } from './text';
+import { type ObjectionsBlock, objectionsSection, showObjections } from './objection-pages';
 
 export { type Ctx, ctxFor, href, layout } from './layout';
 
@@ -103,6 +104,8 @@ export interface SectionPageData {
   /** The public evaluation (modules/evaluation/evaluation-schemas.ts): its publicity and result. */
   evaluation: { publicity: { endsAt: number } | null; result: EvaluationResult | null } | null;
   award: Pick<Award, 'bidderName' | 'amount' | 'awardedAt' | 'contractSignedAt' | 'contractAmount'> | null;
+  /** Objections to the candidates (from the publicity on), with the form for a bidder during it. */
+  objections?: ObjectionsBlock | null;
 }
 
 export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
@@ -159,6 +162,7 @@ ${d.evaluation.result.candidates?.length ? html`<table><thead><tr><th>${c.s.rank
 </section>`
     : ''
 }
+${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
 ${
   d.award
     ? html`<section id="award"><h2>${c.s.award}</h2>
@@ -171,7 +175,7 @@ ${d.award.contractSignedAt ? html`<dt>${c.s.contract}</dt><dd>${shanghaiTime(d.a
   return layout(c, `${x.code} ${x.title}`, body, { path: `/sections/${id}` });
 }
 
-export function hallPage(c: Ctx, d: { centres: CentreView[]; section: SectionView; record: OpeningRecordView | null }): SafeHtml {
+export function hallPage(c: Ctx, d: { centres: CentreView[]; section: SectionView; record: OpeningRecordView | null; objections?: ObjectionsBlock | null }): SafeHtml {
   const x = d.section;
   const id = encodeURIComponent(x.id);
   const openingAt = x.openingAt ?? x.bidDeadlineAt;
@@ -195,6 +199,7 @@ ${
 <table id="record-table"><thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead><tbody id="record-bids"></tbody></table>`
 }
 </section>
+${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
 </div>`;
   return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
 }

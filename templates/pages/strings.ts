@@ -2,6 +2,7 @@
 // pages' strings are in account-strings.ts, the API's error codes in messages.ts.
 import { EVALUATION_METHOD_NAMES, namesIn, PROCEDURE_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 import { ACCOUNT_STRINGS } from './account-strings';
+import { OBJECTION_STRINGS } from './objection-strings';
 
 export type Lang = 'zh' | 'en';
 
@@ -126,6 +127,7 @@ const zh = {
   evaluationMethodNames: namesIn(EVALUATION_METHOD_NAMES, 'zh'),
   referenceKindNames: namesIn(REFERENCE_KIND_NAMES, 'zh'),
   account: ACCOUNT_STRINGS.zh,
+  objections: OBJECTION_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
     title: '核验投标回执',
@@ -308,6 +310,7 @@ const en: typeof zh = {
   evaluationMethodNames: namesIn(EVALUATION_METHOD_NAMES, 'en'),
   referenceKindNames: namesIn(REFERENCE_KIND_NAMES, 'en'),
   account: ACCOUNT_STRINGS.en,
+  objections: OBJECTION_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
     title: 'Check a bid receipt',

@@ -6,13 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { seedDemo } from '../../db/seed-demo';
+import { DEMO_CUSTODY_CENTRE, demoCustodianKeyFile } from '../../db/seed-demo-custody';
 import { prepareDemoPlatformKeys } from '../../db/seed-demo-history';
 import { DAY, ManualClock } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
-import { buildServices, type Services } from '../../server/app';
+import { buildServices, createApp, type Services } from '../../server/app';
+import { shareReleaseCommand } from '../../server/commands/ceremony';
+import { createLogger } from '../../server/logger';
 import { loadConfig, type Config } from '../../server/config';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
-import { T0 } from '../support/test-app';
+import { listenOnLoopback, T0 } from '../support/test-app';
 
 describe('the demo seed', function () {
   this.timeout(60_000);
@@ -109,5 +112,49 @@ describe('the demo seed', function () {
     const y2007 = await services.reports.rates({ from: '2007-01-01', to: '2007-12-31' });
     expect(y2007.headline).to.equal('construction and procurement savings rate 15.17%; property rights and land value-added rate 20.73%');
     expect(printed).to.include('/api/reports/rates?from=2007-01-01&to=2007-12-31');
+  });
+
+  it("has a centre whose custody includes the demo custodian, and a tender that waits for its share; `etender share release` with the demo's key file opens it", async () => {
+    const centre = (await services.centres.list()).find((c) => c.code === DEMO_CUSTODY_CENTRE)!;
+    expect(centre.settings.custody).to.deep.equal({ threshold: 2, members: ['time-lock', 'user:custodian'] });
+    const keyFile = demoCustodianKeyFile(tdb.dataDir);
+    expect(fs.statSync(keyFile).mode & 0o777, 'the key file is readable by its owner only').to.equal(0o600);
+    expect(printed).to.include(keyFile);
+
+    const custodian = (await services.accounts.actorByUsername('custodian'))!;
+    const ctx = { actor: custodian, ip: '127.0.0.1' };
+    const list = await services.tenders.listSections(SYSTEM_CONTEXT, { centre: DEMO_CUSTODY_CENTRE });
+    const held = list.find((s) => s.title === '监控系统施工')!;
+    expect(printed).to.include(`--section ${held.id} --key ${keyFile}`);
+    const { share } = await services.custody.myShare(ctx, held.id);
+    expect(share).to.include({ custodian: 'user:custodian', releasedAt: null });
+    expect((await services.pki.certificateOfUser(custodian.userId, 'encryption', clock.now()))!.fingerprint).to.equal(share.certificateFingerprint);
+
+    // The first test passed the deadline: the time lock's part is in, the opening waits for the custodian.
+    expect(held.bidDeadlineAt).to.be.at.most(clock.now());
+    await services.lifecycle.advanceDue();
+    expect(await services.opening.openDue()).to.deep.include({ id: held.id, outcome: 'waiting' });
+
+    // The custodian releases with the CLI against the running server, with the key file the demo made.
+    const { app } = createApp({ config, db: tdb.db, clock, log: createLogger('silent'), sessionSecret: 'demo-seed-test' });
+    const server = await listenOnLoopback(app);
+    const out: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+    try {
+      const { token } = await services.accounts.createTokenForUsername('custodian', 'demo test');
+      await shareReleaseCommand.run({ url: server.baseUrl, token, section: held.id, key: keyFile }, []);
+    } finally {
+      process.stdout.write = write;
+      await server.close();
+    }
+    expect(out.join('')).to.match(/^Released\. 1 of 2 shares are in/);
+    expect(await services.opening.openDue()).to.deep.include({ id: held.id, outcome: 'opened' });
+    const record = JSON.parse((await services.opening.record(SYSTEM_CONTEXT, held.id)).json) as { bids: Array<{ status: string; price: { amount: string } | null }> };
+    expect(record.bids.map((b) => [b.status, b.price?.amount])).to.deep.equal([
+      ['opened', '5380000.00'],
+      ['opened', '5215000.00'],
+      ['opened', '5490000.00'],
+    ]);
   });
 });

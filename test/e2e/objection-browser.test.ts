@@ -1,0 +1,192 @@
+// Objections in a real browser (Debian's Chromium through playwright-core) under the real CSP: a
+// bidder of the section raises an objection at the opening hall and one to the candidates on the
+// section page with the keyboard only, sees a refusal at the field and the operator's answer. axe-core
+// checks WCAG 2.1 AA with the forms shown in zh and en, no page scrolls sideways at 390 px, and
+// screenshots go to test-output/screenshots/.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { HOUR } from '../../modules/core/clock';
+import { axeViolations, serveAxe } from '../support/axe';
+import { approvedBidder, placeBid, publishedSection, type Bidder, type PublishedSection } from '../support/bidding';
+import { createTestApp, T0, type TestApp } from '../support/test-app';
+import { requireModuleFile, requireTool } from '../support/tools';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+type Doc = { document: { activeElement: { id: string } | null; documentElement: { scrollWidth: number; clientWidth: number } } };
+
+describe('objections in a browser', function () {
+  this.timeout(180_000);
+
+  let t: TestApp;
+  let server: http.Server;
+  let base: string;
+  let userDataDir: string;
+  let browser: BrowserContext;
+  let page: Page;
+  let A: Bidder;
+  let s: PublishedSection;
+  const problems: string[] = [];
+
+  before(async function () {
+    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
+    const axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    t = await createTestApp();
+    A = await approvedBidder(t, '甲浏览器异议建设有限公司', 'obj-browser');
+    const B = await approvedBidder(t, '乙浏览器异议科技有限公司', 'obj-browser');
+    const C = await approvedBidder(t, '丙浏览器异议工程有限公司', 'obj-browser');
+    s = await publishedSection(t);
+    for (const [i, [b, amount]] of (
+      [
+        [A, '900000.00'],
+        [B, '850000.00'],
+        [C, '950000.00'],
+      ] as const
+    ).entries()) {
+      t.clock.set(T0 + (i + 1) * HOUR);
+      await placeBid(t, s, b, amount);
+    }
+    t.clock.set(s.deadline);
+    await t.services.lifecycle.advanceDue();
+    expect(await t.services.opening.openDue()).to.deep.include({ id: s.id, outcome: 'opened' });
+
+    server = http.createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
+    browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000, viewport: DESKTOP });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.setDefaultTimeout(15_000);
+    await serveAxe(page, base, axeFile);
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    // The refused posts answer 4xx on purpose; anything else failing is a problem.
+    page.on('response', (r) => {
+      if (r.status() >= 400 && !/\/favicon\.ico$|\/objections(\?|$)/.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('pageerror', (e) => problems.push(String(e)));
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await t?.close();
+  });
+
+  /** axe finds nothing, the page does not scroll sideways at 390 px, and screenshots are taken at both widths. */
+  async function checkPage(name: string) {
+    const violations = await axeViolations(page, base);
+    expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
+    await page.setViewportSize(PHONE);
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as unknown as Doc).document;
+      return d.documentElement.scrollWidth - d.documentElement.clientWidth;
+    });
+    expect(overflow, `${name} scrolls sideways at 390 px by ${overflow} px`).to.be.at.most(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
+    const phoneViolations = await axeViolations(page, base);
+    expect(phoneViolations, `${name} at 390 px: ${JSON.stringify(phoneViolations, null, 1)}`).to.deep.equal([]);
+    await page.setViewportSize(DESKTOP);
+  }
+
+  const activeId = () => page.evaluate(() => (globalThis as unknown as Doc).document.activeElement?.id ?? '');
+  /** Tabs from the top of the page to the element, as a keyboard user does; fails if it is never reached. */
+  async function tabTo(id: string) {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      if ((await activeId()) === id) return;
+    }
+    throw new Error(`#${id} is never reached with Tab`);
+  }
+  const focusOn = (id: string) => page.waitForFunction((want) => (globalThis as unknown as Doc).document.activeElement?.id === want, id, { timeout: 5000 });
+
+  /** Types an objection and sends it with the keyboard only: Tab to the field, type, Tab to the button, Enter. */
+  async function objectByKeyboard(block: string, text: string) {
+    await tabTo('f-text');
+    if (text) await page.keyboard.type(text);
+    await page.keyboard.press('Tab');
+    expect(await activeId()).to.equal(`${block}-submit`);
+    await page.keyboard.press('Enter');
+  }
+
+  it('the hall with the objection form passes axe and fits 390 px in zh and en; nobody signed in sees no form', async () => {
+    await page.goto(`${base}/sections/${s.id}/hall`);
+    expect(await page.locator('#opening-objections-form').count()).to.equal(0);
+    expect(await page.locator('#opening-objections-login').count()).to.equal(1);
+    await checkPage('hall-objections-anonymous-zh');
+
+    await page.goto(`${base}/login?next=${encodeURIComponent(`/sections/${s.id}/hall`)}`);
+    await page.fill('#f-username', A.user.username);
+    await page.fill('#f-password', A.user.password);
+    await page.locator('#login-button').click();
+    await page.waitForURL(`${base}/sections/${s.id}/hall`);
+    for (const lang of ['zh', 'en']) {
+      await page.goto(`${base}/sections/${s.id}/hall${lang === 'en' ? '?lang=en' : ''}`);
+      await page.locator('#opening-objections-form').waitFor();
+      await checkPage(`hall-objection-form-${lang}`);
+    }
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('keyboard only: an empty objection is refused at the field, then one is raised; the answer shows there', async () => {
+    await page.goto(`${base}/sections/${s.id}/hall`);
+    await objectByKeyboard('opening-objections', '');
+    await page.locator('#f-text-error').waitFor();
+    await focusOn('error-summary');
+    expect(await page.locator('#f-text-error').innerText()).to.equal('请填写异议内容。');
+    await checkPage('hall-objection-error-zh');
+
+    await page.goto(`${base}/sections/${s.id}/hall`);
+    await objectByKeyboard('opening-objections', '第 2 号投标的开标时间与记录不符。');
+    await page.waitForURL(`${base}/sections/${s.id}/hall?objection=raised`);
+    expect(await page.locator('#opening-objections-raised').innerText()).to.contain('您的异议已提交');
+    expect(await page.locator('#opening-objections-list li.mine .objection-text').innerText()).to.equal('第 2 号投标的开标时间与记录不符。');
+
+    const [objection] = (await t.req().get(`/api/sections/${s.id}/opening-objections`)).body.objections;
+    expect((await t.req(t.users.opProc).post(`/api/sections/${s.id}/opening-objections/${objection.id}/answer`).send({ answer: '经核对开标日志，时间无误。' })).status).to.equal(200);
+    await page.goto(`${base}/sections/${s.id}/hall`);
+    expect(await page.locator('#opening-objections-list .objection-answer').innerText()).to.contain('经核对开标日志，时间无误。');
+    await checkPage('hall-objection-answered-zh');
+    await page.goto(`${base}/sections/${s.id}/hall?lang=en`);
+    await checkPage('hall-objection-answered-en');
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('during the candidate publicity: the section page form (axe, 390 px, zh and en), an objection by keyboard, its answer', async () => {
+    expect((await t.req(t.users.opProc).post(`/api/sections/${s.id}/evaluation/start`)).status).to.equal(200);
+    expect((await t.req(t.users.opProc).post(`/api/sections/${s.id}/evaluation/publicity`)).status).to.equal(200);
+    // The hall's form is gone with the opening; its objection and answer stay.
+    await page.goto(`${base}/sections/${s.id}/hall`);
+    expect(await page.locator('#opening-objections-form').count()).to.equal(0);
+    expect(await page.locator('#opening-objections-list li').count()).to.equal(1);
+
+    for (const lang of ['zh', 'en']) {
+      await page.goto(`${base}/sections/${s.id}${lang === 'en' ? '?lang=en' : ''}`);
+      await page.locator('#publicity-objections-form').waitFor();
+      await checkPage(`section-objection-form-${lang}`);
+    }
+    await page.goto(`${base}/sections/${s.id}`);
+    await objectByKeyboard('publicity-objections', '第一名的业绩证明存疑。');
+    await page.waitForURL(`${base}/sections/${s.id}?objection=raised`);
+    expect(await page.locator('#publicity-objections-list li.mine .objection-text').innerText()).to.equal('第一名的业绩证明存疑。');
+    const [objection] = (await t.req().get(`/api/sections/${s.id}/evaluation`)).body.evaluation.objections;
+    expect((await t.req(t.users.opProc).post(`/api/sections/${s.id}/evaluation/objections/${objection.id}/answer`).send({ answer: '经核查，业绩证明真实有效。' })).status).to.equal(200);
+    await page.goto(`${base}/sections/${s.id}`);
+    expect(await page.locator('#publicity-objections-list .objection-answer').innerText()).to.contain('经核查，业绩证明真实有效。');
+    await checkPage('section-objection-answered-zh');
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+});
