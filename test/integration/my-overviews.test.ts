@@ -143,7 +143,7 @@ describe('my overviews: GET /api/me/bids and GET /api/me/custody', function () {
     const entryOf = async (user: TestUser, sectionId: string) => {
       const res = await t.req(user).get('/api/me/custody');
       conforms('/api/me/custody', res);
-      return (res.body.sections as Array<{ section: { id: string } } & Record<string, any>>).find((s) => s.section.id === sectionId);
+      return (res.body.sections as Array<{ section: { id: string; state: string } } & Record<string, any>>).find((s) => s.section.id === sectionId);
     };
 
     it('lists the sections whose key I hold a share of, with the index; no release before the deadline', async () => {

@@ -1,0 +1,89 @@
+// Sealing and opening etender-key-backup/1 files (modules/formats/key-backup.ts): the JSON encrypted
+// with age's passphrase (scrypt) recipient and ASCII-armored, so that `age -d` opens it as well.
+// Shared by the browser's key vault and the CLI: no node: imports, no DOM.
+import { Decrypter, Encrypter, armor } from 'age-encryption';
+import { KEY_BACKUP_FORMAT, keyBackupSchema, type KeyBackup } from '../formats/key-backup';
+
+/** Why a backup could not be opened; the page maps each code to a text in its language. */
+export type KeyBackupErrorCode = 'key_backup.wrong_passphrase' | 'key_backup.corrupted' | 'key_backup.not_a_key_backup' | 'key_backup.no_passphrase';
+
+export class KeyBackupError extends Error {
+  constructor(
+    readonly code: KeyBackupErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeyBackupError';
+  }
+}
+
+const MESSAGES: Record<KeyBackupErrorCode, string> = {
+  'key_backup.wrong_passphrase': 'The passphrase does not open this key backup.',
+  'key_backup.corrupted': 'The key backup file is damaged or incomplete; use another copy of it.',
+  'key_backup.not_a_key_backup': 'This file is not an etender key backup (etender-key-backup/1).',
+  'key_backup.no_passphrase': 'A key backup needs a passphrase.',
+};
+const fail = (code: KeyBackupErrorCode) => new KeyBackupError(code, MESSAGES[code]);
+
+/** The age file's header line of a passphrase recipient, the only one a backup has. */
+const SCRYPT_STANZA = 'age-encryption.org/v1\n-> scrypt ';
+
+/** The backup's JSON, age-encrypted to the passphrase and armored. `workFactor` is scrypt's log2 N (age's default 18). */
+export async function sealKeyBackup(backup: KeyBackup, passphrase: string, options: { workFactor?: number } = {}): Promise<string> {
+  if (!passphrase) throw fail('key_backup.no_passphrase');
+  const checked = keyBackupSchema.parse(backup);
+  const e = new Encrypter();
+  e.setPassphrase(passphrase);
+  if (options.workFactor !== undefined) e.setScryptWorkFactor(options.workFactor);
+  const json = JSON.stringify({ ...checked, format: KEY_BACKUP_FORMAT });
+  return armor.encode(await e.encrypt(json));
+}
+
+/** Opens a backup file (armored or binary age); a KeyBackupError with a code when it cannot. */
+export async function openKeyBackup(file: string | Uint8Array, passphrase: string): Promise<KeyBackup> {
+  if (!passphrase) throw fail('key_backup.no_passphrase');
+  let bytes: Uint8Array;
+  try {
+    const text = typeof file === 'string' ? file : new TextDecoder().decode(file.subarray(0, 64));
+    if (text.trimStart().startsWith('-----BEGIN')) bytes = armor.decode(typeof file === 'string' ? file : new TextDecoder().decode(file));
+    else bytes = typeof file === 'string' ? new TextEncoder().encode(file) : file;
+  } catch {
+    throw fail('key_backup.corrupted');
+  }
+  const head = new TextDecoder().decode(bytes.subarray(0, SCRYPT_STANZA.length));
+  if (!head.startsWith('age-encryption.org/')) throw fail('key_backup.not_a_key_backup');
+  if (head !== SCRYPT_STANZA) {
+    // An age file, but not one for a passphrase (or its header is mangled).
+    throw fail(/^age-encryption\.org\/v1\n-> /.test(head) ? 'key_backup.not_a_key_backup' : 'key_backup.corrupted');
+  }
+  const d = new Decrypter();
+  d.addPassphrase(passphrase);
+  let json: string;
+  try {
+    json = await d.decrypt(bytes, 'text');
+  } catch (err) {
+    // The library's own words: no file key could be unwrapped with this passphrase. (A damaged
+    // salt or wrapped key looks the same; anything else damaged fails its MAC or a chunk's tag.)
+    if ((err as Error).message === "no identity matched any of the file's recipients") throw fail('key_backup.wrong_passphrase');
+    throw fail('key_backup.corrupted');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw fail('key_backup.not_a_key_backup');
+  }
+  const result = keyBackupSchema.safeParse(parsed);
+  if (!result.success) throw fail('key_backup.not_a_key_backup');
+  return result.data;
+}
+
+export function base64Encode(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export function base64Decode(b64: string): Uint8Array {
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
