@@ -27,6 +27,7 @@ const fail = (code: KeyBackupErrorCode) => new KeyBackupError(code, MESSAGES[cod
 
 /** The age file's header line of a passphrase recipient, the only one a backup has. */
 const SCRYPT_STANZA = 'age-encryption.org/v1\n-> scrypt ';
+const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
 
 /** The backup's JSON, age-encrypted to the passphrase and armored. `workFactor` is scrypt's log2 N (age's default 18). */
 export async function sealKeyBackup(backup: KeyBackup, passphrase: string, options: { workFactor?: number } = {}): Promise<string> {
@@ -43,18 +44,21 @@ export async function sealKeyBackup(backup: KeyBackup, passphrase: string, optio
 export async function openKeyBackup(file: string | Uint8Array, passphrase: string): Promise<KeyBackup> {
   if (!passphrase) throw fail('key_backup.no_passphrase');
   let bytes: Uint8Array;
+  let armored: boolean;
   try {
     const text = typeof file === 'string' ? file : new TextDecoder().decode(file.subarray(0, 64));
-    if (text.trimStart().startsWith('-----BEGIN')) bytes = armor.decode(typeof file === 'string' ? file : new TextDecoder().decode(file));
+    armored = text.trimStart().startsWith(ARMOR_BEGIN);
+    if (armored) bytes = armor.decode(typeof file === 'string' ? file : new TextDecoder().decode(file));
     else bytes = typeof file === 'string' ? new TextEncoder().encode(file) : file;
   } catch {
     throw fail('key_backup.corrupted');
   }
   const head = new TextDecoder().decode(bytes.subarray(0, SCRYPT_STANZA.length));
-  if (!head.startsWith('age-encryption.org/')) throw fail('key_backup.not_a_key_backup');
   if (head !== SCRYPT_STANZA) {
-    // An age file, but not one for a passphrase (or its header is mangled).
-    throw fail(/^age-encryption\.org\/v1\n-> /.test(head) ? 'key_backup.not_a_key_backup' : 'key_backup.corrupted');
+    // An age file for recipients rather than a passphrase is no backup; so is anything that is not
+    // age at all — unless it came armored as age, when its header was damaged.
+    const otherAge = /^age-encryption\.org\/v1\n-> (?!scrypt )/.test(head);
+    throw fail(otherAge || !armored ? 'key_backup.not_a_key_backup' : 'key_backup.corrupted');
   }
   const d = new Decrypter();
   d.addPassphrase(passphrase);
