@@ -4,13 +4,9 @@
 // `age -d` opens it too. See docs/keys.md.
 import { z } from 'zod';
 import { epochMs } from './common';
+import { KEY_ALGORITHMS, KEY_BACKUP_FORMAT, KEY_KINDS, type KeyKind } from './names';
 
-export const KEY_BACKUP_FORMAT = 'etender-key-backup/1';
-export const KEY_KINDS = ['signing', 'encryption'] as const;
-export type KeyKind = (typeof KEY_KINDS)[number];
-
-/** The WebCrypto algorithm each kind of key is used with (RSA, SHA-256): bid manifests and challenges are signed, key shares decrypted. */
-export const KEY_ALGORITHMS = { signing: 'RSA-PSS-SHA256', encryption: 'RSA-OAEP-SHA256' } as const satisfies Record<KeyKind, string>;
+export { KEY_ALGORITHMS, KEY_BACKUP_FORMAT, KEY_KINDS, type KeyKind };
 
 export const keyBackupSchema = z
   .strictObject({
@@ -28,4 +24,6 @@ export const keyBackupSchema = z
       .describe('The RSA private key, PKCS#8 DER, base64 (not encrypted: the age layer is the protection).'),
   })
   .refine((b) => b.algorithm === KEY_ALGORITHMS[b.kind], { message: 'algorithm does not match kind', path: ['algorithm'] });
+// modules/pki/key-backup.ts checks the same rules without zod (the browser bundle stays small);
+// test/unit/key-backup.test.ts holds the two to agreement.
 export type KeyBackup = z.infer<typeof keyBackupSchema>;

@@ -1,8 +1,30 @@
 // Sealing and opening etender-key-backup/1 files (modules/formats/key-backup.ts): the JSON encrypted
 // with age's passphrase (scrypt) recipient and ASCII-armored, so that `age -d` opens it as well.
-// Shared by the browser's key vault and the CLI: no node: imports, no DOM.
+// Shared by the browser's key vault and the CLI: no node: imports, no DOM, and no zod (it would be
+// most of the page's bundle): the backup is checked by hand against the rules of its schema.
 import { Decrypter, Encrypter, armor } from 'age-encryption';
-import { KEY_BACKUP_FORMAT, keyBackupSchema, type KeyBackup } from '../formats/key-backup';
+import type { KeyBackup } from '../formats/key-backup';
+import { KEY_ALGORITHMS, KEY_BACKUP_FORMAT, KEY_KINDS } from '../formats/names';
+
+const FIELDS = ['format', 'username', 'kind', 'algorithm', 'createdAt', 'certificatePem', 'pkcs8'];
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The rules of keyBackupSchema (modules/formats/key-backup.ts), without zod: the value itself, or null. */
+export function asKeyBackup(value: unknown): KeyBackup | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  if (keys.length !== FIELDS.length || !FIELDS.every((f) => keys.includes(f))) return null;
+  const { format, username, kind, algorithm, createdAt, certificatePem, pkcs8 } = v;
+  if (format !== KEY_BACKUP_FORMAT) return null;
+  if (typeof username !== 'string' || username.length < 1 || username.length > 80) return null;
+  if (typeof kind !== 'string' || !(KEY_KINDS as readonly string[]).includes(kind)) return null;
+  if (algorithm !== KEY_ALGORITHMS[kind as KeyBackup['kind']]) return null;
+  if (typeof createdAt !== 'number' || !Number.isSafeInteger(createdAt)) return null;
+  if (certificatePem !== null && (typeof certificatePem !== 'string' || certificatePem.length > 16_384)) return null;
+  if (typeof pkcs8 !== 'string' || pkcs8.length < 1 || pkcs8.length > 16_384 || !BASE64.test(pkcs8)) return null;
+  return v as KeyBackup;
+}
 
 /** Why a backup could not be opened; the page maps each code to a text in its language. */
 export type KeyBackupErrorCode = 'key_backup.wrong_passphrase' | 'key_backup.corrupted' | 'key_backup.not_a_key_backup' | 'key_backup.no_passphrase';
@@ -32,7 +54,8 @@ const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
 /** The backup's JSON, age-encrypted to the passphrase and armored. `workFactor` is scrypt's log2 N (age's default 18). */
 export async function sealKeyBackup(backup: KeyBackup, passphrase: string, options: { workFactor?: number } = {}): Promise<string> {
   if (!passphrase) throw fail('key_backup.no_passphrase');
-  const checked = keyBackupSchema.parse(backup);
+  const checked = asKeyBackup(backup);
+  if (!checked) throw new TypeError('not an etender-key-backup/1 object');
   const e = new Encrypter();
   e.setPassphrase(passphrase);
   if (options.workFactor !== undefined) e.setScryptWorkFactor(options.workFactor);
@@ -77,9 +100,9 @@ export async function openKeyBackup(file: string | Uint8Array, passphrase: strin
   } catch {
     throw fail('key_backup.not_a_key_backup');
   }
-  const result = keyBackupSchema.safeParse(parsed);
-  if (!result.success) throw fail('key_backup.not_a_key_backup');
-  return result.data;
+  const backup = asKeyBackup(parsed);
+  if (!backup) throw fail('key_backup.not_a_key_backup');
+  return backup;
 }
 
 export function base64Encode(bytes: Uint8Array): string {

@@ -113,6 +113,8 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
     executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
     t = await createTestApp();
     bundle = await vaultBundle();
+    // The age library and the vault; the schema library (≈450 KB) must stay out of the pages' bundle.
+    expect(bundle.length, 'bundle size').to.be.below(200_000);
     server = http.createServer((req, res) => {
       // The test's copy of the vault, from the platform's own origin; every other path is the real app.
       if (req.url === VAULT_SCRIPT) {

@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import forge from 'node-forge';
 import { KEY_BACKUP_FORMAT, keyBackupSchema, type KeyBackup } from '../../modules/formats/key-backup';
 import { generateRsaKeyPair } from '../../modules/pki/client-keys';
-import { KeyBackupError, openKeyBackup, sealKeyBackup } from '../../modules/pki/key-backup';
+import { asKeyBackup, KeyBackupError, openKeyBackup, sealKeyBackup } from '../../modules/pki/key-backup';
 import { UsageError } from '../../server/commands/command';
 import { keyExportBackupCommand, keyImportBackupCommand } from '../../server/commands/key-backup';
 import { keygenCommand } from '../../server/commands/pki';
@@ -110,6 +110,38 @@ describe('key backups (etender-key-backup/1)', function () {
     expect(keyBackupSchema.safeParse({ ...backup, kind: 'encryption', algorithm: 'RSA-OAEP-SHA256' }).success).to.equal(true);
     expect(keyBackupSchema.safeParse({ ...backup, extra: 1 }).success).to.equal(false);
     expect(keyBackupSchema.safeParse({ ...backup, pkcs8: 'not base64!' }).success).to.equal(false);
+  });
+
+  it("the browser's check without zod accepts exactly what the schema accepts", () => {
+    const { format: _f, ...withoutFormat } = backup;
+    const samples: unknown[] = [
+      backup,
+      { ...backup, kind: 'encryption', algorithm: 'RSA-OAEP-SHA256' },
+      { ...backup, certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
+      { ...backup, kind: 'encryption' },
+      { ...backup, algorithm: 'RSA-OAEP-SHA256' },
+      { ...backup, kind: 'other' },
+      { ...backup, format: 'etender-key-backup/2' },
+      withoutFormat,
+      { ...backup, extra: 1 },
+      { ...backup, username: '' },
+      { ...backup, username: 'x'.repeat(80) },
+      { ...backup, username: 'x'.repeat(81) },
+      { ...backup, username: 7 },
+      { ...backup, createdAt: 1.5 },
+      { ...backup, createdAt: '2026-12-01' },
+      { ...backup, createdAt: Number.MAX_SAFE_INTEGER + 1 },
+      { ...backup, certificatePem: 5 },
+      { ...backup, certificatePem: 'x'.repeat(16_385) },
+      { ...backup, pkcs8: '' },
+      { ...backup, pkcs8: 'AAAA===' },
+      { ...backup, pkcs8: 'A'.repeat(16_385) },
+      { ...backup, pkcs8: 'not base64!' },
+      null,
+      [],
+      'etender-key-backup/1',
+    ];
+    for (const sample of samples) expect(asKeyBackup(sample) !== null, JSON.stringify(sample)?.slice(0, 120)).to.equal(keyBackupSchema.safeParse(sample).success);
   });
 
   describe('etender key export-backup / import-backup', () => {

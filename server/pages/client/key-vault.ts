@@ -5,7 +5,8 @@
 // protected backup (etender-key-backup/1, modules/pki/key-backup.ts) and imported again. Bundled by
 // esbuild into the pages that use it; no DOM beyond IndexedDB, WebCrypto and Blob. See docs/keys.md.
 import type { webcrypto } from 'node:crypto';
-import { KEY_ALGORITHMS, KEY_BACKUP_FORMAT, type KeyBackup, type KeyKind } from '../../../modules/formats/key-backup';
+import type { KeyBackup } from '../../../modules/formats/key-backup';
+import { KEY_ALGORITHMS, KEY_BACKUP_FORMAT, type KeyKind } from '../../../modules/formats/names';
 import { base64Decode, base64Encode, KeyBackupError, openKeyBackup, sealKeyBackup } from '../../../modules/pki/key-backup';
 
 // Type-only (erased by the bundler): the WebCrypto key type as @types/node names it, and the little
@@ -34,7 +35,7 @@ interface IDBOpenRequest extends IDBRequest<IDBDatabase> {
 }
 const indexedDb = () => (globalThis as unknown as { indexedDB?: { open(name: string, version: number): IDBOpenRequest } }).indexedDB;
 
-export type { KeyKind } from '../../../modules/formats/key-backup';
+export type { KeyKind } from '../../../modules/formats/names';
 export { KeyBackupError } from '../../../modules/pki/key-backup';
 
 /** Why the vault refused; the page maps each code (and KeyBackupError's) to a text in its language. */
