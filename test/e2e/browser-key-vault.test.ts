@@ -24,6 +24,9 @@ import { publishedSection, submit, workDir } from '../support/bidding';
 import { createTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { requireTool } from '../support/tools';
 
+// biome-ignore lint/suspicious/noExplicitAny: what page script answers; each test checks the fields it reads.
+type FromPage = any;
+
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../server/pages/client');
 const VAULT_SCRIPT = '/test-support/key-vault.js';
@@ -150,7 +153,7 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
     const { context, page } = await launch(profile);
     sent.splice(0);
     const started = Date.now();
-    const made = await inPage<any>(
+    const made = await inPage<FromPage>(
       page,
       t.users.bidderA,
       `const { key, backup, fileName } = await vault.create({ username: arg, kind: 'signing', backupPassphrase: '${PASS}' });
@@ -216,7 +219,7 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
 
   it('after the browser is closed, the same profile still has the key; it signs a bid manifest the server accepts', async () => {
     const { context, page } = await launch(profile);
-    const kept = await inPage<any>(
+    const kept = await inPage<FromPage>(
       page,
       null,
       `const k = await vault.get(arg, 'signing');
@@ -253,7 +256,7 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
         certificate: certificate.fingerprint,
       };
       const manifestB64 = canonicalBytes(manifest).toString('base64');
-      const signed = await inPage<any>(page, null, `return { signature: await vault.sign(arg.user, Uint8Array.from(atob(arg.m), (c) => c.charCodeAt(0))) };`, {
+      const signed = await inPage<FromPage>(page, null, `return { signature: await vault.sign(arg.user, Uint8Array.from(atob(arg.m), (c) => c.charCodeAt(0))) };`, {
         user: t.users.bidderA.username,
         m: manifestB64,
       });
@@ -266,7 +269,7 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
     }
 
     // The record in IndexedDB holds key handles and public parts only.
-    const stored = await inPage<any>(
+    const stored = await inPage<FromPage>(
       page,
       null,
       `const k = await vault.get(arg, 'signing'); return Object.entries(k).filter(([, v]) => typeof v === 'string').map(([n, v]) => n + '=' + v.slice(0, 30));`,
@@ -274,14 +277,14 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
     );
     expect(stored.join('\n')).to.not.match(/PRIVATE KEY|pkcs8/);
     // Making a second signing key for the same user is refused while one is kept.
-    const again = await inPage<any>(page, null, `return await vault.create({ username: arg, kind: 'signing', backupPassphrase: 'x', workFactor: 10 });`, t.users.bidderA.username);
+    const again = await inPage<FromPage>(page, null, `return await vault.create({ username: arg, kind: 'signing', backupPassphrase: 'x', workFactor: 10 });`, t.users.bidderA.username);
     expect(again).to.deep.include({ error: 'vault.key_exists' });
     await context.close();
   });
 
   it("a custodian's encryption key is certified for encryption and decrypts a share encrypted to that certificate", async () => {
     const { context, page } = await launch(newProfile());
-    const made = await inPage<any>(
+    const made = await inPage<FromPage>(
       page,
       t.users.custodian,
       `await vault.create({ username: arg, kind: 'encryption', backupPassphrase: 'custodian pass', workFactor: 12 });
@@ -300,18 +303,18 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
     expect(chosen?.fingerprint).to.equal(made.fingerprint);
     expect((await t.services.pki.checkCertificate(made.pem, { at: t.clock.now(), usage: 'encryption' })).userId).to.equal(t.users.custodian.id);
     const share = crypto.randomBytes(33);
-    const decrypted = await inPage<any>(page, null, `return Array.from(await vault.decrypt(arg.user, arg.c));`, { user: t.users.custodian.username, c: encryptShare(share, chosen!.pem) });
+    const decrypted = await inPage<FromPage>(page, null, `return Array.from(await vault.decrypt(arg.user, arg.c));`, { user: t.users.custodian.username, c: encryptShare(share, chosen!.pem) });
     expect(Buffer.from(decrypted).equals(share)).to.equal(true);
     // A signing operation on the encryption key is not offered: it has no signing key.
-    expect(await inPage<any>(page, null, `return await vault.sign(arg, new Uint8Array([1]));`, t.users.custodian.username)).to.deep.include({ error: 'vault.no_key' });
+    expect(await inPage<FromPage>(page, null, `return await vault.sign(arg, new Uint8Array([1]));`, t.users.custodian.username)).to.deep.include({ error: 'vault.no_key' });
     await context.close();
   });
 
   it('a backup made in the browser imports into a fresh profile with its passphrase; wrong passphrase and damaged file are told apart', async () => {
     const { context, page } = await launch(newProfile());
     const user = t.users.bidderA.username;
-    expect(await inPage<any>(page, null, `return await vault.get(arg, 'signing');`, user)).to.equal(null);
-    expect(await inPage<any>(page, null, `return await vault.importBackup({ file: arg.b, passphrase: 'wrong passphrase', username: arg.u });`, { b: backup, u: user })).to.deep.equal({
+    expect(await inPage<FromPage>(page, null, `return await vault.get(arg, 'signing');`, user)).to.equal(null);
+    expect(await inPage<FromPage>(page, null, `return await vault.importBackup({ file: arg.b, passphrase: 'wrong passphrase', username: arg.u });`, { b: backup, u: user })).to.deep.equal({
       error: 'key_backup.wrong_passphrase',
       name: 'KeyBackupError',
     });
@@ -324,14 +327,14 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
     };
     for (const file of [damage(1), damage(-4), backup.slice(0, Math.floor(backup.length / 2))]) {
       expect(file).to.not.equal(backup);
-      const result = await inPage<any>(page, null, `return await vault.importBackup({ file: arg.b, passphrase: arg.p, username: arg.u });`, { b: file, p: PASS, u: user });
+      const result = await inPage<FromPage>(page, null, `return await vault.importBackup({ file: arg.b, passphrase: arg.p, username: arg.u });`, { b: file, p: PASS, u: user });
       expect(result, JSON.stringify(result)).to.deep.equal({ error: 'key_backup.corrupted', name: 'KeyBackupError' });
     }
-    expect(await inPage<any>(page, null, `return await vault.importBackup({ file: arg.b, passphrase: arg.p, username: 'someone-else' });`, { b: backup, p: PASS })).to.deep.include({
+    expect(await inPage<FromPage>(page, null, `return await vault.importBackup({ file: arg.b, passphrase: arg.p, username: 'someone-else' });`, { b: backup, p: PASS })).to.deep.include({
       error: 'vault.wrong_user',
     });
     // As a file the person picked (a Blob), with the right passphrase.
-    const imported = await inPage<any>(
+    const imported = await inPage<FromPage>(
       page,
       t.users.bidderA,
       `const k = await vault.importBackup({ file: new Blob([arg.b], { type: 'application/octet-stream' }), passphrase: arg.p, username: arg.u });
@@ -352,7 +355,7 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
     );
     expect(ok, 'the imported key signs as the certified one').to.equal(true);
     // A certificate of another key is not kept with it.
-    const other = await inPage<any>(page, null, `return await vault.setCertificate(arg.u, 'signing', arg.cert);`, {
+    const other = await inPage<FromPage>(page, null, `return await vault.setCertificate(arg.u, 'signing', arg.cert);`, {
       u: user,
       cert: (await t.services.pki.certificateOfUser(t.users.custodian.id, 'encryption', t.clock.now()))!.pem,
     });
