@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { receiptResponseSchema } from '../formats/receipt';
 import { myBidsResponse, signalsResponse } from './bids-schemas';
 import type { ApiRegistry } from '../../server/http/route';
+import { myBidsResponseSchema } from './bids-schemas';
 import type { BidsService } from './bids-service';
 import type { UploadLimits } from './upload-limits';
 
@@ -54,6 +55,17 @@ export function bidsRoutes(bids: BidsService, registry: ApiRegistry, uploads?: U
     access: 'bidder',
     response: myBidsResponse,
     handler: async ({ ctx, params }) => ({ bids: await bids.myBids(ctx, params.id!) }),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/me/bids',
+    tag: 'bids',
+    summary:
+      "Your organisation's bids in every section: per section (code, title, state, deadline) every version with its time, size, digests, status (current, replaced, withdrawn) and the URL of its signed receipt. Never another organisation's.",
+    access: 'bidder',
+    response: myBidsResponseSchema,
+    handler: async ({ ctx }) => bids.myBidsEverywhere(ctx),
   });
 
   registry.add(router, {

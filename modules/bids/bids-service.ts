@@ -21,8 +21,11 @@ import type { LogPromise } from '../audit/log-promise';
 import { RECEIPT_FORMAT, signReceipt, type Receipt } from './receipt';
 import { sealedFormatGuard } from './sealed-format';
 import { isBeforeDeadline } from '../lifecycle/lifecycle';
-import type { OwnBid } from './bids-schemas';
+import type { MyBids, OwnBid } from './bids-schemas';
 import * as store from './bids-store';
+
+/** The stored status of a version as the bidder's overview names it. */
+const VERSION_STATUS = { active: 'current', superseded: 'replaced', withdrawn: 'withdrawn' } as const satisfies Record<store.BidStatus, MyBids['sections'][number]['versions'][number]['status']>;
 
 /** What bids needs of the PKI: the certificate behind a fingerprint, checked at a given instant. */
 export interface CertificateChecker {
@@ -291,6 +294,37 @@ export function createBidsService(deps: BidsDeps) {
         size: b.size,
         manifestSha256: b.manifestSha256,
       }));
+    },
+
+    /** Every version of the bidder organisation's bids, per section: "my bids" across the platform. */
+    async myBidsEverywhere(ctx: RequestContext): Promise<MyBids> {
+      const actor = requireRole(ctx, ['bidder'], 'list your bids');
+      if (!actor.orgId) return { sections: [] };
+      const rows = await store.bidsOfOrgEverywhere(knex, actor.orgId);
+      const bySection = new Map<string, store.BidRow[]>();
+      for (const b of rows) bySection.set(b.sectionId, [...(bySection.get(b.sectionId) ?? []), b]);
+      const out: MyBids['sections'] = [];
+      for (const [sectionId, versions] of bySection) {
+        const s = (await sections.biddingFacts(sectionId))!;
+        out.push({
+          section: { id: s.id, code: s.code, title: s.title, state: s.state, bidDeadlineAt: s.bidDeadlineAt },
+          versions: versions.map((b) => ({
+            id: b.id,
+            version: b.version,
+            status: VERSION_STATUS[b.status],
+            receivedAt: b.receivedAt,
+            withdrawnAt: b.withdrawnAt,
+            supersedes: b.supersedes,
+            size: b.size,
+            ciphertextSha256: b.ciphertextSha256,
+            manifestSha256: b.manifestSha256,
+            receiptUrl: `/api/bids/${encodeURIComponent(b.id)}/receipt`,
+          })),
+        });
+      }
+      // Newest deadline first: the sections a bidder still works on come before the finished ones.
+      out.sort((a, b) => (b.section.bidDeadlineAt ?? 0) - (a.section.bidDeadlineAt ?? 0) || a.section.code.localeCompare(b.section.code));
+      return { sections: out };
     },
 
     async receipt(ctx: RequestContext, bidId: string): Promise<Receipt> {

@@ -99,6 +99,15 @@ export async function bidsOfOrg(db: Db, sectionId: string, orgId: string): Promi
   return (await db('bids').where({ section_id: sectionId, org_id: orgId }).orderBy('version')).map(map);
 }
 
+/** Every version of an organisation's bids in every section, grouped by section, oldest first. */
+export async function bidsOfOrgEverywhere(db: Db, orgId: string): Promise<BidRow[]> {
+  return (
+    await db('bids')
+      .where({ org_id: orgId })
+      .orderBy([{ column: 'section_id' }, { column: 'version' }])
+  ).map(map);
+}
+
 export async function nextVersion(db: Db, sectionId: string, orgId: string): Promise<number> {
   const r = await db('bids').where({ section_id: sectionId, org_id: orgId }).max({ n: 'version' }).first();
   return (r?.n === null || r?.n === undefined ? 0 : toInt(r.n)) + 1;

@@ -18,6 +18,7 @@ export interface SectionFacts {
   id: string;
   centre: string;
   code: string;
+  title: string;
   state: string;
   publishedAt: number | null;
   bidDeadlineAt: number | null;

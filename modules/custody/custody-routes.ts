@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { ApiRegistry } from '../../server/http/route';
-import { ceremonyKeyResponse, ceremonyUploadBody, shareConfirmationBody, shareConfirmationResponse } from './custody-schemas';
+import { ceremonyKeyResponse, ceremonyUploadBody, myCustodyResponseSchema, shareConfirmationBody, shareConfirmationResponse } from './custody-schemas';
 import type { CustodyService } from './custody-service';
 
 export function custodyRoutes(custody: CustodyService, registry: ApiRegistry): Router {
@@ -17,6 +17,17 @@ export function custodyRoutes(custody: CustodyService, registry: ApiRegistry): R
     status: 201,
     response: ceremonyKeyResponse,
     handler: async ({ ctx, params, body }) => custody.uploadCeremonyKey(ctx, params.id!, body),
+  });
+
+  registry.add(router, {
+    method: 'get',
+    path: '/api/me/custody',
+    tag: 'custody',
+    summary:
+      "The sections whose opening key you hold a share of: code, title, state, deadline, your share's index, whether you released or confirmed it, and whether you can release it now (after the deadline, before the opening finished). The shares themselves: GET /api/sections/:id/shares/mine.",
+    access: 'signed in (an empty list for someone who holds no share)',
+    response: myCustodyResponseSchema,
+    handler: async ({ ctx }) => custody.mySections(ctx),
   });
 
   registry.add(router, {

@@ -82,3 +82,28 @@ export const myShareResponse = z.strictObject({
     commitmentsSha256: hex64.nullable(),
   }),
 });
+
+/** GET /api/me/custody. */
+export const myCustodyResponseSchema = z.strictObject({
+  sections: z.array(
+    z.strictObject({
+      section: z.strictObject({
+        id: z.string(),
+        code: z.string(),
+        title: z.string(),
+        state: z.string(),
+        bidDeadlineAt: z.int().nullable().describe('UTC epoch ms'),
+        publishedAt: z.int().nullable().describe('UTC epoch ms; null for a draft whose ceremony key waits for confirmations'),
+      }),
+      threshold: z.int().min(1).describe('Parts needed to rebuild the opening key (the time lock, when there is one, counts as one).'),
+      share: z.strictObject({
+        index: z.int().min(1),
+        certificateFingerprint: z.string().describe('The encryption certificate the share is encrypted to: decrypt it with that key.'),
+        releasedAt: z.int().nullable().describe('UTC epoch ms'),
+        released: z.boolean(),
+        confirmation: z.enum(['verified', 'failed']).nullable().describe('Your check of a ceremony share against the commitments (null: not checked, or a key made by the server).'),
+      }),
+      canReleaseNow: z.boolean().describe('True after the bid deadline while the section waits to be opened (closed or opening), if you have not released yet.'),
+    }),
+  ),
+});

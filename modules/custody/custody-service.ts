@@ -18,6 +18,7 @@ import { PLATFORM_TIMER, resolveShareHolders, type CustodyPki } from './custody-
 import { createCustodyCeremony } from './custody-ceremony';
 import { keyInfo, type CustodyPlatformKeys, type OpeningKeyInfo, type SectionFacts } from './custody-info';
 import { createCustodyOpening } from './custody-opening';
+import { createCustodyOverview, type MyCustody } from './custody-overview';
 import { commitmentsDigest, lockScalar, recipientOfParts, rewrapTimeLock, sealNewVerifiableKey, VSS_SCHEME } from './opening-key';
 import { randomScalar } from './feldman';
 import * as store from './custody-store';
@@ -121,6 +122,8 @@ export function createCustodyService(deps: CustodyDeps) {
     infoOf,
     usernameOf: async (id) => (await accounts.actorById(id))?.username ?? null,
   });
+
+  const overview = createCustodyOverview({ knex, clock, sectionFacts: deps.sectionFacts });
 
   const ceremony = createCustodyCeremony({ knex, clock, inTransaction, platformKeys, custodySetOf, holdersOf, sectionFacts: deps.sectionFacts, infoOf });
 
@@ -295,6 +298,11 @@ export function createCustodyService(deps: CustodyDeps) {
      * A custodian's own encrypted share of a section, with the commitments to check it against (to
      * decrypt on its machine: etender share confirm / release). Before publication too, for a ceremony key.
      */
+    /** The sections whose opening key the signed-in user holds a share of, and whether it can be released now. */
+    mySections(ctx: RequestContext): Promise<MyCustody> {
+      return overview.mySections(ctx);
+    },
+
     async myShare(ctx: RequestContext, sectionId: string) {
       const actor = requireActor(ctx);
       const section = await deps.sectionFacts(sectionId);

@@ -82,6 +82,15 @@ export async function sharesOf(db: Db, sectionId: string): Promise<KeyShareRow[]
   return (await db('key_shares').where({ section_id: sectionId }).orderBy('share_index')).map(mapShare);
 }
 
+/** Every share a user custodian holds, in any section. */
+export async function sharesOfCustodian(db: Db, custodian: string): Promise<KeyShareRow[]> {
+  return (
+    await db('key_shares')
+      .where({ custodian })
+      .orderBy([{ column: 'section_id' }, { column: 'share_index' }])
+  ).map(mapShare);
+}
+
 export async function insertKey(db: Db, key: OpeningKeyRow, shares: KeyShareRow[]): Promise<void> {
   await db('opening_keys').insert({
     section_id: key.sectionId,

@@ -23,7 +23,7 @@ export function createSectionFacts(deps: { knex: Knex }) {
     async biddingFacts(id: string) {
       const s = await store.findSection(knex, id);
       if (!s) return null;
-      return { id: s.id, code: s.code, centre: s.centre, state: s.state, publishedAt: s.publishedAt, bidDeadlineAt: s.bidDeadlineAt };
+      return { id: s.id, code: s.code, title: s.title, centre: s.centre, state: s.state, publishedAt: s.publishedAt, bidDeadlineAt: s.bidDeadlineAt };
     },
 
     /** For the awards module: what an award records about its section, without visibility rules. */

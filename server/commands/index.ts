@@ -4,6 +4,7 @@ import { auditVerifyCommand } from './audit';
 import { ceremonyCommand, shareConfirmCommand, shareDecryptCommand, shareReleaseCommand } from './ceremony';
 import { openingKeyDeriveCommand } from './opening-key';
 import { BIDDER_COMMANDS } from './bidder';
+import { KEY_BACKUP_COMMANDS } from './key-backup';
 import { PKI_COMMANDS } from './pki';
 import { demoCommand, migrateCommand, tokenCreateCommand, userCreateCommand } from './setup';
 
@@ -13,6 +14,7 @@ export const COMMANDS: CliCommand[] = [
   userCreateCommand,
   tokenCreateCommand,
   ...PKI_COMMANDS,
+  ...KEY_BACKUP_COMMANDS,
   ...BIDDER_COMMANDS,
   ceremonyCommand,
   shareConfirmCommand,

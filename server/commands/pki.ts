@@ -7,16 +7,16 @@ import { parseCsr } from '../../modules/pki/certificate-authority';
 import { createCsr, generateRsaKeyPair, loadPrivateKey, signChallenge } from '../../modules/pki/client-keys';
 import { UsageError, type CliCommand } from './command';
 
-type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
-const str = (v: Values, name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
+export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+export const str = (v: Values, name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
 
-function need(v: Values, name: string, example: string): string {
+export function need(v: Values, name: string, example: string): string {
   const value = str(v, name);
   if (!value) throw new UsageError(`--${name} is required. Example: ${example}`);
   return value;
 }
 
-function readText(file: string, what: string): string {
+export function readText(file: string, what: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
@@ -25,16 +25,16 @@ function readText(file: string, what: string): string {
   }
 }
 
-/** The first line of the passphrase file, without its line ending. */
-function passphrase(v: Values): string | undefined {
-  const file = str(v, 'passphrase-file');
+/** The first line of the passphrase file (--passphrase-file, or another option naming one), without its line ending. */
+export function passphrase(v: Values, option = 'passphrase-file'): string | undefined {
+  const file = str(v, option);
   if (!file) return undefined;
   const text = readText(file, 'passphrase file').split(/\r?\n/)[0] ?? '';
   if (!text) throw new UsageError(`the passphrase file "${file}" is empty`);
   return text;
 }
 
-function writeNew(file: string, content: string, mode: number, what: string): void {
+export function writeNew(file: string, content: string, mode: number, what: string): void {
   try {
     fs.writeFileSync(file, content, { flag: 'wx', mode });
   } catch (err) {

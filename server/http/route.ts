@@ -1,7 +1,7 @@
 // Declares an API route once: the same zod schemas validate the request, type the handler and
 // describe the route in the OpenAPI document.
 import type { NextFunction, Request, Response, Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { unauthenticated, validationFailed, type ErrorDetail } from '../../modules/core/errors';
 import type { RequestContext } from '../../modules/core/context';
 

@@ -154,7 +154,7 @@ export async function runRecordDownload(): Promise<BenchResult> {
     const clients = Array.from({ length: CLIENTS }, client);
     // At least SAMPLES /healthz requests, and on until the clients have downloaded MIN_DOWNLOADS
     // (so that the stored-bytes phase, not only the first render, is measured), at most 120 s.
-    let loaded: number[] = [];
+    const loaded: number[] = [];
     try {
       while ((loaded.length < SAMPLES || downloads < MIN_DOWNLOADS) && Date.now() - t0 < 120_000) loaded.push(...(await healthz(base, 20)));
       loaded.sort((a, b) => a - b);

@@ -293,6 +293,22 @@ describe('pki: the platform certificate authority', () => {
       expect(events[0]!.data).to.include({ via: 'browser' });
     });
 
+    it("certifies a custodian's browser key for encryption: keyEncipherment only, accepted for encryption, refused for signing", async () => {
+      const key = rsaKey();
+      const c = await challenge(t.users.custodian);
+      const res = record(await fromKey(t.users.custodian, { publicKey: key.publicKeyPem, challenge: c, signature: signChallenge(key.privateKeyPem, c), usage: 'encryption' }));
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      expect(res.body.certificate.usage).to.equal('encryption');
+      const cert = new crypto.X509Certificate(res.body.certificate.pem);
+      expect(cert.subject).to.contain('OU=custodian');
+      expect([...keyUsageOf(cert.raw)!]).to.deep.equal(['keyEncipherment']);
+      const at = t.clock.now();
+      expect((await t.services.pki.checkCertificate(res.body.certificate.pem, { at, usage: 'encryption' })).userId).to.equal(t.users.custodian.id);
+      let refused: unknown = null;
+      await t.services.pki.checkCertificate(res.body.certificate.pem, { at, usage: 'signing' }).catch((err: unknown) => (refused = err));
+      expect(refused, 'an encryption certificate does not sign').to.not.equal(null);
+    });
+
     it('refuses a signature by another key, and the challenge is then used up', async () => {
       const key = rsaKey();
       const c = await challenge(t.users.bidderB);

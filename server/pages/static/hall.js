@@ -2,8 +2,7 @@
 // server-sent events. The browser's own clock is never read as a time of day: the server's "now"
 // comes with the page and with every event, and only the time elapsed since (performance.now())
 // is added to it between events.
-(function () {
-  'use strict';
+(() => {
   var hall = document.getElementById('hall');
   if (!hall) return;
   var d = hall.dataset;
@@ -52,7 +51,7 @@
     var tbody = document.getElementById('record-bids');
     document.getElementById('bid-count').textContent = String(s.bidCount);
     while (tbody.firstChild) tbody.removeChild(tbody.firstChild);
-    s.bids.forEach(function (b) {
+    s.bids.forEach((b) => {
       var tr = document.createElement('tr');
       cell(tr, String(b.seq));
       cell(tr, b.bidder, 'bidder');
@@ -73,13 +72,13 @@
 
   if (!window.EventSource) return;
   var es = new EventSource(d.events);
-  es.addEventListener('open', function () {
+  es.addEventListener('open', () => {
     connection.textContent = '● ' + d.live;
   });
-  es.addEventListener('error', function () {
+  es.addEventListener('error', () => {
     connection.textContent = d.disconnected;
   });
-  es.addEventListener('state', function (e) {
+  es.addEventListener('state', (e) => {
     var s = JSON.parse(e.data);
     serverNow = Number(s.now);
     at = performance.now();
@@ -88,7 +87,7 @@
     hall.dataset.state = s.state;
     render();
   });
-  es.addEventListener('opened', function (e) {
+  es.addEventListener('opened', (e) => {
     showRecord(JSON.parse(e.data));
   });
 })();
