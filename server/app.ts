@@ -307,7 +307,7 @@ export function createApp(deps: AppDeps) {
   });
 
   // The public portal (server-rendered pages and the opening hall's event stream).
-  app.use(pagesRoutes({ services, clock: deps.clock }));
+  app.use(pagesRoutes({ services, clock: deps.clock, maxBidBytes: config.maxBidBytes }));
 
   app.use('/api', (req, _res, next) => next(notFound(`${req.method} ${req.originalUrl.split('?')[0]}`)));
   app.use(errorHandler(log));

@@ -57,6 +57,8 @@ export interface PagesDeps {
   clock: Clock;
   /** How often one hall connection reads the section (ms); never below 2000. */
   hallPollMs?: number;
+  /** The largest sealed bid the API accepts (config.maxBidBytes): the sealing page refuses a bigger one before reading it. */
+  maxBidBytes?: number;
 }
 
 type PortalQuery = Record<string, unknown>;
@@ -241,7 +243,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const bidForm = async (req: Request, res: Response, selected: string | null) => {
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
     if (selected && !open.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
-    send(res, 200, bidPage(view(req), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null }));
+    send(res, 200, bidPage(view(req), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null, maxBidBytes: deps.maxBidBytes ?? null }));
   };
   router.get('/bid', (req, res) => bidForm(req, res, null));
   router.get('/receipt', (req, res) => send(res, 200, receiptPage(view(req))));

@@ -71,7 +71,8 @@ describe('sealing a bid as a stream (the browser page)', () => {
     expect(hashing.at(-1)).to.deep.equal(['hashing', attachmentBytes, attachmentBytes]);
     expect(sealing.at(-1)).to.deep.equal(['sealing', sealed.size, sealed.size]);
     // Phases in order, and never backwards.
-    expect(seen.findIndex(([p]) => p === 'sealing')).to.be.greaterThan(seen.findLastIndex(([p]) => p === 'hashing'));
+    const phases = seen.map(([p]) => p);
+    expect(phases.indexOf('sealing')).to.be.greaterThan(phases.lastIndexOf('hashing'));
     for (const list of [hashing, sealing]) for (let i = 1; i < list.length; i++) expect(list[i]![1]).to.be.at.least(list[i - 1]![1]);
   });
 

@@ -1,13 +1,15 @@
 // Sealing a bid of any size where the bidder is, without holding it in memory: each attachment is
 // read once to hash it (bid.json lists the digests), then bid.json and the attachments stream
 // through the tar writer and age into a sink that hashes and counts the ciphertext and gathers it
-// into a Blob built in pieces (Chromium keeps large Blobs out of the page's heap). The same wire
-// format as sealPackage in seal-core.ts. No DOM and no node: imports, so Node tests run it too.
+// into a Blob built in pieces (Chromium keeps large Blobs out of the page's heap). The formats are
+// the CLI's (docs/sealed-bids.md): bid.json first in a ustar tar (modules/bids/tar-writer.ts), the
+// attachments after it in the order bid.json lists them, age v1 to the section's recipient.
+// No DOM and no node: imports, so Node tests run it too.
 import { sha256 } from '@noble/hashes/sha2';
 import { Encrypter } from 'age-encryption';
 import { paddingLength, TAR_BLOCK } from '../../../modules/bids/tar-format';
 import { tarEntryHeader, tarStream } from '../../../modules/bids/tar-writer';
-import type { BidForm, SealedPackage } from './seal-core';
+import type { BidForm } from './seal-core';
 
 /** An attachment: a File, or any Blob with a name. */
 export type NamedBlob = Blob & { readonly name: string };
@@ -17,8 +19,12 @@ export type SealPhase = 'hashing' | 'sealing';
 /** Bytes done of the phase's total: attachment bytes read (hashing), ciphertext bytes made (sealing). */
 export type SealProgress = (phase: SealPhase, done: number, total: number) => void;
 
-export interface StreamSealed extends Omit<SealedPackage, 'ciphertext'> {
+export interface StreamSealed {
+  /** bid.json as written into the archive. */
+  document: BidForm & { format: 'etender-bid/1'; attachments: Array<{ name: string; size: number; sha256: string }> };
   ciphertext: Blob;
+  sha256: string;
+  size: number;
 }
 
 /** Ciphertext gathered in memory before it is folded into the Blob: large enough for few Blob parts, small beside the file. */
@@ -36,7 +42,7 @@ function refuseRepeatedNames(files: readonly NamedBlob[]): void {
   }
 }
 
-/** bid.json as the archive carries it (the format sealPackage writes). */
+/** bid.json as the archive carries it, as the CLI writes it too. */
 function bidJson(form: BidForm, attachments: Array<{ name: string; size: number; sha256: string }>) {
   const document = { format: 'etender-bid/1' as const, ...form, attachments };
   return { document, bytes: utf8.encode(JSON.stringify(document, null, 2) + '\n') };
@@ -119,7 +125,7 @@ export async function sealStreaming(files: readonly NamedBlob[], form: BidForm, 
   // Folding pieces into a new Blob that starts with the old one copies nothing in the browser: the
   // new Blob refers to the old one's data, which the browser process holds (or pages to disk).
   const fold = () => {
-    ciphertext = new Blob([ciphertext, ...(pieces as BlobPart[])], { type: 'application/octet-stream' });
+    ciphertext = new Blob([ciphertext, ...(pieces as Uint8Array<ArrayBuffer>[])], { type: 'application/octet-stream' });
     pieces = [];
     pending = 0;
   };
