@@ -152,6 +152,14 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     expect([await page.locator('#seal-progress').getAttribute('value'), await page.locator('#seal-progress').getAttribute('max')]).to.deep.equal(['1000', '1000']);
     expect(await page.locator('#seal-percent').innerText()).to.equal('100 %');
     expect(await page.locator('#seal-phase').innerText()).to.equal(STRINGS.zh.bid.msgPhaseDone);
+    // The sealed file was kept in the origin's private file system until the upload, then removed.
+    expect(
+      await page.evaluate(`(async () => {
+        const names = [];
+        for await (const name of (await navigator.storage.getDirectory()).keys()) names.push(name);
+        return names;
+      })()`),
+    ).to.deep.equal([]);
 
     // The certificate request carried the public key and the signed challenge only.
     const fromKey = sent().find((r) => r.path === '/api/pki/certificates/from-key')!;

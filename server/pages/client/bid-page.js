@@ -7,11 +7,13 @@
 // (data-max-bid-bytes) is refused before anything is read.
 import { byteSize } from './byte-size.ts';
 import { buildManifest, newSigningKey, normaliseAmount, promiseSignatureValid, publicKeyPem, signPss } from './seal-core.ts';
-import { sealedSize, sealStreaming } from './seal-stream.ts';
+import { removeStaleSealedFiles, privateFileSink } from './opfs-sink.js';
+import { SealStorageError, sealedSize, sealStreaming } from './seal-stream.ts';
 import { uploadWithProgress } from './upload.js';
 
 const form = document.getElementById('bid-form');
 if (form) main(form);
+void removeStaleSealedFiles();
 
 function main(form) {
   const t = form.dataset; // the page's strings, in its language
@@ -153,15 +155,29 @@ function main(form) {
 
     const signer = await signerFor(token);
 
+    // On disk in the origin's private file system where there is one (only ciphertext goes there);
+    // else a Blob in the browser's blob store.
+    const fileSink = await privateFileSink();
+    try {
+      await sealAndUpload({ token, sectionId, recipient, signer, organisation, bidForm, chosen }, fileSink);
+    } finally {
+      await fileSink?.remove();
+    }
+  }
+
+  async function sealAndUpload({ token, sectionId, recipient, signer, organisation, bidForm, chosen }, fileSink) {
     say(t.msgPhaseHashing);
     let phase = 'hashing';
-    const sealed = await sealStreaming(chosen, bidForm, recipient, (p, done, total) => {
+    const onProgress = (p, done, total) => {
       if (p !== phase) {
         phase = p;
         say(t.msgSealing);
       }
       progress(p, done, total);
-    });
+    };
+    const sealed = await sealStreaming(chosen, bidForm, recipient, onProgress, fileSink ?? undefined).catch((err) =>
+      Promise.reject(err instanceof SealStorageError ? new Error(t.msgSealStorage) : err),
+    );
     say(`${t.msgSealed} ${byteSize(sealed.size)} (${sealed.size} B), SHA-256 ${sealed.sha256}`);
 
     const { bytes } = buildManifest({

@@ -94,8 +94,54 @@ export async function sealedSize(form: BidForm, files: readonly NamedBlob[], rec
   return empty.size(tarLength([{ name: 'bid.json', size: bytes.length }, ...files]));
 }
 
-/** bid.json + attachments → tar → age, streamed; the ciphertext comes back as a Blob with its SHA-256 and size. */
-export async function sealStreaming(files: readonly NamedBlob[], form: BidForm, recipient: string, onProgress: SealProgress = () => {}): Promise<StreamSealed> {
+/** Where the ciphertext goes as it is made; `close` gives it back as a Blob (a File on disk, or one in the browser's blob store). */
+export interface CiphertextSink {
+  write(chunk: Uint8Array): Promise<void> | void;
+  close(): Promise<Blob>;
+  /** Drops what was written (sealing failed). */
+  abort(): Promise<void>;
+}
+
+/**
+ * The ciphertext as a Blob built in pieces. Folding pieces into a new Blob that starts with the
+ * old one copies nothing in the browser: the new Blob refers to the old one's data, which the
+ * browser process holds (or, in a profile on disk, may page out). Chromium refuses to hold more
+ * than its in-memory blob quota this way (about 480 MiB in a headless profile): the page prefers
+ * a file in the origin's private file system (opfs-sink.js) and uses this where there is none.
+ */
+export function blobSink(): CiphertextSink {
+  let blob = new Blob([]);
+  let pieces: Uint8Array[] = [];
+  let pending = 0;
+  const fold = () => {
+    blob = new Blob([blob, ...(pieces as Uint8Array<ArrayBuffer>[])], { type: 'application/octet-stream' });
+    pieces = [];
+    pending = 0;
+  };
+  return {
+    write(chunk) {
+      pieces.push(chunk);
+      pending += chunk.length;
+      if (pending >= PIECE_BYTES) fold();
+    },
+    async close() {
+      fold();
+      return blob;
+    },
+    async abort() {
+      pieces = [];
+      blob = new Blob([]);
+    },
+  };
+}
+
+/** The sealed file could not be kept or read back (the browser's storage refused it). */
+export class SealStorageError extends Error {
+  readonly code = 'seal_storage';
+}
+
+/** bid.json + attachments → tar → age, streamed into `sink`; the ciphertext comes back as a Blob with its SHA-256 and size. */
+export async function sealStreaming(files: readonly NamedBlob[], form: BidForm, recipient: string, onProgress: SealProgress = () => {}, sink: CiphertextSink = blobSink()): Promise<StreamSealed> {
   refuseRepeatedNames(files);
 
   const attachmentBytes = files.reduce((n, f) => n + f.size, 0);
@@ -119,16 +165,7 @@ export async function sealStreaming(files: readonly NamedBlob[], form: BidForm, 
 
   const hash = sha256.create();
   let size = 0;
-  let ciphertext = new Blob([]);
-  let pieces: Uint8Array[] = [];
-  let pending = 0;
-  // Folding pieces into a new Blob that starts with the old one copies nothing in the browser: the
-  // new Blob refers to the old one's data, which the browser process holds (or pages to disk).
-  const fold = () => {
-    ciphertext = new Blob([ciphertext, ...(pieces as Uint8Array<ArrayBuffer>[])], { type: 'application/octet-stream' });
-    pieces = [];
-    pending = 0;
-  };
+  let ciphertext: Blob;
   onProgress('sealing', 0, expected);
   const reader = sealed.getReader();
   try {
@@ -137,17 +174,30 @@ export async function sealStreaming(files: readonly NamedBlob[], form: BidForm, 
       if (done) break;
       hash.update(value);
       size += value.length;
-      pieces.push(value);
-      pending += value.length;
-      if (pending >= PIECE_BYTES) fold();
+      await sink.write(value);
       onProgress('sealing', size, expected);
     }
+    ciphertext = await sink.close();
+  } catch (err) {
+    await reader.cancel().catch(() => {});
+    await sink.abort().catch(() => {});
+    throw err;
   } finally {
     reader.releaseLock();
   }
-  fold();
   // A chosen file that changes on disk after it was picked fails to read in the browser (File is a
   // snapshot), and one of another length fails in the tar writer; this is the last guard.
-  if (size !== expected) throw new Error(`the sealed file is ${size} bytes, not the ${expected} expected; was an attachment changed while it was sealed?`);
+  if (size !== expected || ciphertext.size !== size) {
+    await sink.abort().catch(() => {});
+    throw new Error(`the sealed file is ${ciphertext.size} bytes, not the ${expected} expected; was an attachment changed while it was sealed?`);
+  }
+  // A Blob the browser could not keep (over its blob quota) is only found out when read: read its
+  // last byte now rather than fail halfway through the upload.
+  try {
+    if (size > 0) await ciphertext.slice(size - 1).arrayBuffer();
+  } catch {
+    await sink.abort().catch(() => {});
+    throw new SealStorageError(`the browser could not keep the ${size}-byte sealed file`);
+  }
   return { document, ciphertext, sha256: hex(hash.digest()), size };
 }
