@@ -115,6 +115,8 @@ interface RunMeasure {
   sealedSize: number | null;
   /** The renderer's largest sampled RSS in each phase. */
   phases: string;
+  /** The page crashed (out of memory) before it had a receipt; the peaks are those until then. */
+  crashed: boolean;
 }
 
 async function sealOnce(context: BrowserContext, base: string, t: TestApp, sectionId: string, file: string): Promise<RunMeasure> {
@@ -151,12 +153,15 @@ async function sealOnce(context: BrowserContext, base: string, t: TestApp, secti
         const phase = streaming
           ? ((await page
               .locator('#seal-progress')
-              .getAttribute('data-phase')
+              .getAttribute('data-phase', { timeout: 1000 })
               .catch(() => null)) ?? 'start')
           : 'all';
         byPhase.set(phase, Math.max(byPhase.get(phase) ?? 0, renderer));
         try {
-          const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: Array<{ name: string; value: number }> };
+          // A crashed page never answers: give up on this sample after a second.
+          const { metrics } = (await Promise.race([cdp.send('Performance.getMetrics'), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), 1000))])) as {
+            metrics: Array<{ name: string; value: number }>;
+          };
           heapPeak = Math.max(heapPeak, metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0);
         } catch {
           /* the page is busy or gone; the next sample counts */
@@ -167,6 +172,7 @@ async function sealOnce(context: BrowserContext, base: string, t: TestApp, secti
 
     const started = Date.now();
     await page.locator('#seal-button').click();
+    // A renderer that runs out of memory crashes the page: that is a result too (the peak before it).
     const outcome = await Promise.race([
       page
         .locator('#receipt')
@@ -176,11 +182,13 @@ async function sealOnce(context: BrowserContext, base: string, t: TestApp, secti
         .locator('#bid-error')
         .waitFor({ state: 'visible' })
         .then(() => 'error' as const),
-    ]);
+      new Promise<'crashed'>((resolve) => page.once('crash', () => resolve('crashed'))),
+    ]).catch((err: Error) => (/crash/i.test(err.message) ? ('crashed' as const) : Promise.reject(err)));
     const seconds = (Date.now() - started) / 1000;
     sampling = false;
     await sampler;
     if (outcome === 'error') throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
+    const crashed = outcome === 'crashed';
     // The process's own high-water mark catches a peak between two samples.
     for (const pid of rssPeak.keys()) {
       const peak = hwm ? procKb(pid, 'VmHWM') : null;
@@ -188,13 +196,13 @@ async function sealOnce(context: BrowserContext, base: string, t: TestApp, secti
     }
     const rendererPeak = Math.max(0, ...renderers.map((pid) => rssPeak.get(pid) ?? 0));
     const browserPeak = browserPid ? (rssPeak.get(browserPid) ?? 0) : 0;
-    const sealedText = await page.locator('#receipt-sha256').innerText();
+    const sealedText = crashed ? '' : await page.locator('#receipt-sha256').innerText();
     const mine = (await t.req(t.users.bidderA).get(`/api/sections/${sectionId}/my-bids`)).body as { bids: Array<{ ciphertextSha256?: string; size?: number }> };
     const sealed = mine.bids.find((b) => b.ciphertextSha256 === sealedText);
     const phases = [...byPhase].map(([p, v]) => `${p} ${fmtMiB(v)}`).join(', ');
-    return { seconds, heapPeak, rendererPeak, browserPeak, peakSource: hwm ? 'VmHWM + 100 ms VmRSS samples' : '100 ms VmRSS samples', streaming, sealedSize: sealed?.size ?? null, phases };
+    return { seconds, heapPeak, rendererPeak, browserPeak, peakSource: hwm ? 'VmHWM + 100 ms VmRSS samples' : '100 ms VmRSS samples', streaming, sealedSize: sealed?.size ?? null, phases, crashed };
   } finally {
-    await page.close();
+    await page.close().catch(() => {});
   }
 }
 
@@ -292,7 +300,13 @@ export async function runBrowserSealMemory(): Promise<BenchResult> {
       `Sealed file of the big bid as stored: ${heavy.sealedSize === null ? 'not found' : `${heavy.sealedSize} bytes`}. Renderer peaks from ${heavy.peakSource}.`,
       `Took ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`,
     );
-    if (heavy.sealedSize === null) result.errors.push('the big bid is not among the bidder’s bids');
+    for (const [m, size] of [
+      [floor, FLOOR_BYTES],
+      [heavy, big],
+    ] as const) {
+      if (m.crashed) result.errors.push(`the page crashed sealing ${fmtSize(size)} after ${m.seconds.toFixed(1)} s (peaks are those before the crash)`);
+      else if (m.sealedSize === null) result.errors.push(`the ${fmtSize(size)} bid is not among the bidder's bids`);
+    }
   } finally {
     await cleanUp();
     forget();
