@@ -368,7 +368,8 @@ const en: typeof zh = {
     msgPhaseSealing: 'Packing and encrypting',
     msgPhaseUploading: 'Uploading the ciphertext',
     msgPhaseDone: 'Done',
-    msgSealStorage: 'This browser could not keep the sealed bid (not enough storage, or a private window that keeps files in memory only). Try again in an ordinary window, or use the command-line tool etender seal.',
+    msgSealStorage:
+      'This browser could not keep the sealed bid (not enough storage, or a private window that keeps files in memory only). Try again in an ordinary window, or use the command-line tool etender seal.',
     msgConnectionLost: 'The upload was interrupted: the connection failed. Check the network and submit again (without a receipt the bid was not received).',
     msgNotBidder: 'This token does not belong to a bidder representative.',
     msgNoRecipient: 'The section has no opening key yet (is it published?).',
