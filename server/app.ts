@@ -311,7 +311,7 @@ export function createApp(deps: AppDeps) {
   const tokens = formTokens({ secret: deps.sessionSecret, secureCookie: config.cookieSecure });
   const context = pageContext({ clock: deps.clock, orgs: services.orgFacts, tokens });
   app.use(accountPagesRoutes({ accounts: services.accounts, orgs: services.orgs, limits: loginLimits, registrations, tokens, context, log }));
-  app.use(pagesRoutes({ services, clock: deps.clock, context, tokens }));
+  app.use(pagesRoutes({ services, clock: deps.clock, context, tokens, maxBidBytes: config.maxBidBytes }));
   app.use(pageErrors((req, res) => context(req, res)));
 
   app.use('/api', (req, _res, next) => next(notFound(`${req.method} ${req.originalUrl.split('?')[0]}`)));

@@ -60,6 +60,8 @@ export interface PagesDeps {
   tokens: FormTokens;
   /** How often one hall connection reads the section (ms); never below 2000. */
   hallPollMs?: number;
+  /** The largest sealed bid the API accepts (config.maxBidBytes): the sealing page refuses a bigger one before reading it. */
+  maxBidBytes?: number;
 }
 
 type PortalQuery = Record<string, unknown>;
@@ -248,7 +250,7 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const bidForm = async (req: Request, res: Response, selected: string | null) => {
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
     if (selected && !open.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
-    sendPage(res, 200, bidPage(await view(req, res), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null }));
+    sendPage(res, 200, bidPage(await view(req, res), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null, maxBidBytes: deps.maxBidBytes ?? null }));
   };
   router.get('/bid', (req, res) => bidForm(req, res, null));
   router.get('/receipt', async (req, res) => sendPage(res, 200, receiptPage(await view(req, res))));

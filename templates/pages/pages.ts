@@ -7,6 +7,7 @@ import type { EvaluationResult } from '../../modules/formats/evaluation-report';
 import type { OpeningRecord } from '../../modules/formats/opening-record';
 import type { RateReport } from '../../modules/formats/rate-report';
 import type { ClarificationJson, Project, Section, SectionDocumentJson } from '../../modules/formats/section';
+import { byteSize } from '../../server/pages/client/byte-size';
 import { html, raw, type SafeHtml } from '../../server/pages/html';
 import { remaining, shanghaiTime, yuan } from './format';
 import { type Ctx, href, layout } from './layout';
@@ -250,15 +251,19 @@ ${r.centres.map(
  * The bidder's page (GET /bid, /sections/:id/bid): the form only; /portal-static/bid.js makes the
  * key, seals, signs and submits in the browser. Its messages travel as data-msg-* attributes.
  */
-export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[]; selected: string | null }): SafeHtml {
+export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[]; selected: string | null; maxBidBytes: number | null }): SafeHtml {
   const b = c.s.bid;
   const messages = messageData(b);
+  // The server's limit on the sealed file, which the script checks before it reads anything.
+  const limit = d.maxBidBytes === null ? '' : html` data-max-bid-bytes="${String(d.maxBidBytes)}"`;
+  // A signed-in bidder seals with their session (the page's requests carry the cookie); others give an API token.
+  const bySession = c.viewer?.role === 'bidder';
   const body = html`<h1>${b.title}</h1>
 <p>${b.intro}</p>
 <p class="sub" id="session-key-note">${b.sessionKey} ${b.cliNote}</p>
 ${d.open.length === 0 ? html`<p class="empty" id="no-open-sections">${b.noOpen}</p>` : ''}
-<form id="bid-form" autocomplete="off"${messages}>
-<p><label>${b.token}<br><input type="password" id="token" autocomplete="off" spellcheck="false" required size="60"></label><br><span class="sub">${b.tokenHelp}</span></p>
+<form id="bid-form" autocomplete="off"${messages}${limit}${bySession ? raw(' data-session="1"') : ''}>
+${bySession ? '' : html`<p><label>${b.token}<br><input type="password" id="token" autocomplete="off" spellcheck="false" required size="60"></label><br><span class="sub">${b.tokenHelp}</span></p>`}
 <p><label>${b.section}<br><select id="section" required>
 <option value="">${b.choose}</option>
 ${d.open.map(
@@ -269,11 +274,13 @@ ${d.open.map(
 )}</select></label></p>
 <p><label>${b.price}<br><input type="text" id="price" inputmode="decimal" pattern="[0-9,]+(\.[0-9]{1,2})?" required placeholder="1180000.00"></label></p>
 <p><label>${b.duration}<br><input type="number" id="duration" min="0" max="36500" step="1"></label></p>
-<p><label>${b.files}<br><input type="file" id="files" multiple></label></p>
+<p><label>${b.files}<br><input type="file" id="files" multiple${d.maxBidBytes === null ? '' : raw(' aria-describedby="files-limit"')}></label>${d.maxBidBytes === null ? '' : html`<br><span class="sub" id="files-limit">${b.filesLimit.replace('{limit}', byteSize(d.maxBidBytes))}</span>`}</p>
 <p><button type="submit" id="seal-button">${b.seal}</button></p>
 </form>
 <p id="certificate-info" hidden>${b.certificate}: <code id="certificate-fingerprint"></code></p>
-<section><h2>${b.progress}</h2><ol id="bid-status"></ol><p class="error" id="bid-error" role="alert" hidden></p></section>
+<section><h2>${b.progress}</h2>
+<p><label for="seal-progress" id="seal-phase">${b.progressIdle}</label><br><progress id="seal-progress" max="1000" value="0">0 %</progress> <span id="seal-percent">0 %</span></p>
+<ol id="bid-status" aria-live="polite"></ol><p class="error" id="bid-error" role="alert" hidden></p></section>
 <section id="receipt" hidden><h2>${b.receipt}</h2>
 <dl class="facts">
 <dt>${b.receiptBid}</dt><dd id="receipt-bid"></dd>

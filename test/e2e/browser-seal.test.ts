@@ -2,8 +2,11 @@
 // Debian's Chromium (playwright-core) makes a non-exportable RSA-PSS 3072 key with WebCrypto, gets
 // it certified (challenge + POST /api/pki/certificates/from-key), packs bid.json and an attachment
 // into a ustar tar, seals it with age to the section's recipient, signs the RFC 8785 manifest and
-// submits it. The server only ever receives age ciphertext; the receipt verifies; the opening
-// decrypts the bid and reads the price that was typed; the standard age tool opens it too.
+// submits it, streaming the attachment through the hash, the tar and age into a Blob and uploading
+// it with a progress bar. The server only ever receives age ciphertext (read at a recording proxy
+// in front of it: the browser's request log has no body for a Blob upload); the receipt verifies;
+// the opening decrypts the bid and reads the price that was typed; the standard age tool opens it
+// too. A bid over the server's limit is refused in the page before anything is sent.
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +21,7 @@ import { verifyReceipt, type Receipt } from '../../modules/bids/receipt';
 import { STRINGS } from '../../templates/pages/strings';
 import { SYSTEM_CONTEXT } from '../../modules/core/context';
 import { createTestApp, type TestApp } from '../support/test-app';
+import { recordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { approvedBidder, openingIdentity, publishedSection, sealedBid, submit, workDir } from '../support/bidding';
 import { tarMembers } from '../support/tar';
 import { requireTool } from '../support/tools';
@@ -38,24 +42,28 @@ describe('sealing a bid in the browser (GET /bid)', function () {
 
   let t: TestApp;
   let server: http.Server;
+  let proxy: RecordingProxy;
   let base: string;
   let userDataDir: string;
   let browser: BrowserContext;
   let page: Page;
   let section: Awaited<ReturnType<typeof publishedSection>>;
   const problems: string[] = [];
-  /** Every request body the browser sent to the server, by method and path. */
-  const sent: Array<{ method: string; path: string; headers: Record<string, string>; body: Buffer | null }> = [];
+  /** Every request the server received from the browser, by method and path, with its body. */
+  const sent = () => proxy.received;
   const PRICE = '934567.80'; // under the section's reference price of 1,000,000.00
   const ATTACHMENT = crypto.randomBytes(300_000);
+  /** The server's limit on a sealed bid, small enough to test a refusal, large enough for the attachment. */
+  const LIMIT = 1024 * 1024;
   let attachmentPath: string;
 
   before(async function () {
     const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    t = await createTestApp();
+    t = await createTestApp({ maxBidBytes: LIMIT });
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    proxy = await recordingProxy(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    base = proxy.base;
     section = await publishedSection(t, { title: '浏览器投标测试' });
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
     attachmentPath = path.join(userDataDir, '技术方案.pdf');
@@ -73,12 +81,12 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     page.on('request', (r) => {
       const u = new URL(r.url());
       if (u.origin !== base) problems.push(`request outside the platform: ${r.url()}`);
-      sent.push({ method: r.method(), path: u.pathname, headers: r.headers(), body: r.postDataBuffer() });
     });
   });
 
   after(async () => {
     await browser?.close();
+    await proxy?.close();
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -110,7 +118,18 @@ describe('sealing a bid in the browser (GET /bid)', function () {
   it('makes the key, gets a certificate, seals, signs and submits; the server sees only ciphertext', async () => {
     await page.goto(`${base}/sections/${section.id}/bid`);
     await page.locator('#bid-form[data-ready="1"]').waitFor({ state: 'attached' });
-    sent.splice(0);
+    proxy.received.splice(0);
+    // The phases the bar shows, as they change, with the bar's value when each ends (observed in the
+    // page: script evaluated through the devtools protocol is not subject to the CSP). A string, since
+    // the project's TypeScript has no DOM types.
+    await page.evaluate(`(() => {
+      const bar = document.getElementById('seal-progress');
+      window.phases = [];
+      let last = bar.dataset.phase;
+      new MutationObserver(() => {
+        if (bar.dataset.phase !== last) window.phases.push(last = bar.dataset.phase);
+      }).observe(bar, { attributes: true, attributeFilter: ['data-phase', 'value'] });
+    })()`);
     await page.locator('#token').fill(t.users.bidderA.token);
     await page.locator('#price').fill(PRICE);
     await page.locator('#duration').fill('120');
@@ -127,8 +146,23 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     ]);
     expect(problems, problems.join('\n')).to.deep.equal([]);
 
+    // The bar went through hashing, sealing and uploading, and ends full.
+    expect(await page.evaluate('window.phases')).to.deep.equal(['hashing', 'sealing', 'uploading', 'done']);
+    // progress.value reflects its content attribute.
+    expect([await page.locator('#seal-progress').getAttribute('value'), await page.locator('#seal-progress').getAttribute('max')]).to.deep.equal(['1000', '1000']);
+    expect(await page.locator('#seal-percent').innerText()).to.equal('100 %');
+    expect(await page.locator('#seal-phase').innerText()).to.equal(STRINGS.zh.bid.msgPhaseDone);
+    // The sealed file was kept in the origin's private file system until the upload, then removed.
+    expect(
+      await page.evaluate(`(async () => {
+        const names = [];
+        for await (const name of (await navigator.storage.getDirectory()).keys()) names.push(name);
+        return names;
+      })()`),
+    ).to.deep.equal([]);
+
     // The certificate request carried the public key and the signed challenge only.
-    const fromKey = sent.find((r) => r.path === '/api/pki/certificates/from-key')!;
+    const fromKey = sent().find((r) => r.path === '/api/pki/certificates/from-key')!;
     const fk = JSON.parse(fromKey.body!.toString('utf8'));
     expect(Object.keys(fk).sort()).to.deep.equal(['challenge', 'publicKey', 'signature', 'usage']);
     expect(fk.publicKey).to.match(/^-----BEGIN PUBLIC KEY-----/);
@@ -137,29 +171,29 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     expect(pub.asymmetricKeyDetails?.modulusLength).to.equal(3072);
 
     // The bid upload is an age file; no request carried the attachment or a tar of it.
-    const posts = sent.filter((r) => r.path === `/api/sections/${section.id}/bids`);
+    const posts = sent().filter((r) => r.path === `/api/sections/${section.id}/bids`);
     expect(posts).to.have.length(1);
     ciphertext = posts[0]!.body!;
     expect(ciphertext.subarray(0, AGE_HEADER.length).toString('latin1')).to.equal(AGE_HEADER);
     expect(ciphertext.subarray(0, 200).toString('latin1')).to.contain('-> X25519 ');
     const probe = ATTACHMENT.subarray(1000, 1064);
-    for (const r of sent) {
+    for (const r of sent()) {
       if (!r.body) continue;
       expect(r.body.includes(probe), `${r.method} ${r.path} carried plaintext`).to.equal(false);
       expect(r.body.includes(Buffer.from('ustar')), `${r.method} ${r.path} carried a tar`).to.equal(false);
       expect(r.body.includes(Buffer.from(PRICE)), `${r.method} ${r.path} carried the price`).to.equal(false);
       expect(r.body.toString('latin1')).not.to.match(/PRIVATE KEY/);
     }
-    const manifest = JSON.parse(Buffer.from(posts[0]!.headers['etender-manifest']!, 'base64').toString('utf8'));
+    const manifest = JSON.parse(Buffer.from(posts[0]!.headers['etender-manifest'] as string, 'base64').toString('utf8'));
     expect(manifest).to.include({ format: 'etender-manifest/1', section: section.id, bidder: t.orgA, recipient: section.recipient });
     expect(manifest.ciphertext).to.deep.equal({ sha256: crypto.createHash('sha256').update(ciphertext).digest('hex'), size: ciphertext.length });
     // The manifest signature verifies in Node with the certified key.
     expect(
       crypto.verify(
         'sha256',
-        Buffer.from(posts[0]!.headers['etender-manifest']!, 'base64'),
+        Buffer.from(posts[0]!.headers['etender-manifest'] as string, 'base64'),
         { key: pub, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
-        Buffer.from(posts[0]!.headers['etender-signature']!, 'base64'),
+        Buffer.from(posts[0]!.headers['etender-signature'] as string, 'base64'),
       ),
     ).to.equal(true);
 
@@ -184,6 +218,33 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     const mine = await t.req(t.users.bidderA).get(`/api/sections/${section.id}/my-bids`);
     expect(mine.status, JSON.stringify(mine.body)).to.equal(200);
     expect(JSON.stringify(mine.body)).to.contain(receipt.bid.id);
+  });
+
+  it("refuses a bid over the server's limit before anything is read, made or sent: the server receives no write", async () => {
+    await page.goto(`${base}/sections/${section.id}/bid`);
+    await page.locator('#bid-form[data-ready="1"]').waitFor({ state: 'attached' });
+    expect(await page.locator('#bid-form').getAttribute('data-max-bid-bytes')).to.equal(String(LIMIT));
+    expect(await page.locator('#files-limit').innerText()).to.contain('1 MB');
+    await page.locator('#token').fill(t.users.bidderA.token);
+    await page.locator('#price').fill(PRICE);
+    // Under the limit as plaintext, over it once bid.json, the tar headers and age's overhead are added:
+    // the exact sealed size is known before reading. Then one over the limit as it stands.
+    for (const size of [LIMIT - 100, 3 * LIMIT]) {
+      const big = path.join(userDataDir, `over-${size}.bin`);
+      fs.writeFileSync(big, crypto.randomBytes(size));
+      await page.locator('#files').setInputFiles(big);
+      proxy.received.splice(0);
+      await page.locator('#seal-button').click();
+      await page.locator('#bid-error').waitFor({ state: 'visible' });
+      expect(await page.locator('#bid-error').innerText()).to.match(/^失败： 投标文件加密后为 [\d.]+ (KB|MB)，超过平台上限 1 MB，未做任何处理；请减小附件后再试。$/);
+      const writes = sent().filter((r) => r.method !== 'GET');
+      expect(writes.map((r) => `${r.method} ${r.path}`)).to.deep.equal([]);
+      // Only the reads that tell the page who bids where (and none at all when the files alone are too big).
+      expect(sent().map((r) => r.path)).to.deep.equal(size > LIMIT ? [] : ['/api/me', `/api/orgs/${t.orgA}`, `/api/sections/${section.id}`]);
+      expect(await page.locator('#seal-progress').getAttribute('value')).to.equal('0');
+      expect(await page.locator('#seal-button').isEnabled()).to.equal(true);
+    }
+    expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
   /** Checks a receipt file on the receipt page (GET /receipt); answers the result kind and the text shown. */

@@ -74,6 +74,18 @@ describe('account pages: sign in, sign out, password, registration', () => {
       expect(page.text).to.contain('id="open-sections"');
     });
 
+    it('a signed-in bidder seals on /bid with their session: no token field, the form says so; anonymous visitors still give a token', async () => {
+      const { agent } = await signIn(t, t.users.bidderA);
+      const mine = await agent.get('/bid');
+      expect(mine.status).to.equal(200);
+      expect(mine.text).to.match(/<form id="bid-form"[^>]* data-session="1"/).and.not.to.contain('id="token"');
+      const anonymous = await supertest(t.app).get('/bid');
+      expect(anonymous.text).to.contain('id="token"').and.not.to.contain('data-session="1"');
+      // Staff signed in are not bidders: the token field stays.
+      const { agent: staff } = await signIn(t, t.users.opProc);
+      expect((await staff.get('/bid')).text).to.contain('id="token"');
+    });
+
     it('signing in again gives another session id, and the old one is gone', async () => {
       const { agent, res } = await signIn(t, t.users.bidderB);
       const first = sidOf(res)!;

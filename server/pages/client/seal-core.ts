@@ -1,34 +1,18 @@
-// Sealing a bid where the bidder is (the browser page bundles this; it runs in Node too): the same
-// formats as docs/sealed-bids.md and the CLI — bid.json first in a ustar tar (the CLI's writer,
-// modules/bids/tar-writer.ts), the attachments after it in the order bid.json lists them, age v1
-// to the section's recipient, and the RFC 8785 canonical manifest that the representative signs.
-// No DOM and no node: imports; WebCrypto via globalThis.
-import { Encrypter } from 'age-encryption';
+// What the browser's sealing page computes besides the sealing itself (seal-stream.ts): the price
+// as the server takes it, the RFC 8785 canonical manifest that the representative signs, the
+// signing key and its signatures, and the check of the log's promise in a receipt (formats:
+// docs/sealed-bids.md). No DOM and no node: imports; WebCrypto via globalThis.
 import canonicalize from 'canonicalize';
 import type { webcrypto } from 'node:crypto';
-import { tarArchive } from '../../../modules/bids/tar-writer';
 
 // Type-only (erased by the bundler): the WebCrypto key types as @types/node names them.
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
-export interface BidFile {
-  name: string;
-  bytes: Uint8Array;
-}
-
 export interface BidForm {
   section: { id: string; code: string };
   bidder: { orgId: string; name: string; creditCode: string };
   price: { amount: string; durationDays?: number };
-}
-
-export interface SealedPackage {
-  /** bid.json as written into the archive. */
-  document: BidForm & { format: 'etender-bid/1'; attachments: Array<{ name: string; size: number; sha256: string }> };
-  ciphertext: Uint8Array;
-  sha256: string;
-  size: number;
 }
 
 export interface ManifestFields {
@@ -40,10 +24,6 @@ export interface ManifestFields {
 }
 
 const hex = (b: ArrayBuffer | Uint8Array): string => Array.from(b instanceof Uint8Array ? b : new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return hex(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-}
 
 export function toBase64(bytes: Uint8Array): string {
   let s = '';
@@ -57,25 +37,6 @@ export function normaliseAmount(input: string): string | null {
   const m = /^(\d{1,15})(?:\.(\d{1,2}))?$/.exec(v);
   if (!m) return null;
   return `${BigInt(m[1]!).toString()}.${(m[2] ?? '').padEnd(2, '0')}`;
-}
-
-/** bid.json + attachments → tar → age. Everything is in memory (the page caps the total size). */
-export async function sealPackage(form: BidForm, files: BidFile[], recipient: string): Promise<SealedPackage> {
-  const names = new Set<string>(['bid.json']);
-  for (const f of files) {
-    if (names.has(f.name)) throw new Error(`two attachments are named "${f.name}" (or one is named bid.json); rename one`);
-    names.add(f.name);
-  }
-  const attachments = [];
-  for (const f of files) attachments.push({ name: f.name, size: f.bytes.length, sha256: await sha256Hex(f.bytes) });
-  const document = { format: 'etender-bid/1' as const, ...form, attachments };
-  const json = new TextEncoder().encode(JSON.stringify(document, null, 2) + '\n');
-  const plain = tarArchive([{ name: 'bid.json', data: json }, ...files.map((f) => ({ name: f.name, data: f.bytes }))]);
-  const encrypter = new Encrypter();
-  encrypter.addRecipient(recipient);
-  const ciphertext = await encrypter.encrypt(plain);
-  plain.fill(0);
-  return { document, ciphertext, sha256: await sha256Hex(ciphertext), size: ciphertext.length };
 }
 
 export function randomNonce(): string {
