@@ -220,6 +220,40 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     expect(JSON.stringify(mine.body)).to.contain(receipt.bid.id);
   });
 
+  it('a signed-in bidder seals and submits with the session cookie (no token in the page), and signs out after', async () => {
+    const own = await publishedSection(t, { title: '会话投标测试' });
+    await page.goto(`${base}/login?next=${encodeURIComponent(`/sections/${own.id}/bid`)}`);
+    await page.locator('#f-username').fill(t.users.bidderB.username);
+    await page.locator('#f-password').fill(t.users.bidderB.password);
+    await page.locator('#f-password').press('Enter');
+    await page.waitForURL(`${base}/sections/${own.id}/bid`);
+    await page.locator('#bid-form[data-ready="1"][data-session="1"]').waitFor({ state: 'attached' });
+    expect(await page.locator('#token').count()).to.equal(0);
+    proxy.received.splice(0);
+    await page.locator('#price').fill(PRICE);
+    await page.locator('#files').setInputFiles(attachmentPath);
+    await page.locator('#seal-button').click();
+    await Promise.race([
+      page.locator('#receipt').waitFor({ state: 'visible', timeout: 60_000 }),
+      page
+        .locator('#bid-error')
+        .waitFor({ state: 'visible', timeout: 60_000 })
+        .then(async () => {
+          throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
+        }),
+    ]);
+    // The upload went with the session cookie and no bearer token.
+    const upload = proxy.received.find((r) => r.method === 'POST' && r.path === `/api/sections/${own.id}/bids`);
+    expect(upload, 'the sealed upload').to.not.equal(undefined);
+    expect(upload!.headers.authorization).to.equal(undefined);
+    expect(upload!.headers.cookie ?? '').to.contain('etender.sid=');
+    const mine = await t.req(t.users.bidderB).get(`/api/sections/${own.id}/my-bids`);
+    expect(mine.body.bids).to.have.length(1);
+    await page.locator('#logout-button').click();
+    await page.locator('#f-username').waitFor({ state: 'attached' }).catch(() => undefined);
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
   it("refuses a bid over the server's limit before anything is read, made or sent: the server receives no write", async () => {
     await page.goto(`${base}/sections/${section.id}/bid`);
     await page.locator('#bid-form[data-ready="1"]').waitFor({ state: 'attached' });
