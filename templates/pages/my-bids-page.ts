@@ -61,7 +61,7 @@ export function myBidsPage(c: Ctx, d: { bids: MyBids; notice: string | null }): 
   const body = html`<h1>${m.bidsTitle}</h1>
 ${notice(d.notice)}
 <p>${m.bidsIntro}</p>
-<div id="my-bids"${scriptData(m)}>
+<div id="my-bids"${scriptData(m)} data-problems="${JSON.stringify(m.receiptProblems)}">
 ${d.bids.sections.length ? d.bids.sections.map((s) => sectionBlock(c, s)) : html`<p id="no-bids">${m.noBids} <a href="${href(c, '/bid')}">${m.submitBid}</a></p>`}
 <section aria-labelledby="check-file-title" id="check-file" hidden>
 <h2 id="check-file-title">${m.checkFileTitle}</h2>

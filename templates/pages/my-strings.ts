@@ -117,6 +117,25 @@ const zh = {
   msgCheckedPromise: '日志承诺：签名用平台公布的日志公钥核验通过，内容与回执一致。',
   msgCheckedIncluded: '审计日志：该条目位于第 {index} 条，已签名的检查点（{size} 条）签名有效，包含证明成立。',
   msgWaiting: '投标截止后该投标并入公开审计日志（最迟 {due}），届时再来核验包含证明。',
+  // The receipt checker's fixed findings (receipt-check.ts, modules/bids/receipt-checks.ts) in this
+  // language; a finding that carries times or names stays as the checker words it.
+  receiptProblems: {
+    'the receipt signature does not verify with the published receipt key': '回执签名无法用平台公布的回执公钥核验。',
+    'the promise signature does not verify with the published log key': '日志承诺的签名无法用平台公布的日志公钥核验。',
+    'the checkpoint signature does not verify with the published log key': '检查点签名无法用平台公布的日志公钥核验。',
+    'the inclusion proof does not lead to the checkpoint root': '包含证明推导不出检查点的根哈希。',
+    'this is not a receipt': '这不是回执。',
+    'the log entry is not JSON': '日志条目不是 JSON。',
+    'the log entry names another manifest': '日志条目指向另一份投标清单。',
+    'the log entry names another ciphertext': '日志条目指向另一份密文。',
+    'the receipt carries no promise of inclusion': '回执不含日志的收录承诺。',
+    'the promise names another manifest': '日志承诺指向另一份投标清单。',
+    'the promise names another ciphertext': '日志承诺指向另一份密文。',
+    'the promise is released by another section than the receipt names': '日志承诺所属的标段与回执不一致。',
+    'the promise was given at another time than the receipt states': '日志承诺的时间与回执所记的时间不一致。',
+    'the log entry is not at the index given': '日志条目不在所给的位置。',
+    'the checkpoint does not cover the entry': '检查点不包含该条目。',
+  } as Record<string, string>,
   // ——— custody ———
   custodyTitle: '开标密钥保管',
   custodyIntro: '您持有以下标段开标密钥的一个份额。投标截止后，在本页用本浏览器中的加密密钥解密您的份额并提交给开标；份额明文只在本页内存中出现，不显示、不保存。',
@@ -134,6 +153,7 @@ const zh = {
   msgReleased: '份额已提交：已收到 {released} 份，需要 {threshold} 份。',
   msgReleasedReady: '份额已提交：已收到 {released} 份（需要 {threshold} 份），可以开标。',
   msgReleaseFailed: '未能提交份额：',
+  msgJustReleased: '刚刚已提交',
   needsScriptCustody: '解密份额需要在浏览器中运行脚本（WebCrypto）。请启用 JavaScript，或使用命令行工具 etender share release。',
   keysLink: '管理加密密钥',
 };
@@ -252,6 +272,7 @@ const en: typeof zh = {
   msgCheckedPromise: "Log promise: its signature verified with the platform's published log key, and it matches the receipt.",
   msgCheckedIncluded: 'Audit log: the entry is number {index}; the signed checkpoint ({size} entries) verifies and the inclusion proof holds.',
   msgWaiting: 'After the bid deadline the bid joins the public audit log (by {due} at the latest); come back then to check its inclusion proof.',
+  receiptProblems: {},
   custodyTitle: 'Opening-key custody',
   custodyIntro:
     "You hold a share of these sections' opening keys. After the bid deadline, decrypt your share here with the encryption key kept in this browser and release it to the opening; the plain share exists only in this page's memory, never shown or stored.",
@@ -269,6 +290,7 @@ const en: typeof zh = {
   msgReleased: 'Your share is released: {released} of the {threshold} needed are in.',
   msgReleasedReady: 'Your share is released: {released} are in ({threshold} needed); the opening can proceed.',
   msgReleaseFailed: 'The share was not released:',
+  msgJustReleased: 'released just now',
   needsScriptCustody: 'Decrypting your share runs script in the browser (WebCrypto). Enable JavaScript, or use the command-line tool etender share release.',
   keysLink: 'Manage your encryption key',
 };

@@ -249,7 +249,7 @@ describe('work pages in a browser: keys, my bids, custody', function () {
       expect(await page.locator('#verdict-file').getAttribute('data-result')).to.equal('bad');
       expect(await page.locator('#verdict-file').innerText())
         .to.contain('回执核验未通过')
-        .and.to.contain('receipt signature does not verify');
+        .and.to.contain('回执签名无法用平台公布的回执公钥核验。');
     } finally {
       fs.rmSync(tampered, { force: true });
     }
@@ -288,6 +288,7 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     await page.locator(`#release-${section.id}[data-result]`).waitFor();
     expect(await box.getAttribute('data-result'), await box.innerText()).to.equal('ok');
     expect(await box.innerText()).to.match(/^份额已提交：已收到 \d+ 份/);
+    expect(await page.locator(`#custody-${section.id} .share-state`).innerText()).to.equal('刚刚已提交');
     const held = (await t.req(custodian).get('/api/me/custody')).body.sections.find((s: { section: { id: string } }) => s.section.id === section.id);
     expect(held.share.released).to.equal(true);
     expect(held.canReleaseNow).to.equal(false);

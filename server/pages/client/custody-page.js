@@ -71,6 +71,8 @@ function main(root) {
             const r = await release(vault, button.dataset.section);
             say(box, fill(r.ready ? t.msgReleasedReady : t.msgReleased, r), 'ok');
             button.hidden = true;
+            const state = document.querySelector(`#custody-${CSS.escape(button.dataset.section)} .share-state`);
+            if (state) state.textContent = t.msgJustReleased;
           } catch (err) {
             say(box, failure(err), 'bad');
             button.disabled = false;

@@ -10,6 +10,8 @@ if (root) main(root);
 
 function main(root) {
   const t = root.dataset; // the page's strings, in its language
+  const findings = JSON.parse(t.problems || '{}');
+  const inPageLanguage = (problems) => problems.map((p) => findings[p] ?? p);
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
   const shanghai = (ms) => `${new Date(ms).toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' })} (UTC+8)`;
 
@@ -33,8 +35,8 @@ function main(root) {
     show(box, 'checking', t.msgChecking);
     const r = await checkReceipt(receipt, api, Date.now());
     const legacy = receipt?.format === 'etender-receipt/1';
-    if (r.result === 'invalid') show(box, 'bad', t.msgInvalid, r.problems);
-    else if (r.result === 'broken') show(box, 'bad', t.msgBroken, r.problems);
+    if (r.result === 'invalid') show(box, 'bad', t.msgInvalid, inPageLanguage(r.problems));
+    else if (r.result === 'broken') show(box, 'bad', t.msgBroken, inPageLanguage(r.problems));
     else if (r.result === 'not_yet_due') show(box, 'ok', t.msgValid, [t.msgCheckedSignature, t.msgCheckedPromise, fill(t.msgWaiting, { due: r.dueAt === null ? '—' : shanghai(r.dueAt) })]);
     else show(box, 'ok', t.msgValid, [t.msgCheckedSignature, ...(legacy ? [] : [t.msgCheckedPromise]), fill(t.msgCheckedIncluded, { index: r.index, size: r.checkpointSize })]);
   }
