@@ -58,6 +58,9 @@ describe('work pages in a browser: keys, my bids, custody', function () {
   let axeFile: string;
   let vaultCode: string;
   let profile: string;
+  /** The last backup file the page offered (kept outside the profile); all are removed after the run. */
+  let backupFile = '';
+  const backupFiles: string[] = [];
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
@@ -112,7 +115,10 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     expect(await page.locator('#vault-message').innerText()).to.contain('以后无法再制作备份');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#backup-download').click()]);
     expect(download.suggestedFilename()).to.equal(`etender-${user.username}-${kind}-key.age`);
-    const backup = await openKeyBackup(fs.readFileSync((await download.path())!), PASS);
+    backupFile = path.join(profile, '..', `${path.basename(profile)}-${download.suggestedFilename()}`);
+    await download.saveAs(backupFile);
+    backupFiles.push(backupFile);
+    const backup = await openKeyBackup(fs.readFileSync(backupFile), PASS);
     expect(backup).to.deep.include({ username: user.username, kind, certificatePem: null });
     await page.locator('#certify-button').click();
     await page.waitForURL(/certified=1/);
@@ -149,6 +155,7 @@ describe('work pages in a browser: keys, my bids, custody', function () {
   after(async () => {
     await context?.close().catch(() => undefined);
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    for (const file of backupFiles) fs.rmSync(file, { force: true });
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await t?.close();
@@ -179,6 +186,29 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     expect(await page.locator('#make-key-form').isHidden()).to.equal(true);
     expect(await page.locator('#certify-button').isHidden()).to.equal(true);
     expect(await page.locator(`li[data-fingerprint="${fingerprint}"] .this-browser`).isVisible()).to.equal(true);
+
+    // The backup file back in through the import form: a wrong passphrase is told in the page's
+    // language; without "replace" the kept key is not overwritten; with it, the same key comes back.
+    const importWith = async (passphrase: string, replace: boolean) => {
+      await page.setInputFiles('#f-backupFile', backupFile);
+      await page.fill('#f-importPassphrase', passphrase);
+      await page.locator('#f-replace').setChecked(replace);
+      await page.locator('#import-key-button').click();
+      await page.waitForFunction(() => {
+        const m = (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }).document.getElementById('vault-message');
+        return m.textContent !== '' && m.textContent !== '正在处理…';
+      });
+      return page.locator('#vault-message').innerText();
+    };
+    expect(await importWith('not the passphrase', true)).to.equal('未能完成： 口令不正确。');
+    expect(await importWith(PASS, false)).to.contain('本浏览器中已有您的同类密钥');
+    expect(await importWith(PASS, true)).to.equal('密钥已导入本浏览器。');
+    expect(await page.locator('#vault-state').innerText()).to.contain('这把密钥还没有证书'); // a browser-made backup holds no certificate
+    expect(await page.locator('#certify-button').isVisible()).to.equal(true);
+    await page.locator('#certify-button').click();
+    await page.waitForURL(/certified=1/);
+    await page.locator('#key-area[data-ready="1"]').waitFor();
+    fingerprint = (await page.locator('li.card:has(.this-browser:visible)').getAttribute('data-fingerprint'))!;
   });
 
   it("lists a bid signed with the vault's key on /account/bids; its receipt verifies green in the page, a tampered receipt red", async () => {
