@@ -33,6 +33,16 @@ export interface MyPagesDeps {
 /** The API codes a share release can meet, for the custody page's script to show in the page's language. */
 const RELEASE_CODES = ['custody.too_early', 'custody.share_invalid', 'conflict', 'invalid_transition', 'forbidden', 'not_found', 'unauthenticated', 'cross_site_request', 'validation_failed'];
 
+/** The API codes getting a certificate can meet, for the key page's script. */
+const CERTIFY_CODES = ['forbidden', 'org_not_approved', 'challenge_expired', 'challenge_invalid', 'ca_not_valid', 'unauthenticated', 'cross_site_request', 'validation_failed'];
+
+/** The page script's texts for a failure code, in the page's language: the vault's own, then the API's. */
+function scriptErrors(c: Ctx, apiCodes: string[]): Record<string, string> {
+  const errors: Record<string, string> = { ...c.s.mine.vaultErrors };
+  for (const code of apiCodes) errors[code] = failureText(c.lang, { code, status: 400 });
+  return errors;
+}
+
 const one = (req: Request, name: string): string | undefined => {
   const v = (req.query as Record<string, unknown>)[name];
   return typeof v === 'string' ? v : undefined;
@@ -68,7 +78,7 @@ export function myPagesRoutes(deps: MyPagesDeps): Router {
     const c = await context(req, res);
     const note = one(req, 'certified') === '1' ? c.s.mine.msgCertified : one(req, 'revoked') === '1' ? c.s.mine.revoked : null;
     const actor = req.ctx.actor!;
-    sendPage(res, 200, keysPage(c, { username: actor.username, kind: keyKindOf(actor.role), certificates: await pki.listMine(req.ctx), notice: note }));
+    sendPage(res, 200, keysPage(c, { username: actor.username, kind: keyKindOf(actor.role), certificates: await pki.listMine(req.ctx), notice: note, errors: scriptErrors(c, CERTIFY_CODES) }));
   });
 
   router.get('/account/keys/revoke', signedIn, async (req, res) => {
@@ -153,9 +163,7 @@ export function myPagesRoutes(deps: MyPagesDeps): Router {
   // ——— my custody ———
   router.get('/account/custody', signedIn, async (req, res) => {
     const c = await context(req, res);
-    const errors: Record<string, string> = { ...c.s.mine.vaultErrors };
-    for (const code of RELEASE_CODES) errors[code] = failureText(c.lang, { code, status: 400 });
-    sendPage(res, 200, custodyPage(c, { username: req.ctx.actor!.username, custody: await custody.mySections(req.ctx), errors }));
+    sendPage(res, 200, custodyPage(c, { username: req.ctx.actor!.username, custody: await custody.mySections(req.ctx), errors: scriptErrors(c, RELEASE_CODES) }));
   });
 
   return router;

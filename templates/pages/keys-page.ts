@@ -49,13 +49,13 @@ ${actions && cert.revokedAt === null ? html`<p><a href="${href(c, '/account/keys
 </li>`;
 }
 
-export function keysPage(c: Ctx, d: { username: string; kind: KeyKind; certificates: CertificateView[]; notice: string | null }): SafeHtml {
+export function keysPage(c: Ctx, d: { username: string; kind: KeyKind; certificates: CertificateView[]; notice: string | null; errors: Record<string, string> }): SafeHtml {
   const m = c.s.mine;
   const none = emptyForm();
   const body = html`<h1>${m.keysTitle}</h1>
 ${notice(d.notice)}
 <p>${d.kind === 'signing' ? m.keysIntroSigning : m.keysIntroEncryption}</p>
-<section aria-labelledby="vault-title" id="key-area" data-username="${d.username}" data-kind="${d.kind}" data-kind-name="${m.kindNames[d.kind] ?? d.kind}"${scriptData(m, m.vaultErrors)}>
+<section aria-labelledby="vault-title" id="key-area" data-username="${d.username}" data-kind="${d.kind}" data-kind-name="${m.kindNames[d.kind] ?? d.kind}"${scriptData(m, d.errors)}>
 <h2 id="vault-title">${m.inThisBrowser}</h2>
 <p id="needs-script">${m.needsScript}</p>
 <p id="vault-state"></p>

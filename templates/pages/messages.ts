@@ -47,6 +47,9 @@ const TEXTS: Record<string, Text> = {
     zh: '提交的份额与该密钥的承诺不符，不是该标段的份额。请确认本浏览器中的加密密钥就是该份额所加密给的那把。',
     en: "The share does not lie on the key's commitments: it is not this section's share. Check that the encryption key in this browser is the one the share was encrypted to.",
   },
+  challenge_expired: { zh: '证书申请挑战已过期，请重新申请证书。', en: 'The certificate challenge expired; ask for the certificate again.' },
+  challenge_invalid: { zh: '证书申请挑战无效或已使用，请重新申请证书。', en: 'The certificate challenge is unknown or already used; ask for the certificate again.' },
+  ca_not_valid: { zh: '平台 CA 当前不在有效期内，暂不能签发证书。请联系平台管理员。', en: 'The platform CA is not valid at this time and cannot issue certificates; tell the platform administrator.' },
   payload_too_large: { zh: '提交的内容太大。', en: 'What was sent is too large.' },
   internal_error: { zh: '平台内部出错，已记录。请稍后重试，如仍有问题请联系交易中心。', en: 'Something went wrong on our side; it has been logged. Try again, or tell the centre if it persists.' },
 };

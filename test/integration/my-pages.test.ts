@@ -184,6 +184,10 @@ describe('work pages: /account/keys, /account/bids, /account/custody', function 
     expect(after.text).to.contain('Shares are released at the opening, after the bid deadline.');
     const bidder = await signIn(t, a.user);
     expect((await bidder.get('/account/custody')).text).to.contain('id="no-custody"');
+    // My bids is a bidder's page: others get the API's refusal as a page in their language.
+    const notABidder = await agent.get('/account/bids');
+    expect(notABidder.status).to.equal(403);
+    expect(notABidder.text).to.contain('您的账户无权进行此操作。');
     await timePage(agent, '/account/custody', '/account/custody');
   });
 });
