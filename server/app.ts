@@ -56,6 +56,7 @@ import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
 import { formTokens } from './http/form-token';
 import { accountPagesRoutes } from './pages/account-routes';
+import { myPagesRoutes } from './pages/my-pages-routes';
 import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
 import { pageErrors } from './pages/respond';
@@ -311,6 +312,7 @@ export function createApp(deps: AppDeps) {
   const tokens = formTokens({ secret: deps.sessionSecret, secureCookie: config.cookieSecure });
   const context = pageContext({ clock: deps.clock, orgs: services.orgFacts, tokens });
   app.use(accountPagesRoutes({ accounts: services.accounts, orgs: services.orgs, limits: loginLimits, registrations, tokens, context, log }));
+  app.use(myPagesRoutes({ pki: services.pki, bids: services.bids, custody: services.custody, tokens, context }));
   app.use(pagesRoutes({ services, clock: deps.clock, context, tokens, maxBidBytes: config.maxBidBytes }));
   app.use(pageErrors((req, res) => context(req, res)));
 

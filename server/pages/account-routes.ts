@@ -19,6 +19,7 @@ import type { PageContext } from './page-context';
 import { readRegistration } from './registration-form';
 import { failureOf, seeOther, sendPage } from './respond';
 import { safeNext } from './safe-next';
+import { signedIn } from './signed-in';
 
 declare module 'express-session' {
   interface SessionData {
@@ -68,13 +69,6 @@ export function accountPagesRoutes(deps: AccountPagesDeps): Router {
   const router = Router();
   // Plain forms post urlencoded bodies; a few short fields, never more.
   const formBody = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 30 });
-
-  /** Sends a signed-out visitor to the sign-in page, coming back here afterwards. */
-  const signedIn: RequestHandler = (req, res, next) => {
-    if (req.ctx.actor) return next();
-    const lang: Record<string, string> = query(req, 'lang') === 'en' ? { lang: 'en' } : {};
-    seeOther(res, `/login?${new URLSearchParams({ next: req.path, ...lang })}`);
-  };
 
   /** The page after a form post failed as a whole (rate limit, expired form): the same form with the problem on top. */
   const refusedForm =

@@ -250,7 +250,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
   const bidForm = async (req: Request, res: Response, selected: string | null) => {
     const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
     if (selected && !open.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
-    sendPage(res, 200, bidPage(await view(req, res), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null, maxBidBytes: deps.maxBidBytes ?? null }));
+    sendPage(
+      res,
+      200,
+      bidPage(await view(req, res), { centres: await centres(), open, selected: selected && open.some((x) => x.id === selected) ? selected : null, maxBidBytes: deps.maxBidBytes ?? null }),
+    );
   };
   router.get('/bid', (req, res) => bidForm(req, res, null));
   router.get('/receipt', async (req, res) => sendPage(res, 200, receiptPage(await view(req, res))));

@@ -41,6 +41,15 @@ const TEXTS: Record<string, Text> = {
   opening_in_progress: { zh: '开标正在进行中，请稍后再试。', en: 'The opening is under way; try again shortly.' },
   section_failed: { zh: '该项目已流标（废标）。', en: 'This section has failed (no valid outcome).' },
   org_not_approved: { zh: '您的单位尚未通过交易中心审核，暂不能进行此操作。', en: 'Your organisation is not approved yet, so this is not possible yet.' },
+  deadline_passed: { zh: '投标截止时间已过（以平台时钟为准），不能再投标或撤回投标。', en: "The bid deadline has passed by the server's clock: no bid can be submitted or withdrawn any more." },
+  'custody.too_early': { zh: '投标截止后才能提交开标密钥份额。', en: 'Shares are released at the opening, after the bid deadline.' },
+  'custody.share_invalid': {
+    zh: '提交的份额与该密钥的承诺不符，不是该标段的份额。请确认本浏览器中的加密密钥就是该份额所加密给的那把。',
+    en: "The share does not lie on the key's commitments: it is not this section's share. Check that the encryption key in this browser is the one the share was encrypted to.",
+  },
+  challenge_expired: { zh: '证书申请挑战已过期，请重新申请证书。', en: 'The certificate challenge expired; ask for the certificate again.' },
+  challenge_invalid: { zh: '证书申请挑战无效或已使用，请重新申请证书。', en: 'The certificate challenge is unknown or already used; ask for the certificate again.' },
+  ca_not_valid: { zh: '平台 CA 当前不在有效期内，暂不能签发证书。请联系平台管理员。', en: 'The platform CA is not valid at this time and cannot issue certificates; tell the platform administrator.' },
   payload_too_large: { zh: '提交的内容太大。', en: 'What was sent is too large.' },
   internal_error: { zh: '平台内部出错，已记录。请稍后重试，如仍有问题请联系交易中心。', en: 'Something went wrong on our side; it has been logged. Try again, or tell the centre if it persists.' },
 };

@@ -89,7 +89,7 @@ export function recordTable(c: Ctx, sectionId: string, rec: OpeningRecordView): 
 ${rec.bids.map(
   (
     b,
-  ) => html`<tr><td>${b.seq}</td><td class="bidder">${b.bidder.name}</td><td>${shanghaiTime(b.receivedAt)}</td><td class="num price">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td>${c.s.bidStatus[b.status] ?? b.status}</td><td>${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td>${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
+  ) => html`<tr id="bid-${b.bidId}"><td>${b.seq}</td><td class="bidder">${b.bidder.name}</td><td>${shanghaiTime(b.receivedAt)}</td><td class="num price">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td>${c.s.bidStatus[b.status] ?? b.status}</td><td>${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td>${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
 `,
 )}</tbody>
 </table>`;

@@ -250,7 +250,10 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     const mine = await t.req(t.users.bidderB).get(`/api/sections/${own.id}/my-bids`);
     expect(mine.body.bids).to.have.length(1);
     await page.locator('#logout-button').click();
-    await page.locator('#f-username').waitFor({ state: 'attached' }).catch(() => undefined);
+    await page
+      .locator('#f-username')
+      .waitFor({ state: 'attached' })
+      .catch(() => undefined);
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 

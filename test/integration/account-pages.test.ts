@@ -78,7 +78,9 @@ describe('account pages: sign in, sign out, password, registration', () => {
       const { agent } = await signIn(t, t.users.bidderA);
       const mine = await agent.get('/bid');
       expect(mine.status).to.equal(200);
-      expect(mine.text).to.match(/<form id="bid-form"[^>]* data-session="1"/).and.not.to.contain('id="token"');
+      expect(mine.text)
+        .to.match(/<form id="bid-form"[^>]* data-session="1"/)
+        .and.not.to.contain('id="token"');
       const anonymous = await supertest(t.app).get('/bid');
       expect(anonymous.text).to.contain('id="token"').and.not.to.contain('data-session="1"');
       // Staff signed in are not bidders: the token field stays.
