@@ -242,6 +242,8 @@ describe('sealing a bid in the browser (GET /bid)', function () {
           throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
         }),
     ]);
+    fs.mkdirSync(path.join(process.cwd(), 'test-output', 'screenshots'), { recursive: true });
+    await page.screenshot({ path: path.join(process.cwd(), 'test-output', 'screenshots', 'seal-session-zh-desktop.png'), fullPage: true });
     // The upload went with the session cookie and no bearer token.
     const upload = proxy.received.find((r) => r.method === 'POST' && r.path === `/api/sections/${own.id}/bids`);
     expect(upload, 'the sealed upload').to.not.equal(undefined);

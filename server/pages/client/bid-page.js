@@ -5,6 +5,7 @@
 // (seal-stream.ts): read once to hash, once to seal, never whole in memory; the ciphertext is a
 // Blob, uploaded with XMLHttpRequest for its progress. A bid over the server's limit
 // (data-max-bid-bytes) is refused before anything is read.
+import { shanghaiTime } from '../../../templates/pages/format.ts';
 import { byteSize } from './byte-size.ts';
 import { buildManifest, newSigningKey, normaliseAmount, promiseSignatureValid, publicKeyPem, signPss } from './seal-core.ts';
 import { removeStaleSealedFiles, privateFileSink } from './opfs-sink.js';
@@ -113,7 +114,7 @@ function main(form) {
 
   function showReceipt(receipt) {
     $('receipt-bid').textContent = receipt.bid.id;
-    $('receipt-time').textContent = new Date(receipt.receivedAt).toISOString();
+    $('receipt-time').textContent = shanghaiTime(receipt.receivedAt, true);
     $('receipt-log').textContent = '…';
     $('receipt-sha256').textContent = receipt.bid.ciphertextSha256;
     const link = $('receipt-download');
