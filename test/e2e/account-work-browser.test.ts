@@ -22,7 +22,7 @@ import { createCsr } from '../../modules/pki/client-keys';
 import { openKeyBackup } from '../../modules/pki/key-backup';
 import bundles from '../../server/pages/client/bundles.json';
 import { axeViolations, serveAxe } from '../support/axe';
-import { publishedSection, submit, workDir } from '../support/bidding';
+import { publishedSection, sealedForSigning, submit, workDir } from '../support/bidding';
 import { createTestApp, T0, type TestApp, type TestUser } from '../support/test-app';
 import { requireModuleFile, requireTool } from '../support/tools';
 
@@ -214,46 +214,16 @@ describe('work pages in a browser: keys, my bids, custody', function () {
   it("lists a bid signed with the vault's key on /account/bids; its receipt verifies green in the page, a tampered receipt red", async () => {
     const bidder = t.users.bidderA;
     const section = await publishedSection(t, { title: '我的投标页面包' });
-    const dir = workDir();
-    let bidId: string;
-    let receipt: Record<string, any>;
-    try {
-      const attachment = path.join(dir, '技术方案.pdf');
-      fs.writeFileSync(attachment, crypto.randomBytes(4000));
-      const file = path.join(dir, 'bid.age');
-      const sealed = await sealBid({
-        document: {
-          format: 'etender-bid/1',
-          section: { id: section.id, code: section.code },
-          bidder: { orgId: t.orgA, name: '甲建设有限公司', creditCode: '91350100M000100Y43' },
-          price: { amount: '880000.00' },
-        },
-        attachments: [attachment],
-        recipient: section.recipient,
-        outPath: file,
-      });
-      const manifest: Manifest = {
-        format: MANIFEST_FORMAT,
-        section: section.id,
-        bidder: t.orgA,
-        ciphertext: { sha256: sealed.sha256, size: sealed.size },
-        recipient: section.recipient,
-        nonce: newNonce(),
-        certificate: fingerprint,
-      };
-      const manifestB64 = canonicalBytes(manifest).toString('base64');
-      // Signed in the page with the key the vault keeps, as the sealing page signs.
-      await page.addScriptTag({ url: VAULT_SCRIPT });
-      const signature = (await page.evaluate(
-        `(async (arg) => { const vault = await globalThis.keyVault.openKeyVault(); return vault.sign(arg.user, Uint8Array.from(atob(arg.m), (c) => c.charCodeAt(0))); })(${JSON.stringify({ user: bidder.username, m: manifestB64 })})`,
-      )) as string;
-      const res = await submit(t, bidder, section.id, { bytes: fs.readFileSync(file), manifestB64, signature });
-      expect(res.status, res.text).to.equal(201);
-      bidId = res.body.receipt.bid.id;
-      receipt = res.body.receipt;
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const { bytes, manifestB64 } = await sealedForSigning(section, t.orgA, fingerprint, { attachmentBytes: 4000 });
+    // Signed in the page with the key the vault keeps, as the sealing page signs.
+    await page.addScriptTag({ url: VAULT_SCRIPT });
+    const signature = (await page.evaluate(
+      `(async (arg) => { const vault = await globalThis.keyVault.openKeyVault(); return vault.sign(arg.user, Uint8Array.from(atob(arg.m), (c) => c.charCodeAt(0))); })(${JSON.stringify({ user: bidder.username, m: manifestB64 })})`,
+    )) as string;
+    const res = await submit(t, bidder, section.id, { bytes, manifestB64, signature });
+    expect(res.status, res.text).to.equal(201);
+    const bidId: string = res.body.receipt.bid.id;
+    const receipt: Record<string, any> = res.body.receipt;
 
     await page.goto(`${base}/account/bids`);
     await page.locator('#my-bids[data-ready="1"]').waitFor();

@@ -20,7 +20,7 @@ import { MANIFEST_FORMAT, canonicalBytes, newNonce, type Manifest } from '../../
 import { encryptShare } from '../../modules/custody/custody-crypto';
 import { openKeyBackup } from '../../modules/pki/key-backup';
 import bundles from '../../server/pages/client/bundles.json';
-import { publishedSection, submit, workDir } from '../support/bidding';
+import { publishedSection, sealedForSigning, submit, workDir } from '../support/bidding';
 import { createTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { requireTool } from '../support/tools';
 
@@ -230,43 +230,15 @@ describe('the key vault in the browser (persistent keys, backups)', function () 
 
     // A real bid: sealed here, its manifest signed in the page with the kept key, submitted, accepted.
     const section = await publishedSection(t, { title: '密钥保管测试' });
-    const dir = workDir();
-    try {
-      const attachment = path.join(dir, '技术方案.pdf');
-      fs.writeFileSync(attachment, crypto.randomBytes(5000));
-      const file = path.join(dir, 'bid.age');
-      const sealed = await sealBid({
-        document: {
-          format: 'etender-bid/1',
-          section: { id: section.id, code: section.code },
-          bidder: { orgId: t.orgA, name: '甲建设有限公司', creditCode: '91350100M000100Y43' },
-          price: { amount: '880000.00' },
-        },
-        attachments: [attachment],
-        recipient: section.recipient,
-        outPath: file,
-      });
-      const manifest: Manifest = {
-        format: MANIFEST_FORMAT,
-        section: section.id,
-        bidder: t.orgA,
-        ciphertext: { sha256: sealed.sha256, size: sealed.size },
-        recipient: section.recipient,
-        nonce: newNonce(),
-        certificate: certificate.fingerprint,
-      };
-      const manifestB64 = canonicalBytes(manifest).toString('base64');
-      const signed = await inPage<FromPage>(page, null, `return { signature: await vault.sign(arg.user, Uint8Array.from(atob(arg.m), (c) => c.charCodeAt(0))) };`, {
-        user: t.users.bidderA.username,
-        m: manifestB64,
-      });
-      expect(signed.error, JSON.stringify(signed)).to.equal(undefined);
-      const res = await submit(t, t.users.bidderA, section.id, { bytes: fs.readFileSync(file), manifestB64, signature: signed.signature });
-      expect(res.status, res.text).to.equal(201);
-      expect(res.body.receipt.certificate).to.equal(certificate.fingerprint);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const { bytes, manifestB64 } = await sealedForSigning(section, t.orgA, certificate.fingerprint, { attachmentBytes: 5000 });
+    const signed = await inPage<FromPage>(page, null, `return { signature: await vault.sign(arg.user, Uint8Array.from(atob(arg.m), (c) => c.charCodeAt(0))) };`, {
+      user: t.users.bidderA.username,
+      m: manifestB64,
+    });
+    expect(signed.error, JSON.stringify(signed)).to.equal(undefined);
+    const res = await submit(t, t.users.bidderA, section.id, { bytes, manifestB64, signature: signed.signature });
+    expect(res.status, res.text).to.equal(201);
+    expect(res.body.receipt.certificate).to.equal(certificate.fingerprint);
 
     // The record in IndexedDB holds key handles and public parts only.
     const stored = await inPage<FromPage>(

@@ -75,12 +75,13 @@ export interface SealedBid {
   signature: string;
 }
 
-export async function sealedBid(
+/** A bid sealed for `orgId` with its manifest built but not signed: for a test that signs elsewhere (in the page, with the browser's kept key). */
+export async function sealedForSigning(
   section: { id: string; code: string; recipient: string },
   orgId: string,
-  key: BidderKey,
+  certificateFingerprint: string,
   options: { price?: string; attachmentBytes?: number; nonce?: string; bidderName?: string } = {},
-): Promise<SealedBid> {
+): Promise<Omit<SealedBid, 'signature'>> {
   const dir = workDir();
   const attachment = path.join(dir, '技术方案.pdf');
   fs.writeFileSync(attachment, crypto.randomBytes(options.attachmentBytes ?? 2000));
@@ -96,20 +97,27 @@ export async function sealedBid(
     recipient: section.recipient,
     outPath: file,
   });
-  return signedFor(file, section, orgId, key, { sha256: sealed.sha256, size: sealed.size }, options.nonce);
+  const manifest = manifestFor(section, orgId, certificateFingerprint, { sha256: sealed.sha256, size: sealed.size }, options.nonce);
+  return { file, bytes: fs.readFileSync(file), manifest, manifestB64: canonicalBytes(manifest).toString('base64') };
+}
+
+export async function sealedBid(
+  section: { id: string; code: string; recipient: string },
+  orgId: string,
+  key: BidderKey,
+  options: { price?: string; attachmentBytes?: number; nonce?: string; bidderName?: string } = {},
+): Promise<SealedBid> {
+  const unsigned = await sealedForSigning(section, orgId, key.fingerprint, options);
+  return { ...unsigned, signature: signManifest(unsigned.manifest, key.privateKey) };
+}
+
+function manifestFor(section: { id: string; recipient: string }, orgId: string, certificate: string, ciphertext: { sha256: string; size: number }, nonce?: string): Manifest {
+  return { format: MANIFEST_FORMAT, section: section.id, bidder: orgId, ciphertext, recipient: section.recipient, nonce: nonce ?? newNonce(), certificate };
 }
 
 export function signedFor(file: string, section: { id: string; recipient: string }, orgId: string, key: BidderKey, digest?: { sha256: string; size: number }, nonce?: string): SealedBid {
   const bytes = fs.readFileSync(file);
-  const manifest: Manifest = {
-    format: MANIFEST_FORMAT,
-    section: section.id,
-    bidder: orgId,
-    ciphertext: digest ?? { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length },
-    recipient: section.recipient,
-    nonce: nonce ?? newNonce(),
-    certificate: key.fingerprint,
-  };
+  const manifest = manifestFor(section, orgId, key.fingerprint, digest ?? { sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length }, nonce);
   return { file, bytes, manifest, manifestB64: canonicalBytes(manifest).toString('base64'), signature: signManifest(manifest, key.privateKey) };
 }
 
