@@ -15,14 +15,12 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { BuildOptions } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { sealBid } from '../../modules/bids/bid-package';
-import { MANIFEST_FORMAT, canonicalBytes, newNonce, type Manifest } from '../../modules/bids/manifest';
 import { DAY } from '../../modules/core/clock';
 import { createCsr } from '../../modules/pki/client-keys';
 import { openKeyBackup } from '../../modules/pki/key-backup';
 import bundles from '../../server/pages/client/bundles.json';
 import { axeViolations, serveAxe } from '../support/axe';
-import { publishedSection, sealedForSigning, submit, workDir } from '../support/bidding';
+import { publishedSection, sealedForSigning, submit, } from '../support/bidding';
 import { createTestApp, T0, type TestApp, type TestUser } from '../support/test-app';
 import { requireModuleFile, requireTool } from '../support/tools';
 

@@ -15,12 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { BuildOptions } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { sealBid } from '../../modules/bids/bid-package';
-import { MANIFEST_FORMAT, canonicalBytes, newNonce, type Manifest } from '../../modules/bids/manifest';
 import { encryptShare } from '../../modules/custody/custody-crypto';
 import { openKeyBackup } from '../../modules/pki/key-backup';
 import bundles from '../../server/pages/client/bundles.json';
-import { publishedSection, sealedForSigning, submit, workDir } from '../support/bidding';
+import { publishedSection, sealedForSigning, submit, } from '../support/bidding';
 import { createTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { requireTool } from '../support/tools';
 
