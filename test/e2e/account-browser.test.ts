@@ -11,15 +11,13 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
-import { axeViolations, serveAxe } from '../support/axe';
+import { serveAxe } from '../support/axe';
 import { createTestApp, makeCreditCode, type TestApp } from '../support/test-app';
 import { requireModuleFile, requireTool } from '../support/tools';
+import { DESKTOP, PHONE, SCREENSHOTS, activeId, checkPage, focusOn, tabTo } from '../support/page-checks';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Kept by the run (gitignored): look at them after a change to the pages. */
-const SCREENSHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
 
 describe('account pages in a browser', function () {
   this.timeout(180_000);
@@ -68,56 +66,26 @@ describe('account pages in a browser', function () {
     await t?.close();
   });
 
-  /** axe finds nothing, the page does not scroll sideways at 390 px, and screenshots are taken at both widths. */
-  async function checkPage(name: string) {
-    const violations = await axeViolations(page, base);
-    expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
-    await page.setViewportSize(PHONE);
-    const overflow = await page.evaluate(() => {
-      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document;
-      return d.documentElement.scrollWidth - d.documentElement.clientWidth;
-    });
-    expect(overflow, `${name} scrolls sideways at 390 px by ${overflow} px`).to.be.at.most(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
-    const phoneViolations = await axeViolations(page, base);
-    expect(phoneViolations, `${name} at 390 px: ${JSON.stringify(phoneViolations, null, 1)}`).to.deep.equal([]);
-    await page.setViewportSize(DESKTOP);
-  }
-
-  /** Tabs from the top of the page to the element, as a keyboard user does; fails if it is never reached. */
-  async function tabTo(id: string) {
-    for (let i = 0; i < 40; i++) {
-      await page.keyboard.press('Tab');
-      if ((await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)) === id) return;
-    }
-    throw new Error(`#${id} is never reached with Tab`);
-  }
-  /** The browser moves the focus to an autofocus element once the page is parsed: wait for it, failing if it never does. */
-  const focusOn = (id: string) =>
-    page.waitForFunction((want) => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id === want, id, { timeout: 5000 });
-  const activeId = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id ?? '');
-
   it('the sign-in and registration pages pass axe (WCAG 2.1 AA) and fit 390 px, in zh and en, also with errors shown', async () => {
     for (const lang of ['zh', 'en']) {
       const q = lang === 'en' ? '?lang=en' : '';
       await page.goto(`${base}/login${q}`);
-      await checkPage(`login-${lang}`);
+      await checkPage(page, base, `login-${lang}`);
       await page.goto(`${base}/register${q}`);
-      await checkPage(`register-${lang}`);
+      await checkPage(page, base, `register-${lang}`);
       // A refused form: the summary takes the focus, every field says what is wrong.
       await page.locator('#register-button').click();
       await page.waitForURL(/\/register/);
-      await focusOn('error-summary');
-      await checkPage(`register-errors-${lang}`);
+      await focusOn(page, 'error-summary');
+      await checkPage(page, base, `register-errors-${lang}`);
       await page.goto(`${base}/login${q}`);
       await page.fill('#f-username', 'nobody-here');
       await page.fill('#f-password', 'wrong-password-123');
       await page.locator('#login-button').click();
       await page.locator('#error-summary').waitFor();
-      await focusOn('error-summary');
+      await focusOn(page, 'error-summary');
       expect(await page.locator('#form-problem').innerText()).to.equal(lang === 'en' ? 'The username or password is wrong, or the account is disabled.' : '用户名或密码不正确，或该账户已停用。');
-      await checkPage(`login-error-${lang}`);
+      await checkPage(page, base, `login-error-${lang}`);
     }
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
@@ -142,7 +110,7 @@ describe('account pages in a browser', function () {
     await page.waitForURL(`${base}/account?registered=1`);
     expect(await page.locator('#org-status').innerText()).to.equal('待审核');
     expect(await page.locator('#org-status-note').innerText()).to.contain('正在等待交易中心审核');
-    await checkPage('account-pending-zh');
+    await checkPage(page, base, 'account-pending-zh');
 
     const org = (await t.req(t.users.opProc).get('/api/orgs?status=pending')).body.organisations.find((o: { creditCode: string }) => o.creditCode === creditCode);
     expect((await t.req(t.users.opProc).post(`/api/orgs/${org.id}/approve`).send({})).status).to.equal(200);
@@ -158,10 +126,10 @@ describe('account pages in a browser', function () {
     expect(await page.locator('#login-link').count()).to.equal(1);
 
     await page.goto(`${base}/login?next=%2Faccount`);
-    await tabTo('f-username');
+    await tabTo(page, 'f-username');
     await page.keyboard.type(username);
     await page.keyboard.press('Tab');
-    expect(await activeId()).to.equal('f-password');
+    expect(await activeId(page)).to.equal('f-password');
     await page.keyboard.type(password);
     await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/account`);
@@ -170,10 +138,10 @@ describe('account pages in a browser', function () {
     expect(await page.locator('#who-role').innerText()).to.equal('投标单位代表');
     expect(await page.locator('#nav-bids').getAttribute('href')).to.equal('/account/bids');
     expect(await page.locator('#nav-keys').getAttribute('href')).to.equal('/account/keys');
-    await checkPage('account-zh');
+    await checkPage(page, base, 'account-zh');
     await page.goto(`${base}/account?lang=en`);
     expect(await page.locator('#who-role').innerText()).to.equal('bidder representative');
-    await checkPage('account-en');
+    await checkPage(page, base, 'account-en');
     // The public pages show the same header, their content unchanged.
     await page.goto(`${base}/`);
     expect(await page.locator('#who-name').innerText()).to.equal('钱七');
@@ -186,7 +154,7 @@ describe('account pages in a browser', function () {
   it('changes the password (a mismatch is named at its field first), signs out, and signs in with the new one', async () => {
     for (const lang of ['zh', 'en']) {
       await page.goto(`${base}/account/password${lang === 'en' ? '?lang=en' : ''}`);
-      await checkPage(`password-${lang}`);
+      await checkPage(page, base, `password-${lang}`);
     }
     await page.goto(`${base}/account/password`);
     await page.fill('#f-currentPassword', password);
@@ -194,9 +162,9 @@ describe('account pages in a browser', function () {
     await page.fill('#f-repeatPassword', `${newPassword}x`);
     await page.locator('#password-button').click();
     await page.locator('#f-repeatPassword-error').waitFor();
-    await focusOn('error-summary');
+    await focusOn(page, 'error-summary');
     expect(await page.locator('#f-repeatPassword-error').innerText()).to.equal('两次输入的密码不一致。');
-    await checkPage('password-errors-zh');
+    await checkPage(page, base, 'password-errors-zh');
     await page.fill('#f-currentPassword', password);
     await page.fill('#f-newPassword', newPassword);
     await page.fill('#f-repeatPassword', newPassword);

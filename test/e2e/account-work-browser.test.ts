@@ -11,40 +11,21 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import type { BuildOptions } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DAY } from '../../modules/core/clock';
 import { createCsr } from '../../modules/pki/client-keys';
 import { openKeyBackup } from '../../modules/pki/key-backup';
-import bundles from '../../server/pages/client/bundles.json';
-import { axeViolations, serveAxe } from '../support/axe';
-import { publishedSection, sealedForSigning, submit, } from '../support/bidding';
+import { serveAxe } from '../support/axe';
+import { publishedSection, sealedForSigning, submit } from '../support/bidding';
 import { createTestApp, T0, type TestApp, type TestUser } from '../support/test-app';
 import { requireModuleFile, requireTool } from '../support/tools';
+import { DESKTOP, SCREENSHOTS, checkPage, vaultBundle } from '../support/page-checks';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../server/pages/client');
 /** The vault exposed to the test (to sign a manifest with the page's key, as the sealing page does). */
 const VAULT_SCRIPT = '/test-support/key-vault.js';
 const PASS = 'correct horse battery staple 电池';
-
-type Doc = { document: { documentElement: { scrollWidth: number; clientWidth: number } } };
-
-async function vaultBundle(): Promise<string> {
-  const { build } = await import('esbuild');
-  const result = await build({
-    ...(bundles.esbuild as BuildOptions),
-    stdin: { contents: "import * as vault from './key-vault.ts'; globalThis.keyVault = vault;", resolveDir: CLIENT, loader: 'ts' },
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
 
 describe('work pages in a browser: keys, my bids, custody', function () {
   this.timeout(300_000);
@@ -83,21 +64,6 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     await page.fill('#f-password', user.password);
     await page.locator('#login-button').click();
     await page.waitForURL(/\/account$/);
-  }
-
-  async function checkPage(name: string): Promise<void> {
-    const violations = await axeViolations(page, base);
-    expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
-    await page.setViewportSize(PHONE);
-    const overflow = await page.evaluate(() => {
-      const d = (globalThis as unknown as Doc).document.documentElement;
-      return d.scrollWidth - d.clientWidth;
-    });
-    expect(overflow, `${name} scrolls sideways at 390 px by ${overflow} px`).to.be.at.most(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
-    expect(await axeViolations(page, base), `${name} at 390 px`).to.deep.equal([]);
-    await page.setViewportSize(DESKTOP);
   }
 
   /** Makes the signed-in user's key on /account/keys, keeps the backup, and gets the certificate; answers its fingerprint. */
@@ -169,10 +135,10 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     const bidder = t.users.bidderA;
     await signIn(bidder);
     fingerprint = await makeKeyAndCertify(bidder, 'signing');
-    await checkPage('account-keys-zh');
+    await checkPage(page, base, 'account-keys-zh');
     await page.goto(`${base}/account/keys?lang=en`);
     await page.locator('#key-area[data-ready="1"]').waitFor();
-    await checkPage('account-keys-en');
+    await checkPage(page, base, 'account-keys-en');
 
     await context.close();
     await launch();
@@ -235,7 +201,7 @@ describe('work pages in a browser: keys, my bids, custody', function () {
       .to.contain('回执核验通过')
       .and.to.contain('回执签名：用平台公布的回执公钥核验通过')
       .and.to.contain('日志承诺');
-    await checkPage('account-bids-zh');
+    await checkPage(page, base, 'account-bids-zh');
 
     // A receipt file with its size changed: the signature no longer holds, and the page says so in red.
     const tampered = path.join(os.tmpdir(), `tampered-receipt-${Date.now()}.json`);
@@ -254,7 +220,7 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'account-bids-tampered-desktop.png'), fullPage: true });
     await page.goto(`${base}/account/bids?lang=en`);
     await page.locator('#my-bids[data-ready="1"]').waitFor();
-    await checkPage('account-bids-en');
+    await checkPage(page, base, 'account-bids-en');
   });
 
   it('a custodian makes an encryption key, and after the deadline releases its share on /account/custody; the server records it', async () => {
@@ -280,7 +246,7 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     await t.services.lifecycle.advanceDue();
     await page.goto(`${base}/account/custody`);
     await page.locator('#custody[data-ready="1"]').waitFor();
-    await checkPage('account-custody-zh');
+    await checkPage(page, base, 'account-custody-zh');
     await page.locator(`.release-button[data-section="${section.id}"]`).click();
     const box = page.locator(`#release-${section.id}`);
     await page.locator(`#release-${section.id}[data-result]`).waitFor();
@@ -293,6 +259,6 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'account-custody-released-desktop.png'), fullPage: true });
     await page.goto(`${base}/account/custody?lang=en`);
     expect(await page.locator(`#custody-${section.id} .share-state`).innerText()).to.match(/^released /);
-    await checkPage('account-custody-en');
+    await checkPage(page, base, 'account-custody-en');
   });
 });

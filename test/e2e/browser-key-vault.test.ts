@@ -11,36 +11,21 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import type { BuildOptions } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { encryptShare } from '../../modules/custody/custody-crypto';
 import { openKeyBackup } from '../../modules/pki/key-backup';
-import bundles from '../../server/pages/client/bundles.json';
-import { publishedSection, sealedForSigning, submit, } from '../support/bidding';
+import { publishedSection, sealedForSigning, submit } from '../support/bidding';
 import { createTestApp, type TestApp, type TestUser } from '../support/test-app';
 import { requireTool } from '../support/tools';
+import { vaultBundle } from '../support/page-checks';
 
 // biome-ignore lint/suspicious/noExplicitAny: what page script answers; each test checks the fields it reads.
 type FromPage = any;
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const CLIENT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../server/pages/client');
 const VAULT_SCRIPT = '/test-support/key-vault.js';
 const PASS = 'correct horse battery staple 电池';
-
-/** The vault bundled with the pages' esbuild options, exposed as window.keyVault for the test to drive. */
-async function vaultBundle(): Promise<string> {
-  const { build } = await import('esbuild');
-  const result = await build({
-    ...(bundles.esbuild as BuildOptions),
-    stdin: { contents: "import * as vault from './key-vault.ts'; globalThis.keyVault = vault;", resolveDir: CLIENT, loader: 'ts' },
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
 
 describe('the key vault in the browser (persistent keys, backups)', function () {
   this.timeout(240_000);

@@ -11,17 +11,13 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { HOUR } from '../../modules/core/clock';
-import { axeViolations, serveAxe } from '../support/axe';
+import { serveAxe } from '../support/axe';
 import { approvedBidder, placeBid, publishedSection, type Bidder, type PublishedSection } from '../support/bidding';
 import { createTestApp, T0, type TestApp } from '../support/test-app';
 import { requireModuleFile, requireTool } from '../support/tools';
+import { DESKTOP, SCREENSHOTS, activeId, checkPage, focusOn, tabTo } from '../support/page-checks';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-type Doc = { document: { activeElement: { id: string } | null; documentElement: { scrollWidth: number; clientWidth: number } } };
 
 describe('objections in a browser', function () {
   this.timeout(180_000);
@@ -85,40 +81,12 @@ describe('objections in a browser', function () {
     await t?.close();
   });
 
-  /** axe finds nothing, the page does not scroll sideways at 390 px, and screenshots are taken at both widths. */
-  async function checkPage(name: string) {
-    const violations = await axeViolations(page, base);
-    expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).to.deep.equal([]);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
-    await page.setViewportSize(PHONE);
-    const overflow = await page.evaluate(() => {
-      const d = (globalThis as unknown as Doc).document;
-      return d.documentElement.scrollWidth - d.documentElement.clientWidth;
-    });
-    expect(overflow, `${name} scrolls sideways at 390 px by ${overflow} px`).to.be.at.most(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-390.png`), fullPage: true });
-    const phoneViolations = await axeViolations(page, base);
-    expect(phoneViolations, `${name} at 390 px: ${JSON.stringify(phoneViolations, null, 1)}`).to.deep.equal([]);
-    await page.setViewportSize(DESKTOP);
-  }
-
-  const activeId = () => page.evaluate(() => (globalThis as unknown as Doc).document.activeElement?.id ?? '');
-  /** Tabs from the top of the page to the element, as a keyboard user does; fails if it is never reached. */
-  async function tabTo(id: string) {
-    for (let i = 0; i < 60; i++) {
-      await page.keyboard.press('Tab');
-      if ((await activeId()) === id) return;
-    }
-    throw new Error(`#${id} is never reached with Tab`);
-  }
-  const focusOn = (id: string) => page.waitForFunction((want) => (globalThis as unknown as Doc).document.activeElement?.id === want, id, { timeout: 5000 });
-
   /** Types an objection and sends it with the keyboard only: Tab to the field, type, Tab to the button, Enter. */
   async function objectByKeyboard(block: string, text: string) {
-    await tabTo('f-text');
+    await tabTo(page, 'f-text');
     if (text) await page.keyboard.type(text);
     await page.keyboard.press('Tab');
-    expect(await activeId()).to.equal(`${block}-submit`);
+    expect(await activeId(page)).to.equal(`${block}-submit`);
     await page.keyboard.press('Enter');
   }
 
@@ -126,7 +94,7 @@ describe('objections in a browser', function () {
     await page.goto(`${base}/sections/${s.id}/hall`);
     expect(await page.locator('#opening-objections-form').count()).to.equal(0);
     expect(await page.locator('#opening-objections-login').count()).to.equal(1);
-    await checkPage('hall-objections-anonymous-zh');
+    await checkPage(page, base, 'hall-objections-anonymous-zh');
 
     await page.goto(`${base}/login?next=${encodeURIComponent(`/sections/${s.id}/hall`)}`);
     await page.fill('#f-username', A.user.username);
@@ -136,7 +104,7 @@ describe('objections in a browser', function () {
     for (const lang of ['zh', 'en']) {
       await page.goto(`${base}/sections/${s.id}/hall${lang === 'en' ? '?lang=en' : ''}`);
       await page.locator('#opening-objections-form').waitFor();
-      await checkPage(`hall-objection-form-${lang}`);
+      await checkPage(page, base, `hall-objection-form-${lang}`);
     }
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
@@ -145,9 +113,9 @@ describe('objections in a browser', function () {
     await page.goto(`${base}/sections/${s.id}/hall`);
     await objectByKeyboard('opening-objections', '');
     await page.locator('#f-text-error').waitFor();
-    await focusOn('error-summary');
+    await focusOn(page, 'error-summary');
     expect(await page.locator('#f-text-error').innerText()).to.equal('请填写异议内容。');
-    await checkPage('hall-objection-error-zh');
+    await checkPage(page, base, 'hall-objection-error-zh');
 
     await page.goto(`${base}/sections/${s.id}/hall`);
     await objectByKeyboard('opening-objections', '第 2 号投标的开标时间与记录不符。');
@@ -159,9 +127,9 @@ describe('objections in a browser', function () {
     expect((await t.req(t.users.opProc).post(`/api/sections/${s.id}/opening-objections/${objection.id}/answer`).send({ answer: '经核对开标日志，时间无误。' })).status).to.equal(200);
     await page.goto(`${base}/sections/${s.id}/hall`);
     expect(await page.locator('#opening-objections-list .objection-answer').innerText()).to.contain('经核对开标日志，时间无误。');
-    await checkPage('hall-objection-answered-zh');
+    await checkPage(page, base, 'hall-objection-answered-zh');
     await page.goto(`${base}/sections/${s.id}/hall?lang=en`);
-    await checkPage('hall-objection-answered-en');
+    await checkPage(page, base, 'hall-objection-answered-en');
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
@@ -176,7 +144,7 @@ describe('objections in a browser', function () {
     for (const lang of ['zh', 'en']) {
       await page.goto(`${base}/sections/${s.id}${lang === 'en' ? '?lang=en' : ''}`);
       await page.locator('#publicity-objections-form').waitFor();
-      await checkPage(`section-objection-form-${lang}`);
+      await checkPage(page, base, `section-objection-form-${lang}`);
     }
     await page.goto(`${base}/sections/${s.id}`);
     await objectByKeyboard('publicity-objections', '第一名的业绩证明存疑。');
@@ -186,7 +154,7 @@ describe('objections in a browser', function () {
     expect((await t.req(t.users.opProc).post(`/api/sections/${s.id}/evaluation/objections/${objection.id}/answer`).send({ answer: '经核查，业绩证明真实有效。' })).status).to.equal(200);
     await page.goto(`${base}/sections/${s.id}`);
     expect(await page.locator('#publicity-objections-list .objection-answer').innerText()).to.contain('经核查，业绩证明真实有效。');
-    await checkPage('section-objection-answered-zh');
+    await checkPage(page, base, 'section-objection-answered-zh');
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 });
