@@ -262,7 +262,7 @@ export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[];
 <p>${b.intro}</p>
 <p class="sub" id="session-key-note">${b.sessionKey} ${b.cliNote}</p>
 ${d.open.length === 0 ? html`<p class="empty" id="no-open-sections">${b.noOpen}</p>` : ''}
-<form id="bid-form" autocomplete="off"${messages}${limit}${bySession ? raw(' data-session="1"') : ''}>
+<form id="bid-form" autocomplete="off"${messages}${limit}${bySession ? html` data-session="1" data-username="${c.viewer!.username}"` : ''}>
 ${bySession ? '' : html`<p><label>${b.token}<br><input type="password" id="token" autocomplete="off" spellcheck="false" required size="60"></label><br><span class="sub">${b.tokenHelp}</span></p>`}
 <p><label>${b.section}<br><select id="section" required>
 <option value="">${b.choose}</option>

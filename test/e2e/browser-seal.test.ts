@@ -227,6 +227,19 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     await page.locator('#f-password').fill(t.users.bidderB.password);
     await page.locator('#f-password').press('Enter');
     await page.waitForURL(`${base}/sections/${own.id}/bid`);
+    // The key this browser keeps for the bidder (made and certified on /account/keys) signs the bid.
+    await page.goto(`${base}/account/keys`);
+    await page.locator('#key-area[data-ready="1"]').waitFor();
+    await page.fill('#f-backupPassphrase', 'correct horse battery staple 电池');
+    await page.fill('#f-repeatPassphrase', 'correct horse battery staple 电池');
+    await page.locator('#make-key-button').click();
+    await page.locator('#backup-area').waitFor({ state: 'visible' });
+    await page.locator('#certify-button').click();
+    await page.waitForURL(/certified=1/);
+    await page.locator('#key-area[data-ready="1"]').waitFor();
+    const kept = (await page.locator('li.card:has(.this-browser:visible)').getAttribute('data-fingerprint'))!;
+    expect(kept).to.match(/^[0-9a-f]{64}$/);
+    await page.goto(`${base}/sections/${own.id}/bid`);
     await page.locator('#bid-form[data-ready="1"][data-session="1"]').waitFor({ state: 'attached' });
     expect(await page.locator('#token').count()).to.equal(0);
     proxy.received.splice(0);
@@ -249,6 +262,9 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     expect(upload, 'the sealed upload').to.not.equal(undefined);
     expect(upload!.headers.authorization).to.equal(undefined);
     expect(upload!.headers.cookie ?? '').to.contain('etender.sid=');
+    const signedManifest = JSON.parse(Buffer.from(String(upload!.headers['etender-manifest']), 'base64').toString('utf8'));
+    expect(signedManifest.certificate, 'the kept key signed, not a key for this page').to.equal(kept);
+    expect(await page.locator('#bid-status').innerText()).to.contain('使用本浏览器保存的签名密钥');
     const mine = await t.req(t.users.bidderB).get(`/api/sections/${own.id}/my-bids`);
     expect(mine.body.bids).to.have.length(1);
     await page.locator('#logout-button').click();

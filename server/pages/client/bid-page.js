@@ -7,6 +7,7 @@
 // (data-max-bid-bytes) is refused before anything is read.
 import { shanghaiTime } from '../../../templates/pages/format.ts';
 import { byteSize } from './byte-size.ts';
+import { openKeyVault } from './key-vault.ts';
 import { buildManifest, newSigningKey, normaliseAmount, promiseSignatureValid, publicKeyPem, signPss } from './seal-core.ts';
 import { removeStaleSealedFiles, privateFileSink } from './opfs-sink.js';
 import { SealStorageError, sealedSize, sealStreaming } from './seal-stream.ts';
@@ -87,9 +88,29 @@ function main(form) {
     if (maxBidBytes !== null && size > maxBidBytes) throw new Error(fill(t.msgTooLarge, { size: byteSize(size), limit: byteSize(maxBidBytes) }));
   }
 
+  /** A signed-in bidder's key kept in this browser (/account/keys), once certified; null otherwise. */
+  async function keptSigner() {
+    if (t.session !== '1' || !t.username) return null;
+    try {
+      const kept = await (await openKeyVault()).get(t.username, 'signing');
+      return kept?.fingerprint ? { keys: { privateKey: kept.privateKey }, certificate: { fingerprint: kept.fingerprint } } : null;
+    } catch {
+      return null; // no IndexedDB (a private window): a key for this session is made below
+    }
+  }
+
   async function signerFor(token) {
     const known = signers.get(token);
     if (known) return known;
+    const kept = token ? null : await keptSigner();
+    if (kept) {
+      signers.set(token, kept);
+      $('certificate-fingerprint').textContent = kept.certificate.fingerprint;
+      $('certificate-info').hidden = false;
+      say(`${t.msgKeptKey} ${kept.certificate.fingerprint}`);
+      return kept;
+    }
+    if (t.session === '1') say(t.msgNoKeptKey);
     say(t.msgKeygen);
     const keys = await newSigningKey();
     const { challenge } = await api(token, 'POST', '/api/pki/challenges', { json: {} });
