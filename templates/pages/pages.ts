@@ -109,6 +109,19 @@ export interface SectionPageData {
   objections?: ObjectionsBlock | null;
 }
 
+/** What the section page offers about bidding: the way to the sealing page while bidding is open (for a bidder of an approved organisation; a sign-in link for visitors), or why it takes no bid. */
+function bidAction(c: Ctx, x: SectionView): SafeHtml | '' {
+  const bidPath = `/sections/${encodeURIComponent(x.id)}/bid`;
+  if (x.state === 'published') return html`<p class="notice" id="bid-why">${c.s.bidNotYetOpen} ${shanghaiTime(x.bidOpensAt, true)}</p>`;
+  if (x.state === 'cancelled') return html`<p class="notice" id="bid-why">${c.s.bidCancelled}</p>`;
+  if (x.state !== 'bidding') return x.state === 'closed' ? html`<p class="notice" id="bid-why">${c.s.bidClosed}</p>` : '';
+  const v = c.viewer;
+  if (!v) return html`<p><a id="section-bid-link" href="${href(c, '/login', { next: bidPath })}">${c.s.signInToBid}</a></p>`;
+  if (v.role !== 'bidder') return '';
+  if (v.orgStatus !== 'approved') return html`<p class="notice" id="bid-why">${c.s.bidNeedsApproval}</p>`;
+  return html`<p><a class="button" id="section-bid-link" href="${href(c, bidPath)}">${c.s.submitBid}</a></p>`;
+}
+
 export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
   const x = d.section;
   const id = encodeURIComponent(x.id);
@@ -117,6 +130,7 @@ export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
 <p class="sub">${c.s.project}: ${d.project.title} (${d.project.code}) · ${c.s.tenderee}: ${d.project.tenderee} · ${c.s.centre}: ${centreName(c, d.centres, x.centre)}</p>
 <p>${c.s.state}: <strong id="section-state">${stateName(c, x.state)}</strong>${x.failureReason ? html` — ${x.failureReason}` : ''}${x.cancelReason ? html` — ${x.cancelReason}` : ''}</p>
 <p><a class="button" id="hall-link" href="${href(c, `/sections/${id}/hall`)}">${c.s.enterHall}</a></p>
+${bidAction(c, x)}
 <section><h2>${c.s.notice}</h2>
 <dl class="facts">
 <dt>${c.s.referencePrice}</dt><dd>${yuan(x.referencePrice, c.s)}</dd>

@@ -74,6 +74,25 @@ describe('account pages: sign in, sign out, password, registration', () => {
       expect(page.text).to.contain('id="open-sections"');
     });
 
+    it('the section page in bidding: a bidder of an approved organisation gets the way to the sealing page, a visitor a sign-in link, staff nothing', async () => {
+      const section = await publishedSection(t, { title: '投标入口测试' });
+      const bidPath = `/sections/${section.id}/bid`;
+      const { agent } = await signIn(t, t.users.bidderA);
+      const bidder = await agent.get(`/sections/${section.id}`);
+      expect(bidder.status).to.equal(200);
+      expect(bidder.text).to.contain(`<a class="button" id="section-bid-link" href="${bidPath}">投标</a>`);
+      const en = await agent.get(`/sections/${section.id}?lang=en`);
+      expect(en.text).to.contain(`id="section-bid-link" href="${bidPath}?lang=en">Submit a bid</a>`);
+      const visitor = await supertest(t.app).get(`/sections/${section.id}`);
+      expect(visitor.text).to.contain(`id="section-bid-link" href="/login?next=${encodeURIComponent(bidPath)}">登录后投标</a>`);
+      const visitorEn = await supertest(t.app).get(`/sections/${section.id}?lang=en`);
+      expect(visitorEn.text).to.contain(`id="section-bid-link" href="/login?next=${encodeURIComponent(bidPath)}&amp;lang=en">Sign in to bid</a>`);
+      const { agent: staff } = await signIn(t, t.users.opProc);
+      expect((await staff.get(`/sections/${section.id}`)).text)
+        .to.contain('id="who-role"')
+        .and.not.to.contain('id="section-bid-link"');
+    });
+
     it('a signed-in bidder seals on /bid with their session: no token field, the form says so; anonymous visitors still give a token', async () => {
       const { agent } = await signIn(t, t.users.bidderA);
       const mine = await agent.get('/bid');
