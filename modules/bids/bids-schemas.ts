@@ -2,6 +2,7 @@
 // the supervision signals about a section's bids.
 import { z } from 'zod';
 import { epochMs, hex64 } from '../formats/common';
+import { sectionSummarySchema } from '../formats/section';
 
 export const BID_STATUSES = ['active', 'superseded', 'withdrawn'] as const;
 
@@ -50,13 +51,7 @@ const bidVersion = z.strictObject({
 export const myBidsResponseSchema = z.strictObject({
   sections: z.array(
     z.strictObject({
-      section: z.strictObject({
-        id: z.string(),
-        code: z.string(),
-        title: z.string(),
-        state: z.string(),
-        bidDeadlineAt: epochMs.nullable(),
-      }),
+      section: sectionSummarySchema,
       versions: z.array(bidVersion).describe('Every version, oldest first.'),
     }),
   ),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { epochMs, hex64 } from '../formats/common';
 import { timeLockSchema } from '../formats/opening-record';
+import { sectionSummarySchema } from '../formats/section';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const POINT = /^[0-9a-f]{64}$/;
@@ -87,12 +88,7 @@ export const myShareResponse = z.strictObject({
 export const myCustodyResponseSchema = z.strictObject({
   sections: z.array(
     z.strictObject({
-      section: z.strictObject({
-        id: z.string(),
-        code: z.string(),
-        title: z.string(),
-        state: z.string(),
-        bidDeadlineAt: z.int().nullable().describe('UTC epoch ms'),
+      section: sectionSummarySchema.extend({
         publishedAt: z.int().nullable().describe('UTC epoch ms; null for a draft whose ceremony key waits for confirmations'),
       }),
       threshold: z.int().min(1).describe('Parts needed to rebuild the opening key (the time lock, when there is one, counts as one).'),

@@ -57,6 +57,9 @@ export const projectSchema = z.strictObject({
 
 /** A section without its opening key: what the write operations and project reads answer. */
 export const plainSectionSchema = sectionSchema.omit({ openingKey: true });
+
+/** A section as a bidder's or custodian's overview names it (GET /api/me/bids, /api/me/custody). */
+export const sectionSummarySchema = z.strictObject({ id: z.string(), code: z.string(), title: z.string(), state: z.string(), bidDeadlineAt: epochMs.nullable() });
 export type PlainSection = z.infer<typeof plainSectionSchema>;
 export type Section = z.infer<typeof sectionSchema>;
 export type Project = z.infer<typeof projectSchema>;

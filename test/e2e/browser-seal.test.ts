@@ -57,6 +57,19 @@ describe('sealing a bid in the browser (GET /bid)', function () {
   const LIMIT = 1024 * 1024;
   let attachmentPath: string;
 
+  /** Waits for the page to show the receipt; fails with the page's own message if it shows an error instead. */
+  async function receiptOrPageError(): Promise<void> {
+    await Promise.race([
+      page.locator('#receipt').waitFor({ state: 'visible', timeout: 60_000 }),
+      page
+        .locator('#bid-error')
+        .waitFor({ state: 'visible', timeout: 60_000 })
+        .then(async () => {
+          throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
+        }),
+    ]);
+  }
+
   before(async function () {
     const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
     t = await createTestApp({ maxBidBytes: LIMIT });
@@ -135,15 +148,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     await page.locator('#duration').fill('120');
     await page.locator('#files').setInputFiles(attachmentPath);
     await page.locator('#seal-button').click();
-    await Promise.race([
-      page.locator('#receipt').waitFor({ state: 'visible', timeout: 60_000 }),
-      page
-        .locator('#bid-error')
-        .waitFor({ state: 'visible', timeout: 60_000 })
-        .then(async () => {
-          throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
-        }),
-    ]);
+    await receiptOrPageError();
     expect(problems, problems.join('\n')).to.deep.equal([]);
 
     // The bar went through hashing, sealing and uploading, and ends full.
@@ -246,15 +251,7 @@ describe('sealing a bid in the browser (GET /bid)', function () {
     await page.locator('#price').fill(PRICE);
     await page.locator('#files').setInputFiles(attachmentPath);
     await page.locator('#seal-button').click();
-    await Promise.race([
-      page.locator('#receipt').waitFor({ state: 'visible', timeout: 60_000 }),
-      page
-        .locator('#bid-error')
-        .waitFor({ state: 'visible', timeout: 60_000 })
-        .then(async () => {
-          throw new Error(`the page reports: ${await page.locator('#bid-error').innerText()}`);
-        }),
-    ]);
+    await receiptOrPageError();
     fs.mkdirSync(path.join(process.cwd(), 'test-output', 'screenshots'), { recursive: true });
     await page.screenshot({ path: path.join(process.cwd(), 'test-output', 'screenshots', 'seal-session-zh-desktop.png'), fullPage: true });
     // The upload went with the session cookie and no bearer token.
