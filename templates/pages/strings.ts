@@ -155,8 +155,8 @@ const zh = {
   bid: {
     nav: '投标（浏览器加密）',
     title: '在浏览器中加密投标',
-    intro: '投标文件在本浏览器中打包（tar）并以 age 加密到标段的开标公钥，平台只收到密文。签名密钥在本页用 WebCrypto 生成，不可导出，平台只得到公钥并为其签发签名证书。',
-    sessionKey: '密钥只保存在本页内存中：关闭或刷新页面后密钥即失效，下次投标会生成新密钥并申请新证书。',
+    intro: '投标文件在本浏览器中打包（tar）并以 age 加密到标段的开标公钥，平台只收到密文。清单用签名密钥签名：私钥不可导出，平台只得到公钥并为其签发签名证书。',
+    sessionKey: '已登录的投标人使用本浏览器保存并已获证书的签名密钥（“密钥与证书”页）；没有时，本页生成一把只存在于页面内存中的临时密钥并申请证书。',
     cliNote: '也可以使用免费的命令行工具（etender seal，或标准 age 工具加 etender sign）。',
     token: 'API 令牌',
     tokenHelp: '令牌只保存在本页内存中，不会写入任何存储。',
@@ -356,8 +356,8 @@ const en: typeof zh = {
     nav: 'Bid (browser sealing)',
     title: 'Seal a bid in your browser',
     intro:
-      "Your bid is packed (tar) and encrypted with age to the section's opening key in this browser; the platform receives only the ciphertext. The signing key is made on this page with WebCrypto and cannot be exported; the platform only sees its public key and certifies it.",
-    sessionKey: 'The key lives only in the memory of this page: after closing or reloading it the key is gone, and the next bid makes a new key and asks for a new certificate.',
+      "Your bid is packed (tar) and encrypted with age to the section's opening key in this browser; the platform receives only the ciphertext. The manifest is signed with a signing key that cannot be exported; the platform only sees its public key and certifies it.",
+    sessionKey: 'A signed-in bidder signs with the certified key this browser keeps (Keys and certificates page); without one, this page makes a key that lives only in its memory and asks for a certificate.',
     cliNote: 'The free command-line tool works too (etender seal, or the standard age tool plus etender sign).',
     token: 'API token',
     tokenHelp: 'The token is kept only in the memory of this page, never stored.',
