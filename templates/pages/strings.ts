@@ -357,7 +357,8 @@ const en: typeof zh = {
     title: 'Seal a bid in your browser',
     intro:
       "Your bid is packed (tar) and encrypted with age to the section's opening key in this browser; the platform receives only the ciphertext. The manifest is signed with a signing key that cannot be exported; the platform only sees its public key and certifies it.",
-    sessionKey: 'A signed-in bidder signs with the certified key this browser keeps (Keys and certificates page); without one, this page makes a key that lives only in its memory and asks for a certificate.',
+    sessionKey:
+      'A signed-in bidder signs with the certified key this browser keeps (Keys and certificates page); without one, this page makes a key that lives only in its memory and asks for a certificate.',
     cliNote: 'The free command-line tool works too (etender seal, or the standard age tool plus etender sign).',
     token: 'API token',
     tokenHelp: 'The token is kept only in the memory of this page, never stored.',
