@@ -47,7 +47,7 @@ export function formTokenInput(c: Ctx): SafeHtml {
   return html`<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${c.formToken}">`;
 }
 
-/** The links a role needs in the header (staff pages come with a later issue). */
+/** The links a role needs in the header. */
 function roleLinks(c: Ctx, role: string): Array<{ path: string; text: string; id: string }> {
   const a = c.s.account;
   if (role === 'bidder')
@@ -59,6 +59,24 @@ function roleLinks(c: Ctx, role: string): Array<{ path: string; text: string; id
     return [
       { path: '/account/custody', text: a.custody, id: 'nav-custody' },
       { path: '/account/keys', text: a.keys, id: 'nav-keys' },
+    ];
+  if (role === 'operator')
+    return [
+      { path: '/staff', text: a.staffDashboard, id: 'nav-staff' },
+      { path: '/staff/orgs', text: a.orgApprovals, id: 'nav-orgs' },
+      { path: '/staff/imports', text: a.imports, id: 'nav-imports' },
+    ];
+  if (role === 'auditor' || role === 'supervisor')
+    return [
+      { path: '/audit', text: a.auditDesk, id: 'nav-audit' },
+      { path: '/audit/log', text: a.auditLog, id: 'nav-audit-log' },
+      { path: '/audit/verify', text: a.auditVerify, id: 'nav-audit-verify' },
+    ];
+  if (role === 'admin')
+    return [
+      { path: '/admin/accounts', text: a.adminAccounts, id: 'nav-admin-accounts' },
+      { path: '/admin/centres', text: a.adminCentres, id: 'nav-admin-centres' },
+      { path: '/admin/calendar', text: a.adminCalendar, id: 'nav-admin-calendar' },
     ];
   return [];
 }
