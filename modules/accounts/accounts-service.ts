@@ -211,6 +211,43 @@ export function createAccountsService(deps: {
     },
 
     /**
+     * An admin sets another account's password: typed by the admin, or made here and answered once
+     * (never stored or logged in the clear). Every session of the account ends, since whoever held it
+     * may be the reason for the reset; API tokens live on (the admin revokes them one by one).
+     */
+    async resetPassword(ctx: RequestContext, id: string, input: { password?: string } = {}): Promise<{ password: string | null; sessionsEnded: number }> {
+      requireRole(ctx, ['admin'], "reset another account's password");
+      const user = await store.findUser(knex, { id });
+      if (!user) throw notFound('The user');
+      if (user.role === 'bidder') throw new AppError(409, 'conflict', "A bidder's password is changed by the bidder; an admin resets only staff accounts.");
+      const generated = input.password === undefined ? crypto.randomBytes(15).toString('base64url') : null;
+      const passwordHash = await hashPassword(input.password ?? generated!);
+      return inTransaction(async (tx) => {
+        await store.updateUser(tx.db, id, { passwordHash }, clock.now());
+        const sessionsEnded = await store.deleteSessionsOfUser(tx.db, id);
+        await tx.audit.append(ctx, { action: 'user.password_reset', objectType: 'user', objectId: id, data: { generated: generated !== null, sessionsEnded } });
+        return { password: generated, sessionsEnded };
+      });
+    },
+
+    /** An account's API tokens (never their values), for an admin. */
+    async listTokensOf(ctx: RequestContext, userId: string) {
+      requireRole(ctx, ['admin'], "list another account's API tokens");
+      if (!(await store.findUser(knex, { id: userId }))) throw notFound('The user');
+      return store.listTokens(knex, userId);
+    },
+
+    /** An admin revokes one API token of an account. */
+    async revokeTokenOf(ctx: RequestContext, userId: string, tokenId: string): Promise<void> {
+      requireRole(ctx, ['admin'], "revoke another account's API tokens");
+      await inTransaction(async (tx) => {
+        const n = await store.revokeToken(tx.db, tokenId, userId, clock.now());
+        if (n !== 1) throw notFound('An active token of that account with that id');
+        await tx.audit.append(ctx, { action: 'token.revoked', objectType: 'user', objectId: userId, data: { tokenId } });
+      });
+    },
+
+    /**
      * Changes the caller's password. Whoever else held a session of the account (perhaps the
      * reason for the change) is signed out; `keepSessionId`, the session making the change, stays.
      * API tokens live on unless `revokeTokens`: the result says how many are still active.
