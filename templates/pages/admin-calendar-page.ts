@@ -41,11 +41,11 @@ ${
 <tbody>
 ${d.days.map(
   (x) =>
-    html`<tr id="day-${x.date}" data-kind="${x.kind}"><td>${x.date}</td><td>${a.weekdays[weekdayOf(x.date)]}</td><td>${a.kindNames[x.kind] ?? x.kind}</td><td>${x.name}</td><td>${postForm(
+    html`<tr id="day-${x.date}" data-kind="${x.kind}"><td class="num">${x.date}</td><td>${a.weekdays[weekdayOf(x.date)]}</td><td>${a.kindNames[x.kind] ?? x.kind}</td><td>${x.name}</td><td>${postForm(
       c,
       `/admin/calendar/${x.date}/remove`,
       `remove-${x.date}`,
-      html`<button type="submit" class="action" id="remove-${x.date}-button">${fill(a.removeButton, { date: x.date })}</button>`,
+      html`<button type="submit" class="action" id="remove-${x.date}-button">${a.removeButton}<span class="visually-hidden"> ${x.date}</span></button>`,
     )}</td></tr>`,
 )}
 </tbody></table>`
