@@ -41,7 +41,7 @@ ${
 <tbody>
 ${d.days.map(
   (x) =>
-    html`<tr id="day-${x.date}" data-kind="${x.kind}"><td class="num">${x.date}</td><td>${a.weekdays[weekdayOf(x.date)]}</td><td>${a.kindNames[x.kind] ?? x.kind}</td><td>${x.name}</td><td>${postForm(
+    html`<tr id="day-${x.date}" data-kind="${x.kind}"><td>${x.date}</td><td>${a.weekdays[weekdayOf(x.date)]}</td><td>${a.kindNames[x.kind] ?? x.kind}</td><td>${x.name}</td><td>${postForm(
       c,
       `/admin/calendar/${x.date}/remove`,
       `remove-${x.date}`,
