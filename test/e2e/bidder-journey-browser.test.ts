@@ -55,7 +55,7 @@ describe("a bidder's whole journey in a browser: register, key, seal, replace, w
   let axeFile: string;
   let work: string;
   let attachmentPath: string;
-  const ATTACHMENT = crypto.randomBytes(3 * 1024 * 1024);
+  const ATTACHMENT = crypto.randomBytes(2 * 1024 * 1024);
   const browsers: Browser[] = [];
   let bidder: Browser;
   let custodianBrowser: Browser;
@@ -403,7 +403,8 @@ describe("a bidder's whole journey in a browser: register, key, seal, replace, w
     const box = page.locator(`#release-${section.id}`);
     await page.locator(`#release-${section.id}[data-result]`).waitFor();
     expect(await box.getAttribute('data-result'), await box.innerText()).to.equal('ok');
-    expect(await box.innerText()).to.match(/^份额已提交：/);
+    // With the time lock, the custodian's share is all the opening still needed.
+    expect(await box.innerText()).to.equal('份额已提交：开标所需的份额已齐，可以开标。');
     expect(await page.locator(`#custody-${section.id} .share-state`).innerText()).to.equal('刚刚已提交');
     await shot(custodianBrowser, 'custody-released');
 
@@ -432,6 +433,7 @@ describe("a bidder's whole journey in a browser: register, key, seal, replace, w
     await page.waitForURL(`${base}/sections/${section.id}#bid-${bidIds[2]}`);
     const row = page.locator(`#bid-${bidIds[2]}`);
     await row.waitFor();
+    expect(await page.evaluate(`document.querySelector(':target')?.id`), 'the link lands on the line').to.equal(`bid-${bidIds[2]}`);
     expect(await row.locator('.bidder').innerText()).to.equal(rep.name);
     expect(await row.locator('.price').innerText()).to.contain('887,654.32');
     expect(await page.locator('#record-bids tr').count(), 'three bidders, one line each').to.equal(3);
