@@ -358,8 +358,12 @@ describe("a bidder's whole journey in a browser: register, key, seal, replace, w
     await page.waitForURL(`${base}/account/bids?withdrawn=${bidIds[1]}`);
     expect(await page.locator('#notice').innerText()).to.contain('已撤回');
     await page.locator('#my-bids[data-ready="1"]').waitFor();
+    await checkPage(page, base, 'journey-my-bids-withdrawn');
     await shot(bidder, 'withdrawn');
     expect(await myBids(page)).to.deep.equal({ [bidIds[0]!]: '已被替换', [bidIds[1]!]: '已撤回' });
+    // Nothing of the organisation counts now: the page says so, and its link submits anew.
+    expect(await page.locator(`#no-current-${section.id}`).innerText()).to.contain('目前没有有效投标');
+    expect(await page.locator(`section[data-section="${section.id}"] .replace-link`).innerText()).to.equal(STRINGS.zh.mine.submitBid);
 
     t.clock.set(T0 + 4 * HOUR);
     await page.locator(`section[data-section="${section.id}"] .replace-link`).click();
