@@ -47,11 +47,15 @@ ${actions.length ? html`<p class="actions">${actions.map((a, i) => html`${i ? ' 
 function sectionBlock(c: Ctx, s: SectionBids): SafeHtml {
   const m = c.s.mine;
   const x = s.section;
+  const open = biddingOpen(x, c.now);
+  // After a withdrawal nothing of the organisation's counts: said plainly, and the link submits anew.
+  const none = !s.versions.some((v) => v.status === 'current');
   return html`<section class="my-section" aria-labelledby="sec-${x.id}" data-section="${x.id}">
 <h2 id="sec-${x.id}"><a href="${href(c, sectionPath(x.id))}">${x.code}</a> ${x.title}</h2>
 <p>${m.state}: ${c.s.stateNames[x.state] ?? x.state} · ${m.deadline}: ${shanghaiTime(x.bidDeadlineAt, true)}${
-    biddingOpen(x, c.now) ? html` · <a href="${href(c, `${sectionPath(x.id)}/bid`)}" class="replace-link">${m.replace}</a>` : ''
+    open ? html` · <a href="${href(c, `${sectionPath(x.id)}/bid`)}" class="replace-link">${none ? m.submitBid : m.replace}</a>` : ''
   }</p>
+${open && none ? html`<p class="notice" id="no-current-${x.id}">${m.noCurrentBid}</p>` : ''}
 <ol class="cards">${s.versions.map((v) => versionItem(c, s, v))}</ol>
 </section>`;
 }

@@ -251,7 +251,7 @@ describe('work pages in a browser: keys, my bids, custody', function () {
     const box = page.locator(`#release-${section.id}`);
     await page.locator(`#release-${section.id}[data-result]`).waitFor();
     expect(await box.getAttribute('data-result'), await box.innerText()).to.equal('ok');
-    expect(await box.innerText()).to.match(/^份额已提交：已收到 \d+ 份/);
+    expect(await box.innerText()).to.equal('份额已提交：开标所需的份额已齐，可以开标。');
     expect(await page.locator(`#custody-${section.id} .share-state`).innerText()).to.equal('刚刚已提交');
     const held = (await t.req(custodian).get('/api/me/custody')).body.sections.find((s: { section: { id: string } }) => s.section.id === section.id);
     expect(held.share.released).to.equal(true);
