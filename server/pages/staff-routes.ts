@@ -108,7 +108,10 @@ export function staffRoutes(deps: StaffDeps): Router {
       contracts.push([dayNumber(dueDate), row(s, overdue ? fill(t.contractOverdue, { at: dueDate }) : fill(t.contractDue, { at: dueDate, days }))]);
     }
     needs[5]!.rows = contracts.sort((a, b) => a[0] - b[0]).map(([, r]) => r);
-    const byState = STATE_ORDER.map((state) => ({ state, rows: all.filter((s) => s.state === state).map((s) => row(s, zonedTime(s.bidDeadlineAt, zoneOf(s)))) })).filter((g) => g.rows.length);
+    const byState = STATE_ORDER.map((state) => ({
+      state,
+      rows: all.filter((s) => s.state === state).map((s) => row(s, s.bidDeadlineAt === null ? '' : fill(t.openingAt, { at: zonedTime(s.bidDeadlineAt, zoneOf(s)) }))),
+    })).filter((g) => g.rows.length);
     const firstZone = rulesOf.get(mine[0] ?? '')?.settings.timeZone ?? 'Asia/Shanghai';
     sendPage(res, 200, dashboardPage(c, { centres: mine.map((code) => centreName(c, rulesOf.get(code)!)), today: localDate(now, firstZone), needs, byState }));
   });

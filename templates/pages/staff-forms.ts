@@ -54,7 +54,11 @@ export function selectField(c: Ctx, form: FormState, f: { name: string; label: s
   );
 }
 
-/** A time in the centre's zone (datetime-local; typed text works the same without a picker). */
+/**
+ * A time in the centre's zone, typed as YYYY-MM-DD HH:MM. A text field rather than datetime-local:
+ * the browser's picker shows the time in the browser's locale (mm/dd/yyyy on an English system),
+ * while the page states one format and the centre's offset next to the field.
+ */
 export function timeField(c: Ctx, form: FormState, f: { name: string; label: string; zone: string; help?: string; optional?: boolean }): SafeHtml {
   const id = fieldId(f.name);
   const help = [f.help, fill(c.s.staff.timeHelp, { offset: offsetLabel(c.now, f.zone) })].filter(Boolean).join(' ');
@@ -65,7 +69,7 @@ export function timeField(c: Ctx, form: FormState, f: { name: string; label: str
     f.label,
     help,
     f.optional ?? true,
-    html`<input id="${id}" name="${f.name}" type="datetime-local" step="60" value="${form.values[f.name] ?? ''}"${f.optional === false ? html` required aria-required="true"` : ''}${describedBy(id, help, form.errors[f.name])}>`,
+    html`<input id="${id}" name="${f.name}" type="text" inputmode="numeric" placeholder="YYYY-MM-DD HH:MM" maxlength="19" value="${form.values[f.name] ?? ''}"${f.optional === false ? html` required aria-required="true"` : ''}${describedBy(id, help, form.errors[f.name])}>`,
   );
 }
 

@@ -1,5 +1,5 @@
 // Times on the staff pages: instants shown in the centre's time zone with its offset ("UTC+08:00"),
-// and a wall-clock time typed into a form (datetime-local, "2026-12-26T09:00") read in that zone.
+// and a wall-clock time typed into a form ("2026-12-26 09:00", or "2026-12-26T09:00") read in that zone.
 // Pure functions over Intl; the instants stay UTC epoch milliseconds everywhere else.
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -38,12 +38,12 @@ export function zonedTime(ms: number | null | undefined, timeZone: string): stri
   return `${p.year}-${pad(p.month!)}-${pad(p.day!)} ${pad(p.hour!)}:${pad(p.minute!)} (${offsetLabel(ms, timeZone)})`;
 }
 
-/** The value of a datetime-local input for the instant in the zone: "2026-12-26T09:00". */
+/** The value of a time input for the instant in the zone: "2026-12-26 09:00" (seconds only when it has them). */
 export function localInputValue(ms: number | null | undefined, timeZone: string): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '';
   const p = partsIn(ms, timeZone);
   const seconds = p.second ? `:${pad(p.second)}` : '';
-  return `${p.year}-${pad(p.month!)}-${pad(p.day!)}T${pad(p.hour!)}:${pad(p.minute!)}${seconds}`;
+  return `${p.year}-${pad(p.month!)}-${pad(p.day!)} ${pad(p.hour!)}:${pad(p.minute!)}${seconds}`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { DAY } from '../../modules/core/clock';
 import { localInputValue } from '../../templates/pages/staff-time';
 import { browserAgent, fieldErrorIn, formProblemIn, formTokenIn, postForm, printPageTimings, timePage } from '../support/pages';
+import { approvedBidder, placeBid, publishedSection } from '../support/bidding';
 import { snapshot } from '../support/test-db';
 import { createTestApp, orgRegistration, T0, type TestApp, type TestUser } from '../support/test-app';
 
@@ -73,7 +74,7 @@ describe('staff pages: /staff, projects and sections, /staff/orgs', function () 
     expect(choose.text).to.contain('/staff/projects/new?centre=procurement').and.contain('/staff/projects/new?centre=construction');
     const form = await agent.get('/staff/projects/new?centre=procurement');
     expect(form.status).to.equal(200);
-    expect(form.text).to.contain('Asia/Shanghai').and.contain('UTC+08:00').and.contain('name="bidDeadlineAt" type="datetime-local"');
+    expect(form.text).to.contain('Asia/Shanghai').and.contain('UTC+08:00').and.contain('name="bidDeadlineAt" type="text" inputmode="numeric" placeholder="YYYY-MM-DD HH:MM"');
     expect(form.text).to.contain('<option value="open_tender" selected>公开招标</option>');
     // Land is not one of its centres.
     expect((await agent.get('/staff/projects/new?centre=land')).status).to.equal(404);
@@ -361,5 +362,38 @@ describe('staff pages: /staff, projects and sections, /staff/orgs', function () 
     expect((await t.req(t.users.opProc).get(`/api/orgs/${b}`)).body.organisation.status).to.equal('rejected');
     const again = await postForm(agent, '/staff/orgs', `/staff/orgs/${a}/approve`, {});
     expect(again.status).to.equal(409);
+  });
+});
+
+describe('staff dashboard: evaluations, candidate publicity and contracts due', function () {
+  this.timeout(120_000);
+  let t: TestApp;
+  after(async () => t?.close());
+
+  it('lists the evaluation in progress, the publicity with its end, and the contract with its due date in the centre’s zone', async () => {
+    t = await createTestApp();
+    const bidders = [await approvedBidder(t, '甲看板有限公司', 'dash'), await approvedBidder(t, '乙看板有限公司', 'dash'), await approvedBidder(t, '丙看板有限公司', 'dash')];
+    const evaluating = await publishedSection(t, { title: '评标中的包' });
+    const awarded = await publishedSection(t, { title: '已定标的包' });
+    // Both open at the same deadline: every bid is in before it.
+    for (const s of [evaluating, awarded]) for (const [i, b] of bidders.entries()) await placeBid(t, s, b, `${900000 + i * 10000}.00`);
+    t.clock.set(evaluating.deadline);
+    await t.services.lifecycle.advanceDue();
+    expect((await t.services.opening.openDue()).map((o) => o.outcome)).to.deep.equal(['opened', 'opened']);
+    const op = t.req(t.users.opProc);
+    for (const s of [evaluating, awarded]) expect((await op.post(`/api/sections/${s.id}/evaluation/start`)).status).to.equal(200);
+    expect((await op.post(`/api/sections/${awarded.id}/evaluation/publicity`)).status).to.equal(200);
+    const agent = await signIn(t, t.users.opProc);
+    const during = await agent.get('/staff');
+    expect(during.text).to.match(/id="needs-evaluations"[\s\S]*评标中的包/);
+    // The publicity ends 3 days after the opening (2026-12-26 09:00 Beijing time).
+    const publicity = /id="needs-publicityEnding">([\s\S]*?)<\/ul>/.exec(during.text)?.[1] ?? '';
+    expect(publicity).to.contain('已定标的包 <span class="sub">· 公示截止 2026-12-29 09:00 (UTC+08:00)</span>');
+    t.clock.set(awarded.deadline + 3 * DAY);
+    expect((await op.post(`/api/sections/${awarded.id}/evaluation/award`)).status).to.equal(200);
+    const after = await agent.get('/staff');
+    expect(after.text).to.contain('合同签订期限 2027-01-28（定标后 30 日内）');
+    t.clock.set(awarded.deadline + 40 * DAY);
+    expect((await agent.get('/staff')).text).to.contain('已超过合同签订期限 2027-01-28');
   });
 });
