@@ -57,8 +57,8 @@ export function staffProjectRoutes(deps: StaffProjectDeps): Router {
       const list = await Promise.all(mine.map(async (code) => ({ code, name: centreName(c, await centres.rules(code)) })));
       return sendPage(res, 200, chooseCentrePage(c, list));
     }
-    const rules = await centres.rules(mine.includes(chosen) ? chosen : '');
-    await newProjectView(req, res, 200, chosen, emptyForm({ bidBond: '', procedure: rules.settings.procedures[0]! }));
+    if (!mine.includes(chosen)) throw notFound('The centre');
+    await newProjectView(req, res, 200, chosen, emptyForm());
   });
 
   router.post(

@@ -4,6 +4,7 @@
 // operator's own context; a section of another centre is "not found", as for the API.
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { dayNumber, localDate } from '../../modules/centres/calendar';
+import type { CentreCode } from '../../modules/centres/centre-rules';
 import type { CentreRules, CentresService } from '../../modules/centres/centres-service';
 import type { AwardsService } from '../../modules/awards/awards-service';
 import { DEFAULT_CONTRACT_WITHIN_DAYS } from '../../modules/awards/awards-service';
@@ -63,7 +64,7 @@ export function staffRoutes(deps: StaffDeps): Router {
     const all: Listed[] = [];
     for (const centre of mine) {
       for (let offset = 0; ; offset += 200) {
-        const page = await tenders.listSections(req.ctx, { centre: centre as never, limit: 200, offset });
+        const page = await tenders.listSections(req.ctx, { centre: centre as CentreCode, limit: 200, offset });
         all.push(...page);
         if (page.length < 200) break;
       }

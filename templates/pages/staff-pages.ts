@@ -7,7 +7,7 @@ import { checkCreditCode } from '../../modules/orgs/credit-code';
 import { centreWords } from '../centre-words';
 import { yuan } from './format';
 import { errorSummary, fieldId, type FormState, notice, postForm } from './forms';
-import { type Ctx, href, layout } from './layout';
+import { type Ctx, formTokenInput, href, layout } from './layout';
 import { zonedTime } from './staff-time';
 import { fill } from './text';
 
@@ -169,7 +169,7 @@ ${
   s.state === 'draft'
     ? html`${errorSummary(c, d.upload, { file: t.uploadFile })}<form method="post" action="${href(c, `/staff/sections/${encodeURIComponent(s.id)}/documents`)}" enctype="multipart/form-data" id="upload-form" class="stacked" novalidate
  data-api="/api/sections/${encodeURIComponent(s.id)}/documents" data-msg-no-file="${t.uploadNoFile}" data-msg-failed="${t.uploadFailed}" data-msg-connection="${t.uploadConnection}" data-msg-done="${t.uploadDone}" data-errors="${JSON.stringify(d.uploadErrors)}">
-<input type="hidden" name="_csrf" value="${c.formToken ?? ''}">
+${formTokenInput(c)}
 <div class="field${uploadError ? ' invalid' : ''}">
 <label for="${fieldId('file')}">${t.uploadFile}</label>
 <span class="help" id="${fieldId('file')}-help">${fill(t.uploadHelp, { limit: megabytes(d.maxDocumentBytes) })}</span>

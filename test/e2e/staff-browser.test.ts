@@ -21,6 +21,13 @@ import { requireModuleFile, requireTool } from '../support/tools';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const local = (ms: number) => localInputValue(ms, 'Asia/Shanghai');
 
+/** The little of the page's DOM the test reads (the DOM is not in the project's TypeScript libs). */
+interface PageGlobals {
+  document: { getElementById(id: string): { value: number } | null; activeElement: { id: string } | null };
+  sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void };
+}
+
 describe('staff pages in a browser: draft, upload, publish, clarify, approve', function () {
   this.timeout(300_000);
 
@@ -112,8 +119,8 @@ describe('staff pages in a browser: draft, upload, publish, clarify, approve', f
     await checkPage(page, base, 'staff-section-draft-zh');
     // Keep every value the bar shows (it survives the reload that lists the new document).
     await page.evaluate(() => {
-      const g = globalThis as unknown as { document: any; sessionStorage: any; MutationObserver: any };
-      const bar = g.document.getElementById('upload-progress');
+      const g = globalThis as unknown as PageGlobals;
+      const bar = g.document.getElementById('upload-progress')!;
       new g.MutationObserver(() => {
         const seen = JSON.parse(g.sessionStorage.getItem('progress') ?? '[]');
         seen.push(bar.value);
@@ -125,7 +132,7 @@ describe('staff pages in a browser: draft, upload, publish, clarify, approve', f
     await page.locator('#upload-button').click();
     await page.waitForURL(/uploaded=/);
     expect(await page.locator('#notice').innerText()).to.equal('已上传“招标文件.pdf”。');
-    const seen: number[] = JSON.parse((await page.evaluate(() => (globalThis as unknown as { sessionStorage: any }).sessionStorage.getItem('progress'))) ?? '[]');
+    const seen: number[] = JSON.parse((await page.evaluate(() => (globalThis as unknown as PageGlobals).sessionStorage.getItem('progress'))) ?? '[]');
     expect(seen.length, 'the bar moved').to.be.greaterThan(0);
     expect(Math.max(...seen)).to.equal(100);
     const api = await t.req(t.users.opProc).get(`/api/sections/${sectionId}`);
@@ -137,7 +144,7 @@ describe('staff pages in a browser: draft, upload, publish, clarify, approve', f
     await page.locator('#f-bidDeadlineAt-error').waitFor();
     expect(await page.locator('#f-bidDeadlineAt-error').innerText()).to.equal('公开招标自发布至截止不少于20日（当前为10日）。');
     expect(await page.locator('#f-bidDeadlineAt').getAttribute('aria-invalid')).to.equal('true');
-    expect(await page.evaluate(() => (globalThis as unknown as { document: any }).document.activeElement?.id)).to.equal('error-summary');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id)).to.equal('error-summary');
     await checkPage(page, base, 'staff-publish-refused-zh');
     await page.fill('#f-bidDeadlineAt', local(T0 + 25 * DAY));
     await page.locator('#save-button').click();
