@@ -67,6 +67,14 @@ describe('staff pages: /staff, projects and sections, /staff/orgs', function () 
     }
   });
 
+  it('lets an admin in, for every centre', async () => {
+    const agent = await signIn(t, t.users.admin);
+    const page = await agent.get('/staff');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.contain('政府采购、建设工程、土地出让、产权交易');
+    expect((await agent.get('/staff/projects/new?centre=land')).status).to.equal(200);
+  });
+
   it('asks an operator of two centres which one a new project belongs to, and shows the times in its zone with the offset', async () => {
     const agent = await signIn(t, t.users.opProc);
     const choose = await agent.get('/staff/projects/new');
