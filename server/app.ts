@@ -58,6 +58,8 @@ import { formTokens } from './http/form-token';
 import { accountPagesRoutes } from './pages/account-routes';
 import { myPagesRoutes } from './pages/my-pages-routes';
 import { adminPagesRoutes } from './pages/admin-routes';
+import { staffProjectRoutes } from './pages/staff-project-routes';
+import { staffRoutes } from './pages/staff-routes';
 import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
 import { pageErrors } from './pages/respond';
@@ -315,6 +317,19 @@ export function createApp(deps: AppDeps) {
   app.use(accountPagesRoutes({ accounts: services.accounts, orgs: services.orgs, limits: loginLimits, registrations, tokens, context, log }));
   app.use(myPagesRoutes({ pki: services.pki, bids: services.bids, custody: services.custody, tokens, context }));
   app.use(adminPagesRoutes({ accounts: services.accounts, centres: services.centres, tokens, context }));
+  app.use(
+    staffRoutes({
+      tenders: services.tenders,
+      centres: services.centres,
+      orgs: services.orgs,
+      evaluation: services.evaluation,
+      awards: services.awards,
+      tokens,
+      context,
+      maxDocumentBytes: config.maxDocumentBytes,
+    }),
+  );
+  app.use(staffProjectRoutes({ tenders: services.tenders, centres: services.centres, tokens, context }));
   app.use(pagesRoutes({ services, clock: deps.clock, context, tokens, maxBidBytes: config.maxBidBytes }));
   app.use(pageErrors((req, res) => context(req, res)));
 

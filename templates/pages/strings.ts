@@ -5,6 +5,7 @@ import { ACCOUNT_STRINGS } from './account-strings';
 import { MY_STRINGS } from './my-strings';
 import { ADMIN_STRINGS } from './admin-strings';
 import { OBJECTION_STRINGS } from './objection-strings';
+import { STAFF_STRINGS } from './staff-strings';
 
 export type Lang = 'zh' | 'en';
 
@@ -138,6 +139,7 @@ const zh = {
   objections: OBJECTION_STRINGS.zh,
   mine: MY_STRINGS.zh,
   admin: ADMIN_STRINGS.zh,
+  staff: STAFF_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
     title: '核验投标回执',
@@ -339,6 +341,7 @@ const en: typeof zh = {
   objections: OBJECTION_STRINGS.en,
   mine: MY_STRINGS.en,
   admin: ADMIN_STRINGS.en,
+  staff: STAFF_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
     title: 'Check a bid receipt',

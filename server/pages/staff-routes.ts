@@ -1,0 +1,363 @@
+// The operator's reading pages and the actions of a section: the dashboard (/staff), a section's
+// staff overview (/staff/sections/:id) with its document upload, clarification and cancellation,
+// and the organisation queue (/staff/orgs). Everything is read through the services with the
+// operator's own context; a section of another centre is "not found", as for the API.
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { dayNumber, localDate } from '../../modules/centres/calendar';
+import type { CentreCode } from '../../modules/centres/centre-rules';
+import type { CentreRules, CentresService } from '../../modules/centres/centres-service';
+import type { AwardsService } from '../../modules/awards/awards-service';
+import { DEFAULT_CONTRACT_WITHIN_DAYS } from '../../modules/awards/awards-service';
+import { AppError } from '../../modules/core/errors';
+import type { EvaluationService } from '../../modules/evaluation/evaluation-service';
+import { rejectOrgBody } from '../../modules/orgs/orgs-schemas';
+import type { OrgsService } from '../../modules/orgs/orgs-service';
+import { checkClarificationDeadline } from '../../modules/tenders/publication-rules';
+import { cancelBody, clarificationBody, documentQuery } from '../../modules/tenders/tenders-schemas';
+import type { TendersService } from '../../modules/tenders/tenders-service';
+import { emptyForm, type FormState } from '../../templates/pages/forms';
+import { type Ctx, href } from '../../templates/pages/layout';
+import { failureText } from '../../templates/pages/messages';
+import { cancelPage, clarifyPage } from '../../templates/pages/staff-forms';
+import { type Dashboard, type DashboardRow, dashboardPage, orgsPage, sectionOverviewPage } from '../../templates/pages/staff-pages';
+import { refusalAtFields } from '../../templates/pages/staff-rules';
+import { localInputValue, parseLocalInput, zonedTime } from '../../templates/pages/staff-time';
+import { fill } from '../../templates/pages/text';
+import type { FormTokens } from '../http/form-token';
+import { readMultipartUpload } from './multipart-file';
+import type { PageContext } from './page-context';
+import { failureOf, seeOther, sendPage } from './respond';
+import { type Body, centreName, checkText, myCentres, queryText, sectionInScope, staffOnly, text } from './staff-common';
+
+export interface StaffDeps {
+  tenders: Pick<TendersService, 'listSections' | 'getSection' | 'uploadDocument' | 'clarify' | 'cancel'>;
+  centres: Pick<CentresService, 'rules'>;
+  orgs: Pick<OrgsService, 'list' | 'get' | 'approve' | 'reject'>;
+  evaluation: Pick<EvaluationService, 'view'>;
+  awards: Pick<AwardsService, 'getAward'>;
+  tokens: FormTokens;
+  context: PageContext;
+  maxDocumentBytes: number;
+}
+
+const DAY = 86_400_000;
+/** The order of the dashboard's states, as the lifecycle runs. */
+const STATE_ORDER = ['draft', 'published', 'bidding', 'closed', 'opening', 'opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived', 'failed', 'cancelled'];
+/** The API codes an upload can meet, for the upload script to say in the page's language. */
+const UPLOAD_CODES = ['payload_too_large', 'invalid_transition', 'forbidden', 'not_found', 'unauthenticated', 'cross_site_request', 'validation_failed', 'bad_request'];
+
+export function staffRoutes(deps: StaffDeps): Router {
+  const { tenders, centres, orgs, evaluation, awards, tokens, context } = deps;
+  const router = Router();
+  const formBody = express.urlencoded({ extended: false, limit: '80kb', parameterLimit: 20 });
+  const overviewPath = (c: Ctx, id: string, query: Record<string, string> = {}) => href(c, `/staff/sections/${encodeURIComponent(id)}`, query);
+  const pageFailure = (err: unknown): err is AppError => err instanceof AppError && err.status < 500 && err.status !== 404;
+
+  // ——— the dashboard ———
+  router.get('/staff', staffOnly, async (req, res) => {
+    const c = await context(req, res);
+    const now = c.now;
+    const mine = myCentres(req.ctx.actor!);
+    const rulesOf = new Map<string, CentreRules>();
+    for (const code of mine) rulesOf.set(code, await centres.rules(code));
+    type Listed = Awaited<ReturnType<typeof tenders.listSections>>[number];
+    const all: Listed[] = [];
+    for (const centre of mine) {
+      for (let offset = 0; ; offset += 200) {
+        const page = await tenders.listSections(req.ctx, { centre: centre as CentreCode, limit: 200, offset });
+        all.push(...page);
+        if (page.length < 200) break;
+      }
+    }
+    const zoneOf = (s: Listed) => rulesOf.get(s.centre)!.settings.timeZone;
+    const row = (s: Listed, note = ''): DashboardRow => ({ id: s.id, code: s.code, title: s.title, state: s.state, centre: s.centre, note });
+    const t = c.s.staff;
+    const needs: Dashboard['needs'] = [
+      { key: 'drafts', rows: all.filter((s) => s.state === 'draft').map((s) => row(s, fill(t.updatedAt, { at: zonedTime(s.updatedAt, zoneOf(s)) }))) },
+      {
+        key: 'clarificationDeadlines',
+        rows: all
+          .filter((s) => (s.state === 'published' || s.state === 'bidding') && s.clarificationDeadlineAt !== null && s.clarificationDeadlineAt > now)
+          .sort((a, b) => a.clarificationDeadlineAt! - b.clarificationDeadlineAt!)
+          .map((s) => row(s, fill(t.untilClarification, { at: zonedTime(s.clarificationDeadlineAt, zoneOf(s)) }))),
+      },
+      {
+        key: 'openingsToday',
+        rows: all
+          .filter((s) => s.bidDeadlineAt !== null && !['draft', 'cancelled'].includes(s.state) && localDate(s.bidDeadlineAt, zoneOf(s)) === localDate(now, zoneOf(s)))
+          .sort((a, b) => a.bidDeadlineAt! - b.bidDeadlineAt!)
+          .map((s) => row(s, fill(t.openingAt, { at: zonedTime(s.bidDeadlineAt, zoneOf(s)) }))),
+      },
+      { key: 'evaluations', rows: all.filter((s) => s.state === 'opened' || s.state === 'evaluating').map((s) => row(s, c.s.stateNames[s.state] ?? s.state)) },
+      { key: 'publicityEnding', rows: [] },
+      { key: 'contractsDue', rows: [] },
+    ];
+    const publicity: Array<[number, DashboardRow]> = [];
+    for (const s of all.filter((x) => x.state === 'publicity')) {
+      const endsAt = (await evaluation.view(req.ctx, s.id)).evaluation.publicity?.endsAt ?? null;
+      publicity.push([endsAt ?? 0, row(s, fill(t.publicityEnds, { at: zonedTime(endsAt, zoneOf(s)) }))]);
+    }
+    needs[4]!.rows = publicity.sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+    const contracts: Array<[number, DashboardRow]> = [];
+    for (const s of all.filter((x) => x.state === 'awarded')) {
+      const award = await awards.getAward(s.id);
+      if (!award || award.contractSignedAt !== null) continue;
+      const rules = rulesOf.get(s.centre)!;
+      const days = rules.settings.contractWithinDays ?? DEFAULT_CONTRACT_WITHIN_DAYS;
+      const dueDate = new Date((dayNumber(localDate(award.awardedAt, rules.settings.timeZone)) + days) * DAY).toISOString().slice(0, 10);
+      const overdue = localDate(now, rules.settings.timeZone) > dueDate;
+      contracts.push([dayNumber(dueDate), row(s, overdue ? fill(t.contractOverdue, { at: dueDate }) : fill(t.contractDue, { at: dueDate, days }))]);
+    }
+    needs[5]!.rows = contracts.sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+    const byState = STATE_ORDER.map((state) => ({
+      state,
+      rows: all.filter((s) => s.state === state).map((s) => row(s, s.bidDeadlineAt === null ? '' : fill(t.openingAt, { at: zonedTime(s.bidDeadlineAt, zoneOf(s)) }))),
+    })).filter((g) => g.rows.length);
+    const firstZone = rulesOf.get(mine[0] ?? '')?.settings.timeZone ?? 'Asia/Shanghai';
+    sendPage(res, 200, dashboardPage(c, { centres: mine.map((code) => centreName(c, rulesOf.get(code)!)), today: localDate(now, firstZone), needs, byState }));
+  });
+
+  // ——— a section's staff overview ———
+  const overview = async (req: Request, res: Response, status: number, opts: { notice?: string | null; upload?: FormState } = {}) => {
+    const d = await sectionInScope(tenders, req, req.params.id as string);
+    const c = await context(req, res, { form: true });
+    const rules = await centres.rules(d.section.centre);
+    const t = c.s.staff;
+    const uploaded = queryText(req, 'uploaded');
+    const doc = uploaded ? d.documents.find((x) => x.id === uploaded) : undefined;
+    const note =
+      opts.notice ??
+      (queryText(req, 'created') === '1'
+        ? t.created
+        : queryText(req, 'published') === '1'
+          ? t.published
+          : queryText(req, 'clarified') === '1'
+            ? t.clarified
+            : queryText(req, 'cancelled') === '1'
+              ? t.cancelled
+              : doc
+                ? fill(t.uploaded, { name: doc.name })
+                : null);
+    const uploadErrors = Object.fromEntries(UPLOAD_CODES.map((code) => [code, failureText(c.lang, { code, status: 400 })]));
+    sendPage(
+      res,
+      status,
+      sectionOverviewPage(c, {
+        section: d.section,
+        project: d.project,
+        centreName: centreName(c, rules),
+        zone: rules.settings.timeZone,
+        documents: d.documents,
+        clarifications: d.clarifications,
+        maxDocumentBytes: deps.maxDocumentBytes,
+        notice: note,
+        upload: opts.upload ?? emptyForm(),
+        uploadErrors,
+      }),
+    );
+  };
+  router.get('/staff/sections/:id', staffOnly, (req, res) => overview(req, res, 200));
+
+  // The upload without the page script: a multipart form post, streamed to the same service call.
+  router.post('/staff/sections/:id/documents', staffOnly, async (req: Request, res: Response, next: NextFunction) => {
+    const id = req.params.id as string;
+    let stream: NodeJS.ReadableStream | null = null;
+    try {
+      await sectionInScope(tenders, req, id);
+      const form = await readMultipartUpload(req, { maxFieldBytes: 4096 });
+      stream = form.file?.stream ?? null;
+      req.body = form.fields;
+      await new Promise<void>((resolve, reject) => tokens.verify(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      const c = await context(req, res, { form: true });
+      if (!form.file) return overview(req, res, 422, { upload: { values: {}, errors: { file: c.s.staff.uploadNoFile } } });
+      const name = documentQuery.safeParse({ name: form.file.name });
+      if (!name.success) {
+        form.file.stream.resume();
+        return overview(req, res, 422, { upload: { values: {}, errors: { file: failureText(c.lang, { code: 'validation_failed', status: 422 }) } } });
+      }
+      const done = await tenders.uploadDocument(req.ctx, id, { name: name.data.name, mediaType: form.file.mediaType, declaredSize: null, stream: form.file.stream });
+      seeOther(res, overviewPath(c, id, { uploaded: done.document.id }));
+    } catch (err) {
+      (stream as { resume?: () => void } | null)?.resume?.();
+      req.resume();
+      if (!pageFailure(err) || err.code === 'cross_site_request') return next(err);
+      const c = await context(req, res, { form: true });
+      await overview(req, res, err.status, { upload: { values: {}, errors: { file: failureText(c.lang, failureOf(err, res)) } } });
+    }
+  });
+
+  // ——— a clarification or amendment ———
+  /** What the page says of the deadline, and the earliest new one the centre's rule accepts if it must move. */
+  const deadlineAdvice = (c: Ctx, rules: CentreRules, deadline: number) => {
+    const t = c.s.staff;
+    const zone = rules.settings.timeZone;
+    const days = rules.settings.clarificationMinDays;
+    const accepted = (newDeadline: number | null) => {
+      try {
+        checkClarificationDeadline(rules, c.now, deadline, newDeadline);
+        return true;
+      } catch (err) {
+        if (err instanceof AppError && err.status === 422) return false;
+        throw err;
+      }
+    };
+    if (accepted(null)) return { advice: fill(t.mayStay, { deadline: zonedTime(deadline, zone), days }), earliest: null };
+    // The same time of day, one day later each time, until the rule (not a copy of it) accepts it.
+    let earliest = deadline + DAY;
+    for (let i = 0; i < 3660 && !accepted(earliest); i++) earliest += DAY;
+    return { advice: fill(t.mustMove, { deadline: zonedTime(deadline, zone), days, earliest: zonedTime(earliest, zone) }), earliest };
+  };
+
+  const clarifyView = async (req: Request, res: Response, status: number, form: FormState | null) => {
+    const d = await sectionInScope(tenders, req, req.params.id as string);
+    const c = await context(req, res, { form: true });
+    if (d.section.state !== 'published' && d.section.state !== 'bidding') return seeOther(res, overviewPath(c, d.section.id));
+    const rules = await centres.rules(d.section.centre);
+    const zone = rules.settings.timeZone;
+    const { advice, earliest } = deadlineAdvice(c, rules, d.section.bidDeadlineAt!);
+    const initial: FormState = emptyForm({ affectsBids: '1', newBidDeadlineAt: earliest === null ? '' : localInputValue(earliest, zone) });
+    sendPage(res, status, clarifyPage(c, { sectionId: d.section.id, code: d.section.code, zone, advice, form: form ?? initial }));
+  };
+  router.get('/staff/sections/:id/clarify', staffOnly, (req, res) => clarifyView(req, res, 200, null));
+  router.post(
+    '/staff/sections/:id/clarify',
+    formBody,
+    tokens.verify,
+    staffOnly,
+    async (req: Request, res: Response) => {
+      const c = await context(req, res, { form: true });
+      const t = c.s.staff;
+      const d = await sectionInScope(tenders, req, req.params.id as string);
+      const rules = await centres.rules(d.section.centre);
+      const body = req.body as Body;
+      const affects = ([] as unknown[]).concat(body.affectsBids ?? []).includes('1');
+      const values = { title: text(body, 'title', 400), body: text(body, 'body', 50001), affectsBids: affects ? '1' : '0', newBidDeadlineAt: text(body, 'newBidDeadlineAt', 64).trim() };
+      const errors: Record<string, string> = {};
+      const titleProblem = checkText(c, values.title, { min: 1, max: 200 });
+      if (titleProblem) errors.title = titleProblem;
+      const bodyProblem = checkText(c, values.body.replace(/\r\n/g, '\n'), { min: 1, max: 50000, multiLine: true });
+      if (bodyProblem) errors.body = bodyProblem;
+      let newDeadline: number | undefined;
+      if (values.newBidDeadlineAt) {
+        const ms = parseLocalInput(values.newBidDeadlineAt, rules.settings.timeZone);
+        if (ms === null) errors.newBidDeadlineAt = t.fieldTime;
+        else newDeadline = ms;
+      }
+      if (Object.keys(errors).length) return clarifyView(req, res, 422, { values, errors });
+      const parsed = clarificationBody.safeParse({ title: values.title, body: values.body, affectsBids: affects, ...(newDeadline === undefined ? {} : { newBidDeadlineAt: newDeadline }) });
+      if (!parsed.success) return clarifyView(req, res, 422, { values, errors: {}, problem: failureText(c.lang, { code: 'validation_failed', status: 422 }) });
+      try {
+        await tenders.clarify(req.ctx, d.section.id, parsed.data);
+      } catch (err) {
+        if (!pageFailure(err)) throw err;
+        const f = failureOf(err, res);
+        const r = refusalAtFields(c, f, ['title', 'body', 'newBidDeadlineAt'], failureText(c.lang, f), { clarificationMinDays: rules.settings.clarificationMinDays });
+        return clarifyView(req, res, err.status, { values, ...r });
+      }
+      seeOther(res, overviewPath(c, d.section.id, { clarified: '1' }));
+    },
+    refused((req, res, status, problem) => clarifyView(req, res, status, { values: {}, errors: {}, problem })),
+  );
+
+  // ——— cancellation, with a reason and a confirmation step ———
+  const cancelView = async (req: Request, res: Response, status: number, form: FormState) => {
+    const d = await sectionInScope(tenders, req, req.params.id as string);
+    const c = await context(req, res, { form: true });
+    sendPage(res, status, cancelPage(c, { sectionId: d.section.id, code: d.section.code, title: d.section.title, form }));
+  };
+  router.get('/staff/sections/:id/cancel', staffOnly, (req, res) => cancelView(req, res, 200, emptyForm()));
+  router.post(
+    '/staff/sections/:id/cancel',
+    formBody,
+    tokens.verify,
+    staffOnly,
+    async (req: Request, res: Response) => {
+      const c = await context(req, res, { form: true });
+      const d = await sectionInScope(tenders, req, req.params.id as string);
+      const reason = text(req.body as Body, 'reason', 501);
+      const problem = checkText(c, reason.replace(/\r\n/g, '\n'), { min: 4, max: 500, multiLine: true });
+      const parsed = cancelBody.safeParse({ reason });
+      if (problem || !parsed.success) return cancelView(req, res, 422, { values: { reason }, errors: { reason: problem ?? c.s.staff.fieldText } });
+      try {
+        await tenders.cancel(req.ctx, d.section.id, parsed.data.reason);
+      } catch (err) {
+        if (!pageFailure(err)) throw err;
+        return cancelView(req, res, err.status, { values: { reason }, errors: {}, problem: failureText(c.lang, failureOf(err, res)) });
+      }
+      seeOther(res, overviewPath(c, d.section.id, { cancelled: '1' }));
+    },
+    refused((req, res, status, problem) => cancelView(req, res, status, { values: { reason: text(req.body as Body, 'reason', 500) }, errors: {}, problem })),
+  );
+
+  // ——— organisations waiting for review ———
+  const orgsView = async (req: Request, res: Response, status: number, opts: { notice?: string | null; refused?: { id: string; form: FormState } } = {}) => {
+    const c = await context(req, res, { form: true });
+    const mine = myCentres(req.ctx.actor!);
+    const zone = (await centres.rules(mine[0] ?? 'procurement')).settings.timeZone;
+    let note = opts.notice ?? null;
+    for (const [key, text] of [
+      ['approved', c.s.staff.approved],
+      ['rejected', c.s.staff.rejected],
+    ] as const) {
+      const id = queryText(req, key);
+      if (!note && id) {
+        const org = await orgs.get(req.ctx, id).catch(() => null);
+        if (org) note = fill(text, { name: org.organisation.name });
+      }
+    }
+    sendPage(res, status, orgsPage(c, { pending: await orgs.list(req.ctx, 'pending'), notice: note, zone, refused: opts.refused }));
+  };
+  router.get('/staff/orgs', staffOnly, (req, res) => orgsView(req, res, 200));
+  router.post(
+    '/staff/orgs/:id/approve',
+    formBody,
+    tokens.verify,
+    staffOnly,
+    async (req: Request, res: Response) => {
+      const c = await context(req, res, { form: true });
+      const id = req.params.id as string;
+      try {
+        await orgs.approve(req.ctx, id);
+      } catch (err) {
+        if (!pageFailure(err)) throw err;
+        return orgsView(req, res, err.status, { refused: { id, form: { values: {}, errors: {}, problem: failureText(c.lang, failureOf(err, res)) } } });
+      }
+      seeOther(res, href(c, '/staff/orgs', { approved: id }));
+    },
+    refused((req, res, status, problem) => orgsView(req, res, status, { refused: { id: req.params.id as string, form: { values: {}, errors: {}, problem } } })),
+  );
+  router.post(
+    '/staff/orgs/:id/reject',
+    formBody,
+    tokens.verify,
+    staffOnly,
+    async (req: Request, res: Response) => {
+      const c = await context(req, res, { form: true });
+      const id = req.params.id as string;
+      const reason = text(req.body as Body, 'reason', 501);
+      const field = `reason-${id}`;
+      const problem = checkText(c, reason.replace(/\r\n/g, '\n'), { min: 1, max: 500, multiLine: true });
+      const parsed = rejectOrgBody.safeParse({ note: reason });
+      if (problem || !parsed.success) return orgsView(req, res, 422, { refused: { id, form: { values: { reason }, errors: { [field]: problem ?? c.s.staff.fieldText } } } });
+      try {
+        await orgs.reject(req.ctx, id, parsed.data.note);
+      } catch (err) {
+        if (!pageFailure(err)) throw err;
+        return orgsView(req, res, err.status, { refused: { id, form: { values: { reason }, errors: {}, problem: failureText(c.lang, failureOf(err, res)) } } });
+      }
+      seeOther(res, href(c, '/staff/orgs', { rejected: id }));
+    },
+    refused((req, res, status, problem) => orgsView(req, res, status, { refused: { id: req.params.id as string, form: { values: {}, errors: {}, problem } } })),
+  );
+
+  return router;
+
+  /** A post refused as a whole (an expired form token): the page again with the problem; a cross-site post stays an error. */
+  function refused(render: (req: Request, res: Response, status: number, problem: string) => Promise<void>) {
+    return async (err: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
+      if (!(err instanceof AppError) || err.status >= 500 || err.status === 404 || err.code === 'cross_site_request' || !req.ctx?.actor) return next(err);
+      const c: Ctx = await context(req, res, { form: true });
+      await render(req, res, err.status, failureText(c.lang, failureOf(err, res)));
+    };
+  }
+}
