@@ -248,8 +248,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
 
   // The bidder's sealing page: the form; the browser does the key, the sealing and the signing.
   const bidForm = async (req: Request, res: Response, selected: string | null) => {
-    const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
-    if (selected && !open.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
+    const listed = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
+    if (selected && !listed.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
+    // Each section with its opening key, as its notice prints it: the page shows the chosen one's and seals to nothing else.
+    const open: SectionView[] = [];
+    for (const x of listed) open.push(x.openingKey ? x : { ...x, openingKey: (await services.tenders.getSection(anon(req), x.id)).section.openingKey ?? null });
     sendPage(
       res,
       200,

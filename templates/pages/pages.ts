@@ -9,9 +9,10 @@ import type { RateReport } from '../../modules/formats/rate-report';
 import type { ClarificationJson, Project, Section, SectionDocumentJson } from '../../modules/formats/section';
 import { byteSize } from '../../server/pages/client/byte-size';
 import { html, raw, type SafeHtml } from '../../server/pages/html';
-import { remaining, shanghaiTime, yuan } from './format';
+import { PORTAL_TIME_ZONE, remaining, shanghaiTime, yuan } from './format';
 import { type Ctx, href, layout } from './layout';
 import { fill } from './text';
+import { recipientFingerprint } from '../../modules/formats/recipient-fingerprint';
 import { type ObjectionsBlock, objectionsSection, showObjections } from './objection-pages';
 
 export { type Ctx, ctxFor, href, layout } from './layout';
@@ -122,6 +123,12 @@ function bidAction(c: Ctx, x: SectionView): SafeHtml | '' {
   return html`<p><a class="button" id="section-bid-link" href="${href(c, bidPath)}">${c.s.submitBid}</a></p>`;
 }
 
+/** The opening key's fingerprint as the notice prints it (modules/formats/recipient-fingerprint.ts), with how it is made. */
+function fingerprintFacts(c: Ctx, recipient: string, id: string): SafeHtml {
+  return html`<p>${c.s.polish.fingerprint}: <code class="fingerprint" id="${id}">${recipientFingerprint(recipient)}</code></p>
+<p class="sub">${c.s.polish.fingerprintHelp}</p>`;
+}
+
 export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
   const x = d.section;
   const id = encodeURIComponent(x.id);
@@ -153,6 +160,7 @@ ${x.closedAt ? html`<dt>${c.s.closedAt}</dt><dd>${shanghaiTime(x.closedAt)}</dd>
 ${
   x.openingKey
     ? html`<p><code id="recipient">${x.openingKey.recipient}</code></p>
+${fingerprintFacts(c, x.openingKey.recipient, 'recipient-fingerprint')}
 <p class="sub">${c.s.recipientHelp}</p>
 <ul class="sub" id="key-parts">${keyParts(c, x.openingKey).map((line) => html`<li>${line}</li>`)}</ul>`
     : html`<p>${c.s.none}</p>`
@@ -267,7 +275,7 @@ ${r.centres.map(
  */
 export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[]; selected: string | null; maxBidBytes: number | null }): SafeHtml {
   const b = c.s.bid;
-  const messages = messageData(b);
+  const messages = [messageData(b), messageData(c.s.polish)];
   // The server's limit on the sealed file, which the script checks before it reads anything.
   const limit = d.maxBidBytes === null ? '' : html` data-max-bid-bytes="${String(d.maxBidBytes)}"`;
   // A signed-in bidder seals with their session (the page's requests carry the cookie); others give an API token.
@@ -276,16 +284,17 @@ export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[];
 <p>${b.intro}</p>
 <p class="sub" id="session-key-note">${b.sessionKey} ${b.cliNote}</p>
 ${d.open.length === 0 ? html`<p class="empty" id="no-open-sections">${b.noOpen}</p>` : ''}
-<form id="bid-form" autocomplete="off"${messages}${limit}${bySession ? html` data-session="1" data-username="${c.viewer!.username}"` : ''}>
+<form id="bid-form" autocomplete="off"${messages}${limit} data-lang="${c.lang}" data-time-zone="${PORTAL_TIME_ZONE}"${bySession ? html` data-session="1" data-username="${c.viewer!.username}"` : ''}>
 ${bySession ? '' : html`<p><label>${b.token}<br><input type="password" id="token" autocomplete="off" spellcheck="false" required size="60"></label><br><span class="sub">${b.tokenHelp}</span></p>`}
 <p><label>${b.section}<br><select id="section" required>
 <option value="">${b.choose}</option>
 ${d.open.map(
   (
     x,
-  ) => html`<option value="${x.id}"${x.id === d.selected ? raw(' selected') : ''}>${x.code} ${x.title} — ${centreName(c, d.centres, x.centre)} — ${c.s.deadline} ${shanghaiTime(x.bidDeadlineAt)}</option>
+  ) => html`<option value="${x.id}"${x.id === d.selected ? raw(' selected') : ''}${x.openingKey ? html` data-recipient="${x.openingKey.recipient}" data-fingerprint="${recipientFingerprint(x.openingKey.recipient)}"` : ''}>${x.code} ${x.title} — ${centreName(c, d.centres, x.centre)} — ${c.s.deadline} ${shanghaiTime(x.bidDeadlineAt)}</option>
 `,
 )}</select></label></p>
+${sealToBlock(c, d.open.find((x) => x.id === d.selected)?.openingKey?.recipient ?? null)}
 <p><label>${b.price}<br><input type="text" id="price" inputmode="decimal" pattern="[0-9,]+(\.[0-9]{1,2})?" required placeholder="1180000.00"></label></p>
 <p><label>${b.duration}<br><input type="number" id="duration" min="0" max="36500" step="1"></label></p>
 <p><label>${b.files}<br><input type="file" id="files" multiple${d.maxBidBytes === null ? '' : raw(' aria-describedby="files-limit"')}></label>${d.maxBidBytes === null ? '' : html`<br><span class="sub" id="files-limit">${b.filesLimit.replace('{limit}', byteSize(d.maxBidBytes))}</span>`}</p>
@@ -307,6 +316,23 @@ ${d.open.map(
 </section>`;
   const path = d.selected ? `/sections/${encodeURIComponent(d.selected)}/bid` : '/bid';
   return layout(c, b.title, body, { path, scripts: ['/portal-static/bid.js'] });
+}
+
+/**
+ * The opening key the sealing page seals to, printed as the section page prints it; bid.js shows
+ * the chosen section's here and refuses to seal to any other key than the one printed.
+ */
+function sealToBlock(c: Ctx, recipient: string | null): SafeHtml {
+  const p = c.s.polish;
+  return html`<div id="seal-to" class="seal-to" aria-live="polite">
+<p><strong>${p.sealTo}</strong></p>
+<p id="seal-to-none"${recipient ? raw(' hidden') : ''}>${p.sealToNone}</p>
+<dl class="facts" id="seal-to-key"${recipient ? '' : raw(' hidden')}>
+<dt>${c.s.recipient}</dt><dd><code id="bid-recipient">${recipient ?? ''}</code></dd>
+<dt>${p.fingerprint}</dt><dd><code class="fingerprint" id="bid-recipient-fingerprint">${recipient ? recipientFingerprint(recipient) : ''}</code></dd>
+</dl>
+<p class="sub">${p.fingerprintHelp}</p>
+</div>`;
 }
 
 /** Data attributes carrying a page's msg* strings to its script. */
