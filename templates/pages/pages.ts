@@ -84,16 +84,25 @@ export function homePage(c: Ctx, data: { centres: CentreView[]; open: SectionVie
 export function recordTable(c: Ctx, sectionId: string, rec: OpeningRecordView): SafeHtml {
   return html`<p>${c.s.bidCount}: <span id="bid-count">${rec.freeze.bidCount}</span> · ${c.s.openingTime}: ${shanghaiTime(rec.openingTime)}</p>
 <p class="links"><a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record.pdf">${c.s.recordPdf}</a></p>
-<table id="record-table">
-<thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead>
+<table id="record-table" class="stacked">
+${recordHead(c)}
 <tbody id="record-bids">
 ${rec.bids.map(
   (
     b,
-  ) => html`<tr id="bid-${b.bidId}"><td>${b.seq}</td><td class="bidder">${b.bidder.name}</td><td>${shanghaiTime(b.receivedAt)}</td><td class="num price">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td>${c.s.bidStatus[b.status] ?? b.status}</td><td>${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td>${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
+  ) => html`<tr id="bid-${b.bidId}"><td data-label="${c.s.seq}">${b.seq}</td><td class="bidder" data-label="${c.s.bidder}">${b.bidder.name}</td><td data-label="${c.s.receivedAt}">${shanghaiTime(b.receivedAt)}</td><td class="num price" data-label="${c.s.price}">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td data-label="${c.s.status}">${c.s.bidStatus[b.status] ?? b.status}</td><td data-label="${c.s.validity}">${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td data-label="${c.s.remarks}">${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td data-label="${c.s.ciphertext}"><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
 `,
 )}</tbody>
 </table>`;
+}
+
+/**
+ * The opening record's column heads. At phone width (portal.css, table.stacked) the heads are
+ * hidden visually but stay for screen readers, and each cell shows its head (data-label) before
+ * its value: every bid a block of label: value lines.
+ */
+function recordHead(c: Ctx): SafeHtml {
+  return html`<thead><tr><th scope="col">${c.s.seq}</th><th scope="col">${c.s.bidder}</th><th scope="col">${c.s.receivedAt}</th><th scope="col">${c.s.price}</th><th scope="col">${c.s.status}</th><th scope="col">${c.s.validity}</th><th scope="col">${c.s.remarks}</th><th scope="col">${c.s.ciphertext}</th></tr></thead>`;
 }
 
 export interface SectionPageData {
@@ -198,7 +207,15 @@ ${d.award.contractSignedAt ? html`<dt>${c.s.contract}</dt><dd>${shanghaiTime(d.a
   return layout(c, `${x.code} ${x.title}`, body, { path: `/sections/${id}` });
 }
 
-export function hallPage(c: Ctx, d: { centres: CentreView[]; section: SectionView; record: OpeningRecordView | null; objections?: ObjectionsBlock | null }): SafeHtml {
+/**
+ * The opening hall. `objectionsLater` is the objection block as it will be once the window opens,
+ * rendered hidden (with its form and token) for a bidder watching before it; static/hall.js shows
+ * it when the live state says this viewer may raise an objection.
+ */
+export function hallPage(
+  c: Ctx,
+  d: { centres: CentreView[]; section: SectionView; record: OpeningRecordView | null; objections?: ObjectionsBlock | null; objectionsLater?: ObjectionsBlock | null },
+): SafeHtml {
   const x = d.section;
   const id = encodeURIComponent(x.id);
   const openingAt = x.openingAt ?? x.bidDeadlineAt;
@@ -219,10 +236,11 @@ ${
     ? recordTable(c, x.id, d.record)
     : html`<p>${c.s.bidCount}: <span id="bid-count"></span></p>
 <p class="links"><a href="/api/sections/${id}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${id}/opening-record.pdf">${c.s.recordPdf}</a></p>
-<table id="record-table"><thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead><tbody id="record-bids"></tbody></table>`
+<table id="record-table" class="stacked">${recordHead(c)}<tbody id="record-bids"></tbody></table>`
 }
 </section>
 ${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
+${d.objectionsLater && !showObjections(d.objections) ? html`<p id="objections-opened" role="status" data-text="${c.s.polish.hallFormShown}"></p><div id="objections-later" hidden>${objectionsSection(c, x.id, d.objectionsLater)}</div>` : ''}
 </div>`;
   return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
 }

@@ -112,4 +112,44 @@ describe('bidder pages: fingerprint, withdrawal receipt, live hall form, narrow 
     const bPage = await (await signIn(t, b.user)).get('/account/bids');
     expect(bPage.text).to.not.contain('withdrawal-receipt');
   });
+
+  it('renders the hall objection form hidden, with its token, for a bidder before the window; that form posts once the window opens', async () => {
+    // (a1 was withdrawn above: a bids again so that three bids count and the section opens)
+    t.clock.set(T0 + 3 * HOUR);
+    await placeBid(t, section, a, '870000.00');
+    expect((await browserAgent(t).get(`/sections/${section.id}/hall`)).text).to.not.contain('objections-later');
+    const other = await signIn(t, t.users.opProc);
+    expect((await other.get(`/sections/${section.id}/hall`)).text).to.not.contain('objections-later');
+
+    const agent = await signIn(t, a.user);
+    const before = await agent.get(`/sections/${section.id}/hall`);
+    expect(before.text).to.match(/<div id="objections-later" hidden>[\s\S]*id="opening-objections-form"/);
+    const token = /name="_csrf" value="([^"]+)"/.exec(before.text.slice(before.text.indexOf('objections-later')))![1]!;
+    // Before the window the service still refuses (at the field, in the page's language), nothing stored.
+    const early = await agent.post(`/sections/${section.id}/hall/objections`).type('form').send({ _csrf: token, text: '太早的异议' });
+    expect(early.status).to.be.within(400, 499);
+    t.clock.set(section.deadline);
+    await t.services.lifecycle.advanceDue();
+    expect(await t.services.opening.openDue()).to.deep.include({ id: section.id, outcome: 'opened' });
+    const res = await agent.post(`/sections/${section.id}/hall/objections`).type('form').send({ _csrf: token, text: '开标时间有误。' });
+    expect(res.status, res.text.slice(0, 300)).to.equal(303);
+    const listed = (await t.req().get(`/api/sections/${section.id}/opening-objections`)).body.objections as Array<{ text: string }>;
+    expect(listed.map((o) => o.text)).to.deep.equal(['开标时间有误。']);
+    // Once open, the form is the ordinary server-rendered one; no hidden copy.
+    const after = await agent.get(`/sections/${section.id}/hall`);
+    expect(after.text).to.contain('id="opening-objections-form"');
+    expect(after.text).to.not.contain('objections-later');
+  });
+
+  it('marks up the opening record for the stacked narrow layout: a table with column heads, each cell labelled', async () => {
+    for (const path of [`/sections/${section.id}`, `/sections/${section.id}/hall`]) {
+      const page = await browserAgent(t).get(path);
+      expect(page.text).to.contain('<table id="record-table" class="stacked">');
+      expect(page.text).to.contain('<th scope="col">投标人</th>');
+      expect(page.text).to.match(/<td class="bidder" data-label="投标人">[^<]+<\/td>/);
+      expect(page.text).to.match(/<td class="num price" data-label="[^"]+">/);
+    }
+    const en = await browserAgent(t).get(`/sections/${section.id}?lang=en`);
+    expect(en.text).to.match(/<td class="bidder" data-label="Bidder">/);
+  });
 });
