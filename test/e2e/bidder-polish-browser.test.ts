@@ -22,6 +22,7 @@ import { DESKTOP, PHONE, SCREENSHOTS, checkPage } from '../support/page-checks';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Two ASCII words in a row: an English sentence (codes such as UTC+8, SHA-256, hex digests or etender-receipt/9 do not match). */
+type RangeDoc = { document: { createRange(): { selectNodeContents(n: unknown): void; getBoundingClientRect(): { width: number } }; documentElement: { scrollWidth: number; clientWidth: number } } };
 const ENGLISH = /[A-Za-z]{2,}[ ,']+[A-Za-z]{2,}/;
 
 describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings in zh, live hall form, 390 px record', function () {
@@ -107,7 +108,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
 
     // The platform (or something between) now answers another opening key: nothing is sealed or sent.
     const before = (await myVersions(A)).length;
-    const swapped = 'age1' + 'q'.repeat(58);
+    const swapped = `age1${'q'.repeat(58)}`;
     await page.route(`**/api/sections/${s.id}`, async (route) => {
       const res = await route.fetch();
       const body = await res.json();
@@ -230,9 +231,9 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
         }
         const names = await page.locator('#record-bids td.bidder').evaluateAll((tds) =>
           tds.map((td) => {
-            const range = (globalThis as any).document.createRange();
+            const range = (globalThis as unknown as RangeDoc).document.createRange();
             range.selectNodeContents(td.lastChild);
-            return range.getBoundingClientRect().width as number;
+            return range.getBoundingClientRect().width;
           }),
         );
         for (const w of names) expect(w, 'the name itself is not broken per character').to.be.greaterThan(150);
@@ -240,7 +241,10 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
         expect(await page.getByRole('table').count()).to.be.greaterThan(0);
         expect(await page.getByRole('columnheader', { name: lang === 'zh' ? '投标人' : 'Bidder' }).count()).to.equal(1);
         expect(await page.getByRole('cell', { name: A.name }).count()).to.equal(1);
-        const overflow = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).document.documentElement.clientWidth);
+        const overflow = await page.evaluate(() => {
+          const d = (globalThis as unknown as RangeDoc).document.documentElement;
+          return d.scrollWidth - d.clientWidth;
+        });
         expect(overflow).to.be.at.most(0);
         await page.setViewportSize(DESKTOP);
         await checkPage(page, base, `${name}-${lang}`);
