@@ -90,6 +90,16 @@ export function bidsRoutes(bids: BidsService, registry: ApiRegistry, uploads?: U
 
   registry.add(router, {
     method: 'get',
+    path: '/api/bids/:id/withdrawal-receipt',
+    tag: 'bids',
+    summary: 'The signed withdrawal receipt of one of your withdrawn bids (the one the withdrawal answered with).',
+    access: 'bidder of the organisation',
+    response: receiptResponseSchema,
+    handler: async ({ ctx, params }) => ({ receipt: await bids.withdrawalReceipt(ctx, params.id!) }),
+  });
+
+  registry.add(router, {
+    method: 'get',
     path: '/api/sections/:id/signals',
     tag: 'supervision',
     summary: 'Supervision signals about the bids of a section (e.g. identical ciphertexts from different bidders), after the deadline.',

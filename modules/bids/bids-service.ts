@@ -339,6 +339,18 @@ export function createBidsService(deps: BidsDeps) {
       return receipt;
     },
 
+    /**
+     * The signed receipt of a withdrawal, as POST /api/bids/:id/withdraw answered it: made again from
+     * the stored facts (the withdrawal time and the log's promise, stored in the withdrawal's
+     * transaction); Ed25519 is deterministic, so it is the same receipt byte for byte.
+     */
+    async withdrawalReceipt(ctx: RequestContext, bidId: string): Promise<Receipt> {
+      const bid = await ownBid(ctx, bidId);
+      const promise = bid.status === 'withdrawn' ? await audit.promiseOf(bid.id, 'bid.withdrawn') : null;
+      if (!promise) throw notFound('The withdrawal of this bid');
+      return buildReceipt(bid, 'withdrawal', promise);
+    },
+
     /** For the opening: the bids that count (active at the deadline), in order of receipt. No visibility rules. */
     countedBids(sectionId: string, db: Db = knex): Promise<store.BidRow[]> {
       return store.activeBidsOfSection(db, sectionId);

@@ -6,6 +6,7 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { MyBids } from '../../modules/bids/bids-schemas';
 import type { BidsService } from '../../modules/bids/bids-service';
+import type { Receipt } from '../../modules/formats/receipt';
 import { AppError, notFound } from '../../modules/core/errors';
 import type { CustodyService } from '../../modules/custody/custody-service';
 import { revokeBody } from '../../modules/pki/pki-schemas';
@@ -24,7 +25,7 @@ import { signedIn } from './signed-in';
 
 export interface MyPagesDeps {
   pki: Pick<PkiService, 'listMine' | 'revoke'>;
-  bids: Pick<BidsService, 'myBidsEverywhere' | 'receipt' | 'withdraw'>;
+  bids: Pick<BidsService, 'myBidsEverywhere' | 'receipt' | 'withdrawalReceipt' | 'withdraw'>;
   custody: Pick<CustodyService, 'mySections'>;
   tokens: FormTokens;
   context: PageContext;
@@ -123,13 +124,20 @@ export function myPagesRoutes(deps: MyPagesDeps): Router {
   });
 
   // The receipt as a file: the receipt itself (what /receipt and the verifier take), never another organisation's.
-  router.get('/account/bids/:id/receipt', signedIn, async (req, res) => {
-    const receipt = await bids.receipt(req.ctx, req.params.id as string);
+  const receiptFile = (res: Response, receipt: Receipt, name: string) =>
     res
       .status(200)
-      .attachment(`etender-receipt-${receipt.bid.id}.json`)
+      .attachment(name)
       .set({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
       .send(`${JSON.stringify(receipt, null, 2)}\n`);
+  router.get('/account/bids/:id/receipt', signedIn, async (req, res) => {
+    const receipt = await bids.receipt(req.ctx, req.params.id as string);
+    receiptFile(res, receipt, `etender-receipt-${receipt.bid.id}.json`);
+  });
+  // A withdrawn version's withdrawal receipt, the same way (404 for a version not withdrawn).
+  router.get('/account/bids/:id/withdrawal-receipt', signedIn, async (req, res) => {
+    const receipt = await bids.withdrawalReceipt(req.ctx, req.params.id as string);
+    receiptFile(res, receipt, `etender-withdrawal-receipt-${receipt.bid.id}.json`);
   });
 
   /** The withdrawal page of a version of the bidder's own organisation (404 for anyone else's). */

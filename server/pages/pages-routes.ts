@@ -42,6 +42,8 @@ const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stat
 
 /** States in which the opening record may exist (the hall stops waiting once it is sent). */
 const AFTER_OPENING = new Set(['opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived']);
+/** States before the opening's objection window (opening-service.ts: 'opening' and 'opened'). */
+const BEFORE_OBJECTIONS = new Set(['published', 'bidding', 'closed']);
 
 export interface PagesDeps {
   /** The public reads the pages are made of: the same calls as the public JSON API. */
@@ -175,8 +177,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
     const section = { ...publicSection(d.section), projectTitle: d.project.title };
     const rec = await openingRecord(req, section.id);
     const objections = await openingObjections(services, req, section.id, form);
-    const c = await deps.context(req, res, { form: objections.window.mayRaise || hasProblems(form) });
-    sendPage(res, status, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null, objections }));
+    // A bidder watching before the objection window gets the form hidden, with its token; hall.js shows it when the live state says this viewer may raise one.
+    const later = !objections.window.open && BEFORE_OBJECTIONS.has(section.state) && req.ctx.actor?.role === 'bidder' && !!req.ctx.actor.orgId;
+    const c = await deps.context(req, res, { form: objections.window.mayRaise || hasProblems(form) || later });
+    const objectionsLater = later ? { ...objections, window: { open: true, mayRaise: true } } : null;
+    sendPage(res, status, hallPage(c, { centres: await centres(), section, record: rec.kind === 'record' ? rec.value : null, objections, objectionsLater }));
   };
   router.get('/sections/:id/hall', (req, res) => hallView(req, res, 200, emptyForm()));
   router.use(objectionPostRoutes({ services, tokens: deps.tokens, context: deps.context, hall: hallView, section: sectionView }));
@@ -230,7 +235,9 @@ export function pagesRoutes(deps: PagesDeps): Router {
       try {
         const { section } = await services.tenders.getSection(ctx, id);
         const state = section.state as string;
-        event('state', { state, stateName: c.s.stateNames[state] ?? state, now: clock.now(), openingAt: section.openingAt ?? section.bidDeadlineAt });
+        // The objection window as it stands for this viewer (the hall shows its hidden form when it opens).
+        const objections = await services.opening.objectionWindow(req.ctx, id);
+        event('state', { state, stateName: c.s.stateNames[state] ?? state, now: clock.now(), openingAt: section.openingAt ?? section.bidDeadlineAt, objections });
         if (!openedSent && AFTER_OPENING.has(state)) {
           const rec = await openingRecord(req, id);
           if (rec.kind === 'record') {
@@ -248,8 +255,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
 
   // The bidder's sealing page: the form; the browser does the key, the sealing and the signing.
   const bidForm = async (req: Request, res: Response, selected: string | null) => {
-    const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
-    if (selected && !open.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
+    const listed = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
+    if (selected && !listed.some((x) => x.id === selected)) await services.tenders.getSection(anon(req), selected); // 404 when unknown
+    // Each section with its opening key, as its notice prints it: the page shows the chosen one's and seals to nothing else.
+    const open: SectionView[] = [];
+    for (const x of listed) open.push(x.openingKey ? x : { ...x, openingKey: (await services.tenders.getSection(anon(req), x.id)).section.openingKey ?? null });
     sendPage(
       res,
       200,

@@ -2,9 +2,9 @@
 // time, size, digests and status; the receipt to download and to verify in the page
 // (client/my-bids-page.js, the receipt check of the /receipt page); withdraw (a confirmation form)
 // and replace (the sealing page) while bidding is open; after the opening, the bid's line in the record.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, raw, type SafeHtml } from '../../server/pages/html';
 import type { MyBids } from '../../modules/bids/bids-schemas';
-import { shanghaiTime } from './format';
+import { PORTAL_TIME_ZONE, shanghaiTime } from './format';
 import { errorSummary, type FormState, notice, postForm } from './forms';
 import { scriptData } from './keys-page';
 import { type Ctx, href, layout } from './layout';
@@ -39,9 +39,19 @@ ${v.withdrawnAt !== null ? html`<dt>${m.versionStatusNames.withdrawn}</dt><dd>${
 <dt>${m.receipt}</dt><dd><a href="${href(c, `/account/bids/${encodeURIComponent(v.id)}/receipt`)}" download class="receipt-link">${m.downloadReceipt}</a>
 <button type="button" class="verify-button" data-receipt="${v.receiptUrl}" aria-controls="verdict-${v.id}" hidden>${m.verify}</button>
 <div class="verdict" id="verdict-${v.id}" role="status" aria-live="polite"></div></dd>
+${v.status === 'withdrawn' ? withdrawalReceipt(c, v) : ''}
 </dl>
 ${actions.length ? html`<p class="actions">${actions.map((a, i) => html`${i ? ' · ' : ''}${a}`)}</p>` : ''}
 </li>`;
+}
+
+/** A withdrawn version's withdrawal receipt: the download and the check in the page, as for the submission's. */
+function withdrawalReceipt(c: Ctx, v: Version): SafeHtml {
+  const p = c.s.polish;
+  const id = encodeURIComponent(v.id);
+  return html`<dt>${p.withdrawalReceipt}</dt><dd><a href="${href(c, `/account/bids/${id}/withdrawal-receipt`)}" download class="withdrawal-receipt-link">${p.downloadWithdrawalReceipt}</a>
+<button type="button" class="verify-button" data-receipt="/api/bids/${id}/withdrawal-receipt" aria-controls="verdict-withdrawal-${v.id}" hidden>${p.verifyWithdrawal}</button>
+<div class="verdict" id="verdict-withdrawal-${v.id}" role="status" aria-live="polite"></div></dd>`;
 }
 
 function sectionBlock(c: Ctx, s: SectionBids): SafeHtml {
@@ -60,12 +70,19 @@ ${open && none ? html`<p class="notice" id="no-current-${x.id}">${m.noCurrentBid
 </section>`;
 }
 
+/** The receipt checker's findings and their words, in the page's language (client/receipt-findings.ts reads them). */
+export function findingStrings(c: Ctx): SafeHtml {
+  return html`${Object.entries(c.s.polish)
+    .filter(([k]) => k.startsWith('msg'))
+    .map(([k, v]) => html` ${raw(`data-${k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`)}="${v}"`)}`;
+}
+
 export function myBidsPage(c: Ctx, d: { bids: MyBids; notice: string | null }): SafeHtml {
   const m = c.s.mine;
   const body = html`<h1>${m.bidsTitle}</h1>
 ${notice(d.notice)}
 <p>${m.bidsIntro}</p>
-<div id="my-bids"${scriptData(m)} data-problems="${JSON.stringify(m.receiptProblems)}">
+<div id="my-bids"${scriptData(m)}${findingStrings(c)} data-lang="${c.lang}" data-time-zone="${PORTAL_TIME_ZONE}">
 ${d.bids.sections.length ? d.bids.sections.map((s) => sectionBlock(c, s)) : html`<p id="no-bids">${m.noBids} <a href="${href(c, '/bid')}">${m.submitBid}</a></p>`}
 <section aria-labelledby="check-file-title" id="check-file" hidden>
 <h2 id="check-file-title">${m.checkFileTitle}</h2>

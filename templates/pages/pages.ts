@@ -9,9 +9,10 @@ import type { RateReport } from '../../modules/formats/rate-report';
 import type { ClarificationJson, Project, Section, SectionDocumentJson } from '../../modules/formats/section';
 import { byteSize } from '../../server/pages/client/byte-size';
 import { html, raw, type SafeHtml } from '../../server/pages/html';
-import { remaining, shanghaiTime, yuan } from './format';
+import { PORTAL_TIME_ZONE, remaining, shanghaiTime, yuan } from './format';
 import { type Ctx, href, layout } from './layout';
 import { fill } from './text';
+import { recipientFingerprint } from '../../modules/formats/recipient-fingerprint';
 import { type ObjectionsBlock, objectionsSection, showObjections } from './objection-pages';
 
 export { type Ctx, ctxFor, href, layout } from './layout';
@@ -83,16 +84,25 @@ export function homePage(c: Ctx, data: { centres: CentreView[]; open: SectionVie
 export function recordTable(c: Ctx, sectionId: string, rec: OpeningRecordView): SafeHtml {
   return html`<p>${c.s.bidCount}: <span id="bid-count">${rec.freeze.bidCount}</span> · ${c.s.openingTime}: ${shanghaiTime(rec.openingTime)}</p>
 <p class="links"><a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record.pdf">${c.s.recordPdf}</a></p>
-<table id="record-table">
-<thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead>
+<table id="record-table" class="stacked">
+${recordHead(c)}
 <tbody id="record-bids">
 ${rec.bids.map(
   (
     b,
-  ) => html`<tr id="bid-${b.bidId}"><td>${b.seq}</td><td class="bidder">${b.bidder.name}</td><td>${shanghaiTime(b.receivedAt)}</td><td class="num price">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td>${c.s.bidStatus[b.status] ?? b.status}</td><td>${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td>${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
+  ) => html`<tr id="bid-${b.bidId}"><td data-label="${c.s.seq}">${b.seq}</td><td class="bidder" data-label="${c.s.bidder}">${b.bidder.name}</td><td data-label="${c.s.receivedAt}">${shanghaiTime(b.receivedAt)}</td><td class="num price" data-label="${c.s.price}">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td data-label="${c.s.status}">${c.s.bidStatus[b.status] ?? b.status}</td><td data-label="${c.s.validity}">${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td data-label="${c.s.remarks}">${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td data-label="${c.s.ciphertext}"><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
 `,
 )}</tbody>
 </table>`;
+}
+
+/**
+ * The opening record's column heads. At phone width (portal.css, table.stacked) the heads are
+ * hidden visually but stay for screen readers, and each cell shows its head (data-label) before
+ * its value: every bid a block of label: value lines.
+ */
+function recordHead(c: Ctx): SafeHtml {
+  return html`<thead><tr><th scope="col">${c.s.seq}</th><th scope="col">${c.s.bidder}</th><th scope="col">${c.s.receivedAt}</th><th scope="col">${c.s.price}</th><th scope="col">${c.s.status}</th><th scope="col">${c.s.validity}</th><th scope="col">${c.s.remarks}</th><th scope="col">${c.s.ciphertext}</th></tr></thead>`;
 }
 
 export interface SectionPageData {
@@ -120,6 +130,12 @@ function bidAction(c: Ctx, x: SectionView): SafeHtml | '' {
   if (v.role !== 'bidder') return '';
   if (v.orgStatus !== 'approved') return html`<p class="notice" id="bid-why">${c.s.bidNeedsApproval}</p>`;
   return html`<p><a class="button" id="section-bid-link" href="${href(c, bidPath)}">${c.s.submitBid}</a></p>`;
+}
+
+/** The opening key's fingerprint as the notice prints it (modules/formats/recipient-fingerprint.ts), with how it is made. */
+function fingerprintFacts(c: Ctx, recipient: string, id: string): SafeHtml {
+  return html`<p>${c.s.polish.fingerprint}: <code class="fingerprint" id="${id}">${recipientFingerprint(recipient)}</code></p>
+<p class="sub">${c.s.polish.fingerprintHelp}</p>`;
 }
 
 export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
@@ -153,6 +169,7 @@ ${x.closedAt ? html`<dt>${c.s.closedAt}</dt><dd>${shanghaiTime(x.closedAt)}</dd>
 ${
   x.openingKey
     ? html`<p><code id="recipient">${x.openingKey.recipient}</code></p>
+${fingerprintFacts(c, x.openingKey.recipient, 'recipient-fingerprint')}
 <p class="sub">${c.s.recipientHelp}</p>
 <ul class="sub" id="key-parts">${keyParts(c, x.openingKey).map((line) => html`<li>${line}</li>`)}</ul>`
     : html`<p>${c.s.none}</p>`
@@ -190,7 +207,15 @@ ${d.award.contractSignedAt ? html`<dt>${c.s.contract}</dt><dd>${shanghaiTime(d.a
   return layout(c, `${x.code} ${x.title}`, body, { path: `/sections/${id}` });
 }
 
-export function hallPage(c: Ctx, d: { centres: CentreView[]; section: SectionView; record: OpeningRecordView | null; objections?: ObjectionsBlock | null }): SafeHtml {
+/**
+ * The opening hall. `objectionsLater` is the objection block as it will be once the window opens,
+ * rendered hidden (with its form and token) for a bidder watching before it; static/hall.js shows
+ * it when the live state says this viewer may raise an objection.
+ */
+export function hallPage(
+  c: Ctx,
+  d: { centres: CentreView[]; section: SectionView; record: OpeningRecordView | null; objections?: ObjectionsBlock | null; objectionsLater?: ObjectionsBlock | null },
+): SafeHtml {
   const x = d.section;
   const id = encodeURIComponent(x.id);
   const openingAt = x.openingAt ?? x.bidDeadlineAt;
@@ -211,10 +236,11 @@ ${
     ? recordTable(c, x.id, d.record)
     : html`<p>${c.s.bidCount}: <span id="bid-count"></span></p>
 <p class="links"><a href="/api/sections/${id}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${id}/opening-record.pdf">${c.s.recordPdf}</a></p>
-<table id="record-table"><thead><tr><th>${c.s.seq}</th><th>${c.s.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead><tbody id="record-bids"></tbody></table>`
+<table id="record-table" class="stacked">${recordHead(c)}<tbody id="record-bids"></tbody></table>`
 }
 </section>
 ${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
+${d.objectionsLater && !showObjections(d.objections) ? html`<p id="objections-opened" role="status" data-text="${c.s.polish.hallFormShown}"></p><div id="objections-later" hidden>${objectionsSection(c, x.id, d.objectionsLater)}</div>` : ''}
 </div>`;
   return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
 }
@@ -267,7 +293,7 @@ ${r.centres.map(
  */
 export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[]; selected: string | null; maxBidBytes: number | null }): SafeHtml {
   const b = c.s.bid;
-  const messages = messageData(b);
+  const messages = [messageData(b), messageData(c.s.polish)];
   // The server's limit on the sealed file, which the script checks before it reads anything.
   const limit = d.maxBidBytes === null ? '' : html` data-max-bid-bytes="${String(d.maxBidBytes)}"`;
   // A signed-in bidder seals with their session (the page's requests carry the cookie); others give an API token.
@@ -276,16 +302,17 @@ export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[];
 <p>${b.intro}</p>
 <p class="sub" id="session-key-note">${b.sessionKey} ${b.cliNote}</p>
 ${d.open.length === 0 ? html`<p class="empty" id="no-open-sections">${b.noOpen}</p>` : ''}
-<form id="bid-form" autocomplete="off"${messages}${limit}${bySession ? html` data-session="1" data-username="${c.viewer!.username}"` : ''}>
+<form id="bid-form" autocomplete="off"${messages}${limit} data-lang="${c.lang}" data-time-zone="${PORTAL_TIME_ZONE}"${bySession ? html` data-session="1" data-username="${c.viewer!.username}"` : ''}>
 ${bySession ? '' : html`<p><label>${b.token}<br><input type="password" id="token" autocomplete="off" spellcheck="false" required size="60"></label><br><span class="sub">${b.tokenHelp}</span></p>`}
 <p><label>${b.section}<br><select id="section" required>
 <option value="">${b.choose}</option>
 ${d.open.map(
   (
     x,
-  ) => html`<option value="${x.id}"${x.id === d.selected ? raw(' selected') : ''}>${x.code} ${x.title} — ${centreName(c, d.centres, x.centre)} — ${c.s.deadline} ${shanghaiTime(x.bidDeadlineAt)}</option>
+  ) => html`<option value="${x.id}"${x.id === d.selected ? raw(' selected') : ''}${x.openingKey ? html` data-recipient="${x.openingKey.recipient}" data-fingerprint="${recipientFingerprint(x.openingKey.recipient)}"` : ''}>${x.code} ${x.title} — ${centreName(c, d.centres, x.centre)} — ${c.s.deadline} ${shanghaiTime(x.bidDeadlineAt)}</option>
 `,
 )}</select></label></p>
+${sealToBlock(c, d.open.find((x) => x.id === d.selected)?.openingKey?.recipient ?? null)}
 <p><label>${b.price}<br><input type="text" id="price" inputmode="decimal" pattern="[0-9,]+(\.[0-9]{1,2})?" required placeholder="1180000.00"></label></p>
 <p><label>${b.duration}<br><input type="number" id="duration" min="0" max="36500" step="1"></label></p>
 <p><label>${b.files}<br><input type="file" id="files" multiple${d.maxBidBytes === null ? '' : raw(' aria-describedby="files-limit"')}></label>${d.maxBidBytes === null ? '' : html`<br><span class="sub" id="files-limit">${b.filesLimit.replace('{limit}', byteSize(d.maxBidBytes))}</span>`}</p>
@@ -307,6 +334,23 @@ ${d.open.map(
 </section>`;
   const path = d.selected ? `/sections/${encodeURIComponent(d.selected)}/bid` : '/bid';
   return layout(c, b.title, body, { path, scripts: ['/portal-static/bid.js'] });
+}
+
+/**
+ * The opening key the sealing page seals to, printed as the section page prints it; bid.js shows
+ * the chosen section's here and refuses to seal to any other key than the one printed.
+ */
+function sealToBlock(c: Ctx, recipient: string | null): SafeHtml {
+  const p = c.s.polish;
+  return html`<div id="seal-to" class="seal-to" aria-live="polite">
+<p><strong>${p.sealTo}</strong></p>
+<p id="seal-to-none"${recipient ? raw(' hidden') : ''}>${p.sealToNone}</p>
+<dl class="facts" id="seal-to-key"${recipient ? '' : raw(' hidden')}>
+<dt>${c.s.recipient}</dt><dd><code id="bid-recipient">${recipient ?? ''}</code></dd>
+<dt>${p.fingerprint}</dt><dd><code class="fingerprint" id="bid-recipient-fingerprint">${recipient ? recipientFingerprint(recipient) : ''}</code></dd>
+</dl>
+<p class="sub">${p.fingerprintHelp}</p>
+</div>`;
 }
 
 /** Data attributes carrying a page's msg* strings to its script. */

@@ -1,6 +1,7 @@
 // PDF layout of the opening record (开标记录表): section, centre, time, officials, every bid in order
 // of receipt, objections, the checkpoints at freeze and publication, and the opening key.
 import type { OpeningRecord } from '../../modules/formats/opening-record';
+import { recipientFingerprint } from '../../modules/formats/recipient-fingerprint';
 import type { Block, RecordDocument } from '../../modules/records/pdf';
 import { beijingTime, both, cell, centreName } from './strings';
 import { bilingualName, EVALUATION_METHOD_NAMES, PROCEDURE_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
@@ -127,6 +128,7 @@ export function openingRecordDocument(r: OpeningRecordJson, source: string): Rec
         kind: 'keyValue',
         rows: [
           ['接收方 Recipient', r.openingKey.recipient],
+          ['公钥指纹 Fingerprint (SHA-256)', recipientFingerprint(r.openingKey.recipient)],
           ['私钥 Identity', r.openingKey.identity],
           ['门限 Threshold', `${r.custody.threshold} of ${r.custody.custodians.length}`],
         ],

@@ -61,7 +61,8 @@ describe('objection pages: at the opening hall and during the candidate publicit
       const agent = await signIn(t, A.user);
       const before = await agent.get(hall);
       expect(before.status).to.equal(200);
-      expect(before.text).not.to.contain('id="opening-objections"');
+      // Only the block the hall's script shows when the window opens: hidden until then.
+      expect(before.text.replace(/<div id="objections-later" hidden>[\s\S]*?<\/section><\/div>/, '')).not.to.contain('id="opening-objections"');
       const res = await object(agent, hall, hallPost, '开标前的异议');
       expect(res.status).to.equal(409);
       expect(fieldErrorIn(res.text, 'text')).to.equal('当前状态下不能进行此操作。');

@@ -5,8 +5,9 @@
 // (seal-stream.ts): read once to hash, once to seal, never whole in memory; the ciphertext is a
 // Blob, uploaded with XMLHttpRequest for its progress. A bid over the server's limit
 // (data-max-bid-bytes) is refused before anything is read.
-import { shanghaiTime } from '../../../templates/pages/format.ts';
+import { recipientFingerprint } from '../../../modules/formats/recipient-fingerprint.ts';
 import { byteSize } from './byte-size.ts';
+import { zonedTime } from './receipt-findings.ts';
 import { openKeyVault } from './key-vault.ts';
 import { buildManifest, newSigningKey, normaliseAmount, promiseSignatureValid, publicKeyPem, signPss } from './seal-core.ts';
 import { removeStaleSealedFiles, privateFileSink } from './opfs-sink.js';
@@ -135,7 +136,7 @@ function main(form) {
 
   function showReceipt(receipt) {
     $('receipt-bid').textContent = receipt.bid.id;
-    $('receipt-time').textContent = shanghaiTime(receipt.receivedAt, true);
+    $('receipt-time').textContent = zonedTime(receipt.receivedAt, t.lang || 'zh', t.timeZone || 'Asia/Shanghai');
     $('receipt-log').textContent = '…';
     $('receipt-sha256').textContent = receipt.bid.ciphertextSha256;
     const link = $('receipt-download');
@@ -166,6 +167,10 @@ function main(form) {
     const detail = await api(token, 'GET', `/api/sections/${encodeURIComponent(sectionId)}`);
     const recipient = detail.openingKey?.recipient ?? detail.section.openingKey?.recipient;
     if (!recipient) throw new Error(t.msgNoRecipient);
+    // Seal only to the key this page prints (as the notice does): any other answer stops here.
+    const printed = $('bid-recipient').textContent;
+    if (recipient !== printed || recipientFingerprint(recipient) !== $('bid-recipient-fingerprint').textContent) throw new Error(t.msgRecipientMismatch);
+    say(`${t.msgRecipientChecked} ${recipientFingerprint(recipient)}`);
 
     const bidForm = {
       section: { id: sectionId, code: detail.section.code },
@@ -229,6 +234,17 @@ function main(form) {
     showReceipt(receipt);
     await checkPromise(token, receipt);
   }
+
+  /** The chosen section's opening key and fingerprint, from its option (as the server printed them). */
+  function showSealTo() {
+    const option = $('section').selectedOptions[0];
+    const recipient = option?.dataset.recipient ?? '';
+    $('bid-recipient').textContent = recipient;
+    $('bid-recipient-fingerprint').textContent = option?.dataset.fingerprint ?? '';
+    $('seal-to-key').hidden = !recipient;
+    $('seal-to-none').hidden = !!recipient;
+  }
+  $('section').addEventListener('change', showSealTo);
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -4,16 +4,22 @@
 // against the published keys, and after the deadline the checkpoint and the inclusion proof. A
 // saved receipt file is checked the same way, without uploading it. The verdict names each check.
 import { checkReceipt } from './receipt-check.ts';
+import { findingOf, findingText, zonedTime } from './receipt-findings.ts';
 
 const root = document.getElementById('my-bids');
 if (root) main(root);
 
 function main(root) {
   const t = root.dataset; // the page's strings, in its language
-  const findings = JSON.parse(t.problems || '{}');
-  const inPageLanguage = (problems) => problems.map((p) => findings[p] ?? p);
+  const lang = t.lang || 'zh';
+  const zone = t.timeZone || 'Asia/Shanghai';
+  // Every finding in the page's words (data-msg-finding-*), times in the centre's zone; the checker's own English goes to the console only.
+  const inPageLanguage = (problems) => {
+    if (problems.length) console.info('receipt check:', problems);
+    return problems.map((p) => findingText(findingOf(p), t, lang, zone));
+  };
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
-  const shanghai = (ms) => `${new Date(ms).toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' })} (UTC+8)`;
+  const localTime = (ms) => zonedTime(ms, lang, zone);
 
   async function api(path) {
     const res = await fetch(path, { credentials: 'same-origin', cache: 'no-store', headers: { accept: 'application/json' } });
@@ -37,11 +43,15 @@ function main(root) {
     const legacy = receipt?.format === 'etender-receipt/1';
     if (r.result === 'invalid') show(box, 'bad', t.msgInvalid, inPageLanguage(r.problems));
     else if (r.result === 'broken') show(box, 'bad', t.msgBroken, inPageLanguage(r.problems));
-    else if (r.result === 'not_yet_due') show(box, 'ok', t.msgValid, [t.msgCheckedSignature, t.msgCheckedPromise, fill(t.msgWaiting, { due: r.dueAt === null ? '—' : shanghai(r.dueAt) })]);
+    else if (r.result === 'not_yet_due') show(box, 'ok', t.msgValid, [t.msgCheckedSignature, t.msgCheckedPromise, fill(t.msgWaiting, { due: r.dueAt === null ? '—' : localTime(r.dueAt) })]);
     else show(box, 'ok', t.msgValid, [t.msgCheckedSignature, ...(legacy ? [] : [t.msgCheckedPromise]), fill(t.msgCheckedIncluded, { index: r.index, size: r.checkpointSize })]);
   }
 
-  const failed = (box, err) => show(box, 'bad', `${t.msgFailedCheck} ${err?.message ?? String(err)}`);
+  /** A check that could not be done: the platform's status, or that this browser could not compute it (the details to the console). */
+  const failed = (box, err) => {
+    console.info('receipt check failed:', err);
+    show(box, 'bad', `${t.msgFailedCheck} ${err?.status ? fill(t.msgPlatformAnswered, { status: err.status }) : t.msgCheckerFailed}`);
+  };
 
   for (const button of document.querySelectorAll('.verify-button')) {
     button.hidden = false;
@@ -50,7 +60,7 @@ function main(root) {
       button.disabled = true;
       try {
         const got = await api(button.dataset.receipt);
-        if (got.status !== 200) throw new Error(got.body?.error?.message ?? String(got.status));
+        if (got.status !== 200) throw Object.assign(new Error(got.body?.error?.message ?? String(got.status)), { status: got.status });
         await verify(box, got.body.receipt);
       } catch (err) {
         failed(box, err);

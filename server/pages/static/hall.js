@@ -39,10 +39,14 @@
   render();
   setInterval(render, 500);
 
+  // Each cell carries its column's head, shown before it in the narrow stacked layout (portal.css).
+  var heads = Array.prototype.map.call(document.querySelectorAll('#record-table thead th'), (th) => th.textContent);
   function cell(row, text, cls) {
     var td = document.createElement('td');
     td.textContent = text;
     if (cls) td.className = cls;
+    var label = heads[row.children.length];
+    if (label) td.setAttribute('data-label', label);
     row.appendChild(td);
     return td;
   }
@@ -70,6 +74,25 @@
     hall.dataset.opened = 'true';
   }
 
+  // The objection form the server rendered hidden for a bidder before the window: shown when this
+  // viewer may raise an objection, hidden again when the window closes.
+  var later = document.getElementById('objections-later');
+  var opened = document.getElementById('objections-opened');
+  function showObjectionForm(w) {
+    if (!later || !w) return;
+    if (w.mayRaise && later.hidden) {
+      later.hidden = false;
+      opened.textContent = opened.dataset.text;
+      opened.className = 'notice';
+      hall.dataset.objections = 'open';
+    } else if (!w.mayRaise && !later.hidden) {
+      later.hidden = true;
+      opened.textContent = '';
+      opened.className = '';
+      hall.dataset.objections = 'closed';
+    }
+  }
+
   if (!window.EventSource) return;
   var es = new EventSource(d.events);
   es.addEventListener('open', () => {
@@ -86,6 +109,7 @@
     stateEl.textContent = s.stateName;
     hall.dataset.state = s.state;
     render();
+    showObjectionForm(s.objections);
   });
   es.addEventListener('opened', (e) => {
     showRecord(JSON.parse(e.data));
