@@ -47,7 +47,7 @@ ${actions.length ? html`<p class="actions">${actions.map((a, i) => html`${i ? ' 
 
 /** A withdrawn version's withdrawal receipt: the download and the check in the page, as for the submission's. */
 function withdrawalReceipt(c: Ctx, v: Version): SafeHtml {
-  const p = c.s.polish;
+  const p = c.s.bidDetails;
   const id = encodeURIComponent(v.id);
   return html`<dt>${p.withdrawalReceipt}</dt><dd><a href="${href(c, `/account/bids/${id}/withdrawal-receipt`)}" download class="withdrawal-receipt-link">${p.downloadWithdrawalReceipt}</a>
 <button type="button" class="verify-button" data-receipt="/api/bids/${id}/withdrawal-receipt" aria-controls="verdict-withdrawal-${v.id}" hidden>${p.verifyWithdrawal}</button>
@@ -72,7 +72,7 @@ ${open && none ? html`<p class="notice" id="no-current-${x.id}">${m.noCurrentBid
 
 /** The receipt checker's findings and their words, in the page's language (client/receipt-findings.ts reads them). */
 export function findingStrings(c: Ctx): SafeHtml {
-  return html`${Object.entries(c.s.polish)
+  return html`${Object.entries(c.s.bidDetails)
     .filter(([k]) => k.startsWith('msg'))
     .map(([k, v]) => html` ${raw(`data-${k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`)}="${v}"`)}`;
 }

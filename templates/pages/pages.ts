@@ -134,8 +134,8 @@ function bidAction(c: Ctx, x: SectionView): SafeHtml | '' {
 
 /** The opening key's fingerprint as the notice prints it (modules/formats/recipient-fingerprint.ts), with how it is made. */
 function fingerprintFacts(c: Ctx, recipient: string, id: string): SafeHtml {
-  return html`<p>${c.s.polish.fingerprint}: <code class="fingerprint" id="${id}">${recipientFingerprint(recipient)}</code></p>
-<p class="sub">${c.s.polish.fingerprintHelp}</p>`;
+  return html`<p>${c.s.bidDetails.fingerprint}: <code class="fingerprint" id="${id}">${recipientFingerprint(recipient)}</code></p>
+<p class="sub">${c.s.bidDetails.fingerprintHelp}</p>`;
 }
 
 export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
@@ -240,7 +240,7 @@ ${
 }
 </section>
 ${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
-${d.objectionsLater && !showObjections(d.objections) ? html`<p id="objections-opened" role="status" data-text="${c.s.polish.hallFormShown}"></p><div id="objections-later" hidden>${objectionsSection(c, x.id, d.objectionsLater)}</div>` : ''}
+${d.objectionsLater && !showObjections(d.objections) ? html`<p id="objections-opened" role="status" data-text="${c.s.bidDetails.hallFormShown}"></p><div id="objections-later" hidden>${objectionsSection(c, x.id, d.objectionsLater)}</div>` : ''}
 </div>`;
   return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
 }
@@ -293,7 +293,7 @@ ${r.centres.map(
  */
 export function bidPage(c: Ctx, d: { centres: CentreView[]; open: SectionView[]; selected: string | null; maxBidBytes: number | null }): SafeHtml {
   const b = c.s.bid;
-  const messages = [messageData(b), messageData(c.s.polish)];
+  const messages = [messageData(b), messageData(c.s.bidDetails)];
   // The server's limit on the sealed file, which the script checks before it reads anything.
   const limit = d.maxBidBytes === null ? '' : html` data-max-bid-bytes="${String(d.maxBidBytes)}"`;
   // A signed-in bidder seals with their session (the page's requests carry the cookie); others give an API token.
@@ -341,7 +341,7 @@ ${sealToBlock(c, d.open.find((x) => x.id === d.selected)?.openingKey?.recipient 
  * the chosen section's here and refuses to seal to any other key than the one printed.
  */
 function sealToBlock(c: Ctx, recipient: string | null): SafeHtml {
-  const p = c.s.polish;
+  const p = c.s.bidDetails;
   return html`<div id="seal-to" class="seal-to" aria-live="polite">
 <p><strong>${p.sealTo}</strong></p>
 <p id="seal-to-none"${recipient ? raw(' hidden') : ''}>${p.sealToNone}</p>

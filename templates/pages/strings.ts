@@ -6,7 +6,7 @@ import { MY_STRINGS } from './my-strings';
 import { ADMIN_STRINGS } from './admin-strings';
 import { OBJECTION_STRINGS } from './objection-strings';
 import { STAFF_STRINGS } from './staff-strings';
-import { POLISH_STRINGS } from './bidder-polish-strings';
+import { BID_DETAIL_STRINGS } from './bid-detail-strings';
 
 export type Lang = 'zh' | 'en';
 
@@ -141,7 +141,7 @@ const zh = {
   mine: MY_STRINGS.zh,
   admin: ADMIN_STRINGS.zh,
   staff: STAFF_STRINGS.zh,
-  polish: POLISH_STRINGS.zh,
+  bidDetails: BID_DETAIL_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
     title: '核验投标回执',
@@ -344,7 +344,7 @@ const en: typeof zh = {
   mine: MY_STRINGS.en,
   admin: ADMIN_STRINGS.en,
   staff: STAFF_STRINGS.en,
-  polish: POLISH_STRINGS.en,
+  bidDetails: BID_DETAIL_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
     title: 'Check a bid receipt',

@@ -1,7 +1,7 @@
 // The receipt checker's findings in the page's language: the checker (receipt-check.ts and the
 // shared rules in modules/bids/receipt-checks.ts, modules/audit/log-promise.ts) words its problems
 // in English for the CLI and the logs; a page turns each into a key of its own strings
-// (data-msg-finding-* attributes, templates/pages/bidder-polish-strings.ts) with its values, and
+// (data-msg-finding-* attributes, templates/pages/bid-detail-strings.ts) with its values, and
 // prints times in the centre's zone for the page's language. A problem this table does not know
 // becomes the generic finding, never English on a Chinese page. No DOM and no node: imports.
 

@@ -1,7 +1,7 @@
 // The strings of the bidder pages' finishing pieces, in zh-CN and English: the opening key's
 // fingerprint (section page, sealing page), the withdrawal receipt on "my bids", the receipt
 // checker's findings in the page's language, the hall's objection form shown live. Joined into
-// STRINGS (strings.ts) as `polish`. The msg* strings travel to the page scripts as data-msg-*
+// STRINGS (strings.ts) as `bidDetails`. The msg* strings travel to the page scripts as data-msg-*
 // attributes; placeholders are {name}.
 
 const zh = {
@@ -91,4 +91,4 @@ const en: typeof zh = {
   hallFormShown: 'The objection window is open: you can raise an objection below.',
 };
 
-export const POLISH_STRINGS = { zh, en };
+export const BID_DETAIL_STRINGS = { zh, en };

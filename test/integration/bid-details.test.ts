@@ -37,9 +37,9 @@ describe('bidder pages: fingerprint, withdrawal receipt, live hall form, narrow 
   before(async () => {
     t = await createTestApp();
     section = await publishedSection(t, { title: '收尾包' });
-    a = await approvedBidder(t, '甲收尾有限公司', 'polish');
-    b = await approvedBidder(t, '乙收尾有限公司', 'polish');
-    c = await approvedBidder(t, '丙收尾有限公司', 'polish');
+    a = await approvedBidder(t, '甲收尾有限公司', 'details');
+    b = await approvedBidder(t, '乙收尾有限公司', 'details');
+    c = await approvedBidder(t, '丙收尾有限公司', 'details');
     t.clock.set(T0 + HOUR);
     ids.a1 = (await placeBid(t, section, a, '900000.00')).bid.id;
     await placeBid(t, section, b, '880000.00');

@@ -47,9 +47,9 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
     const axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     t = await createTestApp();
-    A = await approvedBidder(t, '甲收尾浏览器建设工程集团有限责任公司', 'polish-browser');
-    B = await approvedBidder(t, '乙收尾浏览器科技有限公司', 'polish-browser');
-    C = await approvedBidder(t, '丙收尾浏览器工程有限公司', 'polish-browser');
+    A = await approvedBidder(t, '甲收尾浏览器建设工程集团有限责任公司', 'details-browser');
+    B = await approvedBidder(t, '乙收尾浏览器科技有限公司', 'details-browser');
+    C = await approvedBidder(t, '丙收尾浏览器工程有限公司', 'details-browser');
     s = await publishedSection(t, { title: '收尾浏览器包' });
     other = await publishedSection(t, { title: '另一标段' });
     t.clock.set(T0 + HOUR);
@@ -60,7 +60,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-polish-'));
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-details-'));
     browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000, viewport: DESKTOP, acceptDownloads: true });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.setDefaultTimeout(60_000);
@@ -104,7 +104,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
     await page.selectOption('#section', s.id);
     expect(await page.locator('#bid-recipient').innerText()).to.equal(s.recipient);
     expect(await page.locator('#bid-recipient-fingerprint').innerText()).to.equal(printed);
-    await checkPage(page, base, 'polish-bid-fingerprint-zh');
+    await checkPage(page, base, 'details-bid-fingerprint-zh');
 
     // The platform (or something between) now answers another opening key: nothing is sealed or sent.
     const before = (await myVersions(A)).length;
@@ -131,7 +131,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
     expect(await page.locator('#receipt-time').innerText()).to.match(/^\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d（UTC\+8）$/);
     expect((await myVersions(A)).length).to.equal(before + 1);
     await page.goto(`${base}/sections/${s.id}/bid?lang=en`);
-    await checkPage(page, base, 'polish-bid-fingerprint-en');
+    await checkPage(page, base, 'details-bid-fingerprint-en');
   });
 
   it('a withdrawn version offers its withdrawal receipt, which downloads and verifies in the page', async () => {
@@ -155,7 +155,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
     expect(await verdict.getAttribute('data-result'), await verdict.innerText()).to.equal('ok');
     expect(await verdict.innerText()).to.contain('回执签名：用平台公布的回执公钥核验通过。');
     expect(await verdict.innerText()).to.match(/最迟 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d（UTC\+8）/);
-    await checkPage(page, base, 'polish-withdrawal-receipt-zh');
+    await checkPage(page, base, 'details-withdrawal-receipt-zh');
     aBid = (await placeBid(t, s, A, '890000.00')).bid.id; // bid again: three bids, so the section opens
   });
 
@@ -181,7 +181,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
         if (name === 'tampered.json' && lang === 'zh') {
           expect(text).to.contain('日志承诺不是对本投标“投标”条目的承诺。');
           expect(text).to.contain('日志承诺的时间与回执所记的时间不一致。');
-          await checkPage(page, base, 'polish-findings-zh');
+          await checkPage(page, base, 'details-findings-zh');
         }
       }
     }
@@ -205,7 +205,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
     expect(await page.locator('#objections-opened').innerText()).to.equal('开标异议期已开始，可以在下方提出异议。');
     // The live rows carry their column heads for the narrow layout.
     expect(await page.locator('#record-bids td.bidder').first().getAttribute('data-label')).to.equal('投标人');
-    await checkPage(page, base, 'polish-hall-live-form-zh');
+    await checkPage(page, base, 'details-hall-live-form-zh');
 
     await page.fill('#f-text', '开标时间与公告不一致。');
     await page.locator('#opening-objections-submit').click();
@@ -216,8 +216,8 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
 
   it('the opening record at 390 px: a block per bid, the bidder’s name on a line of its own width, no sideways scroll, still a table', async () => {
     for (const [where, name] of [
-      [`/sections/${s.id}`, 'polish-record-section'],
-      [`/sections/${s.id}/hall`, 'polish-record-hall'],
+      [`/sections/${s.id}`, 'details-record-section'],
+      [`/sections/${s.id}/hall`, 'details-record-hall'],
     ] as const) {
       for (const lang of ['zh', 'en']) {
         await page.setViewportSize(PHONE);
