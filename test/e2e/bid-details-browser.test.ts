@@ -173,7 +173,8 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
       ] as const) {
         await page.setInputFiles('#f-receiptFile', file(name, body));
         await page.locator('#check-file-button').click();
-        await page.locator('#verdict-file[data-result="bad"] li').first().waitFor();
+        // The previous file's red verdict is still on the page until this check replaces it: wait for this file's finding.
+        await page.locator('#verdict-file[data-result="bad"]', { hasText: want }).waitFor();
         const text = await page.locator('#verdict-file').innerText();
         expect(text).to.contain(want);
         if (lang === 'zh') expect(text, text).to.not.match(ENGLISH);
