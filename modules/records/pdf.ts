@@ -93,7 +93,7 @@ function paragraph(doc: Doc, text: string, size = 9.5): void {
  */
 function columnWidths(doc: Doc, columns: TableColumn[], size: number, pad: number): number[] {
   doc.fontSize(size);
-  const mins = columns.map((c) => Math.max(0, ...c.header.split(/\s+/).map((w) => doc.widthOfString(w))) + 2 * pad + 1);
+  const mins = columns.map((c) => Math.max(0, ...c.header.split(/\s+/).map((w) => doc.widthOfString(w))) + 2 * pad + 4);
   const fixed = new Set<number>();
   for (;;) {
     const free = contentWidth() - [...fixed].reduce((s, i) => s + mins[i]!, 0);
@@ -111,7 +111,7 @@ function signatures(doc: Doc, lines: string[], columns = 2, seal?: string, date 
   const sealW = seal ? 130 : 0;
   const areaW = contentWidth() - (seal ? sealW + gap : 0);
   const colW = (areaW - gap * (columns - 1)) / columns;
-  const rowH = date ? 58 : 40;
+  const rowH = 46;
   const rows = Math.ceil(lines.length / columns);
   ensureRoom(doc, Math.max(Math.min(rows, 2) * rowH, seal ? 128 : 0) + 10);
   const start = doc.y + 4;
@@ -124,8 +124,8 @@ function signatures(doc: Doc, lines: string[], columns = 2, seal?: string, date 
       top = doc.y + 4;
     }
     const x = PAGE.margin + col * (colW + gap);
-    doc.fontSize(9).fillColor(INK).text(label, x, top, { width: colW, lineBreak: false, ellipsis: true });
-    const lineY = top + 30;
+    doc.fontSize(9).fillColor(INK).text(label, x, top, { width: colW, height: 29, ellipsis: true });
+    const lineY = top + 31;
     doc
       .moveTo(x, lineY)
       .lineTo(x + colW, lineY)
@@ -284,10 +284,9 @@ function barChart(doc: Doc, title: string, unit: string, bars: ChartBar[]): void
 }
 
 function firstPage(doc: Doc, model: RecordDocument, sha256: string): void {
-  doc
-    .fontSize(18)
-    .fillColor(INK)
-    .text(model.title, PAGE.margin, PAGE.top + 6, { width: contentWidth(), align: 'center' });
+  doc.fontSize(18);
+  if (doc.widthOfString(model.title) > contentWidth()) doc.fontSize(15);
+  doc.fillColor(INK).text(model.title, PAGE.margin, PAGE.top + 6, { width: contentWidth(), align: 'center' });
   if (model.subtitle) doc.moveDown(0.2).fontSize(11).fillColor(GREY).text(model.subtitle, { width: contentWidth(), align: 'center' });
   doc.moveDown(0.8);
   const boxTop = doc.y;

@@ -73,9 +73,8 @@ export function awardNoticeDocument(json: AwardJson, section: AwardNoticeSection
         ],
       },
       { kind: 'heading', text: both({ zh: sale ? '确认书正文' : '通知书正文', en: 'Text' }) },
-      { kind: 'paragraph', size: 11, text: a.notice ?? '—' },
-      { kind: 'heading', text: both({ zh: '签发', en: 'Issued by' }) },
-      { kind: 'paragraph', size: 10, text: `${issuer.zh}\n${issuer.en}\n签发日期 Issued on ${localDay(a.awardedAt, zone)}` },
+      { kind: 'paragraph', size: 10.5, text: a.notice ?? '—' },
+      { kind: 'paragraph', size: 9, text: `签发 Issued by: ${issuer.zh} ${issuer.en}, ${localDay(a.awardedAt, zone)}` },
       {
         kind: 'signatures',
         lines: sale ? [`${owner.zh} ${owner.en}（盖章 seal）`, `${w.winner.zh} ${winner.en}（盖章 seal）`] : [`${issuer.zh}经办人 Officer`],

@@ -72,6 +72,7 @@ interface Readable {
   sectionId: string;
   sectionCode: string;
   bidders: Map<string, string>;
+  centres: NonNullable<RenderContext['centres']>;
 }
 
 function valueText(key: string, v: unknown, r: Readable): string {
@@ -80,6 +81,7 @@ function valueText(key: string, v: unknown, r: Readable): string {
   if (typeof v === 'boolean') return v ? '是 yes' : '否 no';
   if (typeof v === 'string') {
     if (v === r.sectionId) return r.sectionCode;
+    if (key === 'centre' && r.centres[v]) return `${r.centres[v]!.zh} (${v})`;
     if (ID.test(v)) {
       const name = r.names[v] ?? r.bidders.get(v);
       return name ? `${name} (${v.slice(-6)})` : v;
@@ -130,7 +132,7 @@ export function dossierDocument(d: Dossier, source: string, ctx?: RenderContext)
       if (name) bidders.set(e.entry.object.id, `${name}的${words.bid.zh}`);
     }
   }
-  const r: Readable = { zone, names: ctx?.names ?? {}, sectionId: s.id, sectionCode: s.code ?? s.id, bidders };
+  const r: Readable = { zone, names: ctx?.names ?? {}, sectionId: s.id, sectionCode: s.code ?? s.id, bidders, centres: ctx?.centres ?? {} };
   const objectText = (o: { type: string; id: string | null }) => {
     if (o.type === 'section' && o.id === s.id) return `标段 section ${s.code ?? s.id}`;
     if (o.type === 'bid' && o.id) return `${words.bid.zh} ${words.bid.en} ${bidders.get(o.id) ?? ''} (${o.id})`.replace(/\s+/g, ' ');

@@ -5,7 +5,9 @@
 import type { Block, RecordDocument } from '../../modules/records/pdf';
 import type { EvaluationReport, EvaluationResult } from '../../modules/formats/evaluation-report';
 import { openingBidsTable } from './opening-record';
-import { centreWords } from '../centre-words';
+import { centreWords, tradeKindOf } from '../centre-words';
+
+const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 import { both, cell, partyWords, portalCentreName, type RenderContext, rmb, zoneOf, zonedTime } from './strings';
 import { bilingualName, EVALUATION_METHOD_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 
@@ -120,7 +122,8 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
   const r = e.result;
   const zone = zoneOf(s.centre, ctx);
   const w = centreWords(s.centre, d.openingRecord.section.procedure);
-  const bidderHead = `${w.bidder.zh} ${w.bidder.en}`;
+  const bidderHead = `${w.bidder.zh} ${cap(w.bidder.en)}`;
+  const sale = tradeKindOf(s.centre) === 'sale';
   const t = (ms: unknown) => zonedTime(ms, zone, true);
   const committee = committeeOf(r);
   const scoring = r.method === 'comprehensive_scoring';
@@ -160,10 +163,10 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
             ? `未产生候选人（废标 / 未成交） No candidates: ${r.rule ?? ''}\n${r.reason ?? ''}`
             : `产生 ${(r.candidates ?? []).length} 名候选人 ${(r.candidates ?? []).length} candidate(s).`,
       },
-      { kind: 'heading', text: both(L.ranking) },
+      { kind: 'heading', text: sale ? '有效竞买排序 Ranking of the responsive offers' : both(L.ranking) },
       (r.ranking ?? []).length ? rankingTable(r.ranking ?? [], scoring, zone, bidderHead) : none,
       ...scoreBlocks(r),
-      { kind: 'heading', text: both(L.excluded) },
+      { kind: 'heading', text: sale ? '无效竞买及原因 Offers excluded, with reasons' : both(L.excluded) },
       (r.excluded ?? []).length
         ? {
             kind: 'table',
@@ -180,11 +183,11 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
               x.bidder?.name ?? x.bidder?.orgId ?? x.bidId,
               yuan(x.price),
               [x.status, x.validity].filter(Boolean).join(' / '),
-              x.cause ? `${x.cause.code}: ${x.cause.message}` : '—',
+              x.cause ? `${x.cause.code}: ${x.cause.message.replace(/\b\d{4,}\.\d{2}\b/g, (m) => rmb(m))}` : '—',
             ]),
           }
         : none,
-      { kind: 'heading', text: both(L.candidates) },
+      { kind: 'heading', text: sale ? '竞得候选人 Candidates' : both(L.candidates) },
       (r.candidates ?? []).length ? rankingTable(r.candidates ?? [], scoring, zone, bidderHead) : none,
       { kind: 'heading', text: both(L.reserve) },
       r.reserve

@@ -3,7 +3,10 @@
 import type { OpeningRecord } from '../../modules/formats/opening-record';
 import type { Block, RecordDocument } from '../../modules/records/pdf';
 import { centreWords } from '../centre-words';
-import { both, cell, partyWords, portalCentreName, type RenderContext, rmb, zoneOf, zonedTime } from './strings';
+import { both, cell, partyWords, portalCentreName, type RenderContext, rmb, yuanText, zoneOf, zonedTime } from './strings';
+
+/** Amounts inside the opening's messages ("the price 1200000.00 is over…") with thousands separators. */
+const amountsIn = (text: string) => text.replace(/\b\d{4,}\.\d{2}\b/g, (m) => yuanText(m));
 import { bilingualName, EVALUATION_METHOD_NAMES, PROCEDURE_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 
 /** The record this layout prints: the format's own type (modules/formats/opening-record.ts). */
@@ -47,7 +50,7 @@ export function openingBidsTable(r: OpeningRecordJson, ctx?: RenderContext): Blo
     size: 7.5,
     columns: [
       { header: '序号 No.', weight: 0.5, align: 'right' },
-      { header: `${w.bidder.zh} ${w.bidder.en}`, weight: 2.6 },
+      { header: `${w.bidder.zh} ${w.bidder.en.charAt(0).toUpperCase()}${w.bidder.en.slice(1)}`, weight: 2.6 },
       { header: '递交时间 Received', weight: 1.3 },
       { header: '密文摘要 Ciphertext SHA-256', weight: 2.0 },
       { header: '解密 Decryption', weight: 0.9 },
@@ -61,7 +64,16 @@ export function openingBidsTable(r: OpeningRecordJson, ctx?: RenderContext): Blo
       `${b.ciphertextSha256}\n回执日志 receipt log #${cell(b.receiptLogIndex)}`,
       DECRYPTION[b.decryption] ?? cell(b.decryption),
       priceText(b.price),
-      [VALIDITY[b.validity ?? ''] ?? cell(b.validity), b.status, b.cause ? `${b.cause.code}: ${b.cause.message}` : '', ...b.remarks].filter(Boolean).join('\n'),
+      amountsIn(
+        [
+          VALIDITY[b.validity ?? ''] ?? cell(b.validity),
+          b.status,
+          b.cause ? `${b.cause.code}: ${b.cause.message}` : '',
+          ...b.remarks.filter((m) => !b.cause || !(b.cause.message.includes(m) || m.includes(b.cause.message))),
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      ),
     ]),
   };
 }
@@ -151,7 +163,7 @@ export function openingRecordDocument(r: OpeningRecordJson, source: string, ctx?
       },
       {
         kind: 'signatures',
-        lines: [`开标人 Opened by: ${r.officials.presiding}`, `记录人 Recorded by: ${r.officials.recording}`, `监标人 Supervised by: ${r.officials.supervising}`],
+        lines: [`开标人 Opened by\n${r.officials.presiding}`, `记录人 Recorded by\n${r.officials.recording}`, `监标人 Supervised by\n${r.officials.supervising}`],
         columns: 3,
       },
       { kind: 'paragraph', size: 9, text: `${w.bidder.zh}代表签字 Signatures of the ${w.bidder.en}s\u2019 representatives` },

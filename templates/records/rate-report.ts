@@ -4,11 +4,11 @@ import Decimal from 'decimal.js';
 import type { RecordDocument, ChartBar } from '../../modules/records/pdf';
 import type { RatesReport } from '../../modules/reports/reports-service';
 import { both, portalCentreName, type RenderContext, yuanText, zonedTime } from './strings';
-import { bilingualName, REFERENCE_KIND_NAMES } from '../code-names';
+import { REFERENCE_KIND_NAMES } from '../code-names';
 
 const L = {
   title: { zh: '资金节约率与增值率报告', en: 'Savings and Value-added Rate Report' },
-  period: { zh: '统计期间（按中标日期）', en: 'Period (award date)' },
+  period: { zh: '统计期间（按中标/成交日期）', en: 'Period (award date)' },
   generatedAt: { zh: '生成时间', en: 'Generated at' },
   headline: { zh: '结论', en: 'Headline' },
   combined: { zh: '合计', en: 'Combined' },
@@ -107,7 +107,7 @@ export function rateReportDocument(report: RatesReport, source: string, ctx?: Re
           { header: '参考价合计 Reference total', weight: 1.8, align: 'right' },
           { header: '成交价合计 Final total', weight: 1.8, align: 'right' },
           { header: '差额 Numerator', weight: 1.6, align: 'right' },
-          { header: '节约率 / 增值率 Rate', weight: 1.2, align: 'right' },
+          { header: '节约率/增值率 Rate', weight: 1.2, align: 'right' },
           { header: '基准 Base', weight: 1.2 },
         ],
         rows: report.centres.map((c) => [
@@ -118,7 +118,7 @@ export function rateReportDocument(report: RatesReport, source: string, ctx?: Re
           yuanText(c.finalTotal),
           yuanText(c.rate.numerator),
           pct(c.rate),
-          Array.isArray(c.rate.base) ? c.rate.base.join(', ') : (c.rate.base ?? '—'),
+          (Array.isArray(c.rate.base) ? c.rate.base : [c.rate.base]).map((b) => (b ? (REFERENCE_KIND_NAMES[b]?.zh ?? b) : '—')).join('、'),
         ]),
       },
       { kind: 'heading', text: both(L.counts) },
@@ -152,17 +152,17 @@ export function rateReportDocument(report: RatesReport, source: string, ctx?: Re
           { header: '编号 Code', weight: 2 },
           { header: '名称 Title', weight: 2.4 },
           { header: '中心 Centre', weight: 1.4 },
-          { header: '中标日期 Award date', weight: 1.3 },
+          { header: '中标/成交日期 Award date', weight: 1.3 },
           { header: '参考价 Reference', weight: 1.5, align: 'right' },
           { header: '成交价 Final', weight: 1.5, align: 'right' },
-          { header: '节约率 / 增值率 Rate', weight: 1.1, align: 'right' },
+          { header: '节约率/增值率 Rate', weight: 1.1, align: 'right' },
         ],
         rows: report.sections.map((s) => [
           s.code + (s.imported ? ' (导入 imported)' : ''),
           s.title,
           centreName(s.centre).split(' ')[0]!,
           s.awardDate,
-          `${yuanText(s.referencePrice)} (${bilingualName(REFERENCE_KIND_NAMES, s.referenceKind)})`,
+          `${yuanText(s.referencePrice)}\n${REFERENCE_KIND_NAMES[s.referenceKind]?.zh ?? s.referenceKind}`,
           yuanText(s.finalAmount),
           `${METRIC_ZH[metricOf.get(s.centre) ?? ''] ?? ''} ${pct(s.rate)}`.trim(),
         ]),

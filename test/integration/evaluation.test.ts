@@ -105,7 +105,7 @@ describe('evaluation, candidate publicity and award', function () {
 
     const award = await t.req().get(`/api/sections/${s.id}/award`);
     ok(award);
-    expect(award.body.award.notice).to.contain('中标通知书').and.to.contain('甲建设有限公司').and.to.contain('900000.00');
+    expect(award.body.award.notice).to.contain('中标通知书').and.to.contain('甲建设有限公司').and.to.contain('900,000.00');
 
     const contract = await t
       .req(t.users.opProc)
