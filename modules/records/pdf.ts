@@ -111,7 +111,7 @@ function signatures(doc: Doc, lines: string[], columns = 2, seal?: string, date 
   const sealW = seal ? 130 : 0;
   const areaW = contentWidth() - (seal ? sealW + gap : 0);
   const colW = (areaW - gap * (columns - 1)) / columns;
-  const rowH = 46;
+  const rowH = 54;
   const rows = Math.ceil(lines.length / columns);
   ensureRoom(doc, Math.max(Math.min(rows, 2) * rowH, seal ? 128 : 0) + 10);
   const start = doc.y + 4;
@@ -135,8 +135,8 @@ function signatures(doc: Doc, lines: string[], columns = 2, seal?: string, date 
     doc
       .fontSize(7)
       .fillColor(GREY)
-      .text('签字 Signature', x, lineY + 2, { width: colW / 2, lineBreak: false });
-    if (date) doc.text('日期 Date ____年___月___日', x + colW / 2, lineY + 2, { width: colW / 2, align: 'right', lineBreak: false });
+      .text('签字 Signature', x, lineY + 2, { width: colW * 0.4, lineBreak: false });
+    if (date) doc.text('日期 Date        年     月     日', x + colW * 0.4, lineY + 2, { width: colW * 0.6, align: 'right', lineBreak: false });
   });
   if (seal) {
     const sx = PAGE.margin + contentWidth() - sealW;
