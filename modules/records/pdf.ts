@@ -27,7 +27,7 @@ export type Block =
   | { kind: 'table'; columns: TableColumn[]; rows: string[][]; size?: number }
   | { kind: 'barChart'; title: string; unit: string; bars: ChartBar[] }
   /** Signature lines: each label over a line to sign on, and a date line; `seal` adds a box for the seal. */
-  | { kind: 'signatures'; lines: string[]; columns?: number; seal?: string; date?: boolean };
+  | { kind: 'signatures'; lines: string[]; columns?: number; seal?: string; date?: boolean; title?: string };
 
 export interface RecordDocument {
   /** Title on the first page and in the metadata. */
@@ -106,14 +106,21 @@ function columnWidths(doc: Doc, columns: TableColumn[], size: number, pad: numbe
 }
 
 /** Lines to sign on, in columns: the label, a rule, and "日期 Date" under it when asked for. */
-function signatures(doc: Doc, lines: string[], columns = 2, seal?: string, date = true): void {
+function signatures(doc: Doc, lines: string[], columns = 2, seal?: string, date = true, title?: string): void {
   const gap = 24;
   const sealW = seal ? 130 : 0;
   const areaW = contentWidth() - (seal ? sealW + gap : 0);
   const colW = (areaW - gap * (columns - 1)) / columns;
   const rowH = 54;
   const rows = Math.ceil(lines.length / columns);
-  ensureRoom(doc, Math.max(Math.min(rows, 2) * rowH, seal ? 128 : 0) + 10);
+  ensureRoom(doc, Math.max(Math.min(rows, 2) * rowH, seal ? 128 : 0) + (title ? 30 : 10));
+  if (title) {
+    doc
+      .fontSize(9)
+      .fillColor(INK)
+      .text(title, PAGE.margin, doc.y + 4, { width: contentWidth() });
+    doc.moveDown(0.3);
+  }
   const start = doc.y + 4;
   let top = start;
   lines.forEach((label, i) => {
@@ -378,7 +385,7 @@ export function renderPdf(model: RecordDocument): Promise<RenderedPdf> {
         barChart(doc, block.title, block.unit, block.bars);
         break;
       case 'signatures':
-        signatures(doc, block.lines, block.columns, block.seal, block.date);
+        signatures(doc, block.lines, block.columns, block.seal, block.date, block.title);
         break;
     }
   }

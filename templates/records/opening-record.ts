@@ -166,8 +166,12 @@ export function openingRecordDocument(r: OpeningRecordJson, source: string, ctx?
         lines: [`开标人 Opened by\n${r.officials.presiding}`, `记录人 Recorded by\n${r.officials.recording}`, `监标人 Supervised by\n${r.officials.supervising}`],
         columns: 3,
       },
-      { kind: 'paragraph', size: 9, text: `${w.bidder.zh}代表签字 Signatures of the ${w.bidder.en}s\u2019 representatives` },
-      { kind: 'signatures', lines: r.bids.length ? r.bids.map((b) => `${b.seq}. ${b.bidder.name}`) : ['—'], columns: 2 },
+      {
+        kind: 'signatures',
+        title: `${w.bidder.zh}代表签字 Signatures of the ${w.bidder.en}s' representatives`,
+        lines: r.bids.length ? r.bids.map((b) => `${b.seq}. ${b.bidder.name}`) : ['—'],
+        columns: 2,
+      },
     ],
   };
 }
