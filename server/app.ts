@@ -46,6 +46,7 @@ import { createImportsService } from '../modules/reports/imports-service';
 import { createReportsService } from '../modules/reports/reports-service';
 import { reportsRoutes } from '../modules/reports/reports-routes';
 import { createRecordsService } from '../modules/records/records-service';
+import { CENTRE_CODES } from '../modules/centres/centre-rules';
 import { publicDownloadLimiter, recordsRoutes } from '../modules/records/records-routes';
 import { tendersRoutes } from '../modules/tenders/tenders-routes';
 import { ConfigError, readTrustedCaFiles, type Config } from './config';
@@ -189,6 +190,16 @@ export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & {
     openingRecord: (ctx, id) => opening.record(ctx, id),
     evaluation: (ctx, id) => evaluation.view(ctx, id),
     award: (id) => awards.publicAward(id),
+    centres: async () =>
+      Object.fromEntries(
+        await Promise.all(
+          CENTRE_CODES.map(async (code) => {
+            const r = await centres.rules(code);
+            return [code, { zh: r.nameZh, en: r.nameEn, timeZone: r.settings.timeZone }] as const;
+          }),
+        ),
+      ),
+    orgName: async (id) => (await orgFacts.publicFacts(id))?.name ?? null,
   });
   const sessions = new KnexSessionStore(knex);
   const blobSweeper = createBlobSweeper({ knex, clock, blobs });

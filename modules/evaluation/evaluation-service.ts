@@ -24,6 +24,8 @@ import type { EvaluationView } from './evaluation-schemas';
 import * as store from './evaluation-store';
 import { MAX_CANDIDATES, missingScores, rankByPrice, rankByScore, rankedJson, responsiveBids, type RecordBid } from './ranking';
 import { mayManageCentre } from '../core/access';
+import { centreWords, tradeKindOf } from '../../templates/centre-words';
+import { yuanText } from '../../templates/records/strings';
 
 const MAX_RESERVE_BYTES = 4096;
 
@@ -167,6 +169,21 @@ export function createEvaluationService(deps: EvaluationDeps) {
   }
 
   function noticeText(s: Section, centreName: string, zone: string, c: { bidder: { name: string }; price: string }, awardedAt: number) {
+    const issuer = centreName.endsWith('中心') ? centreName : centreName.endsWith('交易') ? `${centreName}中心` : `${centreName}交易中心`;
+    if (tradeKindOf(s.centre) === 'sale') {
+      // Land-use and property rights are sold: the buyer gets a 成交确认书, signed by the seller and the buyer.
+      const w = centreWords(s.centre, s.procedure);
+      return [
+        w.awardLetter.zh,
+        '',
+        `${c.bidder.name}：`,
+        `经${s.procedure === 'auction' ? '拍卖' : s.procedure === 'listing' ? '挂牌' : '竞价'}交易，并经公示，贵单位为 ${s.code}「${s.title}」的${w.winner.zh}，${w.awardAmount.zh}为人民币 ${yuanText(c.price)} 元。`,
+        `${w.deposit.zh}按出让公告及竞买须知的约定转作定金或抵作${w.awardAmount.zh}。请自本确认书签订之日起十个工作日内，与出让人签订成交合同并按约定支付${w.awardAmount.zh}。`,
+        '',
+        issuer,
+        localDate(awardedAt, zone),
+      ].join('\n');
+    }
     const tender = s.procedure === 'open_tender' || s.procedure === 'invited_tender';
     const title = tender ? '中标通知书' : '成交通知书';
     const role = tender ? '中标人' : '成交人';
@@ -174,10 +191,10 @@ export function createEvaluationService(deps: EvaluationDeps) {
       title,
       '',
       `${c.bidder.name}：`,
-      `经评审并公示，贵单位被确定为 ${s.code}「${s.title}」的${role}，${tender ? '中标' : '成交'}金额人民币 ${c.price} 元。`,
-      '请自本通知书发出之日起三十日内，按照招标文件和投标文件订立书面合同。',
+      `经评审并公示，贵单位被确定为 ${s.code}「${s.title}」的${role}，${tender ? '中标' : '成交'}金额人民币 ${yuanText(c.price)} 元。`,
+      `请自本通知书发出之日起三十日内，按照${tender ? '招标文件和投标文件' : '采购文件和响应文件'}订立书面合同。`,
       '',
-      centreName,
+      issuer,
       localDate(awardedAt, zone),
     ].join('\n');
   }

@@ -25,7 +25,9 @@ export type Block =
   | { kind: 'paragraph'; text: string; size?: number }
   | { kind: 'keyValue'; rows: Array<[string, string]> }
   | { kind: 'table'; columns: TableColumn[]; rows: string[][]; size?: number }
-  | { kind: 'barChart'; title: string; unit: string; bars: ChartBar[] };
+  | { kind: 'barChart'; title: string; unit: string; bars: ChartBar[] }
+  /** Signature lines: each label over a line to sign on, and a date line; `seal` adds a box for the seal. */
+  | { kind: 'signatures'; lines: string[]; columns?: number; seal?: string; date?: boolean; title?: string };
 
 export interface RecordDocument {
   /** Title on the first page and in the metadata. */
@@ -47,7 +49,7 @@ export interface RenderedPdf {
 }
 
 /** The layout version: stored PDFs are keyed by it too, so that a changed layout renders records anew. */
-export const PDF_LAYOUT = 1;
+export const PDF_LAYOUT = 2;
 
 const PAGE = { width: 595.28, height: 841.89, margin: 50, top: 64, bottom: 64 };
 const FONT = 'cjk';
@@ -84,11 +86,82 @@ function paragraph(doc: Doc, text: string, size = 9.5): void {
   doc.moveDown(0.4);
 }
 
+/**
+ * Column widths in proportion to the weights, but never narrower than the longest word of the
+ * column's header (so that "Decryption" does not break into "Decr" and "yption"): narrow columns
+ * get their minimum, the others share the rest in proportion.
+ */
+function columnWidths(doc: Doc, columns: TableColumn[], size: number, pad: number): number[] {
+  doc.fontSize(size);
+  const mins = columns.map((c) => Math.max(0, ...c.header.split(/\s+/).map((w) => doc.widthOfString(w))) + 2 * pad + 4);
+  const fixed = new Set<number>();
+  for (;;) {
+    const free = contentWidth() - [...fixed].reduce((s, i) => s + mins[i]!, 0);
+    const weight = columns.reduce((s, c, i) => (fixed.has(i) ? s : s + (c.weight ?? 1)), 0);
+    const widths = columns.map((c, i) => (fixed.has(i) ? mins[i]! : ((c.weight ?? 1) / weight) * free));
+    const short = widths.findIndex((w, i) => !fixed.has(i) && w < mins[i]!);
+    if (short < 0 || fixed.size === columns.length - 1) return widths;
+    fixed.add(short);
+  }
+}
+
+/** Lines to sign on, in columns: the label, a rule, and "日期 Date" under it when asked for. */
+function signatures(doc: Doc, lines: string[], columns = 2, seal?: string, date = true, title?: string): void {
+  const gap = 24;
+  const sealW = seal ? 130 : 0;
+  const areaW = contentWidth() - (seal ? sealW + gap : 0);
+  const colW = (areaW - gap * (columns - 1)) / columns;
+  const rowH = 54;
+  const rows = Math.ceil(lines.length / columns);
+  ensureRoom(doc, Math.max(Math.min(rows, 2) * rowH, seal ? 128 : 0) + (title ? 30 : 10));
+  if (title) {
+    doc
+      .fontSize(9)
+      .fillColor(INK)
+      .text(title, PAGE.margin, doc.y + 4, { width: contentWidth() });
+    doc.moveDown(0.3);
+  }
+  const start = doc.y + 4;
+  let top = start;
+  lines.forEach((label, i) => {
+    const col = i % columns;
+    if (col === 0 && i > 0) top += rowH;
+    if (top + rowH > bottomLimit()) {
+      doc.addPage();
+      top = doc.y + 4;
+    }
+    const x = PAGE.margin + col * (colW + gap);
+    doc.fontSize(9).fillColor(INK).text(label, x, top, { width: colW, height: 29, ellipsis: true });
+    const lineY = top + 31;
+    doc
+      .moveTo(x, lineY)
+      .lineTo(x + colW, lineY)
+      .lineWidth(0.6)
+      .strokeColor(INK)
+      .stroke();
+    doc
+      .fontSize(7)
+      .fillColor(GREY)
+      .text('签字 Signature', x, lineY + 2, { width: colW * 0.4, lineBreak: false });
+    if (date) doc.text('日期 Date        年     月     日', x + colW * 0.4, lineY + 2, { width: colW * 0.6, align: 'right', lineBreak: false });
+  });
+  if (seal) {
+    const sx = PAGE.margin + contentWidth() - sealW;
+    const sy = start;
+    doc.rect(sx, sy, sealW, 120).dash(3, { space: 3 }).lineWidth(0.6).strokeColor(GREY).stroke().undash();
+    doc
+      .fontSize(8)
+      .fillColor(GREY)
+      .text(seal, sx + 6, sy + 50, { width: sealW - 12, align: 'center' });
+  }
+  doc.x = PAGE.margin;
+  doc.y = Math.max(top + rowH, seal ? start + 124 : 0) + 6;
+}
+
 /** A table: header row repeated on every page, cells wrapped to their column's width. */
 function table(doc: Doc, columns: TableColumn[], rows: string[][], size = 8.5): void {
-  const total = columns.reduce((s, c) => s + (c.weight ?? 1), 0);
-  const widths = columns.map((c) => ((c.weight ?? 1) / total) * contentWidth());
   const pad = 3;
+  const widths = columnWidths(doc, columns, size, pad);
   const maxRow = bottomLimit() - PAGE.top - 40;
 
   const rowHeight = (cells: string[]) => {
@@ -153,6 +226,17 @@ function keyValue(doc: Doc, rows: Array<[string, string]>): void {
 
 /** Vertical bars on a zero baseline (negative values go below it), drawn with vector primitives. */
 function barChart(doc: Doc, title: string, unit: string, bars: ChartBar[]): void {
+  if (bars.every((b) => b.value === null)) {
+    ensureRoom(doc, 30);
+    doc.fontSize(9.5).fillColor(INK).text(title, PAGE.margin, doc.y, { width: contentWidth() });
+    doc
+      .fontSize(9)
+      .fillColor(GREY)
+      .text('本期间无数据 No data in this period', PAGE.margin, doc.y + 2, { width: contentWidth() });
+    doc.x = PAGE.margin;
+    doc.moveDown(0.6);
+    return;
+  }
   const height = 150;
   ensureRoom(doc, height + 50);
   doc.fontSize(9.5).fillColor(INK).text(title, PAGE.margin, doc.y, { width: contentWidth() });
@@ -207,10 +291,9 @@ function barChart(doc: Doc, title: string, unit: string, bars: ChartBar[]): void
 }
 
 function firstPage(doc: Doc, model: RecordDocument, sha256: string): void {
-  doc
-    .fontSize(18)
-    .fillColor(INK)
-    .text(model.title, PAGE.margin, PAGE.top + 6, { width: contentWidth(), align: 'center' });
+  doc.fontSize(18);
+  if (doc.widthOfString(model.title) > contentWidth()) doc.fontSize(15);
+  doc.fillColor(INK).text(model.title, PAGE.margin, PAGE.top + 6, { width: contentWidth(), align: 'center' });
   if (model.subtitle) doc.moveDown(0.2).fontSize(11).fillColor(GREY).text(model.subtitle, { width: contentWidth(), align: 'center' });
   doc.moveDown(0.8);
   const boxTop = doc.y;
@@ -300,6 +383,9 @@ export function renderPdf(model: RecordDocument): Promise<RenderedPdf> {
         break;
       case 'barChart':
         barChart(doc, block.title, block.unit, block.bars);
+        break;
+      case 'signatures':
+        signatures(doc, block.lines, block.columns, block.seal, block.date, block.title);
         break;
     }
   }

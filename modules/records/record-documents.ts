@@ -10,6 +10,7 @@ import { rateReportDocument } from '../../templates/records/rate-report';
 import type { RatesReport } from '../reports/reports-service';
 import type { Dossier } from './dossier';
 import type { RecordDocument } from './pdf';
+import type { RenderContext } from '../../templates/records/strings';
 
 export type RecordKind = 'opening-record' | 'evaluation-report' | 'award-notice' | 'dossier' | 'rate-report';
 
@@ -21,20 +22,25 @@ export interface RenderJob {
   source: string;
   /** The award notice also prints section facts that are not part of the award JSON. */
   section?: AwardNoticeSection;
+  /**
+   * What the layout prints besides the JSON: the centres' names and time zones as on the portal,
+   * names for the ids in a dossier. Not part of the digest: the PDF states the JSON's digest.
+   */
+  context?: RenderContext;
 }
 
 export function documentFor(job: RenderJob): RecordDocument {
   const json = JSON.parse(job.json) as unknown;
   switch (job.kind) {
     case 'opening-record':
-      return openingRecordDocument(parseOpeningRecord(job.json), job.source);
+      return openingRecordDocument(parseOpeningRecord(job.json), job.source, job.context);
     case 'evaluation-report':
-      return evaluationReportDocument(json as EvaluationReportJson, job.source);
+      return evaluationReportDocument(json as EvaluationReportJson, job.source, job.context);
     case 'award-notice':
-      return awardNoticeDocument(json as AwardJson, job.section ?? { title: '', projectTitle: null, tenderee: null }, job.source);
+      return awardNoticeDocument(json as AwardJson, job.section ?? { title: '', projectTitle: null, tenderee: null }, job.source, job.context);
     case 'dossier':
-      return dossierDocument(json as Dossier, job.source);
+      return dossierDocument(json as Dossier, job.source, job.context);
     case 'rate-report':
-      return rateReportDocument(json as RatesReport, job.source);
+      return rateReportDocument(json as RatesReport, job.source, job.context);
   }
 }

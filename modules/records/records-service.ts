@@ -24,6 +24,7 @@ import { buildDossier, type Dossier, type DossierLog, type DossierSection, type 
 import { PDF_LAYOUT } from './pdf';
 import { workerRenderer, type PdfRenderer } from './pdf-renderer';
 import type { RecordKind, RenderJob } from './record-documents';
+import type { RenderContext } from '../../templates/records/strings';
 import * as store from './records-store';
 
 export type { RecordKind } from './record-documents';
@@ -43,6 +44,10 @@ export interface RecordsDeps {
   evaluation(ctx: RequestContext, id: string): ReturnType<EvaluationService['view']>;
   /** GET /api/sections/:id/award (404 before the award). */
   award(id: string): ReturnType<AwardsService['publicAward']>;
+  /** The centres as the portal names them, with their time zones (for the PDFs' names and times). */
+  centres?(): Promise<NonNullable<RenderContext['centres']>>;
+  /** An organisation's name, for the ids a dossier's entries carry; null when there is none. */
+  orgName?(id: string): Promise<string | null>;
 }
 
 /** A PDF record ready to be sent: its digest (the ETag) at once, the bytes when asked for. */
@@ -81,6 +86,30 @@ export function createRecordsService(deps: RecordsDeps) {
     stored.set(key, row);
     return row;
   };
+
+  /** What a render prints besides its JSON (not part of the digest): the centres' names and zones. */
+  async function context(names?: Record<string, string>): Promise<RenderContext> {
+    return { ...(deps.centres ? { centres: await deps.centres() } : {}), ...(names ? { names } : {}) };
+  }
+
+  /** Names for the organisation ids a dossier's entries carry (a bounded number of look-ups). */
+  async function dossierNames(d: Dossier): Promise<Record<string, string>> {
+    const ids = new Set<string>();
+    const visit = (v: unknown, depth: number) => {
+      if (typeof v === 'string' && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(v)) ids.add(v);
+      else if (v && typeof v === 'object' && depth < 3) for (const x of Object.values(v)) visit(x, depth + 1);
+    };
+    for (const e of d.entries) visit(e.entry.data, 0);
+    ids.delete(d.section.id);
+    for (const b of d.bids) ids.delete(b.bidId);
+    const names: Record<string, string> = {};
+    if (!deps.orgName) return names;
+    for (const id of [...ids].slice(0, 500)) {
+      const name = await deps.orgName(id);
+      if (name) names[id] = name;
+    }
+    return names;
+  }
 
   async function noteDownload(ctx: RequestContext, kind: RecordKind, sectionId: string, sha256: string): Promise<void> {
     if (!ctx.actor) {
@@ -201,7 +230,7 @@ export function createRecordsService(deps: RecordsDeps) {
       const job = async (): Promise<RenderJob> => {
         const { json, sha256 } = await deps.openingRecord(ctx, id);
         if (sha256 !== known.sha256) throw new Error(`the opening record of ${id} changed after publication (${known.sha256} → ${sha256})`);
-        return { kind: 'opening-record', json, source: `/api/sections/${id}/opening-record` };
+        return { kind: 'opening-record', json, source: `/api/sections/${id}/opening-record`, context: await context() };
       };
       return download(ctx, id, 'opening-record', known.sha256, `opening-record-${known.code}.pdf`, job);
     },
@@ -215,11 +244,12 @@ export function createRecordsService(deps: RecordsDeps) {
     async evaluationReportPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
       const { rest, record } = await reportParts(ctx, id);
       const { canonical, sha256 } = canonicalWithRecord(rest, record);
-      return download(ctx, id, 'evaluation-report', sha256, `evaluation-report-${rest.section.code ?? id}.pdf`, {
+      return download(ctx, id, 'evaluation-report', sha256, `evaluation-report-${rest.section.code ?? id}.pdf`, async () => ({
         kind: 'evaluation-report',
         json: canonical,
         source: `/api/sections/${id}/evaluation-report`,
-      });
+        context: await context(),
+      }));
     },
 
     /** GET /api/sections/:id/award-notice.pdf: renders GET /api/sections/:id/award; public once awarded. */
@@ -228,7 +258,13 @@ export function createRecordsService(deps: RecordsDeps) {
       const json = (await deps.award(id)) as AwardJson;
       const { canonical, sha256 } = canonicalDigest(json);
       const facts = { title: section.title, projectTitle: section.projectTitle, tenderee: section.tenderee };
-      return download(ctx, id, 'award-notice', sha256, `award-notice-${json.award.code}.pdf`, { kind: 'award-notice', json: canonical, source: `/api/sections/${id}/award`, section: facts });
+      return download(ctx, id, 'award-notice', sha256, `award-notice-${json.award.code}.pdf`, async () => ({
+        kind: 'award-notice',
+        json: canonical,
+        source: `/api/sections/${id}/award`,
+        section: facts,
+        context: await context(),
+      }));
     },
 
     /** GET /api/sections/:id/dossier: supervisors, auditors and admins only. */
@@ -244,7 +280,12 @@ export function createRecordsService(deps: RecordsDeps) {
     async dossierPdf(ctx: RequestContext, id: string): Promise<PdfDownload> {
       const dossier = await service.dossier(ctx, id);
       const { canonical, sha256 } = canonicalDigest(dossier);
-      return download(ctx, id, 'dossier', sha256, `dossier-${dossier.section.code ?? id}.pdf`, { kind: 'dossier', json: canonical, source: `/api/sections/${id}/dossier` });
+      return download(ctx, id, 'dossier', sha256, `dossier-${dossier.section.code ?? id}.pdf`, async () => ({
+        kind: 'dossier',
+        json: canonical,
+        source: `/api/sections/${id}/dossier`,
+        context: await context(await dossierNames(dossier)),
+      }));
     },
 
     /**
@@ -260,8 +301,8 @@ export function createRecordsService(deps: RecordsDeps) {
           const key = `${sha256}:${source}`;
           let pending = inFlightRates.get(key);
           if (!pending) {
-            pending = renderer()
-              .render({ kind: 'rate-report', json: canonical, source })
+            pending = context()
+              .then((c) => renderer().render({ kind: 'rate-report', json: canonical, source, context: c }))
               .then((r) => r.pdf)
               .finally(() => inFlightRates.delete(key));
             inFlightRates.set(key, pending);

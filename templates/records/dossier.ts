@@ -2,7 +2,8 @@
 // audit entry with its leaf hash, the checkpoints, and how to verify all of it independently.
 import type { Dossier } from '../../modules/records/dossier';
 import type { RecordDocument } from '../../modules/records/pdf';
-import { beijingTime, both, cell, centreName } from './strings';
+import { centreWords } from '../centre-words';
+import { both, cell, portalCentreName, type RenderContext, zoneOf, zonedTime } from './strings';
 
 const L = {
   title: { zh: '标段审计档案', en: 'Section Dossier' },
@@ -30,16 +31,113 @@ export function verifySteps(sectionId: string): string[] {
   ];
 }
 
-function summary(data: Record<string, unknown>): string {
-  const text = Object.entries(data)
-    .map(([k, v]) => `${k}=${cell(v)}`)
-    .join('; ');
-  return text.length > 300 ? `${text.slice(0, 297)}…` : text;
+/** Labels for the data keys the log's entries use most; other keys print as they are. */
+const KEY_LABELS: Record<string, string> = {
+  state: '状态 state',
+  code: '编号 code',
+  centre: '中心 centre',
+  bidder: '投标人 bidder',
+  orgId: '单位 organisation',
+  org: '单位 organisation',
+  by: '由 by',
+  reason: '原因 reason',
+  amount: '金额 amount',
+  price: '报价 price',
+  rank: '排名 rank',
+  bidDeadlineAt: '投标截止 deadline',
+  bidOpensAt: '开始投标 bids open',
+  publishedAt: '发布 published',
+  clarificationDeadlineAt: '澄清截止 clarification deadline',
+  promisedAt: '承诺入日志 promised',
+  receivedAt: '递交 received',
+  ciphertextSha256: '密文摘要 ciphertext SHA-256',
+  manifestSha256: '清单摘要 manifest SHA-256',
+  certificate: '证书 certificate',
+  recipient: '接收方 recipient',
+  threshold: '门限 threshold',
+  kind: '类别 kind',
+  sha256: 'SHA-256',
+  text: '内容 text',
+  answer: '答复 answer',
+};
+
+/** Keys whose numbers are instants (epoch ms). */
+const isInstantKey = (key: string) => /(At|Time|Until|deadline)$/i.test(key);
+const ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const HASHLIKE = /^[0-9a-f]{40,}$/i;
+
+interface Readable {
+  zone: string;
+  names: Record<string, string>;
+  sectionId: string;
+  sectionCode: string;
+  bidders: Map<string, string>;
+  centres: NonNullable<RenderContext['centres']>;
 }
 
-export function dossierDocument(d: Dossier, source: string): RecordDocument {
+function valueText(key: string, v: unknown, r: Readable): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return isInstantKey(key) && v > 1e11 ? zonedTime(v, r.zone, true) : String(v);
+  if (typeof v === 'boolean') return v ? '是 yes' : '否 no';
+  if (typeof v === 'string') {
+    if (v === r.sectionId) return r.sectionCode;
+    if (key === 'centre' && r.centres[v]) return `${r.centres[v]!.zh} (${v})`;
+    if (ID.test(v)) {
+      const name = r.names[v] ?? r.bidders.get(v);
+      return name ? `${name} (${v.slice(-6)})` : v;
+    }
+    if (HASHLIKE.test(v)) return `${v.slice(0, 16)}…`;
+    return v.length > 120 ? `${v.slice(0, 117)}…` : v;
+  }
+  if (Array.isArray(v)) return v.length === 0 ? '—' : v.map((x) => valueText(key, x, r)).join(', ');
+  return Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${k}: ${valueText(k, x, r)}`)
+    .join(', ');
+}
+
+/** An entry's data as labelled lines: times in the centre's zone, names for the ids the platform knows, state changes as "a → b". */
+export function readableData(data: Record<string, unknown>, r: Readable): string {
+  const lines: string[] = [];
+  const before = data.before as Record<string, unknown> | undefined;
+  const after = data.after as Record<string, unknown> | undefined;
+  if (before && after && typeof before === 'object' && typeof after === 'object' && 'state' in after) {
+    lines.push(`${KEY_LABELS.state}: ${cell(before.state)} → ${cell(after.state)}`);
+  } else if (after && typeof after === 'object' && 'state' in after) {
+    lines.push(`${KEY_LABELS.state}: ${cell(after.state)}`);
+  }
+  for (const [k, v] of Object.entries(data)) {
+    if ((k === 'before' || k === 'after') && v && typeof v === 'object' && Object.keys(v).every((x) => x === 'state')) continue;
+    if (k === 'code' && v === r.sectionCode) continue;
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0 && Object.values(v).every((x) => x === null || typeof x !== 'object')) {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) lines.push(`${KEY_LABELS[k2] ?? `${k}.${k2}`}: ${valueText(k2, v2, r)}`);
+      continue;
+    }
+    lines.push(`${KEY_LABELS[k] ?? k}: ${valueText(k, v, r)}`);
+  }
+  const text = lines.join('\n') || '—';
+  return text.length > 600 ? `${text.slice(0, 597)}…` : text;
+}
+
+export function dossierDocument(d: Dossier, source: string, ctx?: RenderContext): RecordDocument {
   const s = d.section;
   const cp = d.checkpoint;
+  const zone = zoneOf(s.centre, ctx);
+  const words = centreWords(s.centre);
+  // Bids are named after their bidders, as their bid.submitted entries name them.
+  const bidders = new Map<string, string>();
+  for (const e of d.entries) {
+    const org = e.entry.data.bidder ?? e.entry.data.orgId;
+    if (e.entry.object.type === 'bid' && e.entry.object.id && typeof org === 'string') {
+      const name = ctx?.names?.[org];
+      if (name) bidders.set(e.entry.object.id, `${name}的${words.bid.zh}`);
+    }
+  }
+  const r: Readable = { zone, names: ctx?.names ?? {}, sectionId: s.id, sectionCode: s.code ?? s.id, bidders, centres: ctx?.centres ?? {} };
+  const objectText = (o: { type: string; id: string | null }) => {
+    if (o.type === 'section' && o.id === s.id) return `标段 section ${s.code ?? s.id}`;
+    if (o.type === 'bid' && o.id) return `${words.bid.zh} ${words.bid.en} ${bidders.get(o.id) ?? ''} (${o.id})`.replace(/\s+/g, ' ');
+    return `${o.type} ${o.id ? (r.names[o.id] ?? o.id) : ''}`.trim();
+  };
   return {
     title: both(L.title),
     subtitle: `${s.code ?? s.id} ${s.title}`,
@@ -56,7 +154,8 @@ export function dossierDocument(d: Dossier, source: string): RecordDocument {
           ['标段 Section', s.title],
           ['项目 Project', s.projectTitle ?? '—'],
           ['招标人 Tenderee', s.tenderee ?? '—'],
-          ['中心 Centre', centreName(s.centre)],
+          ['中心 Centre', portalCentreName(s.centre, ctx)],
+          ['时区 Time zone', `${zone} (${zonedTime(cp.at, zone, true).slice(20)})`],
           ['状态 State', s.state],
           ['ID', s.id],
         ],
@@ -67,7 +166,7 @@ export function dossierDocument(d: Dossier, source: string): RecordDocument {
         rows: [
           ['树大小 Size', String(cp.size)],
           ['树根 Root', cp.root],
-          ['时间 At', beijingTime(cp.at)],
+          ['时间 At', zonedTime(cp.at, zone)],
           ['密钥 Key id', cp.keyId],
           ['签名 Signature', cp.signature],
         ],
@@ -75,7 +174,17 @@ export function dossierDocument(d: Dossier, source: string): RecordDocument {
       ...(d.recordCheckpoints.length
         ? [
             { kind: 'heading' as const, text: both(L.recordCheckpoints) },
-            { kind: 'paragraph' as const, size: 7.5, text: d.recordCheckpoints.map((c) => cell(c)).join('\n') },
+            {
+              kind: 'table' as const,
+              size: 7,
+              columns: [
+                { header: '树大小 Size', weight: 0.6, align: 'right' as const },
+                { header: '时间 At', weight: 1.3 },
+                { header: '树根 Root', weight: 2.4 },
+                { header: '签名 Signature', weight: 2.4 },
+              ],
+              rows: d.recordCheckpoints.map((c) => [String(c.size), zonedTime(c.at, zone, true), c.root, `${c.keyId}\n${c.signature}`]),
+            },
           ]
         : []),
       ...(d.bids.length
@@ -87,7 +196,7 @@ export function dossierDocument(d: Dossier, source: string): RecordDocument {
                 { header: '投标 Bid', weight: 2 },
                 { header: '回执日志位置 Receipt log index', weight: 1, align: 'right' as const },
               ],
-              rows: d.bids.map((b) => [b.bidId, b.receiptLogIndex === null || b.receiptLogIndex === undefined ? '—' : String(b.receiptLogIndex)]),
+              rows: d.bids.map((b) => [`${bidders.get(b.bidId) ?? ''}\n${b.bidId}`.trim(), b.receiptLogIndex === null || b.receiptLogIndex === undefined ? '—' : String(b.receiptLogIndex)]),
             },
           ]
         : []),
@@ -96,19 +205,19 @@ export function dossierDocument(d: Dossier, source: string): RecordDocument {
         kind: 'table',
         size: 7,
         columns: [
-          { header: '序号 Index', weight: 0.7, align: 'right' },
-          { header: '时间 Time', weight: 1.4 },
-          { header: '事件 Action / 对象 Object', weight: 1.9 },
-          { header: '操作者 Actor', weight: 1.1 },
-          { header: '内容 Data', weight: 2.6 },
-          { header: '叶哈希 Leaf hash (SHA-256)', weight: 2.2 },
+          { header: '序号 Index', weight: 0.6, align: 'right' },
+          { header: `时间 Time (${zone})`, weight: 1.3 },
+          { header: '事件 Action / 对象 Object', weight: 1.8 },
+          { header: '操作者 Actor', weight: 1 },
+          { header: '内容 Data', weight: 3 },
+          { header: '叶哈希 Leaf hash (SHA-256)', weight: 2.1 },
         ],
         rows: d.entries.map((e) => [
           String(e.index),
-          beijingTime(e.entry.at),
-          `${e.entry.action}\n${e.entry.object.type}:${e.entry.object.id ?? ''}`,
-          e.entry.actor ? `${e.entry.actor.username} (${e.entry.actor.role})` : '平台 platform',
-          summary(e.entry.data),
+          zonedTime(e.entry.at, zone, true),
+          `${e.entry.action}\n${objectText(e.entry.object)}`,
+          e.entry.actor ? `${r.names[e.entry.actor.id] ?? e.entry.actor.username} (${e.entry.actor.role})` : '平台 platform',
+          readableData(e.entry.data, r),
           e.leafHash,
         ]),
       },

@@ -5,7 +5,10 @@
 import type { Block, RecordDocument } from '../../modules/records/pdf';
 import type { EvaluationReport, EvaluationResult } from '../../modules/formats/evaluation-report';
 import { openingBidsTable } from './opening-record';
-import { beijingTime, both, cell, centreName } from './strings';
+import { centreWords, tradeKindOf } from '../centre-words';
+
+const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+import { both, cell, partyWords, portalCentreName, type RenderContext, rmb, zoneOf, zonedTime } from './strings';
 import { bilingualName, EVALUATION_METHOD_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 
 export { EVALUATION_REPORT_FORMAT } from '../../modules/formats/evaluation-report';
@@ -35,7 +38,12 @@ const L = {
 };
 
 const method = (m: string | undefined) => bilingualName(EVALUATION_METHOD_NAMES, m);
-const yuan = (a: string | null | undefined) => (a === null || a === undefined ? '—' : `¥${a}`);
+const yuan = (a: string | null | undefined) => rmb(a);
+
+/** The evaluators named by the scores (comprehensive scoring); the other methods name none in the JSON. */
+export function committeeOf(r: EvaluationResultJson): string[] {
+  return [...new Set((r.scores ?? []).map((s) => s.evaluator))].sort();
+}
 
 function formula(direction: string | undefined, priceWeight: string): string {
   const cost = direction !== 'revenue';
@@ -81,13 +89,13 @@ function scoreBlocks(r: EvaluationResultJson): Block[] {
   ];
 }
 
-function rankingTable(list: RankedJson[], scoring: boolean): Block {
+function rankingTable(list: RankedJson[], scoring: boolean, zone: string, bidder: string): Block {
   return {
     kind: 'table',
     size: 8,
     columns: [
       { header: '排名 Rank', weight: 0.6, align: 'right' },
-      { header: '投标人 Bidder', weight: 2.6 },
+      { header: bidder, weight: 2.6 },
       { header: '递交时间 Received', weight: 1.4 },
       { header: '报价 Price (yuan)', weight: 1.3, align: 'right' },
       ...(scoring
@@ -98,14 +106,26 @@ function rankingTable(list: RankedJson[], scoring: boolean): Block {
           ]
         : []),
     ],
-    rows: list.map((b) => [String(b.rank), b.bidder.name, beijingTime(b.receivedAt), b.price, ...(scoring ? [b.score?.priceScore ?? '—', b.score?.evaluatorsMean ?? '—', b.score?.total ?? '—'] : [])]),
+    rows: list.map((b) => [
+      String(b.rank),
+      b.bidder.name,
+      zonedTime(b.receivedAt, zone, true),
+      yuan(b.price),
+      ...(scoring ? [b.score?.priceScore ?? '—', b.score?.evaluatorsMean ?? '—', b.score?.total ?? '—'] : []),
+    ]),
   };
 }
 
-export function evaluationReportDocument(d: EvaluationReportJson, source: string): RecordDocument {
+export function evaluationReportDocument(d: EvaluationReportJson, source: string, ctx?: RenderContext): RecordDocument {
   const s = d.section;
   const e = d.evaluation;
   const r = e.result;
+  const zone = zoneOf(s.centre, ctx);
+  const w = centreWords(s.centre, d.openingRecord.section.procedure);
+  const bidderHead = `${w.bidder.zh} ${cap(w.bidder.en)}`;
+  const sale = tradeKindOf(s.centre) === 'sale';
+  const t = (ms: unknown) => zonedTime(ms, zone, true);
+  const committee = committeeOf(r);
   const scoring = r.method === 'comprehensive_scoring';
   const rec = d.openingRecord;
   const none: Block = { kind: 'paragraph', text: '无 None' };
@@ -124,14 +144,15 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
           ['标段编号 Section code', s.code ?? '—'],
           ['项目 Project', s.projectTitle ?? '—'],
           ['标段名称 Section', s.title],
-          ['招标人 Tenderee', s.tenderee ?? '—'],
-          ['交易中心 Centre', centreName(s.centre)],
+          [both(partyWords(s.centre).owner), s.tenderee ?? '—'],
+          ['交易中心 Centre', portalCentreName(s.centre, ctx)],
           ['状态 State', s.state],
           ['评标办法 Method', method(e.method)],
-          ['参考价 Reference price', r.referencePrice ? `¥${r.referencePrice} (${bilingualName(REFERENCE_KIND_NAMES, r.referenceKind)})` : '—'],
-          ['评审开始 Started', e.startedAt ? beijingTime(e.startedAt) : '—'],
-          ['评审结束 Concluded', e.concludedAt ? beijingTime(e.concludedAt) : '—'],
-          ['有效投标数 Responsive bids', cell(r.responsiveCount)],
+          ['参考价 Reference price', r.referencePrice ? `${yuan(r.referencePrice)} (${bilingualName(REFERENCE_KIND_NAMES, r.referenceKind)})` : '—'],
+          ['评审开始 Started', e.startedAt ? zonedTime(e.startedAt, zone) : '—'],
+          ['评审结束 Concluded', e.concludedAt ? zonedTime(e.concludedAt, zone) : '—'],
+          [`有效${w.bid.zh}数 Responsive ${w.bid.en}s`, cell(r.responsiveCount)],
+          ['评标委员会 Evaluation committee', committee.length ? committee.join('、') : '成员名单及签字见文末 members sign below'],
         ],
       },
       { kind: 'heading', text: both(L.outcome) },
@@ -142,17 +163,17 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
             ? `未产生候选人（废标 / 未成交） No candidates: ${r.rule ?? ''}\n${r.reason ?? ''}`
             : `产生 ${(r.candidates ?? []).length} 名候选人 ${(r.candidates ?? []).length} candidate(s).`,
       },
-      { kind: 'heading', text: both(L.ranking) },
-      (r.ranking ?? []).length ? rankingTable(r.ranking ?? [], scoring) : none,
+      { kind: 'heading', text: sale ? '有效竞买排序 Ranking of the responsive offers' : both(L.ranking) },
+      (r.ranking ?? []).length ? rankingTable(r.ranking ?? [], scoring, zone, bidderHead) : none,
       ...scoreBlocks(r),
-      { kind: 'heading', text: both(L.excluded) },
+      { kind: 'heading', text: sale ? '无效竞买及原因 Offers excluded, with reasons' : both(L.excluded) },
       (r.excluded ?? []).length
         ? {
             kind: 'table',
             size: 8,
             columns: [
               { header: '序号 No.', weight: 0.5, align: 'right' },
-              { header: '投标人 Bidder', weight: 2.4 },
+              { header: bidderHead, weight: 2.4 },
               { header: '报价 Price', weight: 1.2, align: 'right' },
               { header: '状态 Status', weight: 1 },
               { header: '原因 Reason', weight: 3.2 },
@@ -160,21 +181,21 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
             rows: (r.excluded ?? []).map((x) => [
               cell(x.seq),
               x.bidder?.name ?? x.bidder?.orgId ?? x.bidId,
-              x.price ?? '—',
+              yuan(x.price),
               [x.status, x.validity].filter(Boolean).join(' / '),
-              x.cause ? `${x.cause.code}: ${x.cause.message}` : '—',
+              x.cause ? `${x.cause.code}: ${x.cause.message.replace(/\b\d{4,}\.\d{2}\b/g, (m) => rmb(m))}` : '—',
             ]),
           }
         : none,
-      { kind: 'heading', text: both(L.candidates) },
-      (r.candidates ?? []).length ? rankingTable(r.candidates ?? [], scoring) : none,
+      { kind: 'heading', text: sale ? '竞得候选人 Candidates' : both(L.candidates) },
+      (r.candidates ?? []).length ? rankingTable(r.candidates ?? [], scoring, zone, bidderHead) : none,
       { kind: 'heading', text: both(L.reserve) },
       r.reserve
         ? {
             kind: 'keyValue',
             rows: [
               ['底价 Reserve', yuan(r.reserve.amount)],
-              ['密封时间 Sealed at', beijingTime(r.reserve.setAt)],
+              ['密封时间 Sealed at', zonedTime(r.reserve.setAt, zone)],
               ['密文摘要 Sealed SHA-256', r.reserve.sealedSha256],
             ],
           }
@@ -183,8 +204,8 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
       {
         kind: 'keyValue',
         rows: [
-          ['公示开始 From', e.publicity?.from ? beijingTime(e.publicity.from) : '—'],
-          ['公示结束 Ends', e.publicity ? beijingTime(e.publicity.endsAt) : '—'],
+          ['公示开始 From', e.publicity?.from ? zonedTime(e.publicity.from, zone) : '—'],
+          ['公示结束 Ends', e.publicity ? zonedTime(e.publicity.endsAt, zone) : '—'],
         ],
       },
       e.objections.length
@@ -196,7 +217,7 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
               { header: '异议 Objection', weight: 3 },
               { header: '答复 Answer', weight: 3 },
             ],
-            rows: e.objections.map((o) => [beijingTime(o.raisedAt), o.text, `${o.answer ?? '未答复 not answered'}${o.answeredAt ? `\n${beijingTime(o.answeredAt)}` : ''}`]),
+            rows: e.objections.map((o) => [t(o.raisedAt), o.text, `${o.answer ?? '未答复 not answered'}${o.answeredAt ? `\n${t(o.answeredAt)}` : ''}`]),
           }
         : { kind: 'paragraph', text: '无异议 No objections' },
       { kind: 'heading', text: both(L.declines) },
@@ -210,25 +231,39 @@ export function evaluationReportDocument(d: EvaluationReportJson, source: string
               { header: '原因 Reason', weight: 3 },
               { header: '时间 At', weight: 1.3 },
             ],
-            rows: e.declines.map((x) => [String(x.rank), (r.candidates ?? []).find((c) => c.rank === x.rank)?.bidder.name ?? '', x.reason, beijingTime(x.at)]),
+            rows: e.declines.map((x) => [String(x.rank), (r.candidates ?? []).find((c) => c.rank === x.rank)?.bidder.name ?? '', x.reason, t(x.at)]),
           }
         : none,
       { kind: 'heading', text: both(L.opening) },
       {
         kind: 'keyValue',
         rows: [
-          ['开标时间 Opening time', rec.openingTime ? `${beijingTime(rec.openingTime)} (北京时间 Beijing time)` : '—'],
-          ['主持人 Presiding', rec.officials?.presiding ?? '—'],
+          ['开标时间 Opening time', rec.openingTime ? zonedTime(rec.openingTime, zone) : '—'],
+          ['开标人（主持人）Presiding', rec.officials?.presiding ?? '—'],
           ['记录人 Recording', rec.officials?.recording ?? '—'],
-          ['监督人 Supervising', rec.officials?.supervising ?? '—'],
+          ['监标人 Supervising', rec.officials?.supervising ?? '—'],
           ['投标数 Bids', String(rec.bids.length)],
         ],
       },
-      openingBidsTable(rec),
+      openingBidsTable(rec, ctx),
       {
         kind: 'paragraph',
         size: 8,
         text: `完整开标记录（含开标密钥与检查点）见本报告 JSON 的 openingRecord 字段及 GET /api/sections/${s.id}/opening-record。\nThe whole opening record (with the opening key and the checkpoints) is the openingRecord field of this report\u2019s JSON, and GET /api/sections/${s.id}/opening-record.`,
+      },
+      { kind: 'heading', text: both({ zh: '评标委员会签字', en: 'Signatures of the evaluation committee' }) },
+      {
+        kind: 'paragraph',
+        size: 8.5,
+        text: '评标委员会成员对本报告的评审结论签字确认；对结论持有异议的成员可以书面方式阐述其不同意见和理由（《招标投标法实施条例》第五十三条）。\nThe members of the committee sign the conclusions of this report; a member who disagrees states the reasons in writing (TBLS 53).',
+      },
+      {
+        kind: 'signatures',
+        lines: [
+          '评标委员会负责人 Chair of the committee',
+          ...(committee.length ? committee.map((m) => `评委 Member: ${m}`) : ['评委 Member 1', '评委 Member 2', '评委 Member 3', '评委 Member 4', '评委 Member 5']),
+        ],
+        columns: 2,
       },
     ],
   };

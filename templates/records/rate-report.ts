@@ -3,28 +3,29 @@
 import Decimal from 'decimal.js';
 import type { RecordDocument, ChartBar } from '../../modules/records/pdf';
 import type { RatesReport } from '../../modules/reports/reports-service';
-import { beijingTime, both, centreName } from './strings';
-import { bilingualName, REFERENCE_KIND_NAMES } from '../code-names';
+import { both, portalCentreName, type RenderContext, yuanText, zonedTime } from './strings';
+import { REFERENCE_KIND_NAMES } from '../code-names';
 
 const L = {
   title: { zh: '资金节约率与增值率报告', en: 'Savings and Value-added Rate Report' },
-  period: { zh: '统计期间（按中标日期）', en: 'Period (award date)' },
+  period: { zh: '统计期间（按中标/成交日期）', en: 'Period (award date)' },
   generatedAt: { zh: '生成时间', en: 'Generated at' },
   headline: { zh: '结论', en: 'Headline' },
   combined: { zh: '合计', en: 'Combined' },
   costSide: { zh: '资金节约率（建设工程、政府采购）', en: 'Savings rate (construction, procurement)' },
   revenueSide: { zh: '增值率（土地、产权）', en: 'Value-added rate (land, property)' },
   byCentre: { zh: '分中心统计', en: 'By centre' },
-  charts: { zh: '各中心费率走势', en: 'Rate per centre over time' },
+  charts: { zh: '各中心资金节约率与增值率走势', en: 'Savings and value-added rates per centre over time' },
   sections: { zh: '标段明细', en: 'Sections' },
   counts: { zh: '数量统计', en: 'Counts' },
   formula: {
-    zh: '费率 = Σ(差额) ÷ Σ(参考价) × 100%，按分精确求和，保留两位小数（四舍五入）。节约率差额 = 参考价 − 成交价；增值率差额 = 成交价 − 参考价。',
-    en: 'Rate = Σ(difference) ÷ Σ(reference) × 100, summed exactly in fen, two decimals, round half up.',
+    zh: '资金节约率 = Σ(参考价 − 成交价) ÷ Σ(参考价) × 100%；增值率 = Σ(成交价 − 参考价) ÷ Σ(参考价) × 100%。按分精确求和，保留两位小数（四舍五入）。',
+    en: 'Savings rate = Σ(reference − final) ÷ Σ(reference) × 100; value-added rate = Σ(final − reference) ÷ Σ(reference) × 100; summed exactly in fen, two decimals, round half up.',
   },
 };
 
-const METRIC: Record<string, string> = { savings: '节约率 savings', value_added: '增值率 value-added' };
+const METRIC: Record<string, string> = { savings: '资金节约率 savings rate', value_added: '增值率 value-added rate' };
+const METRIC_ZH: Record<string, string> = { savings: '资金节约率', value_added: '增值率' };
 
 /** Yuan with two decimals ("-12.30") to fen, exactly. */
 function fen(yuan: string): bigint {
@@ -35,7 +36,7 @@ function fen(yuan: string): bigint {
 }
 
 const pct = (r: { percent: string | null }) => (r.percent === null ? '—' : `${r.percent}%`);
-const fraction = (r: { numerator: string; denominator: string }) => `${r.numerator} / ${r.denominator}`;
+const fraction = (r: { numerator: string; denominator: string }) => `${yuanText(r.numerator)} / ${yuanText(r.denominator)}`;
 
 /** Months of the period when it spans at most two years, otherwise years. */
 function buckets(from: string, to: string): { key: (date: string) => string; labels: string[] } {
@@ -73,8 +74,10 @@ export function rateSeries(report: RatesReport, centre: string): ChartBar[] {
   });
 }
 
-export function rateReportDocument(report: RatesReport, source: string): RecordDocument {
+export function rateReportDocument(report: RatesReport, source: string, ctx?: RenderContext): RecordDocument {
   const { cost, revenue } = report.combined;
+  const centreName = (code: string) => portalCentreName(code, ctx);
+  const metricOf = new Map(report.centres.map((c) => [c.centre, c.metric]));
   return {
     title: both(L.title),
     subtitle: `${report.period.from} — ${report.period.to}${'centre' in report && report.centre ? ` · ${centreName(report.centre)}` : ''}`,
@@ -87,7 +90,7 @@ export function rateReportDocument(report: RatesReport, source: string): RecordD
         kind: 'keyValue',
         rows: [
           [both(L.period), `${report.period.from} — ${report.period.to}`],
-          [both(L.generatedAt), `${beijingTime(report.generatedAt)} (北京时间 Beijing time)`],
+          [both(L.generatedAt), zonedTime(report.generatedAt)],
           [both(L.headline), `${report.headlineZh}\n${report.headline}`],
           [both(L.costSide), `${pct(cost.rate)}  (${fraction(cost.rate)})  ${cost.sections} 个标段 sections`],
           [both(L.revenueSide), `${pct(revenue.rate)}  (${fraction(revenue.rate)})  ${revenue.sections} 个标段 sections`],
@@ -104,18 +107,18 @@ export function rateReportDocument(report: RatesReport, source: string): RecordD
           { header: '参考价合计 Reference total', weight: 1.8, align: 'right' },
           { header: '成交价合计 Final total', weight: 1.8, align: 'right' },
           { header: '差额 Numerator', weight: 1.6, align: 'right' },
-          { header: '费率 Rate', weight: 1, align: 'right' },
+          { header: '节约率/增值率 Rate', weight: 1.2, align: 'right' },
           { header: '基准 Base', weight: 1.2 },
         ],
         rows: report.centres.map((c) => [
           centreName(c.centre),
           METRIC[c.metric] ?? c.metric,
           `${c.sections}${c.importedSections ? ` (${c.importedSections}*)` : ''}`,
-          c.referenceTotal,
-          c.finalTotal,
-          c.rate.numerator,
+          yuanText(c.referenceTotal),
+          yuanText(c.finalTotal),
+          yuanText(c.rate.numerator),
           pct(c.rate),
-          Array.isArray(c.rate.base) ? c.rate.base.join(', ') : (c.rate.base ?? '—'),
+          (Array.isArray(c.rate.base) ? c.rate.base : [c.rate.base]).map((b) => (b ? (REFERENCE_KIND_NAMES[b]?.zh ?? b) : '—')).join('、'),
         ]),
       },
       { kind: 'heading', text: both(L.counts) },
@@ -149,19 +152,19 @@ export function rateReportDocument(report: RatesReport, source: string): RecordD
           { header: '编号 Code', weight: 2 },
           { header: '名称 Title', weight: 2.4 },
           { header: '中心 Centre', weight: 1.4 },
-          { header: '中标日期 Award date', weight: 1.3 },
+          { header: '中标/成交日期 Award date', weight: 1.3 },
           { header: '参考价 Reference', weight: 1.5, align: 'right' },
           { header: '成交价 Final', weight: 1.5, align: 'right' },
-          { header: '费率 Rate', weight: 0.9, align: 'right' },
+          { header: '节约率/增值率 Rate', weight: 1.1, align: 'right' },
         ],
         rows: report.sections.map((s) => [
           s.code + (s.imported ? ' (导入 imported)' : ''),
           s.title,
           centreName(s.centre).split(' ')[0]!,
           s.awardDate,
-          `${s.referencePrice} (${bilingualName(REFERENCE_KIND_NAMES, s.referenceKind)})`,
-          s.finalAmount,
-          pct(s.rate),
+          `${yuanText(s.referencePrice)}\n${REFERENCE_KIND_NAMES[s.referenceKind]?.zh ?? s.referenceKind}`,
+          yuanText(s.finalAmount),
+          `${METRIC_ZH[metricOf.get(s.centre) ?? ''] ?? ''} ${pct(s.rate)}`.trim(),
         ]),
       },
     ],

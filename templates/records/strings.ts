@@ -47,3 +47,87 @@ export function cell(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return JSON.stringify(value);
 }
+
+/**
+ * An amount for the PDFs, with thousands separators: "3528600.00" (yuan, as the API writes amounts)
+ * or a bigint of fen → "3,528,600.00". Integer arithmetic only; text that is not an amount passes through.
+ */
+export function yuanText(amount: string | bigint | null | undefined): string {
+  if (amount === null || amount === undefined || amount === '') return '—';
+  let fen: bigint;
+  if (typeof amount === 'bigint') fen = amount;
+  else {
+    const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount.trim());
+    if (!m) return amount;
+    fen = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
+    if (m[1]) fen = -fen;
+  }
+  const negative = fen < 0n;
+  const abs = negative ? -fen : fen;
+  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${whole}.${(abs % 100n).toString().padStart(2, '0')}`;
+}
+
+/** "¥3,528,600.00"; "—" for no amount. */
+export const rmb = (amount: string | bigint | null | undefined): string => {
+  const t = yuanText(amount);
+  if (t === '—' || !/^-?[\d,]+\.\d\d$/.test(t)) return t;
+  return t.startsWith('-') ? `-¥${t.slice(1)}` : `¥${t}`;
+};
+
+/** What a render knows besides the JSON: the centres as the portal names them, and names for ids. */
+export interface RenderContext {
+  centres?: Record<string, { zh: string; en: string; timeZone: string }>;
+  /** Organisation (and other) ids → the names the platform knows for them. */
+  names?: Record<string, string>;
+}
+
+/** The centre's name as on the portal ("土地出让 State land-use rights"), else the built-in one. */
+export function portalCentreName(code: unknown, ctx?: RenderContext): string {
+  const c = typeof code === 'string' ? ctx?.centres?.[code] : undefined;
+  return c ? `${c.zh} ${c.en}` : centreName(code);
+}
+
+/** The issuing body of a notice: the centre as a trading centre, "土地出让交易中心" / "产权交易中心". */
+export function issuerName(code: unknown, ctx?: RenderContext): { zh: string; en: string } {
+  const c = (typeof code === 'string' ? (ctx?.centres?.[code] ?? CENTRE_NAMES[code]) : undefined) ?? { zh: String(code ?? ''), en: String(code ?? '') };
+  const zh = c.zh.endsWith('中心') ? c.zh : c.zh.endsWith('交易') ? `${c.zh}中心` : `${c.zh}交易中心`;
+  const en = /centre$/i.test(c.en) ? c.en : `${c.en} Trading Centre`;
+  return { zh, en };
+}
+
+/**
+ * An instant in a time zone with its offset: "2026-12-01 09:00:00 (UTC+08:00 Asia/Shanghai)"; the
+ * zone's name is left out when `short`.
+ */
+export function zonedTime(ms: unknown, timeZone = 'Asia/Shanghai', short = false): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return beijingTime(ms);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  const offset = (parts.timeZoneName ?? 'GMT').replace('GMT', 'UTC') || 'UTC';
+  const off = offset === 'UTC' ? 'UTC+00:00' : offset;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${short ? off : `(${off} ${timeZone})`}`;
+}
+
+/** The centre's time zone (Asia/Shanghai unless the render was told otherwise). */
+export const zoneOf = (code: unknown, ctx?: RenderContext): string => (typeof code === 'string' ? ctx?.centres?.[code]?.timeZone : undefined) ?? 'Asia/Shanghai';
+
+/** Words the PDFs need beyond templates/centre-words.ts: who owns what is traded, and how it is traded. */
+export function partyWords(centre: string): { owner: { zh: string; en: string }; procedure: { zh: string; en: string } } {
+  if (centre === 'land' || centre === 'property') return { owner: { zh: '出让人', en: 'Seller' }, procedure: { zh: '交易方式', en: 'Procedure' } };
+  if (centre === 'procurement') return { owner: { zh: '采购人', en: 'Purchaser' }, procedure: { zh: '采购方式', en: 'Procedure' } };
+  return { owner: { zh: '招标人', en: 'Tenderee' }, procedure: { zh: '招标方式', en: 'Procedure' } };
+}

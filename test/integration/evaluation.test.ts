@@ -105,7 +105,7 @@ describe('evaluation, candidate publicity and award', function () {
 
     const award = await t.req().get(`/api/sections/${s.id}/award`);
     ok(award);
-    expect(award.body.award.notice).to.contain('中标通知书').and.to.contain('甲建设有限公司').and.to.contain('900000.00');
+    expect(award.body.award.notice).to.contain('中标通知书').and.to.contain('甲建设有限公司').and.to.contain('900,000.00');
 
     const contract = await t
       .req(t.users.opProc)
@@ -215,7 +215,7 @@ describe('evaluation, candidate publicity and award', function () {
     const awarded = await t.req(t.users.opLand).post(`${url2}/award`);
     ok(awarded);
     expect(awarded.body.award).to.include({ rank: 1, amount: '5900000.00' });
-    expect(awarded.body.award.notice).to.contain('成交通知书');
+    expect(awarded.body.award.notice).to.contain('成交确认书').and.to.contain('竞得人').and.not.contain('招标文件');
   });
 
   it('comprehensive scoring with two evaluators and weights ranks by the exact totals', async () => {

@@ -180,10 +180,10 @@ describe('records: the evaluation report and the award notice from real flows', 
       '甲建设有限公司',
       '丁贸易有限公司',
       '丙工程有限公司',
-      '850000.00',
-      '900000.00',
-      '950000.00',
-      '1200000.00',
+      '¥850,000.00',
+      '¥900,000.00',
+      '¥950,000.00',
+      '¥1,200,000.00',
       'over_reference',
       '第一名的业绩证明存疑。',
       '经核查，业绩证明真实有效。',
@@ -211,11 +211,13 @@ describe('records: the evaluation report and the award notice from real flows', 
       'NoticeofAward',
       '中标人',
       '甲建设有限公司',
-      '900000.00',
+      '¥900,000.00',
       '人民币玖拾万元整',
       `${awardDate}(Asia/Shanghai)`,
       s.code,
-      '政府采购',
+      '政府采购交易中心',
+      '盖章',
+      '签发Issuedby',
       '办公设备采购',
       '市政务服务管理局',
       squash(n.body.award.notice),
@@ -284,7 +286,7 @@ describe('records: the evaluation report and the award notice from real flows', 
       first.score.priceScore,
       first.score.evaluatorsMean,
       first.score.total,
-      '900000.05',
+      '¥900,000.05',
       '60.5',
       r.digest,
     ]) {
@@ -295,7 +297,7 @@ describe('records: the evaluation report and the award notice from real flows', 
     ok(await t.req(t.users.opProc).post(`${ev}/award`));
     const n = await jsonAndPdf(t, `/api/sections/${s.id}/award`, `/api/sections/${s.id}/award-notice.pdf`);
     expect(n.body.award.amount).to.equal('900000.05');
-    for (const x of ['中标通知书', '乙科技有限公司', '900000.05', '人民币玖拾万元零伍分', n.digest]) expect(n.text, x).to.contain(x);
+    for (const x of ['中标通知书', '乙科技有限公司', '¥900,000.05', '人民币玖拾万元零伍分', n.digest]) expect(n.text, x).to.contain(x);
   });
 
   it('land: the reserve revealed in the report, the 成交通知书 with 角 in capitals; a failed section has a report and no notice', async () => {
@@ -315,16 +317,44 @@ describe('records: the evaluation report and the award notice from real flows', 
     const report = `/api/sections/${s.id}/evaluation-report`;
     const r = await jsonAndPdf(t, report, `${report}.pdf`);
     expect(r.body.evaluation.result.reserve.amount).to.equal('5600000.00');
-    for (const x of ['价高者得', '土地使用权出让', '滨湖地块一', '底价', '5600000.00', r.body.evaluation.result.reserve.sealedSha256.slice(0, 16), '5900000.50', '乙科技有限公司', r.digest]) {
+    for (const x of [
+      '价高者得',
+      '土地出让State',
+      '滨湖地块一',
+      '底价',
+      '¥5,600,000.00',
+      r.body.evaluation.result.reserve.sealedSha256.slice(0, 16),
+      '¥5,900,000.50',
+      '乙科技有限公司',
+      '竞买人',
+      '出让人',
+      r.digest,
+    ]) {
       expect(r.text, x).to.contain(x);
     }
+    expect(r.text).to.not.contain('投标人');
     expect((await t.req().get(`/api/sections/${s.id}/award-notice.pdf`)).status).to.equal(404);
 
     t.clock.set(s.deadline + 3 * DAY);
     ok(await t.req(t.users.opLand).post(`${ev}/award`));
     const n = await jsonAndPdf(t, `/api/sections/${s.id}/award`, `/api/sections/${s.id}/award-notice.pdf`);
-    for (const x of ['成交通知书', 'NoticeofTransaction', '成交人', '乙科技有限公司', '5900000.50', '人民币伍佰玖拾万元伍角', '土地使用权出让', n.digest]) expect(n.text, x).to.contain(x);
-    expect(n.text).to.not.contain('中标通知书');
+    for (const x of [
+      '成交确认书',
+      'ConfirmationofSale',
+      '竞得人',
+      '成交价',
+      '竞买保证金',
+      '乙科技有限公司',
+      '¥5,900,000.50',
+      '人民币伍佰玖拾万元伍角',
+      '土地出让State',
+      '土地出让交易中心',
+      '盖章',
+      n.digest,
+    ]) {
+      expect(n.text, x).to.contain(x);
+    }
+    for (const x of ['中标通知书', '成交通知书', '投标人', '招标文件', '中标人', '政府采购']) expect(n.text, x).to.not.contain(x);
 
     // 废标: two responsive bids only. The report states the rule and the reason; there is no notice.
     t.clock.set(T0);

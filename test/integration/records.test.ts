@@ -201,8 +201,15 @@ describe('records: PDFs of real records over HTTP', () => {
       const served = await t.req().get(`/api/sections/${section.id}/opening-record`);
       expect(served.headers['etender-record-sha256']).to.equal(digest);
       expect(res.headers['etender-json-sha256']).to.equal(digest);
-      const text = squash(pdfText(pdf));
-      for (const s of [BIDDER_NAME, '甲建设有限公司', '乙科技有限公司', '政府采购', '开标记录表', '办公设备采购', '880000.00', digest]) expect(text, s).to.contain(s);
+      const raw = pdfText(pdf);
+      const text = squash(raw);
+      for (const s of [BIDDER_NAME, '甲建设有限公司', '乙科技有限公司', '政府采购', '开标记录表', '办公设备采购', '¥880,000.00', '¥1,000,000.00', '公开招标', '最低评标价法', digest])
+        expect(text, s).to.contain(s);
+      // The signature lines of the officials and of every bidder's representative; times with their offset.
+      for (const s of ['开标人Openedbyop-proc', '记录人Recordedby', '监标人Supervisedby', '投标人代表签字', `3.${BIDDER_NAME}`, '签字Signature', 'UTC+08:00']) expect(text, s).to.contain(s);
+      expect(text).to.not.match(/\d{7}\.\d\d/);
+      // Column heads do not break inside a word (the squashed text would hide a break: look at the raw lines).
+      for (const word of ['Decryption', 'Ciphertext', 'Received', 'Validity,']) expect(raw, word).to.contain(word);
 
       expect(await t.services.audit.list({ action: 'record.downloaded' })).to.have.length(0);
       const counts = await t.tdb.db.knex('record_downloads').where({ section_id: section.id });
@@ -247,9 +254,18 @@ describe('records: PDFs of real records over HTTP', () => {
           'etenderverify-receipt',
           'age-d',
           sha256Of(d),
+          // Readable data: states as "a → b", organisations by name, times in the centre's zone with the offset.
+          '状态state:draft→published',
+          '投标人bidder:甲建设有限公司',
+          `${BIDDER_NAME}的投标`,
+          'UTC+08:00',
+          'Asia/Shanghai',
         ]) {
           expect(text, s).to.contain(s);
         }
+        // No raw JSON and no epoch milliseconds in the rendering (the leaf hashes and the JSON digest stay).
+        expect(text).to.not.match(/1[78]\d{11}/);
+        expect(text).to.not.contain('{"state"');
       }
       const logged = await t.services.audit.list({ action: 'record.downloaded', limit: 1000 });
       expect(logged.length - before).to.equal(3);
@@ -295,8 +311,10 @@ describe('records: PDFs of real records over HTTP', () => {
         '资金节约率与增值率报告',
         '政府采购',
         '建设工程',
-        '土地使用权出让',
-        '国有产权交易',
+        '土地出让State',
+        '产权交易State',
+        '资金节约率savingsrate',
+        '增值率value-addedrate',
         '政府采购示范项目一',
         '合肥示范体育中心工程',
         squash(json.body.headlineZh),
@@ -307,13 +325,20 @@ describe('records: PDFs of real records over HTTP', () => {
       }
       // The monthly chart of procurement: 12.93% in March (5170/40000), 10.00% in July.
       expect(text).to.contain('12.93').and.to.contain('10.00');
+      // The rates by their names, never 费率; amounts with thousands separators.
+      expect(text).to.not.contain('费率');
+      expect(text).to.match(/\d{1,3},\d{3}\.\d\d/);
+      expect(text).to.not.match(/\d{5,}\.\d\d/);
+      expect(text).to.not.contain('土地使用权出让');
     });
 
     it('a period with no data renders too (zeros, no error)', async function () {
       requireTool(this, 'pdftotext', POPPLER);
       const res = await binary(t.req().get('/api/reports/rates?from=2010-01-01&to=2010-12-31&format=pdf'));
       expect(res.status).to.equal(200);
-      expect(squash(pdfText(res.body as Buffer))).to.contain('资金节约率与增值率报告');
+      const text = squash(pdfText(res.body as Buffer));
+      expect(text).to.contain('资金节约率与增值率报告').and.to.contain('本期间无数据Nodatainthisperiod');
+      expect(text).to.not.contain('费率');
     });
   });
 });
