@@ -56,6 +56,7 @@ import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
 import { formTokens } from './http/form-token';
 import { accountPagesRoutes } from './pages/account-routes';
+import { auditPagesRoutes } from './pages/audit-routes';
 import { myPagesRoutes } from './pages/my-pages-routes';
 import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
@@ -313,6 +314,7 @@ export function createApp(deps: AppDeps) {
   const context = pageContext({ clock: deps.clock, orgs: services.orgFacts, tokens });
   app.use(accountPagesRoutes({ accounts: services.accounts, orgs: services.orgs, limits: loginLimits, registrations, tokens, context, log }));
   app.use(myPagesRoutes({ pki: services.pki, bids: services.bids, custody: services.custody, tokens, context }));
+  app.use(auditPagesRoutes({ tenders: services.tenders, bids: services.bids, centres: services.centres, accounts: services.accounts, orgs: services.orgFacts, audit: services.audit, context }));
   app.use(pagesRoutes({ services, clock: deps.clock, context, tokens, maxBidBytes: config.maxBidBytes }));
   app.use(pageErrors((req, res) => context(req, res)));
 

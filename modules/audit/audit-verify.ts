@@ -184,4 +184,3 @@ export async function verifyInstance(options: VerifyOptions): Promise<VerifyRepo
   }
   return { ok: problems.length === 0, entries, checkpoints: checked, problems };
 }
-

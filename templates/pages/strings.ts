@@ -2,6 +2,7 @@
 // pages' strings are in account-strings.ts, the API's error codes in messages.ts.
 import { EVALUATION_METHOD_NAMES, namesIn, PROCEDURE_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 import { ACCOUNT_STRINGS } from './account-strings';
+import { AUDIT_STRINGS } from './audit-strings';
 import { MY_STRINGS } from './my-strings';
 import { OBJECTION_STRINGS } from './objection-strings';
 
@@ -136,6 +137,7 @@ const zh = {
   account: ACCOUNT_STRINGS.zh,
   objections: OBJECTION_STRINGS.zh,
   mine: MY_STRINGS.zh,
+  audit: AUDIT_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
     title: '核验投标回执',
@@ -336,6 +338,7 @@ const en: typeof zh = {
   account: ACCOUNT_STRINGS.en,
   objections: OBJECTION_STRINGS.en,
   mine: MY_STRINGS.en,
+  audit: AUDIT_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
     title: 'Check a bid receipt',
