@@ -175,6 +175,7 @@ const zh = {
     objection: '异议',
     report: '报表',
     reports: '报表',
+    record: '记录',
   } as Record<string, string>,
   dataLabels: {
     code: '编号',
@@ -237,6 +238,9 @@ const zh = {
     newCode: '新编号',
     previousSectionId: '原标段',
     creditCode: '统一社会信用代码',
+    by: '执行者',
+    process: '进程',
+    recordSha256: '记录 SHA-256',
   } as Record<string, string>,
 };
 
@@ -413,6 +417,7 @@ const en: typeof zh = {
     objection: 'Objection',
     report: 'Report',
     reports: 'Reports',
+    record: 'Record',
   },
   dataLabels: {
     code: 'Code',
@@ -475,6 +480,9 @@ const en: typeof zh = {
     newCode: 'New code',
     previousSectionId: 'Previous section',
     creditCode: 'Unified social credit code',
+    by: 'Done by',
+    process: 'Process',
+    recordSha256: 'Record SHA-256',
   },
 };
 
