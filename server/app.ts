@@ -57,6 +57,7 @@ import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
 import { formTokens } from './http/form-token';
 import { accountPagesRoutes } from './pages/account-routes';
+import { auditPagesRoutes } from './pages/audit-routes';
 import { myPagesRoutes } from './pages/my-pages-routes';
 import { adminPagesRoutes } from './pages/admin-routes';
 import { staffProjectRoutes } from './pages/staff-project-routes';
@@ -341,6 +342,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(staffProjectRoutes({ tenders: services.tenders, centres: services.centres, tokens, context }));
+  app.use(auditPagesRoutes({ tenders: services.tenders, bids: services.bids, centres: services.centres, accounts: services.accounts, orgs: services.orgFacts, audit: services.audit, context }));
   app.use(pagesRoutes({ services, clock: deps.clock, context, tokens, maxBidBytes: config.maxBidBytes }));
   app.use(pageErrors((req, res) => context(req, res)));
 

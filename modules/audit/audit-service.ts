@@ -91,6 +91,8 @@ export interface AuditService {
   consistencyProof(from: number, to: number): Promise<ConsistencyProof>;
   /** Entries [start, end), at most MAX_ENTRIES_PER_CALL. */
   entries(start: number, end: number): Promise<LogEntry[]>;
+  /** How many entries the log holds now (signed or not yet). */
+  size(): Promise<number>;
 }
 
 /** A request for part of the tree that does not exist (yet): 404, naming the field. */
@@ -281,6 +283,8 @@ export function createAuditService(deps: { knex: Knex; clock: Clock; logSigner: 
       const [fromRoot, toRoot, ...proof] = await hashRanges([[0, from], [0, to], ...ranges]);
       return { from, to, fromRoot: toHex(fromRoot!), toRoot: toHex(toRoot!), proof: proof.map(toHex) };
     },
+
+    size: sizeNow,
 
     async entries(start, end) {
       if (end < start) throw badRange('end', `end (${end}) must not be below start (${start}).`);

@@ -2,8 +2,9 @@
 // entry is fetched and hashed again, the tree head is recomputed for every signed checkpoint, every
 // signature is checked, and the server's consistency proofs between consecutive checkpoints must
 // hold against the signed roots. Trusts nothing the server computes.
-import canonicalize from 'canonicalize';
-import { keyIdOf, verifyCheckpointSignature, LOG_NAME, type Checkpoint } from './checkpoint';
+export { receiptOrder } from './entry-checks';
+import { keyIdOf, verifyCheckpointSignature, type Checkpoint } from './checkpoint';
+import { checkEntry, isCheckpointShape, receiptOrder } from './entry-checks';
 import { appendToFrontier, fromHex, leafHash, rootFromFrontier, toHex, verifyConsistency } from './merkle';
 
 export interface VerifyOptions {
@@ -182,60 +183,4 @@ export async function verifyInstance(options: VerifyOptions): Promise<VerifyRepo
     problem(err.message);
   }
   return { ok: problems.length === 0, entries, checkpoints: checked, problems };
-}
-
-function isCheckpointShape(cp: unknown): cp is Checkpoint {
-  const c = cp as Checkpoint;
-  return (
-    !!c &&
-    c.v === 1 &&
-    c.log === LOG_NAME &&
-    Number.isSafeInteger(c.size) &&
-    c.size >= 0 &&
-    typeof c.root === 'string' &&
-    /^[0-9a-f]{64}$/.test(c.root) &&
-    Number.isSafeInteger(c.at) &&
-    typeof c.keyId === 'string' &&
-    typeof c.signature === 'string'
-  );
-}
-
-/**
- * Bid entries are held back until their section's freeze and then appended in order of receipt:
- * within a section their promisedAt never goes back, and none follows the section's freeze entry.
- * A log that reordered or slipped in a bid later fails here.
- */
-export function receiptOrder() {
-  const lastPromised = new Map<string, number>();
-  const frozen = new Set<string>();
-  return {
-    check(text: string, position: number, problem: (m: string) => void): void {
-      let e: { action?: string; object?: { id?: string }; data?: { section?: unknown; promisedAt?: unknown } };
-      try {
-        e = JSON.parse(text);
-      } catch {
-        return; // reported by checkEntry
-      }
-      if (e.action === 'section.bids_frozen' && e.object?.id) frozen.add(e.object.id);
-      if (e.action !== 'bid.submitted' && e.action !== 'bid.withdrawn') return;
-      const section = e.data?.section;
-      const at = e.data?.promisedAt;
-      if (typeof section !== 'string' || typeof at !== 'number') return; // entries from before promises
-      if (frozen.has(section)) problem(`entry ${position}: a ${e.action} entry of section ${section} after its freeze`);
-      if (at < (lastPromised.get(section) ?? -Infinity)) problem(`entry ${position}: a ${e.action} entry of section ${section} out of the order of receipt`);
-      lastPromised.set(section, at);
-    },
-  };
-}
-
-function checkEntry(text: string, position: number, problem: (m: string) => void): void {
-  let parsed: { idx?: unknown };
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    problem(`entry ${position} is not valid JSON`);
-    return;
-  }
-  if (parsed?.idx !== position) problem(`entry ${position} says it is entry ${String(parsed?.idx)}`);
-  if (canonicalize(parsed) !== text) problem(`entry ${position} is not in RFC 8785 canonical form`);
 }

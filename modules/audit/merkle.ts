@@ -2,6 +2,7 @@
 // inclusion and consistency proofs and their verification, and the incremental "frontier" (the
 // compact range [0, size)) that lets an append cost O(log n). Pure functions over Buffers.
 import crypto from 'node:crypto';
+import { consistencySteps } from './consistency-steps';
 import { inclusionSteps } from './inclusion-steps';
 
 export const HASH_BYTES = 32;
@@ -49,12 +50,6 @@ export function splitPoint(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;
-}
-
-function isPowerOfTwo(n: number): boolean {
-  if (n < 1) return false;
-  while (n % 2 === 0) n /= 2;
-  return n === 1;
 }
 
 function log2Exact(n: number): number {
@@ -243,41 +238,20 @@ export function verifyConsistency(m: number, n: number, proof: readonly Buffer[]
   // Trivial cases, outside the RFC's algorithm (which assumes 0 < first < second).
   if (m === n) return proof.length === 0 && rootM.equals(rootN);
   if (m === 0) return proof.length === 0 && rootM.equals(EMPTY_ROOT);
-  // 1.
-  if (proof.length === 0) return false;
-  // 2.
-  const path = isPowerOfTwo(m) ? [rootM, ...proof] : [...proof];
-  // 3.
-  let fn = m - 1;
-  let sn = n - 1;
-  // 4.
-  while (isOdd(fn)) {
-    fn = half(fn);
-    sn = half(sn);
-  }
-  // 5.
+  const plan = consistencySteps(m, n, proof.length);
+  if (!plan) return false;
+  const path = plan.seedIsFirstRoot ? [rootM, ...proof] : [...proof];
   let fr = path[0]!;
   let sr = path[0]!;
-  // 6.
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false; // a.
-    if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr); // b.i
-      sr = nodeHash(c, sr); // b.ii
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
+  for (const [i, c] of path.slice(1).entries()) {
+    if (plan.steps[i]) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
     } else {
       sr = nodeHash(sr, c);
     }
-    fn = half(fn); // c.
-    sn = half(sn);
   }
-  // 7.
-  return sn === 0 && fr.equals(rootM) && sr.equals(rootN);
+  return fr.equals(rootM) && sr.equals(rootN);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // pages' strings are in account-strings.ts, the API's error codes in messages.ts.
 import { EVALUATION_METHOD_NAMES, namesIn, PROCEDURE_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 import { ACCOUNT_STRINGS } from './account-strings';
+import { AUDIT_STRINGS } from './audit-strings';
 import { MY_STRINGS } from './my-strings';
 import { ADMIN_STRINGS } from './admin-strings';
 import { OBJECTION_STRINGS } from './objection-strings';
@@ -142,6 +143,7 @@ const zh = {
   admin: ADMIN_STRINGS.zh,
   staff: STAFF_STRINGS.zh,
   bidDetails: BID_DETAIL_STRINGS.zh,
+  audit: AUDIT_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
     title: '核验投标回执',
@@ -345,6 +347,7 @@ const en: typeof zh = {
   admin: ADMIN_STRINGS.en,
   staff: STAFF_STRINGS.en,
   bidDetails: BID_DETAIL_STRINGS.en,
+  audit: AUDIT_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
     title: 'Check a bid receipt',
