@@ -4,6 +4,7 @@ import { EVALUATION_METHOD_NAMES, namesIn, PROCEDURE_NAMES, REFERENCE_KIND_NAMES
 import { ACCOUNT_STRINGS } from './account-strings';
 import { MY_STRINGS } from './my-strings';
 import { OBJECTION_STRINGS } from './objection-strings';
+import { STAFF_WORK_STRINGS } from './staff-work-strings';
 
 export type Lang = 'zh' | 'en';
 
@@ -136,6 +137,7 @@ const zh = {
   account: ACCOUNT_STRINGS.zh,
   objections: OBJECTION_STRINGS.zh,
   mine: MY_STRINGS.zh,
+  staffWork: STAFF_WORK_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
     title: '核验投标回执',
@@ -336,6 +338,7 @@ const en: typeof zh = {
   account: ACCOUNT_STRINGS.en,
   objections: OBJECTION_STRINGS.en,
   mine: MY_STRINGS.en,
+  staffWork: STAFF_WORK_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
     title: 'Check a bid receipt',
