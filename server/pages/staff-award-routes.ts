@@ -126,11 +126,18 @@ export function staffAwardRoutes(kit: StaffWorkKit): Router {
       if (signedAt === null) errors.signedAt = w.signedAtInvalid;
       const amount = parseYuan(values.amount.trim());
       if (!amount.ok || amount.fen <= 0n) errors.amount = w.amountInvalid;
+      const award = await services.awards.getAward(section.id);
+      if (signedAt !== null && signedAt > c.now) errors.signedAt = w.signedAtFuture;
+      else if (signedAt !== null && award && signedAt < award.awardedAt) errors.signedAt = w.signedAtBeforeAward;
       if (Object.keys(errors).length || signedAt === null || !amount.ok) return page(req, res, 422, { contract: { values, errors } });
       try {
         await services.awards.recordContract(req.ctx, section.id, { signedAt, amountFen: amount.fen });
       } catch (err) {
         if (!shownRefusal(err)) throw err;
+        if (err.code === 'rule_violation') {
+          const days = (await services.centres.rules(section.centre)).settings.contractWithinDays ?? DEFAULT_CONTRACT_WITHIN_DAYS;
+          return page(req, res, err.status, { contract: { values, errors: { signedAt: fill(w.contractLate, { days }) } } });
+        }
         return page(req, res, err.status, { contract: refusalForm(c, res, err, values, (f) => (f === 'signedAt' || f === 'amount' ? f : null)) });
       }
       back(res, c, section.id, 'contract');
