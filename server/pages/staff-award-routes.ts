@@ -98,7 +98,7 @@ export function staffAwardRoutes(kit: StaffWorkKit): Router {
       if (!reason) errors.reason = w.declineReasonRequired;
       else if (reason.length > 2000) errors.reason = fill(w.declineReasonTooLong, { n: reason.length });
       else if (textProblem(reason, true)) errors.reason = w.personInvisible;
-      if (!confirmed(req.body)) errors.confirm = w.confirmRequired;
+      if (!confirmed(req.body, 'confirmDecline')) errors.confirmDecline = w.confirmRequired;
       if (Object.keys(errors).length) return page(req, res, 422, { decline: { values, errors } });
       try {
         await services.evaluation.decline(req.ctx, section.id, Number(rankText), reason);

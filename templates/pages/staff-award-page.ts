@@ -67,7 +67,7 @@ ${
   left.length
     ? html`<section aria-labelledby="decline-title" id="decline"><h2 id="decline-title">${w.declineTitle}</h2>
 <p class="sub">${w.declineIntro}</p>
-${errorSummary(c, decline, { rank: w.declineRank, reason: w.declineReason, confirm: w.confirm })}
+${errorSummary(c, decline, { rank: w.declineRank, reason: w.declineReason, confirmDecline: w.confirm })}
 ${postForm(
   c,
   staffPath(d.section.id, 'award/decline'),
@@ -80,7 +80,7 @@ ${left.map(
 )}
 </fieldset>
 ${textArea(c, decline, { name: 'reason', label: w.declineReason, help: w.declineReasonHelp, maxlength: 2000, rows: 3 })}
-${confirmBox(c, decline)}
+${confirmBox(c, decline, 'confirmDecline')}
 <p><button type="submit" id="decline-submit">${w.declineButton}</button></p>`,
 )}
 </section>`

@@ -31,6 +31,7 @@ export interface ImportPageData {
 }
 
 export const IMPORT_PATH = '/staff/imports';
+const IMPORT_COLUMNS = ['centre', 'code', 'title', 'reference_price', 'award_amount', 'award_date', 'reference_kind'];
 
 /** The row's problem in the page's language; the service's own words (English) follow as the detail. */
 function rowProblem(c: Ctx, e: RowError): SafeHtml {
@@ -48,7 +49,7 @@ export function staffImportPage(c: Ctx, d: ImportPageData): SafeHtml {
   const errors = d.rowErrors;
   const body = html`<h1>${w.importTitle}</h1>
 <p>${w.importIntro}</p>
-<p>${w.importColumns}</p>
+<p>${w.importColumns} ${IMPORT_COLUMNS.map((k, i) => html`${i ? ', ' : ''}<code>${k}</code>`)}. ${w.importFormats}</p>
 <p>${w.importAllOrNothing}</p>
 ${d.imported ? notice(fill(w.importedTitle, { rows: d.imported.rows.length }), 'import-done') : ''}
 ${errorSummary(c, d.form, { csv: w.csvFile })}

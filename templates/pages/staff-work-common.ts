@@ -123,7 +123,7 @@ export function sectionHead(c: Ctx, s: StaffSection, title: string, current: 'op
 <p class="sub">${fill(w.timeZoneNote, { zone: s.timeZone })}</p>`;
 }
 
-/** The box an irreversible step must have ticked (name "confirm", value "yes"). */
+/** The box an irreversible step must have ticked (value "yes"; a page of two such forms names them apart). */
 export function confirmBox(c: Ctx, form: FormState, name = 'confirm'): SafeHtml {
   const id = fieldId(name);
   const error = form.errors[name];
@@ -134,7 +134,7 @@ ${error ? html`<span class="field-error" id="${id}-error">${error}</span>` : ''}
 }
 
 /** Whether the confirmation box was ticked in a posted body. */
-export const confirmed = (body: unknown) => (body as Record<string, unknown> | undefined)?.confirm === 'yes';
+export const confirmed = (body: unknown, name = 'confirm') => (body as Record<string, unknown> | undefined)?.[name] === 'yes';
 
 /** A multi-line field whose name is unique on a page of several forms (one per objection). */
 export function itemTextArea(form: FormState, f: { name: string; label: string; help: string; maxlength: number }): SafeHtml {

@@ -169,7 +169,8 @@ const zh = {
   // import
   importTitle: '导入历史成交结果',
   importIntro: '交易中心启用本平台前的成交结果，可从 CSV 文件导入，使资金节约率 / 增值率报表覆盖这些年份。导入的结果在报表中标明“导入”。',
-  importColumns: 'CSV 须为 UTF-8 编码，第一行为表头：centre,code,title,reference_price,award_amount,award_date[,reference_kind]。金额以元为单位，日期写作 YYYY-MM-DD。',
+  importColumns: 'CSV 须为 UTF-8 编码，第一行为表头，依次列出以下各列（reference_kind 可省略）：',
+  importFormats: '金额以元为单位，日期写作 YYYY-MM-DD。',
   importAllOrNothing: '全部行无误才导入；有任何错误时不导入任何一行，并列出每个错误所在的行。',
   csvFile: 'CSV 文件',
   csvHelp: '最大 8 MB，至多 50000 行。',
@@ -369,7 +370,8 @@ const en: typeof zh = {
   importTitle: 'Import historical results',
   importIntro:
     'Results awarded before the centre used this platform can be imported from a CSV file, so that the rate reports cover those years. Imported results are marked as imported in the reports.',
-  importColumns: 'The CSV is UTF-8 with the header centre,code,title,reference_price,award_amount,award_date[,reference_kind] on the first line; amounts in yuan, dates as YYYY-MM-DD.',
+  importColumns: 'The CSV is UTF-8 with a header on the first line naming these columns (reference_kind may be left out):',
+  importFormats: 'Amounts are in yuan, dates are written YYYY-MM-DD.',
   importAllOrNothing: 'All rows or none: with any error nothing is imported, and every error is listed with its line.',
   csvFile: 'CSV file',
   csvHelp: 'At most 8 MB and 50,000 rows.',

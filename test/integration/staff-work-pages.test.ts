@@ -225,9 +225,9 @@ describe('operator pages: opening, evaluation, award, import', function () {
     const bad = await postForm(op, path, `${path}/decline`, { rank: '1', reason: '' });
     expect(bad.status).to.equal(422);
     expect(fieldErrorIn(bad.text, 'reason')).to.equal('请填写放弃原因。');
-    expect(fieldErrorIn(bad.text, 'confirm')).to.equal('请勾选确认后再提交。');
+    expect(fieldErrorIn(bad.text, 'confirmDecline')).to.equal('请勾选确认后再提交。');
     expect(await dbState(t)).to.equal(before);
-    expect((await postForm(op, path, `${path}/decline`, { rank: '1', reason: '无法按期履约', confirm: 'yes' })).status).to.equal(303);
+    expect((await postForm(op, path, `${path}/decline`, { rank: '1', reason: '无法按期履约', confirmDecline: 'yes' })).status).to.equal(303);
     const page = await op.get(`${path}?done=declined`);
     expect(page.text).to.contain('已记录候选人放弃').and.to.contain('已放弃（无法按期履约）');
 
