@@ -42,7 +42,7 @@ function candidatesBlock(c: Ctx, d: AwardPageData): SafeHtml {
   const rankError = decline.errors.rank;
   return html`<section aria-labelledby="candidates-title" id="candidates-block"><h2 id="candidates-title">${w.candidatesTitle}</h2>
 ${v.publicity ? html`<p id="publicity-end">${fill(v.publicity.over ? w.publicityOver : w.publicityUntil, { at: zonedTime(v.publicity.endsAt, d.section.timeZone) })}</p>` : ''}
-<table id="candidates" tabindex="0"><caption>${w.candidatesTitle}</caption>
+<table id="candidates" tabindex="0"><caption class="visually-hidden">${w.candidatesTitle}</caption>
 <thead><tr><th scope="col">${w.rank}</th><th scope="col">${words.bidder}</th><th scope="col">${w.price}</th><th scope="col">${w.reason}</th></tr></thead>
 <tbody>${candidates.map(
     (k) =>

@@ -3,6 +3,7 @@
 // every total as the server computed them, shown back after saving); for lowest / highest price the
 // ranking; the excluded bids with their reasons; publish the candidates; then the publicity with the
 // objections to the candidates and a form to answer each.
+import Decimal from 'decimal.js';
 import { html, type SafeHtml } from '../../server/pages/html';
 import type { EvaluationView } from '../../modules/evaluation/evaluation-schemas';
 import { yuan } from './format';
@@ -43,6 +44,9 @@ export interface EvaluationPageData {
   notice: string | null;
 }
 
+/** The server's weighted sum (an exact decimal) printed with two decimals, as the totals are. */
+const twoDecimals = (x: string | undefined) => (x === undefined ? '—' : new Decimal(x).toFixed(2));
+
 export const scoreField = (bidId: string, criterion: number) => `s-${bidId}-${criterion}`;
 
 type Ranked = NonNullable<NonNullable<EvaluationView['result']>['ranking']>[number];
@@ -64,7 +68,7 @@ function rankingTable(c: Ctx, d: EvaluationPageData, rows: Ranked[], id: string,
   const words = wordsOf(c, d.section);
   const declines = new Map((d.view?.declines ?? []).map((x) => [x.rank, x.reason]));
   const candidates = id === 'candidates';
-  return html`<table id="${id}" tabindex="0"><caption>${caption}</caption>
+  return html`<table id="${id}" tabindex="0"><caption class="visually-hidden">${caption}</caption>
 <thead><tr><th scope="col">${w.rank}</th><th scope="col">${w.seq}</th><th scope="col">${words.bidder}</th><th scope="col">${w.price}</th>${scored ? html`<th scope="col">${w.priceScore}</th><th scope="col">${w.mean}</th><th scope="col">${w.total}</th>` : ''}</tr></thead>
 <tbody>${rows.map(
     (r) =>
@@ -88,7 +92,7 @@ function scoreTables(c: Ctx, d: EvaluationPageData, ranking: Ranked[]): SafeHtml
       .sort((a, b) => a.seq - b.seq)
       .map(
         (r) =>
-          html`<tr><td>${r.seq}. ${r.bidder.name}</td>${criteria.map((k) => html`<td class="num">${r.score?.evaluators[e]?.scores[k] ?? '—'}</td>`)}<td class="num weighted">${r.score?.evaluators[e]?.weighted ?? '—'}</td></tr>`,
+          html`<tr><td>${r.seq}. ${r.bidder.name}</td>${criteria.map((k) => html`<td class="num">${r.score?.evaluators[e]?.scores[k] ?? '—'}</td>`)}<td class="num weighted">${twoDecimals(r.score?.evaluators[e]?.weighted)}</td></tr>`,
       )}</tbody></table>`,
   )}`;
 }

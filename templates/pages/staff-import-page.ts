@@ -49,14 +49,14 @@ export function staffImportPage(c: Ctx, d: ImportPageData): SafeHtml {
   const errors = d.rowErrors;
   const body = html`<h1>${w.importTitle}</h1>
 <p>${w.importIntro}</p>
-<p>${w.importColumns} ${IMPORT_COLUMNS.map((k, i) => html`${i ? ', ' : ''}<code>${k}</code>`)}. ${w.importFormats}</p>
+<p>${w.importColumns} ${IMPORT_COLUMNS.map((k, i) => html`${i ? ', ' : ''}<code>${k}</code>`)}${c.lang === 'en' ? '. ' : '。'}${w.importFormats}</p>
 <p>${w.importAllOrNothing}</p>
 ${d.imported ? notice(fill(w.importedTitle, { rows: d.imported.rows.length }), 'import-done') : ''}
 ${errorSummary(c, d.form, { csv: w.csvFile })}
 ${
   errors
     ? html`<section aria-labelledby="row-errors-title" id="row-errors-block"><h2 id="row-errors-title">${fill(w.importErrorsTitle, { n: errors.total })}${errors.total > errors.shown.length ? html` ${fill(w.importErrorsShown, { n: errors.shown.length })}` : ''}</h2>
-<table id="row-errors" tabindex="0"><caption>${fill(w.importErrorsTitle, { n: errors.total })}</caption>
+<table id="row-errors" tabindex="0"><caption class="visually-hidden">${fill(w.importErrorsTitle, { n: errors.total })}</caption>
 <thead><tr><th scope="col">${w.line}</th><th scope="col">${w.column}</th><th scope="col">${w.problem}</th></tr></thead>
 <tbody>${errors.shown.map((e) => html`<tr data-line="${e.line}"><td class="num line">${e.line}</td><td><code>${e.field}</code></td><td>${rowProblem(c, e)}</td></tr>`)}</tbody></table>
 </section>`
@@ -76,7 +76,7 @@ ${
   d.imported
     ? html`<section aria-labelledby="imported-title" id="imported"><h2 id="imported-title">${w.importedRows}</h2>
 ${d.imported.sha256 ? html`<p>${w.importedSha}: <code id="imported-sha">${d.imported.sha256}</code></p>` : ''}
-<table id="imported-rows" tabindex="0"><caption>${fill(w.importedTitle, { rows: d.imported.rows.length })}</caption>
+<table id="imported-rows" tabindex="0"><caption class="visually-hidden">${fill(w.importedTitle, { rows: d.imported.rows.length })}</caption>
 <thead><tr><th scope="col">${w.centre}</th><th scope="col">${c.s.code}</th><th scope="col">${c.s.title}</th><th scope="col">${w.referenceKind}</th><th scope="col">${w.reference}</th><th scope="col">${w.awardAmount}</th><th scope="col">${w.awardDate}</th></tr></thead>
 <tbody>${d.imported.rows.map(
         (r) =>

@@ -190,7 +190,7 @@ describe('operator pages: opening, evaluation, award, import', function () {
     expect(row(b)).to.contain('<td>1</td>').and.to.contain('26.67').and.to.contain('60.75').and.to.contain('<td class="num total">87.42</td>');
     expect(row(c)).to.contain('<td>2</td>').and.to.contain('<td class="num total">81.26</td>');
     expect(row(a)).to.contain('<td>3</td>').and.to.contain('<td class="num total">75.50</td>');
-    expect(shown.text).to.contain('<td class="num weighted">60.5</td>'); // 专家二 for 乙: 42.5 + 18
+    expect(shown.text).to.contain('<td class="num weighted">60.50</td>'); // 专家二 for 乙: 42.5 + 18
   });
 
   it('publishes the candidates only when confirmed, then answers a publicity objection on the page', async () => {
