@@ -7,6 +7,7 @@ import { type Request, type Response, Router } from 'express';
 import { AppError } from '../../modules/core/errors';
 import { textProblem } from '../../modules/core/text';
 import type { EvaluationView } from '../../modules/evaluation/evaluation-schemas';
+import { EXCLUDED_BY_COMMITTEE } from '../../modules/evaluation/evaluation-service';
 import { type RecordBid, responsiveBids } from '../../modules/evaluation/ranking';
 import { formatYuan } from '../../modules/core/money';
 import type { FormState } from '../../templates/pages/forms';
@@ -22,14 +23,15 @@ import { bodyText, one, readAnswer, refusalForm, shownRefusal, type StaffWorkKit
 /** As the API's scoresBody: 0 to 100, at most two decimals. */
 const ZERO_TO_HUNDRED = /^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/;
 
-type Forms = { start?: FormState; scores?: FormState; publish?: FormState; answer?: FormState };
+type Forms = { start?: FormState; scores?: FormState; exclude?: FormState; publish?: FormState; answer?: FormState };
 
 export function staffEvaluationRoutes(kit: StaffWorkKit): Router {
   const { services, tokens, context } = kit;
   const router = Router();
 
   /** The opening record's bids (none before it is published): the responsive ones and the excluded ones with their cause. */
-  async function bidsOf(req: Request, id: string): Promise<{ responsive: SheetBid[]; excluded: ExcludedBid[] }> {
+  async function bidsOf(req: Request, id: string, exclusions: EvaluationView['exclusions'] = []): Promise<{ responsive: SheetBid[]; excluded: ExcludedBid[] }> {
+    const out = new Map(exclusions.map((x) => [x.bidId, x.reason]));
     let bids: RecordBid[];
     try {
       bids = (JSON.parse((await services.opening.record(req.ctx, id)).json) as { bids: RecordBid[] }).bids;
@@ -38,6 +40,7 @@ export function staffEvaluationRoutes(kit: StaffWorkKit): Router {
       throw err;
     }
     const responsive = responsiveBids(bids)
+      .filter((b) => !out.has(b.bidId))
       .sort((a, b) => a.seq - b.seq)
       .map((b) => ({ bidId: b.bidId, seq: b.seq, name: b.name, price: formatYuan(b.priceFen) }));
     const ok = new Set(responsive.map((b) => b.bidId));
@@ -48,7 +51,10 @@ export function staffEvaluationRoutes(kit: StaffWorkKit): Router {
         name: b.bidder.name,
         price: b.price?.amount ?? null,
         status: b.status,
-        cause: b.cause ?? (b.validity === 'invalid' ? { code: 'invalid', message: (b.remarks ?? []).join('; ') } : null),
+        validity: b.validity,
+        cause: out.has(b.bidId)
+          ? { code: EXCLUDED_BY_COMMITTEE, message: out.get(b.bidId)! }
+          : (b.cause ?? (b.validity === 'invalid' ? { code: 'invalid', message: (b.remarks ?? []).join('; ') } : null)),
       }));
     return { responsive, excluded };
   }
@@ -65,10 +71,11 @@ export function staffEvaluationRoutes(kit: StaffWorkKit): Router {
   const page = async (req: Request, res: Response, status: number, forms: Forms = {}) => {
     const section = await kit.section(req);
     const c = await context(req, res, { form: true });
-    const [view, bids, rules] = await Promise.all([viewOf(req, section.id), bidsOf(req, section.id), services.centres.rules(section.centre)]);
+    const [view, rules] = await Promise.all([viewOf(req, section.id), services.centres.rules(section.centre)]);
+    const bids = await bidsOf(req, section.id, view?.exclusions);
     const weights = (view?.result?.weights as { price: string; criteria: Record<string, string> } | null | undefined) ?? null;
     const w = c.s.staffWork;
-    const notes: Record<string, string> = { started: w.started, scores: w.scoresSaved, published: w.published, answered: w.answered };
+    const notes: Record<string, string> = { started: w.started, scores: w.scoresSaved, excluded: w.excluded, published: w.published, answered: w.answered };
     sendPage(
       res,
       status,
@@ -115,7 +122,8 @@ export function staffEvaluationRoutes(kit: StaffWorkKit): Router {
       const section = await kit.section(req);
       const c = await context(req, res, { form: true });
       const w = c.s.staffWork;
-      const [view, { responsive }] = await Promise.all([viewOf(req, section.id), bidsOf(req, section.id)]);
+      const view = await viewOf(req, section.id);
+      const { responsive } = await bidsOf(req, section.id, view?.exclusions);
       const known = (view?.result?.weights as { price: string; criteria: Record<string, string> } | null | undefined) ?? null;
       const values: Record<string, string> = {};
       const errors: Record<string, string> = {};
@@ -179,6 +187,37 @@ export function staffEvaluationRoutes(kit: StaffWorkKit): Router {
       done(res, c, section.id, 'scores');
     },
     kit.refused((req, res, status, form) => page(req, res, status, { scores: form })),
+  );
+
+  router.post(
+    '/staff/sections/:id/evaluation/exclusions',
+    kit.formBody,
+    tokens.verify,
+    signedIn,
+    async (req: Request, res: Response) => {
+      const section = await kit.section(req);
+      const c = await context(req, res, { form: true });
+      const w = c.s.staffWork;
+      const bidId = bodyText(req, 'bidId', 40);
+      const typed = bodyText(req, 'excludeReason', 4000);
+      const reason = typed.replace(/\r\n/g, '\n').trim();
+      const values = { bidId, excludeReason: typed };
+      const errors: Record<string, string> = {};
+      if (!/^[0-9A-Z]{26}$/.test(bidId)) errors.bidId = w.excludeBidRequired;
+      if (!reason) errors.excludeReason = w.excludeReasonRequired;
+      else if (reason.length > 2000) errors.excludeReason = fill(w.declineReasonTooLong, { n: reason.length });
+      else if (textProblem(reason, true)) errors.excludeReason = w.personInvisible;
+      if (!confirmed(req.body, 'confirmExclude')) errors.confirmExclude = w.confirmRequired;
+      if (Object.keys(errors).length) return page(req, res, 422, { exclude: { values, errors } });
+      try {
+        await services.evaluation.exclude(req.ctx, section.id, bidId, reason);
+      } catch (err) {
+        if (!shownRefusal(err)) throw err;
+        return page(req, res, err.status, { exclude: refusalForm(c, res, err, values, (f) => (f === 'bidId' ? 'bidId' : null)) });
+      }
+      done(res, c, section.id, 'excluded');
+    },
+    kit.refused((req, res, status, form) => page(req, res, status, { exclude: form })),
   );
 
   router.post(

@@ -6,8 +6,9 @@
 import Decimal from 'decimal.js';
 import { html, type SafeHtml } from '../../server/pages/html';
 import type { EvaluationView } from '../../modules/evaluation/evaluation-schemas';
+import { EXCLUDED_BY_COMMITTEE } from '../../modules/evaluation/evaluation-service';
 import { yuan } from './format';
-import { errorSummary, type FormState, field, notice, postForm } from './forms';
+import { errorSummary, type FormState, field, fieldId, notice, postForm, textArea } from './forms';
 import { type Ctx, href, layout } from './layout';
 import { confirmBox, objectionList, type StaffObjection, type StaffSection, sectionHead, staffPath, wordsOf, zonedTime } from './staff-work-common';
 import { fill } from './text';
@@ -29,6 +30,7 @@ export interface ExcludedBid {
   name: string;
   price: string | null;
   status: string;
+  validity: 'valid' | 'invalid' | null;
   cause: { code: string; message: string } | null;
 }
 
@@ -40,7 +42,7 @@ export interface EvaluationPageData {
   /** The weights in force (null until the first scores carry them). */
   weights: { price: string; criteria: Record<string, string> } | null;
   publicityDays: number;
-  forms: { start?: FormState; scores?: FormState; publish?: FormState; answer?: FormState };
+  forms: { start?: FormState; scores?: FormState; exclude?: FormState; publish?: FormState; answer?: FormState };
   notice: string | null;
 }
 
@@ -59,7 +61,7 @@ function excludedTable(c: Ctx, d: EvaluationPageData): SafeHtml {
 <thead><tr><th scope="col">${w.seq}</th><th scope="col">${words.bidder}</th><th scope="col">${w.price}</th><th scope="col">${w.status}</th><th scope="col">${w.reason}</th></tr></thead>
 <tbody>${d.excluded.map(
     (b) =>
-      html`<tr><td>${b.seq}</td><td>${b.name}</td><td class="num">${yuan(b.price, c.s)}</td><td>${c.s.bidStatus[b.status] ?? b.status}${b.status === 'opened' ? html` · ${c.s.validityNames.invalid}` : ''}</td><td class="reason">${b.cause ? (w.causeNames[b.cause.code] ?? b.cause.message) : '—'}</td></tr>`,
+      html`<tr><td>${b.seq}</td><td>${b.name}</td><td class="num">${yuan(b.price, c.s)}</td><td>${c.s.bidStatus[b.status] ?? b.status}${b.validity ? html` · ${c.s.validityNames[b.validity] ?? b.validity}` : ''}</td><td class="reason">${b.cause ? (b.cause.code === EXCLUDED_BY_COMMITTEE ? fill(w.excludedByCommittee, { reason: b.cause.message }) : (w.causeNames[b.cause.code] ?? b.cause.message)) : '—'}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -158,6 +160,31 @@ ${criteria.map(([k, weight], j) =>
 </section>`;
 }
 
+function excludeForm(c: Ctx, d: EvaluationPageData): SafeHtml {
+  const w = c.s.staffWork;
+  const form = d.forms.exclude ?? { values: {}, errors: {} };
+  const bidError = form.errors.bidId;
+  return html`<section aria-labelledby="exclude-title" id="exclude"><h2 id="exclude-title">${w.excludeTitle}</h2>
+<p class="sub">${w.excludeIntro}</p>
+${errorSummary(c, form, { bidId: w.excludeBid, excludeReason: w.excludeReason, confirmExclude: w.confirm })}
+${postForm(
+  c,
+  staffPath(d.section.id, 'evaluation/exclusions'),
+  'exclude-form',
+  html`<fieldset id="${fieldId('bidId')}"${bidError ? html` aria-describedby="${fieldId('bidId')}-error"` : ''}><legend>${w.excludeBid}</legend>
+${bidError ? html`<span class="field-error" id="${fieldId('bidId')}-error">${bidError}</span>` : ''}
+${d.responsive.map(
+  (b) =>
+    html`<div class="field check"><input type="radio" name="bidId" value="${b.bidId}" id="exclude-${b.bidId}"${form.values.bidId === b.bidId ? html` checked` : ''}> <label for="exclude-${b.bidId}">${b.seq}. ${b.name} · ${yuan(b.price, c.s)}</label></div>`,
+)}
+</fieldset>
+${textArea(c, form, { name: 'excludeReason', label: w.excludeReason, help: w.excludeReasonHelp, maxlength: 2000, rows: 3 })}
+${confirmBox(c, form, 'confirmExclude')}
+<p><button type="submit" id="exclude-submit">${w.excludeButton}</button></p>`,
+)}
+</section>`;
+}
+
 function evaluatingBlock(c: Ctx, d: EvaluationPageData): SafeHtml {
   const w = c.s.staffWork;
   const result = d.view?.result ?? null;
@@ -172,6 +199,7 @@ ${scoring ? html`<h3>${w.scoresTitle}</h3>${scoreTables(c, d, ranking)}` : ''}
 ${excludedTable(c, d)}
 </section>
 ${scoring ? scoreSheet(c, d) : ''}
+${d.responsive.length ? excludeForm(c, d) : ''}
 <section aria-labelledby="publish-title" id="publish"><h2 id="publish-title">${w.publishTitle}</h2>
 <p>${fill(w.publishIntro, { days: d.publicityDays })}</p>
 ${errorSummary(c, publish, { confirm: w.confirm })}

@@ -261,7 +261,7 @@ describe('operator pages: opening, evaluation, award, import', function () {
     expect((await op.get(path)).text).to.contain('id="contract-amount">940,000.00 元');
   });
 
-  it('lowest price: the ranking with the excluded bid and its reason', async () => {
+  it('lowest price: the ranking with the excluded bids and their reasons; the committee excludes one with its reason', async () => {
     t.clock.set(T0);
     await bidAndOpen(t, lowest, [
       [A, '900000.00'],
@@ -278,6 +278,33 @@ describe('operator pages: opening, evaluation, award, import', function () {
     const excluded = /<table id="excluded"[\s\S]*?<\/table>/.exec(page.text)![0];
     expect(excluded).to.contain('丙评标有限公司').and.to.contain('报价超过预算 / 最高投标限价');
     expect((await op.get(`${path}?lang=en`)).text).to.contain('the price is over the budget / control price');
+
+    // The committee excludes a responsive bid with its reason: it leaves the ranking and is listed with the reason.
+    const d = (await bidIds(t, lowest.id))['丁评标有限公司']!;
+    const before = await dbState(t);
+    const bad = await postForm(op, path, `${path}/exclusions`, { bidId: d, excludeReason: ' ', confirmExclude: 'yes' });
+    expect(bad.status).to.equal(422);
+    expect(fieldErrorIn(bad.text, 'excludeReason')).to.equal('请填写否决理由。');
+    const unconfirmed = await postForm(op, path, `${path}/exclusions`, { bidId: d, excludeReason: '未按招标文件提供资格证明' });
+    expect(fieldErrorIn(unconfirmed.text, 'confirmExclude')).to.equal('请勾选确认后再提交。');
+    expect(await dbState(t)).to.equal(before);
+    const ok = await postForm(op, path, `${path}/exclusions`, { bidId: d, excludeReason: '未按招标文件提供资格证明', confirmExclude: 'yes' });
+    expect(ok.status).to.equal(303);
+    const after = await op.get(`${path}?done=excluded`);
+    const ranked = /<table id="ranking"[\s\S]*?<\/table>/.exec(after.text)![0];
+    expect(ranked).to.not.contain('丁评标有限公司');
+    const out = /<table id="excluded"[\s\S]*?<\/table>/.exec(after.text)![0];
+    expect(out).to.contain('丁评标有限公司').and.to.contain('评标委员会否决：未按招标文件提供资格证明');
+    const again = await postForm(op, path, `${path}/exclusions`, { bidId: d, excludeReason: '再次', confirmExclude: 'yes' });
+    expect(again.status).to.equal(409); // once per bid
+    expect(formProblemIn(again.text)).to.equal('该操作与现有记录冲突。');
+    // The concluded result keeps the exclusion and its reason.
+    expect((await postForm(op, path, `${path}/publicity`, { confirm: 'yes' })).status).to.equal(303);
+    const published = (await t.req().get(`/api/sections/${lowest.id}/evaluation`)).body.evaluation;
+    expect(published.exclusions).to.have.length(1);
+    expect(published.result.excluded.find((x: any) => x.bidId === d).cause).to.deep.equal({ code: 'excluded_by_committee', message: '未按招标文件提供资格证明' });
+    // Two responsive bids remain, fewer than the procurement centre's three (87 §43): the exclusion counts, and the section fails.
+    expect(published.result).to.include({ outcome: 'failed', rule: 'minResponsiveBids', responsiveCount: 2 });
   });
 
   it('re-tenders a failed section only when confirmed, going on to the new draft', async () => {
