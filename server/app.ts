@@ -62,6 +62,7 @@ import { myPagesRoutes } from './pages/my-pages-routes';
 import { adminPagesRoutes } from './pages/admin-routes';
 import { staffProjectRoutes } from './pages/staff-project-routes';
 import { staffRoutes } from './pages/staff-routes';
+import { staffWorkRoutes } from './pages/staff-work-routes';
 import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
 import { pageErrors } from './pages/respond';
@@ -343,6 +344,7 @@ export function createApp(deps: AppDeps) {
   );
   app.use(staffProjectRoutes({ tenders: services.tenders, centres: services.centres, tokens, context }));
   app.use(auditPagesRoutes({ tenders: services.tenders, bids: services.bids, centres: services.centres, accounts: services.accounts, orgs: services.orgFacts, audit: services.audit, context }));
+  app.use(staffWorkRoutes({ services, tokens, context }));
   app.use(pagesRoutes({ services, clock: deps.clock, context, tokens, maxBidBytes: config.maxBidBytes }));
   app.use(pageErrors((req, res) => context(req, res)));
 

@@ -1,6 +1,17 @@
 import { Router } from 'express';
 import type { ApiRegistry } from '../../server/http/route';
-import { answerBody, declineBody, evaluationAwardResponse, evaluationObjectionResponse, evaluationResponse, objectionBody, reserveBody, reserveResponse, scoresBody } from './evaluation-schemas';
+import {
+  answerBody,
+  declineBody,
+  excludeBody,
+  evaluationAwardResponse,
+  evaluationObjectionResponse,
+  evaluationResponse,
+  objectionBody,
+  reserveBody,
+  reserveResponse,
+  scoresBody,
+} from './evaluation-schemas';
 import type { EvaluationService } from './evaluation-service';
 
 export function evaluationRoutes(evaluation: EvaluationService, registry: ApiRegistry): Router {
@@ -38,6 +49,17 @@ export function evaluationRoutes(evaluation: EvaluationService, registry: ApiReg
     body: scoresBody,
     response: evaluationResponse,
     handler: async ({ ctx, params, body }) => evaluation.enterScores(ctx, params.id!, body),
+  });
+
+  registry.add(router, {
+    method: 'post',
+    path: '/api/sections/:id/evaluation/exclusions',
+    tag: 'evaluation',
+    summary: "Exclude a responsive bid from the ranking with the committee's reason (否决投标, TBLS 51), while evaluating; listed with the excluded bids and their reasons.",
+    access: op,
+    body: excludeBody,
+    response: evaluationResponse,
+    handler: async ({ ctx, params, body }) => evaluation.exclude(ctx, params.id!, body.bidId, body.reason),
   });
 
   registry.add(router, {

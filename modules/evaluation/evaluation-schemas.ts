@@ -44,6 +44,7 @@ export const scoresBody = z.strictObject({
 
 export const objectionBody = z.strictObject({ text: multiLineText(1, 2000) });
 export const answerBody = z.strictObject({ answer: multiLineText(1, 2000) });
+export const excludeBody = z.strictObject({ bidId: z.string().length(26), reason: multiLineText(1, 2000) });
 export const declineBody = z.strictObject({ rank: z.int().min(1).max(3), reason: multiLineText(1, 2000) });
 
 // What the evaluation routes answer.
@@ -66,6 +67,8 @@ export const evaluationViewSchema = z.strictObject({
   preview: z.boolean(),
   result: evaluationResultSchema.extend({ pending: z.string().optional().describe('Why a preview cannot be computed yet (staff, while evaluating)') }).nullable(),
   declines: z.array(z.strictObject({ rank: z.int().min(1), reason: z.string(), at: epochMs })),
+  /** Bids the committee excluded from the ranking, with its reasons. */
+  exclusions: z.array(z.strictObject({ bidId: z.string(), reason: z.string(), at: epochMs })),
   objections: z.array(openingObjectionSchema),
 });
 export type EvaluationView = z.infer<typeof evaluationViewSchema>;

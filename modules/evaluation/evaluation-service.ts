@@ -11,7 +11,7 @@ import { requireActor, SYSTEM_CONTEXT, type RequestContext } from '../core/conte
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
 import { formatYuan, parseYuan } from '../core/money';
-import type { InTransaction } from '../../db/transactions';
+import { isUniqueViolation, type InTransaction } from '../../db/transactions';
 import type { AuditAppender } from '../audit/audit-service';
 import type { TxAwards } from '../awards/awards-service';
 import { localDate } from '../centres/calendar';
@@ -28,6 +28,8 @@ import { centreWords, tradeKindOf } from '../../templates/centre-words';
 import { yuanText } from '../../templates/records/strings';
 
 const MAX_RESERVE_BYTES = 4096;
+/** The cause of a bid the evaluation committee excluded (否决投标); its message is the committee's reason. */
+export const EXCLUDED_BY_COMMITTEE = 'excluded_by_committee';
 
 export interface EvaluationDeps {
   knex: Knex;
@@ -111,10 +113,20 @@ export function createEvaluationService(deps: EvaluationDeps) {
     const rules = await centres.rules(s.centre);
     const direction = rules.settings.direction;
     const { bids, identity } = await openingRecord(s.id);
-    const responsive = responsiveBids(bids);
+    // The committee's exclusions (with their reasons) leave the ranking like the bids the opening found invalid.
+    const byCommittee = new Map((await store.exclusionsOf(knex, s.id)).map((x) => [x.bidId, x.reason]));
+    const responsive = responsiveBids(bids).filter((b) => !byCommittee.has(b.bidId));
     const excluded = bids
       .filter((b) => !responsive.some((r) => r.bidId === b.bidId))
-      .map((b) => ({ seq: b.seq, bidId: b.bidId, bidder: b.bidder, price: b.price?.amount ?? null, status: b.status, validity: b.validity, cause: b.cause }));
+      .map((b) => ({
+        seq: b.seq,
+        bidId: b.bidId,
+        bidder: b.bidder,
+        price: b.price?.amount ?? null,
+        status: b.status,
+        validity: b.validity,
+        cause: byCommittee.has(b.bidId) && b.validity === 'valid' ? { code: EXCLUDED_BY_COMMITTEE, message: byCommittee.get(b.bidId)! } : b.cause,
+      }));
     const scores = e.method === 'comprehensive_scoring' ? await store.scoresOf(knex, s.id) : [];
     if (e.method === 'comprehensive_scoring' && responsive.length > 0) {
       const missing = missingScores(responsive, e.weights, scores);
@@ -255,7 +267,12 @@ export function createEvaluationService(deps: EvaluationDeps) {
           { field: 'weights', message: 'weights must add up to 100' },
         ]);
       const { bids } = await openingRecord(s.id);
-      const responsive = new Set(responsiveBids(bids).map((b) => b.bidId));
+      const out = new Set((await store.exclusionsOf(knex, s.id)).map((x) => x.bidId));
+      const responsive = new Set(
+        responsiveBids(bids)
+          .map((b) => b.bidId)
+          .filter((id) => !out.has(id)),
+      );
       const details = input.scores.flatMap((x, i) => {
         if (!responsive.has(x.bidId)) return [{ field: `scores.${i}.bidId`, message: `bid ${x.bidId} is not a responsive bid of this section` }];
         if (!(x.criterion in weights.criteria)) return [{ field: `scores.${i}.criterion`, message: `"${x.criterion}" is not one of the criteria: ${Object.keys(weights.criteria).join(', ')}` }];
@@ -266,6 +283,30 @@ export function createEvaluationService(deps: EvaluationDeps) {
         if (input.weights) await store.setWeights(tx.db, s.id, input.weights);
         for (const x of input.scores) await store.saveScore(tx.db, newId(), s.id, { ...x, enteredBy: actor.userId, enteredAt: clock.now() });
         await tx.audit.append(ctx, { action: 'evaluation.scores_entered', objectType: 'section', objectId: s.id, data: { code: s.code, weights: input.weights ?? null, scores: input.scores } });
+      });
+      return this.view(ctx, id);
+    },
+
+    /**
+     * The committee excludes a responsive bid from the ranking with its reason (TBLS 51, 否决投标),
+     * while the section is being evaluated; once per bid, audited. Its scores stay stored but no longer count.
+     */
+    async exclude(ctx: RequestContext, id: string, bidId: string, reason: string) {
+      const actor = requireActor(ctx);
+      const s = await managed(ctx, id, 'exclude bids of this section');
+      await evaluationOf(s);
+      if (s.state !== 'evaluating') throw new AppError(409, 'not_evaluating', `Bids are excluded while the section is being evaluated; ${s.code} is ${s.state}.`);
+      const { bids } = await openingRecord(s.id);
+      const bid = responsiveBids(bids).find((b) => b.bidId === bidId);
+      if (!bid) throw validationFailed(`bidId: ${bidId} is not a responsive bid of ${s.code}.`, [{ field: 'bidId', message: `bid ${bidId} is not a responsive bid of this section` }]);
+      await inTransaction(async (tx) => {
+        try {
+          await store.insertExclusion(tx.db, s.id, { bidId, reason, by: actor.userId, at: clock.now() });
+        } catch (err) {
+          if (isUniqueViolation(err)) throw conflict(`Bid ${bid.seq} of ${s.code} is already excluded.`);
+          throw err;
+        }
+        await tx.audit.append(ctx, { action: 'evaluation.bid_excluded', objectType: 'section', objectId: s.id, data: { code: s.code, bidId, seq: bid.seq, orgId: bid.orgId, reason } });
       });
       return this.view(ctx, id);
     },
@@ -338,6 +379,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
           preview,
           result,
           declines: e.declines.map((d) => ({ rank: d.rank, reason: d.reason, at: d.at })),
+          exclusions: (await store.exclusionsOf(knex, s.id)).map((x) => ({ bidId: x.bidId, reason: x.reason, at: x.at })),
           objections: (await store.objectionsOf(knex, s.id)).map(objectionJson),
         },
       };

@@ -127,3 +127,20 @@ export type { Objection } from '../../db/objections-table';
 
 // The objections raised during the candidate publicity: the shared shape, on this module's own table.
 export const { insertObjection, objectionsOf, findObjection, answerObjection } = objectionsTable('evaluation_objections');
+
+/** A bid the committee excluded from the ranking, with its reason. */
+export interface Exclusion {
+  bidId: string;
+  reason: string;
+  by: string;
+  at: number;
+}
+
+export async function exclusionsOf(db: Db, sectionId: string): Promise<Exclusion[]> {
+  const rows = await db('evaluation_exclusions').where({ section_id: sectionId }).orderBy('excluded_at');
+  return rows.map((r: any) => ({ bidId: toStr(r.bid_id), reason: toStr(r.reason), by: toStr(r.excluded_by), at: toMs(r.excluded_at) }));
+}
+
+export async function insertExclusion(db: Db, sectionId: string, e: Exclusion): Promise<void> {
+  await db('evaluation_exclusions').insert({ section_id: sectionId, bid_id: e.bidId, reason: e.reason, excluded_by: e.by, excluded_at: e.at });
+}

@@ -8,6 +8,7 @@ import { ADMIN_STRINGS } from './admin-strings';
 import { OBJECTION_STRINGS } from './objection-strings';
 import { STAFF_STRINGS } from './staff-strings';
 import { BID_DETAIL_STRINGS } from './bid-detail-strings';
+import { STAFF_WORK_STRINGS } from './staff-work-strings';
 
 export type Lang = 'zh' | 'en';
 
@@ -144,6 +145,7 @@ const zh = {
   staff: STAFF_STRINGS.zh,
   bidDetails: BID_DETAIL_STRINGS.zh,
   audit: AUDIT_STRINGS.zh,
+  staffWork: STAFF_WORK_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
     title: '核验投标回执',
@@ -348,6 +350,7 @@ const en: typeof zh = {
   staff: STAFF_STRINGS.en,
   bidDetails: BID_DETAIL_STRINGS.en,
   audit: AUDIT_STRINGS.en,
+  staffWork: STAFF_WORK_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
     title: 'Check a bid receipt',
