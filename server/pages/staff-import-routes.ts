@@ -14,7 +14,7 @@ import { failureText } from '../../templates/pages/messages';
 import { IMPORT_PATH, type ImportPageData, type RowError, staffImportPage } from '../../templates/pages/staff-import-page';
 import { fill } from '../../templates/pages/text';
 import { toAppError } from '../http/errors';
-import { filesOf, multipartForm } from './multipart-form';
+import { filesOf, multipartForm } from './multipart';
 import { failureOf, seeOther, sendPage } from './respond';
 import { signedIn } from './signed-in';
 import { one, type StaffWorkKit } from './staff-work-routes';

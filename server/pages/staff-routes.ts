@@ -24,7 +24,7 @@ import { refusalAtFields } from '../../templates/pages/staff-rules';
 import { localInputValue, parseLocalInput, zonedTime } from '../../templates/pages/staff-time';
 import { fill } from '../../templates/pages/text';
 import type { FormTokens } from '../http/form-token';
-import { readMultipartUpload } from './multipart-file';
+import { readMultipartUpload } from './multipart';
 import type { PageContext } from './page-context';
 import { failureOf, seeOther, sendPage } from './respond';
 import { type Body, centreName, checkText, myCentres, queryText, sectionInScope, staffOnly, text } from './staff-common';

@@ -4,7 +4,7 @@
 // split across two chunks, or a file that contains boundary-like lines, is still read exactly.
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
-import { readMultipartUpload } from '../../server/pages/multipart-file';
+import { readMultipartUpload } from '../../server/pages/multipart';
 import { localInputValue, offsetLabel, parseLocalInput, zonedTime } from '../../templates/pages/staff-time';
 
 describe('staff times in the centre’s zone', () => {
