@@ -26,6 +26,7 @@ import * as m0022a from './migrations/20261201_0022_a_usernames-normalised';
 import * as m0022b from './migrations/20261201_0022_b_usernames-binary-collation';
 import * as m0023a from './migrations/20261201_0023_a_record-pdfs';
 import * as m0023b from './migrations/20261201_0023_b_record-downloads';
+import * as m0024 from './migrations/20261201_0024_sections-browse-indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -58,6 +59,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261201_0022_b_usernames-binary-collation', m0022b],
   ['20261201_0023_a_record-pdfs', m0023a],
   ['20261201_0023_b_record-downloads', m0023b],
+  ['20261201_0024_sections-browse-indexes', m0024],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -59,6 +59,7 @@ import { accountPagesRoutes } from './pages/account-routes';
 import { myPagesRoutes } from './pages/my-pages-routes';
 import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
+import { sectionListRoutes } from './pages/section-list-routes';
 import { pageErrors } from './pages/respond';
 import { loggedPath, type Logger } from './logger';
 
@@ -313,6 +314,7 @@ export function createApp(deps: AppDeps) {
   const context = pageContext({ clock: deps.clock, orgs: services.orgFacts, tokens });
   app.use(accountPagesRoutes({ accounts: services.accounts, orgs: services.orgs, limits: loginLimits, registrations, tokens, context, log }));
   app.use(myPagesRoutes({ pki: services.pki, bids: services.bids, custody: services.custody, tokens, context }));
+  app.use(sectionListRoutes({ services, context }));
   app.use(pagesRoutes({ services, clock: deps.clock, context, tokens, maxBidBytes: config.maxBidBytes }));
   app.use(pageErrors((req, res) => context(req, res)));
 

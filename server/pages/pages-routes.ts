@@ -78,7 +78,7 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 }
 
 /** A section as the pages show it. Pages read as the public, who see published sections only, and publishing needs a bid deadline. */
-function publicSection<S extends { id: string; bidDeadlineAt: number | null }>(s: S): Omit<S, 'bidDeadlineAt'> & { bidDeadlineAt: number } {
+export function publicSection<S extends { id: string; bidDeadlineAt: number | null }>(s: S): Omit<S, 'bidDeadlineAt'> & { bidDeadlineAt: number } {
   if (s.bidDeadlineAt === null) throw new Error(`section ${s.id} is shown to the public without a bid deadline`);
   return { ...s, bidDeadlineAt: s.bidDeadlineAt };
 }

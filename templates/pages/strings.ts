@@ -4,6 +4,7 @@ import { EVALUATION_METHOD_NAMES, namesIn, PROCEDURE_NAMES, REFERENCE_KIND_NAMES
 import { ACCOUNT_STRINGS } from './account-strings';
 import { MY_STRINGS } from './my-strings';
 import { OBJECTION_STRINGS } from './objection-strings';
+import { PORTAL_STRINGS } from './portal-strings';
 
 export type Lang = 'zh' | 'en';
 
@@ -135,6 +136,7 @@ const zh = {
   referenceKindNames: namesIn(REFERENCE_KIND_NAMES, 'zh'),
   account: ACCOUNT_STRINGS.zh,
   objections: OBJECTION_STRINGS.zh,
+  portal: PORTAL_STRINGS.zh,
   mine: MY_STRINGS.zh,
   receiptCheck: {
     nav: '核验回执',
@@ -335,6 +337,7 @@ const en: typeof zh = {
   referenceKindNames: namesIn(REFERENCE_KIND_NAMES, 'en'),
   account: ACCOUNT_STRINGS.en,
   objections: OBJECTION_STRINGS.en,
+  portal: PORTAL_STRINGS.en,
   mine: MY_STRINGS.en,
   receiptCheck: {
     nav: 'Check a receipt',
