@@ -95,8 +95,12 @@ ${d.buckets.map((b, i) => {
     b.percent === null
       ? ''
       : html`<rect class="bar" data-key="${b.key}" data-percent="${b.percent}" x="${f(cx - barW / 2)}" y="${f(Math.min(y(Number(b.percent)), y(0)))}" width="${f(barW)}" height="${f(Math.max(1, Math.abs(y(Number(b.percent)) - y(0))))}" fill="${Number(b.percent) < 0 ? '#8a1c15' : '#b3261e'}"/>`;
+  const value =
+    b.percent === null || d.buckets.length > 12
+      ? ''
+      : html`<text x="${f(cx)}" y="${f(Number(b.percent) < 0 ? y(Number(b.percent)) + 13 : y(Number(b.percent)) - 4)}" text-anchor="middle" font-size="11" fill="#1d2733">${b.percent}%</text>`;
   const text = i % every === 0 ? html`<text x="${f(cx)}" y="${H - BOTTOM + 16}" text-anchor="middle" font-size="12" fill="#1d2733">${label(b.key)}</text>` : '';
-  return html`${bar}${text}`;
+  return html`${bar}${value}${text}`;
 })}
 <text x="${LEFT + plotW / 2}" y="${H - 6}" text-anchor="middle" font-size="12" fill="#4a5562">${d.kind === 'year' ? c.s.portal.bucketYear : c.s.portal.bucketMonth}</text>
 </svg>`;

@@ -22,7 +22,7 @@ function charts(c: Ctx, centres: CentreView[], r: RatesView): SafeHtml {
 ${r.centres.map((x) => {
   const name = centreName(c, centres, x.centre);
   const id = `chart-${x.centre}`;
-  const title = fill(p.chartTitle, { centre: name, metric: metric(x.metric), bucket });
+  const title = fill(p.chartTitle, { centre: name, metric: c.lang === 'en' ? metric(x.metric).toLowerCase() : metric(x.metric), bucket });
   if (x.sections === 0) return html`<figure class="chart" data-centre="${x.centre}"><figcaption><h3>${title}</h3></figcaption><p class="no-data" id="${id}-none">${p.noData}</p></figure>`;
   const { kind, buckets } = rateBuckets(
     r.period.from,

@@ -80,7 +80,7 @@ function listTable(c: Ctx, centres: CentreView[], sections: SectionView[]): Safe
 ${sections.map(
   (
     x,
-  ) => html`<tr data-section="${x.id}" data-centre="${x.centre}" data-state="${x.state}"><td><a href="${href(c, `/sections/${encodeURIComponent(x.id)}`)}">${x.code}</a></td><td>${x.title}${x.projectTitle ? html`<div class="sub">${x.projectTitle}</div>` : ''}</td><td>${centreName(c, centres, x.centre)}</td><td>${c.s.procedureNames[x.procedure] ?? x.procedure}</td><td class="num">${yuan(x.referencePrice, c.s)}</td><td>${shanghaiTime(x.bidDeadlineAt)}</td><td>${c.s.stateNames[x.state] ?? x.state}</td></tr>
+  ) => html`<tr data-section="${x.id}" data-centre="${x.centre}" data-state="${x.state}"><td data-label="${c.s.code}"><a href="${href(c, `/sections/${encodeURIComponent(x.id)}`)}">${x.code}</a></td><td data-label="${c.s.title}">${x.title}${x.projectTitle ? html`<div class="sub">${x.projectTitle}</div>` : ''}</td><td data-label="${c.s.centre}">${centreName(c, centres, x.centre)}</td><td data-label="${p.procedure}">${c.s.procedureNames[x.procedure] ?? x.procedure}</td><td class="num" data-label="${c.s.referencePrice}">${yuan(x.referencePrice, c.s)}</td><td data-label="${c.s.deadline}">${shanghaiTime(x.bidDeadlineAt)}</td><td data-label="${c.s.state}">${c.s.stateNames[x.state] ?? x.state}</td></tr>
 `,
 )}</tbody>
 </table>
