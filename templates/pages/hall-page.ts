@@ -44,7 +44,7 @@ ${heading}
 <p>${c.s.portal.stateSince}: <strong id="hall-state">${stateName(c, x.state)}</strong> · ${c.s.openingTime}: ${shanghaiTime(openingAt, true)}</p>
 ${endedBlock(c, x, w)}
 ${d.record ? html`<section id="hall-record"><h2>${c.s.openingRecord}</h2>${recordTable(c, x.id, d.record, w)}</section>` : ''}
-${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
+${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections, w.bidder) : ''}
 </div>`;
     return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall` });
   }
@@ -67,7 +67,7 @@ ${
 <table id="record-table"><thead><tr><th>${c.s.seq}</th><th>${w.bidder}</th><th>${c.s.receivedAt}</th><th>${c.s.price}</th><th>${c.s.status}</th><th>${c.s.validity}</th><th>${c.s.remarks}</th><th>${c.s.ciphertext}</th></tr></thead><tbody id="record-bids"></tbody></table>`
 }
 </section>
-${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
+${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections, w.bidder) : ''}
 </div>`;
   return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
 }

@@ -184,7 +184,7 @@ ${d.evaluation.result.candidates?.length ? html`<table><thead><tr><th>${c.s.rank
 </section>`
     : ''
 }
-${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
+${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections, w.bidder) : ''}
 ${
   d.award
     ? html`<section id="award"><h2>${c.s.award}</h2>
