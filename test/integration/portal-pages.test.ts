@@ -176,7 +176,7 @@ describe('the public portal: browser, archive, words per trade, halls that will 
     expect(landPage.status).to.equal(200);
     expect(landPage.text).to.include('<h2 id="notice-heading">出让公告</h2>');
     expect(landPage.text).to.include('<dt>竞买保证金</dt>');
-    for (const word of ['招标公告', '投标保证金', '中标通知书']) expect(landPage.text, word).not.to.include(word);
+    for (const word of ['招标公告', '投标人', '投标保证金', '中标通知书']) expect(landPage.text, word).not.to.include(word);
     const hall = await browserAgent(t).get(`/sections/${land.id}/hall`);
     expect(hall.text).to.include('出让公告</a>');
     expect(hall.text).to.include('<th>竞买人</th>');
