@@ -126,6 +126,7 @@ describe('the public portal: browser, archive, words per trade, halls that will 
     expect(last.text).not.to.include('id="page-next"');
     const agent = browserAgent(t);
     await timePage(agent, `/sections (${SEEDED} seeded)`, '/sections');
+    await timePage(agent, `/ (home, ${SEEDED} seeded)`, '/');
     await timePage(agent, '/sections last page', `/sections?page=${Number(/第 1 \/ (\d+) 页/.exec((await agent.get('/sections')).text)![1])}`);
     await timePage(agent, '/sections?centre&state&procedure', '/sections?centre=construction&state=bidding&procedure=invited_tender');
     await timePage(agent, `/archive last page (${pages})`, `/archive?page=${pages}`);
