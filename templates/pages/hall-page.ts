@@ -2,6 +2,7 @@
 // record as soon as it is published (/portal-static/hall.js, server-sent events). A cancelled section
 // has no countdown and says so, with its reason; a failed one says why in the page's language.
 import { html, type SafeHtml } from '../../server/pages/html';
+import { tradeKindOf } from '../centre-words';
 import { failureReasonText } from './failure-reasons';
 import { remaining, shanghaiTime } from './format';
 import { type Ctx, href, layout } from './layout';
@@ -28,7 +29,7 @@ function endedBlock(c: Ctx, x: SectionView, w: TradeWords): SafeHtml {
   }
   return html`<section class="ended" id="hall-ended" data-ended="failed"><h2>${p.failedTitle}</h2>
 <dl class="facts"><dt>${p.failedWhy}</dt><dd id="failure-reason">${failureReasonText(c.lang, x.failureReason, w) ?? '—'}</dd></dl>
-<p>${p.failedNote}</p></section>`;
+<p>${tradeKindOf(x.centre) === 'sale' ? p.failedNoteSale : p.failedNote}</p></section>`;
 }
 
 export function hallPage(c: Ctx, d: HallPageData): SafeHtml {

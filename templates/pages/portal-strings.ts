@@ -62,7 +62,8 @@ const zh = {
   cancelledNote: '本标段不再开标，不会有开标记录。',
   failedTitle: '本标段已失败（流标）',
   failedWhy: '原因',
-  failedNote: '本标段可重新招标（重新挂牌）。',
+  failedNote: '本标段可重新招标。',
+  failedNoteSale: '本标的可重新挂牌出让。',
   stateSince: '状态',
 };
 
@@ -124,7 +125,8 @@ const en: typeof zh = {
   cancelledNote: 'It will not be opened and will have no opening record.',
   failedTitle: 'This section failed',
   failedWhy: 'Why',
-  failedNote: 'It may be tendered (listed) again.',
+  failedNote: 'It may be tendered again.',
+  failedNoteSale: 'It may be listed for sale again.',
   stateSince: 'State',
 };
 
