@@ -27,6 +27,7 @@ import * as m0022b from './migrations/20261201_0022_b_usernames-binary-collation
 import * as m0023a from './migrations/20261201_0023_a_record-pdfs';
 import * as m0023b from './migrations/20261201_0023_b_record-downloads';
 import * as m0024 from './migrations/20261201_0024_evaluation-exclusions';
+import * as m0025 from './migrations/20261201_0025_sections-browse-indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -60,6 +61,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261201_0023_a_record-pdfs', m0023a],
   ['20261201_0023_b_record-downloads', m0023b],
   ['20261201_0024_evaluation-exclusions', m0024],
+  ['20261201_0025_sections-browse-indexes', m0025],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -175,6 +175,8 @@ export async function seedDemo(
   await importDemoHistory(s, operator);
   const today = localDate(now, 'Asia/Shanghai');
 
+  const demoOpensAt = now + build.config.demoOpeningDelayMs;
+  const openingZone = (await s.centres.rules('procurement')).settings.timeZone;
   const width = Math.max(...lines.map(([, u]) => u.length));
   return (
     [
@@ -182,7 +184,11 @@ export async function seedDemo(
       'Demo data created. Demo accounts (the passwords are shown only this once):',
       ...lines.map(([role, user, pw]) => `  ${role.padEnd(10)} ${user.padEnd(width)}  ${pw}`),
       '',
-      `The demo tender ${openingId} holds three sealed bids and opens by itself at ${new Date(now + build.config.demoOpeningDelayMs).toISOString()};`,
+      `The demo tender ${openingId} holds three sealed bids and opens by itself at`,
+      `  ${zonedTime(demoOpensAt, openingZone)} in the centre's time zone (${openingZone}), ${new Date(demoOpensAt).toISOString()} UTC.`,
+      'Watch it on the portal (at the address printed when the server listens):',
+      `  its page          /sections/${openingId}`,
+      `  its opening hall  /sections/${openingId}/hall`,
       `its opening record will be at /api/sections/${openingId}/opening-record (and .pdf).`,
       '',
       ...(custody
@@ -217,4 +223,25 @@ export async function seedDemo(
       '',
     ].join('\n') + '\n'
   );
+}
+
+/** "2026-12-01 17:45:00 (UTC+08:00)": an instant as the clocks of `timeZone` show it. */
+export function zonedTime(ms: number, timeZone: string): string {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(new Date(ms))
+      .map((x) => [x.type, x.value]),
+  );
+  const offset = p.timeZoneName === 'GMT' ? 'UTC+00:00' : String(p.timeZoneName).replace('GMT', 'UTC');
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} (${offset})`;
 }

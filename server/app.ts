@@ -65,6 +65,7 @@ import { staffRoutes } from './pages/staff-routes';
 import { staffWorkRoutes } from './pages/staff-work-routes';
 import { pageContext } from './pages/page-context';
 import { pagesRoutes } from './pages/pages-routes';
+import { sectionListRoutes } from './pages/section-list-routes';
 import { pageErrors } from './pages/respond';
 import { loggedPath, type Logger } from './logger';
 
@@ -345,6 +346,7 @@ export function createApp(deps: AppDeps) {
   app.use(staffProjectRoutes({ tenders: services.tenders, centres: services.centres, tokens, context }));
   app.use(auditPagesRoutes({ tenders: services.tenders, bids: services.bids, centres: services.centres, accounts: services.accounts, orgs: services.orgFacts, audit: services.audit, context }));
   app.use(staffWorkRoutes({ services, tokens, context }));
+  app.use(sectionListRoutes({ services, context }));
   app.use(pagesRoutes({ services, clock: deps.clock, context, tokens, maxBidBytes: config.maxBidBytes }));
   app.use(pageErrors((req, res) => context(req, res)));
 

@@ -13,6 +13,21 @@ import { checkCustodyTrust, custodyTrust } from './custody-trust';
 import { createLogger } from './logger';
 import { Scheduler } from './scheduler';
 
+/** The portal's pages, for a person to open after `npm start` (the API is at /api, described at /api/openapi.json). */
+function portalPages(base: string): string {
+  const at = (path: string) => `${base.replace(/\/$/, '')}${path}`;
+  return [
+    '',
+    'Portal pages (add ?lang=en for English):',
+    `  home          ${at('/')}`,
+    `  sections      ${at('/sections')}   archive ${at('/archive')}`,
+    `  rate reports  ${at('/reports')}`,
+    `  sign in       ${at('/login')}`,
+    `  API           ${at('/api/openapi.json')}`,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
@@ -54,6 +69,7 @@ async function main(): Promise<void> {
     const everywhere = config.host === '0.0.0.0' || config.host === '::';
     const shown = everywhere ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
     log.info({ port, host: config.host, database: db.dialect }, `etender listening on http://${shown}:${port}${everywhere ? ' (and every other interface)' : ''} (database: ${db.label})`);
+    process.stdout.write(portalPages(config.publicUrl ?? `http://${shown}:${port}`));
     scheduler.start();
   });
 

@@ -10,6 +10,7 @@ import type { SectionState } from '../lifecycle/lifecycle';
 import { visibleSection } from './section-access';
 import { clarificationJson, documentJson, projectJson, sectionJson } from './section-view';
 import * as store from './tenders-store';
+import { browseSections } from './section-browse-store';
 import { mayManageCentre } from '../core/access';
 
 export interface SectionReadsDeps {
@@ -66,6 +67,15 @@ export function createSectionReads(deps: SectionReadsDeps) {
       const draftCentres = isOverseer(actor) ? 'all' : actor?.role === 'operator' ? actor.centres : [];
       const rows = await store.listSections(knex, { ...q, draftCentres, limit: q.limit ?? 50, offset: q.offset ?? 0 });
       return rows.map((r) => ({ ...sectionJson(r), projectTitle: r.projectTitle, tenderee: r.tenderee }));
+    },
+
+    /**
+     * The public browser: published sections only (drafts never, whoever asks), filtered and
+     * searched, one page with the total. The same rows as GET /api/sections shows the public.
+     */
+    async browseSections(_ctx: RequestContext, q: { centre?: string; states?: SectionState[]; procedure?: string; search?: string; limit: number; offset: number }) {
+      const page = await browseSections(knex, q);
+      return { total: page.total, sections: page.rows.map((r) => ({ ...sectionJson(r), projectTitle: r.projectTitle, tenderee: r.tenderee })) };
     },
 
     async getSection(ctx: RequestContext, id: string) {

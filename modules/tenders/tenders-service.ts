@@ -321,6 +321,7 @@ export function createTendersService(deps: TendersDeps) {
     },
 
     listSections: reads.listSections,
+    browseSections: reads.browseSections,
     getSection: reads.getSection,
 
     /** Streams a tender document into the blob store; only while the section is a draft. */

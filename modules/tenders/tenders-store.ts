@@ -82,7 +82,7 @@ const mapProject = (r: any): Project => ({
   updatedAt: toMs(r.updated_at),
 });
 
-const mapSection = (r: any): Section => ({
+export const mapSection = (r: any): Section => ({
   id: toStr(r.id),
   projectId: toStr(r.project_id),
   centre: toStr(r.centre_code),

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type Request, type Response } from 'express';
 import type { Clock } from '../../modules/core/clock';
 import type { RequestContext } from '../../modules/core/context';
+import type { SectionState } from '../../modules/lifecycle/lifecycle';
 import { AppError, notFound } from '../../modules/core/errors';
 import { parseOpeningRecord } from '../../modules/formats/opening-record';
 import type { AwardsService } from '../../modules/awards/awards-service';
@@ -48,7 +49,7 @@ const BEFORE_OBJECTIONS = new Set(['published', 'bidding', 'closed']);
 export interface PagesDeps {
   /** The public reads the pages are made of: the same calls as the public JSON API. */
   services: {
-    tenders: Pick<TendersService, 'getSection' | 'listSections'>;
+    tenders: Pick<TendersService, 'getSection' | 'listSections' | 'browseSections'>;
     centres: Pick<CentresService, 'list'>;
     opening: Pick<OpeningService, 'record' | 'objections' | 'objectionWindow' | 'raiseObjection'>;
     evaluation: Pick<EvaluationService, 'view' | 'objectionWindow' | 'raiseObjection'>;
@@ -80,7 +81,7 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 }
 
 /** A section as the pages show it. Pages read as the public, who see published sections only, and publishing needs a bid deadline. */
-function publicSection<S extends { id: string; bidDeadlineAt: number | null }>(s: S): Omit<S, 'bidDeadlineAt'> & { bidDeadlineAt: number } {
+export function publicSection<S extends { id: string; bidDeadlineAt: number | null }>(s: S): Omit<S, 'bidDeadlineAt'> & { bidDeadlineAt: number } {
   if (s.bidDeadlineAt === null) throw new Error(`section ${s.id} is shown to the public without a bid deadline`);
   return { ...s, bidDeadlineAt: s.bidDeadlineAt };
 }
@@ -128,9 +129,11 @@ export function pagesRoutes(deps: PagesDeps): Router {
 
   router.get('/', async (req, res) => {
     const c = await view(req, res);
-    const open = (await sectionsIn(req, ['published', 'bidding'])).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
-    const opened = (await sectionsIn(req, ['opened', 'evaluating', 'publicity', 'opening'])).sort((a, b) => (b.closedAt ?? b.bidDeadlineAt) - (a.closedAt ?? a.bidDeadlineAt)).slice(0, 10);
-    const awarded = (await sectionsIn(req, ['awarded', 'contracted'])).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, 10);
+    // The newest of each kind (an index range each, however many sections there are); every section is on /sections.
+    const newest = async (states: SectionState[], limit: number) => (await services.tenders.browseSections(anon(req), { states, limit, offset: 0 })).sections.map(publicSection);
+    const open = (await newest(['published', 'bidding'], 20)).sort((a, b) => a.bidDeadlineAt - b.bidDeadlineAt);
+    const opened = (await newest(['opened', 'evaluating', 'publicity', 'opening'], 10)).sort((a, b) => (b.closedAt ?? b.bidDeadlineAt) - (a.closedAt ?? a.bidDeadlineAt));
+    const awarded = (await newest(['awarded', 'contracted'], 10)).sort((a, b) => b.updatedAt - a.updatedAt);
     sendPage(res, 200, homePage(c, { centres: await centres(), open, opened, awarded }));
   });
 

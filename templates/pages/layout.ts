@@ -124,7 +124,7 @@ ${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>
 <a class="skip" href="#main">${c.lang === 'en' ? 'Skip to the content' : '跳到正文'}</a>
 <header class="site">
   <a class="brand" href="${href(c, '/')}">${c.s.siteName}</a>
-  <nav aria-label="${c.lang === 'en' ? 'Site' : '网站导航'}"><a href="${href(c, '/')}">${c.s.home}</a> <a href="${href(c, '/reports')}">${c.s.rateReport}</a> <a href="${href(c, '/bid')}" id="bid-link">${c.s.bid.nav}</a> <a href="${href(c, '/receipt')}" id="receipt-link">${c.s.receiptCheck.nav}</a> <a class="lang" href="${otherHref}" hreflang="${c.lang === 'en' ? 'zh-CN' : 'en'}">${c.s.otherLang}</a></nav>
+  <nav aria-label="${c.lang === 'en' ? 'Site' : '网站导航'}"><a href="${href(c, '/')}">${c.s.home}</a> <a href="${href(c, '/sections')}" id="sections-link">${c.s.portal.sectionsNav}</a> <a href="${href(c, '/reports')}">${c.s.rateReport}</a> <a href="${href(c, '/bid')}" id="bid-link">${c.s.bid.nav}</a> <a href="${href(c, '/receipt')}" id="receipt-link">${c.s.receiptCheck.nav}</a> <a class="lang" href="${otherHref}" hreflang="${c.lang === 'en' ? 'zh-CN' : 'en'}">${c.s.otherLang}</a></nav>
   ${userArea(c, herePath)}
 </header>
 <main id="main" tabindex="-1">

@@ -40,10 +40,10 @@ export const objectionAction = (kind: ObjectionsBlock['kind'], sectionId: string
 /** Whether a page shows the block at all: while objections are taken, or once there are some. */
 export const showObjections = (b: ObjectionsBlock | null | undefined): b is ObjectionsBlock => !!b && (b.window.open || b.objections.length > 0 || hasProblems(b.form));
 
-function objectionItem(c: Ctx, o: ObjectionView): SafeHtml {
+function objectionItem(c: Ctx, o: ObjectionView, bidder: string): SafeHtml {
   const s = c.s.objections;
   return html`<li class="${o.mine ? 'mine' : ''}" data-objection="${o.id}">
-<p class="sub">${o.mine ? s.yours : s.byBidder} · ${s.raisedAt}: ${shanghaiTime(o.raisedAt, true)}</p>
+<p class="sub">${o.mine ? s.yours : fill(s.byBidder, { bidder: bidder.toLowerCase() })} · ${s.raisedAt}: ${shanghaiTime(o.raisedAt, true)}</p>
 <p class="objection-text">${o.text}</p>
 ${
   o.answer !== null
@@ -53,7 +53,8 @@ ${
 </li>`;
 }
 
-export function objectionsSection(c: Ctx, sectionId: string, b: ObjectionsBlock): SafeHtml {
+/** `bidder` names those who take part as the trade does (投标人 / 竞买人; tradeWords in trade-words.ts). */
+export function objectionsSection(c: Ctx, sectionId: string, b: ObjectionsBlock, bidder = c.lang === 'en' ? 'Bidder' : '投标人'): SafeHtml {
   const s = c.s.objections;
   const id = b.kind === 'opening' ? 'opening-objections' : 'publicity-objections';
   // A refused post shows the form again with the refusal at the field, even to a visitor who may not raise one (a session that expired, another organisation).
@@ -73,10 +74,10 @@ ${
 <p><button type="submit" id="${id}-submit">${s.submit}</button></p>`,
       )}`
     : b.window.open && !c.viewer
-      ? html`<p><a href="${href(c, '/login', { next: b.kind === 'opening' ? `/sections/${encodeURIComponent(sectionId)}/hall` : `/sections/${encodeURIComponent(sectionId)}` })}" id="${id}-login">${s.signInToObject}</a></p>`
+      ? html`<p><a href="${href(c, '/login', { next: b.kind === 'opening' ? `/sections/${encodeURIComponent(sectionId)}/hall` : `/sections/${encodeURIComponent(sectionId)}` })}" id="${id}-login">${fill(s.signInToObject, { bidder, Bidder: bidder })}</a></p>`
       : ''
 }
 <h3>${s.list}</h3>
-${b.objections.length ? html`<ol class="objections" id="${id}-list">${b.objections.map((o) => objectionItem(c, o))}</ol>` : html`<p class="empty" id="${id}-none">${s.none}</p>`}
+${b.objections.length ? html`<ol class="objections" id="${id}-list">${b.objections.map((o) => objectionItem(c, o, bidder))}</ol>` : html`<p class="empty" id="${id}-none">${s.none}</p>`}
 </section>`;
 }

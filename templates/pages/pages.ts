@@ -5,17 +5,20 @@ import type { Centre } from '../../modules/centres/centres-schemas';
 import type { Award } from '../../modules/formats/award';
 import type { EvaluationResult } from '../../modules/formats/evaluation-report';
 import type { OpeningRecord } from '../../modules/formats/opening-record';
-import type { RateReport } from '../../modules/formats/rate-report';
 import type { ClarificationJson, Project, Section, SectionDocumentJson } from '../../modules/formats/section';
 import { byteSize } from '../../server/pages/client/byte-size';
 import { html, raw, type SafeHtml } from '../../server/pages/html';
-import { PORTAL_TIME_ZONE, remaining, shanghaiTime, yuan } from './format';
+import { PORTAL_TIME_ZONE, shanghaiTime, yuan } from './format';
 import { type Ctx, href, layout } from './layout';
 import { fill } from './text';
 import { recipientFingerprint } from '../../modules/formats/recipient-fingerprint';
 import { type ObjectionsBlock, objectionsSection, showObjections } from './objection-pages';
+import { failureReasonText } from './failure-reasons';
+import { tradeWords, type TradeWords } from './trade-words';
 
 export { type Ctx, ctxFor, href, layout } from './layout';
+export { hallPage } from './hall-page';
+export { reportsPage, type RatesView } from './reports-page';
 
 /** A centre as the pages show it: its names and the settings they print (modules/centres/centres-schemas.ts). */
 export type CentreView = Pick<Centre, 'code' | 'nameZh' | 'nameEn'> & { settings: Pick<Centre['settings'], 'direction' | 'metric' | 'timeZone'> };
@@ -77,20 +80,22 @@ export function homePage(c: Ctx, data: { centres: CentreView[]; open: SectionVie
 <section><h2>${c.s.openForBids}</h2>${sectionTable(c, data.centres, data.open, 'open-sections')}</section>
 <section><h2>${c.s.recentlyOpened}</h2>${sectionTable(c, data.centres, data.opened, 'opened-sections')}</section>
 <section><h2>${c.s.recentlyAwarded}</h2>${sectionTable(c, data.centres, data.awarded, 'awarded-sections')}</section>
+<p><a id="all-sections-link" href="${href(c, '/sections')}">${c.s.portal.sectionsTitle}</a> · <a id="archive-link" href="${href(c, '/archive')}">${c.s.portal.archiveLink}</a></p>
 <p><a id="report-link" href="${href(c, '/reports')}">${c.s.rateReportLink}</a></p>`;
   return layout(c, c.s.home, body, { path: '/' });
 }
 
-export function recordTable(c: Ctx, sectionId: string, rec: OpeningRecordView): SafeHtml {
+/** The opening record's table; `w` names the bidders as the trade does (投标人 / 竞买人). */
+export function recordTable(c: Ctx, sectionId: string, rec: OpeningRecordView, w: TradeWords): SafeHtml {
   return html`<p>${c.s.bidCount}: <span id="bid-count">${rec.freeze.bidCount}</span> · ${c.s.openingTime}: ${shanghaiTime(rec.openingTime)}</p>
 <p class="links"><a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record.pdf">${c.s.recordPdf}</a></p>
 <table id="record-table" class="stacked">
-${recordHead(c)}
+${recordHead(c, w)}
 <tbody id="record-bids">
 ${rec.bids.map(
   (
     b,
-  ) => html`<tr id="bid-${b.bidId}"><td data-label="${c.s.seq}">${b.seq}</td><td class="bidder" data-label="${c.s.bidder}">${b.bidder.name}</td><td data-label="${c.s.receivedAt}">${shanghaiTime(b.receivedAt)}</td><td class="num price" data-label="${c.s.price}">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td data-label="${c.s.status}">${c.s.bidStatus[b.status] ?? b.status}</td><td data-label="${c.s.validity}">${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td data-label="${c.s.remarks}">${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td data-label="${c.s.ciphertext}"><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
+  ) => html`<tr id="bid-${b.bidId}"><td data-label="${c.s.seq}">${b.seq}</td><td class="bidder" data-label="${w.bidder}">${b.bidder.name}</td><td data-label="${c.s.receivedAt}">${shanghaiTime(b.receivedAt)}</td><td class="num price" data-label="${c.s.price}">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td data-label="${c.s.status}">${c.s.bidStatus[b.status] ?? b.status}</td><td data-label="${c.s.validity}">${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td data-label="${c.s.remarks}">${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td data-label="${c.s.ciphertext}"><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
 `,
 )}</tbody>
 </table>`;
@@ -101,8 +106,8 @@ ${rec.bids.map(
  * hidden visually but stay for screen readers, and each cell shows its head (data-label) before
  * its value: every bid a block of label: value lines.
  */
-function recordHead(c: Ctx): SafeHtml {
-  return html`<thead><tr><th scope="col">${c.s.seq}</th><th scope="col">${c.s.bidder}</th><th scope="col">${c.s.receivedAt}</th><th scope="col">${c.s.price}</th><th scope="col">${c.s.status}</th><th scope="col">${c.s.validity}</th><th scope="col">${c.s.remarks}</th><th scope="col">${c.s.ciphertext}</th></tr></thead>`;
+export function recordHead(c: Ctx, w: TradeWords): SafeHtml {
+  return html`<thead><tr><th scope="col">${c.s.seq}</th><th scope="col">${w.bidder}</th><th scope="col">${c.s.receivedAt}</th><th scope="col">${c.s.price}</th><th scope="col">${c.s.status}</th><th scope="col">${c.s.validity}</th><th scope="col">${c.s.remarks}</th><th scope="col">${c.s.ciphertext}</th></tr></thead>`;
 }
 
 export interface SectionPageData {
@@ -142,15 +147,17 @@ export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
   const x = d.section;
   const id = encodeURIComponent(x.id);
   const rec = d.record;
+  const w = tradeWords(c, x);
+  const failure = failureReasonText(c.lang, x.failureReason, w);
   const body = html`<h1><span class="code">${x.code}</span> ${x.title}</h1>
 <p class="sub">${c.s.project}: ${d.project.title} (${d.project.code}) · ${c.s.tenderee}: ${d.project.tenderee} · ${c.s.centre}: ${centreName(c, d.centres, x.centre)}</p>
-<p>${c.s.state}: <strong id="section-state">${stateName(c, x.state)}</strong>${x.failureReason ? html` — ${x.failureReason}` : ''}${x.cancelReason ? html` — ${x.cancelReason}` : ''}</p>
+<p>${c.s.state}: <strong id="section-state">${stateName(c, x.state)}</strong>${failure ? html` — <span id="failure-reason">${failure}</span>` : ''}${x.cancelReason ? html` — ${x.cancelReason}` : ''}</p>
 <p><a class="button" id="hall-link" href="${href(c, `/sections/${id}/hall`)}">${c.s.enterHall}</a></p>
 ${bidAction(c, x)}
-<section><h2>${c.s.notice}</h2>
+<section><h2 id="notice-heading">${w.notice}</h2>
 <dl class="facts">
 <dt>${c.s.referencePrice}</dt><dd>${yuan(x.referencePrice, c.s)}</dd>
-<dt>${c.s.bidBond}</dt><dd>${yuan(x.bidBond, c.s)}</dd>
+<dt>${w.deposit}</dt><dd>${yuan(x.bidBond, c.s)}</dd>
 <dt>${c.s.procedure}</dt><dd>${c.s.procedureNames[x.procedure] ?? x.procedure}</dd>
 <dt>${c.s.evaluationMethod}</dt><dd>${c.s.evaluationMethodNames[x.evaluationMethod] ?? x.evaluationMethod}</dd>
 </dl>
@@ -182,109 +189,29 @@ ${d.documents.length ? html`<ul id="documents">${d.documents.map((doc) => html`<
 ${d.clarifications.length ? html`<ul id="clarifications">${d.clarifications.map((k) => html`<li><span class="sub">${shanghaiTime(k.issuedAt)}</span> <strong>${k.title}</strong> ${k.body}${k.newDeadlineAt ? html` → ${c.s.deadline}: ${shanghaiTime(k.newDeadlineAt)}` : ''}</li>`)}</ul>` : html`<p>${c.s.none}</p>`}
 </section>
 <section id="opening-record"><h2>${c.s.openingRecord}</h2>
-${rec.kind === 'record' ? recordTable(c, x.id, rec.value) : html`<p>${rec.kind === 'pending' ? c.s.openingRecordPending : rec.kind === 'in_progress' ? c.s.openingInProgress : html`${c.s.sectionFailed}${rec.message ? html`: ${rec.message}` : ''}`}</p>`}
+${rec.kind === 'record' ? recordTable(c, x.id, rec.value, w) : html`<p>${rec.kind === 'pending' ? c.s.openingRecordPending : rec.kind === 'in_progress' ? c.s.openingInProgress : html`${c.s.sectionFailed}${rec.message ? html`: ${failureReasonText(c.lang, rec.message, w)}` : ''}`}</p>`}
 </section>
 ${
   d.evaluation?.result
     ? html`<section id="evaluation"><h2>${c.s.evaluation}</h2>
 ${d.evaluation.publicity ? html`<p>${c.s.publicityEndsAt}: ${shanghaiTime(d.evaluation.publicity.endsAt)}</p>` : ''}
 ${d.evaluation.result.reason ? html`<p>${d.evaluation.result.reason}</p>` : ''}
-${d.evaluation.result.candidates?.length ? html`<table><thead><tr><th>${c.s.rank}</th><th>${c.s.bidder}</th><th>${c.s.price}</th></tr></thead><tbody>${d.evaluation.result.candidates.map((k) => html`<tr><td>${k.rank}</td><td>${k.bidder?.name ?? '—'}</td><td class="num">${yuan(k.price, c.s)}</td></tr>`)}</tbody></table>` : ''}
+${d.evaluation.result.candidates?.length ? html`<table><thead><tr><th>${c.s.rank}</th><th>${w.bidder}</th><th>${c.s.price}</th></tr></thead><tbody>${d.evaluation.result.candidates.map((k) => html`<tr><td>${k.rank}</td><td>${k.bidder?.name ?? '—'}</td><td class="num">${yuan(k.price, c.s)}</td></tr>`)}</tbody></table>` : ''}
 <p class="links"><a href="/api/sections/${id}/evaluation-report">JSON</a> · <a href="/api/sections/${id}/evaluation-report.pdf">${c.s.evaluationReportPdf}</a></p>
 </section>`
     : ''
 }
-${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
+${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections, w.bidder) : ''}
 ${
   d.award
     ? html`<section id="award"><h2>${c.s.award}</h2>
-<dl class="facts"><dt>${c.s.bidder}</dt><dd>${d.award.bidderName}</dd><dt>${c.s.amount}</dt><dd>${yuan(d.award.amount, c.s)}</dd><dt>${c.s.awardedAt}</dt><dd>${shanghaiTime(d.award.awardedAt)}</dd>
+<dl class="facts"><dt>${w.winner}</dt><dd>${d.award.bidderName}</dd><dt>${w.awardAmount}</dt><dd>${yuan(d.award.amount, c.s)}</dd><dt>${c.s.awardedAt}</dt><dd>${shanghaiTime(d.award.awardedAt)}</dd>
 ${d.award.contractSignedAt ? html`<dt>${c.s.contract}</dt><dd>${shanghaiTime(d.award.contractSignedAt)} · ${yuan(d.award.contractAmount, c.s)}</dd>` : ''}</dl>
-<p class="links"><a href="/api/sections/${id}/award-notice.pdf">${c.s.awardNoticePdf}</a></p>
+<p class="links"><a href="/api/sections/${id}/award-notice.pdf">${w.awardLetter} PDF</a></p>
 </section>`
     : ''
 }`;
   return layout(c, `${x.code} ${x.title}`, body, { path: `/sections/${id}` });
-}
-
-/**
- * The opening hall. `objectionsLater` is the objection block as it will be once the window opens,
- * rendered hidden (with its form and token) for a bidder watching before it; static/hall.js shows
- * it when the live state says this viewer may raise an objection.
- */
-export function hallPage(
-  c: Ctx,
-  d: { centres: CentreView[]; section: SectionView; record: OpeningRecordView | null; objections?: ObjectionsBlock | null; objectionsLater?: ObjectionsBlock | null },
-): SafeHtml {
-  const x = d.section;
-  const id = encodeURIComponent(x.id);
-  const openingAt = x.openingAt ?? x.bidDeadlineAt;
-  const body = html`<div id="hall" data-events="${href(c, `/sections/${id}/hall/events`)}" data-server-now="${c.now}" data-opening-at="${openingAt}" data-state="${x.state}"
- data-days="${c.s.days}" data-waiting="${c.s.waitingForRecord}" data-disconnected="${c.s.disconnected}" data-live="${c.s.live}" data-yuan="${c.s.yuan}">
-<h1>${c.s.hall}: <span class="code">${x.code}</span> ${x.title}</h1>
-<p class="sub">${centreName(c, d.centres, x.centre)} · ${x.projectTitle ?? ''} · <a href="${href(c, `/sections/${id}`)}">${c.s.notice}</a></p>
-<div class="clock">
- <div><div class="label">${c.s.countdown}</div><div class="big" id="countdown">${remaining(openingAt - c.now, c.s)}</div></div>
- <div><div class="label">${c.s.openingTime}</div><div id="opening-time">${shanghaiTime(openingAt, true)}</div></div>
- <div><div class="label">${c.s.serverTime}</div><div id="server-time">${shanghaiTime(c.now, true)}</div></div>
- <div><div class="label">${c.s.state}</div><div id="hall-state">${stateName(c, x.state)}</div></div>
-</div>
-<p class="sub">${c.s.countdownNote} <span id="connection"></span></p>
-<section id="hall-record"${d.record ? '' : html` hidden`}><h2>${c.s.openingRecord}</h2>
-${
-  d.record
-    ? recordTable(c, x.id, d.record)
-    : html`<p>${c.s.bidCount}: <span id="bid-count"></span></p>
-<p class="links"><a href="/api/sections/${id}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${id}/opening-record.pdf">${c.s.recordPdf}</a></p>
-<table id="record-table" class="stacked">${recordHead(c)}<tbody id="record-bids"></tbody></table>`
-}
-</section>
-${showObjections(d.objections) ? objectionsSection(c, x.id, d.objections) : ''}
-${d.objectionsLater && !showObjections(d.objections) ? html`<p id="objections-opened" role="status" data-text="${c.s.bidDetails.hallFormShown}"></p><div id="objections-later" hidden>${objectionsSection(c, x.id, d.objectionsLater)}</div>` : ''}
-</div>`;
-  return layout(c, `${c.s.hall} ${x.code}`, body, { path: `/sections/${id}/hall`, scripts: ['/portal-static/hall.js'] });
-}
-
-/** The rate report (formats/rate-report.ts): the parts the page prints. */
-export type RatesView = Pick<RateReport, 'period' | 'headline' | 'headlineZh' | 'combined' | 'centres'>;
-
-export function reportsPage(c: Ctx, d: { centres: CentreView[]; from: string; to: string; report: RatesView | null; error: string | null }): SafeHtml {
-  const q = { from: d.from, to: d.to };
-  const api = (format: string) => `/api/reports/rates?${new URLSearchParams({ ...q, format })}`;
-  const pct = (p: string | null) => (p === null ? (c.lang === 'en' ? 'n/a' : '无数据') : `${p}%`);
-  const metric = (m: string) => (m === 'value_added' ? c.s.value_added : c.s.savings);
-  const r = d.report;
-  const body = html`<h1>${c.s.rateReport}</h1>
-<form method="get" action="/reports" class="period">
-${c.lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
-<label>${c.s.from} <input type="date" name="from" value="${d.from}" required></label>
-<label>${c.s.to} <input type="date" name="to" value="${d.to}" required></label>
-<button type="submit">${c.s.show}</button>
-</form>
-${d.error ? html`<p class="error" id="report-error">${d.error}</p>` : ''}
-${
-  r
-    ? html`<p class="sub">${c.s.period}: ${r.period.from} — ${r.period.to}</p>
-<p class="headline" id="headline">${c.lang === 'en' ? r.headline : r.headlineZh}</p>
-<table id="rates">
-<thead><tr><th>${c.s.centre}</th><th>${c.s.metric}</th><th>${c.s.sections}</th><th>${c.s.referenceTotal}</th><th>${c.s.finalTotal}</th><th>${c.s.rate}</th><th>${c.s.countsLabel}</th></tr></thead>
-<tbody>
-${r.centres.map(
-  (
-    x,
-  ) => html`<tr><td>${centreName(c, d.centres, x.centre)}</td><td>${metric(x.metric)}</td><td class="num">${x.sections}</td><td class="num">${yuan(x.referenceTotal, c.s)}</td><td class="num">${yuan(x.finalTotal, c.s)}</td><td class="num">${pct(x.rate.percent)}</td><td>${x.counts.published}/${x.counts.opened}/${x.counts.failed}/${x.counts.awarded}/${x.counts.imported}</td></tr>
-`,
-)}${(['cost', 'revenue'] as const).map(
-  (
-    k,
-  ) => html`<tr class="total"><td>${c.s.combined}</td><td>${metric(r.combined[k].metric)}</td><td class="num">${r.combined[k].sections}</td><td class="num">${yuan(r.combined[k].referenceTotal, c.s)}</td><td class="num">${yuan(r.combined[k].finalTotal, c.s)}</td><td class="num">${pct(r.combined[k].rate.percent)}</td><td></td></tr>
-`,
-)}</tbody>
-</table>
-<p class="links"><a id="csv-link" href="${api('csv')}">${c.s.csv}</a> · <a id="pdf-link" href="${api('pdf')}">${c.s.pdf}</a> · <a href="${api('json')}">JSON</a></p>`
-    : ''
-}`;
-  return layout(c, c.s.rateReport, body, { path: '/reports', query: q });
 }
 
 /**

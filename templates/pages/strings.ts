@@ -9,6 +9,7 @@ import { OBJECTION_STRINGS } from './objection-strings';
 import { STAFF_STRINGS } from './staff-strings';
 import { BID_DETAIL_STRINGS } from './bid-detail-strings';
 import { STAFF_WORK_STRINGS } from './staff-work-strings';
+import { PORTAL_STRINGS } from './portal-strings';
 
 export type Lang = 'zh' | 'en';
 
@@ -140,6 +141,7 @@ const zh = {
   referenceKindNames: namesIn(REFERENCE_KIND_NAMES, 'zh'),
   account: ACCOUNT_STRINGS.zh,
   objections: OBJECTION_STRINGS.zh,
+  portal: PORTAL_STRINGS.zh,
   mine: MY_STRINGS.zh,
   admin: ADMIN_STRINGS.zh,
   staff: STAFF_STRINGS.zh,
@@ -345,6 +347,7 @@ const en: typeof zh = {
   referenceKindNames: namesIn(REFERENCE_KIND_NAMES, 'en'),
   account: ACCOUNT_STRINGS.en,
   objections: OBJECTION_STRINGS.en,
+  portal: PORTAL_STRINGS.en,
   mine: MY_STRINGS.en,
   admin: ADMIN_STRINGS.en,
   staff: STAFF_STRINGS.en,

@@ -1,5 +1,5 @@
 // The real `npm start` entry point (server/main.ts) in a child process: it migrates, seeds the demo
-// once, prints the demo accounts once, serves HTTP, and refuses to start on an unusable database.
+// once, prints the demo accounts once and the portal's pages, serves HTTP, and refuses to start on an unusable database.
 // On the MySQL run (DATABASE_URL set) the child gets a fresh database of its own on that server.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -85,6 +85,35 @@ describe('npm start (server/main.ts)', function () {
       for (const l of lines) expect(() => JSON.parse(l), l).not.to.throw();
       const msgs = lines.map((l) => JSON.parse(l).msg as string);
       expect(msgs).to.include(`database: ${dialect}`);
+    });
+
+    it("lists the portal's pages with the address it listens on, and the demo opening time in the centre's zone and in UTC", async () => {
+      const out = first.stdout();
+      for (const [label, path] of [
+        ['home', '/'],
+        ['sections', '/sections'],
+        ['rate reports', '/reports'],
+        ['sign in', '/login'],
+      ]) {
+        expect(out, label).to.match(new RegExp(`\\n  ${label} +${base.replace(/[.]/g, '\\.')}${path}(\\s|$)`));
+      }
+      expect(out).to.include(`archive ${base}/archive`);
+      // The demo tender: its page and hall, and its opening at the same instant in Beijing time and in UTC.
+      const m =
+        /The demo tender (\S+) holds three sealed bids and opens by itself at\n {2}(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) \(UTC\+08:00\) in the centre's time zone \(Asia\/Shanghai\), (\S+) UTC\./.exec(
+          out,
+        );
+      expect(m, out).to.not.equal(null);
+      const [, id, day, time, utc] = m!;
+      // The same instant, to the second (the zone line has no milliseconds).
+      expect(Date.parse(`${day}T${time}+08:00`)).to.equal(Math.floor(Date.parse(utc!) / 1000) * 1000);
+      expect(out).to.include(`its page          /sections/${id}\n`);
+      expect(out).to.include(`its opening hall  /sections/${id}/hall\n`);
+      for (const path of ['/', '/sections', '/archive', '/reports', '/login', `/sections/${id}`, `/sections/${id}/hall`]) {
+        const page = await fetch(`${base}${path}`);
+        expect(page.status, path).to.equal(200);
+        expect(page.headers.get('content-type'), path).to.match(/^text\/html/);
+      }
     });
 
     it('lets the demo admin log in with the printed password and start a session', async () => {
