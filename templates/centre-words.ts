@@ -27,6 +27,12 @@ export interface CentreWords {
   awardAmount: Word;
   /** The rate the reports give: 资金节约率 / 增值率. */
   rate: Word;
+  /** Who offers the contract or the right: 招标人 / 出让人 (land) / 转让方 (property). */
+  tenderee: Word;
+  /** The documents it publishes: 招标文件 / 出让文件 / 转让文件. */
+  documents: Word;
+  /** The deadline, which is also the opening: 投标截止 / 竞买申请截止. */
+  deadline: Word;
 }
 
 const TENDER: CentreWords = {
@@ -38,6 +44,9 @@ const TENDER: CentreWords = {
   winner: { zh: '中标人', en: 'successful bidder' },
   awardAmount: { zh: '中标金额', en: 'award amount' },
   rate: { zh: '资金节约率', en: 'savings rate' },
+  tenderee: { zh: '招标人', en: 'tenderee' },
+  documents: { zh: '招标文件', en: 'tender documents' },
+  deadline: { zh: '投标截止 / 开标时间', en: 'bid deadline / opening' },
 };
 
 const SALE: CentreWords = {
@@ -49,6 +58,15 @@ const SALE: CentreWords = {
   winner: { zh: '竞得人', en: 'buyer' },
   awardAmount: { zh: '成交价', en: 'sale price' },
   rate: { zh: '增值率', en: 'value-added rate' },
+  tenderee: { zh: '出让人', en: 'seller' },
+  documents: { zh: '出让文件', en: 'sale documents' },
+  deadline: { zh: '竞买申请截止 / 开标时间', en: 'offer deadline / opening' },
+};
+
+/** Property rights are transferred (转让) by their holder; land-use rights are granted (出让). */
+const PROPERTY: Partial<CentreWords> = {
+  tenderee: { zh: '转让方', en: 'transferor' },
+  documents: { zh: '转让文件', en: 'transfer documents' },
 };
 
 /** Land-use and property rights are sold; procurement and construction are tendered. */
@@ -59,8 +77,9 @@ export function tradeKindOf(centre: string): TradeKind {
 /** The vocabulary of a centre; a listing's notice is a 挂牌公告. */
 export function centreWords(centre: string, procedure?: string | null): CentreWords {
   if (tradeKindOf(centre) === 'tender') return TENDER;
-  if (procedure === 'listing') return { ...SALE, notice: { zh: '挂牌公告', en: 'listing notice' } };
-  return SALE;
+  const sale = centre === 'property' ? { ...SALE, ...PROPERTY } : SALE;
+  if (procedure === 'listing') return { ...sale, notice: { zh: '挂牌公告', en: 'listing notice' } };
+  return sale;
 }
 
 /** One language's words: { bidder: '竞买人', … }. */

@@ -123,7 +123,7 @@ const zh = {
     'project.updated': '修改项目',
     'section.created': '创建标段',
     'section.updated': '修改标段',
-    'section.published': '发布招标公告',
+    'section.published': '发布公告',
     'section.bidding': '开始接受投标',
     'section.closed': '投标截止',
     'section.opening': '开始开标',

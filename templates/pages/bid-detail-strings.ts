@@ -7,10 +7,10 @@
 const zh = {
   // ——— the opening key's fingerprint ———
   fingerprint: '公钥指纹（SHA-256）',
-  fingerprintHelp: '指纹是上面这串接收方字符串的 SHA-256，每 4 位十六进制一组。封存前请与招标公告核对接收方和指纹。',
+  fingerprintHelp: '指纹是上面这串接收方字符串的 SHA-256，每 4 位十六进制一组。封存前请与公告核对接收方和指纹。',
   sealTo: '本次投标加密到的开标公钥',
   sealToNone: '选择标段后，这里显示其开标公钥和指纹。',
-  msgRecipientMismatch: '平台现在给出的开标公钥与本页显示的不一致，已停止封存，未做任何处理。请重新打开本页，并与招标公告核对公钥指纹。',
+  msgRecipientMismatch: '平台现在给出的开标公钥与本页显示的不一致，已停止封存，未做任何处理。请重新打开本页，并与公告核对公钥指纹。',
   msgRecipientChecked: '开标公钥与本页显示的一致，指纹：',
   // ——— the withdrawal receipt ———
   withdrawalReceipt: '撤回回执',
@@ -51,11 +51,11 @@ const zh = {
 
 const en: typeof zh = {
   fingerprint: 'Key fingerprint (SHA-256)',
-  fingerprintHelp: 'The fingerprint is the SHA-256 of the recipient string above, in groups of 4 hex digits. Before sealing, compare the recipient and its fingerprint with the tender notice.',
+  fingerprintHelp: 'The fingerprint is the SHA-256 of the recipient string above, in groups of 4 hex digits. Before sealing, compare the recipient and its fingerprint with the published notice.',
   sealTo: 'The opening key this bid is sealed to',
   sealToNone: 'Choose a section to see its opening key and fingerprint here.',
   msgRecipientMismatch:
-    'The platform now gives another opening key than the one this page shows; sealing stopped and nothing was done. Open the page again and compare the key fingerprint with the tender notice.',
+    'The platform now gives another opening key than the one this page shows; sealing stopped and nothing was done. Open the page again and compare the key fingerprint with the published notice.',
   msgRecipientChecked: 'The opening key is the one this page shows, fingerprint:',
   withdrawalReceipt: 'Withdrawal receipt',
   downloadWithdrawalReceipt: 'Download the withdrawal receipt',

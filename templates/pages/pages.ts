@@ -150,7 +150,7 @@ export function sectionPage(c: Ctx, d: SectionPageData): SafeHtml {
   const w = tradeWords(c, x);
   const failure = failureReasonText(c.lang, x.failureReason, w);
   const body = html`<h1><span class="code">${x.code}</span> ${x.title}</h1>
-<p class="sub">${c.s.project}: ${d.project.title} (${d.project.code}) · ${c.s.tenderee}: ${d.project.tenderee} · ${c.s.centre}: ${centreName(c, d.centres, x.centre)}</p>
+<p class="sub">${c.s.project}: ${d.project.title} (${d.project.code}) · ${w.tenderee}: ${d.project.tenderee} · ${c.s.centre}: ${centreName(c, d.centres, x.centre)}</p>
 <p>${c.s.state}: <strong id="section-state">${stateName(c, x.state)}</strong>${failure ? html` — <span id="failure-reason">${failure}</span>` : ''}${x.cancelReason ? html` — ${x.cancelReason}` : ''}</p>
 <p><a class="button" id="hall-link" href="${href(c, `/sections/${id}/hall`)}">${c.s.enterHall}</a></p>
 ${bidAction(c, x)}
@@ -168,7 +168,7 @@ ${d.project.description ? html`<p>${d.project.description}</p>` : ''}
 <dt>${c.s.publishedAt}</dt><dd>${shanghaiTime(x.publishedAt)}</dd>
 <dt>${c.s.bidOpensAt}</dt><dd>${shanghaiTime(x.bidOpensAt)}</dd>
 ${x.clarificationDeadlineAt ? html`<dt>${c.s.clarificationDeadlineAt}</dt><dd>${shanghaiTime(x.clarificationDeadlineAt)}</dd>` : ''}
-<dt>${c.s.deadline}</dt><dd id="deadline">${shanghaiTime(x.bidDeadlineAt, true)}</dd>
+<dt>${w.deadline}</dt><dd id="deadline">${shanghaiTime(x.bidDeadlineAt, true)}</dd>
 ${x.closedAt ? html`<dt>${c.s.closedAt}</dt><dd>${shanghaiTime(x.closedAt)}</dd>` : ''}
 </dl>
 </section>
@@ -182,11 +182,11 @@ ${fingerprintFacts(c, x.openingKey.recipient, 'recipient-fingerprint')}
     : html`<p>${c.s.none}</p>`
 }
 </section>
-<section><h2>${c.s.documents}</h2>
+<section><h2>${w.documents}</h2>
 ${d.documents.length ? html`<ul id="documents">${d.documents.map((doc) => html`<li><a href="/api/sections/${id}/documents/${encodeURIComponent(doc.id)}">${doc.name}</a> <span class="sub">(${doc.size} B, SHA-256 ${doc.sha256})</span></li>`)}</ul>` : html`<p>${c.s.none}</p>`}
 </section>
 <section><h2>${c.s.clarifications}</h2>
-${d.clarifications.length ? html`<ul id="clarifications">${d.clarifications.map((k) => html`<li><span class="sub">${shanghaiTime(k.issuedAt)}</span> <strong>${k.title}</strong> ${k.body}${k.newDeadlineAt ? html` → ${c.s.deadline}: ${shanghaiTime(k.newDeadlineAt)}` : ''}</li>`)}</ul>` : html`<p>${c.s.none}</p>`}
+${d.clarifications.length ? html`<ul id="clarifications">${d.clarifications.map((k) => html`<li><span class="sub">${shanghaiTime(k.issuedAt)}</span> <strong>${k.title}</strong> ${k.body}${k.newDeadlineAt ? html` → ${w.deadline}: ${shanghaiTime(k.newDeadlineAt)}` : ''}</li>`)}</ul>` : html`<p>${c.s.none}</p>`}
 </section>
 <section id="opening-record"><h2>${c.s.openingRecord}</h2>
 ${rec.kind === 'record' ? recordTable(c, x.id, rec.value, w) : html`<p>${rec.kind === 'pending' ? c.s.openingRecordPending : rec.kind === 'in_progress' ? c.s.openingInProgress : html`${c.s.sectionFailed}${rec.message ? html`: ${failureReasonText(c.lang, rec.message, w)}` : ''}`}</p>`}

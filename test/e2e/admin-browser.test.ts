@@ -125,6 +125,10 @@ describe('admin pages in a browser: accounts, centre settings, calendar', functi
     expect(await api(procurementDraft)).to.equal(200);
     expect(await api(landDraft)).to.equal(404);
     expect(await api(landPublished.id)).to.equal(200); // public once published, for anyone
+    // The staff pages answer the same: its own centre's section opens, another centre's — even a published one — is the 404 page.
+    expect((await op.goto(`${base}/staff/sections/${procurementDraft}`))?.status()).to.equal(200);
+    expect((await op.goto(`${base}/staff/sections/${landDraft}`))?.status()).to.equal(404);
+    expect((await op.goto(`${base}/staff/sections/${landPublished.id}`))?.status()).to.equal(404);
     // Nor the admin pages: the 404 page.
     const denied = await op.goto(`${base}/admin/accounts`);
     expect(denied?.status()).to.equal(404);

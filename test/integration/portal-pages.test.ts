@@ -171,16 +171,19 @@ describe('the public portal: browser, archive, words per trade, halls that will 
     }
   });
 
-  it('a land sale speaks of 出让公告, 竞买人 and 竞买保证金, never of 招标公告, 投标人, 投标保证金 or 中标通知书; a tender keeps its words', async () => {
+  it('a land sale speaks of 出让公告, 出让人, 出让文件, 竞买人 and 竞买保证金, never of 招标公告, 招标人, 招标文件, 投标人, 投标保证金 or 中标通知书; a tender keeps its words', async () => {
     const land = await publishedLandSection(t, '5000000.00', '词汇地块');
     const landPage = await browserAgent(t).get(`/sections/${land.id}`);
     expect(landPage.status).to.equal(200);
     expect(landPage.text).to.include('<h2 id="notice-heading">出让公告</h2>');
     expect(landPage.text).to.include('<dt>竞买保证金</dt>');
-    for (const word of ['招标公告', '投标人', '投标保证金', '中标通知书']) expect(landPage.text, word).not.to.include(word);
+    expect(landPage.text).to.include('出让人: ');
+    expect(landPage.text).to.include('<h2>出让文件</h2>');
+    expect(landPage.text).to.include('<dt>竞买申请截止 / 开标时间</dt>');
+    for (const word of ['招标公告', '招标人', '招标文件', '投标人', '投标截止', '投标保证金', '中标通知书']) expect(landPage.text, word).not.to.include(word);
     const hall = await browserAgent(t).get(`/sections/${land.id}/hall`);
     expect(hall.text).to.include('出让公告</a>');
-    expect(hall.text).to.include('<th>竞买人</th>');
+    expect(hall.text).to.include('<th scope="col">竞买人</th>');
     expect(hall.text).not.to.include('投标人');
     const en = await browserAgent(t).get(`/sections/${land.id}?lang=en`);
     expect(en.text).to.include('<h2 id="notice-heading">Notice of sale</h2>');
@@ -190,6 +193,8 @@ describe('the public portal: browser, archive, words per trade, halls that will 
     const tenderPage = await browserAgent(t).get(`/sections/${tender.id}`);
     expect(tenderPage.text).to.include('<h2 id="notice-heading">招标公告</h2>');
     expect(tenderPage.text).to.include('<dt>投标保证金</dt>');
+    expect(tenderPage.text).to.include('招标人: ');
+    expect(tenderPage.text).to.include('<h2>招标文件</h2>');
   });
 
   it("a cancelled section's hall says it was cancelled, with the reason and no countdown", async () => {
