@@ -29,11 +29,14 @@
 //
 //   BENCH_SURGE_BIDDERS=500   bidders (default 500)
 //   BENCH_SURGE_KB=100        bid size in KB (default 100)
+//   BENCH_SURGE_CPU_PROF=dir  the server writes a V8 CPU profile (--cpu-prof) into dir when it stops
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openDatabase, type Database } from '../../db/connection';
 import { migrateLatest } from '../../db/migrate';
 import { sealBid } from '../../modules/bids/bid-package';
@@ -225,6 +228,28 @@ async function rsaKey(): Promise<crypto.KeyObject> {
   return new Promise((resolve, reject) => crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))));
 }
 
+/**
+ * `n` RSA-2048 bidder keys. Making 500 takes minutes on a loaded 2-core machine, so the keys are
+ * kept between runs in the temporary directory (0600, test keys of nobody) and only missing ones
+ * are made. Every bidder still gets its own key and its own certificate.
+ */
+async function bidderKeys(n: number): Promise<crypto.KeyObject[]> {
+  const file = path.join(os.tmpdir(), `etender-surge-bidder-keys-${os.userInfo().uid}.json`);
+  let pems: string[] = [];
+  try {
+    pems = JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
+  } catch {
+    /* none yet */
+  }
+  const keys = pems.slice(0, n).map((pem) => crypto.createPrivateKey(pem));
+  if (keys.length < n) {
+    const made = await Promise.all(Array.from({ length: n - keys.length }, () => rsaKey()));
+    keys.push(...made);
+    fs.writeFileSync(file, JSON.stringify(keys.map((k) => k.export({ type: 'pkcs8', format: 'pem' }))), { mode: 0o600 });
+  }
+  return keys;
+}
+
 export async function runDeadlineSurge(): Promise<BenchResult> {
   if (!fs.existsSync('/proc/self/status')) throw new Error('this benchmark reads /proc/<pid>/status: it needs Linux');
   const bidders = envInt('BENCH_SURGE_BIDDERS', 500, 10, 5000);
@@ -284,7 +309,7 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
 
     progress(`surge: ${bidders} bidder organisations, keys and certificates (${engine})`);
     const t0setup = Date.now();
-    const keys: Promise<crypto.KeyObject>[] = Array.from({ length: bidders }, () => rsaKey());
+    const keys = await bidderKeys(bidders);
     const people: Bidder[] = [];
     for (let i = 0; i < bidders; i++) {
       const username = `surge-${i + 1}`;
@@ -299,7 +324,7 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
       await services.orgs.approve(opCtx, reg.organisation.id);
       const token = await services.accounts.createTokenForUsername(username, 'surge');
       const ctx: RequestContext = { actor: (await services.accounts.actorById(reg.representatives[0]!.id))!, ip: '127.0.0.1' };
-      const privateKey = await keys[i]!;
+      const privateKey = keys[i]!;
       const { challenge } = await services.pki.createChallenge(ctx);
       const signature = crypto.sign('sha256', Buffer.from(challenge, 'utf8'), { key: privateKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64');
       const publicKeySpkiPem = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
@@ -365,7 +390,12 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
     // The platform.
     const which = benchServer();
     progress(`surge: starting the server (${which.label}, ${engine})`);
-    server = start({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SCHEDULER_INTERVAL_MS: '1000' }, which.options);
+    // BENCH_SURGE_CPU_PROF=dir: the server writes a V8 CPU profile there when it stops (--cpu-prof is
+    // not allowed in NODE_OPTIONS, so a preloaded module runs the inspector's profiler).
+    const profDir = process.env.BENCH_SURGE_CPU_PROF ? path.resolve(process.env.BENCH_SURGE_CPU_PROF) : undefined;
+    const preload = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'cpu-profile-preload.mjs')).href;
+    const nodeOptions = profDir ? `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim() : process.env.NODE_OPTIONS;
+    server = start({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SCHEDULER_INTERVAL_MS: '1000', NODE_OPTIONS: nodeOptions, ETENDER_CPU_PROFILE_DIR: profDir }, which.options);
     const base = `http://127.0.0.1:${await listeningPort(server)}`;
     const pid = server.child.pid!;
     recordChild(dataDir, pid);
