@@ -1,6 +1,6 @@
 // Whether a certificate may be used for signing or encryption at a given instant: the CAs it may
 // chain to (the platform CA and the trusted CAs), validity, key usage, not a CA, and revocation here.
-import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
+import { type KeyObject, X509Certificate } from 'node:crypto';
 import type { Knex } from 'knex';
 import { certError, iso, oneLine } from './certificate-errors';
 import { certificateFingerprint } from '../core/fingerprint';
@@ -62,38 +62,15 @@ export function trustAnchors(keys: PlatformKeys, trustedCaPems: string[]): { ca:
   return { ca, trusted };
 }
 
-/** The parsed, chain-verified facts of one certificate (see parsedAndChained). */
-interface Chained {
-  cert: X509Certificate;
-  fingerprint: string;
-  subject: string;
-  authority: Authority;
-  keyUsage: Set<KeyUsageName> | null;
-}
-
-/** How many certificates' chain checks are kept (a few hundred bytes each besides the parsed certificate). */
-export const CHAIN_CACHE_ENTRIES = 10_000;
-
 export function createCertificateCheck(deps: { knex: Knex; keys: PlatformKeys; authorities: Authority[] }) {
   const { knex, keys, authorities } = deps;
 
   /**
-   * What never changes about a given certificate: that it parses, who issued it and that the
-   * issuer's signature over it verifies, and its key usage. Kept per exact input (the SHA-256 of the
-   * PEM or DER given) so that a bidder's certificate is parsed and its chain verified once, not on
-   * every bid. Only these facts are kept: the dates, the usage asked for and the register
-   * (revocation, owner) are checked on every call. Failures are not kept (they throw each time).
+   * The checks of a certificate for a use at instant `at` that need no database: issued by the
+   * platform CA or a trusted CA, not itself a CA, valid at `at` (and its CA too), with the key usage
+   * the use needs. Every refusal is a 422 with a code and what to do.
    */
-  const chained = new Map<string, Chained>();
-  function parsedAndChained(certPemOrDer: string | Buffer): Chained {
-    const key = createHash('sha256').update(certPemOrDer).digest('hex');
-    const hit = chained.get(key);
-    if (hit) {
-      // Most recently used last, so that the oldest entry is the first evicted.
-      chained.delete(key);
-      chained.set(key, hit);
-      return hit;
-    }
+  function examine(certPemOrDer: string | Buffer, at: number, usage: CertificateUsage): Examined {
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(certPemOrDer);
@@ -112,25 +89,6 @@ export function createCertificateCheck(deps: { knex: Knex; keys: PlatformKeys; a
         `The certificate of "${subject}" names "${oneLine(cert.issuer)}" as its issuer, which is neither the platform CA nor a CA this platform trusts, or its signature does not verify. Request a certificate from the platform ("etender csr" then "etender cert request").`,
       );
     }
-    let keyUsage: Set<KeyUsageName> | null;
-    try {
-      keyUsage = keyUsageOf(cert.raw);
-    } catch {
-      throw certError('certificate_invalid', "The certificate's extensions cannot be read.");
-    }
-    const entry: Chained = { cert, fingerprint, subject, authority, keyUsage };
-    chained.set(key, entry);
-    if (chained.size > CHAIN_CACHE_ENTRIES) chained.delete(chained.keys().next().value!);
-    return entry;
-  }
-
-  /**
-   * The checks of a certificate for a use at instant `at` that need no database: issued by the
-   * platform CA or a trusted CA, not itself a CA, valid at `at` (and its CA too), with the key usage
-   * the use needs. Every refusal is a 422 with a code and what to do.
-   */
-  function examine(certPemOrDer: string | Buffer, at: number, usage: CertificateUsage): Examined {
-    const { cert, fingerprint, subject, authority, keyUsage } = parsedAndChained(certPemOrDer);
     const notBefore = Date.parse(cert.validFrom);
     const notAfter = Date.parse(cert.validTo);
     if (at < notBefore) {
@@ -146,6 +104,12 @@ export function createCertificateCheck(deps: { knex: Knex; keys: PlatformKeys; a
     const caTo = Date.parse(authority.cert.validTo);
     if (at < caFrom || at > caTo) {
       throw certError('certificate_untrusted', `The CA "${oneLine(authority.cert.subject)}" that issued this certificate is valid from ${iso(caFrom)} to ${iso(caTo)}, not at ${iso(at)}.`);
+    }
+    let keyUsage: Set<KeyUsageName> | null;
+    try {
+      keyUsage = keyUsageOf(cert.raw);
+    } catch {
+      throw certError('certificate_invalid', "The certificate's extensions cannot be read.");
     }
     const need = REQUIRED_KEY_USAGE[usage];
     if (!keyUsage || !keyUsage.has(need.bit)) {
