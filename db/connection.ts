@@ -62,11 +62,39 @@ function openSqlite(dataDir: string): Database {
         conn.pragma('synchronous = NORMAL');
         // BIGINT money and sums come back as BigInt, never as a possibly inexact float.
         conn.defaultSafeIntegers(true);
+        keepPreparedStatements(conn);
         done(null, conn);
       },
     },
   });
   return { knex, dialect: 'sqlite', label: `sqlite (${filename})`, close: () => knex.destroy() };
+}
+
+/** How many prepared statements one SQLite connection keeps (the SQL texts a request runs recur). */
+export const SQLITE_STATEMENT_CACHE = 500;
+
+/**
+ * knex prepares every query anew on better-sqlite3 (compiling the SQL each time); the same few
+ * hundred SQL texts recur on every request, so the connection keeps their prepared statements,
+ * least recently used dropped first. Safe to share: knex runs a statement to completion at once
+ * (all/run, never iterate), sets nothing on it but safeIntegers where a query asks (none here),
+ * and SQLite itself prepares a statement again after a schema change.
+ */
+function keepPreparedStatements(conn: { prepare(sql: string): unknown }): void {
+  const prepare = conn.prepare.bind(conn);
+  const kept = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    const hit = kept.get(sql);
+    if (hit !== undefined) {
+      kept.delete(sql);
+      kept.set(sql, hit);
+      return hit;
+    }
+    const statement = prepare(sql);
+    kept.set(sql, statement);
+    if (kept.size > SQLITE_STATEMENT_CACHE) kept.delete(kept.keys().next().value!);
+    return statement;
+  };
 }
 
 export function parseMysqlUrl(url: string) {
