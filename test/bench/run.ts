@@ -4,14 +4,16 @@
 // Every row is a RATIO against a floor measured in the same run on this machine, never an
 // absolute time; the run exits 1 when a bounded ratio is beyond its bound (or a benchmark fails),
 // 0 otherwise. Loopback only; about a minute on 2 cores with the defaults.
-//   BENCH_ONLY=upload|audit|records  run one of them
+//   BENCH_ONLY=upload|audit|records|opening  run one of them
 //   BENCH_JSON=file.json        also write the results (every row, note and error) as JSON
 //   BENCH_AUDIT_ENTRIES=1000000 grow the audit log to a million entries (default 200,000)
 //   BENCH_UPLOAD_MIB=1024       size of the big bid in MiB (default 1024)
+//   BENCH_OPENING_BIDS=1000     bids of 1 MiB in the opening benchmark's section (default 200)
 //   BENCH_SERVER=dist           start the build in dist/ on plain node (npm run build first)
 //                               instead of server/main.ts through tsx
 import fs from 'node:fs';
 import { runAuditAppend } from './audit-append';
+import { runOpeningScale } from './opening-scale';
 import { runRecordDownload } from './record-download';
 import { failed, printResult, table, type BenchResult } from './report';
 import { runUploadMemory } from './upload-memory';
@@ -20,6 +22,7 @@ const benches: Array<{ key: string; name: string; run: () => Promise<BenchResult
   { key: 'upload', name: 'upload-memory', run: runUploadMemory },
   { key: 'audit', name: 'audit-append', run: runAuditAppend },
   { key: 'records', name: 'record-download', run: runRecordDownload },
+  { key: 'opening', name: 'opening-scale', run: runOpeningScale },
 ];
 
 const only = process.env.BENCH_ONLY;
