@@ -71,7 +71,8 @@ export interface BidResult {
 }
 
 export interface BidCheckDeps {
-  open(sha256: string): Readable;
+  /** The stored ciphertext; `readSize` is how many bytes the opening would like per read. */
+  open(sha256: string, options?: { readSize?: number }): Readable;
   exists(sha256: string): Promise<boolean>;
   /** Throws (with a message) when the certificate was not valid at `at`. */
   checkCertificate(fingerprint: string, at: number): Promise<void>;
@@ -94,16 +95,54 @@ class PackageError extends Error {
   }
 }
 
+/**
+ * Bytes per read of a stored ciphertext at the opening: four age chunks. Fewer, larger reads cost
+ * less than one read per 64 KiB chunk, and most chunks are then decrypted in place (see age-native.ts).
+ */
+export const OPENING_READ_SIZE = 256 * 1024;
+
 async function digestOf(stream: Readable): Promise<string> {
   const hash = crypto.createHash('sha256');
   for await (const chunk of stream) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
-/** Decrypts and reads the package as it streams: bid.json first, then exactly the listed attachments. */
-async function readPackage(sealed: Readable, identity: X25519Identity, sealedSize: number): Promise<{ document: OpenedDocument; attachments: Array<{ name: string; size: number; sha256: string }> }> {
+/** A fault of the platform's storage while reading the ciphertext: never the bidder's, so it is not judged here. */
+class StorageReadError extends Error {
+  constructor(cause: unknown) {
+    super(`reading the stored ciphertext failed: ${(cause as Error)?.message ?? cause}`, { cause });
+  }
+}
+
+/**
+ * Decrypts and reads the package as it streams: bid.json first, then exactly the listed attachments.
+ * Every byte read is hashed on its way into the decrypter (`hash`); the stream's `complete` says
+ * whether the hash saw the whole file.
+ */
+async function readPackage(
+  sealed: Readable,
+  identity: X25519Identity,
+  sealedSize: number,
+  hash: crypto.Hash,
+): Promise<{ document: OpenedDocument; attachments: Array<{ name: string; size: number; sha256: string }> }> {
+  // A system error of the read itself (EIO, ENOENT, …), as opposed to the decrypter's or the tar
+  // reader's error that the pipeline passes back to the source when it tears down.
+  let readError: unknown = null;
+  sealed.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.syscall !== undefined) readError ??= err;
+  });
+  try {
+    return await readDecrypted(sealed, identity, sealedSize, hash);
+  } catch (err) {
+    if (readError) throw new StorageReadError(readError);
+    throw err;
+  }
+}
+
+async function readDecrypted(sealed: Readable, identity: X25519Identity, sealedSize: number, hash: crypto.Hash) {
   // Errors of either stream reach the reader through the decrypted stream's iterator (AgeError stays AgeError).
-  const plain = pipeline(sealed, ageDecryptStream(identity), () => {});
+  const decrypter = ageDecryptStream(identity, { hash });
+  const plain = pipeline(sealed, decrypter, () => {});
   let document: OpenedDocument | null = null;
   const seen: Array<{ name: string; size: number; sha256: string }> = [];
   // age adds bytes, never removes them: no member of the plaintext can be larger than the sealed file.
@@ -129,6 +168,8 @@ async function readPackage(sealed: Readable, identity: X25519Identity, sealedSiz
     }
   }
   if (!document) throw new PackageError('bad_package', 'the package is empty');
+  // The tar reader reads to the end of the plaintext, so the decrypter has seen the whole file.
+  if (!decrypter.complete) throw new PackageError('bad_package', 'the package ended before the sealed file did');
   return { document, attachments: seen };
 }
 
@@ -156,20 +197,24 @@ export async function checkBid(deps: BidCheckDeps, section: SectionForCheck, bid
     remarks: [status === 'revoked' ? `撤销 (revoked, EB 31): ${message}` : `撤回 (withdrawn, EB 31): ${message}`],
   });
 
-  // The platform's side first: is the stored file the one received?
+  // The platform's side first: is the stored file the one received? The file is read once: it is
+  // hashed as it is decrypted, and nothing decrypted from it is judged before its digest is known to
+  // be the one received. A file that does not decrypt to the end is hashed again in full, so that a
+  // damaged stored file is the platform's fault (withdrawn), as it always was, and only a file that is
+  // exactly what the bidder signed can be the bidder's fault.
   if (!(await deps.exists(bid.ciphertextSha256))) {
     return failed('withdrawn', 'ciphertext_missing', 'the stored ciphertext is missing on the platform; not the bidder’s fault');
   }
-  const digest = await digestOf(deps.open(bid.ciphertextSha256));
-  if (digest !== bid.ciphertextSha256) {
-    return failed('withdrawn', 'ciphertext_corrupted', `the stored ciphertext no longer matches the digest received (${bid.ciphertextSha256}); the platform's storage is at fault, not the bidder`);
-  }
-
-  // The file is exactly what the bidder signed: from here on, every defect is the bidder's.
+  const corrupted = () =>
+    failed('withdrawn', 'ciphertext_corrupted', `the stored ciphertext no longer matches the digest received (${bid.ciphertextSha256}); the platform's storage is at fault, not the bidder`);
+  const hash = crypto.createHash('sha256');
   let opened: Awaited<ReturnType<typeof readPackage>>;
   try {
-    opened = await readPackage(deps.open(bid.ciphertextSha256), identity, bid.size);
+    opened = await readPackage(deps.open(bid.ciphertextSha256, { readSize: OPENING_READ_SIZE }), identity, bid.size, hash);
   } catch (err) {
+    if (err instanceof StorageReadError) throw err; // an infrastructure fault: the section is tried again
+    if ((await digestOf(deps.open(bid.ciphertextSha256, { readSize: OPENING_READ_SIZE }))) !== bid.ciphertextSha256) return corrupted();
+    // The file is exactly what the bidder signed: from here on, every defect is the bidder's.
     if (err instanceof AgeError) {
       if (err.code === 'no_identity_matched') return failed('revoked', 'not_decryptable', "the bid is not sealed to this section's opening key");
       return failed('revoked', 'damaged_ciphertext', `the sealed file as signed by the bidder does not decrypt: ${err.message}`);
@@ -177,6 +222,8 @@ export async function checkBid(deps: BidCheckDeps, section: SectionForCheck, bid
     if (err instanceof PackageError) return failed('revoked', err.code, err.message);
     return failed('revoked', 'bad_package', `the decrypted package is not a valid tar archive: ${(err as Error).message}`);
   }
+  if (hash.digest('hex') !== bid.ciphertextSha256) return corrupted();
+  // The file is exactly what the bidder signed: from here on, every defect is the bidder's.
   const doc = opened.document;
   if (doc.section.id !== section.id || doc.section.code !== section.code) {
     return failed('revoked', 'inner_outer_mismatch', `bid.json names section ${doc.section.code} (${doc.section.id}), but the bid was submitted for ${section.code} (${section.id})`);

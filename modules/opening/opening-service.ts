@@ -137,7 +137,7 @@ export function createOpeningService(deps: OpeningDeps) {
     const org = await orgs.publicFacts(bid.orgId);
     return checkBid(
       {
-        open: (sha) => deps.blobs.open(sha),
+        open: (sha, options) => deps.blobs.open(sha, options),
         exists: (sha) => deps.blobs.exists(sha),
         checkCertificate: async (fp, at) => {
           const cert = await deps.pki.getByFingerprint(fp);

@@ -32,7 +32,8 @@ export interface StageOptions {
 export interface BlobStore {
   stage(source: Readable, options: StageOptions): Promise<StagedBlob>;
   put(source: Readable, options: StageOptions): Promise<StoredBlob>;
-  open(sha256: string): Readable;
+  /** The stored bytes; `readSize` is a hint of how many bytes to read at a time (a big sequential reader asks for more). */
+  open(sha256: string, options?: { readSize?: number }): Readable;
   exists(sha256: string): Promise<boolean>;
 }
 
@@ -194,8 +195,8 @@ export class LocalBlobStore implements BlobStore, SweepableBlobStore {
     return true;
   }
 
-  open(sha256: string): Readable {
-    return fs.createReadStream(this.pathOf(sha256));
+  open(sha256: string, options: { readSize?: number } = {}): Readable {
+    return fs.createReadStream(this.pathOf(sha256), options.readSize ? { highWaterMark: options.readSize } : {});
   }
 
   async exists(sha256: string): Promise<boolean> {

@@ -271,6 +271,44 @@ describe('the opening at the deadline', function () {
     expect(record.bids[4].cause.message).to.contain(other.code);
   });
 
+  it('reads each stored file once and still withdraws one swapped after its receipt for another that decrypts, publishing nothing of it', async () => {
+    const section = await publishedSection(t);
+    const G = await newBidder(t, '庚建材有限公司');
+    t.clock.set(T0 + HOUR);
+    const received = await normalBid(section, G, '870000.00');
+    await submitOk(t, G, section, received);
+    t.clock.set(T0 + 2 * HOUR);
+    await submitOk(t, A, section, await normalBid(section, A, '860000.00'));
+    t.clock.set(T0 + 3 * HOUR);
+    await submitOk(t, B, section, await normalBid(section, B, '850000.00'));
+    // Someone with access to the storage puts another package of G's in its place, sealed to the
+    // same key at another price: every chunk of it authenticates.
+    const swapped = await normalBid(section, G, '123456.78');
+    const sha = received.manifest.ciphertext.sha256;
+    fs.writeFileSync(path.join(t.tdb.dataDir, 'blobs', sha.slice(0, 2), sha.slice(2, 4), sha), swapped.bytes);
+    const reads: string[] = [];
+    const open = t.services.blobs.open.bind(t.services.blobs);
+    t.services.blobs.open = (s: string, o?: { readSize?: number }) => {
+      reads.push(s);
+      return open(s, o);
+    };
+    try {
+      const outcomes = await openAtDeadline(t, section);
+      expect(outcomes, JSON.stringify(outcomes)).to.deep.include({ id: section.id, outcome: 'opened' });
+    } finally {
+      t.services.blobs.open = open;
+    }
+    const { record, text } = await fetchRecord(t, section.id);
+    expect(record.bids.map((b: any) => [b.bidder.name, b.status, b.cause?.code ?? null, b.price?.amount ?? null])).to.deep.equal([
+      ['庚建材有限公司', 'withdrawn', 'ciphertext_corrupted', null],
+      ['甲建设有限公司', 'opened', null, '860000.00'],
+      ['乙科技有限公司', 'opened', null, '850000.00'],
+    ]);
+    expect(text).to.not.contain('123456.78');
+    // One read per bid: the digest is computed while decrypting.
+    expect(reads.sort()).to.deep.equal(record.bids.map((b: any) => b.ciphertextSha256).sort());
+  });
+
   it('judges the certificate at the time the bid was received: a revocation afterwards does not invalidate it', async () => {
     const section = await publishedSection(t);
     const G = await newBidder(t, '庚咨询有限公司');

@@ -5,7 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { expect } from 'chai';
 import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
-import { AgeError, ageDecryptStream, parseIdentity } from '../../modules/opening/age-native';
+import { AgeError, type AgeDecryptOptions, ageDecryptStream, parseIdentity } from '../../modules/opening/age-native';
 
 async function seal(plain: Uint8Array, recipients: string[]): Promise<Buffer> {
   const e = new Encrypter();
@@ -14,14 +14,14 @@ async function seal(plain: Uint8Array, recipients: string[]): Promise<Buffer> {
 }
 
 /** Feeds `file` in pieces of `piece` bytes through the native decrypter. */
-async function nativeDecrypt(file: Buffer, identity: string, piece = 7919): Promise<Buffer> {
+async function nativeDecrypt(file: Buffer, identity: string, piece = 7919, options: AgeDecryptOptions = {}): Promise<Buffer> {
   const out: Buffer[] = [];
   const pieces = function* () {
     for (let i = 0; i < file.length; i += piece) yield file.subarray(i, i + piece);
   };
   await pipeline(
     Readable.from(pieces()),
-    ageDecryptStream(identity),
+    ageDecryptStream(identity, options),
     new Writable({
       write(c, _e, d) {
         out.push(c);
@@ -105,5 +105,34 @@ describe('native age decryption (node:crypto) against age-encryption', () => {
     await failsWith(nativeDecrypt(file.subarray(0, macEnd + 16 + 2 * 65_552), identity), 'payload');
     await failsWith(nativeDecrypt(file.subarray(0, macEnd + 8), identity), 'truncated');
     await failsWith(nativeDecrypt(Buffer.from('not an age file at all\n'), identity), 'bad_header');
+  });
+
+  it('decrypts the same whatever the sizes of the pieces it is fed (chunks inside one piece or across several)', async () => {
+    const plain = crypto.randomBytes(5 * 64 * 1024 + 777);
+    const file = await seal(plain, [recipient]);
+    const sealedChunk = 64 * 1024 + 16;
+    for (const piece of [1, 16, 4096, sealedChunk - 1, sealedChunk, sealedChunk + 1, 3 * sealedChunk + 5, 256 * 1024, file.length]) {
+      expect((await nativeDecrypt(file, identity, piece)).equals(plain), `pieces of ${piece} bytes`).to.equal(true);
+    }
+    // A full last chunk, cut into pieces that end exactly at the chunk boundaries.
+    const exact = crypto.randomBytes(2 * 64 * 1024);
+    const exactFile = await seal(exact, [recipient]);
+    for (const piece of [sealedChunk, 2 * sealedChunk, exactFile.length]) expect((await nativeDecrypt(exactFile, identity, piece)).equals(exact), `pieces of ${piece} bytes`).to.equal(true);
+  });
+
+  it('hashes every input byte on the way in, and says whether it saw the whole file', async () => {
+    const file = await seal(crypto.randomBytes(3 * 64 * 1024 + 99), [recipient]);
+    for (const piece of [7919, 256 * 1024]) {
+      const hash = crypto.createHash('sha256');
+      await nativeDecrypt(file, identity, piece, { hash });
+      expect(hash.digest('hex')).to.equal(crypto.createHash('sha256').update(file).digest('hex'));
+    }
+    const whole = ageDecryptStream(identity);
+    expect(whole.complete).to.equal(false);
+    await pipeline(Readable.from([file]), whole, new Writable({ write: (_c, _e, d) => d() }));
+    expect(whole.complete).to.equal(true);
+    const cut = ageDecryptStream(identity);
+    await failsWith(pipeline(Readable.from([file.subarray(0, file.length - 5)]), cut, new Writable({ write: (_c, _e, d) => d() })), 'payload');
+    expect(cut.complete).to.equal(false);
   });
 });
