@@ -3,8 +3,8 @@
 import http from 'node:http';
 import { DatabaseConfigError, openDatabase } from '../db/connection';
 import { migrateLatest } from '../db/migrate';
-import { seedDemo } from '../db/seed-demo';
-import { prepareDemoPlatformKeys } from '../db/seed-demo-history';
+import { seedDemo } from './demo/seed-demo';
+import { prepareDemoPlatformKeys } from './demo/seed-demo-history';
 import { systemClock } from '../modules/core/clock';
 import { tightenTree } from '../modules/core/private-files';
 import { buildServices, createApp } from './app';

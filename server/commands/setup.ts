@@ -1,8 +1,8 @@
 // Server-side set-up: schema, demo data, staff accounts and API tokens.
 import { openDatabase } from '../../db/connection';
 import { migrateLatest } from '../../db/migrate';
-import { seedDemo } from '../../db/seed-demo';
-import { prepareDemoPlatformKeys } from '../../db/seed-demo-history';
+import { seedDemo } from '../demo/seed-demo';
+import { prepareDemoPlatformKeys } from '../demo/seed-demo-history';
 import { generatePassword } from '../../modules/accounts/passwords';
 import { systemClock } from '../../modules/core/clock';
 import { ROLES, SYSTEM_CONTEXT, type Role } from '../../modules/core/context';

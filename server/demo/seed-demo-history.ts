@@ -11,15 +11,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DAY, HOUR, MINUTE, type ManualClock } from '../modules/core/clock';
-import type { RequestContext } from '../modules/core/context';
-import { FILES, loadOrCreatePlatformKeys, PlatformKeysError } from '../modules/pki/platform-keys';
-import { createProjectBody } from '../modules/tenders/tenders-schemas';
-import { ConfigError, type Config } from '../server/config';
-import type { Database } from './connection';
+import { DAY, HOUR, MINUTE, type ManualClock } from '../../modules/core/clock';
+import type { RequestContext } from '../../modules/core/context';
+import { FILES, loadOrCreatePlatformKeys, PlatformKeysError } from '../../modules/pki/platform-keys';
+import { createProjectBody } from '../../modules/tenders/tenders-schemas';
+import { ConfigError, type Config } from '../config';
+import type { Database } from '../../db/connection';
 import { submitDemoBids, type DemoBidder } from './seed-demo-opening';
 
-type Services = ReturnType<typeof import('../server/app').buildServices>;
+type Services = ReturnType<typeof import('../app').buildServices>;
 
 /** How far back the demo replays; the demo's platform CA starts this long before the first start. */
 export const DEMO_HISTORY_DAYS = 90;

@@ -7,13 +7,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DAY, type ManualClock } from '../modules/core/clock';
-import type { RequestContext } from '../modules/core/context';
-import { createCsr } from '../modules/pki/client-keys';
-import { createProjectBody } from '../modules/tenders/tenders-schemas';
+import { DAY, type ManualClock } from '../../modules/core/clock';
+import type { RequestContext } from '../../modules/core/context';
+import { createCsr } from '../../modules/pki/client-keys';
+import { createProjectBody } from '../../modules/tenders/tenders-schemas';
 import { submitDemoBids, type DemoBidder } from './seed-demo-opening';
 
-type Services = ReturnType<typeof import('../server/app').buildServices>;
+type Services = ReturnType<typeof import('../app').buildServices>;
 
 /** The centre whose custody includes the demo custodian. */
 export const DEMO_CUSTODY_CENTRE = 'construction';

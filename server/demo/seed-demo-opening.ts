@@ -3,19 +3,19 @@
 // same code the `etender seal` command runs (a key and certificate per bidder, age encryption to
 // the section's recipient, an RSA-PSS signed manifest). The platform timer holds the opening key,
 // so the scheduler opens the tender by itself at the deadline. The demo history
-// (db/seed-demo-history.ts) submits its past bids with the same helpers.
+// (seed-demo-history.ts) submits its past bids with the same helpers.
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sealBid } from '../modules/bids/bid-package';
-import { canonicalBytes, MANIFEST_FORMAT, newNonce, signManifest } from '../modules/bids/manifest';
-import { DAY, type ManualClock } from '../modules/core/clock';
-import type { RequestContext } from '../modules/core/context';
-import { createCsr } from '../modules/pki/client-keys';
-import { createProjectBody } from '../modules/tenders/tenders-schemas';
+import { sealBid } from '../../modules/bids/bid-package';
+import { canonicalBytes, MANIFEST_FORMAT, newNonce, signManifest } from '../../modules/bids/manifest';
+import { DAY, type ManualClock } from '../../modules/core/clock';
+import type { RequestContext } from '../../modules/core/context';
+import { createCsr } from '../../modules/pki/client-keys';
+import { createProjectBody } from '../../modules/tenders/tenders-schemas';
 
-type Services = ReturnType<typeof import('../server/app').buildServices>;
+type Services = ReturnType<typeof import('../app').buildServices>;
 
 export interface DemoBidder {
   ctx: RequestContext;

@@ -1,21 +1,21 @@
 // The demo a newcomer sees after `npm start`: accounts for every role, bidder organisations, and
 // projects in several states of the lifecycle. It runs through the real services, replaying the
 // past with a manual clock, and only on an empty database. Returns the text to print once.
-import { generatePassword } from '../modules/accounts/passwords';
-import { DAY, HOUR, ManualClock, type Clock } from '../modules/core/clock';
-import { SYSTEM_CONTEXT, type Actor, type RequestContext, type Role } from '../modules/core/context';
-import { creditCodeCheckChar } from '../modules/orgs/credit-code';
-import type { Database } from './connection';
-import { createProjectBody } from '../modules/tenders/tenders-schemas';
+import { generatePassword } from '../../modules/accounts/passwords';
+import { DAY, HOUR, ManualClock, type Clock } from '../../modules/core/clock';
+import { SYSTEM_CONTEXT, type Actor, type RequestContext, type Role } from '../../modules/core/context';
+import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
+import type { Database } from '../../db/connection';
+import { createProjectBody } from '../../modules/tenders/tenders-schemas';
 import { seedDemoOpening, type DemoBidder } from './seed-demo-opening';
-import { localDate } from '../modules/centres/calendar';
+import { localDate } from '../../modules/centres/calendar';
 import { coversDemoHistory, importDemoHistory, seedDemoHistory, type DemoHistory } from './seed-demo-history';
 import { type DemoCustody, publishDemoCustodyTender, submitDemoCustodyBids } from './seed-demo-custody';
 
 const project = (input: unknown) => createProjectBody.parse(input);
 
 // Imported lazily to keep db/ free of a static dependency on the composition root.
-type BuildServices = typeof import('../server/app').buildServices;
+type BuildServices = typeof import('../app').buildServices;
 
 export async function seedDemo(
   existing: { accounts: { countUsers(): Promise<number> } },
