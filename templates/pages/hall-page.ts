@@ -7,7 +7,8 @@ import { failureReasonText } from './failure-reasons';
 import { remaining, shanghaiTime } from './format';
 import { type Ctx, href, layout } from './layout';
 import { type ObjectionsBlock, objectionsSection, showObjections } from './objection-pages';
-import { type CentreView, centreName, type OpeningRecordView, recordHead, recordTable, type SectionView } from './pages';
+import { recordHead, recordTable } from './opening-record-table';
+import { type CentreView, centreName, type OpeningRecordView, type SectionView } from './portal-views';
 import { tradeWords, type TradeWords } from './trade-words';
 
 export interface HallPageData {

@@ -1,11 +1,9 @@
 // The public portal pages as escaping templates (server/pages/html.ts): every value from the API is
 // escaped; only markup written here is trusted. No inline script or style (the CSP forbids them):
 // the hall's script and the stylesheet are static files under /portal-static/.
-import type { Centre } from '../../modules/centres/centres-schemas';
 import type { Award } from '../../modules/formats/award';
 import type { EvaluationResult } from '../../modules/formats/evaluation-report';
-import type { OpeningRecord } from '../../modules/formats/opening-record';
-import type { ClarificationJson, Project, Section, SectionDocumentJson } from '../../modules/formats/section';
+import type { ClarificationJson, Project, SectionDocumentJson } from '../../modules/formats/section';
 import { byteSize } from '../../server/pages/client/byte-size';
 import { html, raw, type SafeHtml } from '../../server/pages/html';
 import { PORTAL_TIME_ZONE, shanghaiTime, yuan } from './format';
@@ -14,28 +12,15 @@ import { fill } from './text';
 import { recipientFingerprint } from '../../modules/formats/recipient-fingerprint';
 import { type ObjectionsBlock, objectionsSection, showObjections } from './objection-pages';
 import { failureReasonText } from './failure-reasons';
-import { tradeWords, type TradeWords } from './trade-words';
+import { tradeWords } from './trade-words';
+import { centreName, type CentreView, type OpeningKeyView, type OpeningRecordView, type SectionView } from './portal-views';
+import { recordTable } from './opening-record-table';
 
 export { type Ctx, ctxFor, href, layout } from './layout';
 export { hallPage } from './hall-page';
+export { centreName, type CentreView, type OpeningKeyView, type OpeningRecordView, type RecordBid, type SectionView } from './portal-views';
+export { recordHead, recordTable } from './opening-record-table';
 export { reportsPage, type RatesView } from './reports-page';
-
-/** A centre as the pages show it: its names and the settings they print (modules/centres/centres-schemas.ts). */
-export type CentreView = Pick<Centre, 'code' | 'nameZh' | 'nameEn'> & { settings: Pick<Centre['settings'], 'direction' | 'metric' | 'timeZone'> };
-/**
- * A public section as the API shows it (formats/section.ts), with its project's title and tenderee
- * where the list gives them. Public sections are published, and publishing needs a bid deadline.
- */
-export type SectionView = Omit<Section, 'bidDeadlineAt' | 'openingKey'> & { bidDeadlineAt: number; projectTitle?: string; tenderee?: string; openingKey?: OpeningKeyView | null };
-export type OpeningKeyView = NonNullable<Section['openingKey']>;
-/** The portal renders the published record itself (modules/formats/opening-record.ts). */
-export type OpeningRecordView = OpeningRecord;
-export type RecordBid = OpeningRecord['bids'][number];
-
-export function centreName(c: Ctx, centres: CentreView[], code: string): string {
-  const x = centres.find((y) => y.code === code);
-  return x ? (c.lang === 'en' ? x.nameEn : x.nameZh) : code;
-}
 
 const stateName = (c: Ctx, state: string) => c.s.stateNames[state] ?? state;
 
@@ -54,9 +39,6 @@ function keyParts(c: Ctx, key: OpeningKeyView): string[] {
   if (holders.length) lines.push(fill(sharesLine, { k, n: holders.length, names }));
   return lines;
 }
-const remarkText = (r: unknown) =>
-  typeof r === 'string' ? r : r && typeof r === 'object' ? String((r as { message?: unknown; code?: unknown }).message ?? (r as { code?: unknown }).code ?? JSON.stringify(r)) : String(r);
-
 function sectionTable(c: Ctx, centres: CentreView[], sections: SectionView[], id: string): SafeHtml {
   if (sections.length === 0) return html`<p class="empty" id="${id}">${c.s.none}</p>`;
   return html`<table id="${id}">
@@ -83,31 +65,6 @@ export function homePage(c: Ctx, data: { centres: CentreView[]; open: SectionVie
 <p><a id="all-sections-link" href="${href(c, '/sections')}">${c.s.portal.sectionsTitle}</a> · <a id="archive-link" href="${href(c, '/archive')}">${c.s.portal.archiveLink}</a></p>
 <p><a id="report-link" href="${href(c, '/reports')}">${c.s.rateReportLink}</a></p>`;
   return layout(c, c.s.home, body, { path: '/' });
-}
-
-/** The opening record's table; `w` names the bidders as the trade does (投标人 / 竞买人). */
-export function recordTable(c: Ctx, sectionId: string, rec: OpeningRecordView, w: TradeWords): SafeHtml {
-  return html`<p>${c.s.bidCount}: <span id="bid-count">${rec.freeze.bidCount}</span> · ${c.s.openingTime}: ${shanghaiTime(rec.openingTime)}</p>
-<p class="links"><a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record">${c.s.recordJson}</a> · <a href="/api/sections/${encodeURIComponent(sectionId)}/opening-record.pdf">${c.s.recordPdf}</a></p>
-<table id="record-table" class="stacked">
-${recordHead(c, w)}
-<tbody id="record-bids">
-${rec.bids.map(
-  (
-    b,
-  ) => html`<tr id="bid-${b.bidId}"><td data-label="${c.s.seq}">${b.seq}</td><td class="bidder" data-label="${w.bidder}">${b.bidder.name}</td><td data-label="${c.s.receivedAt}">${shanghaiTime(b.receivedAt)}</td><td class="num price" data-label="${c.s.price}">${b.price ? yuan(b.price.amount, c.s) : '—'}</td><td data-label="${c.s.status}">${c.s.bidStatus[b.status] ?? b.status}</td><td data-label="${c.s.validity}">${b.validity ? (c.s.validityNames[b.validity] ?? b.validity) : '—'}</td><td data-label="${c.s.remarks}">${[...(b.cause ? [b.cause.message] : []), ...b.remarks.map(remarkText)].join('；')}</td><td data-label="${c.s.ciphertext}"><a href="/api/bids/${encodeURIComponent(b.bidId)}/ciphertext" title="SHA-256 ${b.ciphertextSha256}">${c.s.download}</a></td></tr>
-`,
-)}</tbody>
-</table>`;
-}
-
-/**
- * The opening record's column heads. At phone width (portal.css, table.stacked) the heads are
- * hidden visually but stay for screen readers, and each cell shows its head (data-label) before
- * its value: every bid a block of label: value lines.
- */
-export function recordHead(c: Ctx, w: TradeWords): SafeHtml {
-  return html`<thead><tr><th scope="col">${c.s.seq}</th><th scope="col">${w.bidder}</th><th scope="col">${c.s.receivedAt}</th><th scope="col">${c.s.price}</th><th scope="col">${c.s.status}</th><th scope="col">${c.s.validity}</th><th scope="col">${c.s.remarks}</th><th scope="col">${c.s.ciphertext}</th></tr></thead>`;
 }
 
 export interface SectionPageData {

@@ -6,7 +6,7 @@ import type { RateReport } from '../../modules/formats/rate-report';
 import { html, type SafeHtml } from '../../server/pages/html';
 import { yuan } from './format';
 import { type Ctx, layout } from './layout';
-import { type CentreView, centreName } from './pages';
+import { type CentreView, centreName } from './portal-views';
 import { chartDescription, rateBuckets, rateChart } from './rate-chart';
 import { fill } from './text';
 
