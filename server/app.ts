@@ -82,6 +82,8 @@ export interface AppDeps {
   sessionSecret: string;
   /** Tests: every JSON answer is parsed with its route's response schema, and a mismatch is a 500 (route.ts). */
   checkResponses?: boolean;
+  /** Tests: another blob store (e.g. one whose disk is full); by default a LocalBlobStore in DATA_DIR/blobs. */
+  blobs?: LocalBlobStore;
 }
 
 /** The platform keys from config.certsDir, made at first start; a clear ConfigError if they are unusable. */
@@ -121,12 +123,12 @@ function beaconFor(config: Config, clock: Clock): { source: BeaconSource; local:
  * reaches one built later (no late-bound closures). Where two modules need each other's facts, the
  * facts are a separate small reader over the database (org-facts, section-facts) built first.
  */
-export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & { log?: Pick<Logger, 'warn'> }) {
+export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'blobs'> & { log?: Pick<Logger, 'warn'> }) {
   const { config, db, clock } = deps;
   const knex = db.knex;
   const platformKeys = platformKeysFor(config, clock);
   const beacon = beaconFor(config, clock);
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
+  const blobs = deps.blobs ?? new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
   const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
   // Each module's units of work get the transactional operations of the modules built before it.
   const audited = transactions(knex).with('audit', (tx) => audit.on(tx));

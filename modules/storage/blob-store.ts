@@ -78,6 +78,19 @@ function declaredLength(source: Readable): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/**
+ * Commits a staged blob; when that fails (the disk filled up at fsync or rename), removes the
+ * temporary file at once rather than leaving it to the sweeper, and rethrows.
+ */
+export async function commitOrDiscard(staged: StagedBlob): Promise<void> {
+  try {
+    await staged.commit();
+  } catch (err) {
+    await staged.discard().catch(() => undefined);
+    throw err;
+  }
+}
+
 export class LocalBlobStore implements BlobStore, SweepableBlobStore {
   private readonly reserveBytes: number;
   private readonly freeSpace: FreeSpace;
@@ -165,7 +178,7 @@ export class LocalBlobStore implements BlobStore, SweepableBlobStore {
 
   async put(source: Readable, options: StageOptions): Promise<StoredBlob> {
     const staged = await this.stage(source, options);
-    await staged.commit();
+    await commitOrDiscard(staged);
     return { sha256: staged.sha256, size: staged.size };
   }
 

@@ -2,9 +2,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import { AppError } from '../../modules/core/errors';
+import { insufficientStorage } from '../../modules/storage/blob-store';
 import { loggedPath, type Logger } from '../logger';
 
 interface BodyParserError extends Error {
+  code?: string;
   type?: string;
   status?: number;
   limit?: number;
@@ -28,6 +30,8 @@ export function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
   if (isDatabaseUnavailable(err)) return databaseUnavailable();
   const e = err as BodyParserError;
+  // A disk that filled up where the blob store did not expect it (fsync, rename, a directory).
+  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') return insufficientStorage("The platform's storage is full, so this upload was not stored. Try again later, or tell the centre.");
   switch (e?.type) {
     case 'entity.parse.failed':
       return new AppError(400, 'malformed_json', `The request body is not valid JSON: ${e.message.replace(/^Unexpected token/, 'unexpected token')}.`);
