@@ -7,12 +7,16 @@
 // reads (sections, receipts, documents, /healthz) and takes uploads again once there is room.
 import fs from 'node:fs';
 import path from 'node:path';
-import { compose, Transform, type Readable } from 'node:stream';
+import * as streams from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { expect } from 'chai';
 import { LocalBlobStore, type StagedBlob, type StageOptions } from '../../modules/storage/blob-store';
 import { expectError } from '../support/api-errors';
 import { approvedBidder, publishedSection, sealedBid, submit, type Bidder, type PublishedSection } from '../support/bidding';
 import { createTestApp, openTenderSection, type TestApp } from '../support/test-app';
+
+/** stream.compose (Node ≥ 16.9; not in @types/node 20): one Transform of the disk's limit, then the caller's inspection. */
+const compose = (streams as unknown as { compose(...parts: Transform[]): Transform }).compose;
 
 const enospc = (syscall: string) => Object.assign(new Error(`ENOSPC: no space left on device, ${syscall}`), { code: 'ENOSPC', errno: -28, syscall });
 
