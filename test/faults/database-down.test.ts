@@ -11,7 +11,7 @@ import { verifyInstance } from '../../modules/audit/audit-verify';
 import { requireTool } from '../support/tools';
 import { createMysqlDatabase } from '../support/test-db';
 import { children, listeningPort, start, stop, type Started } from '../support/server-process';
-import { get, post, prepareInstance, sealedUpload, type FaultInstance, type Upload } from './instance';
+import { get, post, prepareInstance, sealedUploads, type FaultInstance, type Upload } from './instance';
 import { privateMariaDb, type PrivateMariaDb } from './private-mariadb';
 
 /** Issue 12: no request hangs past 5 s while the database is down. */
@@ -41,8 +41,7 @@ describe('faults: the database stops under load and comes back', function () {
   });
 
   it('answers 503 fast while it is down, /healthz says so, and the same server recovers with nothing receipted lost', async () => {
-    const uploads: Upload[] = [];
-    for (const b of inst.bidders) uploads.push(await sealedUpload(inst.section, b, 50, work));
+    const uploads = await sealedUploads(inst.section, inst.bidders, 50, work);
     const [early, during, later] = [uploads.slice(0, 4), uploads.slice(4, 8), uploads.slice(8)];
 
     server = start({ ...inst.env, PORT: '0', HOST: '127.0.0.1', SCHEDULER_INTERVAL_MS: '200' });

@@ -78,8 +78,8 @@ export async function prepareInstance(options: { bidders: number; deadlineInMs: 
 
     const privateKey = bidderKey();
     const publicKeySpkiPem = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
-    const bidders: FaultBidder[] = [];
-    for (let i = 0; i < options.bidders; i++) {
+    // Several at a time: a representative's password hash (scrypt) runs on the thread pool.
+    const one = async (i: number): Promise<FaultBidder> => {
       const username = `fault-${tag}-${i + 1}`;
       const name = `第${i + 1}号建设工程有限公司`;
       const body = `913401${String((process.pid * 7 + instances) % 1e5).padStart(5, '0')}${String(i + 1).padStart(6, '0')}`;
@@ -96,7 +96,11 @@ export async function prepareInstance(options: { bidders: number; deadlineInMs: 
       const { challenge } = await services.pki.createChallenge(ctx);
       const signature = crypto.sign('sha256', Buffer.from(challenge, 'utf8'), { key: privateKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64');
       const issued = await services.pki.issueFromPublicKey(ctx, { publicKeySpkiPem, challenge, signature }, 'signing');
-      bidders.push({ orgId: reg.organisation.id, name, token: token.token, privateKey, fingerprint: issued.fingerprint });
+      return { orgId: reg.organisation.id, name, token: token.token, privateKey, fingerprint: issued.fingerprint };
+    };
+    const bidders: FaultBidder[] = [];
+    for (let i = 0; i < options.bidders; i += 8) {
+      bidders.push(...(await Promise.all(Array.from({ length: Math.min(8, options.bidders - i) }, (_, j) => one(i + j)))));
     }
 
     const deadline = Date.now() + options.deadlineInMs;
@@ -135,6 +139,13 @@ export interface Upload {
   headers: Record<string, string>;
   body: Buffer;
   sha256: string;
+}
+
+/** Sealed uploads for every bidder, a few at a time. */
+export async function sealedUploads(section: FaultInstance['section'], bidders: FaultBidder[], kb: number, work: string): Promise<Upload[]> {
+  const out: Upload[] = [];
+  for (let i = 0; i < bidders.length; i += 8) out.push(...(await Promise.all(bidders.slice(i, i + 8).map((b) => sealedUpload(section, b, kb, work)))));
+  return out;
 }
 
 /** A real sealed bid of about `kb` KB for `bidder`, its manifest signed: ready to POST. */

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ROOT, listeningPort, start, stop, type Started } from '../support/server-process';
-import { post, prepareInstance, sealedUpload, type FaultInstance, type Upload } from './instance';
+import { post, prepareInstance, sealedUploads, type FaultInstance, type Upload } from './instance';
 
 const BIDS = 200;
 const WORKER = path.join(ROOT, 'test/support/opening-worker.ts');
@@ -49,9 +49,11 @@ describe('faults: SIGKILL in the middle of an opening of 200 bids', function () 
   });
 
   it('completes after the kill with the record of an uninterrupted opening, byte for byte but for its signed log checkpoints', async () => {
+    const t0 = Date.now();
+    const lap = (what: string) => console.log(`      ${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     inst = await prepareInstance({ bidders: BIDS, deadlineInMs: 30 * 60_000 });
-    const uploads: Upload[] = [];
-    for (const b of inst.bidders) uploads.push(await sealedUpload(inst.section, b, 4, work));
+    lap('set-up');
+    const uploads = await sealedUploads(inst.section, inst.bidders, 4, work);
     server = start({ ...inst.env, PORT: '0', HOST: '127.0.0.1', SCHEDULER_INTERVAL_MS: '60000' });
     const base = `http://127.0.0.1:${await listeningPort(server)}`;
     for (let i = 0; i < uploads.length; i += 20) {
@@ -60,6 +62,7 @@ describe('faults: SIGKILL in the middle of an opening of 200 bids', function () 
     }
     await stop(server);
     server = undefined;
+    lap('bids');
 
     // The copy, before any opening: the SQLite file (checkpointed by the clean stop) and the data directory.
     copy = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-fault-copy-'));
@@ -91,12 +94,15 @@ describe('faults: SIGKILL in the middle of an opening of 200 bids', function () 
     }
 
     // The restart: once the dead run's lease has expired, a new run completes the opening.
+    lap('killed');
     const resumed = worker(inst.dataDir, openAt + AFTER_LEASE_MS);
     expect(await resumed.exited, resumed.stderr()).to.equal(0);
+    lap('resumed');
     // The uninterrupted opening of the copy.
     const whole = worker(copy, openAt);
     expect(await whole.exited, whole.stderr()).to.equal(0);
 
+    lap('whole');
     const recordOf = async (dataDir: string) => {
       const { openDatabase } = await import('../../db/connection');
       const d = await openDatabase({ dataDir });

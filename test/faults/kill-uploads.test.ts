@@ -15,7 +15,7 @@ import { LocalBlobStore } from '../../modules/storage/blob-store';
 import { createBlobSweeper } from '../../modules/storage/blob-sweeper';
 import { createMysqlDatabase } from '../support/test-db';
 import { children, listeningPort, start, stop, type Started } from '../support/server-process';
-import { blobFiles, blobOnDisk, get, post, prepareInstance, sealedUpload, type Answer, type FaultInstance, type Upload } from './instance';
+import { blobFiles, blobOnDisk, get, post, prepareInstance, sealedUploads, type Answer, type FaultInstance, type Upload } from './instance';
 
 const UPLOADS = 50;
 
@@ -39,8 +39,7 @@ describe('faults: SIGKILL while 50 uploads are in flight', function () {
   });
 
   it('keeps every receipted bid intact and once, leaves no partial bid, sweeps the orphans, and the log verifies', async () => {
-    const uploads: Upload[] = [];
-    for (const b of inst.bidders) uploads.push(await sealedUpload(inst.section, b, 200, work));
+    const uploads = await sealedUploads(inst.section, inst.bidders, 200, work);
 
     server = start({ ...inst.env, PORT: '0', HOST: '127.0.0.1', SCHEDULER_INTERVAL_MS: '60000' });
     const base = await baseOf(server);
