@@ -118,6 +118,11 @@ export function parseMysqlUrl(url: string) {
   };
 }
 
+/** How long mysql2 waits for a new connection's handshake (a stopped server accepts TCP but never answers). */
+export const DB_CONNECT_TIMEOUT_MS = 3000;
+/** How long a query waits for a pooled connection: under 5 s, so no request hangs on a database that is down. */
+export const DB_ACQUIRE_TIMEOUT_MS = 4000;
+
 function openMysql(url: string, poolMax = 10): Database {
   const conn = parseMysqlUrl(url);
   const knex = knexFactory({
@@ -129,7 +134,9 @@ function openMysql(url: string, poolMax = 10): Database {
       // BIGINT and sums as strings: exact beyond 2^53, converted by db/row.ts.
       supportBigNumbers: true,
       bigNumberStrings: true,
-      connectTimeout: 5000,
+      // Fail fast when the server is down or hangs (issue 12, faults 3): a request then answers
+      // 503 within DB_ACQUIRE_TIMEOUT_MS instead of hanging (server/http/errors.ts).
+      connectTimeout: DB_CONNECT_TIMEOUT_MS,
     },
     pool: {
       min: 0,
@@ -138,7 +145,7 @@ function openMysql(url: string, poolMax = 10): Database {
         c.query("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", (err: Error | null) => done(err, c));
       },
     },
-    acquireConnectionTimeout: 10000,
+    acquireConnectionTimeout: DB_ACQUIRE_TIMEOUT_MS,
   });
   return {
     knex,

@@ -51,7 +51,7 @@ import { publicDownloadLimiter, recordsRoutes } from '../modules/records/records
 import { tendersRoutes } from '../modules/tenders/tenders-routes';
 import { ConfigError, readTrustedCaFiles, type Config } from './config';
 import { attachContext, bearerAuth, configurePassport, sameOriginForSessions } from './http/auth';
-import { errorHandler } from './http/errors';
+import { DATABASE_RETRY_AFTER_S, errorHandler } from './http/errors';
 import { slowBodyGuard } from './http/slow-body';
 import { buildOpenApi } from './http/openapi';
 import { ApiRegistry } from './http/route';
@@ -69,6 +69,9 @@ import { sectionListRoutes } from './pages/section-list-routes';
 import { pageErrors } from './pages/respond';
 import { loggedPath, type Logger } from './logger';
 
+/** How long /healthz waits for the database before it says the database is down. */
+const HEALTHZ_DB_TIMEOUT_MS = 2000;
+
 export const VERSION = '0.1.0';
 
 export interface AppDeps {
@@ -79,6 +82,8 @@ export interface AppDeps {
   sessionSecret: string;
   /** Tests: every JSON answer is parsed with its route's response schema, and a mismatch is a 500 (route.ts). */
   checkResponses?: boolean;
+  /** Tests: another blob store (e.g. one whose disk is full); by default a LocalBlobStore in DATA_DIR/blobs. */
+  blobs?: LocalBlobStore;
 }
 
 /** The platform keys from config.certsDir, made at first start; a clear ConfigError if they are unusable. */
@@ -118,12 +123,12 @@ function beaconFor(config: Config, clock: Clock): { source: BeaconSource; local:
  * reaches one built later (no late-bound closures). Where two modules need each other's facts, the
  * facts are a separate small reader over the database (org-facts, section-facts) built first.
  */
-export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock'> & { log?: Pick<Logger, 'warn'> }) {
+export function buildServices(deps: Pick<AppDeps, 'config' | 'db' | 'clock' | 'blobs'> & { log?: Pick<Logger, 'warn'> }) {
   const { config, db, clock } = deps;
   const knex = db.knex;
   const platformKeys = platformKeysFor(config, clock);
   const beacon = beaconFor(config, clock);
-  const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
+  const blobs = deps.blobs ?? new LocalBlobStore(path.join(config.dataDir, 'blobs'), { reserveBytes: config.blobFreeSpaceReserveBytes });
   const audit = createAuditService({ knex, clock, logSigner: platformKeys.log });
   // Each module's units of work get the transactional operations of the modules built before it.
   const audited = transactions(knex).with('audit', (tx) => audit.on(tx));
@@ -270,12 +275,16 @@ export function createApp(deps: AppDeps) {
     app.use('/beacon', (req, res) => handler(req, res, req.path));
   }
 
+  // A load balancer's probe: answers within HEALTHZ_DB_TIMEOUT_MS even when the database hangs.
   app.get('/healthz', async (_req, res) => {
     try {
-      await db.knex.raw('select 1');
-      res.json({ status: 'ok', db: db.dialect });
+      await db.knex.raw('select 1').timeout(HEALTHZ_DB_TIMEOUT_MS);
+      res.json({ status: 'ok', db: db.dialect, database: 'up' });
     } catch {
-      res.status(503).json({ status: 'unavailable', db: db.dialect });
+      res
+        .status(503)
+        .setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S))
+        .json({ status: 'unavailable', db: db.dialect, database: 'down', message: "The platform's database cannot be reached; requests that need it are refused with 503 until it is back." });
     }
   });
 

@@ -13,7 +13,7 @@ import type { Signer } from '../core/signing';
 import { isUniqueViolation, type Db, type InTransaction, type Tx } from '../../db/transactions';
 import type { AuditService, TxAudit } from '../audit/audit-service';
 import type { OrgFacts } from '../orgs/org-facts';
-import type { BlobStore } from '../storage/blob-store';
+import { commitOrDiscard, type BlobStore } from '../storage/blob-store';
 import type { SectionFacts, TxSectionFacts } from '../tenders/section-facts';
 import { manifestSchema, sha256Hex, verifyManifestSignature, type Manifest } from './manifest';
 import { canonicalBytes } from './manifest';
@@ -193,7 +193,7 @@ export function createBidsService(deps: BidsDeps) {
         throw deadlinePassed(deadline);
       }
       // Durable before the database names it: no receipt ever points at a missing file.
-      await staged.commit();
+      await commitOrDiscard(staged);
 
       const bidId = newId();
       let promise: LogPromise;

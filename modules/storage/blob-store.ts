@@ -44,6 +44,11 @@ export interface SweepableBlobStore {
   written(): AsyncGenerator<{ sha256: string; writtenAt: number }>;
   /** Removes the blob unless its bytes were written at or after `writtenBefore`; true if removed. */
   removeIfWrittenBefore(sha256: string, writtenBefore: number): Promise<boolean>;
+  /**
+   * Removes temporaries last written before `writtenBefore`: the partial upload of a process that
+   * was killed mid-stream (its own error path removes it otherwise). Answers how many it removed.
+   */
+  removeTemporariesWrittenBefore(writtenBefore: number): Promise<number>;
 }
 
 export interface FreeSpace {
@@ -71,6 +76,19 @@ function declaredLength(source: Readable): number | undefined {
   const raw = (source as Readable & { headers?: Record<string, unknown> }).headers?.['content-length'];
   const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
   return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * Commits a staged blob; when that fails (the disk filled up at fsync or rename), removes the
+ * temporary file at once rather than leaving it to the sweeper, and rethrows.
+ */
+export async function commitOrDiscard(staged: StagedBlob): Promise<void> {
+  try {
+    await staged.commit();
+  } catch (err) {
+    await staged.discard().catch(() => undefined);
+    throw err;
+  }
 }
 
 export class LocalBlobStore implements BlobStore, SweepableBlobStore {
@@ -160,7 +178,7 @@ export class LocalBlobStore implements BlobStore, SweepableBlobStore {
 
   async put(source: Readable, options: StageOptions): Promise<StoredBlob> {
     const staged = await this.stage(source, options);
-    await staged.commit();
+    await commitOrDiscard(staged);
     return { sha256: staged.sha256, size: staged.size };
   }
 
@@ -193,6 +211,20 @@ export class LocalBlobStore implements BlobStore, SweepableBlobStore {
     }
     await fs.promises.rm(aside, { force: true });
     return true;
+  }
+
+  async removeTemporariesWrittenBefore(writtenBefore: number): Promise<number> {
+    const dir = path.join(this.root, 'tmp');
+    let removed = 0;
+    for (const name of await fs.promises.readdir(dir)) {
+      // An upload still streaming writes to its file all the time; one idle for the grace period is dead.
+      const st = await fs.promises.stat(path.join(dir, name)).catch(() => null);
+      if (st?.isFile() && st.mtimeMs < writtenBefore) {
+        await fs.promises.rm(path.join(dir, name), { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
   }
 
   open(sha256: string, options: { readSize?: number } = {}): Readable {

@@ -4,6 +4,7 @@
 // fault) the file stays behind, named by nothing. So do a tender document or a record PDF whose row
 // was never written. The sweeper removes such files once they are older than a grace period, far
 // longer than any transaction runs, so a file whose row is still being written is never touched.
+// The temporary file of an upload cut off by a crash (no error path ran to remove it) goes the same way.
 import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { HOUR } from '../core/clock';
@@ -31,6 +32,8 @@ export function createBlobSweeper(deps: BlobSweeperDeps) {
     /** One sweep: removes every file older than the grace period that no row names; answers the removed digests. */
     async sweep(): Promise<string[]> {
       const writtenBefore = clock.now() - graceMs;
+      // Partial uploads of a process killed mid-stream (issue 12, faults 1): never named by a row.
+      await blobs.removeTemporariesWrittenBefore(writtenBefore);
       const old: string[] = [];
       for await (const b of blobs.written()) if (b.writtenAt < writtenBefore) old.push(b.sha256);
       if (old.length === 0) return [];

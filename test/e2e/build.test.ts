@@ -99,7 +99,7 @@ describe('npm run build, then the compiled server on plain node', function () {
   it(`reports itself healthy on ${dialect}`, async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).to.equal(200);
-    expect(await res.json()).to.deep.equal({ status: 'ok', db: dialect });
+    expect(await res.json()).to.deep.equal({ status: 'ok', db: dialect, database: 'up' });
   });
 
   it('serves a portal page and its stylesheet', async () => {

@@ -52,7 +52,7 @@ describe('npm start (server/main.ts)', function () {
     it(`reports itself healthy on ${dialect}`, async () => {
       const res = await fetch(`${base}/healthz`);
       expect(res.status).to.equal(200);
-      expect(await res.json()).to.deep.equal({ status: 'ok', db: dialect });
+      expect(await res.json()).to.deep.equal({ status: 'ok', db: dialect, database: 'up' });
       const sqlite = fs.readdirSync(dataDir).filter((f) => f.includes('sqlite'));
       expect(sqlite).to.deep.equal(dialect === 'sqlite' ? ['etender.sqlite', 'etender.sqlite-shm', 'etender.sqlite-wal'] : []);
     });
@@ -181,7 +181,7 @@ describe('npm start (server/main.ts)', function () {
       });
       expect(login.status).to.equal(200);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-      expect(await health.json()).to.deep.equal({ status: 'ok', db: dialect });
+      expect(await health.json()).to.deep.equal({ status: 'ok', db: dialect, database: 'up' });
       await stop(second);
       expect(await second.exited, `stderr: ${second.stderr()}`).to.equal(0);
     });

@@ -15,6 +15,7 @@ import { ManualClock } from '../../modules/core/clock';
 import { newId } from '../../modules/core/ids';
 import { SYSTEM_CONTEXT, type RequestContext, type Role } from '../../modules/core/context';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
+import type { LocalBlobStore } from '../../modules/storage/blob-store';
 import { createTestDatabase, snapshot, type TestDatabase } from './test-db';
 
 /** 2026-12-01 09:00 Beijing time, a Tuesday: a fixed "now" for tests. */
@@ -74,7 +75,7 @@ export function makeCreditCode(): string {
   return body + creditCodeCheckChar(body);
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}, options: { log?: Logger } = {}): Promise<TestApp> {
+export async function createTestApp(overrides: Partial<Config> = {}, options: { log?: Logger; blobs?: (dataDir: string) => LocalBlobStore } = {}): Promise<TestApp> {
   const tdb = await createTestDatabase();
   const config: Config = {
     ...loadConfig({ DATA_DIR: tdb.dataDir }),
@@ -87,7 +88,7 @@ export async function createTestApp(overrides: Partial<Config> = {}, options: { 
   };
   const clock = new ManualClock(T0);
   const log = options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
-  const { app, services, registry } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret', checkResponses: true });
+  const { app, services, registry } = createApp({ config, db: tdb.db, clock, log, sessionSecret: 'test-secret', checkResponses: true, blobs: options.blobs?.(tdb.dataDir) });
 
   const staff = async (username: string, role: Role, centres?: string[]): Promise<TestUser> => {
     const password = `pw-${username}-0123456789`;
