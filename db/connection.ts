@@ -122,6 +122,23 @@ export function parseMysqlUrl(url: string) {
 export const DB_CONNECT_TIMEOUT_MS = 3000;
 /** How long a query waits for a pooled connection: under 5 s, so no request hangs on a database that is down. */
 export const DB_ACQUIRE_TIMEOUT_MS = 4000;
+/**
+ * On a Galera node, a read may run before the node has applied writes already committed on
+ * another node (a session made on one server, then read through another; a lease or a section's
+ * state read right after a peer changed it). `wsrep_sync_wait = 1` makes every read on this
+ * connection wait until the node has applied everything committed cluster-wide before it began.
+ * Set per connection, and only where the server is a Galera node with replication on: MySQL has
+ * no such variable (SHOW VARIABLES answers no row there), and a plain MariaDB has it off.
+ * Writes need nothing: certification conflicts surface as error 1213, which withRetry
+ * (db/transactions.ts) answers by running the whole transaction again.
+ */
+function syncReadsOnGalera(c: any, done: (err: Error | null) => void): void {
+  c.query("SHOW VARIABLES LIKE 'wsrep_on'", (err: Error | null, rows: Array<{ Value?: string }>) => {
+    if (err) return done(err);
+    if (String(rows?.[0]?.Value ?? '').toUpperCase() !== 'ON') return done(null);
+    c.query('SET SESSION wsrep_sync_wait = 1', (err2: Error | null) => done(err2));
+  });
+}
 
 function openMysql(url: string, poolMax = 10): Database {
   const conn = parseMysqlUrl(url);
@@ -142,7 +159,10 @@ function openMysql(url: string, poolMax = 10): Database {
       min: 0,
       max: poolMax,
       afterCreate(c: any, done: (err: Error | null, c: unknown) => void) {
-        c.query("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", (err: Error | null) => done(err, c));
+        c.query("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci", (err: Error | null) => {
+          if (err) return done(err, c);
+          syncReadsOnGalera(c, (err2) => done(err2, c));
+        });
       },
     },
     acquireConnectionTimeout: DB_ACQUIRE_TIMEOUT_MS,

@@ -21,10 +21,19 @@ import type { Knex } from 'knex';
 export type Db = Knex | Knex.Transaction;
 
 const RETRYABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED', 'SQLITE_BUSY_RECOVERY']);
+// 1213 ER_LOCK_DEADLOCK: an InnoDB deadlock, or on Galera a certification conflict with a
+// transaction committed on another node, reported on ANY statement of the transaction (often the
+// UPDATE itself, not only COMMIT); the server has rolled the whole transaction back.
+// 1205 ER_LOCK_WAIT_TIMEOUT: only the statement is rolled back, but knex then rolls back the
+// transaction, so running it again from the start is as safe as after a deadlock.
+// Nothing else is retried: a unique violation, a lost connection or a node that left the cluster
+// must reach the caller (a lost connection may have committed; only the caller can tell).
 const RETRYABLE_MYSQL = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const RETRYABLE_MYSQL_ERRNO = new Set([1213, 1205]);
 
 export function isRetryable(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
+  const { code, errno } = (err ?? {}) as { code?: string; errno?: number };
+  if (typeof errno === 'number' && RETRYABLE_MYSQL_ERRNO.has(errno)) return true;
   return !!code && (RETRYABLE_SQLITE.has(code) || RETRYABLE_MYSQL.has(code));
 }
 
@@ -34,9 +43,15 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
- * Re-runs `work` while the database answers "busy" or "deadlock". The waits are asynchronous:
- * SQLite's own busy handler blocks the whole event loop, so it is kept short (db/connection.ts)
- * and the patience lives here instead.
+ * Re-runs `work` while the database answers "busy" or "deadlock", at most `attempts` times, with a
+ * jittered back-off. The waits are asynchronous: SQLite's own busy handler blocks the whole event
+ * loop, so it is kept short (db/connection.ts) and the patience lives here instead.
+ *
+ * What may run inside `work`: database statements only. What the platform does around a write
+ * that cannot be repeated is outside it on purpose: a bid's file is staged and made durable before
+ * the transaction (modules/bids/bids-service.ts), and its receipt is signed after the commit from
+ * the committed row, so a retried submission still yields one receipt that matches what was
+ * stored (an attempt rolled back leaves nothing a receipt could name).
  */
 export async function withRetry<T>(work: () => Promise<T>, attempts = 40): Promise<T> {
   for (let attempt = 1; ; attempt++) {
