@@ -60,6 +60,8 @@ export interface FormAction<T, I, R> {
   /** The form state of a refusal the page shows; default: at the field `fieldOf` maps it to, else for the whole form. */
   refusal?: (c: Ctx, res: Response, err: AppError, read: { values: Record<string, string>; input: I }, target: T) => FormState | Promise<FormState>;
   fieldOf?: (apiField: string) => string | null;
+  /** The typed values a post refused as a whole shows again (default: none). */
+  refusedValues?: (req: Request) => Record<string, string>;
   /** Where the browser goes after the step (303). */
   done: (c: Ctx, target: T, result: R, req: Request) => string;
 }
@@ -92,7 +94,7 @@ export function formActions<T>(deps: FormActionDeps<T>) {
         }
         seeOther(res, spec.done(c, target, result, req));
       },
-      deps.refused(spec.show),
+      deps.refused(spec.refusedValues ? (req, res, status, form) => spec.show(req, res, status, { ...form, values: spec.refusedValues!(req) }) : spec.show),
     );
   };
 }

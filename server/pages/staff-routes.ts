@@ -27,6 +27,7 @@ import type { FormTokens } from '../http/form-token';
 import { readMultipartUpload } from './multipart';
 import type { PageContext } from './page-context';
 import { failureOf, seeOther, sendPage } from './respond';
+import { formActions, type ShowForm } from './staff-action';
 import { type Body, centreName, checkText, myCentres, queryText, sectionInScope, staffOnly, text } from './staff-common';
 
 export interface StaffDeps {
@@ -219,15 +220,12 @@ export function staffRoutes(deps: StaffDeps): Router {
     sendPage(res, status, clarifyPage(c, { sectionId: d.section.id, code: d.section.code, zone, advice, form: form ?? initial }));
   };
   router.get('/staff/sections/:id/clarify', staffOnly, (req, res) => clarifyView(req, res, 200, null));
-  router.post(
-    '/staff/sections/:id/clarify',
-    formBody,
-    tokens.verify,
-    staffOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
+  const sectionAction = formActions({ router, formBody, verify: tokens.verify, guard: staffOnly, context, target: (req) => sectionInScope(tenders, req, req.params.id as string), refused });
+  sectionAction({
+    path: '/staff/sections/:id/clarify',
+    show: clarifyView,
+    read: async (req, c, d) => {
       const t = c.s.staff;
-      const d = await sectionInScope(tenders, req, req.params.id as string);
       const rules = await centres.rules(d.section.centre);
       const body = req.body as Body;
       const affects = ([] as unknown[]).concat(body.affectsBids ?? []).includes('1');
@@ -243,21 +241,18 @@ export function staffRoutes(deps: StaffDeps): Router {
         if (ms === null) errors.newBidDeadlineAt = t.fieldTime;
         else newDeadline = ms;
       }
-      if (Object.keys(errors).length) return clarifyView(req, res, 422, { values, errors });
+      if (Object.keys(errors).length) return { ok: false, form: { values, errors } };
       const parsed = clarificationBody.safeParse({ title: values.title, body: values.body, affectsBids: affects, ...(newDeadline === undefined ? {} : { newBidDeadlineAt: newDeadline }) });
-      if (!parsed.success) return clarifyView(req, res, 422, { values, errors: {}, problem: failureText(c.lang, { code: 'validation_failed', status: 422 }) });
-      try {
-        await tenders.clarify(req.ctx, d.section.id, parsed.data);
-      } catch (err) {
-        if (!pageFailure(err)) throw err;
-        const f = failureOf(err, res);
-        const r = refusalAtFields(c, f, ['title', 'body', 'newBidDeadlineAt'], failureText(c.lang, f), { clarificationMinDays: rules.settings.clarificationMinDays });
-        return clarifyView(req, res, err.status, { values, ...r });
-      }
-      seeOther(res, overviewPath(c, d.section.id, { clarified: '1' }));
+      if (!parsed.success) return { ok: false, form: { values, errors: {}, problem: failureText(c.lang, { code: 'validation_failed', status: 422 }) } };
+      return { ok: true, values, input: { clarification: parsed.data, rules } };
     },
-    refused((req, res, status, problem) => clarifyView(req, res, status, { values: {}, errors: {}, problem })),
-  );
+    run: (req, d, input) => tenders.clarify(req.ctx, d.section.id, input.clarification),
+    refusal: (c, res, err, read) => {
+      const f = failureOf(err, res);
+      return { values: read.values, ...refusalAtFields(c, f, ['title', 'body', 'newBidDeadlineAt'], failureText(c.lang, f), { clarificationMinDays: read.input.rules.settings.clarificationMinDays }) };
+    },
+    done: (c, d) => overviewPath(c, d.section.id, { clarified: '1' }),
+  });
 
   // ——— cancellation, with a reason and a confirmation step ———
   const cancelView = async (req: Request, res: Response, status: number, form: FormState) => {
@@ -266,28 +261,21 @@ export function staffRoutes(deps: StaffDeps): Router {
     sendPage(res, status, cancelPage(c, { sectionId: d.section.id, code: d.section.code, title: d.section.title, form }));
   };
   router.get('/staff/sections/:id/cancel', staffOnly, (req, res) => cancelView(req, res, 200, emptyForm()));
-  router.post(
-    '/staff/sections/:id/cancel',
-    formBody,
-    tokens.verify,
-    staffOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
-      const d = await sectionInScope(tenders, req, req.params.id as string);
+  sectionAction({
+    path: '/staff/sections/:id/cancel',
+    show: cancelView,
+    read: (req, c) => {
       const reason = text(req.body as Body, 'reason', 501);
       const problem = checkText(c, reason.replace(/\r\n/g, '\n'), { min: 4, max: 500, multiLine: true });
       const parsed = cancelBody.safeParse({ reason });
-      if (problem || !parsed.success) return cancelView(req, res, 422, { values: { reason }, errors: { reason: problem ?? c.s.staff.fieldText } });
-      try {
-        await tenders.cancel(req.ctx, d.section.id, parsed.data.reason);
-      } catch (err) {
-        if (!pageFailure(err)) throw err;
-        return cancelView(req, res, err.status, { values: { reason }, errors: {}, problem: failureText(c.lang, failureOf(err, res)) });
-      }
-      seeOther(res, overviewPath(c, d.section.id, { cancelled: '1' }));
+      if (problem || !parsed.success) return { ok: false, form: { values: { reason }, errors: { reason: problem ?? c.s.staff.fieldText } } };
+      return { ok: true, values: { reason }, input: parsed.data.reason };
     },
-    refused((req, res, status, problem) => cancelView(req, res, status, { values: { reason: text(req.body as Body, 'reason', 500) }, errors: {}, problem })),
-  );
+    run: (req, d, reason) => tenders.cancel(req.ctx, d.section.id, reason),
+    refusal: (c, res, err, read) => ({ values: read.values, errors: {}, problem: failureText(c.lang, failureOf(err, res)) }),
+    refusedValues: (req) => ({ reason: text(req.body as Body, 'reason', 500) }),
+    done: (c, d) => overviewPath(c, d.section.id, { cancelled: '1' }),
+  });
 
   // ——— organisations waiting for review ———
   const orgsView = async (req: Request, res: Response, status: number, opts: { notice?: string | null; refused?: { id: string; form: FormState } } = {}) => {
@@ -308,56 +296,44 @@ export function staffRoutes(deps: StaffDeps): Router {
     sendPage(res, status, orgsPage(c, { pending: await orgs.list(req.ctx, 'pending'), notice: note, zone, refused: opts.refused }));
   };
   router.get('/staff/orgs', staffOnly, (req, res) => orgsView(req, res, 200));
-  router.post(
-    '/staff/orgs/:id/approve',
-    formBody,
-    tokens.verify,
-    staffOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
-      const id = req.params.id as string;
-      try {
-        await orgs.approve(req.ctx, id);
-      } catch (err) {
-        if (!pageFailure(err)) throw err;
-        return orgsView(req, res, err.status, { refused: { id, form: { values: {}, errors: {}, problem: failureText(c.lang, failureOf(err, res)) } } });
-      }
-      seeOther(res, href(c, '/staff/orgs', { approved: id }));
-    },
-    refused((req, res, status, problem) => orgsView(req, res, status, { refused: { id: req.params.id as string, form: { values: {}, errors: {}, problem } } })),
-  );
-  router.post(
-    '/staff/orgs/:id/reject',
-    formBody,
-    tokens.verify,
-    staffOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
-      const id = req.params.id as string;
+  const orgAction = formActions({ router, formBody, verify: tokens.verify, guard: staffOnly, context, target: async (req) => req.params.id as string, refused });
+  const showOrg: ShowForm = (req, res, status, form) => orgsView(req, res, status, { refused: { id: req.params.id as string, form } });
+  /** An organisation's refusal: for its whole entry in the queue, with what was typed. */
+  const orgRefusal = (c: Ctx, res: Response, err: AppError, read: { values: Record<string, string> }): FormState => ({
+    values: read.values,
+    errors: {},
+    problem: failureText(c.lang, failureOf(err, res)),
+  });
+  orgAction({
+    path: '/staff/orgs/:id/approve',
+    show: showOrg,
+    run: (req, id) => orgs.approve(req.ctx, id),
+    refusal: orgRefusal,
+    done: (c, id) => href(c, '/staff/orgs', { approved: id }),
+  });
+  orgAction({
+    path: '/staff/orgs/:id/reject',
+    show: showOrg,
+    read: (req, c, id) => {
       const reason = text(req.body as Body, 'reason', 501);
-      const field = `reason-${id}`;
       const problem = checkText(c, reason.replace(/\r\n/g, '\n'), { min: 1, max: 500, multiLine: true });
       const parsed = rejectOrgBody.safeParse({ note: reason });
-      if (problem || !parsed.success) return orgsView(req, res, 422, { refused: { id, form: { values: { reason }, errors: { [field]: problem ?? c.s.staff.fieldText } } } });
-      try {
-        await orgs.reject(req.ctx, id, parsed.data.note);
-      } catch (err) {
-        if (!pageFailure(err)) throw err;
-        return orgsView(req, res, err.status, { refused: { id, form: { values: { reason }, errors: {}, problem: failureText(c.lang, failureOf(err, res)) } } });
-      }
-      seeOther(res, href(c, '/staff/orgs', { rejected: id }));
+      if (problem || !parsed.success) return { ok: false, form: { values: { reason }, errors: { [`reason-${id}`]: problem ?? c.s.staff.fieldText } } };
+      return { ok: true, values: { reason }, input: parsed.data.note };
     },
-    refused((req, res, status, problem) => orgsView(req, res, status, { refused: { id: req.params.id as string, form: { values: {}, errors: {}, problem } } })),
-  );
+    run: (req, id, note) => orgs.reject(req.ctx, id, note),
+    refusal: orgRefusal,
+    done: (c, id) => href(c, '/staff/orgs', { rejected: id }),
+  });
 
   return router;
 
   /** A post refused as a whole (an expired form token): the page again with the problem; a cross-site post stays an error. */
-  function refused(render: (req: Request, res: Response, status: number, problem: string) => Promise<void>) {
+  function refused(show: ShowForm) {
     return async (err: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
       if (!(err instanceof AppError) || err.status >= 500 || err.status === 404 || err.code === 'cross_site_request' || !req.ctx?.actor) return next(err);
       const c: Ctx = await context(req, res, { form: true });
-      await render(req, res, err.status, failureText(c.lang, failureOf(err, res)));
+      await show(req, res, err.status, { values: {}, errors: {}, problem: failureText(c.lang, failureOf(err, res)) });
     };
   }
 }
