@@ -1,6 +1,6 @@
-// The one shape of a staff form post: form body → form token → guard → the thing acted on (a section
-// in the operator's scope, an organisation) → the page's own field checks and the confirmation box →
-// the service call → a refusal shown on the page again → 303 to the next page. Each staff router
+// The one shape of a staff or admin form post: form body → form token → guard → the thing acted on (a section
+// in the operator's scope, an organisation, an account) → the page's own field checks and the confirmation box →
+// the service call → a refusal shown on the page again → 303 to the next page. Each staff and admin router
 // declares its posts with `formAction(…)` so that the order of those steps, and what a refusal
 // looks like, is written once.
 import type { ErrorRequestHandler, Request, RequestHandler, Response, Router } from 'express';
