@@ -138,7 +138,7 @@ export function adminPagesRoutes(deps: AdminPagesDeps): Router {
     refused((req, res, status, problem) => newAccountView(req, res, status, { values: newAccountValues(req), errors: {}, problem })),
   );
 
-  const accountView = async (req: Request, res: Response, status: number, resetForm: FormState) => {
+  const accountView = async (req: Request, res: Response, status: number, resetForm: FormState, centresForm?: FormState) => {
     const id = req.params.id as string;
     const user = (await accounts.listUsers(req.ctx)).find((u) => u.id === id);
     if (!user) throw notFound('The user');
@@ -155,6 +155,7 @@ export function adminPagesRoutes(deps: AdminPagesDeps): Router {
         notice: note.text,
         generatedPassword: note.password,
         resetForm,
+        centresForm: centresForm ?? emptyForm(Object.fromEntries(user.centres.map((code) => [`centres.${code}`, '1']))),
       }),
     );
   };
@@ -201,6 +202,23 @@ export function adminPagesRoutes(deps: AdminPagesDeps): Router {
       await accounts.revokeTokenOf(req.ctx, id, token.id);
       remember(req, `/admin/accounts/${id}`, 'revokedNote', { name: token.name });
     },
+    done: backToAccount,
+  });
+  accountAction({
+    path: '/admin/accounts/:id/centres',
+    show: (req, res, status, form) => accountView(req, res, status, emptyForm(), form),
+    read: (req, c) => {
+      const values: Record<string, string> = {};
+      for (const code of CENTRE_CODES) if (bodyText(req, `centres.${code}`) === '1') values[`centres.${code}`] = '1';
+      const selected = CENTRE_CODES.filter((code) => values[`centres.${code}`] === '1');
+      return selected.length ? { ok: true, values, input: selected } : { ok: false, form: { values, errors: { centres: c.s.admin.fieldOperatorCentres } } };
+    },
+    run: async (req, id, selected, c) => {
+      const user = await accounts.updateUser(req.ctx, id, { centres: selected });
+      const names = await centreNames(c);
+      remember(req, `/admin/accounts/${id}`, 'centresSaved', { centres: user.centres.map((code) => names[code] ?? code).join(c.lang === 'en' ? ', ' : '、') });
+    },
+    // The service's refusal (an account that is not an operator's, which has no such form) is for the whole page.
     done: backToAccount,
   });
   accountAction({
