@@ -345,8 +345,6 @@ export function createApp(deps: AppDeps) {
       tenders: services.tenders,
       centres: services.centres,
       orgs: services.orgs,
-      evaluation: services.evaluation,
-      awards: services.awards,
       tokens,
       context,
       maxDocumentBytes: config.maxDocumentBytes,

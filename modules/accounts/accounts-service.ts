@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../core/clock';
 import { DAY } from '../core/clock';
 import { requireActor, requireRole, type Actor, type RequestContext, type Role } from '../core/context';
+import { CENTRE_CODES } from '../centres/centre-rules';
 import { AppError, conflict, notFound, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
 import { isUniqueViolation, type InTransaction, type Tx } from '../../db/transactions';
@@ -190,6 +191,8 @@ export function createAccountsService(deps: {
         if (patch.centres && patch.centres.length === 0) {
           throw validationFailed('An operator must act for at least one centre.', [{ field: 'centres', message: '"centres" must not be empty' }]);
         }
+        const unknown = patch.centres?.find((c) => !(CENTRE_CODES as readonly string[]).includes(c));
+        if (unknown !== undefined) throw validationFailed(`There is no centre "${unknown}".`, [{ field: 'centres', message: `"centres": no centre "${unknown}"` }]);
         if (patch.disabled && before.id === admin.userId) {
           throw new AppError(409, 'conflict', 'You cannot disable your own account; ask another admin.');
         }

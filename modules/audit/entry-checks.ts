@@ -6,6 +6,14 @@ import canonicalize from 'canonicalize';
 import type { Checkpoint } from '../formats/checkpoint';
 import { LOG_NAME } from './log-name';
 
+/** What is wrong with an entry, as a key and values for a page to say in its own language. */
+export interface EntryProblem {
+  key: 'entryNotJson' | 'entrySaysIdx' | 'entryNotCanonical' | 'entryAfterFreeze' | 'entryOutOfOrder';
+  values: Record<string, string | number>;
+}
+/** Each problem as an English sentence (the CLI's report) and as a key (the browser verifier's, in the page's language). */
+export type EntryProblemSink = (message: string, problem: EntryProblem) => void;
+
 /**
  * Bid entries are held back until their section's freeze and then appended in order of receipt:
  * within a section their promisedAt never goes back, and none follows the section's freeze entry.
@@ -15,7 +23,7 @@ export function receiptOrder() {
   const lastPromised = new Map<string, number>();
   const frozen = new Set<string>();
   return {
-    check(text: string, position: number, problem: (m: string) => void): void {
+    check(text: string, position: number, problem: EntryProblemSink): void {
       let e: { action?: string; object?: { id?: string }; data?: { section?: unknown; promisedAt?: unknown } };
       try {
         e = JSON.parse(text);
@@ -27,23 +35,24 @@ export function receiptOrder() {
       const section = e.data?.section;
       const at = e.data?.promisedAt;
       if (typeof section !== 'string' || typeof at !== 'number') return; // entries from before promises
-      if (frozen.has(section)) problem(`entry ${position}: a ${e.action} entry of section ${section} after its freeze`);
-      if (at < (lastPromised.get(section) ?? -Infinity)) problem(`entry ${position}: a ${e.action} entry of section ${section} out of the order of receipt`);
+      const values = { position, action: e.action, section };
+      if (frozen.has(section)) problem(`entry ${position}: a ${e.action} entry of section ${section} after its freeze`, { key: 'entryAfterFreeze', values });
+      if (at < (lastPromised.get(section) ?? -Infinity)) problem(`entry ${position}: a ${e.action} entry of section ${section} out of the order of receipt`, { key: 'entryOutOfOrder', values });
       lastPromised.set(section, at);
     },
   };
 }
 
-export function checkEntry(text: string, position: number, problem: (m: string) => void): void {
+export function checkEntry(text: string, position: number, problem: EntryProblemSink): void {
   let parsed: { idx?: unknown };
   try {
     parsed = JSON.parse(text);
   } catch {
-    problem(`entry ${position} is not valid JSON`);
+    problem(`entry ${position} is not valid JSON`, { key: 'entryNotJson', values: { position } });
     return;
   }
-  if (parsed?.idx !== position) problem(`entry ${position} says it is entry ${String(parsed?.idx)}`);
-  if (canonicalize(parsed) !== text) problem(`entry ${position} is not in RFC 8785 canonical form`);
+  if (parsed?.idx !== position) problem(`entry ${position} says it is entry ${String(parsed?.idx)}`, { key: 'entrySaysIdx', values: { position, idx: String(parsed?.idx) } });
+  if (canonicalize(parsed) !== text) problem(`entry ${position} is not in RFC 8785 canonical form`, { key: 'entryNotCanonical', values: { position } });
 }
 
 /** A checkpoint of this log in the published shape (its signature and root are checked elsewhere). */

@@ -11,6 +11,8 @@ export class CsvSyntaxError extends Error {
   constructor(
     readonly line: number,
     message: string,
+    /** What is wrong, for a page to say in its language. */
+    readonly rule: 'csvUnclosedQuote' | 'csvTextAfterQuote',
   ) {
     super(message);
   }
@@ -29,7 +31,7 @@ export function parseCsv(text: string): CsvRecord[] {
         const quoteLine = line;
         i++;
         for (;;) {
-          if (i >= text.length) throw new CsvSyntaxError(quoteLine, `line ${quoteLine}: a quoted field is not closed`);
+          if (i >= text.length) throw new CsvSyntaxError(quoteLine, `line ${quoteLine}: a quoted field is not closed`, 'csvUnclosedQuote');
           const c = text[i]!;
           if (c === '"') {
             if (text[i + 1] === '"') {
@@ -45,7 +47,7 @@ export function parseCsv(text: string): CsvRecord[] {
           i++;
         }
         if (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-          throw new CsvSyntaxError(line, `line ${line}: unexpected text after a closing quote`);
+          throw new CsvSyntaxError(line, `line ${line}: unexpected text after a closing quote`, 'csvTextAfterQuote');
         }
       } else {
         while (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') field += text[i++];

@@ -30,6 +30,9 @@ type Column = (typeof REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[numb
 export interface ImportDetail extends ErrorDetail {
   line: number;
   field: string;
+  /** What is wrong (a key), with `params`, for a page to say in its own language; `message` is the English. */
+  rule: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ImportsDeps {
@@ -58,29 +61,36 @@ export function createImportsService(deps: ImportsDeps) {
       if (actor.role !== 'admin' && actor.role !== 'operator') {
         throw forbidden(`Only centre operators and admins may import historical results; you are signed in as ${actor.role}.`);
       }
-      const line1 = (message: string, field = 'header'): ImportDetail => ({ line: 1, field, message: `line 1: ${message}` });
+      const line1 = (message: string, rule: string, params?: ImportDetail['params'], field = 'header'): ImportDetail => ({
+        line: 1,
+        field,
+        message: `line 1: ${message}`,
+        rule,
+        ...(params ? { params } : {}),
+      });
 
       let records: ReturnType<typeof parseCsv>;
       try {
         records = parseCsv(csv.text);
       } catch (err) {
-        if (err instanceof CsvSyntaxError) throw invalid([{ line: err.line, field: '(row)', message: err.message }], 'syntax error');
+        if (err instanceof CsvSyntaxError) throw invalid([{ line: err.line, field: '(row)', message: err.message, rule: err.rule }], 'syntax error');
         throw err;
       }
-      if (records.length === 0) throw invalid([line1(`the file is empty; the first line must be the header ${REQUIRED_COLUMNS.join(',')}[,reference_kind]`)], 'error');
+      if (records.length === 0) throw invalid([line1(`the file is empty; the first line must be the header ${REQUIRED_COLUMNS.join(',')}[,reference_kind]`, 'emptyFile')], 'error');
 
       // The header: the required columns in any order, plus the optional ones.
       const header = records[0]!;
       const names = header.fields.map((f) => f.trim().toLowerCase());
       const known = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
       const headerErrors: ImportDetail[] = [];
-      for (const n of names) if (!known.has(n)) headerErrors.push(line1(`unknown column "${n}"; the columns are ${[...known].join(', ')}`));
-      for (const c of REQUIRED_COLUMNS) if (!names.includes(c)) headerErrors.push(line1(`the column "${c}" is missing`));
-      if (new Set(names).size !== names.length) headerErrors.push(line1('a column appears twice'));
+      for (const n of names) if (!known.has(n)) headerErrors.push(line1(`unknown column "${n}"; the columns are ${[...known].join(', ')}`, 'unknownColumn', { name: n }));
+      for (const c of REQUIRED_COLUMNS) if (!names.includes(c)) headerErrors.push(line1(`the column "${c}" is missing`, 'missingColumn', { name: c }));
+      if (new Set(names).size !== names.length) headerErrors.push(line1('a column appears twice', 'duplicateColumn'));
       if (headerErrors.length) throw invalid(headerErrors, 'header errors');
       const rowsIn = records.slice(1);
-      if (rowsIn.length === 0) throw invalid([line1('there are no rows after the header')], 'error');
-      if (rowsIn.length > MAX_IMPORT_ROWS) throw invalid([line1(`at most ${MAX_IMPORT_ROWS} rows per import; got ${rowsIn.length}`)], 'error');
+      if (rowsIn.length === 0) throw invalid([line1('there are no rows after the header', 'noRows')], 'error');
+      if (rowsIn.length > MAX_IMPORT_ROWS)
+        throw invalid([line1(`at most ${MAX_IMPORT_ROWS} rows per import; got ${rowsIn.length}`, 'tooManyRows', { max: MAX_IMPORT_ROWS, got: rowsIn.length })], 'error');
 
       const rules = new Map<string, CentreRules>();
       for (const code of CENTRE_CODES) rules.set(code, await centres.rules(code));
@@ -94,9 +104,16 @@ export function createImportsService(deps: ImportsDeps) {
 
       for (const rec of rowsIn) {
         const line = rec.line;
-        const err = (field: string, message: string) => errors.push({ line, field, message: `line ${line}: ${field} ${message}` });
+        const err = (field: string, message: string, rule: string, params?: ImportDetail['params']) =>
+          errors.push({ line, field, message: `line ${line}: ${field} ${message}`, rule, ...(params ? { params } : {}) });
         if (rec.fields.length !== names.length) {
-          errors.push({ line, field: '(row)', message: `line ${line}: has ${rec.fields.length} fields; the header has ${names.length}` });
+          errors.push({
+            line,
+            field: '(row)',
+            message: `line ${line}: has ${rec.fields.length} fields; the header has ${names.length}`,
+            rule: 'fieldCount',
+            params: { got: rec.fields.length, want: names.length },
+          });
           continue;
         }
         const v = Object.fromEntries(names.map((n, i) => [n, rec.fields[i]!.trim()])) as Partial<Record<Column, string>>;
@@ -104,44 +121,48 @@ export function createImportsService(deps: ImportsDeps) {
 
         const centre = v.centre ?? '';
         const r = rules.get(centre);
-        if (!r) err('centre', `"${centre}" is not a centre; use one of ${CENTRE_CODES.join(', ')}`);
+        if (!r) err('centre', `"${centre}" is not a centre; use one of ${CENTRE_CODES.join(', ')}`, 'badCentre', { value: centre });
         else if (actor.role !== 'admin' && !actor.centres.includes(centre)) refused.push(line);
 
         const code = v.code ?? '';
-        if (code === '' || code.length > 48) err('code', 'must be 1 to 48 characters');
+        if (code === '' || code.length > 48) err('code', 'must be 1 to 48 characters', 'codeLength');
         // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-        else if (/[\u0000-\u001f\u007f]/.test(code)) err('code', 'must not contain control characters');
+        else if (/[\u0000-\u001f\u007f]/.test(code)) err('code', 'must not contain control characters', 'codeControl');
         else {
           // Case-insensitive, as MySQL's collation compares the unique index.
           const key = code.toUpperCase();
           const seen = firstLineOfCode.get(key);
-          if (seen !== undefined) err('code', `"${code}" is also on line ${seen}; each code is imported once`);
+          if (seen !== undefined) err('code', `"${code}" is also on line ${seen}; each code is imported once`, 'codeRepeated', { value: code, first: seen });
           else firstLineOfCode.set(key, line);
         }
 
         const title = v.title ?? '';
         // Titles of old records may run over two lines; invisible characters are refused all the same.
         const titleProblem = textProblem(title.replace(/\r\n/g, '\n'), true);
-        if (title === '' || title.length > 200) err('title', 'must be 1 to 200 characters');
-        else if (titleProblem) err('title', titleProblem);
+        if (title === '' || title.length > 200) err('title', 'must be 1 to 200 characters', 'titleLength');
+        else if (titleProblem) err('title', titleProblem, 'titleText');
 
         const reference = parseYuan(v.reference_price ?? '');
-        if (!reference.ok) err('reference_price', `"${v.reference_price}" ${reference.reason} (yuan)`);
-        else if (reference.fen === 0n) err('reference_price', 'must be more than zero');
+        if (!reference.ok) err('reference_price', `"${v.reference_price}" ${reference.reason} (yuan)`, 'yuanInvalid', { value: v.reference_price ?? '' });
+        else if (reference.fen === 0n) err('reference_price', 'must be more than zero', 'amountZero');
 
         const award = parseYuan(v.award_amount ?? '');
-        if (!award.ok) err('award_amount', `"${v.award_amount}" ${award.reason} (yuan)`);
-        else if (award.fen === 0n) err('award_amount', 'must be more than zero');
+        if (!award.ok) err('award_amount', `"${v.award_amount}" ${award.reason} (yuan)`, 'yuanInvalid', { value: v.award_amount ?? '' });
+        else if (award.fen === 0n) err('award_amount', 'must be more than zero', 'amountZero');
 
         const date = v.award_date ?? '';
-        if (!isCalendarDate(date) || date < '1900-01-01') err('award_date', `"${date}" is not a date written YYYY-MM-DD`);
-        else if (r && date > localDate(now, r.settings.timeZone)) err('award_date', `${date} is in the future`);
+        if (!isCalendarDate(date) || date < '1900-01-01') err('award_date', `"${date}" is not a date written YYYY-MM-DD`, 'dateInvalid', { value: date });
+        else if (r && date > localDate(now, r.settings.timeZone)) err('award_date', `${date} is in the future`, 'dateFuture', { value: date });
 
         let kind = v.reference_kind ?? '';
         if (r) {
           if (kind === '') kind = r.settings.referenceKinds[0]!;
           else if (!(r.settings.referenceKinds as string[]).includes(kind)) {
-            err('reference_kind', `"${kind}" is not a reference price of the ${centre} centre; use one of ${r.settings.referenceKinds.join(', ')}`);
+            err('reference_kind', `"${kind}" is not a reference price of the ${centre} centre; use one of ${r.settings.referenceKinds.join(', ')}`, 'kindInvalid', {
+              value: kind,
+              centre,
+              kinds: r.settings.referenceKinds.join(', '),
+            });
           }
         }
 
@@ -174,7 +195,13 @@ export function createImportsService(deps: ImportsDeps) {
       const taken = new Set([...(await sections.existingCodes(codes)), ...(await store.existingImportCodes(knex, codes))].map((c) => c.toUpperCase()));
       for (const p of parsed) {
         if (taken.has(p.code.toUpperCase())) {
-          errors.push({ line: p.lineNo, field: 'code', message: `line ${p.lineNo}: code "${p.code}" already exists (an earlier import or a section on the platform)` });
+          errors.push({
+            line: p.lineNo,
+            field: 'code',
+            message: `line ${p.lineNo}: code "${p.code}" already exists (an earlier import or a section on the platform)`,
+            rule: 'codeTaken',
+            params: { value: p.code },
+          });
         }
       }
       if (errors.length)

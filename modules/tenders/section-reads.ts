@@ -12,6 +12,7 @@ import { clarificationJson, documentJson, projectJson, sectionJson } from './sec
 import * as store from './tenders-store';
 import { browseSections } from './section-browse-store';
 import { mayManageCentre } from '../core/access';
+import { type DashboardScope, type NeedKey, needCount, needRows, stateCounts, stateRows } from './dashboard-store';
 
 export interface SectionReadsDeps {
   knex: Knex;
@@ -41,6 +42,8 @@ export function createSectionReads(deps: SectionReadsDeps) {
       ...(mayManageCentre(actor, s.centre) ? { canManage: true } : {}),
     };
   }
+
+  const managedOf = (ctx: RequestContext, centres: string[]) => centres.filter((c) => mayManageCentre(ctx.actor, c));
 
   return {
     sectionWithKey,
@@ -76,6 +79,23 @@ export function createSectionReads(deps: SectionReadsDeps) {
     async browseSections(_ctx: RequestContext, q: { centre?: string; states?: SectionState[]; procedure?: string; search?: string; limit: number; offset: number }) {
       const page = await browseSections(knex, q);
       return { total: page.total, sections: page.rows.map((r) => ({ ...sectionJson(r), projectTitle: r.projectTitle, tenderee: r.tenderee })) };
+    },
+
+    /** The operator's dashboard: their centres' sections counted by state (centres they do not manage are left out). */
+    async dashboardCounts(ctx: RequestContext, centres: string[]) {
+      return stateCounts(knex, managedOf(ctx, centres));
+    },
+
+    /** One page of a "needs me now" list of the dashboard, with the list's total. */
+    async dashboardNeeds(ctx: RequestContext, key: NeedKey, scope: DashboardScope, page: { limit: number; offset: number }) {
+      const s = { ...scope, centres: managedOf(ctx, scope.centres) };
+      const [rows, total] = await Promise.all([needRows(knex, key, s, page.limit, page.offset), needCount(knex, key, s)]);
+      return { rows, total };
+    },
+
+    /** One page of the centres' sections in one state, newest first (the total is the dashboard's count). */
+    async dashboardStateRows(ctx: RequestContext, centres: string[], state: string, page: { limit: number; offset: number }) {
+      return stateRows(knex, managedOf(ctx, centres), state, page.limit, page.offset);
     },
 
     async getSection(ctx: RequestContext, id: string) {

@@ -321,6 +321,9 @@ export function createTendersService(deps: TendersDeps) {
     },
 
     listSections: reads.listSections,
+    dashboardCounts: reads.dashboardCounts,
+    dashboardNeeds: reads.dashboardNeeds,
+    dashboardStateRows: reads.dashboardStateRows,
     browseSections: reads.browseSections,
     getSection: reads.getSection,
 

@@ -25,6 +25,7 @@ import { readSettings, settingsValues, typedValues } from './admin-centre-form';
 import type { PageContext } from './page-context';
 import { failureOf, seeOther, sendPage } from './respond';
 import { signedIn } from './signed-in';
+import { formActions, type ShowForm } from './staff-action';
 
 declare module 'express-session' {
   interface SessionData {
@@ -137,7 +138,7 @@ export function adminPagesRoutes(deps: AdminPagesDeps): Router {
     refused((req, res, status, problem) => newAccountView(req, res, status, { values: newAccountValues(req), errors: {}, problem })),
   );
 
-  const accountView = async (req: Request, res: Response, status: number, resetForm: FormState) => {
+  const accountView = async (req: Request, res: Response, status: number, resetForm: FormState, centresForm?: FormState) => {
     const id = req.params.id as string;
     const user = (await accounts.listUsers(req.ctx)).find((u) => u.id === id);
     if (!user) throw notFound('The user');
@@ -154,79 +155,88 @@ export function adminPagesRoutes(deps: AdminPagesDeps): Router {
         notice: note.text,
         generatedPassword: note.password,
         resetForm,
+        centresForm: centresForm ?? emptyForm(Object.fromEntries(user.centres.map((code) => [`centres.${code}`, '1']))),
       }),
     );
   };
   router.get('/admin/accounts/:id', ...adminOnly, (req, res) => accountView(req, res, 200, emptyForm()));
 
-  /** A post about one account: the action, then back to its page with a note, or the page again with the refusal. */
-  const accountAction = (act: (req: Request, c: Ctx) => Promise<void>) => [
+  /** A post about one account (staff-action.ts): the action, then back to its page with a note, or the page again with the refusal. */
+  const accountAction = formActions({
+    router,
     formBody,
-    tokens.verify,
-    ...adminOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
-      try {
-        await act(req, c);
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status >= 500 || err.status === 404) throw err;
-        return accountView(req, res, err.status, { values: {}, errors: {}, problem: failureText(c.lang, failureOf(err, res)) });
-      }
-      seeOther(res, href(c, `/admin/accounts/${req.params.id as string}`));
-    },
-    refused((req, res, status, problem) => accountView(req, res, status, { values: {}, errors: {}, problem })),
-  ];
+    verify: tokens.verify,
+    guard: adminOnly,
+    context,
+    target: async (req) => req.params.id as string,
+    refused: (show) => refused((req, res, status, problem) => show(req, res, status, { values: {}, errors: {}, problem })),
+  });
+  const showAccount: ShowForm = (req, res, status, form) => accountView(req, res, status, form);
+  const backToAccount = (c: Ctx, id: string) => href(c, `/admin/accounts/${id}`);
 
-  router.post(
-    '/admin/accounts/:id/disable',
-    ...accountAction(async (req) => {
-      const id = req.params.id as string;
+  accountAction({
+    path: '/admin/accounts/:id/disable',
+    show: showAccount,
+    run: async (req, id) => {
       // Disabling deletes every session of the account in the same unit of work (accounts-service.ts).
       await accounts.updateUser(req.ctx, id, { disabled: true });
       remember(req, `/admin/accounts/${id}`, 'disabledNote');
-    }),
-  );
-  router.post(
-    '/admin/accounts/:id/enable',
-    ...accountAction(async (req) => {
-      const id = req.params.id as string;
+    },
+    done: backToAccount,
+  });
+  accountAction({
+    path: '/admin/accounts/:id/enable',
+    show: showAccount,
+    run: async (req, id) => {
       await accounts.updateUser(req.ctx, id, { disabled: false });
       remember(req, `/admin/accounts/${id}`, 'enabledNote');
-    }),
-  );
-  router.post(
-    '/admin/accounts/:id/tokens/:tokenId/revoke',
-    ...accountAction(async (req) => {
-      const id = req.params.id as string;
+    },
+    done: backToAccount,
+  });
+  accountAction({
+    path: '/admin/accounts/:id/tokens/:tokenId/revoke',
+    show: showAccount,
+    run: async (req, id) => {
       const token = (await accounts.listTokensOf(req.ctx, id)).find((t) => t.id === req.params.tokenId);
       if (!token) throw notFound('The token');
       await accounts.revokeTokenOf(req.ctx, id, token.id);
       remember(req, `/admin/accounts/${id}`, 'revokedNote', { name: token.name });
-    }),
-  );
-
-  router.post(
-    '/admin/accounts/:id/password',
-    formBody,
-    tokens.verify,
-    ...adminOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
-      const id = req.params.id as string;
-      const typed = bodyText(req, 'password', 201);
-      if (typed !== '' && !PASSWORD.safeParse(typed).success) return accountView(req, res, 422, { values: {}, errors: { password: c.s.admin.fieldPassword } });
-      if (id === req.ctx.actor!.userId) throw notFound('The page');
-      try {
-        const r = await accounts.resetPassword(req.ctx, id, typed === '' ? {} : { password: typed });
-        remember(req, `/admin/accounts/${id}`, 'resetDone', { n: r.sessionsEnded }, r.password ?? undefined);
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status >= 500 || err.status === 404) throw err;
-        return accountView(req, res, err.status, { values: {}, errors: {}, problem: failureText(c.lang, failureOf(err, res)) });
-      }
-      seeOther(res, href(c, `/admin/accounts/${id}`));
     },
-    refused((req, res, status, problem) => accountView(req, res, status, { values: {}, errors: {}, problem })),
-  );
+    done: backToAccount,
+  });
+  accountAction({
+    path: '/admin/accounts/:id/centres',
+    show: (req, res, status, form) => accountView(req, res, status, emptyForm(), form),
+    read: (req, c) => {
+      const values: Record<string, string> = {};
+      for (const code of CENTRE_CODES) if (bodyText(req, `centres.${code}`) === '1') values[`centres.${code}`] = '1';
+      const selected = CENTRE_CODES.filter((code) => values[`centres.${code}`] === '1');
+      return selected.length ? { ok: true, values, input: selected } : { ok: false, form: { values, errors: { centres: c.s.admin.fieldOperatorCentres } } };
+    },
+    run: async (req, id, selected, c) => {
+      const user = await accounts.updateUser(req.ctx, id, { centres: selected });
+      const names = await centreNames(c);
+      remember(req, `/admin/accounts/${id}`, 'centresSaved', { centres: user.centres.map((code) => names[code] ?? code).join(c.lang === 'en' ? ', ' : '、') });
+    },
+    // The service's refusal (an account that is not an operator's, which has no such form) is for the whole page.
+    done: backToAccount,
+  });
+  accountAction({
+    path: '/admin/accounts/:id/password',
+    show: showAccount,
+    read: (req, c, id) => {
+      const typed = bodyText(req, 'password', 201);
+      if (typed !== '' && !PASSWORD.safeParse(typed).success) return { ok: false, form: { values: {}, errors: { password: c.s.admin.fieldPassword } } };
+      // An admin changes their own password on their account page, with the current one.
+      if (id === req.ctx.actor!.userId) throw notFound('The page');
+      return { ok: true, values: {}, input: typed };
+    },
+    run: async (req, id, typed) => {
+      const r = await accounts.resetPassword(req.ctx, id, typed === '' ? {} : { password: typed });
+      remember(req, `/admin/accounts/${id}`, 'resetDone', { n: r.sessionsEnded }, r.password ?? undefined);
+    },
+    done: backToAccount,
+  });
 
   // ——— centres ———
   router.get('/admin/centres', ...adminOnly, async (req, res) => sendPage(res, 200, centresPage(await context(req, res), { centres: await centres.list() })));

@@ -9,17 +9,18 @@ import { DEFAULT_CONTRACT_WITHIN_DAYS } from '../../modules/awards/awards-servic
 import type { FormState } from '../../templates/pages/forms';
 import { href } from '../../templates/pages/layout';
 import { type AwardView, staffAwardPage } from '../../templates/pages/staff-award-page';
-import { confirmed, parseZoned, staffPath, wordsOf } from '../../templates/pages/staff-work-common';
+import { parseZoned, staffPath, wordsOf } from '../../templates/pages/staff-work-common';
 import { fill } from '../../templates/pages/text';
-import { seeOther, sendPage } from './respond';
+import { sendPage } from './respond';
 import { signedIn } from './signed-in';
-import { bodyText, one, refusalForm, shownRefusal, type StaffWorkKit } from './staff-work-routes';
+import { fieldsRead, refusalForm } from './staff-action';
+import { bodyText, one, type StaffWorkKit } from './staff-work-routes';
 
 type Forms = { award?: FormState; decline?: FormState; contract?: FormState; retender?: FormState };
 const TIMELINE = ['bidOpensAt', 'clarificationDeadlineAt', 'bidDeadlineAt'] as const;
 
 export function staffAwardRoutes(kit: StaffWorkKit): Router {
-  const { services, tokens, context } = kit;
+  const { services, context } = kit;
   const router = Router();
 
   const page = async (req: Request, res: Response, status: number, forms: Forms = {}) => {
@@ -56,69 +57,44 @@ export function staffAwardRoutes(kit: StaffWorkKit): Router {
       }),
     );
   };
-  const back = (res: Response, c: Parameters<typeof href>[0], id: string, what: string) => seeOther(res, href(c, staffPath(id, 'award'), { done: what }));
+  const backTo = (c: Parameters<typeof href>[0], id: string, what: string) => href(c, staffPath(id, 'award'), { done: what });
 
   router.get('/staff/sections/:id/award', signedIn, (req, res) => page(req, res, 200));
 
-  router.post(
-    '/staff/sections/:id/award/award',
-    kit.formBody,
-    tokens.verify,
-    signedIn,
-    async (req: Request, res: Response) => {
-      const section = await kit.section(req);
-      const c = await context(req, res, { form: true });
-      if (!confirmed(req.body)) return page(req, res, 422, { award: { values: {}, errors: { confirm: c.s.staffWork.confirmRequired } } });
-      try {
-        await services.evaluation.award(req.ctx, section.id);
-      } catch (err) {
-        if (!shownRefusal(err)) throw err;
-        return page(req, res, err.status, { award: refusalForm(c, res, err, {}) });
-      }
-      back(res, c, section.id, 'awarded');
-    },
-    kit.refused((req, res, status, form) => page(req, res, status, { award: form })),
-  );
+  const action = kit.actions(router);
 
-  router.post(
-    '/staff/sections/:id/award/decline',
-    kit.formBody,
-    tokens.verify,
-    signedIn,
-    async (req: Request, res: Response) => {
-      const section = await kit.section(req);
-      const c = await context(req, res, { form: true });
+  action({
+    path: '/staff/sections/:id/award/award',
+    show: (req, res, status, form) => page(req, res, status, { award: form }),
+    confirm: 'confirm',
+    run: (req, section) => services.evaluation.award(req.ctx, section.id),
+    done: (c, section) => backTo(c, section.id, 'awarded'),
+  });
+
+  action({
+    path: '/staff/sections/:id/award/decline',
+    show: (req, res, status, form) => page(req, res, status, { decline: form }),
+    read: (req, c) => {
       const w = c.s.staffWork;
       const rankText = bodyText(req, 'rank', 4);
       const typed = bodyText(req, 'reason', 4000);
       const reason = typed.replace(/\r\n/g, '\n').trim();
-      const values = { rank: rankText, reason: typed };
       const errors: Record<string, string> = {};
       if (!/^[1-3]$/.test(rankText)) errors.rank = w.declineRankRequired;
       if (!reason) errors.reason = w.declineReasonRequired;
       else if (reason.length > 2000) errors.reason = fill(w.declineReasonTooLong, { n: reason.length });
       else if (textProblem(reason, true)) errors.reason = w.personInvisible;
-      if (!confirmed(req.body, 'confirmDecline')) errors.confirmDecline = w.confirmRequired;
-      if (Object.keys(errors).length) return page(req, res, 422, { decline: { values, errors } });
-      try {
-        await services.evaluation.decline(req.ctx, section.id, Number(rankText), reason);
-      } catch (err) {
-        if (!shownRefusal(err)) throw err;
-        return page(req, res, err.status, { decline: refusalForm(c, res, err, values) });
-      }
-      back(res, c, section.id, 'declined');
+      return fieldsRead({ rank: rankText, reason: typed }, errors, () => ({ rank: Number(rankText), reason }));
     },
-    kit.refused((req, res, status, form) => page(req, res, status, { decline: form })),
-  );
+    confirm: 'confirmDecline',
+    run: (req, section, input) => services.evaluation.decline(req.ctx, section.id, input.rank, input.reason),
+    done: (c, section) => backTo(c, section.id, 'declined'),
+  });
 
-  router.post(
-    '/staff/sections/:id/award/contract',
-    kit.formBody,
-    tokens.verify,
-    signedIn,
-    async (req: Request, res: Response) => {
-      const section = await kit.section(req);
-      const c = await context(req, res, { form: true });
+  action({
+    path: '/staff/sections/:id/award/contract',
+    show: (req, res, status, form) => page(req, res, status, { contract: form }),
+    read: async (req, c, section) => {
       const w = c.s.staffWork;
       const values = { signedAt: bodyText(req, 'signedAt', 40), amount: bodyText(req, 'amount', 40) };
       const errors: Record<string, string> = {};
@@ -129,31 +105,24 @@ export function staffAwardRoutes(kit: StaffWorkKit): Router {
       const award = await services.awards.getAward(section.id);
       if (signedAt !== null && signedAt > c.now) errors.signedAt = w.signedAtFuture;
       else if (signedAt !== null && award && signedAt < award.awardedAt) errors.signedAt = w.signedAtBeforeAward;
-      if (Object.keys(errors).length || signedAt === null || !amount.ok) return page(req, res, 422, { contract: { values, errors } });
-      try {
-        await services.awards.recordContract(req.ctx, section.id, { signedAt, amountFen: amount.fen });
-      } catch (err) {
-        if (!shownRefusal(err)) throw err;
-        if (err.code === 'rule_violation') {
-          const days = (await services.centres.rules(section.centre)).settings.contractWithinDays ?? DEFAULT_CONTRACT_WITHIN_DAYS;
-          return page(req, res, err.status, { contract: { values, errors: { signedAt: fill(w.contractLate, { days }) } } });
-        }
-        return page(req, res, err.status, { contract: refusalForm(c, res, err, values, (f) => (f === 'signedAt' || f === 'amount' ? f : null)) });
-      }
-      back(res, c, section.id, 'contract');
+      // No field error means both were read (the errors above say so for each).
+      return fieldsRead(values, errors, () => ({ signedAt: signedAt!, amountFen: amount.ok ? amount.fen : 0n }));
     },
-    kit.refused((req, res, status, form) => page(req, res, status, { contract: form })),
-  );
+    run: (req, section, input) => services.awards.recordContract(req.ctx, section.id, input),
+    refusal: async (c, res, err, read, section) => {
+      if (err.code === 'rule_violation') {
+        const days = (await services.centres.rules(section.centre)).settings.contractWithinDays ?? DEFAULT_CONTRACT_WITHIN_DAYS;
+        return { values: read.values, errors: { signedAt: fill(c.s.staffWork.contractLate, { days }) } };
+      }
+      return refusalForm(c, res, err, read.values, (f) => (f === 'signedAt' || f === 'amount' ? f : null));
+    },
+    done: (c, section) => backTo(c, section.id, 'contract'),
+  });
 
-  router.post(
-    '/staff/sections/:id/award/retender',
-    kit.formBody,
-    tokens.verify,
-    signedIn,
-    async (req: Request, res: Response) => {
-      const section = await kit.section(req);
-      const c = await context(req, res, { form: true });
-      const w = c.s.staffWork;
+  action({
+    path: '/staff/sections/:id/award/retender',
+    show: (req, res, status, form) => page(req, res, status, { retender: form }),
+    read: (req, c, section) => {
       const values: Record<string, string> = {};
       const errors: Record<string, string> = {};
       const timeline: { bidOpensAt?: number; clarificationDeadlineAt?: number; bidDeadlineAt?: number } = {};
@@ -161,23 +130,17 @@ export function staffAwardRoutes(kit: StaffWorkKit): Router {
         values[name] = bodyText(req, name, 40);
         if (!values[name]!.trim()) continue;
         const at = parseZoned(values[name]!, section.timeZone);
-        if (at === null) errors[name] = w.signedAtInvalid;
+        if (at === null) errors[name] = c.s.staffWork.signedAtInvalid;
         else timeline[name] = at;
       }
-      if (!confirmed(req.body)) errors.confirm = w.confirmRequired;
-      if (Object.keys(errors).length) return page(req, res, 422, { retender: { values, errors } });
-      let next: { id: string };
-      try {
-        next = (await services.tenders.retender(req.ctx, section.id, timeline)).section;
-      } catch (err) {
-        if (!shownRefusal(err)) throw err;
-        return page(req, res, err.status, { retender: refusalForm(c, res, err, values, (f) => ((TIMELINE as readonly string[]).includes(f) ? f : null)) });
-      }
-      // The new round is a draft: its own page (the section overview) edits and publishes it.
-      seeOther(res, href(c, staffPath(next.id), { retendered: section.id }));
+      return fieldsRead(values, errors, () => timeline);
     },
-    kit.refused((req, res, status, form) => page(req, res, status, { retender: form })),
-  );
+    confirm: 'confirm',
+    run: async (req, section, timeline) => (await services.tenders.retender(req.ctx, section.id, timeline)).section,
+    fieldOf: (f) => ((TIMELINE as readonly string[]).includes(f) ? f : null),
+    // The new round is a draft: its own page (the section overview) edits and publishes it.
+    done: (c, section, next) => href(c, staffPath(next.id), { retendered: section.id }),
+  });
 
   return router;
 }

@@ -88,7 +88,19 @@ export function staffImportRoutes(kit: StaffWorkKit): Router {
         result = await services.imports.importHistory(req.ctx, { text, sha256: crypto.createHash('sha256').update(file.bytes).digest('hex') });
       } catch (err) {
         if (!(err instanceof AppError) || err.status >= 500) throw err;
-        const lines: RowError[] = (err.details ?? []).flatMap((d) => (typeof d.line === 'number' ? [{ line: d.line, field: String(d.field ?? ''), message: d.message }] : []));
+        const lines: RowError[] = (err.details ?? []).flatMap((d) =>
+          typeof d.line === 'number'
+            ? [
+                {
+                  line: d.line,
+                  field: String(d.field ?? ''),
+                  message: d.message,
+                  ...(typeof d.rule === 'string' ? { rule: d.rule } : {}),
+                  ...(d.params && typeof d.params === 'object' ? { params: d.params as Record<string, string | number> } : {}),
+                },
+              ]
+            : [],
+        );
         if (err.status === 422 && lines.length) {
           const total = Number(/has (\d+) /.exec(err.message)?.[1] ?? lines.length);
           return page(req, res, 422, { values: {}, errors: { csv: fill(w.importErrorsField, { n: total }) } }, { total, shown: lines });

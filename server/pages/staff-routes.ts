@@ -8,7 +8,8 @@ import type { CentreCode } from '../../modules/centres/centre-rules';
 import type { CentreRules, CentresService } from '../../modules/centres/centres-service';
 import type { AwardsService } from '../../modules/awards/awards-service';
 import { DEFAULT_CONTRACT_WITHIN_DAYS } from '../../modules/awards/awards-service';
-import { AppError } from '../../modules/core/errors';
+import { AppError, notFound } from '../../modules/core/errors';
+import { type DashboardRow as DashboardListRow, type DashboardScope, NEED_KEYS } from '../../modules/tenders/dashboard-store';
 import type { EvaluationService } from '../../modules/evaluation/evaluation-service';
 import { rejectOrgBody } from '../../modules/orgs/orgs-schemas';
 import type { OrgsService } from '../../modules/orgs/orgs-service';
@@ -19,7 +20,7 @@ import { emptyForm, type FormState } from '../../templates/pages/forms';
 import { type Ctx, href } from '../../templates/pages/layout';
 import { failureText } from '../../templates/pages/messages';
 import { cancelPage, clarifyPage } from '../../templates/pages/staff-forms';
-import { type Dashboard, type DashboardRow, dashboardPage, orgsPage, sectionOverviewPage } from '../../templates/pages/staff-pages';
+import { type Dashboard, type DashboardRow, dashboardPage, type NeedKey, orgsPage, sectionOverviewPage, staffListPage } from '../../templates/pages/staff-pages';
 import { refusalAtFields } from '../../templates/pages/staff-rules';
 import { localInputValue, parseLocalInput, zonedTime } from '../../templates/pages/staff-time';
 import { fill } from '../../templates/pages/text';
@@ -27,94 +28,117 @@ import type { FormTokens } from '../http/form-token';
 import { readMultipartUpload } from './multipart';
 import type { PageContext } from './page-context';
 import { failureOf, seeOther, sendPage } from './respond';
+import { formActions, type ShowForm } from './staff-action';
 import { type Body, centreName, checkText, myCentres, queryText, sectionInScope, staffOnly, text } from './staff-common';
 
 export interface StaffDeps {
-  tenders: Pick<TendersService, 'listSections' | 'getSection' | 'uploadDocument' | 'clarify' | 'cancel'>;
+  tenders: Pick<TendersService, 'dashboardCounts' | 'dashboardNeeds' | 'dashboardStateRows' | 'getSection' | 'uploadDocument' | 'clarify' | 'cancel'>;
   centres: Pick<CentresService, 'rules'>;
   orgs: Pick<OrgsService, 'list' | 'get' | 'approve' | 'reject'>;
-  evaluation: Pick<EvaluationService, 'view'>;
-  awards: Pick<AwardsService, 'getAward'>;
   tokens: FormTokens;
   context: PageContext;
   maxDocumentBytes: number;
 }
 
 const DAY = 86_400_000;
+/** The rows each dashboard list shows before its "all …" link. */
+export const DASHBOARD_ROWS = 10;
+/** The rows of a page of one dashboard list. */
+const LIST_PAGE = 50;
 /** The order of the dashboard's states, as the lifecycle runs. */
 const STATE_ORDER = ['draft', 'published', 'bidding', 'closed', 'opening', 'opened', 'evaluating', 'publicity', 'awarded', 'contracted', 'archived', 'failed', 'cancelled'];
 /** The API codes an upload can meet, for the upload script to say in the page's language. */
 const UPLOAD_CODES = ['payload_too_large', 'invalid_transition', 'forbidden', 'not_found', 'unauthenticated', 'cross_site_request', 'validation_failed', 'bad_request'];
 
 export function staffRoutes(deps: StaffDeps): Router {
-  const { tenders, centres, orgs, evaluation, awards, tokens, context } = deps;
+  const { tenders, centres, orgs, tokens, context } = deps;
   const router = Router();
   const formBody = express.urlencoded({ extended: false, limit: '80kb', parameterLimit: 20 });
   const overviewPath = (c: Ctx, id: string, query: Record<string, string> = {}) => href(c, `/staff/sections/${encodeURIComponent(id)}`, query);
   const pageFailure = (err: unknown): err is AppError => err instanceof AppError && err.status < 500 && err.status !== 404;
 
   // ——— the dashboard ———
-  router.get('/staff', staffOnly, async (req, res) => {
-    const c = await context(req, res);
-    const now = c.now;
+  /** The operator's centres with their rules, and the scope of the dashboard's lists at this instant. */
+  const dashboardScope = async (req: Request, now: number) => {
     const mine = myCentres(req.ctx.actor!);
     const rulesOf = new Map<string, CentreRules>();
     for (const code of mine) rulesOf.set(code, await centres.rules(code));
-    type Listed = Awaited<ReturnType<typeof tenders.listSections>>[number];
-    const all: Listed[] = [];
-    for (const centre of mine) {
-      for (let offset = 0; ; offset += 200) {
-        const page = await tenders.listSections(req.ctx, { centre: centre as CentreCode, limit: 200, offset });
-        all.push(...page);
-        if (page.length < 200) break;
-      }
+    const todayOf: DashboardScope['todayOf'] = {};
+    const contractDaysOf: DashboardScope['contractDaysOf'] = {};
+    for (const [code, rules] of rulesOf) {
+      const zone = rules.settings.timeZone;
+      const today = localDate(now, zone);
+      const next = new Date((dayNumber(today) + 1) * DAY).toISOString().slice(0, 10);
+      todayOf[code] = [parseLocalInput(`${today} 00:00`, zone)!, parseLocalInput(`${next} 00:00`, zone)!];
+      contractDaysOf[code] = rules.settings.contractWithinDays ?? DEFAULT_CONTRACT_WITHIN_DAYS;
     }
-    const zoneOf = (s: Listed) => rulesOf.get(s.centre)!.settings.timeZone;
-    const row = (s: Listed, note = ''): DashboardRow => ({ id: s.id, code: s.code, title: s.title, state: s.state, centre: s.centre, note });
+    const scope: DashboardScope = { centres: mine, now, todayOf, contractDaysOf };
+    return { mine, rulesOf, scope };
+  };
+  /** A dashboard row with what its list says of it, times in its centre's zone. */
+  const rowOf = (c: Ctx, rulesOf: Map<string, CentreRules>, key: NeedKey | 'state', s: DashboardListRow): DashboardRow => {
     const t = c.s.staff;
-    const needs: Dashboard['needs'] = [
-      { key: 'drafts', rows: all.filter((s) => s.state === 'draft').map((s) => row(s, fill(t.updatedAt, { at: zonedTime(s.updatedAt, zoneOf(s)) }))) },
-      {
-        key: 'clarificationDeadlines',
-        rows: all
-          .filter((s) => (s.state === 'published' || s.state === 'bidding') && s.clarificationDeadlineAt !== null && s.clarificationDeadlineAt > now)
-          .sort((a, b) => a.clarificationDeadlineAt! - b.clarificationDeadlineAt!)
-          .map((s) => row(s, fill(t.untilClarification, { at: zonedTime(s.clarificationDeadlineAt, zoneOf(s)) }))),
+    const rules = rulesOf.get(s.centre)!;
+    const zone = rules.settings.timeZone;
+    const notes: Record<NeedKey | 'state', () => string> = {
+      drafts: () => fill(t.updatedAt, { at: zonedTime(s.updatedAt, zone) }),
+      clarificationDeadlines: () => fill(t.untilClarification, { at: zonedTime(s.clarificationDeadlineAt, zone) }),
+      openingsToday: () => fill(t.openingAt, { at: zonedTime(s.bidDeadlineAt, zone) }),
+      evaluations: () => c.s.stateNames[s.state] ?? s.state,
+      publicityEnding: () => fill(t.publicityEnds, { at: zonedTime(s.publicityEndsAt, zone) }),
+      contractsDue: () => {
+        const days = rules.settings.contractWithinDays ?? DEFAULT_CONTRACT_WITHIN_DAYS;
+        const dueDate = new Date((dayNumber(localDate(s.awardedAt!, zone)) + days) * DAY).toISOString().slice(0, 10);
+        return localDate(c.now, zone) > dueDate ? fill(t.contractOverdue, { at: dueDate }) : fill(t.contractDue, { at: dueDate, days });
       },
-      {
-        key: 'openingsToday',
-        rows: all
-          .filter((s) => s.bidDeadlineAt !== null && !['draft', 'cancelled'].includes(s.state) && localDate(s.bidDeadlineAt, zoneOf(s)) === localDate(now, zoneOf(s)))
-          .sort((a, b) => a.bidDeadlineAt! - b.bidDeadlineAt!)
-          .map((s) => row(s, fill(t.openingAt, { at: zonedTime(s.bidDeadlineAt, zoneOf(s)) }))),
-      },
-      { key: 'evaluations', rows: all.filter((s) => s.state === 'opened' || s.state === 'evaluating').map((s) => row(s, c.s.stateNames[s.state] ?? s.state)) },
-      { key: 'publicityEnding', rows: [] },
-      { key: 'contractsDue', rows: [] },
-    ];
-    const publicity: Array<[number, DashboardRow]> = [];
-    for (const s of all.filter((x) => x.state === 'publicity')) {
-      const endsAt = (await evaluation.view(req.ctx, s.id)).evaluation.publicity?.endsAt ?? null;
-      publicity.push([endsAt ?? 0, row(s, fill(t.publicityEnds, { at: zonedTime(endsAt, zoneOf(s)) }))]);
+      state: () => (s.bidDeadlineAt === null ? '' : fill(t.openingAt, { at: zonedTime(s.bidDeadlineAt, zone) })),
+    };
+    return { id: s.id, code: s.code, title: s.title, state: s.state, centre: s.centre, note: notes[key]() };
+  };
+
+  router.get('/staff', staffOnly, async (req, res) => {
+    const c = await context(req, res);
+    const { mine, rulesOf, scope } = await dashboardScope(req, c.now);
+    const first = { limit: DASHBOARD_ROWS, offset: 0 };
+    const needs: Dashboard['needs'] = [];
+    for (const key of NEED_KEYS) {
+      const { rows, total } = await tenders.dashboardNeeds(req.ctx, key, scope, first);
+      needs.push({ key, total, rows: rows.map((r) => rowOf(c, rulesOf, key, r)) });
     }
-    needs[4]!.rows = publicity.sort((a, b) => a[0] - b[0]).map(([, r]) => r);
-    const contracts: Array<[number, DashboardRow]> = [];
-    for (const s of all.filter((x) => x.state === 'awarded')) {
-      const award = await awards.getAward(s.id);
-      if (!award || award.contractSignedAt !== null) continue;
-      const rules = rulesOf.get(s.centre)!;
-      const days = rules.settings.contractWithinDays ?? DEFAULT_CONTRACT_WITHIN_DAYS;
-      const dueDate = new Date((dayNumber(localDate(award.awardedAt, rules.settings.timeZone)) + days) * DAY).toISOString().slice(0, 10);
-      const overdue = localDate(now, rules.settings.timeZone) > dueDate;
-      contracts.push([dayNumber(dueDate), row(s, overdue ? fill(t.contractOverdue, { at: dueDate }) : fill(t.contractDue, { at: dueDate, days }))]);
+    const counts = await tenders.dashboardCounts(req.ctx, mine);
+    const byState: Dashboard['byState'] = [];
+    for (const state of STATE_ORDER) {
+      const count = counts.get(state) ?? 0;
+      if (!count) continue;
+      const rows = await tenders.dashboardStateRows(req.ctx, mine, state, first);
+      byState.push({ state, count, rows: rows.map((r) => rowOf(c, rulesOf, 'state', r)) });
     }
-    needs[5]!.rows = contracts.sort((a, b) => a[0] - b[0]).map(([, r]) => r);
-    const byState = STATE_ORDER.map((state) => ({
-      state,
-      rows: all.filter((s) => s.state === state).map((s) => row(s, s.bidDeadlineAt === null ? '' : fill(t.openingAt, { at: zonedTime(s.bidDeadlineAt, zoneOf(s)) }))),
-    })).filter((g) => g.rows.length);
     const firstZone = rulesOf.get(mine[0] ?? '')?.settings.timeZone ?? 'Asia/Shanghai';
-    sendPage(res, 200, dashboardPage(c, { centres: mine.map((code) => centreName(c, rulesOf.get(code)!)), today: localDate(now, firstZone), needs, byState }));
+    sendPage(res, 200, dashboardPage(c, { centres: mine.map((code) => centreName(c, rulesOf.get(code)!)), today: localDate(c.now, firstZone), needs, byState }));
+  });
+
+  // All the sections of one dashboard list, LIST_PAGE to a page.
+  router.get('/staff/sections', staffOnly, async (req, res) => {
+    const c = await context(req, res);
+    const need = queryText(req, 'need');
+    const state = queryText(req, 'state');
+    const key = (NEED_KEYS as readonly string[]).includes(need ?? '') ? (need as NeedKey) : null;
+    if (!key && !(state && STATE_ORDER.includes(state))) throw notFound('The page');
+    const asked = Number(queryText(req, 'page') ?? '1');
+    if (!Number.isInteger(asked) || asked < 1) throw notFound('The page');
+    const { mine, rulesOf, scope } = await dashboardScope(req, c.now);
+    const page = { limit: LIST_PAGE, offset: (asked - 1) * LIST_PAGE };
+    const { rows, total } = key
+      ? await tenders.dashboardNeeds(req.ctx, key, scope, page)
+      : { rows: await tenders.dashboardStateRows(req.ctx, mine, state!, page), total: (await tenders.dashboardCounts(req.ctx, mine)).get(state!) ?? 0 };
+    const pages = Math.max(1, Math.ceil(total / LIST_PAGE));
+    if (asked > pages) throw notFound('The page');
+    const firstZone = rulesOf.get(mine[0] ?? '')?.settings.timeZone ?? 'Asia/Shanghai';
+    sendPage(
+      res,
+      200,
+      staffListPage(c, { need: key, state: key ? null : state!, today: localDate(c.now, firstZone), rows: rows.map((r) => rowOf(c, rulesOf, key ?? 'state', r)), total, page: asked, pages }),
+    );
   });
 
   // ——— a section's staff overview ———
@@ -219,15 +243,12 @@ export function staffRoutes(deps: StaffDeps): Router {
     sendPage(res, status, clarifyPage(c, { sectionId: d.section.id, code: d.section.code, zone, advice, form: form ?? initial }));
   };
   router.get('/staff/sections/:id/clarify', staffOnly, (req, res) => clarifyView(req, res, 200, null));
-  router.post(
-    '/staff/sections/:id/clarify',
-    formBody,
-    tokens.verify,
-    staffOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
+  const sectionAction = formActions({ router, formBody, verify: tokens.verify, guard: staffOnly, context, target: (req) => sectionInScope(tenders, req, req.params.id as string), refused });
+  sectionAction({
+    path: '/staff/sections/:id/clarify',
+    show: clarifyView,
+    read: async (req, c, d) => {
       const t = c.s.staff;
-      const d = await sectionInScope(tenders, req, req.params.id as string);
       const rules = await centres.rules(d.section.centre);
       const body = req.body as Body;
       const affects = ([] as unknown[]).concat(body.affectsBids ?? []).includes('1');
@@ -243,21 +264,18 @@ export function staffRoutes(deps: StaffDeps): Router {
         if (ms === null) errors.newBidDeadlineAt = t.fieldTime;
         else newDeadline = ms;
       }
-      if (Object.keys(errors).length) return clarifyView(req, res, 422, { values, errors });
+      if (Object.keys(errors).length) return { ok: false, form: { values, errors } };
       const parsed = clarificationBody.safeParse({ title: values.title, body: values.body, affectsBids: affects, ...(newDeadline === undefined ? {} : { newBidDeadlineAt: newDeadline }) });
-      if (!parsed.success) return clarifyView(req, res, 422, { values, errors: {}, problem: failureText(c.lang, { code: 'validation_failed', status: 422 }) });
-      try {
-        await tenders.clarify(req.ctx, d.section.id, parsed.data);
-      } catch (err) {
-        if (!pageFailure(err)) throw err;
-        const f = failureOf(err, res);
-        const r = refusalAtFields(c, f, ['title', 'body', 'newBidDeadlineAt'], failureText(c.lang, f), { clarificationMinDays: rules.settings.clarificationMinDays });
-        return clarifyView(req, res, err.status, { values, ...r });
-      }
-      seeOther(res, overviewPath(c, d.section.id, { clarified: '1' }));
+      if (!parsed.success) return { ok: false, form: { values, errors: {}, problem: failureText(c.lang, { code: 'validation_failed', status: 422 }) } };
+      return { ok: true, values, input: { clarification: parsed.data, rules } };
     },
-    refused((req, res, status, problem) => clarifyView(req, res, status, { values: {}, errors: {}, problem })),
-  );
+    run: (req, d, input) => tenders.clarify(req.ctx, d.section.id, input.clarification),
+    refusal: (c, res, err, read) => {
+      const f = failureOf(err, res);
+      return { values: read.values, ...refusalAtFields(c, f, ['title', 'body', 'newBidDeadlineAt'], failureText(c.lang, f), { clarificationMinDays: read.input.rules.settings.clarificationMinDays }) };
+    },
+    done: (c, d) => overviewPath(c, d.section.id, { clarified: '1' }),
+  });
 
   // ——— cancellation, with a reason and a confirmation step ———
   const cancelView = async (req: Request, res: Response, status: number, form: FormState) => {
@@ -266,28 +284,21 @@ export function staffRoutes(deps: StaffDeps): Router {
     sendPage(res, status, cancelPage(c, { sectionId: d.section.id, code: d.section.code, title: d.section.title, form }));
   };
   router.get('/staff/sections/:id/cancel', staffOnly, (req, res) => cancelView(req, res, 200, emptyForm()));
-  router.post(
-    '/staff/sections/:id/cancel',
-    formBody,
-    tokens.verify,
-    staffOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
-      const d = await sectionInScope(tenders, req, req.params.id as string);
+  sectionAction({
+    path: '/staff/sections/:id/cancel',
+    show: cancelView,
+    read: (req, c) => {
       const reason = text(req.body as Body, 'reason', 501);
       const problem = checkText(c, reason.replace(/\r\n/g, '\n'), { min: 4, max: 500, multiLine: true });
       const parsed = cancelBody.safeParse({ reason });
-      if (problem || !parsed.success) return cancelView(req, res, 422, { values: { reason }, errors: { reason: problem ?? c.s.staff.fieldText } });
-      try {
-        await tenders.cancel(req.ctx, d.section.id, parsed.data.reason);
-      } catch (err) {
-        if (!pageFailure(err)) throw err;
-        return cancelView(req, res, err.status, { values: { reason }, errors: {}, problem: failureText(c.lang, failureOf(err, res)) });
-      }
-      seeOther(res, overviewPath(c, d.section.id, { cancelled: '1' }));
+      if (problem || !parsed.success) return { ok: false, form: { values: { reason }, errors: { reason: problem ?? c.s.staff.fieldText } } };
+      return { ok: true, values: { reason }, input: parsed.data.reason };
     },
-    refused((req, res, status, problem) => cancelView(req, res, status, { values: { reason: text(req.body as Body, 'reason', 500) }, errors: {}, problem })),
-  );
+    run: (req, d, reason) => tenders.cancel(req.ctx, d.section.id, reason),
+    refusal: (c, res, err, read) => ({ values: read.values, errors: {}, problem: failureText(c.lang, failureOf(err, res)) }),
+    refusedValues: (req) => ({ reason: text(req.body as Body, 'reason', 500) }),
+    done: (c, d) => overviewPath(c, d.section.id, { cancelled: '1' }),
+  });
 
   // ——— organisations waiting for review ———
   const orgsView = async (req: Request, res: Response, status: number, opts: { notice?: string | null; refused?: { id: string; form: FormState } } = {}) => {
@@ -308,56 +319,44 @@ export function staffRoutes(deps: StaffDeps): Router {
     sendPage(res, status, orgsPage(c, { pending: await orgs.list(req.ctx, 'pending'), notice: note, zone, refused: opts.refused }));
   };
   router.get('/staff/orgs', staffOnly, (req, res) => orgsView(req, res, 200));
-  router.post(
-    '/staff/orgs/:id/approve',
-    formBody,
-    tokens.verify,
-    staffOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
-      const id = req.params.id as string;
-      try {
-        await orgs.approve(req.ctx, id);
-      } catch (err) {
-        if (!pageFailure(err)) throw err;
-        return orgsView(req, res, err.status, { refused: { id, form: { values: {}, errors: {}, problem: failureText(c.lang, failureOf(err, res)) } } });
-      }
-      seeOther(res, href(c, '/staff/orgs', { approved: id }));
-    },
-    refused((req, res, status, problem) => orgsView(req, res, status, { refused: { id: req.params.id as string, form: { values: {}, errors: {}, problem } } })),
-  );
-  router.post(
-    '/staff/orgs/:id/reject',
-    formBody,
-    tokens.verify,
-    staffOnly,
-    async (req: Request, res: Response) => {
-      const c = await context(req, res, { form: true });
-      const id = req.params.id as string;
+  const orgAction = formActions({ router, formBody, verify: tokens.verify, guard: staffOnly, context, target: async (req) => req.params.id as string, refused });
+  const showOrg: ShowForm = (req, res, status, form) => orgsView(req, res, status, { refused: { id: req.params.id as string, form } });
+  /** An organisation's refusal: for its whole entry in the queue, with what was typed. */
+  const orgRefusal = (c: Ctx, res: Response, err: AppError, read: { values: Record<string, string> }): FormState => ({
+    values: read.values,
+    errors: {},
+    problem: failureText(c.lang, failureOf(err, res)),
+  });
+  orgAction({
+    path: '/staff/orgs/:id/approve',
+    show: showOrg,
+    run: (req, id) => orgs.approve(req.ctx, id),
+    refusal: orgRefusal,
+    done: (c, id) => href(c, '/staff/orgs', { approved: id }),
+  });
+  orgAction({
+    path: '/staff/orgs/:id/reject',
+    show: showOrg,
+    read: (req, c, id) => {
       const reason = text(req.body as Body, 'reason', 501);
-      const field = `reason-${id}`;
       const problem = checkText(c, reason.replace(/\r\n/g, '\n'), { min: 1, max: 500, multiLine: true });
       const parsed = rejectOrgBody.safeParse({ note: reason });
-      if (problem || !parsed.success) return orgsView(req, res, 422, { refused: { id, form: { values: { reason }, errors: { [field]: problem ?? c.s.staff.fieldText } } } });
-      try {
-        await orgs.reject(req.ctx, id, parsed.data.note);
-      } catch (err) {
-        if (!pageFailure(err)) throw err;
-        return orgsView(req, res, err.status, { refused: { id, form: { values: { reason }, errors: {}, problem: failureText(c.lang, failureOf(err, res)) } } });
-      }
-      seeOther(res, href(c, '/staff/orgs', { rejected: id }));
+      if (problem || !parsed.success) return { ok: false, form: { values: { reason }, errors: { [`reason-${id}`]: problem ?? c.s.staff.fieldText } } };
+      return { ok: true, values: { reason }, input: parsed.data.note };
     },
-    refused((req, res, status, problem) => orgsView(req, res, status, { refused: { id: req.params.id as string, form: { values: {}, errors: {}, problem } } })),
-  );
+    run: (req, id, note) => orgs.reject(req.ctx, id, note),
+    refusal: orgRefusal,
+    done: (c, id) => href(c, '/staff/orgs', { rejected: id }),
+  });
 
   return router;
 
   /** A post refused as a whole (an expired form token): the page again with the problem; a cross-site post stays an error. */
-  function refused(render: (req: Request, res: Response, status: number, problem: string) => Promise<void>) {
+  function refused(show: ShowForm) {
     return async (err: unknown, req: Request, res: Response, next: NextFunction): Promise<void> => {
       if (!(err instanceof AppError) || err.status >= 500 || err.status === 404 || err.code === 'cross_site_request' || !req.ctx?.actor) return next(err);
       const c: Ctx = await context(req, res, { form: true });
-      await render(req, res, err.status, failureText(c.lang, failureOf(err, res)));
+      await show(req, res, err.status, { values: {}, errors: {}, problem: failureText(c.lang, failureOf(err, res)) });
     };
   }
 }

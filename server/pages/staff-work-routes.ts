@@ -18,8 +18,9 @@ import { fill } from '../../templates/pages/text';
 import { toAppError } from '../http/errors';
 import type { FormTokens } from '../http/form-token';
 import type { PageContext } from './page-context';
-import { failureOf, seeOther, sendPage } from './respond';
+import { failureOf, sendPage } from './respond';
 import { signedIn } from './signed-in';
+import { type FormRead, fieldsRead, formActions, type ShowForm } from './staff-action';
 import { staffAwardRoutes } from './staff-award-routes';
 import { staffEvaluationRoutes } from './staff-evaluation-routes';
 import { staffImportRoutes } from './staff-import-routes';
@@ -37,7 +38,9 @@ export interface StaffWorkKit extends StaffWorkDeps {
   /** A short urlencoded form body (a token and a few fields). */
   formBody: express.RequestHandler;
   /** The trailing error handler of a form post refused as a whole (an expired token): the page again with the problem. */
-  refused(render: (req: Request, res: Response, status: number, form: FormState) => Promise<void>): (err: unknown, req: Request, res: Response, next: NextFunction) => Promise<void>;
+  refused(render: ShowForm): (err: unknown, req: Request, res: Response, next: NextFunction) => Promise<void>;
+  /** The declarer of a router's form posts (staff-action.ts), on this section in scope. */
+  actions(router: Router): ReturnType<typeof formActions<StaffSection>>;
 }
 
 export const one = (req: Request, name: string): string | undefined => {
@@ -49,24 +52,20 @@ export const bodyText = (req: Request, name: string, max = 10_000): string => {
   return typeof v === 'string' ? v.slice(0, max) : '';
 };
 
-/** A refusal the page shows (not a 404 or a fault, which go to the error page). */
-export const shownRefusal = (err: unknown): err is AppError => err instanceof AppError && err.status < 500 && err.status !== 404;
-
 /** The answer to an objection as the API's answerBody reads it (CR LF as LF, trimmed), or the field's message. */
-export function readAnswer(c: Ctx, body: unknown, name: string): { ok: true; text: string } | { ok: false; form: FormState } {
+export function readAnswer(c: Ctx, body: unknown, name: string): FormRead<string> {
   const raw = (body as Record<string, unknown> | undefined)?.[name];
   const typed = typeof raw === 'string' ? raw : '';
   const text = typed.replace(/\r\n/g, '\n').trim();
   const w = c.s.staffWork;
   const error = !text ? w.answerRequired : text.length > ANSWER_MAX ? fill(w.answerTooLong, { n: text.length }) : textProblem(text, true) ? w.personInvisible : null;
-  return error ? { ok: false, form: { values: { [name]: typed }, errors: { [name]: error } } } : { ok: true, text };
+  return error ? { ok: false, form: { values: { [name]: typed }, errors: { [name]: error } } } : { ok: true, values: { [name]: text }, input: text };
 }
 
-/** A refusal of the service as a form state: at the field it names, else for the whole form. */
-export function refusalForm(c: Ctx, res: Response, err: AppError, values: Record<string, string>, fieldOf: (apiField: string) => string | null = () => null): FormState {
-  const text = failureText(c.lang, failureOf(err, res));
-  const at = (err.details ?? []).map((d) => (typeof d.field === 'string' ? fieldOf(d.field) : null)).find((x): x is string => !!x);
-  return at ? { values, errors: { [at]: text } } : { values, errors: {}, problem: text };
+/** A refused answer: the message at the answer's own field (one per objection), with the answer as read. */
+export function answerRefusal(c: Ctx, res: Response, err: AppError, read: { values: Record<string, string> }): FormState {
+  const [name = 'answer'] = Object.keys(read.values);
+  return { values: read.values, errors: { [name]: failureText(c.lang, failureOf(err, res)) } };
 }
 
 export function staffWorkRoutes(deps: StaffWorkDeps): Router {
@@ -107,6 +106,9 @@ export function staffWorkRoutes(deps: StaffWorkDeps): Router {
         await render(req, res, err.status, { values: {}, errors: {}, problem: failureText(c.lang, failureOf(err, res)) });
       };
     },
+    actions(router) {
+      return formActions({ router, formBody: kit.formBody, verify: tokens.verify, guard: signedIn, context, target: (req) => kit.section(req), refused: kit.refused });
+    },
   };
 
   // ——— the opening ———
@@ -145,14 +147,12 @@ export function staffWorkRoutes(deps: StaffWorkDeps): Router {
 
   router.get('/staff/sections/:id/opening', signedIn, (req, res) => openingView(req, res, 200));
 
-  router.post(
-    '/staff/sections/:id/opening/officials',
-    kit.formBody,
-    tokens.verify,
-    signedIn,
-    async (req: Request, res: Response) => {
-      const section = await kit.section(req);
-      const c = await context(req, res, { form: true });
+  const action = kit.actions(router);
+
+  action({
+    path: '/staff/sections/:id/opening/officials',
+    show: (req, res, status, form) => openingView(req, res, status, { officials: form }),
+    read: (req, c) => {
       const w = c.s.staffWork;
       const values: Record<string, string> = {};
       const errors: Record<string, string> = {};
@@ -164,40 +164,21 @@ export function staffWorkRoutes(deps: StaffWorkDeps): Router {
         else if (v.length > 100) errors[name] = fill(w.personTooLong, { n: v.length });
         else if (textProblem(v, false)) errors[name] = w.personInvisible;
       }
-      if (Object.keys(errors).length) return openingView(req, res, 422, { officials: { values, errors } });
-      try {
-        await services.opening.setOfficials(req.ctx, section.id, { presiding: values.presiding!.trim(), recording: values.recording!.trim(), supervising: values.supervising!.trim() });
-      } catch (err) {
-        if (!shownRefusal(err)) throw err;
-        return openingView(req, res, err.status, { officials: refusalForm(c, res, err, values, (f) => ((OFFICIAL_FIELDS as readonly string[]).includes(f) ? f : null)) });
-      }
-      seeOther(res, href(c, staffPath(section.id, 'opening'), { saved: 'officials' }));
+      return fieldsRead(values, errors, () => ({ presiding: values.presiding!.trim(), recording: values.recording!.trim(), supervising: values.supervising!.trim() }));
     },
-    kit.refused((req, res, status, form) => openingView(req, res, status, { officials: form })),
-  );
+    run: (req, section, officials) => services.opening.setOfficials(req.ctx, section.id, officials),
+    fieldOf: (f) => ((OFFICIAL_FIELDS as readonly string[]).includes(f) ? f : null),
+    done: (c, section) => href(c, staffPath(section.id, 'opening'), { saved: 'officials' }),
+  });
 
-  router.post(
-    '/staff/sections/:id/opening/objections/:oid/answer',
-    kit.formBody,
-    tokens.verify,
-    signedIn,
-    async (req: Request, res: Response) => {
-      const section = await kit.section(req);
-      const c = await context(req, res, { form: true });
-      const oid = req.params.oid as string;
-      const name = answerField(oid);
-      const read = readAnswer(c, req.body, name);
-      if (!read.ok) return openingView(req, res, 422, { answer: read.form });
-      try {
-        await services.opening.answerObjection(req.ctx, section.id, oid, read.text);
-      } catch (err) {
-        if (!shownRefusal(err)) throw err;
-        return openingView(req, res, err.status, { answer: { values: { [name]: read.text }, errors: { [name]: failureText(c.lang, failureOf(err, res)) } } });
-      }
-      seeOther(res, `${href(c, staffPath(section.id, 'opening'), { answered: '1' })}#objection-${encodeURIComponent(oid)}`);
-    },
-    kit.refused((req, res, status, form) => openingView(req, res, status, { answer: form })),
-  );
+  action({
+    path: '/staff/sections/:id/opening/objections/:oid/answer',
+    show: (req, res, status, form) => openingView(req, res, status, { answer: form }),
+    read: (req, c) => readAnswer(c, req.body, answerField(req.params.oid as string)),
+    run: (req, section, text) => services.opening.answerObjection(req.ctx, section.id, req.params.oid as string, text),
+    refusal: answerRefusal,
+    done: (c, section, _r, req) => `${href(c, staffPath(section.id, 'opening'), { answered: '1' })}#objection-${encodeURIComponent(req.params.oid as string)}`,
+  });
 
   router.use(staffEvaluationRoutes(kit));
   router.use(staffAwardRoutes(kit));

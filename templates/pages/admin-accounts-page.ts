@@ -97,6 +97,8 @@ export interface AccountDetail {
   generatedPassword: string | null;
   /** The reset form as re-rendered after a refused post. */
   resetForm: FormState;
+  /** An operator's centres form (checked: the centres they act for now, or as typed after a refusal). */
+  centresForm: FormState;
 }
 
 export function accountDetailPage(c: Ctx, d: AccountDetail): SafeHtml {
@@ -110,6 +112,7 @@ export function accountDetailPage(c: Ctx, d: AccountDetail): SafeHtml {
 ${notice(d.notice, 'account-notice')}
 ${d.generatedPassword ? html`<p class="notice" id="generated-password-note">${a.generatedPassword} <code id="generated-password">${d.generatedPassword}</code></p>` : ''}
 ${errorSummary(c, d.resetForm, { password: a.newPassword })}
+${errorSummary(c, d.centresForm, { centres: a.centres })}
 <section><h2>${a.facts}</h2>
 <dl class="facts" id="account-facts">
 <dt>${a.displayName}</dt><dd>${u.displayName}</dd>
@@ -129,6 +132,18 @@ ${
 ${postForm(c, `${base}/enable`, 'enable-form', html`<p><button type="submit" id="enable-button">${a.enableButton}</button></p>`)}</section>`
       : html`<section id="disable"><h2>${a.disableTitle}</h2><p>${a.disableIntro}</p>
 ${postForm(c, `${base}/disable`, 'disable-form', html`<p><button type="submit" id="disable-button">${a.disableButton}</button></p>`)}</section>`
+}
+${
+  u.role === 'operator'
+    ? html`<section id="centres"><h2>${a.centresEditTitle}</h2><p>${a.centresEditIntro}</p>
+${postForm(
+  c,
+  `${base}/centres`,
+  'centres-form',
+  html`${checkGroup(c, d.centresForm, { name: 'centres', label: a.centres, options: Object.entries(d.centreNames) })}
+<p><button type="submit" id="centres-button">${a.centresEditButton}</button></p>`,
+)}</section>`
+    : ''
 }
 ${
   canReset

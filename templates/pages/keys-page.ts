@@ -41,9 +41,9 @@ function certificateItem(c: Ctx, cert: CertificateView, actions = true): SafeHtm
 <dt>${m.fingerprint}</dt><dd><code>${cert.fingerprint}</code> <span class="this-browser" hidden>(${m.certificateOfThisBrowser})</span></dd>
 <dt>${m.usage}</dt><dd>${m.usageNames[cert.usage] ?? cert.usage}</dd>
 <dt>${m.issuer}</dt><dd>${m.issuerNames[cert.issuer] ?? cert.issuer}</dd>
-<dt>${m.validFrom}</dt><dd>${shanghaiTime(cert.notBefore)}</dd>
-<dt>${m.validTo}</dt><dd>${shanghaiTime(cert.notAfter)}</dd>
-<dt>${m.certStatus}</dt><dd class="cert-status ${status}">${m.certStatusNames[status] ?? status}${cert.revokedAt !== null ? html` (${shanghaiTime(cert.revokedAt)}${cert.revocationReason ? html`：${cert.revocationReason}` : ''})` : ''}</dd>
+<dt>${m.validFrom}</dt><dd>${shanghaiTime(cert.notBefore, true)}</dd>
+<dt>${m.validTo}</dt><dd>${shanghaiTime(cert.notAfter, true)}</dd>
+<dt>${m.certStatus}</dt><dd class="cert-status ${status}">${m.certStatusNames[status] ?? status}${cert.revokedAt !== null ? html` (${shanghaiTime(cert.revokedAt, true)}${cert.revocationReason ? html`：${cert.revocationReason}` : ''})` : ''}</dd>
 </dl>
 ${actions && cert.revokedAt === null ? html`<p><a href="${href(c, '/account/keys/revoke', { fingerprint: cert.fingerprint })}" class="revoke-link">${m.revoke}</a></p>` : ''}
 </li>`;

@@ -11,6 +11,9 @@ export interface RowError {
   line: number;
   field: string;
   message: string;
+  /** The service's key for the problem, with its values (imports-service.ts). */
+  rule?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface ImportedRow {
@@ -33,12 +36,13 @@ export interface ImportPageData {
 export const IMPORT_PATH = '/staff/imports';
 const IMPORT_COLUMNS = ['centre', 'code', 'title', 'reference_price', 'award_amount', 'award_date', 'reference_kind'];
 
-/** The row's problem in the page's language; the service's own words (English) follow as the detail. */
+/** The row's problem in the page's language, from the service's key and values; the column's rule when the key is unknown. */
 function rowProblem(c: Ctx, e: RowError): SafeHtml {
   const w = c.s.staffWork;
-  const text = w.rowProblems[e.field] ?? w.rowProblemOther;
-  const detail = e.message.replace(/^line \d+:\s*/, '');
-  return c.lang === 'en' ? html`${detail}` : html`${text} <span class="sub">(${w.original}: <span lang="en">${detail}</span>)</span>`;
+  const template = e.rule ? w.rowRules[e.rule] : undefined;
+  // A list of codes ("budget, listing_price") is written with the page's own separator.
+  const params = Object.fromEntries(Object.entries(e.params ?? {}).map(([k, v]) => [k, c.lang === 'en' || typeof v !== 'string' ? v : v.split(', ').join('、')]));
+  return html`${template ? fill(template, params) : (w.rowProblems[e.field] ?? w.rowProblemOther)}`;
 }
 
 export function staffImportPage(c: Ctx, d: ImportPageData): SafeHtml {

@@ -24,9 +24,26 @@ export interface DashboardRow {
 export interface Dashboard {
   centres: string[];
   today: string;
-  needs: Array<{ key: 'drafts' | 'clarificationDeadlines' | 'openingsToday' | 'evaluations' | 'publicityEnding' | 'contractsDue'; rows: DashboardRow[] }>;
-  byState: Array<{ state: string; rows: DashboardRow[] }>;
+  /** Each list's first rows and how many it has in all (the rest on the list's own page). */
+  needs: Array<{ key: NeedKey; rows: DashboardRow[]; total: number }>;
+  /** The states with sections: the count (from the database) and the newest few. */
+  byState: Array<{ state: string; count: number; rows: DashboardRow[] }>;
 }
+
+export type NeedKey = 'drafts' | 'clarificationDeadlines' | 'openingsToday' | 'evaluations' | 'publicityEnding' | 'contractsDue';
+
+/** The page of all the sections of one dashboard list (a "needs me now" list or a state). */
+export const staffListHref = (c: Ctx, query: { need?: string; state?: string; page?: number }) => {
+  const q: Record<string, string> = {};
+  if (query.need) q.need = query.need;
+  if (query.state) q.state = query.state;
+  if (query.page && query.page > 1) q.page = String(query.page);
+  return href(c, '/staff/sections', q);
+};
+
+/** "More…" under a list that shows only its first rows. */
+const moreLink = (c: Ctx, shown: number, total: number, query: { need?: string; state?: string }, id: string) =>
+  total > shown ? html`<p class="more"><a href="${staffListHref(c, query)}" id="${id}">${fill(c.s.staff.moreOf, { n: total })}</a></p>` : '';
 
 const sectionHref = (c: Ctx, id: string, tail = '') => href(c, `/staff/sections/${encodeURIComponent(id)}${tail}`);
 
@@ -38,34 +55,73 @@ function rowList(c: Ctx, rows: DashboardRow[], id: string): SafeHtml {
 
 export function dashboardPage(c: Ctx, d: Dashboard): SafeHtml {
   const t = c.s.staff;
-  const titles: Record<Dashboard['needs'][number]['key'], string> = {
-    drafts: t.drafts,
-    clarificationDeadlines: t.clarificationDeadlines,
-    openingsToday: fill(t.openingsToday, { date: d.today }),
-    evaluations: t.evaluations,
-    publicityEnding: t.publicityEnding,
-    contractsDue: t.contractsDue,
-  };
+  const titles = needTitles(c, d.today);
   const needs = d.needs.filter((n) => n.rows.length);
-  const total = d.byState.reduce((n, s) => n + s.rows.length, 0);
+  const total = d.byState.reduce((n, s) => n + s.count, 0);
   const body = html`<h1>${t.dashboardTitle}</h1>
 <p>${fill(t.dashboardIntro, { centres: d.centres.join(c.lang === 'en' ? ', ' : '、') })} <a href="${href(c, '/staff/projects/new')}" class="button" id="new-project-link">${t.newProject}</a></p>
 <section aria-labelledby="needs-title" id="needs">
 <h2 id="needs-title">${t.needsMe}</h2>
-${needs.length ? needs.map((n) => html`<h3 id="needs-${n.key}-title">${titles[n.key]}</h3>${rowList(c, n.rows, `needs-${n.key}`)}`) : html`<p id="nothing-now">${t.nothingNow}</p>`}
+${
+  needs.length
+    ? needs.map((n) => html`<h3 id="needs-${n.key}-title">${titles[n.key]}</h3>${rowList(c, n.rows, `needs-${n.key}`)}${moreLink(c, n.rows.length, n.total, { need: n.key }, `more-${n.key}`)}`)
+    : html`<p id="nothing-now">${t.nothingNow}</p>`
+}
 </section>
 <section aria-labelledby="by-state-title" id="by-state">
 <h2 id="by-state-title">${t.byState}</h2>
 ${
   total
     ? html`<table id="state-counts"><thead><tr><th scope="col">${t.state}</th><th scope="col" class="num">${t.count}</th></tr></thead><tbody>${d.byState.map(
-        (s) => html`<tr><td><a href="#state-${s.state}">${c.s.stateNames[s.state] ?? s.state}</a></td><td class="num" data-state="${s.state}">${s.rows.length}</td></tr>`,
+        (s) => html`<tr><td><a href="#state-${s.state}">${c.s.stateNames[s.state] ?? s.state}</a></td><td class="num" data-state="${s.state}">${s.count}</td></tr>`,
       )}</tbody></table>
-${d.byState.map((s) => html`<h3 id="state-${s.state}" tabindex="-1">${c.s.stateNames[s.state] ?? s.state} (${s.rows.length})</h3>${rowList(c, s.rows, `list-${s.state}`)}`)}`
+${d.byState.map((s) => html`<h3 id="state-${s.state}" tabindex="-1">${c.s.stateNames[s.state] ?? s.state} (${s.count})</h3>${rowList(c, s.rows, `list-${s.state}`)}${moreLink(c, s.rows.length, s.count, { state: s.state }, `more-state-${s.state}`)}`)}`
     : html`<p id="no-sections">${t.noSections}</p>`
 }
 </section>`;
   return layout(c, t.dashboardTitle, body, { path: '/staff' });
+}
+
+function needTitles(c: Ctx, today: string): Record<NeedKey, string> {
+  const t = c.s.staff;
+  return {
+    drafts: t.drafts,
+    clarificationDeadlines: t.clarificationDeadlines,
+    openingsToday: fill(t.openingsToday, { date: today }),
+    evaluations: t.evaluations,
+    publicityEnding: t.publicityEnding,
+    contractsDue: t.contractsDue,
+  };
+}
+
+export interface StaffList {
+  /** A "needs me now" list, or else a state. */
+  need: NeedKey | null;
+  state: string | null;
+  today: string;
+  rows: DashboardRow[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** All the sections of one dashboard list, a page at a time (/staff/sections?need=… or ?state=…). */
+export function staffListPage(c: Ctx, l: StaffList): SafeHtml {
+  const t = c.s.staff;
+  const what = l.need ? needTitles(c, l.today)[l.need] : (c.s.stateNames[l.state ?? ''] ?? l.state ?? '');
+  const query = l.need ? { need: l.need } : { state: l.state ?? '' };
+  const pager =
+    l.pages > 1
+      ? html`<nav aria-label="${t.pagesLabel}" id="pager">${l.page > 1 ? html`<a href="${staffListHref(c, { ...query, page: l.page - 1 })}" rel="prev" id="page-prev">${t.prevPage}</a> ` : ''}${
+          l.page < l.pages ? html`<a href="${staffListHref(c, { ...query, page: l.page + 1 })}" rel="next" id="page-next">${t.nextPage}</a>` : ''
+        }</nav>`
+      : '';
+  const body = html`<p><a href="${href(c, '/staff')}">${t.backToDashboard}</a></p>
+<h1>${what}</h1>
+<p id="list-count" role="status">${fill(t.listCount, { n: l.total, page: l.page, pages: l.pages })}</p>
+${l.rows.length ? rowList(c, l.rows, 'staff-list') : html`<p id="no-sections">${t.noSections}</p>`}
+${pager}`;
+  return layout(c, what, body, { path: '/staff' });
 }
 
 export interface SectionOverview {

@@ -215,5 +215,9 @@ describe('staff pages in a browser: draft, upload, publish, clarify, approve', f
     await checkPage(page, base, 'staff-dashboard-zh');
     await page.goto(`${base}/staff?lang=en`);
     await checkPage(page, base, 'staff-dashboard-en');
+    // All of one list, a page at a time (the dashboard shows the first rows and links here).
+    await page.goto(`${base}/staff/sections?state=bidding`);
+    expect(await page.locator('#list-count').innerText()).to.equal('共 2 个标段，第 1 / 1 页');
+    await checkPage(page, base, 'staff-list-zh');
   });
 });

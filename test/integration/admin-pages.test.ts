@@ -196,6 +196,47 @@ describe('admin pages: accounts, centre settings, calendar', function () {
     await signIn(t, bidder);
   });
 
+  it("changes an operator's centres: at once for the operator, with an audit entry; none chosen or not an operator is refused at the field", async () => {
+    const user = t.users.opLand;
+    const session = await signIn(t, user);
+    expect((await session.get('/staff')).text)
+      .to.contain('土地出让')
+      .and.to.not.contain('产权交易');
+    const page = await admin.get(`/admin/accounts/${user.id}`);
+    expect(page.text)
+      .to.contain('id="centres-form"')
+      .and.to.match(/name="centres\.land" value="1" checked/)
+      .and.to.not.match(/name="centres\.property" value="1" checked/);
+    const before = await state(t);
+    const none = await send(admin, `/admin/accounts/${user.id}`, `/admin/accounts/${user.id}/centres`, {});
+    expect(none.status).to.equal(422);
+    expect(fieldErrorIn(none.text, 'centres')).to.equal('交易中心经办人须至少属于一个中心。');
+    const forged = await admin.post(`/admin/accounts/${user.id}/centres`).type('form').send({ _csrf: 'nope', 'centres.property': '1' });
+    expect(forged.status).to.equal(403);
+    expect(await state(t)).to.equal(before);
+    const done = await send(admin, `/admin/accounts/${user.id}`, `/admin/accounts/${user.id}/centres`, { 'centres.land': '1', 'centres.property': '1', 'centres.nowhere': '1' });
+    expect(done.status).to.equal(303);
+    const after = await admin.get(done.headers.location);
+    expect(after.text)
+      .to.contain('所属中心已更改为：土地出让、产权交易。')
+      .and.to.match(/name="centres\.property" value="1" checked/);
+    // The operator's own session sees the new centre at its next page, without signing in again.
+    expect((await session.get('/staff')).text).to.contain('土地出让、产权交易');
+    const entry = await t.tdb.db.knex('audit_log').where({ action: 'user.updated', object_id: user.id }).orderBy('idx', 'desc').first();
+    const data = JSON.parse(entry.entry).data;
+    expect(data.before.centres).to.deep.equal(['land']);
+    expect(data.after.centres).to.deep.equal(['land', 'property']);
+    // Back to one centre for the tests after this one.
+    expect((await send(admin, `/admin/accounts/${user.id}`, `/admin/accounts/${user.id}/centres`, { 'centres.land': '1' })).status).to.equal(303);
+    // An auditor has no centres: no form, and a hand-made post is refused, in the page's language.
+    const auditor = t.users.auditor;
+    expect((await admin.get(`/admin/accounts/${auditor.id}`)).text).to.not.contain('id="centres-form"');
+    const refused = await send(admin, `/admin/accounts/${auditor.id}?lang=en`, `/admin/accounts/${auditor.id}/centres?lang=en`, { 'centres.land': '1' });
+    expect(refused.status).to.equal(422);
+    expect(formProblemIn(refused.text)).to.be.a('string').and.not.equal('');
+    expect((await t.services.accounts.listUsers(t.users.admin.ctx)).find((u) => u.id === auditor.id)!.centres).to.deep.equal([]);
+  });
+
   it("lists an account's API tokens and revokes one", async () => {
     const user = t.users.custodian;
     const extra = await t.services.accounts.createToken(user.ctx, { name: 'CLI 笔记本' });

@@ -7,6 +7,8 @@
 import { expect } from 'chai';
 import { verifyInstance } from '../../modules/audit/audit-verify';
 import { verifyLog } from '../../server/pages/client/log-verify';
+import { AUDIT_STRINGS } from '../../templates/pages/audit-strings';
+import { fill } from '../../templates/pages/text';
 import { approvedBidder, bidAndOpen, publishedSection, sealedBid, signedFor, signingCertificate, submit, type PublishedSection } from '../support/bidding';
 import { browserAgent, postForm, printPageTimings, timePage } from '../support/pages';
 import { createTestApp, listenOnLoopback, openTenderSection, type TestApp, type TestUser } from '../support/test-app';
@@ -17,6 +19,9 @@ async function signIn(t: TestApp, user: TestUser) {
   expect(res.status, res.text.slice(0, 300)).to.equal(303);
   return agent;
 }
+
+/** Two English words in a row: a sentence the page did not translate. */
+const ENGLISH_WORDS = /[A-Za-z]{2,}[ ,.:;]+(?:a |an |the )?[A-Za-z]{2,}/;
 
 /** The page's text without its tags and without the leaves the script checks (data-leaf). */
 const visibleText = (page: string) => page.replace(/data-leaf="[^"]*"/g, '').replace(/<[^>]+>/g, ' ');
@@ -219,7 +224,16 @@ describe('audit pages', function () {
       };
       const bad = await verifyLog(tampered);
       expect(bad.ok).to.equal(false);
-      expect(bad.problems.map((p) => p.key)).to.include('rootMismatch');
+      expect(bad.problems.map((p) => p.key))
+        .to.include('rootMismatch')
+        .and.to.include('entryNotCanonical');
+      // As the zh page says them (audit-verify-page.js fills these strings): no English sentence.
+      const zh = AUDIT_STRINGS.zh.problems;
+      for (const p of bad.problems) {
+        const said = fill(zh[p.key] ?? p.key, p.values);
+        expect(zh[p.key], p.key).to.be.a('string');
+        expect(said, said).to.not.match(ENGLISH_WORDS);
+      }
     } finally {
       await server.close();
     }

@@ -139,6 +139,10 @@ describe('work pages: /account/keys, /account/bids, /account/custody', function 
     expect(page.text).to.contain(`data-fingerprint="${a.key.fingerprint}"`).and.to.not.contain(b.key.fingerprint);
     expect(page.text).to.contain('data-kind="signing"').and.to.contain('src="/portal-static/keys.js"');
     expect(page.text).to.contain('<dd class="cert-status valid">有效');
+    // Validity in Beijing time with its offset, as on the other account pages.
+    const validity = [...page.text.matchAll(/<dd>(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}[^<]*)<\/dd>/g)].map((m) => m[1]!);
+    expect(validity).to.have.length.greaterThan(1);
+    for (const v of validity) expect(v).to.match(/ \(UTC\+8\)$/);
     // Another user's certificate cannot be reached through the confirmation page.
     expect((await agent.get(`/account/keys/revoke?fingerprint=${b.key.fingerprint}`)).status).to.equal(404);
     const confirm = await agent.get(`/account/keys/revoke?fingerprint=${a.key.fingerprint}&lang=en`);
@@ -158,6 +162,7 @@ describe('work pages: /account/keys, /account/bids, /account/custody', function 
     expect(done.status, done.text.slice(0, 300)).to.equal(303);
     const after = await agent.get(done.headers.location);
     expect(after.text).to.contain('The certificate is revoked.').and.to.contain('<dd class="cert-status revoked">revoked').and.to.contain('lost laptop');
+    expect(after.text).to.match(/cert-status revoked">revoked \(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(UTC\+8\)/);
     await timePage(agent, '/account/keys', '/account/keys');
   });
 

@@ -359,11 +359,51 @@ describe('operator pages: opening, evaluation, award, import', function () {
       expect(fieldErrorIn(res.text, 'csv')).to.equal('文件中有 3 处错误，未导入任何一行；每处错误及其行号列在下方。');
       const lines = [...res.text.matchAll(/<tr data-line="(\d+)">/g)].map((m) => Number(m[1]));
       expect(lines).to.deep.equal([3, 4, 4]);
-      expect(res.text).to.contain('参考价须为大于零的元金额').and.to.contain('不是交易中心代码').and.to.contain('成交日期须写作 YYYY-MM-DD');
+      expect(res.text).to.contain('“abc”不是元金额（最多两位小数）。').and.to.contain('“nowhere”不是交易中心代码').and.to.contain('“2019-13-01”不是 YYYY-MM-DD 格式的日期。');
       expect(await imported()).to.equal(0);
       expect(await dbState(t)).to.equal(before);
       const en = await upload(op, csv, '?lang=en');
       expect(en.text).to.contain('The file has 3 errors; nothing was imported.');
+    });
+
+    it('says every row and header problem in the page’s language: no English sentence on the zh page', async () => {
+      const problemsIn = (page: string) => [...page.matchAll(/<tr data-line="\d+"><td class="num line">\d+<\/td><td><code>[^<]*<\/code><\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => m[1]!);
+      /** Two English words in a row: a sentence the page did not translate. */
+      const english = /[A-Za-z]{2,}[ ,.:;]+(?:a |an |the )?[A-Za-z]{2,}/;
+      const rows = [
+        `${header},reference_kind`,
+        'procurement,H-1,旧一,abc,0,2019-13-01,',
+        'nowhere,H-2,旧二,100.00,90.00,2019-05-01,',
+        'procurement,H-1,旧三,100.00,90.00,2999-01-01,',
+        'procurement,,旧四,100.00,90.00,2019-05-01,',
+        'procurement,H-5,,100.00,90.00,2019-05-01,',
+        'procurement,H-6,旧六,100.00,90.00',
+        'procurement,H-8,旧八,100.00,90.00,2019-05-01,moon',
+      ].join('\n');
+      const headerBad = 'centre,code,title,reference_price,award_amount,colour,colour\nprocurement,H-9,旧九,1.00,1.00,x,y';
+      for (const csv of [rows, headerBad]) {
+        const res = await upload(op, csv);
+        expect(res.status).to.equal(422);
+        const said = problemsIn(res.text);
+        expect(said.length, res.text.slice(0, 200)).to.be.greaterThan(3);
+        for (const p of said) expect(p, p).to.not.match(english);
+        const en = problemsIn((await upload(op, csv, '?lang=en')).text);
+        expect(en).to.have.length(said.length);
+        for (const p of en) expect(p, p).to.match(english); // the same problems, in English there
+      }
+      const zh = problemsIn((await upload(op, rows)).text);
+      expect(zh).to.include.members([
+        '“abc”不是元金额（最多两位小数）。',
+        '金额须大于零。',
+        '“nowhere”不是交易中心代码；请使用 procurement、construction、land 或 property。',
+        '编号“H-1”已在第 2 行出现；每个编号只导入一次。',
+        '日期 2999-01-01 晚于今天。',
+        '编号须为 1 至 48 个字符。',
+        '名称须为 1 至 200 个字符。',
+        '该行有 5 个字段，表头有 7 个。',
+        '“moon”不是该交易中心的参考价类型；可用：budget。',
+      ]);
+      expect(await imported()).to.equal(0);
     });
 
     it('refuses a missing file, a file that is not UTF-8 and another centre’s rows, storing nothing', async () => {

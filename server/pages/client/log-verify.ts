@@ -313,8 +313,9 @@ export async function verifyLog(api: ApiGet, onProgress: (p: Progress) => void =
         for (const [k, item] of items.entries()) {
           const position = start + k;
           if (item?.index !== position || typeof item.entry !== 'string') throw new Stop({ key: 'outOfOrder', values: { position } });
-          checkEntry(item.entry, position, (message) => problem('entry', { position, message }));
-          order.check(item.entry, position, (message) => problem('entry', { position, message }));
+          // The problem's key, not its English sentence: the page says it in its own language.
+          checkEntry(item.entry, position, (_message, p) => problem(p.key, p.values));
+          order.check(item.entry, position, (_message, p) => problem(p.key, p.values));
           texts.push(item.entry);
         }
         await tree.append(texts);
