@@ -1,6 +1,7 @@
 // SQL for awards and contracts.
 import type { Db } from '../../db/transactions';
-import { fenParam, toFen, toFenOrNull, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
+import { exactSum, readExactSum } from '../../db/exact-sum';
+import { fenParam, toFen, toFenOrNull, toInt, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
 export interface Award {
   sectionId: string;
@@ -72,10 +73,61 @@ export async function setContract(db: Db, sectionId: string, signedAt: number, a
   return Number(n) === 1;
 }
 
-/** Awards with awarded_at in [from, to), in award order. */
-export async function awardsBetween(db: Db, from: number, to: number): Promise<Award[]> {
+/** One group of a report's sums: the awards of one bucket and reference kind, summed in SQL. */
+export interface AwardTotals {
+  bucket: number;
+  referenceKind: string;
+  count: number;
+  referenceFen: bigint;
+  finalFen: bigint;
+}
+
+/**
+ * The awards of one centre with bounds[0] <= awarded_at < bounds[last], summed per bucket (bucket i
+ * holds bounds[i] <= awarded_at < bounds[i + 1]) and reference kind: the contract amount once
+ * signed, else the award amount. One covering index range (awards_centre_totals_idx); the sums are
+ * exact integers on both engines (db/exact-sum.ts).
+ */
+export async function awardTotals(db: Db, centre: string, bounds: readonly number[]): Promise<AwardTotals[]> {
+  const inner = bounds.slice(1, -1);
+  const bucket = inner.length ? `CASE ${inner.map((_, i) => `WHEN awarded_at < ? THEN ${i}`).join(' ')} ELSE ${inner.length} END` : '0';
   const rows = await db('awards')
-    .whereBetween('awarded_at', [from, to - 1])
-    .orderBy([{ column: 'awarded_at' }, { column: 'section_id' }]);
+    .select(
+      db.raw(`${bucket} AS bucket`, [...inner]),
+      'reference_kind',
+      db.raw('COUNT(*) AS n'),
+      ...exactSum(db, 'reference_price_fen', 'ref'),
+      ...exactSum(db, 'COALESCE(contract_amount_fen, amount_fen)', 'fin'),
+    )
+    .where('centre_code', centre)
+    .where('awarded_at', '>=', bounds[0]!)
+    .where('awarded_at', '<', bounds[bounds.length - 1]!)
+    .groupBy('bucket', 'reference_kind');
+  return rows.map((r: any) => ({ bucket: toInt(r.bucket), referenceKind: toStr(r.reference_kind), count: toInt(r.n), referenceFen: readExactSum(r, 'ref'), finalFen: readExactSum(r, 'fin') }));
+}
+
+/** Where a page of the award list starts: after (awardedAt, code), or at it when `inclusive`. */
+export interface ListCursor {
+  awardedAt: number;
+  code: string;
+  inclusive: boolean;
+}
+
+/**
+ * Up to `limit` awards in (awarded_at, code) order from `after` on, each in its centre's range
+ * [from, to): a walk of awards_list_idx that stops after `limit` rows.
+ */
+export async function awardsPage(db: Db, ranges: ReadonlyArray<{ centre: string; from: number; to: number }>, after: ListCursor | null, limit: number): Promise<Award[]> {
+  if (ranges.length === 0) return [];
+  const q = db('awards')
+    .where('awarded_at', '>=', Math.min(...ranges.map((r) => r.from)))
+    .where('awarded_at', '<', Math.max(...ranges.map((r) => r.to)))
+    .where((w) => {
+      for (const r of ranges) w.orWhere((o) => o.where('centre_code', r.centre).where('awarded_at', '>=', r.from).where('awarded_at', '<', r.to));
+    });
+  if (after) {
+    q.where((w) => w.where('awarded_at', '>', after.awardedAt).orWhere((o) => o.where('awarded_at', after.awardedAt).where('code', after.inclusive ? '>=' : '>', after.code)));
+  }
+  const rows = await q.orderBy([{ column: 'awarded_at' }, { column: 'code' }]).limit(limit);
   return rows.map(mapAward);
 }

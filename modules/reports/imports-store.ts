@@ -1,5 +1,6 @@
 // SQL for imported historical results (imported_results).
 import type { Db } from '../../db/transactions';
+import { exactSum, readExactSum } from '../../db/exact-sum';
 import { fenParam, toFen, toInt, toMs, toStr } from '../../db/row';
 
 export interface ImportedResult {
@@ -67,10 +68,58 @@ export async function existingImportCodes(db: Db, codes: string[]): Promise<stri
   return found;
 }
 
-/** Imported results with awarded_at in [from, to). */
-export async function resultsBetween(db: Db, from: number, to: number): Promise<ImportedResult[]> {
+/** One group of a report's sums: the imported results of one bucket and reference kind. */
+export interface ImportTotals {
+  /** The first `keyLength` characters of the award date: YYYY-MM or YYYY. */
+  key: string;
+  referenceKind: string;
+  count: number;
+  referenceFen: bigint;
+  finalFen: bigint;
+}
+
+/**
+ * The imported results of one centre with an award date in [from, to] (YYYY-MM-DD, the date as
+ * imported), summed in SQL per month (keyLength 7) or year (4) and reference kind: one covering
+ * index range (imported_centre_totals_idx), exact integer sums (db/exact-sum.ts).
+ */
+export async function importTotals(db: Db, centre: string, from: string, to: string, keyLength: 4 | 7): Promise<ImportTotals[]> {
   const rows = await db('imported_results')
-    .whereBetween('awarded_at', [from, to - 1])
-    .orderBy([{ column: 'awarded_at' }, { column: 'code' }]);
+    .select(db.raw(`SUBSTR(award_date, 1, ${keyLength}) AS bucket`), 'reference_kind', db.raw('COUNT(*) AS n'), ...exactSum(db, 'reference_price_fen', 'ref'), ...exactSum(db, 'award_amount_fen', 'fin'))
+    .where('centre_code', centre)
+    .where('award_date', '>=', from)
+    .where('award_date', '<=', to)
+    .groupBy('bucket', 'reference_kind');
+  return rows.map((r: any) => ({ key: toStr(r.bucket), referenceKind: toStr(r.reference_kind), count: toInt(r.n), referenceFen: readExactSum(r, 'ref'), finalFen: readExactSum(r, 'fin') }));
+}
+
+/**
+ * Up to `limit` imported results of `centres` with an award date in [from, to], in (awarded_at,
+ * code) order from `after` on. awarded_at is the award date's local midnight, so [lo, hi) (the
+ * period with a margin) bounds the walk of imported_list_idx; the date itself decides.
+ */
+export async function importsPage(
+  db: Db,
+  q: { centres: readonly string[]; from: string; to: string; lo: number; hi: number },
+  after: { awardedAt: number; code: string; inclusive: boolean } | null,
+  limit: number,
+): Promise<ImportedResult[]> {
+  if (q.centres.length === 0) return [];
+  const query = db('imported_results')
+    .where('awarded_at', '>=', q.lo)
+    .where('awarded_at', '<', q.hi)
+    .whereIn('centre_code', [...q.centres])
+    .where('award_date', '>=', q.from)
+    .where('award_date', '<=', q.to);
+  if (after) {
+    query.where((w) => w.where('awarded_at', '>', after.awardedAt).orWhere((o) => o.where('awarded_at', after.awardedAt).where('code', after.inclusive ? '>=' : '>', after.code)));
+  }
+  const rows = await query.orderBy([{ column: 'awarded_at' }, { column: 'code' }]).limit(limit);
+  return rows.map(mapRow);
+}
+
+/** The rows of one import, in file order. */
+export async function resultsOfImport(db: Db, importId: string): Promise<ImportedResult[]> {
+  const rows = await db('imported_results').where('import_id', importId).orderBy('line_no');
   return rows.map(mapRow);
 }
