@@ -94,7 +94,7 @@ export function reportsRoutes(reports: ReportsService, imports: ImportsService, 
     public: true,
     tag: 'reports',
     summary:
-      'Savings rate (cost side) and value-added rate (revenue side) per section, per centre and combined, for the award dates from..to (inclusive, centre time zone), live and imported results, with counts; format=csv for a spreadsheet, format=pdf for the PDF record (with a chart per centre; states the SHA-256 of the JSON report).',
+      'Savings rate (cost side) and value-added rate (revenue side) per section, per centre and combined, for the award dates from..to (inclusive, centre time zone), live and imported results, with counts and a weighted rate per month (or year) per centre; the sections come one page at a time (limit up to 1000, cursor = page.next of the previous page); format=csv for a spreadsheet of every section, format=pdf for the PDF record (with a chart per centre; states the SHA-256 of the JSON report).',
     access: 'anyone',
     query: ratesQuery,
     response: rateReportSchema,
@@ -105,10 +105,11 @@ export function reportsRoutes(reports: ReportsService, imports: ImportsService, 
         await sendRatesCsv(reports, q, res);
         return undefined;
       }
-      // The PDF prints the first MAX_PAGE_SIZE sections (and says so when there are more).
-      const report = await reports.rates({ ...q, ...(query.format === 'pdf' ? { limit: MAX_PAGE_SIZE } : { limit: limitOf(query.limit), cursor: query.cursor }) });
+      // The PDF prints the page the same query gives as JSON (and states that JSON's SHA-256).
+      const report = await reports.rates({ ...q, limit: limitOf(query.limit), cursor: query.cursor });
       if (query.format === 'pdf') {
-        const source = `/api/reports/rates?from=${query.from}&to=${query.to}${query.centre ? `&centre=${query.centre}` : ''}`;
+        const paging = `${query.limit !== undefined ? `&limit=${encodeURIComponent(query.limit)}` : ''}${query.cursor !== undefined ? `&cursor=${encodeURIComponent(query.cursor)}` : ''}`;
+        const source = `/api/reports/rates?from=${query.from}&to=${query.to}${query.centre ? `&centre=${query.centre}` : ''}${paging}`;
         return sendPdf(req, res, await pdf.render(report, source, `rates-${query.from}-${query.to}.pdf`));
       }
       return report;

@@ -18,8 +18,8 @@ const L = {
   sections: { zh: '标段明细', en: 'Sections' },
   counts: { zh: '数量统计', en: 'Counts' },
   firstSections: {
-    zh: '下表列出 {total} 个标段中按成交时间排列的前 {n} 个；全部标段见 CSV 导出（format=csv）。',
-    en: 'The first {n} of {total} sections in award order; the CSV export (format=csv) lists every one.',
+    zh: '下表为 {total} 个标段中按成交时间排列的一页（{n} 个，limit/cursor 翻页）；全部标段见 CSV 导出（format=csv）。',
+    en: 'One page ({n}) of the {total} sections in award order (limit/cursor for the others); the CSV export (format=csv) lists every one.',
   },
   formula: {
     zh: '资金节约率 = Σ(参考价 − 成交价) ÷ Σ(参考价) × 100%；增值率 = Σ(成交价 − 参考价) ÷ Σ(参考价) × 100%。按分精确求和，保留两位小数（四舍五入）。',
