@@ -85,7 +85,13 @@ export interface ImportTotals {
  */
 export async function importTotals(db: Db, centre: string, from: string, to: string, keyLength: 4 | 7): Promise<ImportTotals[]> {
   const rows = await db('imported_results')
-    .select(db.raw(`SUBSTR(award_date, 1, ${keyLength}) AS bucket`), 'reference_kind', db.raw('COUNT(*) AS n'), ...exactSum(db, 'reference_price_fen', 'ref'), ...exactSum(db, 'award_amount_fen', 'fin'))
+    .select(
+      db.raw(`SUBSTR(award_date, 1, ${keyLength}) AS bucket`),
+      'reference_kind',
+      db.raw('COUNT(*) AS n'),
+      ...exactSum(db, 'reference_price_fen', 'ref'),
+      ...exactSum(db, 'award_amount_fen', 'fin'),
+    )
     .where('centre_code', centre)
     .where('award_date', '>=', from)
     .where('award_date', '<=', to)
