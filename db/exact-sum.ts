@@ -12,13 +12,25 @@ import { toFen } from './row';
 
 const LOW = 4294967295;
 
-/** The select columns of SUM(expr) under `alias` (expr is trusted SQL, never user input). */
-export function exactSum(db: Db, expr: string, alias: string): Knex.Raw[] {
-  if (!isSqlite(db as Knex)) return [db.raw(`SUM(${expr}) AS ${alias}`)];
-  return [db.raw(`SUM((${expr}) >> 32) AS ${alias}_hi`), db.raw(`SUM((${expr}) & ${LOW}) AS ${alias}_lo`)];
+export type SumColumns = (expr: string, alias: string) => Knex.Raw[];
+
+/**
+ * Runs `query` with a maker of SUM(expr) AS alias columns (expr is trusted SQL, never user input)
+ * that are exact on this engine. On SQLite the plain SUM runs first (one addition a row, exact
+ * whenever it answers at all) and the split sums only when it reports an overflow.
+ */
+export async function withExactSums<T>(db: Db, query: (sum: SumColumns) => Promise<T>): Promise<T> {
+  const plain: SumColumns = (expr, alias) => [db.raw(`SUM(${expr}) AS ${alias}`)];
+  if (!isSqlite(db as Knex)) return query(plain);
+  try {
+    return await query(plain);
+  } catch (err) {
+    if (!/integer overflow/i.test((err as Error).message)) throw err;
+    return query((expr, alias) => [db.raw(`SUM((${expr}) >> 32) AS ${alias}_hi`), db.raw(`SUM((${expr}) & ${LOW}) AS ${alias}_lo`)]);
+  }
 }
 
-/** The sum made by exactSum's columns in `row`; 0 over no rows. */
+/** The sum made by the columns of withExactSums in `row`; 0 over no rows. */
 export function readExactSum(row: Record<string, unknown>, alias: string): bigint {
   if (`${alias}_hi` in row) return toFen(row[`${alias}_hi`]) * 4294967296n + toFen(row[`${alias}_lo`]);
   return toFen(row[alias]);

@@ -1,6 +1,7 @@
 // SQL for awards and contracts.
 import type { Db } from '../../db/transactions';
-import { exactSum, readExactSum } from '../../db/exact-sum';
+import { readExactSum, withExactSums } from '../../db/exact-sum';
+import { listIndex } from '../../db/dialect';
 import { fenParam, toFen, toFenOrNull, toInt, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
 export interface Award {
@@ -91,18 +92,14 @@ export interface AwardTotals {
 export async function awardTotals(db: Db, centre: string, bounds: readonly number[]): Promise<AwardTotals[]> {
   const inner = bounds.slice(1, -1);
   const bucket = inner.length ? `CASE ${inner.map((_, i) => `WHEN awarded_at < ? THEN ${i}`).join(' ')} ELSE ${inner.length} END` : '0';
-  const rows = await db('awards')
-    .select(
-      db.raw(`${bucket} AS bucket`, [...inner]),
-      'reference_kind',
-      db.raw('COUNT(*) AS n'),
-      ...exactSum(db, 'reference_price_fen', 'ref'),
-      ...exactSum(db, 'COALESCE(contract_amount_fen, amount_fen)', 'fin'),
-    )
-    .where('centre_code', centre)
-    .where('awarded_at', '>=', bounds[0]!)
-    .where('awarded_at', '<', bounds[bounds.length - 1]!)
-    .groupBy('bucket', 'reference_kind');
+  const rows = await withExactSums(db, (sum) =>
+    db('awards')
+      .select(db.raw(`${bucket} AS bucket`, [...inner]), 'reference_kind', db.raw('COUNT(*) AS n'), ...sum('reference_price_fen', 'ref'), ...sum('COALESCE(contract_amount_fen, amount_fen)', 'fin'))
+      .where('centre_code', centre)
+      .where('awarded_at', '>=', bounds[0]!)
+      .where('awarded_at', '<', bounds[bounds.length - 1]!)
+      .groupBy('bucket', 'reference_kind'),
+  );
   return rows.map((r: any) => ({ bucket: toInt(r.bucket), referenceKind: toStr(r.reference_kind), count: toInt(r.n), referenceFen: readExactSum(r, 'ref'), finalFen: readExactSum(r, 'fin') }));
 }
 
@@ -119,7 +116,8 @@ export interface ListCursor {
  */
 export async function awardsPage(db: Db, ranges: ReadonlyArray<{ centre: string; from: number; to: number }>, after: ListCursor | null, limit: number): Promise<Award[]> {
   if (ranges.length === 0) return [];
-  const q = db('awards')
+  const q = db
+    .from(listIndex(db, 'awards', 'awards_list_idx'))
     .where('awarded_at', '>=', Math.min(...ranges.map((r) => r.from)))
     .where('awarded_at', '<', Math.max(...ranges.map((r) => r.to)))
     .where((w) => {

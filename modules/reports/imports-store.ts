@@ -1,6 +1,7 @@
 // SQL for imported historical results (imported_results).
 import type { Db } from '../../db/transactions';
-import { exactSum, readExactSum } from '../../db/exact-sum';
+import { readExactSum, withExactSums } from '../../db/exact-sum';
+import { listIndex } from '../../db/dialect';
 import { fenParam, toFen, toInt, toMs, toStr } from '../../db/row';
 
 export interface ImportedResult {
@@ -84,18 +85,14 @@ export interface ImportTotals {
  * index range (imported_centre_totals_idx), exact integer sums (db/exact-sum.ts).
  */
 export async function importTotals(db: Db, centre: string, from: string, to: string, keyLength: 4 | 7): Promise<ImportTotals[]> {
-  const rows = await db('imported_results')
-    .select(
-      db.raw(`SUBSTR(award_date, 1, ${keyLength}) AS bucket`),
-      'reference_kind',
-      db.raw('COUNT(*) AS n'),
-      ...exactSum(db, 'reference_price_fen', 'ref'),
-      ...exactSum(db, 'award_amount_fen', 'fin'),
-    )
-    .where('centre_code', centre)
-    .where('award_date', '>=', from)
-    .where('award_date', '<=', to)
-    .groupBy('bucket', 'reference_kind');
+  const rows = await withExactSums(db, (sum) =>
+    db('imported_results')
+      .select(db.raw(`SUBSTR(award_date, 1, ${keyLength}) AS bucket`), 'reference_kind', db.raw('COUNT(*) AS n'), ...sum('reference_price_fen', 'ref'), ...sum('award_amount_fen', 'fin'))
+      .where('centre_code', centre)
+      .where('award_date', '>=', from)
+      .where('award_date', '<=', to)
+      .groupBy('bucket', 'reference_kind'),
+  );
   return rows.map((r: any) => ({ key: toStr(r.bucket), referenceKind: toStr(r.reference_kind), count: toInt(r.n), referenceFen: readExactSum(r, 'ref'), finalFen: readExactSum(r, 'fin') }));
 }
 
@@ -111,7 +108,8 @@ export async function importsPage(
   limit: number,
 ): Promise<ImportedResult[]> {
   if (q.centres.length === 0) return [];
-  const query = db('imported_results')
+  const query = db
+    .from(listIndex(db, 'imported_results', 'imported_list_idx'))
     .where('awarded_at', '>=', q.lo)
     .where('awarded_at', '<', q.hi)
     .whereIn('centre_code', [...q.centres])
