@@ -2,6 +2,7 @@
 import type { Db } from '../../db/transactions';
 import { readExactSum, withExactSums } from '../../db/exact-sum';
 import { listIndex } from '../../db/dialect';
+import { REFERENCE_KINDS } from '../centres/centre-rules';
 import { fenParam, toFen, toFenOrNull, toInt, toMs, toMsOrNull, toStr, toStrOrNull } from '../../db/row';
 
 export interface Award {
@@ -74,33 +75,43 @@ export async function setContract(db: Db, sectionId: string, signedAt: number, a
   return Number(n) === 1;
 }
 
-/** One group of a report's sums: the awards of one bucket and reference kind, summed in SQL. */
-export interface AwardTotals {
-  bucket: number;
-  referenceKind: string;
+/** The sums of one bucket of a report: the awards in it, summed in SQL. */
+export interface BucketSums {
   count: number;
   referenceFen: bigint;
   finalFen: bigint;
 }
 
 /**
- * The awards of one centre with bounds[0] <= awarded_at < bounds[last], summed per bucket (bucket i
- * holds bounds[i] <= awarded_at < bounds[i + 1]) and reference kind: the contract amount once
- * signed, else the award amount. One covering index range (awards_centre_totals_idx); the sums are
- * exact integers on both engines (db/exact-sum.ts).
+ * The awards of one centre per bucket, bucket i holding bounds[i] <= awarded_at < bounds[i + 1]:
+ * count, Σ reference and Σ final (the contract amount once signed, else the award amount), and the
+ * reference kinds among them. One UNION ALL of a plain aggregate per bucket, each a covering index
+ * range (awards_centre_totals_idx, no sort); exact integer sums on both engines (db/exact-sum.ts).
+ * Each kind is one index seek (awards_centre_kind_idx) that stops at its first row.
  */
-export async function awardTotals(db: Db, centre: string, bounds: readonly number[]): Promise<AwardTotals[]> {
-  const inner = bounds.slice(1, -1);
-  const bucket = inner.length ? `CASE ${inner.map((_, i) => `WHEN awarded_at < ? THEN ${i}`).join(' ')} ELSE ${inner.length} END` : '0';
-  const rows = await withExactSums(db, (sum) =>
-    db('awards')
-      .select(db.raw(`${bucket} AS bucket`, [...inner]), 'reference_kind', db.raw('COUNT(*) AS n'), ...sum('reference_price_fen', 'ref'), ...sum('COALESCE(contract_amount_fen, amount_fen)', 'fin'))
-      .where('centre_code', centre)
+export async function awardTotals(db: Db, centre: string, bounds: readonly number[]): Promise<{ buckets: BucketSums[]; kinds: string[] }> {
+  const rows = await withExactSums(db, (sum) => {
+    const parts = bounds.slice(0, -1).map((from, i) =>
+      db('awards')
+        .select(db.raw(`${i} AS bucket`), db.raw('COUNT(*) AS n'), ...sum('reference_price_fen', 'ref'), ...sum('COALESCE(contract_amount_fen, amount_fen)', 'fin'))
+        .where('centre_code', centre)
+        .where('awarded_at', '>=', from)
+        .where('awarded_at', '<', bounds[i + 1]!),
+    );
+    return parts.length > 1 ? parts[0]!.unionAll(parts.slice(1), false) : parts[0]!;
+  });
+  const buckets = bounds.slice(0, -1).map(() => ({ count: 0, referenceFen: 0n, finalFen: 0n }));
+  for (const r of rows as any[]) buckets[toInt(r.bucket)] = { count: toInt(r.n), referenceFen: readExactSum(r, 'ref'), finalFen: readExactSum(r, 'fin') };
+  const kinds: string[] = [];
+  for (const kind of REFERENCE_KINDS) {
+    const hit = await db('awards')
+      .first(db.raw('1 AS hit'))
+      .where({ centre_code: centre, reference_kind: kind })
       .where('awarded_at', '>=', bounds[0]!)
-      .where('awarded_at', '<', bounds[bounds.length - 1]!)
-      .groupBy('bucket', 'reference_kind'),
-  );
-  return rows.map((r: any) => ({ bucket: toInt(r.bucket), referenceKind: toStr(r.reference_kind), count: toInt(r.n), referenceFen: readExactSum(r, 'ref'), finalFen: readExactSum(r, 'fin') }));
+      .where('awarded_at', '<', bounds[bounds.length - 1]!);
+    if (hit) kinds.push(kind);
+  }
+  return { buckets, kinds };
 }
 
 /** Where a page of the award list starts: after (awardedAt, code), or at it when `inclusive`. */

@@ -202,9 +202,9 @@ export function createImportsService(deps: ImportsDeps) {
       return { import: { id: importId, rows: parsed.length, sha256: csv.sha256, centres: byCentre as Partial<Record<CentreCode, number>> } };
     },
 
-    /** For the reports: one centre's imported results summed per month or year (store.importTotals). */
-    importTotals(centre: string, from: string, to: string, keyLength: 4 | 7) {
-      return store.importTotals(knex, centre, from, to, keyLength);
+    /** For the reports: one centre's imported results summed per bucket of dates (store.importTotals). */
+    importTotals(centre: string, starts: readonly string[], to: string) {
+      return store.importTotals(knex, centre, starts, to);
     },
 
     /** For the reports: a page of imported results in (awardedAt, code) order (store.importsPage). */

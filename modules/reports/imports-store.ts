@@ -2,6 +2,7 @@
 import type { Db } from '../../db/transactions';
 import { readExactSum, withExactSums } from '../../db/exact-sum';
 import { listIndex } from '../../db/dialect';
+import { REFERENCE_KINDS } from '../centres/centre-rules';
 import { fenParam, toFen, toInt, toMs, toStr } from '../../db/row';
 
 export interface ImportedResult {
@@ -69,31 +70,39 @@ export async function existingImportCodes(db: Db, codes: string[]): Promise<stri
   return found;
 }
 
-/** One group of a report's sums: the imported results of one bucket and reference kind. */
-export interface ImportTotals {
-  /** The first `keyLength` characters of the award date: YYYY-MM or YYYY. */
-  key: string;
-  referenceKind: string;
+/** The sums of one bucket of a report: the imported results in it, summed in SQL. */
+export interface BucketSums {
   count: number;
   referenceFen: bigint;
   finalFen: bigint;
 }
 
 /**
- * The imported results of one centre with an award date in [from, to] (YYYY-MM-DD, the date as
- * imported), summed in SQL per month (keyLength 7) or year (4) and reference kind: one covering
- * index range (imported_centre_totals_idx), exact integer sums (db/exact-sum.ts).
+ * The imported results of one centre per bucket, bucket i holding the award dates (YYYY-MM-DD, the
+ * date as imported) from starts[i] up to starts[i + 1] (the last up to and including `to`): count,
+ * Σ reference, Σ award amount, and the reference kinds among them. One UNION ALL of a plain
+ * aggregate per bucket, each a covering index range (imported_centre_totals_idx), exact integer
+ * sums (db/exact-sum.ts); each kind one index seek (imported_centre_kind_idx).
  */
-export async function importTotals(db: Db, centre: string, from: string, to: string, keyLength: 4 | 7): Promise<ImportTotals[]> {
-  const rows = await withExactSums(db, (sum) =>
-    db('imported_results')
-      .select(db.raw(`SUBSTR(award_date, 1, ${keyLength}) AS bucket`), 'reference_kind', db.raw('COUNT(*) AS n'), ...sum('reference_price_fen', 'ref'), ...sum('award_amount_fen', 'fin'))
-      .where('centre_code', centre)
-      .where('award_date', '>=', from)
-      .where('award_date', '<=', to)
-      .groupBy('bucket', 'reference_kind'),
-  );
-  return rows.map((r: any) => ({ key: toStr(r.bucket), referenceKind: toStr(r.reference_kind), count: toInt(r.n), referenceFen: readExactSum(r, 'ref'), finalFen: readExactSum(r, 'fin') }));
+export async function importTotals(db: Db, centre: string, starts: readonly string[], to: string): Promise<{ buckets: BucketSums[]; kinds: string[] }> {
+  const rows = await withExactSums(db, (sum) => {
+    const parts = starts.map((from, i) => {
+      const q = db('imported_results')
+        .select(db.raw(`${i} AS bucket`), db.raw('COUNT(*) AS n'), ...sum('reference_price_fen', 'ref'), ...sum('award_amount_fen', 'fin'))
+        .where('centre_code', centre)
+        .where('award_date', '>=', from);
+      return i + 1 < starts.length ? q.where('award_date', '<', starts[i + 1]!) : q.where('award_date', '<=', to);
+    });
+    return parts.length > 1 ? parts[0]!.unionAll(parts.slice(1), false) : parts[0]!;
+  });
+  const buckets = starts.map(() => ({ count: 0, referenceFen: 0n, finalFen: 0n }));
+  for (const r of rows as any[]) buckets[toInt(r.bucket)] = { count: toInt(r.n), referenceFen: readExactSum(r, 'ref'), finalFen: readExactSum(r, 'fin') };
+  const kinds: string[] = [];
+  for (const kind of REFERENCE_KINDS) {
+    const hit = await db('imported_results').first(db.raw('1 AS hit')).where({ centre_code: centre, reference_kind: kind }).where('award_date', '>=', starts[0]!).where('award_date', '<=', to);
+    if (hit) kinds.push(kind);
+  }
+  return { buckets, kinds };
 }
 
 /**

@@ -233,26 +233,21 @@ export function createReportsService(deps: ReportsDeps) {
       const after = q.cursor === undefined ? null : decodeCursor(q.cursor);
       const p = await plan(q);
       const { codes, directionOf, metricOf, buckets } = p;
-      const keyLength = p.buckets.kind === 'month' ? 7 : 4;
-      const bucketOfKey = new Map(buckets.keys.map((k, i) => [k, i]));
 
       // Per centre: the whole period, each bucket, the imported part and the reference kinds.
       const perCentre = new Map<string, { all: Sum; imported: Sum; buckets: Sum[]; kinds: Set<string> }>();
       for (const centre of codes) {
-        const [live, old] = await Promise.all([awards.awardTotals(centre, p.bounds.get(centre)!), imports.importTotals(centre, q.from, q.to, keyLength)]);
-        const mine = { all: zeroSum(), imported: zeroSum(), buckets: buckets.keys.map(zeroSum), kinds: new Set<string>() };
-        for (const t of live) {
-          addTo(mine.all, t);
-          addTo(mine.buckets[t.bucket]!, t);
-          mine.kinds.add(t.referenceKind);
-        }
-        for (const t of old) {
-          addTo(mine.all, t);
-          addTo(mine.imported, t);
-          const b = bucketOfKey.get(t.key);
-          if (b !== undefined) addTo(mine.buckets[b]!, t);
-          mine.kinds.add(t.referenceKind);
-        }
+        const [live, old] = await Promise.all([awards.awardTotals(centre, p.bounds.get(centre)!), imports.importTotals(centre, buckets.starts, q.to)]);
+        const mine = { all: zeroSum(), imported: zeroSum(), buckets: buckets.keys.map(zeroSum), kinds: new Set<string>([...live.kinds, ...old.kinds]) };
+        live.buckets.forEach((b, i) => {
+          addTo(mine.all, b);
+          addTo(mine.buckets[i]!, b);
+        });
+        old.buckets.forEach((b, i) => {
+          addTo(mine.all, b);
+          addTo(mine.imported, b);
+          addTo(mine.buckets[i]!, b);
+        });
         perCentre.set(centre, mine);
       }
 
