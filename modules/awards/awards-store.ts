@@ -129,7 +129,8 @@ export async function awardsPage(db: Db, ranges: ReadonlyArray<{ centre: string;
   if (ranges.length === 0) return [];
   const q = db
     .from(listIndex(db, 'awards', 'awards_list_idx'))
-    .where('awarded_at', '>=', Math.min(...ranges.map((r) => r.from)))
+    // The walk starts at the cursor's instant: the OR below alone would not bound the index range.
+    .where('awarded_at', '>=', Math.max(Math.min(...ranges.map((r) => r.from)), after?.awardedAt ?? Number.MIN_SAFE_INTEGER))
     .where('awarded_at', '<', Math.max(...ranges.map((r) => r.to)))
     .where((w) => {
       for (const r of ranges) w.orWhere((o) => o.where('centre_code', r.centre).where('awarded_at', '>=', r.from).where('awarded_at', '<', r.to));

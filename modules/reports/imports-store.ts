@@ -119,7 +119,8 @@ export async function importsPage(
   if (q.centres.length === 0) return [];
   const query = db
     .from(listIndex(db, 'imported_results', 'imported_list_idx'))
-    .where('awarded_at', '>=', q.lo)
+    // The walk starts at the cursor's instant: the OR below alone would not bound the index range.
+    .where('awarded_at', '>=', Math.max(q.lo, after?.awardedAt ?? Number.MIN_SAFE_INTEGER))
     .where('awarded_at', '<', q.hi)
     .whereIn('centre_code', [...q.centres])
     .where('award_date', '>=', q.from)
