@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { rateReportSchema } from '../formats/rate-report';
-import { once } from 'node:events';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiRegistry } from '../../server/http/route';
@@ -38,7 +37,17 @@ async function sendRatesCsv(reports: ReportsService, q: ReportQuery, res: Respon
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="rates-${q.from}-${q.to}.csv"`);
   const write = async (text: string) => {
-    if (!res.write(text)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (res.write(text)) return;
+    // Wait for the client to take the bytes (or go away), leaving no listener behind.
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
   };
   await write(ratesCsvHead());
   let sections = report.sections;
