@@ -28,6 +28,7 @@ import * as m0023a from './migrations/20261201_0023_a_record-pdfs';
 import * as m0023b from './migrations/20261201_0023_b_record-downloads';
 import * as m0024 from './migrations/20261201_0024_evaluation-exclusions';
 import * as m0025 from './migrations/20261201_0025_sections-browse-indexes';
+import * as m0026 from './migrations/20261201_0026_report-indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -62,6 +63,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261201_0023_b_record-downloads', m0023b],
   ['20261201_0024_evaluation-exclusions', m0024],
   ['20261201_0025_sections-browse-indexes', m0025],
+  ['20261201_0026_report-indexes', m0026],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -169,9 +169,14 @@ export function createAwardsService(deps: AwardsDeps) {
       return a ? awardJson(a) : null;
     },
 
-    /** Awarded sections with an award instant in [from, to), with their final amounts, for the reports. */
-    async listAwarded(range: { from: number; to: number }): Promise<AwardedSection[]> {
-      const rows = await store.awardsBetween(knex, range.from, range.to);
+    /** For the reports: the awards of one centre summed per bucket of award instants (store.awardTotals). */
+    awardTotals(centre: string, bounds: readonly number[]) {
+      return store.awardTotals(knex, centre, bounds);
+    },
+
+    /** For the reports: a page of awarded sections in (awardedAt, code) order, with their final amounts. */
+    async awardedPage(ranges: ReadonlyArray<{ centre: string; from: number; to: number }>, after: store.ListCursor | null, limit: number): Promise<AwardedSection[]> {
+      const rows = await store.awardsPage(knex, ranges, after, limit);
       return rows.map((a) => ({
         centre: a.centre,
         sectionId: a.sectionId,

@@ -18,7 +18,14 @@ const direction = z.enum(['cost', 'revenue']);
 const calendarDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 export const rateReportSchema = z.strictObject({
-  period: z.strictObject({ from: calendarDate, to: calendarDate, by: z.string(), timeZones: z.record(z.string(), z.string()) }),
+  period: z.strictObject({
+    from: calendarDate,
+    to: calendarDate,
+    by: z.string(),
+    timeZones: z.record(z.string(), z.string()),
+    /** What centres[].buckets are: months, or years when the period spans more than 24 months. */
+    buckets: z.enum(['month', 'year']),
+  }),
   /** Present when the report is of one centre. */
   centre: z.string().optional(),
   generatedAt: epochMs,
@@ -28,8 +35,20 @@ export const rateReportSchema = z.strictObject({
     cost: z.strictObject({ centres: z.array(z.string()), metric: z.string(), ...aggregateSchema }),
     revenue: z.strictObject({ centres: z.array(z.string()), metric: z.string(), ...aggregateSchema }),
   }),
-  centres: z.array(z.strictObject({ centre: z.string(), direction, metric: z.string(), ...aggregateSchema, importedSections: z.int().min(0), counts: countsSchema })),
+  centres: z.array(
+    z.strictObject({
+      centre: z.string(),
+      direction,
+      metric: z.string(),
+      ...aggregateSchema,
+      importedSections: z.int().min(0),
+      counts: countsSchema,
+      /** The weighted rate of each month (or year) of the period, for the charts. */
+      buckets: z.array(z.strictObject({ key: z.string(), sections: z.int().min(0), percent: z.string().nullable() })),
+    }),
+  ),
   counts: countsSchema,
+  /** One page of the sections, in order of award instant, then code (imported after live on a tie). */
   sections: z.array(
     z.strictObject({
       centre: z.string(),
@@ -50,6 +69,14 @@ export const rateReportSchema = z.strictObject({
       rate: rateSchema,
     }),
   ),
+  page: z.strictObject({
+    /** The most sections this page holds (?limit=, at most 1000). */
+    limit: z.int().min(1),
+    /** Sections in the whole period (every page). */
+    total: z.int().min(0),
+    /** ?cursor= for the next page; null on the last. */
+    next: z.string().nullable(),
+  }),
   notes: z.record(z.string(), z.string()),
 });
 export type RateReport = z.infer<typeof rateReportSchema>;

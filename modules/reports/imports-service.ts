@@ -229,9 +229,19 @@ export function createImportsService(deps: ImportsDeps) {
       return { import: { id: importId, rows: parsed.length, sha256: csv.sha256, centres: byCentre as Partial<Record<CentreCode, number>> } };
     },
 
-    /** Imported results with awarded_at in [from, to), for the reports. */
-    resultsBetween(from: number, to: number) {
-      return store.resultsBetween(knex, from, to);
+    /** For the reports: one centre's imported results summed per bucket of dates (store.importTotals). */
+    importTotals(centre: string, starts: readonly string[], to: string) {
+      return store.importTotals(knex, centre, starts, to);
+    },
+
+    /** For the reports: a page of imported results in (awardedAt, code) order (store.importsPage). */
+    importedPage(q: Parameters<typeof store.importsPage>[1], after: Parameters<typeof store.importsPage>[2], limit: number) {
+      return store.importsPage(knex, q, after, limit);
+    },
+
+    /** The rows of one import, in file order. */
+    resultsOfImport(importId: string) {
+      return store.resultsOfImport(knex, importId);
     },
   };
 }

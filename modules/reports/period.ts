@@ -34,3 +34,21 @@ export function localMidnight(date: string, timeZone: string): number {
   if (wall - again !== t) t = wall - again; // the offset changed between the guess and the answer
   return t;
 }
+
+export type BucketKind = 'month' | 'year';
+
+/**
+ * The chart buckets of a period: its months when it spans at most 24 of them, otherwise its years.
+ * `starts[i]` is the first date of bucket i inside the period (the first is `from` itself).
+ */
+export function periodBuckets(from: string, to: string): { kind: BucketKind; keys: string[]; starts: string[] } {
+  const [fy, fm] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
+  const [ty, tm] = [Number(to.slice(0, 4)), Number(to.slice(5, 7))];
+  const months = (ty - fy) * 12 + (tm - fm) + 1;
+  const kind: BucketKind = months > 24 ? 'year' : 'month';
+  const keys: string[] = [];
+  if (kind === 'month') for (let i = 0; i < months; i++) keys.push(`${fy + Math.floor((fm - 1 + i) / 12)}-${String(((fm - 1 + i) % 12) + 1).padStart(2, '0')}`);
+  else for (let y = fy; y <= ty; y++) keys.push(String(y).padStart(4, '0'));
+  const starts = keys.map((k, i) => (i === 0 ? from : kind === 'month' ? `${k}-01` : `${k}-01-01`));
+  return { kind, keys, starts };
+}

@@ -50,16 +50,19 @@ export function baseOf(kinds: Iterable<string>): string | string[] | null {
   return distinct.length === 1 ? distinct[0]! : distinct;
 }
 
-export function aggregate(direction: Direction, items: readonly RateInput[]): Aggregate {
-  let referenceTotalFen = 0n;
-  let finalTotalFen = 0n;
-  for (const item of items) {
-    referenceTotalFen += item.referenceFen;
-    finalTotalFen += item.finalFen;
-  }
+/** Sums already made (in SQL): a count, the two totals and the reference kinds seen. */
+export interface Sums {
+  count: number;
+  referenceTotalFen: bigint;
+  finalTotalFen: bigint;
+  kinds: Iterable<string>;
+}
+
+export function aggregateOfSums(direction: Direction, sums: Sums): Aggregate {
+  const { count, referenceTotalFen, finalTotalFen } = sums;
   const numeratorFen = difference(direction, referenceTotalFen, finalTotalFen);
   return {
-    count: items.length,
+    count,
     referenceTotalFen,
     finalTotalFen,
     numeratorFen,
@@ -67,9 +70,19 @@ export function aggregate(direction: Direction, items: readonly RateInput[]): Ag
       percent: percentOf(numeratorFen, referenceTotalFen),
       numerator: formatYuan(numeratorFen),
       denominator: formatYuan(referenceTotalFen),
-      base: baseOf(items.map((i) => i.referenceKind)),
+      base: baseOf(sums.kinds),
     },
   };
+}
+
+export function aggregate(direction: Direction, items: readonly RateInput[]): Aggregate {
+  let referenceTotalFen = 0n;
+  let finalTotalFen = 0n;
+  for (const item of items) {
+    referenceTotalFen += item.referenceFen;
+    finalTotalFen += item.finalFen;
+  }
+  return aggregateOfSums(direction, { count: items.length, referenceTotalFen, finalTotalFen, kinds: items.map((i) => i.referenceKind) });
 }
 
 /** The two lines the unified centre prints for a year (docs/rules.md: 15.17% and 20.73% for 2007). */

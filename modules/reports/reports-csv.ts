@@ -1,6 +1,7 @@
 // The rate report as CSV: one row per section, then per centre, then the two combined sides;
-// amounts in yuan; UTF-8 with a BOM so that Excel shows the Chinese titles.
-import { csvField, toCsv } from './csv';
+// amounts in yuan; UTF-8 with a BOM so that Excel shows the Chinese titles. Written in three
+// parts so that the route can stream the sections page by page.
+import { csvField } from './csv';
 import type { RatesReport } from './reports-service';
 import type { Rate } from './rates';
 
@@ -24,11 +25,19 @@ export const RATES_CSV_COLUMNS = [
 
 const baseText = (base: Rate['base']) => (base === null ? '' : Array.isArray(base) ? base.join('+') : base);
 
-export function ratesCsv(report: RatesReport): string {
-  const rows: string[][] = [[...RATES_CSV_COLUMNS]];
-  const rateCells = (r: Rate) => [csvField(r.percent), csvField(r.numerator), csvField(r.denominator), csvField(baseText(r.base))];
-  for (const s of report.sections) {
-    rows.push([
+const rateCells = (r: Rate) => [csvField(r.percent), csvField(r.numerator), csvField(r.denominator), csvField(baseText(r.base))];
+const line = (cells: string[]) => `${cells.join(',')}\r\n`;
+
+/** The BOM and the header row. */
+export function ratesCsvHead(): string {
+  return `\ufeff${line([...RATES_CSV_COLUMNS])}`;
+}
+
+/** One row per section, for a page of them (written as it comes: the export streams). */
+export function ratesCsvSections(sections: RatesReport['sections']): string {
+  let out = '';
+  for (const s of sections) {
+    out += line([
       'section',
       s.centre,
       csvField(s.code, { text: true }),
@@ -43,14 +52,20 @@ export function ratesCsv(report: RatesReport): string {
       s.bids === null ? '' : String(s.bids),
     ]);
   }
+  return out;
+}
+
+/** The rows per centre, then the two combined sides. */
+export function ratesCsvTail(report: Pick<RatesReport, 'centres' | 'combined'>): string {
+  let out = '';
   for (const c of report.centres) {
-    rows.push(['centre', c.centre, '', '', '', '', c.referenceTotal, c.finalTotal, '', c.metric, ...rateCells(c.rate), '']);
+    out += line(['centre', c.centre, '', '', '', '', c.referenceTotal, c.finalTotal, '', c.metric, ...rateCells(c.rate), '']);
   }
   for (const [name, side] of [
     ['cost', report.combined.cost],
     ['revenue', report.combined.revenue],
   ] as const) {
-    rows.push([`combined_${name}`, side.centres.join('+'), '', '', '', '', side.referenceTotal, side.finalTotal, '', side.metric, ...rateCells(side.rate), '']);
+    out += line([`combined_${name}`, side.centres.join('+'), '', '', '', '', side.referenceTotal, side.finalTotal, '', side.metric, ...rateCells(side.rate), '']);
   }
-  return toCsv(rows);
+  return out;
 }

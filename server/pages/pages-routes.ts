@@ -283,7 +283,8 @@ export function pagesRoutes(deps: PagesDeps): Router {
     let error: string | null = null;
     let status = 200;
     try {
-      report = await services.reports.rates({ from, to });
+      // The page prints the sums and charts, not the sections (the CSV and the API list those).
+      report = await services.reports.rates({ from, to, limit: 1 });
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       status = err.status;

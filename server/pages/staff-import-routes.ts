@@ -4,7 +4,6 @@
 import crypto from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { AppError, forbidden } from '../../modules/core/errors';
-import { MAX_INSTANT } from '../../modules/core/instant';
 import { formatYuan } from '../../modules/core/money';
 import { CENTRE_CODES } from '../../modules/centres/centre-rules';
 import { MAX_IMPORT_BYTES } from '../../modules/reports/reports-routes';
@@ -18,9 +17,6 @@ import { filesOf, multipartForm } from './multipart';
 import { failureOf, seeOther, sendPage } from './respond';
 import { signedIn } from './signed-in';
 import { one, type StaffWorkKit } from './staff-work-routes';
-
-/** Earlier than any award date an import takes (1900-01-01 in any zone). */
-const BEFORE_IMPORTS = Date.UTC(1899, 11, 30);
 
 export function staffImportRoutes(kit: StaffWorkKit): Router {
   const { services, tokens, context } = kit;
@@ -41,20 +37,18 @@ export function staffImportRoutes(kit: StaffWorkKit): Router {
     let imported: ImportPageData['imported'] = null;
     const id = status === 200 ? one(req, 'imported') : undefined;
     if (id) {
-      const rows = (await services.imports.resultsBetween(BEFORE_IMPORTS, MAX_INSTANT)).filter((r) => r.importId === id);
+      const rows = await services.imports.resultsOfImport(id);
       imported = {
         sha256: null,
-        rows: rows
-          .sort((a, b) => a.lineNo - b.lineNo)
-          .map((r) => ({
-            centre: r.centre,
-            code: r.code,
-            title: r.title,
-            referenceKind: r.referenceKind,
-            referencePrice: formatYuan(r.referencePriceFen),
-            awardAmount: formatYuan(r.awardAmountFen),
-            awardDate: r.awardDate,
-          })),
+        rows: rows.map((r) => ({
+          centre: r.centre,
+          code: r.code,
+          title: r.title,
+          referenceKind: r.referenceKind,
+          referencePrice: formatYuan(r.referencePriceFen),
+          awardAmount: formatYuan(r.awardAmountFen),
+          awardDate: r.awardDate,
+        })),
       };
     }
     sendPage(res, status, staffImportPage(c, { form, rowErrors, imported, centreNames: names }));

@@ -1,52 +1,17 @@
 // The rate charts of /reports, drawn on the server as SVG (no script): one bar chart per centre,
 // one bar per month of the period (per year when it is longer than two years), each bar the
-// weighted rate Σ(difference) ÷ Σ(reference) of the sections awarded in it, in decimal.js. The
+// weighted rate Σ(difference) ÷ Σ(reference) of the sections awarded in it (the report's
+// centres[].buckets, summed in SQL by modules/reports/reports-service.ts). The
 // SVG is an image with a title and a description; the table under it gives the same figures.
-import Decimal from 'decimal.js';
 import { html, type SafeHtml } from '../../server/pages/html';
 import type { RateReport } from '../../modules/formats/rate-report';
 import type { Ctx } from './layout';
 import { fill } from './text';
 
-type ReportSection = Pick<RateReport['sections'][number], 'centre' | 'referencePrice' | 'finalAmount' | 'awardDate'>;
+/** YYYY-MM or YYYY, the sections in it and their weighted rate (two decimals, null without sections). */
+export type Bucket = RateReport['centres'][number]['buckets'][number];
 
-export interface Bucket {
-  /** YYYY-MM or YYYY. */
-  key: string;
-  sections: number;
-  /** Percent with two decimals (round half up); null without sections. */
-  percent: string | null;
-}
-
-export type BucketKind = 'month' | 'year';
-
-/** The months (or years) from `from` to `to` (YYYY-MM-DD), each with the centre's weighted rate. */
-export function rateBuckets(from: string, to: string, direction: 'cost' | 'revenue', sections: ReportSection[]): { kind: BucketKind; buckets: Bucket[] } {
-  const [fy, fm] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
-  const [ty, tm] = [Number(to.slice(0, 4)), Number(to.slice(5, 7))];
-  const months = (ty - fy) * 12 + (tm - fm) + 1;
-  const kind: BucketKind = months > 24 ? 'year' : 'month';
-  const keys: string[] = [];
-  if (kind === 'month') for (let i = 0; i < months; i++) keys.push(`${fy + Math.floor((fm - 1 + i) / 12)}-${String(((fm - 1 + i) % 12) + 1).padStart(2, '0')}`);
-  else for (let y = fy; y <= ty; y++) keys.push(String(y));
-  const sums = new Map(keys.map((k) => [k, { n: 0, diff: new Decimal(0), ref: new Decimal(0) }]));
-  for (const s of sections) {
-    const sum = sums.get(kind === 'month' ? s.awardDate.slice(0, 7) : s.awardDate.slice(0, 4));
-    if (!sum) continue;
-    const ref = new Decimal(s.referencePrice);
-    const fin = new Decimal(s.finalAmount);
-    sum.n += 1;
-    sum.ref = sum.ref.plus(ref);
-    sum.diff = sum.diff.plus(direction === 'cost' ? ref.minus(fin) : fin.minus(ref));
-  }
-  return {
-    kind,
-    buckets: keys.map((key) => {
-      const x = sums.get(key)!;
-      return { key, sections: x.n, percent: x.n && !x.ref.isZero() ? x.diff.div(x.ref).times(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2) : null };
-    }),
-  };
-}
+export type BucketKind = RateReport['period']['buckets'];
 
 /** A step of 1, 2 or 5 × 10^k that makes about four gridlines over `span` percent. */
 function niceStep(span: number): number {

@@ -7,14 +7,14 @@ import { html, type SafeHtml } from '../../server/pages/html';
 import { yuan } from './format';
 import { type Ctx, layout } from './layout';
 import { type CentreView, centreName } from './portal-views';
-import { chartDescription, rateBuckets, rateChart } from './rate-chart';
+import { chartDescription, rateChart } from './rate-chart';
 import { fill } from './text';
 
 /** One chart per centre of the report, or its "no data" line. */
 function charts(c: Ctx, centres: CentreView[], r: RatesView): SafeHtml {
   const p = c.s.portal;
   const metric = (m: string) => (m === 'value_added' ? c.s.value_added : c.s.savings);
-  const first = r.centres[0] ? rateBuckets(r.period.from, r.period.to, r.centres[0].direction, []).kind : 'month';
+  const first = r.period.buckets;
   const bucket = first === 'year' ? p.bucketYear : p.bucketMonth;
   return html`<section id="rate-charts"><h2>${p.charts}</h2>
 <p class="sub">${fill(p.chartIntro, { bucket })}</p>
@@ -24,12 +24,8 @@ ${r.centres.map((x) => {
   const id = `chart-${x.centre}`;
   const title = fill(p.chartTitle, { centre: name, metric: c.lang === 'en' ? metric(x.metric).toLowerCase() : metric(x.metric), bucket });
   if (x.sections === 0) return html`<figure class="chart" data-centre="${x.centre}"><figcaption><h3>${title}</h3></figcaption><p class="no-data" id="${id}-none">${p.noData}</p></figure>`;
-  const { kind, buckets } = rateBuckets(
-    r.period.from,
-    r.period.to,
-    x.direction,
-    r.sections.filter((s) => s.centre === x.centre),
-  );
+  const kind = r.period.buckets;
+  const buckets = x.buckets;
   return html`<figure class="chart" data-centre="${x.centre}"><figcaption><h3>${title}</h3></figcaption>
 ${rateChart(c, { id, title, desc: chartDescription(c, r.period.from, r.period.to, buckets), kind, buckets })}
 <details><summary>${fill(p.monthTable, { bucket })}</summary>
@@ -42,7 +38,7 @@ ${rateChart(c, { id, title, desc: chartDescription(c, r.period.from, r.period.to
 }
 
 /** The rate report (formats/rate-report.ts): the parts the page prints. */
-export type RatesView = Pick<RateReport, 'period' | 'headline' | 'headlineZh' | 'combined' | 'centres' | 'sections'>;
+export type RatesView = Pick<RateReport, 'period' | 'headline' | 'headlineZh' | 'combined' | 'centres'>;
 
 export function reportsPage(c: Ctx, d: { centres: CentreView[]; from: string; to: string; report: RatesView | null; error: string | null }): SafeHtml {
   const q = { from: d.from, to: d.to };

@@ -1,6 +1,5 @@
 // PDF layout of the rate report (资金节约率与增值率报告): the headline, the combined and per-centre
 // rates with their exact fractions, a chart per centre over time, and every section behind them.
-import Decimal from 'decimal.js';
 import type { RecordDocument, ChartBar } from '../../modules/records/pdf';
 import type { RatesReport } from '../../modules/reports/reports-service';
 import { both, portalCentreName, type RenderContext, yuanText, zonedTime } from './strings';
@@ -18,6 +17,10 @@ const L = {
   charts: { zh: '各中心资金节约率与增值率走势', en: 'Savings and value-added rates per centre over time' },
   sections: { zh: '标段明细', en: 'Sections' },
   counts: { zh: '数量统计', en: 'Counts' },
+  firstSections: {
+    zh: '下表为 {total} 个标段中按成交时间排列的一页（{n} 个，limit/cursor 翻页）；全部标段见 CSV 导出（format=csv）。',
+    en: 'One page ({n}) of the {total} sections in award order (limit/cursor for the others); the CSV export (format=csv) lists every one.',
+  },
   formula: {
     zh: '资金节约率 = Σ(参考价 − 成交价) ÷ Σ(参考价) × 100%；增值率 = Σ(成交价 − 参考价) ÷ Σ(参考价) × 100%。按分精确求和，保留两位小数（四舍五入）。',
     en: 'Savings rate = Σ(reference − final) ÷ Σ(reference) × 100; value-added rate = Σ(final − reference) ÷ Σ(reference) × 100; summed exactly in fen, two decimals, round half up.',
@@ -27,51 +30,13 @@ const L = {
 const METRIC: Record<string, string> = { savings: '资金节约率 savings rate', value_added: '增值率 value-added rate' };
 const METRIC_ZH: Record<string, string> = { savings: '资金节约率', value_added: '增值率' };
 
-/** Yuan with two decimals ("-12.30") to fen, exactly. */
-function fen(yuan: string): bigint {
-  const negative = yuan.startsWith('-');
-  const [int = '0', frac = ''] = yuan.replace('-', '').split('.');
-  const v = BigInt(int) * 100n + BigInt((frac + '00').slice(0, 2));
-  return negative ? -v : v;
-}
-
 const pct = (r: { percent: string | null }) => (r.percent === null ? '—' : `${r.percent}%`);
 const fraction = (r: { numerator: string; denominator: string }) => `${yuanText(r.numerator)} / ${yuanText(r.denominator)}`;
 
-/** Months of the period when it spans at most two years, otherwise years. */
-function buckets(from: string, to: string): { key: (date: string) => string; labels: string[] } {
-  const [fy, fm] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
-  const [ty, tm] = [Number(to.slice(0, 4)), Number(to.slice(5, 7))];
-  const months = (ty - fy) * 12 + (tm - fm) + 1;
-  if (months <= 24) {
-    const labels: string[] = [];
-    for (let i = 0; i < months; i++) {
-      const y = fy + Math.floor((fm - 1 + i) / 12);
-      const m = ((fm - 1 + i) % 12) + 1;
-      labels.push(`${y}-${String(m).padStart(2, '0')}`);
-    }
-    return { key: (d) => d.slice(0, 7), labels };
-  }
-  const labels: string[] = [];
-  for (let y = fy; y <= ty; y++) labels.push(String(y));
-  return { key: (d) => d.slice(0, 4), labels };
-}
-
-/** The centre's rate per bucket: Σ numerator ÷ Σ denominator of its sections in that bucket. */
+/** The centre's rate per bucket (the report's centres[].buckets, summed in SQL). */
 export function rateSeries(report: RatesReport, centre: string): ChartBar[] {
-  const { key, labels } = buckets(report.period.from, report.period.to);
-  const sums = new Map<string, { num: bigint; den: bigint }>(labels.map((l) => [l, { num: 0n, den: 0n }]));
-  for (const s of report.sections) {
-    if (s.centre !== centre) continue;
-    const b = sums.get(key(s.awardDate));
-    if (!b) continue;
-    b.num += fen(s.rate.numerator);
-    b.den += fen(s.rate.denominator);
-  }
-  return labels.map((label) => {
-    const b = sums.get(label)!;
-    return { label, value: b.den === 0n ? null : new Decimal(b.num.toString()).div(b.den.toString()).mul(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toNumber() };
-  });
+  const c = report.centres.find((x) => x.centre === centre);
+  return (c?.buckets ?? []).map((b) => ({ label: b.key, value: b.percent === null ? null : Number(b.percent) }));
 }
 
 export function rateReportDocument(report: RatesReport, source: string, ctx?: RenderContext): RecordDocument {
@@ -145,6 +110,15 @@ export function rateReportDocument(report: RatesReport, source: string, ctx?: Re
         bars: rateSeries(report, c.centre),
       })),
       { kind: 'heading', text: both(L.sections) },
+      ...(report.page.next === null
+        ? []
+        : [
+            {
+              kind: 'paragraph' as const,
+              text: `${L.firstSections.zh.replace('{n}', String(report.sections.length)).replace('{total}', String(report.page.total))}\n${L.firstSections.en.replace('{n}', String(report.sections.length)).replace('{total}', String(report.page.total))}`,
+              size: 8,
+            },
+          ]),
       {
         kind: 'table',
         size: 7.5,
