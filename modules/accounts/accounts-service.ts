@@ -151,9 +151,11 @@ export function createAccountsService(deps: {
 
     async actorForToken(token: string): Promise<Actor | null> {
       if (!token.startsWith(TOKEN_PREFIX)) return null;
-      const row = await store.findTokenByHash(knex, hashToken(token));
-      if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= clock.now())) return null;
-      return this.actorById(row.userId);
+      const found = await store.findTokenUser(knex, hashToken(token));
+      if (!found) return null;
+      const { token: row, user } = found;
+      if (row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= clock.now())) return null;
+      return user.disabled ? null : toActor(user);
     },
 
     async recordLogin(ctx: RequestContext, method: 'password'): Promise<void> {

@@ -42,11 +42,32 @@ async function centresOf(db: Db, userIds: string[]): Promise<Map<string, string[
   return map;
 }
 
-export async function findUser(db: Db, where: { id?: string; username?: string }): Promise<UserRow | null> {
-  const r = await db('users').where(where).first();
-  if (!r) return null;
+/**
+ * The centres of one user row. Only operators act for centres (the service refuses centres for any
+ * other role, and a role never changes), so the others cost no second query.
+ */
+async function withCentres(db: Db, r: any): Promise<UserRow> {
+  if (toStr(r.role) !== 'operator') return mapUser(r, []);
   const centres = await centresOf(db, [r.id]);
   return mapUser(r, centres.get(r.id) ?? []);
+}
+
+export async function findUser(db: Db, where: { id?: string; username?: string }): Promise<UserRow | null> {
+  const r = await db('users').where(where).first();
+  return r ? withCentres(db, r) : null;
+}
+
+/**
+ * The API token with this hash and the account it belongs to, in one query: every bearer-token
+ * request asks this first.
+ */
+export async function findTokenUser(db: Db, tokenHash: string): Promise<{ token: Pick<TokenRow, 'expiresAt' | 'revokedAt'>; user: UserRow } | null> {
+  const r = await db('api_tokens')
+    .join('users', 'users.id', 'api_tokens.user_id')
+    .where('api_tokens.token_hash', tokenHash)
+    .first('users.*', 'api_tokens.expires_at as token_expires_at', 'api_tokens.revoked_at as token_revoked_at');
+  if (!r) return null;
+  return { token: { expiresAt: toMsOrNull(r.token_expires_at), revokedAt: toMsOrNull(r.token_revoked_at) }, user: await withCentres(db, r) };
 }
 
 export async function listUsers(db: Db, filter: { orgId?: string } = {}): Promise<UserRow[]> {
@@ -122,11 +143,6 @@ export async function insertToken(db: Db, t: TokenRow & { tokenHash: string }): 
     expires_at: t.expiresAt,
     revoked_at: null,
   });
-}
-
-export async function findTokenByHash(db: Db, tokenHash: string): Promise<TokenRow | null> {
-  const r = await db('api_tokens').where({ token_hash: tokenHash }).first();
-  return r ? mapToken(r) : null;
 }
 
 export async function listTokens(db: Db, userId: string): Promise<TokenRow[]> {

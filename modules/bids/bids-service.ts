@@ -27,13 +27,13 @@ import * as store from './bids-store';
 /** The stored status of a version as the bidder's overview names it. */
 const VERSION_STATUS = { active: 'current', superseded: 'replaced', withdrawn: 'withdrawn' } as const satisfies Record<store.BidStatus, MyBids['sections'][number]['versions'][number]['status']>;
 
-/** What bids needs of the PKI: the certificate behind a fingerprint, checked at a given instant. */
+/** What the PKI answers about a certificate checked for a use at an instant. */
+type CheckedCertificate = { fingerprint: string; userId: string | null; orgId: string | null; publicKey: crypto.KeyObject };
+
+/** What bids needs of the PKI: a certificate sent along, or the registered one behind a fingerprint, checked at a given instant. */
 export interface CertificateChecker {
-  getByFingerprint(fingerprint: string): Promise<{ pem: string } | null>;
-  checkCertificate(
-    pemOrDer: string | Buffer,
-    options: { at: number; usage: 'signing' | 'encryption' },
-  ): Promise<{ fingerprint: string; userId: string | null; orgId: string | null; publicKey: crypto.KeyObject }>;
+  checkRegisteredCertificate(fingerprint: string, options: { at: number; usage: 'signing' | 'encryption' }): Promise<CheckedCertificate | null>;
+  checkCertificate(pemOrDer: string | Buffer, options: { at: number; usage: 'signing' | 'encryption' }): Promise<CheckedCertificate>;
 }
 
 /** What bids needs of custody: the recipient every bid of a section must be sealed to. */
@@ -100,7 +100,10 @@ export function createBidsService(deps: BidsDeps) {
   const { knex, clock, audit, inTransaction, pki, custody, sections, orgs, blobs } = deps;
 
   async function buildReceipt(bid: store.BidRow, kind: 'submission' | 'withdrawal', promise: LogPromise): Promise<Receipt> {
-    const section = (await sections.biddingFacts(bid.sectionId))!;
+    return receiptOf((await sections.biddingFacts(bid.sectionId))!, bid, kind, promise);
+  }
+
+  function receiptOf(section: { id: string; code: string }, bid: Omit<store.BidRow, 'receipt'>, kind: 'submission' | 'withdrawal', promise: LogPromise): Receipt {
     return signReceipt(
       {
         format: RECEIPT_FORMAT,
@@ -158,10 +161,11 @@ export function createBidsService(deps: BidsDeps) {
       if (!recipient || manifest.recipient !== recipient) {
         throw refuse(422, 'wrong_recipient', `The bid is sealed to ${manifest.recipient}, but this section's opening recipient is ${recipient}; seal it again to the published recipient.`);
       }
-      const certPem = headers.certificate ? Buffer.from(headers.certificate, 'base64') : (await pki.getByFingerprint(manifest.certificate))?.pem;
-      if (!certPem)
+      // The certificate is read from the register once and parsed once: checked there for this use now.
+      const certAt = { at: clock.now(), usage: 'signing' as const };
+      const cert = headers.certificate ? await pki.checkCertificate(Buffer.from(headers.certificate, 'base64'), certAt) : await pki.checkRegisteredCertificate(manifest.certificate, certAt);
+      if (!cert)
         throw refuse(422, 'certificate_unknown', 'The certificate named in the manifest is not known here; request one with "etender cert request", or send it in the Etender-Certificate header.');
-      const cert = await pki.checkCertificate(certPem, { at: clock.now(), usage: 'signing' });
       if (cert.fingerprint !== manifest.certificate) throw refuse(422, 'certificate_mismatch', 'The certificate sent is not the one the manifest names.');
       if (cert.orgId !== actor.orgId) throw refuse(422, 'certificate_not_yours', "The manifest is signed with another bidder's certificate; sign it with your own representative's key.");
       if (!verifyManifestSignature(bytes, headers.signature ?? '', cert.publicKey)) {
@@ -196,12 +200,14 @@ export function createBidsService(deps: BidsDeps) {
       await commitOrDiscard(staged);
 
       const bidId = newId();
-      let promise: LogPromise;
+      let receipt: Receipt;
       try {
-        promise = await inTransaction(async (tx) => {
+        receipt = await inTransaction(async (tx) => {
           if (!(await tx.sections.lockForBid(sectionId, receivedAt))) throw deadlinePassed(deadline);
-          const previous = await store.activeBid(tx.db, sectionId, actor.orgId!);
-          const version = await store.nextVersion(tx.db, sectionId, actor.orgId!);
+          // One read: this bidder's versions (the one that counts, the next number) and other
+          // bidders' bids with the same ciphertext. The section's lock above orders this
+          // transaction against every other bid for the section, so nothing changes in between.
+          const { previous, version, twins } = await store.submissionFacts(tx.db, sectionId, actor.orgId!, staged.sha256);
           if (previous && !(await store.retire(tx.db, previous.id, 'superseded', receivedAt))) {
             throw conflict('Your previous bid was replaced or withdrawn by another request at the same time; reload and try again.');
           }
@@ -219,7 +225,7 @@ export function createBidsService(deps: BidsDeps) {
             sectionId,
             receivedAt,
           );
-          await store.insertBid(tx.db, {
+          const row: Omit<store.BidRow, 'receipt'> = {
             id: bidId,
             sectionId,
             orgId: actor.orgId!,
@@ -235,9 +241,13 @@ export function createBidsService(deps: BidsDeps) {
             signature: headers.signature!,
             certificateFingerprint: cert.fingerprint,
             receivedAt,
+            withdrawnAt: null,
             auditIdx: null,
-          });
-          const twins = await store.sameCiphertextFromOthers(tx.db, sectionId, actor.orgId!, staged.sha256);
+          };
+          // Signed from the row as it is stored, and stored with it: the receipt is there the
+          // moment the bid is, with no second write (and no reading back what was just written).
+          const signed = receiptOf(section, row, 'submission', promised);
+          await store.insertBid(tx.db, row, JSON.stringify(signed));
           if (twins.length) {
             await store.insertSignal(tx.db, {
               id: newId(),
@@ -247,7 +257,7 @@ export function createBidsService(deps: BidsDeps) {
               createdAt: receivedAt,
             });
           }
-          return promised;
+          return signed;
         });
       } catch (err) {
         if (isUniqueViolation(err)) {
@@ -256,9 +266,6 @@ export function createBidsService(deps: BidsDeps) {
         }
         throw err;
       }
-      const bid = (await store.findBid(knex, bidId))!;
-      const receipt = await buildReceipt(bid, 'submission', promise);
-      await store.saveReceipt(knex, bidId, JSON.stringify(receipt));
       return receipt;
     },
 

@@ -50,7 +50,8 @@ const map = (r: any): BidRow => ({
 
 export const activeKey = (sectionId: string, orgId: string) => `${sectionId}:${orgId}`;
 
-export async function insertBid(db: Db, b: Omit<BidRow, 'receipt' | 'withdrawnAt'>): Promise<void> {
+/** A new version; `receipt` (its signed receipt's JSON) may be stored with it. */
+export async function insertBid(db: Db, b: Omit<BidRow, 'receipt' | 'withdrawnAt'>, receipt: string | null = null): Promise<void> {
   await db('bids').insert({
     id: b.id,
     section_id: b.sectionId,
@@ -70,19 +71,12 @@ export async function insertBid(db: Db, b: Omit<BidRow, 'receipt' | 'withdrawnAt
     received_at: b.receivedAt,
     withdrawn_at: null,
     audit_idx: b.auditIdx,
-    receipt: null,
+    receipt,
   });
 }
 
 export async function findBid(db: Db, id: string): Promise<BidRow | null> {
   const r = await db('bids').where({ id }).first();
-  return r ? map(r) : null;
-}
-
-export async function activeBid(db: Db, sectionId: string, orgId: string): Promise<BidRow | null> {
-  const r = await db('bids')
-    .where({ active_key: activeKey(sectionId, orgId) })
-    .first();
   return r ? map(r) : null;
 }
 
@@ -108,11 +102,6 @@ export async function bidsOfOrgEverywhere(db: Db, orgId: string): Promise<BidRow
   ).map(map);
 }
 
-export async function nextVersion(db: Db, sectionId: string, orgId: string): Promise<number> {
-  const r = await db('bids').where({ section_id: sectionId, org_id: orgId }).max({ n: 'version' }).first();
-  return (r?.n === null || r?.n === undefined ? 0 : toInt(r.n)) + 1;
-}
-
 /** Guarded: only the version that currently counts can be superseded or withdrawn. */
 export async function retire(db: Db, id: string, to: 'superseded' | 'withdrawn', now: number): Promise<boolean> {
   const n = await db('bids')
@@ -126,8 +115,33 @@ export async function replayOf(db: Db, nonce: string, manifestSha256: string): P
   return !!r;
 }
 
-export async function sameCiphertextFromOthers(db: Db, sectionId: string, orgId: string, sha256: string): Promise<BidRow[]> {
-  return (await db('bids').where({ section_id: sectionId, ciphertext_sha256: sha256 }).whereNot({ org_id: orgId })).map(map);
+/**
+ * For a new submission, in one statement: the organisation's version that counts now (if any), the
+ * number of its next version, and other organisations' bids in the section with the same ciphertext.
+ */
+export async function submissionFacts(
+  db: Db,
+  sectionId: string,
+  orgId: string,
+  sha256: string,
+): Promise<{ previous: { id: string } | null; version: number; twins: Array<{ id: string; orgId: string }> }> {
+  const cols = ['id', 'org_id', 'version', 'status'];
+  const rows: any[] = await db('bids')
+    .select(cols)
+    .where({ section_id: sectionId, org_id: orgId })
+    .unionAll((u) => u.select(cols).from('bids').where({ section_id: sectionId, ciphertext_sha256: sha256 }).whereNot({ org_id: orgId }));
+  let previous: { id: string } | null = null;
+  let version = 0;
+  const twins: Array<{ id: string; orgId: string }> = [];
+  for (const r of rows) {
+    if (toStr(r.org_id) !== orgId) {
+      twins.push({ id: toStr(r.id), orgId: toStr(r.org_id) });
+      continue;
+    }
+    version = Math.max(version, toInt(r.version));
+    if (toStr(r.status) === 'active') previous = { id: toStr(r.id) };
+  }
+  return { previous, version: version + 1, twins };
 }
 
 export async function saveReceipt(db: Db, id: string, receipt: string): Promise<void> {

@@ -114,6 +114,15 @@ export function createPkiService(deps: PkiDeps) {
       return store.newestValidCertificate(knex, userId, usage, at);
     },
 
+    /**
+     * The registered certificate behind a fingerprint, checked for `usage` at `at` as
+     * `checkCertificate` does (one read of the register); null when no certificate has it.
+     */
+    async checkRegisteredCertificate(fingerprint: string, opts: { at: number; usage: CertificateUsage }): Promise<VerifiedCertificate | null> {
+      const fp = normaliseFingerprint(fingerprint);
+      return FINGERPRINT.test(fp) ? check.checkRegistered(fp, opts) : null;
+    },
+
     async getByFingerprint(fingerprint: string): Promise<store.CertificateRecord | null> {
       const fp = normaliseFingerprint(fingerprint);
       return FINGERPRINT.test(fp) ? store.findCertificate(knex, fp) : null;

@@ -48,8 +48,7 @@ export interface RenderedPdf {
   sha256: string;
 }
 
-/** The layout version: stored PDFs are keyed by it too, so that a changed layout renders records anew. */
-export const PDF_LAYOUT = 2;
+export { PDF_LAYOUT } from './pdf-layout';
 
 const PAGE = { width: 595.28, height: 841.89, margin: 50, top: 64, bottom: 64 };
 const FONT = 'cjk';

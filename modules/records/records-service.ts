@@ -21,7 +21,7 @@ import { parseOpeningRecord } from '../formats/opening-record';
 import type { OpeningRecordJson } from '../../templates/records/opening-record';
 import { canonicalDigest, canonicalWithRecord } from './digest';
 import { buildDossier, type Dossier, type DossierLog, type DossierSection, type SectionBidRef } from './dossier';
-import { PDF_LAYOUT } from './pdf';
+import { PDF_LAYOUT } from './pdf-layout';
 import { workerRenderer, type PdfRenderer } from './pdf-renderer';
 import type { RecordKind, RenderJob } from './record-documents';
 import type { RenderContext } from '../../templates/records/strings';

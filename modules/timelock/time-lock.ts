@@ -2,8 +2,13 @@
 // project's own `tlock-js`. The output is an age file whose only stanza is `tlock <round> <chain>`:
 // before that round's beacon exists nobody can decrypt it; after, anyone can, with tlock-js, the Go
 // `tle` tool or this code.
-import { timelockDecrypt, timelockEncrypt, type ChainClient } from 'tlock-js';
+import type { ChainClient } from 'tlock-js';
 import type { Beacon, BeaconMiss, BeaconSource } from './beacon';
+
+// tlock-js (with its BLS12-381 code, about 10 MiB of a running process) loads on the first time-lock
+// operation, at a publication or an opening, not when the server starts (idle RSS, issue 12).
+let tlock: Promise<typeof import('tlock-js')> | undefined;
+const tlockJs = () => (tlock ??= import('tlock-js'));
 
 // tlock-js prints every beacon it fetches with console.log. Beacons are public, but the line is
 // noise in a structured log: drop exactly that line, nothing else.
@@ -53,6 +58,7 @@ function chainClient(source: BeaconSource, fetched: Beacon | null): ChainClient 
 
 /** Encrypts `payload` to `round` of the source's chain. Needs only the pinned parameters, no network. */
 export async function timeLockEncrypt(source: BeaconSource, round: number, payload: Uint8Array): Promise<string> {
+  const { timelockEncrypt } = await tlockJs();
   return timelockEncrypt(round, Buffer.from(payload) as never, chainClient(source, null));
 }
 
@@ -66,6 +72,7 @@ export async function timeLockDecrypt(source: BeaconSource, armored: string): Pr
   if (target.chainHash !== source.info.hash) return { status: 'invalid', message: `time-locked to chain ${target.chainHash}, not the configured ${source.info.hash}` };
   const beacon = await source.beacon(target.round);
   if ('status' in beacon) return beacon;
+  const { timelockDecrypt } = await tlockJs();
   try {
     const plaintext = await timelockDecrypt(armored, chainClient(source, beacon));
     return { status: 'opened', plaintext: new Uint8Array(plaintext) };

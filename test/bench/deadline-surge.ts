@@ -30,13 +30,12 @@
 //   BENCH_SURGE_BIDDERS=500   bidders (default 500)
 //   BENCH_SURGE_KB=100        bid size in KB (default 100)
 //   BENCH_SURGE_CPU_PROF=dir  the server writes a V8 CPU profile (--cpu-prof) into dir when it stops
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openDatabase, type Database } from '../../db/connection';
 import { migrateLatest } from '../../db/migrate';
 import { sealBid } from '../../modules/bids/bid-package';
@@ -51,15 +50,15 @@ import { buildServices } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createMysqlDatabase } from '../support/test-db';
-import { listeningPort, start, stop, type Started } from '../support/server-process';
-import { MiB, benchServer, benchTempDir, failed, fmtMiB, fmtMs, isMain, onInterrupt, printResult, progress, recordChild, removeDir, sweepStale, type BenchResult } from './report';
+import { stop, type Started } from '../support/server-process';
+import { MiB, benchServer, benchTempDir, failed, fmtMiB, fmtMs, isMain, onInterrupt, printResult, progress, removeDir, sweepStale, type BenchResult } from './report';
+import { RSS_SAMPLE_MS, type RssPeak, killChildren, sampleRss, startBenchServer, startHelper, stopChild } from './server';
 
 /** The platform must reach at least this share of the floor's throughput (issue 12: ≥ 50 %). */
 export const SURGE_THROUGHPUT_SHARE = 0.5;
 /** Issue 12's goal for the idle RSS of the server. */
 export const IDLE_RSS_GOAL_BYTES = 120 * MiB;
 const CONNECTIONS = 100;
-const SAMPLE_MS = 50;
 /** The section's deadline, after the set-up: the surge must start well before it. */
 const SURGE_DEADLINE_MS = 90_000;
 const MIN_MARGIN_MS = 45_000;
@@ -69,22 +68,6 @@ function envInt(name: string, fallback: number, min: number, max: number): numbe
   if (!raw) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`${name} must be a whole number from ${min} to ${max}; got "${raw}"`);
   return Number(raw);
-}
-
-function procField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-  if (!m) throw new Error(`/proc/${pid}/status has no ${field}`);
-  return Number(m[1]) * 1024;
-}
-
-function resetPeak(pid: number): boolean {
-  try {
-    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,27 +169,6 @@ process.stdin.on('close', () => process.exit(0));
 process.stdin.resume();
 `;
 
-async function startFloor(dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-e', FLOOR_SERVER, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const m = out.match(/floor listening (\d+)/);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the floor server exited (${code}) before listening`)));
-  });
-  return { child, port };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Set-up through the services.
 
@@ -267,14 +229,7 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
   let db: Database | undefined;
   let dropDatabase: (() => Promise<void>) | undefined;
   const forget = onInterrupt(async () => {
-    const gone = [server?.child, floor]
-      .filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null)
-      .map((c) => {
-        const exited = new Promise((resolve) => c.once('exit', resolve));
-        c.kill('SIGKILL');
-        return exited;
-      });
-    await Promise.all(gone);
+    await killChildren([server?.child, floor]);
     await db?.close();
     await dropDatabase?.();
     await removeDir(work);
@@ -388,40 +343,26 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
     const bodyBytes = uploads.reduce((n, u) => n + u.body.length, 0);
 
     // The platform.
-    const which = benchServer();
-    progress(`surge: starting the server (${which.label}, ${engine})`);
-    // BENCH_SURGE_CPU_PROF=dir: the server writes a V8 CPU profile there when it stops (--cpu-prof is
-    // not allowed in NODE_OPTIONS, so a preloaded module runs the inspector's profiler).
+    progress(`surge: starting the server (${benchServer().label}, ${engine})`);
+    // BENCH_SURGE_CPU_PROF=dir: the server writes a V8 CPU profile there when it stops.
     const profDir = process.env.BENCH_SURGE_CPU_PROF ? path.resolve(process.env.BENCH_SURGE_CPU_PROF) : undefined;
-    const preload = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'cpu-profile-preload.mjs')).href;
-    const nodeOptions = profDir ? `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim() : process.env.NODE_OPTIONS;
-    server = start({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SCHEDULER_INTERVAL_MS: '1000', NODE_OPTIONS: nodeOptions, ETENDER_CPU_PROFILE_DIR: profDir }, which.options);
-    const base = `http://127.0.0.1:${await listeningPort(server)}`;
-    const pid = server.child.pid!;
-    recordChild(dataDir, pid);
-    await new Promise((r) => setTimeout(r, 1000));
-    const idleRss = procField(pid, 'VmRSS');
+    const started = await startBenchServer({ ...env, SCHEDULER_INTERVAL_MS: '1000' }, { cpuProfileDir: profDir, onStarted: (s) => (server = s) });
+    server = started.server;
+    const { base, pid, idleRss } = started;
     const margin = deadline - Date.now();
     if (margin < MIN_MARGIN_MS) throw new Error(`the set-up left only ${(margin / 1000).toFixed(0)} s before the deadline; the surge needs ${MIN_MARGIN_MS / 1000} s`);
 
     progress(`surge: ${bidders} submissions, ${CONNECTIONS} connections, ${(margin / 1000).toFixed(0)} s before the deadline`);
-    const hwmReset = resetPeak(pid);
-    let peak = procField(pid, 'VmRSS');
-    const timer = setInterval(() => {
-      try {
-        peak = Math.max(peak, procField(pid, 'VmRSS'));
-      } catch {
-        /* gone: the answers say so */
-      }
-    }, SAMPLE_MS);
+    const sampled = sampleRss(pid);
     let platform: Run;
+    let rss: RssPeak;
     try {
       platform = await surge(base, uploads, 201);
     } finally {
-      clearInterval(timer);
+      rss = sampled();
     }
-    peak = Math.max(peak, procField(pid, 'VmRSS'));
-    if (hwmReset) peak = Math.max(peak, procField(pid, 'VmHWM'));
+    const peak = rss.peak;
+    const hwmReset = rss.hwmReset;
     const keysReply = await fetch(`${base}/api/pki/keys`);
     const published = (await keysReply.json()) as PublishedKeys;
     await stop(server);
@@ -449,10 +390,10 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
     if (counted !== bidders) result.errors.push(`the section holds ${counted} active bids, not ${bidders}`);
 
     // The floor, with the same client and the same bodies.
-    const started = await startFloor(floorDir);
-    floor = started.child;
+    const floorStarted = await startHelper(FLOOR_SERVER, [floorDir], 'floor listening');
+    floor = floorStarted.child;
     progress('surge: the same uploads to the bare node:http floor (stream to disk, SHA-256, fsync)');
-    const bare = await surge(`http://127.0.0.1:${started.port}`, uploads, 201);
+    const bare = await surge(`http://127.0.0.1:${floorStarted.port}`, uploads, 201);
     await stopChild(floor);
     floor = undefined;
     const floorWrong = bare.answers.filter((a, i) => a.status !== 201 || JSON.parse(a.body).sha256 !== crypto.createHash('sha256').update(uploads[i]!.body).digest('hex')).length;
@@ -484,12 +425,12 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
       { bench, metric: 'server peak RSS in surge', floor: fmtMiB(idleRss), measured: fmtMiB(peak), ratio: peak / idleRss, bound: null, boundText: '—' },
     );
     result.notes.push(
-      `${engine}; server: ${which.label}, pid ${pid}; ${bidders} approved bidders, each its own organisation, token and RSA-2048 signing certificate (set up through the services in ${setupSeconds.toFixed(0)} s).`,
+      `${engine}; server: ${started.label}, pid ${pid}; ${bidders} approved bidders, each its own organisation, token and RSA-2048 signing certificate (set up through the services in ${setupSeconds.toFixed(0)} s).`,
       `${bidders} real sealed bids (age to the section's recipient), ${(bodyBytes / bidders).toFixed(0)} bytes on average, ${fmtMiB(bodyBytes)} in all; one keep-alive http.Agent, maxSockets ${CONNECTIONS}, all requests started at once.`,
       `Platform: ${platform.seconds.toFixed(2)} s, ${platform.perSecond.toFixed(0)} submissions/s (${(platform.perSecond / bare.perSecond) >= SURGE_THROUGHPUT_SHARE ? 'meets' : 'misses'} the goal: ${(share * 100).toFixed(0)} % of the floor), p50 ${fmtMs(platform.p50)}, p99 ${fmtMs(platform.p99)}, max ${fmtMs(platform.max)}, ${platform.errors} errors.`,
       `Floor (bare node:http, each body streamed to its own file with SHA-256 and fsync): ${bare.seconds.toFixed(2)} s, ${bare.perSecond.toFixed(0)}/s, p50 ${fmtMs(bare.p50)}, p99 ${fmtMs(bare.p99)}, max ${fmtMs(bare.max)}.`,
       `Receipts verified offline (verifyReceipt: receipt signature, the log's signed promise, the file's digest): ${verified} of ${bidders}; active bids in the section: ${counted}.`,
-      `Server RSS: idle ${fmtMiB(idleRss)} (goal < ${fmtMiB(IDLE_RSS_GOAL_BYTES)}), peak during the surge ${fmtMiB(peak)} (VmRSS every ${SAMPLE_MS} ms${hwmReset ? ' and VmHWM' : ''}).`,
+      `Server RSS: idle ${fmtMiB(idleRss)} (goal < ${fmtMiB(IDLE_RSS_GOAL_BYTES)}), peak during the surge ${fmtMiB(peak)} (VmRSS every ${RSS_SAMPLE_MS} ms${hwmReset ? ' and VmHWM' : ''}).`,
       `Took ${((Date.now() - startedAt) / 1000).toFixed(0)} s.`,
     );
   } finally {

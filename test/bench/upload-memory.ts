@@ -20,7 +20,7 @@
 //
 // Everything is on 127.0.0.1. Temporary files (the 1 GiB file, the server's data directory with
 // its stored copy) and the child processes are removed in all cases, also on Ctrl-C.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -29,38 +29,18 @@ import { apiUpload } from '../../modules/bids/api-client';
 import { sealBid } from '../../modules/bids/bid-package';
 import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest } from '../../modules/bids/manifest';
 import { createCsr } from '../../modules/pki/client-keys';
-import { demoAccounts, listeningPort, start, stop, type Started } from '../support/server-process';
-import { MiB, benchServer, benchTempDir, failed, fmtMiB, fmtSize, isMain, onInterrupt, printResult, progress, recordChild, removeDir, sweepStale, type BenchResult } from './report';
+import { demoAccounts, stop, type Started } from '../support/server-process';
+import { MiB, benchServer, benchTempDir, failed, fmtMiB, fmtSize, isMain, onInterrupt, printResult, progress, removeDir, sweepStale, type BenchResult } from './report';
+import { RSS_SAMPLE_MS, type RssPeak, killChildren, sampleRss, startBenchServer, startHelper, stopChild } from './server';
 
 export const RSS_GROWTH_BOUND_BYTES = 64 * MiB;
 const FLOOR_BYTES = 16 * MiB;
-const SAMPLE_MS = 50;
 
 function bigBytes(): number {
   const raw = process.env.BENCH_UPLOAD_MIB;
   if (!raw) return 1024 * MiB;
   if (!/^\d+$/.test(raw) || Number(raw) < 64 || Number(raw) > 8192) throw new Error(`BENCH_UPLOAD_MIB must be a whole number from 64 to 8192; got "${raw}"`);
   return Number(raw) * MiB;
-}
-
-// ---------------------------------------------------------------------------------------------
-// /proc
-
-function procField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-  if (!m) throw new Error(`/proc/${pid}/status has no ${field}`);
-  return Number(m[1]) * 1024;
-}
-
-/** Resets the peak (VmHWM) to the current RSS; false when the kernel does not allow it. */
-function resetPeak(pid: number): boolean {
-  try {
-    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -111,27 +91,6 @@ server.listen(0, '127.0.0.1', () => process.stdout.write('sink listening ' + ser
 process.stdin.on('close', () => process.exit(0));
 process.stdin.resume();
 `;
-
-async function startSink(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-e', SINK], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const m = out.match(/sink listening (\d+)/);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the HTTP sink exited (${code}) before listening`)));
-  });
-  return { child, port };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Sealed files
@@ -198,38 +157,24 @@ export async function runUploadMemory(): Promise<BenchResult> {
   const forget = onInterrupt(async () => {
     // Kill the children and wait until they are gone, so that nothing writes into the
     // directories while they are removed.
-    const gone = [server?.child, sink]
-      .filter((c): c is ChildProcess => !!c && c.exitCode === null && c.signalCode === null)
-      .map((c) => {
-        const exited = new Promise((resolve) => c.once('exit', resolve));
-        c.kill('SIGKILL');
-        return exited;
-      });
-    await Promise.all(gone);
+    await killChildren([server?.child, sink]);
     await removeDir(work);
     await removeDir(dataDir);
   });
 
   try {
-    const which = benchServer();
-    progress(`upload: starting the server (${which.label}, SQLite, demo data)`);
-    server = start(
+    progress(`upload: starting the server (${benchServer().label}, SQLite, demo data)`);
+    // Idle: started, migrated and seeded, not yet asked anything (after a settling pause).
+    const started = await startBenchServer(
       {
         DATA_DIR: dataDir,
         CERTS_DIR: path.join(dataDir, 'certs'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
         MAX_BID_BYTES: String(big + 64 * MiB),
       },
-      which.options,
+      { onStarted: (s) => (server = s) },
     );
-    const base = `http://127.0.0.1:${await listeningPort(server)}`;
-    const pid = server.child.pid!;
-    recordChild(dataDir, pid);
-    // Idle: started, migrated and seeded, not yet asked anything (after the same settling pause as an upload's baseline).
-    await new Promise((r) => setTimeout(r, 1000));
-    const idleRss = procField(pid, 'VmRSS');
+    server = started.server;
+    const { base, pid, idleRss } = started;
 
     // The demo bidder: session → API token.
     const bidder = demoAccounts(server.stdout()).get('bidder-a');
@@ -297,34 +242,21 @@ export async function runUploadMemory(): Promise<BenchResult> {
         const headers = { 'etender-manifest': canonicalBytes(manifest).toString('base64'), 'etender-signature': signManifest(manifest, privateKey) };
         // Let the server settle (timers, GC after the previous upload) before the baseline.
         await new Promise((r) => setTimeout(r, 1000));
-        const rssBefore = procField(pid, 'VmRSS');
-        const hwmReset = resetPeak(pid);
-        let peak = rssBefore;
-        let samples = 0;
-        const sample = () => {
-          try {
-            peak = Math.max(peak, procField(pid, 'VmRSS'));
-            samples++;
-          } catch {
-            /* the process is gone: reported by the upload */
-          }
-        };
-        const timer = setInterval(sample, SAMPLE_MS);
+        const sampled = sampleRss(pid);
         progress(`upload: sending the ${fmtSize(size)} bid`);
         const t0 = process.hrtime.bigint();
         let receipt: any;
+        let rss: RssPeak;
         try {
           receipt = (await apiUpload<{ receipt: any }>({ baseUrl: base, token }, `api/sections/${section!.id}/bids`, file, headers)).receipt;
         } finally {
-          clearInterval(timer);
+          rss = sampled();
         }
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        sample();
-        if (hwmReset) peak = Math.max(peak, procField(pid, 'VmHWM'));
         if (receipt?.bid?.size !== size || receipt?.bid?.ciphertextSha256 !== digest.sha256) {
           throw new Error(`the ${label} receipt does not name the uploaded file: ${JSON.stringify(receipt?.bid)}`);
         }
-        return { label, size, seconds, mibPerSecond: size / MiB / seconds, rssBefore, peak, samples, hwmReset };
+        return { label, size, seconds, mibPerSecond: size / MiB / seconds, rssBefore: rss.before, peak: rss.peak, samples: rss.samples, hwmReset: rss.hwmReset };
       } finally {
         if (label !== 'big') await fs.promises.rm(file, { force: true });
       }
@@ -336,11 +268,11 @@ export async function runUploadMemory(): Promise<BenchResult> {
 
     // The same big file through the same client to a server that only discards it.
     const bigFile = path.join(work, 'big.age');
-    const started = await startSink();
-    sink = started.child;
+    const sinkStarted = await startHelper(SINK, [], 'sink listening');
+    sink = sinkStarted.child;
     progress(`upload: sending the ${fmtSize(big)} file to the plain HTTP sink`);
     const t0 = process.hrtime.bigint();
-    const echoed = await apiUpload<{ received: number }>({ baseUrl: `http://127.0.0.1:${started.port}` }, 'sink', bigFile, {});
+    const echoed = await apiUpload<{ received: number }>({ baseUrl: `http://127.0.0.1:${sinkStarted.port}` }, 'sink', bigFile, {});
     const sinkSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (echoed.received !== big) throw new Error(`the sink received ${echoed.received} bytes, not ${big}`);
     const sinkMibPerSecond = big / MiB / sinkSeconds;
@@ -370,11 +302,11 @@ export async function runUploadMemory(): Promise<BenchResult> {
     const describe = (u: Upload) =>
       `${u.label} ${fmtSize(u.size)}: RSS ${fmtMiB(u.rssBefore)} before, peak ${fmtMiB(u.peak)} (growth ${fmtMiB(u.peak - u.rssBefore)}), ${u.seconds.toFixed(2)} s = ${u.mibPerSecond.toFixed(0)} MiB/s, ${u.samples} samples`;
     result.notes.push(
-      `Real server (${which.label}, SQLite, demo data) in a child process, pid ${pid}; bidder-a submits to ${section.code} with apiUpload over 127.0.0.1.`,
+      `Real server (${started.label}, SQLite, demo data) in a child process, pid ${pid}; bidder-a submits to ${section.code} with apiUpload over 127.0.0.1.`,
       `Idle RSS after the start, before any request: ${fmtMiB(idleRss)}.`,
       describe(floor),
       describe(heavy),
-      `Peak = max of VmRSS sampled every ${SAMPLE_MS} ms and ${heavy.hwmReset ? 'VmHWM (reset through /proc/<pid>/clear_refs before each upload)' : 'nothing else (VmHWM could not be reset here)'}.`,
+      `Peak = max of VmRSS sampled every ${RSS_SAMPLE_MS} ms and ${heavy.hwmReset ? 'VmHWM (reset through /proc/<pid>/clear_refs before each upload)' : 'nothing else (VmHWM could not be reset here)'}.`,
       `Bound: peak RSS of the big upload ≤ peak of the 16 MiB upload + 64 MiB = ${fmtMiB(limit)}; measured ${fmtMiB(heavy.peak)} (${heavy.peak <= limit ? 'within' : 'OVER'} by ${fmtMiB(Math.abs(limit - heavy.peak))}).`,
       `Sealed files = a small real age file sealed to the section's recipient + random bytes (the server checks the age header and the digest only).`,
       `HTTP sink (node http, discards the body, own process): ${fmtSize(big)} in ${sinkSeconds.toFixed(2)} s. Throughput ratio is information only.`,
