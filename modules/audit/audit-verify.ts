@@ -147,8 +147,7 @@ export async function verifyInstance(options: VerifyOptions): Promise<VerifyRepo
         for (const [k, item] of page.entries()) {
           const position = start + k;
           if (item?.index !== position || typeof item.entry !== 'string') throw new HttpProblem(`the entries are out of order at position ${position}`);
-          checkEntry(item.entry, position, problem);
-          order.check(item.entry, position, problem);
+          order.check(item.entry, position, problem, checkEntry(item.entry, position, problem));
           frontier = appendToFrontier(frontier, leafHash(Buffer.from(item.entry, 'utf8')), position).frontier;
           entries++;
           checkRoot(position + 1);

@@ -23,13 +23,18 @@ export function receiptOrder() {
   const lastPromised = new Map<string, number>();
   const frozen = new Set<string>();
   return {
-    check(text: string, position: number, problem: EntryProblemSink): void {
+    /** `parsed`: the entry as checkEntry answered it, so that a verifier parses each entry once. */
+    check(text: string, position: number, problem: EntryProblemSink, parsed?: unknown): void {
       let e: { action?: string; object?: { id?: string }; data?: { section?: unknown; promisedAt?: unknown } };
-      try {
-        e = JSON.parse(text);
-      } catch {
-        return; // reported by checkEntry
+      if (parsed !== undefined) e = parsed as typeof e;
+      else {
+        try {
+          e = JSON.parse(text);
+        } catch {
+          return; // reported by checkEntry
+        }
       }
+      if (!e || typeof e !== 'object') return;
       if (e.action === 'section.bids_frozen' && e.object?.id) frozen.add(e.object.id);
       if (e.action !== 'bid.submitted' && e.action !== 'bid.withdrawn') return;
       const section = e.data?.section;
@@ -43,16 +48,18 @@ export function receiptOrder() {
   };
 }
 
-export function checkEntry(text: string, position: number, problem: EntryProblemSink): void {
+/** Checks the entry's position and canonical form; answers the parsed entry (undefined: not JSON) for the other checks. */
+export function checkEntry(text: string, position: number, problem: EntryProblemSink): unknown {
   let parsed: { idx?: unknown };
   try {
     parsed = JSON.parse(text);
   } catch {
     problem(`entry ${position} is not valid JSON`, { key: 'entryNotJson', values: { position } });
-    return;
+    return undefined;
   }
   if (parsed?.idx !== position) problem(`entry ${position} says it is entry ${String(parsed?.idx)}`, { key: 'entrySaysIdx', values: { position, idx: String(parsed?.idx) } });
   if (canonicalize(parsed) !== text) problem(`entry ${position} is not in RFC 8785 canonical form`, { key: 'entryNotCanonical', values: { position } });
+  return parsed;
 }
 
 /** A checkpoint of this log in the published shape (its signature and root are checked elsewhere). */

@@ -3,20 +3,16 @@
 // through the API, its representative signs in with the keyboard only, sees who they are in the
 // header, changes the password and signs out. axe-core checks WCAG 2.1 AA on every page in zh and
 // en, no page scrolls sideways at 390 px, and screenshots go to test-output/screenshots/.
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
-import { serveAxe } from '../support/axe';
+import { browserTools, type OpenBrowser, openBrowser } from '../support/browser';
 import { createTestApp, makeCreditCode, type TestApp } from '../support/test-app';
-import { requireModuleFile, requireTool } from '../support/tools';
 import { DESKTOP, PHONE, SCREENSHOTS, activeId, checkPage, focusOn, tabTo } from '../support/page-checks';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Kept by the run (gitignored): look at them after a change to the pages. */
 
 describe('account pages in a browser', function () {
@@ -25,10 +21,8 @@ describe('account pages in a browser', function () {
   let t: TestApp;
   let server: http.Server;
   let base: string;
-  let userDataDir: string;
-  let browser: BrowserContext;
+  let browser: OpenBrowser;
   let page: Page;
-  let axeFile: string;
   const problems: string[] = [];
   const username = `rep-browser-${Date.now() % 100000}`;
   const password = 'pw-browser-rep-0123';
@@ -36,31 +30,18 @@ describe('account pages in a browser', function () {
   const creditCode = makeCreditCode();
 
   before(async function () {
-    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const tools = browserTools(this);
     t = await createTestApp();
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000, viewport: DESKTOP });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(15_000);
-    await serveAxe(page, base, axeFile);
     // Script errors and CSP refusals; failed loads other than the favicon and the deliberate refusals.
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400 && !/\/favicon\.ico$|\/login(\?|$)|\/register(\?|$)|\/account\/password(\?|$)/.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    browser = await openBrowser({ ...tools, base, problems, profile: true, timeout: 15_000, responses: (r) => /\/login(\?|$)|\/register(\?|$)|\/account\/password(\?|$)/.test(r.url()) });
+    page = browser.page;
   });
 
   after(async () => {
     await browser?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await t?.close();

@@ -4,18 +4,14 @@
 // the admin disables the account and the operator's session ends at its next page. The admin also
 // saves a centre setting and records a calendar day. axe-core checks WCAG 2.1 AA on every admin page,
 // zh and en, desktop and 390 px; screenshots go to test-output/screenshots/.
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { serveAxe } from '../support/axe';
+import type { Page } from 'playwright-core';
 import { publishedLandSection } from '../support/bidding';
-import { DESKTOP, SCREENSHOTS, checkPage, focusOn } from '../support/page-checks';
+import { browserTools, type OpenBrowser, openBrowser, signIn as signInAt } from '../support/browser';
+import { checkPage, focusOn } from '../support/page-checks';
 import { createTestApp, openTenderSection, type TestApp, type TestUser } from '../support/test-app';
-import { requireModuleFile, requireTool } from '../support/tools';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('admin pages in a browser: accounts, centre settings, calendar', function () {
   this.timeout(300_000);
@@ -23,50 +19,29 @@ describe('admin pages in a browser: accounts, centre settings, calendar', functi
   let t: TestApp;
   let server: http.Server;
   let base: string;
-  let axeFile: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let tools: { executablePath: string; axeFile: string };
+  const browsers: OpenBrowser[] = [];
   const problems: string[] = [];
 
   /** A fresh browser (its own cookies) with axe served and every page error collected (but the `expected` statuses). */
   async function newPage(expected: number[] = []): Promise<Page> {
-    const context = await browser.newContext({ viewport: DESKTOP });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    await serveAxe(page, base, axeFile);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400 && !/\/favicon\.ico$/.test(r.url()) && !expected.includes(r.status())) problems.push(`${r.status()} ${r.url()}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
-    return page;
+    const b = await openBrowser({ ...tools, base, problems, responses: (r) => expected.includes(r.status()) });
+    browsers.push(b);
+    return b.page;
   }
 
-  async function signIn(page: Page, user: Pick<TestUser, 'username' | 'password'>): Promise<void> {
-    await page.goto(`${base}/login`);
-    await page.fill('#f-username', user.username);
-    await page.fill('#f-password', user.password);
-    await page.locator('#login-button').click();
-    await page.waitForURL(/\/account$/);
-  }
+  const signIn = (page: Page, user: Pick<TestUser, 'username' | 'password'>) => signInAt(page, base, user);
 
   before(async function () {
-    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    tools = browserTools(this);
     t = await createTestApp();
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
   });
 
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
+    for (const b of browsers) await b.close();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await t?.close();

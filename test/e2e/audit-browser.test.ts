@@ -3,21 +3,17 @@
 // inclusion proof on /audit/log go green — and red when the proof the server answers is altered (the
 // RESPONSE is replaced in the browser with page.route; the server is untouched) — and verifies the
 // whole log on /audit/verify, green, with counts. axe-core checks WCAG 2.1 AA on each page in zh and
-// en; no page scrolls sideways at 390 px. The verifier's screenshot is kept for the README.
+// en; no page scrolls sideways at 390 px. (The README's verifier screenshot comes from
+// operator-journey-browser.test.ts.)
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { expect } from 'chai';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { serveAxe } from '../support/axe';
+import type { Page } from 'playwright-core';
 import { approvedBidder, bidAndOpen, publishedSection, type PublishedSection } from '../support/bidding';
-import { checkPage, DESKTOP, SCREENSHOTS } from '../support/page-checks';
+import { browserTools, type OpenBrowser, openBrowser, signIn as signInAt } from '../support/browser';
+import { checkPage } from '../support/page-checks';
 import { createTestApp, type TestApp, type TestUser } from '../support/test-app';
-import { requireModuleFile, requireTool } from '../support/tools';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const README_SHOT = path.join(process.cwd(), 'docs', 'screenshots', 'audit-verify-zh.png');
 
 describe('audit pages in a browser: dossier, log proofs, verifier', function () {
   this.timeout(300_000);
@@ -25,16 +21,13 @@ describe('audit pages in a browser: dossier, log proofs, verifier', function () 
   let t: TestApp;
   let server: http.Server;
   let base: string;
-  let browser: Browser;
-  let context: BrowserContext;
+  let browser: OpenBrowser;
   let page: Page;
   let section: PublishedSection;
   const problems: string[] = [];
 
   before(async function () {
-    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    const axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const tools = browserTools(this);
     t = await createTestApp();
     section = await publishedSection(t, { title: '审计浏览器测试标段' });
     const bidders = [await approvedBidder(t, '丙工程有限公司'), await approvedBidder(t, '丁设备有限公司'), await approvedBidder(t, '戊科技有限公司')];
@@ -47,20 +40,12 @@ describe('audit pages in a browser: dossier, log proofs, verifier', function () 
     server = http.createServer((req, res) => t.app(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
-    context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(90_000);
-    await serveAxe(page, base, axeFile);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    browser = await openBrowser({ ...tools, base, problems, acceptDownloads: true, timeout: 90_000, responses: false });
+    page = browser.page;
   });
 
   after(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
+    await browser?.close();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await t?.close();
@@ -70,13 +55,7 @@ describe('audit pages in a browser: dossier, log proofs, verifier', function () 
     expect(problems, problems.join('\n')).to.deep.equal([]);
   });
 
-  async function signIn(user: TestUser, next: string): Promise<void> {
-    await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
-    await page.fill('#f-username', user.username);
-    await page.fill('#f-password', user.password);
-    await page.locator('#login-button').click();
-    await page.waitForURL((u) => u.pathname === next);
-  }
+  const signIn = (user: TestUser, next: string) => signInAt(page, base, user, next);
 
   it('opens the desk after signing in and downloads the dossier PDF', async () => {
     await page.goto(`${base}/audit`);
@@ -145,8 +124,6 @@ describe('audit pages in a browser: dossier, log proofs, verifier', function () 
     expect(Number(await root.getAttribute('data-entries'))).to.equal(newest.size);
     expect(newest.size).to.be.at.most(size);
     expect(Number(await root.getAttribute('data-signatures'))).to.be.greaterThan(0);
-    fs.mkdirSync(path.dirname(README_SHOT), { recursive: true });
-    await page.screenshot({ path: README_SHOT, fullPage: true });
     await checkPage(page, base, 'audit-verify-zh');
 
     // A checkpoint whose signed root is altered: the page says which one failed.

@@ -11,16 +11,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { HOUR } from '../../modules/core/clock';
 import { recipientFingerprint } from '../../modules/formats/recipient-fingerprint';
-import { serveAxe } from '../support/axe';
 import { approvedBidder, placeBid, publishedSection, type Bidder, type PublishedSection } from '../support/bidding';
+import { browserTools, type OpenBrowser, openBrowser, signIn } from '../support/browser';
 import { createTestApp, T0, type TestApp } from '../support/test-app';
-import { requireModuleFile, requireTool } from '../support/tools';
-import { DESKTOP, PHONE, SCREENSHOTS, checkPage } from '../support/page-checks';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { DESKTOP, PHONE, checkPage } from '../support/page-checks';
 /** Two ASCII words in a row: an English sentence (codes such as UTC+8, SHA-256, hex digests or etender-receipt/9 do not match). */
 type RangeDoc = { document: { createRange(): { selectNodeContents(n: unknown): void; getBoundingClientRect(): { width: number } }; documentElement: { scrollWidth: number; clientWidth: number } } };
 const ENGLISH = /[A-Za-z]{2,}[ ,']+[A-Za-z]{2,}/;
@@ -32,7 +29,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
   let server: http.Server;
   let base: string;
   let userDataDir: string;
-  let browser: BrowserContext;
+  let browser: OpenBrowser;
   let page: Page;
   let A: Bidder;
   let B: Bidder;
@@ -43,9 +40,7 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
   const problems: string[] = [];
 
   before(async function () {
-    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    const axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const tools = browserTools(this);
     t = await createTestApp();
     A = await approvedBidder(t, '甲收尾浏览器建设工程集团有限责任公司', 'details-browser');
     B = await approvedBidder(t, '乙收尾浏览器科技有限公司', 'details-browser');
@@ -61,20 +56,9 @@ describe('bidder pages in a browser: fingerprint, withdrawal receipt, findings i
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-details-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000, viewport: DESKTOP, acceptDownloads: true });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(60_000);
-    await serveAxe(page, base, axeFile);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
-
-    await page.goto(`${base}/login`);
-    await page.fill('#f-username', A.user.username);
-    await page.fill('#f-password', A.user.password);
-    await page.locator('#login-button').click();
-    await page.waitForURL(/\/account$/);
+    browser = await openBrowser({ ...tools, base, problems, profile: userDataDir, acceptDownloads: true, responses: false });
+    page = browser.page;
+    await signIn(page, base, A.user);
   });
 
   after(async () => {

@@ -3,21 +3,15 @@
 // section page with the keyboard only, sees a refusal at the field and the operator's answer. axe-core
 // checks WCAG 2.1 AA with the forms shown in zh and en, no page scrolls sideways at 390 px, and
 // screenshots go to test-output/screenshots/.
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { HOUR } from '../../modules/core/clock';
-import { serveAxe } from '../support/axe';
 import { approvedBidder, placeBid, publishedSection, type Bidder, type PublishedSection } from '../support/bidding';
+import { browserTools, type OpenBrowser, openBrowser, signIn } from '../support/browser';
 import { createTestApp, T0, type TestApp } from '../support/test-app';
-import { requireModuleFile, requireTool } from '../support/tools';
-import { DESKTOP, SCREENSHOTS, activeId, checkPage, focusOn, tabTo } from '../support/page-checks';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { activeId, checkPage, focusOn, tabTo } from '../support/page-checks';
 
 describe('objections in a browser', function () {
   this.timeout(180_000);
@@ -25,17 +19,14 @@ describe('objections in a browser', function () {
   let t: TestApp;
   let server: http.Server;
   let base: string;
-  let userDataDir: string;
-  let browser: BrowserContext;
+  let browser: OpenBrowser;
   let page: Page;
   let A: Bidder;
   let s: PublishedSection;
   const problems: string[] = [];
 
   before(async function () {
-    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    const axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const tools = browserTools(this);
     t = await createTestApp();
     A = await approvedBidder(t, '甲浏览器异议建设有限公司', 'obj-browser');
     const B = await approvedBidder(t, '乙浏览器异议科技有限公司', 'obj-browser');
@@ -58,24 +49,13 @@ describe('objections in a browser', function () {
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000, viewport: DESKTOP });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(15_000);
-    await serveAxe(page, base, axeFile);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
     // The refused posts answer 4xx on purpose; anything else failing is a problem.
-    page.on('response', (r) => {
-      if (r.status() >= 400 && !/\/favicon\.ico$|\/objections(\?|$)/.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    browser = await openBrowser({ ...tools, base, problems, profile: true, timeout: 15_000, responses: (r) => /\/objections(\?|$)/.test(r.url()) });
+    page = browser.page;
   });
 
   after(async () => {
     await browser?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await t?.close();
@@ -96,11 +76,7 @@ describe('objections in a browser', function () {
     expect(await page.locator('#opening-objections-login').count()).to.equal(1);
     await checkPage(page, base, 'hall-objections-anonymous-zh');
 
-    await page.goto(`${base}/login?next=${encodeURIComponent(`/sections/${s.id}/hall`)}`);
-    await page.fill('#f-username', A.user.username);
-    await page.fill('#f-password', A.user.password);
-    await page.locator('#login-button').click();
-    await page.waitForURL(`${base}/sections/${s.id}/hall`);
+    await signIn(page, base, A.user, `/sections/${s.id}/hall`);
     for (const lang of ['zh', 'en']) {
       await page.goto(`${base}/sections/${s.id}/hall${lang === 'en' ? '?lang=en' : ''}`);
       await page.locator('#opening-objections-form').waitFor();

@@ -3,39 +3,30 @@
 // with its server-drawn SVG charts and a centre without data, and the halls of a cancelled and of a
 // failed section, each checked by checkPage() (axe-core WCAG 2.1 AA at desktop and 390 px, no
 // sideways scroll, screenshots in test-output/screenshots/) in Chinese and in English.
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DAY } from '../../modules/core/clock';
-import { serveAxe } from '../support/axe';
 import { publishedLandSection, publishedSection } from '../support/bidding';
-import { DESKTOP, SCREENSHOTS, checkPage } from '../support/page-checks';
+import { browserTools, type OpenBrowser, openBrowser } from '../support/browser';
+import { checkPage } from '../support/page-checks';
 import { seedSections } from '../support/seed-sections';
 import { createTestApp, T0, type TestApp } from '../support/test-app';
-import { requireModuleFile, requireTool } from '../support/tools';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('the public portal in a browser: section browser, archive, rate charts, halls that will not open', function () {
   this.timeout(300_000);
   let t: TestApp;
   let server: http.Server;
   let base: string;
-  let profile: string;
-  let context: BrowserContext;
+  let browser: OpenBrowser;
   let page: Page;
   let cancelled: string;
   let failed: string;
   const problems: string[] = [];
 
   before(async function () {
-    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    const axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const tools = browserTools(this);
     t = await createTestApp();
     await seedSections(t, 120);
     await publishedLandSection(t, '5000000.00', '浏览器地块');
@@ -61,23 +52,12 @@ describe('the public portal in a browser: section browser, archive, rate charts,
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-portal-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000, viewport: DESKTOP });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(60_000);
-    await serveAxe(page, base, axeFile);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400 && !/\/favicon\.ico$|centre=moon/.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    browser = await openBrowser({ ...tools, base, problems, profile: true, responses: (r) => /centre=moon/.test(r.url()) });
+    page = browser.page;
   });
 
   after(async () => {
-    await context?.close().catch(() => undefined);
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await t?.close();

@@ -6,19 +6,15 @@
 // organisation, and opens the cancellation's confirmation. axe-core checks WCAG 2.1 AA on every page
 // in Chinese and English; no page scrolls sideways at 390 px; screenshots go to test-output/.
 import http from 'node:http';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DAY } from '../../modules/core/clock';
 import { localInputValue } from '../../templates/pages/staff-time';
-import { serveAxe } from '../support/axe';
 import { publishedSection } from '../support/bidding';
-import { DESKTOP, SCREENSHOTS, checkPage } from '../support/page-checks';
+import { browserTools, type OpenBrowser, openBrowser, signIn } from '../support/browser';
+import { checkPage } from '../support/page-checks';
 import { createTestApp, orgRegistration, T0, type TestApp } from '../support/test-app';
-import { requireModuleFile, requireTool } from '../support/tools';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const local = (ms: number) => localInputValue(ms, 'Asia/Shanghai');
 
 /** The little of the page's DOM the test reads (the DOM is not in the project's TypeScript libs). */
@@ -34,16 +30,14 @@ describe('staff pages in a browser: draft, upload, publish, clarify, approve', f
   let t: TestApp;
   let server: http.Server;
   let base: string;
-  let browser: Browser;
+  let browser: OpenBrowser;
   let page: Page;
   let sectionId = '';
   let pendingOrg = '';
   const problems: string[] = [];
 
   before(async function () {
-    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    const axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const tools = browserTools(this);
     t = await createTestApp();
     // Something on the dashboard besides the new draft: a section open for bids, a pending organisation.
     await publishedSection(t, { title: '第一包 办公家具', clarificationDeadlineAt: T0 + 20 * DAY });
@@ -61,22 +55,13 @@ describe('staff pages in a browser: draft, upload, publish, clarify, approve', f
     server = http.createServer((req, res) => t.app(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
-    page = await browser.newPage({ viewport: DESKTOP });
-    page.setDefaultTimeout(60_000);
-    await serveAxe(page, base, axeFile);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('response', (r) => {
-      // The refusals this test provokes on purpose are 422 pages.
-      if (r.status() >= 400 && r.status() !== 422 && !/\/favicon\.ico$/.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
+    // The refusals this test provokes on purpose are 422 pages.
+    browser = await openBrowser({ ...tools, base, problems, responses: (r) => r.status() === 422 });
+    page = browser.page;
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
+    await browser?.close();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await t?.close();
@@ -87,11 +72,7 @@ describe('staff pages in a browser: draft, upload, publish, clarify, approve', f
   });
 
   it('an operator signs in and drafts a project with its section in the centre’s zone', async () => {
-    await page.goto(`${base}/login?next=/staff`);
-    await page.fill('#f-username', t.users.opProc.username);
-    await page.fill('#f-password', t.users.opProc.password);
-    await page.locator('#login-button').click();
-    await page.waitForURL(/\/staff$/);
+    await signIn(page, base, t.users.opProc, '/staff');
     await page.locator('#new-project-link').click();
     await page.waitForURL(/\/staff\/projects\/new$/);
     await checkPage(page, base, 'staff-choose-centre-zh');

@@ -11,16 +11,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { HOUR } from '../../modules/core/clock';
 import { STRINGS } from '../../templates/pages/strings';
-import { serveAxe } from '../support/axe';
 import { approvedBidder, bidAndOpen, publishedSection, type Bidder, type PublishedSection } from '../support/bidding';
+import { browserTools, type OpenBrowser, openBrowser, signIn } from '../support/browser';
 import { createTestApp, type TestApp } from '../support/test-app';
-import { requireModuleFile, requireTool } from '../support/tools';
-import { DESKTOP, SCREENSHOTS, checkPage } from '../support/page-checks';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { checkPage } from '../support/page-checks';
 
 describe('operator work pages in a browser: opening, evaluation, award, contract, import', function () {
   this.timeout(300_000);
@@ -28,8 +25,7 @@ describe('operator work pages in a browser: opening, evaluation, award, contract
   let t: TestApp;
   let server: http.Server;
   let base: string;
-  let userDataDir: string;
-  let browser: BrowserContext;
+  let browser: OpenBrowser;
   let page: Page;
   let A: Bidder;
   let B: Bidder;
@@ -40,9 +36,7 @@ describe('operator work pages in a browser: opening, evaluation, award, contract
   const refusedOnPurpose = /\/staff\/imports(\?|$)|\/evaluation\/scores(\?|$)/;
 
   before(async function () {
-    const executablePath = requireTool(this, 'chromium', 'apt-get install chromium');
-    const axeFile = requireModuleFile(this, 'axe-core/axe.min.js', 'npm install --save-dev axe-core');
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    const tools = browserTools(this);
     t = await createTestApp();
     A = await approvedBidder(t, '甲浏览器评标建设有限公司', 'staff-browser');
     B = await approvedBidder(t, '乙浏览器评标科技有限公司', 'staff-browser');
@@ -57,29 +51,13 @@ describe('operator work pages in a browser: opening, evaluation, award, contract
     server = http.createServer(t.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'etender-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000, viewport: DESKTOP });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(15_000);
-    await serveAxe(page, base, axeFile);
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400 && !/\/favicon\.ico$/.test(r.url()) && !refusedOnPurpose.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
-    });
-    page.on('pageerror', (e) => problems.push(String(e)));
-
-    await page.goto(`${base}/login?next=${encodeURIComponent(`/staff/sections/${s.id}/opening`)}`);
-    await page.fill('#f-username', t.users.opProc.username);
-    await page.fill('#f-password', t.users.opProc.password);
-    await page.locator('#login-button').click();
-    await page.waitForURL(`${base}/staff/sections/${s.id}/opening`);
+    browser = await openBrowser({ ...tools, base, problems, profile: true, timeout: 15_000, responses: (r) => refusedOnPurpose.test(r.url()) });
+    page = browser.page;
+    await signIn(page, base, t.users.opProc, `/staff/sections/${s.id}/opening`);
   });
 
   after(async () => {
     await browser?.close();
-    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await t?.close();
