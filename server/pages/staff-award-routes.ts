@@ -14,7 +14,7 @@ import { fill } from '../../templates/pages/text';
 import { sendPage } from './respond';
 import { signedIn } from './signed-in';
 import { fieldsRead, refusalForm } from './staff-action';
-import { bodyText, one, type StaffWorkKit } from './staff-work-routes';
+import { bodyText, one, type StaffWorkKit } from './staff-work-kit';
 
 type Forms = { award?: FormState; decline?: FormState; contract?: FormState; retender?: FormState };
 const TIMELINE = ['bidOpensAt', 'clarificationDeadlineAt', 'bidDeadlineAt'] as const;

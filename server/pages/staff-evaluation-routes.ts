@@ -18,7 +18,7 @@ import { fill } from '../../templates/pages/text';
 import { sendPage } from './respond';
 import { signedIn } from './signed-in';
 import { fieldsRead, refusalForm } from './staff-action';
-import { answerRefusal, bodyText, one, readAnswer, type StaffWorkKit } from './staff-work-routes';
+import { answerRefusal, bodyText, one, readAnswer, type StaffWorkKit } from './staff-work-kit';
 
 /** As the API's scoresBody: 0 to 100, at most two decimals. */
 const ZERO_TO_HUNDRED = /^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/;

@@ -16,7 +16,7 @@ import { toAppError } from '../http/errors';
 import { filesOf, multipartForm } from './multipart';
 import { failureOf, seeOther, sendPage } from './respond';
 import { signedIn } from './signed-in';
-import { one, type StaffWorkKit } from './staff-work-routes';
+import { one, type StaffWorkKit } from './staff-work-kit';
 
 export function staffImportRoutes(kit: StaffWorkKit): Router {
   const { services, tokens, context } = kit;

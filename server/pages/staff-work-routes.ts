@@ -3,70 +3,25 @@
 // staff-award-routes.ts) and the historical import (/staff/imports, staff-import-routes.ts). Each
 // page reads and writes through the services with the operator's own context; a section the
 // operator may not manage is "not found" here, as a draft of another centre is in the API.
-import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import express, { type Request, type Response, Router } from 'express';
 import { mayManageCentre } from '../../modules/core/access';
 import { AppError, notFound } from '../../modules/core/errors';
 import { textProblem } from '../../modules/core/text';
-import type { Services } from '../app';
 import { emptyForm, type FormState } from '../../templates/pages/forms';
-import { type Ctx, href } from '../../templates/pages/layout';
+import { href } from '../../templates/pages/layout';
 import { failureText } from '../../templates/pages/messages';
-import { ANSWER_MAX, answerField, type StaffSection, staffPath } from '../../templates/pages/staff-work-common';
+import { answerField, staffPath } from '../../templates/pages/staff-work-common';
 import { OFFICIAL_FIELDS, staffOpeningPage } from '../../templates/pages/staff-opening-page';
 import { langOf } from '../../templates/pages/strings';
 import { fill } from '../../templates/pages/text';
 import { toAppError } from '../http/errors';
-import type { FormTokens } from '../http/form-token';
-import type { PageContext } from './page-context';
 import { failureOf, sendPage } from './respond';
 import { signedIn } from './signed-in';
-import { type FormRead, fieldsRead, formActions, type ShowForm } from './staff-action';
+import { fieldsRead, formActions } from './staff-action';
 import { staffAwardRoutes } from './staff-award-routes';
+import { answerRefusal, bodyText, one, readAnswer, type StaffWorkDeps, type StaffWorkKit } from './staff-work-kit';
 import { staffEvaluationRoutes } from './staff-evaluation-routes';
 import { staffImportRoutes } from './staff-import-routes';
-
-export interface StaffWorkDeps {
-  services: Pick<Services, 'tenders' | 'centres' | 'opening' | 'evaluation' | 'awards' | 'imports'>;
-  tokens: FormTokens;
-  context: PageContext;
-}
-
-/** What each of the staff work routers gets. */
-export interface StaffWorkKit extends StaffWorkDeps {
-  /** The section of the request's :id, if the signed-in user may manage it; else "not found". */
-  section(req: Request): Promise<StaffSection>;
-  /** A short urlencoded form body (a token and a few fields). */
-  formBody: express.RequestHandler;
-  /** The trailing error handler of a form post refused as a whole (an expired token): the page again with the problem. */
-  refused(render: ShowForm): (err: unknown, req: Request, res: Response, next: NextFunction) => Promise<void>;
-  /** The declarer of a router's form posts (staff-action.ts), on this section in scope. */
-  actions(router: Router): ReturnType<typeof formActions<StaffSection>>;
-}
-
-export const one = (req: Request, name: string): string | undefined => {
-  const v = (req.query as Record<string, unknown>)[name];
-  return typeof v === 'string' ? v : undefined;
-};
-export const bodyText = (req: Request, name: string, max = 10_000): string => {
-  const v = (req.body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v.slice(0, max) : '';
-};
-
-/** The answer to an objection as the API's answerBody reads it (CR LF as LF, trimmed), or the field's message. */
-export function readAnswer(c: Ctx, body: unknown, name: string): FormRead<string> {
-  const raw = (body as Record<string, unknown> | undefined)?.[name];
-  const typed = typeof raw === 'string' ? raw : '';
-  const text = typed.replace(/\r\n/g, '\n').trim();
-  const w = c.s.staffWork;
-  const error = !text ? w.answerRequired : text.length > ANSWER_MAX ? fill(w.answerTooLong, { n: text.length }) : textProblem(text, true) ? w.personInvisible : null;
-  return error ? { ok: false, form: { values: { [name]: typed }, errors: { [name]: error } } } : { ok: true, values: { [name]: text }, input: text };
-}
-
-/** A refused answer: the message at the answer's own field (one per objection), with the answer as read. */
-export function answerRefusal(c: Ctx, res: Response, err: AppError, read: { values: Record<string, string> }): FormState {
-  const [name = 'answer'] = Object.keys(read.values);
-  return { values: read.values, errors: { [name]: failureText(c.lang, failureOf(err, res)) } };
-}
 
 export function staffWorkRoutes(deps: StaffWorkDeps): Router {
   const { services, tokens, context } = deps;
