@@ -11,10 +11,9 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../modules/core/errors';
+import { FORM_TOKEN_FIELD } from '../../templates/pages/layout';
 
 export const FORM_TOKEN_COOKIE = 'etender.csrf';
-/** The name of the hidden input every form carries. */
-export const FORM_TOKEN_FIELD = '_csrf';
 
 export interface FormTokens {
   /** The token for forms on this response; sets the cookie when the browser has none yet. */

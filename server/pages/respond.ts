@@ -6,7 +6,7 @@ import { ctxFor, type Ctx } from '../../templates/pages/layout';
 import { failureText, type Failure } from '../../templates/pages/messages';
 import { errorPage } from '../../templates/pages/pages';
 import { langOf } from '../../templates/pages/strings';
-import type { SafeHtml } from './html';
+import type { SafeHtml } from '../../templates/html';
 
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";

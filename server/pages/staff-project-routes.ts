@@ -14,7 +14,7 @@ import { failureText } from '../../templates/pages/messages';
 import { chooseCentrePage, editProjectPage, newProjectPage, PROJECT_FIELDS, SECTION_FIELDS, sectionFormPage } from '../../templates/pages/staff-forms';
 import { refusalAtFields } from '../../templates/pages/staff-rules';
 import type { FormTokens } from '../http/form-token';
-import type { SafeHtml } from './html';
+import type { SafeHtml } from '../../templates/html';
 import type { PageContext } from './page-context';
 import { failureOf, seeOther, sendPage } from './respond';
 import { type Body, centreName, choicesOf, myCentres, queryText, readProjectForm, readSectionForm, sectionInScope, sectionValues, staffOnly } from './staff-common';

@@ -1,6 +1,6 @@
 // The sign-in, sign-out, account, password and registration pages (plain forms; the registration
 // page's script only checks the credit code as it is typed, the server checks it again).
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { errorSummary, field, type FormState, notice, postForm } from './forms';
 import { type Ctx, href, layout } from './layout';
 import { fill } from './text';

@@ -1,6 +1,6 @@
 // The admin's account pages: the list (filtered by role, page by page), the staff account form, and
 // one account with its disable/enable form, the password reset and its API tokens.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import type { PublicUser } from '../../modules/accounts/accounts-schemas';
 import { checkGroup, selectField } from './admin-forms';
 import { shanghaiTime } from './format';

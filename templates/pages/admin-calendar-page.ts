@@ -1,6 +1,6 @@
 // The working-day calendar page: one year's public holidays and make-up working days, a form to
 // record a day, and a remove button per day.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { dayNumber, type CalendarDay } from '../../modules/centres/calendar';
 import { selectField } from './admin-forms';
 import { errorSummary, field, type FormState, notice, postForm } from './forms';

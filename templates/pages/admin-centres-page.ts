@@ -1,6 +1,6 @@
 // The centre settings pages: the four centres, and one centre's settings document as a form — every
 // setting of centre-rules.ts, with each field's problem in the page's language after a refused post.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { EVALUATION_METHODS, PROCEDURES, REFERENCE_KINDS } from '../../modules/centres/centre-rules';
 import type { Centre } from '../../modules/centres/centres-schemas';
 import { checkGroup, numberField, selectField } from './admin-forms';

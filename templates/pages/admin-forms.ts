@@ -1,6 +1,6 @@
 // Form pieces the admin pages need besides forms.ts: a select, a group of checkboxes and a number
 // field, each with its label, help and error tied to the control as field() does.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { fieldId, type FormState } from './forms';
 import type { Ctx } from './layout';
 

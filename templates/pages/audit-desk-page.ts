@@ -1,7 +1,7 @@
 // The auditor's and supervisor's desk (/audit): every section, page by page, with links to each of
 // its records as JSON and PDF (the dossier always; the opening record, evaluation report and award
 // once they exist) and, after the bid deadline, the supervision signals about its bids.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { centreName, type CentreView } from './pages';
 import { zonedTime } from './audit-format';
 import { type Ctx, href, layout } from './layout';

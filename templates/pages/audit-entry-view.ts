@@ -3,7 +3,7 @@
 // yuan, instants in the centre's zone with the offset, states, centres, roles and organisations by
 // their names — never raw JSON with epoch milliseconds. The exact entry (the Merkle leaf) travels
 // beside it for the page's proof check.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import type { AuditEntry } from '../../modules/formats/dossier';
 import { zonedTime } from './audit-format';
 import { yuan } from './format';

@@ -2,7 +2,7 @@
 // reads it (audit-entry-view.ts) with its inclusion proof checked in the page by
 // client/audit-verify-page.js against the newest signed checkpoint; then the checkpoint history.
 // And the verifier (/audit/verify): the whole log checked in the browser, as `etender audit verify`.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import type { Checkpoint } from '../../modules/formats/checkpoint';
 import type { AuditEntry } from '../../modules/formats/dossier';
 import { zonedTime } from './audit-format';

@@ -2,7 +2,7 @@
 // of, with their deadlines and state, and — once the share can be released — a button with which
 // the page script (client/custody-page.js) decrypts the share with the browser's encryption key
 // and releases it. The plain share is never shown.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import type { MyCustody } from '../../modules/custody/custody-overview';
 import { shanghaiTime } from './format';
 import { scriptData } from './keys-page';

@@ -1,7 +1,7 @@
 // Form pieces for the pages' plain HTML forms (they work without JavaScript): labelled fields with
 // their help and error text tied to the input (aria-describedby, aria-invalid), and an error summary
 // that takes the focus after a refused post and links to each field, as screen-reader users expect.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { type Ctx, formTokenInput, href } from './layout';
 
 /** A form as re-rendered after a post: what was typed (never passwords), the problems per field, a general problem. */

@@ -1,7 +1,7 @@
 // The opening hall (/sections/:id/hall): a countdown to the opening on the server's clock and the
 // record as soon as it is published (/portal-static/hall.js, server-sent events). A cancelled section
 // has no countdown and says so, with its reason; a failed one says why in the page's language.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { tradeKindOf } from '../centre-words';
 import { failureReasonText } from './failure-reasons';
 import { remaining, shanghaiTime } from './format';

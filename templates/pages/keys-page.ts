@@ -2,7 +2,7 @@
 // signing key, a custodian's encryption key) — made, imported and certified by the page script
 // (client/keys-page.js) — and the user's certificates as the platform lists them, each revocable
 // through a confirmation form. The script's strings travel as data-msg-* attributes.
-import { html, raw, type SafeHtml } from '../../server/pages/html';
+import { html, raw, type SafeHtml } from '../html';
 import { shanghaiTime } from './format';
 import { emptyForm, errorSummary, field, type FormState, notice, postForm, textArea } from './forms';
 import { type Ctx, href, layout } from './layout';

@@ -1,9 +1,11 @@
 // The frame of every portal page: the document head (the strict CSP allows only our own stylesheet
 // and scripts), the header with the site's links, the signed-in user and their role's links, the
 // language switch, and the footer. A page template builds its body and hands it to layout().
-import { html, type SafeHtml } from '../../server/pages/html';
-import { FORM_TOKEN_FIELD } from '../../server/http/form-token';
+import { html, type SafeHtml } from '../html';
 import { shanghaiTime } from './format';
+
+/** The name of the hidden input every form carries (checked by server/http/form-token.ts). */
+export const FORM_TOKEN_FIELD = '_csrf';
 import { STRINGS, type Lang, type Strings } from './strings';
 
 /** The signed-in person as the header shows them. */

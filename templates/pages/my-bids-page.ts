@@ -2,7 +2,7 @@
 // time, size, digests and status; the receipt to download and to verify in the page
 // (client/my-bids-page.js, the receipt check of the /receipt page); withdraw (a confirmation form)
 // and replace (the sealing page) while bidding is open; after the opening, the bid's line in the record.
-import { html, raw, type SafeHtml } from '../../server/pages/html';
+import { html, raw, type SafeHtml } from '../html';
 import type { MyBids } from '../../modules/bids/bids-schemas';
 import { PORTAL_TIME_ZONE, shanghaiTime } from './format';
 import { errorSummary, type FormState, notice, postForm } from './forms';

@@ -2,7 +2,7 @@
 // publicity (TBLS 54): the objections as the public API shows them, with their answers, and the form
 // for a bidder of the section while the window is open. The bidder is never named: a reader learns
 // only which objections are their own organisation's.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { shanghaiTime } from './format';
 import { errorSummary, type FormState, hasProblems, notice, postForm, textArea } from './forms';
 import { type Ctx, href } from './layout';

@@ -1,5 +1,5 @@
 // The published opening record as a table, shared by the section page and the opening hall.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { shanghaiTime, yuan } from './format';
 import type { Ctx } from './layout';
 import type { OpeningRecordView } from './portal-views';

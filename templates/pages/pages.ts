@@ -1,11 +1,11 @@
-// The public portal pages as escaping templates (server/pages/html.ts): every value from the API is
+// The public portal pages as escaping templates (templates/html.ts): every value from the API is
 // escaped; only markup written here is trusted. No inline script or style (the CSP forbids them):
 // the hall's script and the stylesheet are static files under /portal-static/.
 import type { Award } from '../../modules/formats/award';
 import type { EvaluationResult } from '../../modules/formats/evaluation-report';
 import type { ClarificationJson, Project, SectionDocumentJson } from '../../modules/formats/section';
-import { byteSize } from '../../server/pages/client/byte-size';
-import { html, raw, type SafeHtml } from '../../server/pages/html';
+import { byteSize } from '../byte-size';
+import { html, raw, type SafeHtml } from '../html';
 import { PORTAL_TIME_ZONE, shanghaiTime, yuan } from './format';
 import { type Ctx, href, layout } from './layout';
 import { fill } from './text';

@@ -3,7 +3,7 @@
 // weighted rate Σ(difference) ÷ Σ(reference) of the sections awarded in it (the report's
 // centres[].buckets, summed in SQL by modules/reports/reports-service.ts). The
 // SVG is an image with a title and a description; the table under it gives the same figures.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import type { RateReport } from '../../modules/formats/rate-report';
 import type { Ctx } from './layout';
 import { fill } from './text';

@@ -3,7 +3,7 @@
 // table of rates, which is also the charts' text alternative. Savings rate (资金节约率) for
 // procurement and construction, value-added rate (增值率) for land and property.
 import type { RateReport } from '../../modules/formats/rate-report';
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { yuan } from './format';
 import { type Ctx, layout } from './layout';
 import { type CentreView, centreName } from './portal-views';

@@ -1,7 +1,7 @@
 // The public section browser: /sections (in progress) and /archive (completed, failed, cancelled),
 // a GET filter form (centre, state, procedure, search) whose values stay in every link, one page of
 // sections and the page links. Errors of the filter are shown at their field in the page's language.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { shanghaiTime, yuan } from './format';
 import { errorSummary, fieldId, type FormState } from './forms';
 import { type Ctx, href, layout } from './layout';

@@ -2,7 +2,7 @@
 // best candidate that has not declined (with the 中标通知书 / 成交确认书), record a decline (the next
 // candidate moves up), record the signed contract, and re-tender a failed section. Every
 // irreversible step has a confirmation box. Land and property use their own words (竞得人, 成交价…).
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import type { EvaluationView } from '../../modules/evaluation/evaluation-schemas';
 import { yuan } from './format';
 import { errorSummary, type FormState, field, fieldId, notice, postForm, textArea } from './forms';

@@ -4,7 +4,7 @@
 // ranking; the excluded bids with their reasons; publish the candidates; then the publicity with the
 // objections to the candidates and a form to answer each.
 import Decimal from 'decimal.js';
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import type { EvaluationView } from '../../modules/evaluation/evaluation-schemas';
 import { EXCLUDED_BY_COMMITTEE } from '../../modules/evaluation/evaluation-service';
 import { yuan } from './format';

@@ -1,7 +1,7 @@
 // The operator's forms: a new project with its first section, the project's own fields, a section
 // added or edited (a draft), a clarification or amendment, and the confirmed cancellation. Amounts
 // are typed in yuan and times in the centre's zone, its offset shown next to every time field.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { errorSummary, field, fieldId, type FormState, notice, postForm } from './forms';
 import { type Ctx, href, layout } from './layout';
 import { offsetLabel } from './staff-time';

@@ -1,7 +1,7 @@
 // The historical import page (/staff/imports): upload a CSV of earlier awarded sections (a plain file
 // form, no script); a refused file lists every row error with its line number and nothing is stored;
 // after a successful import the page lists what was imported.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { yuan } from './format';
 import { errorSummary, type FormState, fieldId, notice } from './forms';
 import { type Ctx, formTokenInput, href, layout } from './layout';

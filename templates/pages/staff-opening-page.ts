@@ -1,7 +1,7 @@
 // The operator's opening page (/staff/sections/:id/opening): name the opening's officials (开标人,
 // 记录人, 监标人) until the record is published, a link to the public hall, and the objections raised
 // at the opening with a form to answer each (TBLS 44).
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { errorSummary, type FormState, field, notice, postForm } from './forms';
 import { type Ctx, href, layout } from './layout';
 import { objectionList, type StaffObjection, type StaffSection, sectionHead, staffPath } from './staff-work-common';

@@ -1,7 +1,7 @@
 // The operator's reading pages: the dashboard of their centres' sections (what needs them now, and
 // every section by state), a section's staff overview with the actions its state allows, and the
 // queue of organisations waiting for review with the credit-code check shown.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import type { Organisation } from '../../modules/orgs/orgs-store';
 import { checkCreditCode } from '../../modules/orgs/credit-code';
 import { centreWords } from '../centre-words';

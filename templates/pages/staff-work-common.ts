@@ -1,7 +1,7 @@
 // What the operator's opening, evaluation and award pages share: the section as they show it (with
 // its centre's name and time zone), times in that zone with the offset, the section's work links,
 // the confirmation box of irreversible steps and a per-item multi-line field.
-import { html, type SafeHtml } from '../../server/pages/html';
+import { html, type SafeHtml } from '../html';
 import { centreWords, wordsIn } from '../centre-words';
 import { yuan } from './format';
 import { type FormState, fieldId } from './forms';

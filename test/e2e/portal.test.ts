@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { escapeHtml, html } from '../../server/pages/html';
+import { escapeHtml, html } from '../../templates/html';
 import { createTestApp, type TestApp } from '../support/test-app';
 import { approvedBidder, publishedSection, sealedBid, submit } from '../support/bidding';
 import { requireTool } from '../support/tools';

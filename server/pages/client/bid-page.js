@@ -6,7 +6,7 @@
 // Blob, uploaded with XMLHttpRequest for its progress. A bid over the server's limit
 // (data-max-bid-bytes) is refused before anything is read.
 import { recipientFingerprint } from '../../../modules/formats/recipient-fingerprint.ts';
-import { byteSize } from './byte-size.ts';
+import { byteSize } from '../../../templates/byte-size.ts';
 import { zonedTime } from './receipt-findings.ts';
 import { openKeyVault } from './key-vault.ts';
 import { buildManifest, newSigningKey, normaliseAmount, promiseSignatureValid, publicKeyPem, signPss } from './seal-core.ts';
