@@ -29,6 +29,7 @@ import * as m0023b from './migrations/20261201_0023_b_record-downloads';
 import * as m0024 from './migrations/20261201_0024_evaluation-exclusions';
 import * as m0025 from './migrations/20261201_0025_sections-browse-indexes';
 import * as m0026 from './migrations/20261201_0026_report-indexes';
+import * as m0027 from './migrations/20261201_0027_section-lifecycle-indexes';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -64,6 +65,7 @@ const MIGRATIONS: Array<[string, Migration]> = [
   ['20261201_0024_evaluation-exclusions', m0024],
   ['20261201_0025_sections-browse-indexes', m0025],
   ['20261201_0026_report-indexes', m0026],
+  ['20261201_0027_section-lifecycle-indexes', m0027],
 ];
 
 const source: Knex.MigrationSource<[string, Migration]> = {

@@ -32,7 +32,7 @@ export interface ReportsDeps {
   centres: Pick<CentresService, 'rules'>;
   awards: Pick<AwardsService, 'awardTotals' | 'awardedPage'>;
   imports: Pick<ImportsService, 'importTotals' | 'importedPage'>;
-  sections: Pick<SectionFacts, 'activityBetween'>;
+  sections: Pick<SectionFacts, 'lifecycleCounts'>;
   /** Bids counted at each section's deadline (public after it). */
   opening: { bidCounts(sectionIds: string[]): Promise<Map<string, number>> };
 }
@@ -251,20 +251,10 @@ export function createReportsService(deps: ReportsDeps) {
         perCentre.set(centre, mine);
       }
 
-      // The lifecycle counts, by the date each instant has in its centre's zone.
-      const inPeriod = (centre: string, ms: number | null) => {
-        if (ms === null || !codes.includes(centre as CentreCode)) return false;
-        const d = localDate(ms, p.zoneOf(centre));
-        return d >= q.from && d <= q.to;
-      };
-      const counts = new Map<string, Counts>(codes.map((c) => [c, zeroCounts()]));
-      for (const s of await sections.activityBetween(p.lo, p.hi)) {
-        const c = counts.get(s.centre);
-        if (!c) continue;
-        if (inPeriod(s.centre, s.publishedAt)) c.published++;
-        if (inPeriod(s.centre, s.openedAt)) c.opened++;
-        if (inPeriod(s.centre, s.failedAt)) c.failed++;
-      }
+      // The lifecycle counts, by the date each instant has in its centre's zone: counted in SQL over
+      // the UTC instants of the centre's local midnights, the same range as its awards.
+      const counts = new Map<string, Counts>();
+      for (const r of p.ranges) counts.set(r.centre, { ...zeroCounts(), ...(await sections.lifecycleCounts(r.centre, r.from, r.to)) });
       for (const [centre, mine] of perCentre) {
         const c = counts.get(centre)!;
         c.imported = mine.imported.count;

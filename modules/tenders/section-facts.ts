@@ -34,9 +34,9 @@ export function createSectionFacts(deps: { knex: Knex }) {
       return store.existingSectionCodes(knex, codes);
     },
 
-    /** For the reports: publication, opening and failure instants of sections active in [from, to). */
-    activityBetween(from: number, to: number) {
-      return store.activityBetween(knex, from, to);
+    /** For the reports: how many sections of a centre were published, opened and failed in [from, to). */
+    lifecycleCounts(centre: string, from: number, to: number) {
+      return store.lifecycleCounts(knex, centre, from, to);
     },
 
     /** For the opening module: the whole section row and its project, without visibility rules. */

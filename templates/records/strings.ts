@@ -100,10 +100,13 @@ export function issuerName(code: unknown, ctx?: RenderContext): { zh: string; en
  * An instant in a time zone with its offset: "2026-12-01 09:00:00 (UTC+08:00 Asia/Shanghai)"; the
  * zone's name is left out when `short`.
  */
-export function zonedTime(ms: unknown, timeZone = 'Asia/Shanghai', short = false): string {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return beijingTime(ms);
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
+// One formatter per zone: making an Intl.DateTimeFormat costs far more than formatting with it,
+// and a dossier of 10,000 entries prints as many instants.
+const zonedFormatters = new Map<string, Intl.DateTimeFormat>();
+function zonedFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = zonedFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
@@ -113,7 +116,16 @@ export function zonedTime(ms: unknown, timeZone = 'Asia/Shanghai', short = false
       second: '2-digit',
       hourCycle: 'h23',
       timeZoneName: 'longOffset',
-    })
+    });
+    zonedFormatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export function zonedTime(ms: unknown, timeZone = 'Asia/Shanghai', short = false): string {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return beijingTime(ms);
+  const parts = Object.fromEntries(
+    zonedFormatter(timeZone)
       .formatToParts(new Date(ms))
       .map((p) => [p.type, p.value]),
   ) as Record<string, string>;

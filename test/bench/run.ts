@@ -4,12 +4,13 @@
 // Every row is a RATIO against a floor measured in the same run on this machine, never an
 // absolute time; the run exits 1 when a bounded ratio is beyond its bound (or a benchmark fails),
 // 0 otherwise. Loopback only; a few minutes on 2 cores with the defaults (the surge sets up 500 bidders).
-//   BENCH_ONLY=upload|audit|records|surge|opening|reports  run one of them
+//   BENCH_ONLY=upload|audit|records|surge|opening|reports|records-scale  run one of them
 //   BENCH_JSON=file.json        also write the results (every row, note and error) as JSON
 //   BENCH_AUDIT_ENTRIES=1000000 grow the audit log to a million entries (default 200,000)
 //   BENCH_UPLOAD_MIB=1024       size of the big bid in MiB (default 1024)
 //   BENCH_SURGE_BIDDERS=500     bidders in the deadline surge (default 500); DATABASE_URL runs it on MySQL/MariaDB
 //   BENCH_OPENING_BIDS=1000     bids of 1 MiB in the opening benchmark's section (default 200)
+//   BENCH_RECORD_BIDS=500, BENCH_DOSSIER_ENTRIES=10000  sizes of the records-scale records
 //   BENCH_REPORT_SECTIONS=200000 awarded sections behind the rate reports (default 1,000,000); DATABASE_URL runs it on MySQL/MariaDB
 //   BENCH_SERVER=dist           start the build in dist/ on plain node (npm run build first)
 //                               instead of server/main.ts through tsx
@@ -18,6 +19,7 @@ import { runAuditAppend } from './audit-append';
 import { runDeadlineSurge } from './deadline-surge';
 import { runOpeningScale } from './opening-scale';
 import { runRecordDownload } from './record-download';
+import { runRecordsScale } from './records-scale';
 import { runReportsScale } from './reports-scale';
 import { failed, printResult, table, type BenchResult } from './report';
 import { runUploadMemory } from './upload-memory';
@@ -29,6 +31,7 @@ const benches: Array<{ key: string; name: string; run: () => Promise<BenchResult
   { key: 'surge', name: 'deadline-surge', run: runDeadlineSurge },
   { key: 'opening', name: 'opening-scale', run: runOpeningScale },
   { key: 'reports', name: 'reports-scale', run: runReportsScale },
+  { key: 'records-scale', name: 'records-scale', run: runRecordsScale },
 ];
 
 const only = process.env.BENCH_ONLY;
