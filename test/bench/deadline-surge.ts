@@ -34,7 +34,6 @@ import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../db/connection';
 import { migrateLatest } from '../../db/migrate';
@@ -45,11 +44,11 @@ import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { DAY, ManualClock } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT, type RequestContext } from '../../modules/core/context';
 import { createProjectBody } from '../../modules/tenders/tenders-schemas';
-import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
 import { buildServices } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createMysqlDatabase } from '../support/test-db';
+import { bidderKeys, certifyBidders, uniqueCreditCode } from '../support/certified-bidders';
 import { stop, type Started } from '../support/server-process';
 import { MiB, benchServer, benchTempDir, failed, fmtMiB, fmtMs, isMain, onInterrupt, printResult, progress, removeDir, sweepStale, type BenchResult } from './report';
 import { RSS_SAMPLE_MS, type RssPeak, killChildren, sampleRss, startBenchServer, startHelper, stopChild } from './server';
@@ -172,46 +171,6 @@ process.stdin.resume();
 // ---------------------------------------------------------------------------------------------
 // Set-up through the services.
 
-interface Bidder {
-  orgId: string;
-  name: string;
-  token: string;
-  privateKey: crypto.KeyObject;
-  fingerprint: string;
-}
-
-/** A unique credit code: 17 characters of digits (the pid and a counter) plus the check character. */
-function uniqueCreditCode(i: number): string {
-  const body = `913401${String(process.pid % 1e5).padStart(5, '0')}${String(i).padStart(6, '0')}`;
-  return body + creditCodeCheckChar(body);
-}
-
-async function rsaKey(): Promise<crypto.KeyObject> {
-  return new Promise((resolve, reject) => crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))));
-}
-
-/**
- * `n` RSA-2048 bidder keys. Making 500 takes minutes on a loaded 2-core machine, so the keys are
- * kept between runs in the temporary directory (0600, test keys of nobody) and only missing ones
- * are made. Every bidder still gets its own key and its own certificate.
- */
-async function bidderKeys(n: number): Promise<crypto.KeyObject[]> {
-  const file = path.join(os.tmpdir(), `etender-surge-bidder-keys-${os.userInfo().uid}.json`);
-  let pems: string[] = [];
-  try {
-    pems = JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
-  } catch {
-    /* none yet */
-  }
-  const keys = pems.slice(0, n).map((pem) => crypto.createPrivateKey(pem));
-  if (keys.length < n) {
-    const made = await Promise.all(Array.from({ length: n - keys.length }, () => rsaKey()));
-    keys.push(...made);
-    fs.writeFileSync(file, JSON.stringify(keys.map((k) => k.export({ type: 'pkcs8', format: 'pem' }))), { mode: 0o600 });
-  }
-  return keys;
-}
-
 export async function runDeadlineSurge(): Promise<BenchResult> {
   if (!fs.existsSync('/proc/self/status')) throw new Error('this benchmark reads /proc/<pid>/status: it needs Linux');
   const bidders = envInt('BENCH_SURGE_BIDDERS', 500, 10, 5000);
@@ -264,28 +223,7 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
 
     progress(`surge: ${bidders} bidder organisations, keys and certificates (${engine})`);
     const t0setup = Date.now();
-    const keys = await bidderKeys(bidders);
-    const people: Bidder[] = [];
-    for (let i = 0; i < bidders; i++) {
-      const username = `surge-${i + 1}`;
-      const name = `第${i + 1}号建设工程有限公司`;
-      const reg = await services.orgs.register(SYSTEM_CONTEXT, {
-        name,
-        creditCode: uniqueCreditCode(i + 1),
-        contactName: '联系人',
-        contactPhone: '0551-7654321',
-        representatives: [{ username, displayName: username, password: `pw-${username}-0123456789` }],
-      });
-      await services.orgs.approve(opCtx, reg.organisation.id);
-      const token = await services.accounts.createTokenForUsername(username, 'surge');
-      const ctx: RequestContext = { actor: (await services.accounts.actorById(reg.representatives[0]!.id))!, ip: '127.0.0.1' };
-      const privateKey = keys[i]!;
-      const { challenge } = await services.pki.createChallenge(ctx);
-      const signature = crypto.sign('sha256', Buffer.from(challenge, 'utf8'), { key: privateKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64');
-      const publicKeySpkiPem = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
-      const issued = await services.pki.issueFromPublicKey(ctx, { publicKeySpkiPem, challenge, signature }, 'signing');
-      people.push({ orgId: reg.organisation.id, name, token: token.token, privateKey, fingerprint: issued.fingerprint });
-    }
+    const people = await certifyBidders(services, opCtx, { count: bidders, keys: await bidderKeys(bidders), prefix: 'surge', creditCode: (i) => uniqueCreditCode('913401', i + 1) });
     const setupSeconds = (Date.now() - t0setup) / 1000;
 
     // The section: published "25 days ago", closing SURGE_DEADLINE_MS from now in real time.

@@ -20,14 +20,9 @@ import { createProjectBody } from '../../modules/tenders/tenders-schemas';
 import { buildServices } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
+import { type CertifiedBidder, certifyBidders } from '../support/certified-bidders';
 
-export interface FaultBidder {
-  orgId: string;
-  name: string;
-  token: string;
-  privateKey: crypto.KeyObject;
-  fingerprint: string;
-}
+export type FaultBidder = CertifiedBidder;
 
 export interface FaultInstance {
   dataDir: string;
@@ -76,32 +71,16 @@ export async function prepareInstance(options: { bidders: number; deadlineInMs: 
     const auditorToken = (await services.accounts.createTokenForUsername(`fault-auditor-${tag}`, 'faults')).token;
     const opCtx: RequestContext = { actor: (await services.accounts.actorById(operator.id))!, ip: '127.0.0.1' };
 
-    const privateKey = bidderKey();
-    const publicKeySpkiPem = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
-    // Several at a time: a representative's password hash (scrypt) runs on the thread pool.
-    const one = async (i: number): Promise<FaultBidder> => {
-      const username = `fault-${tag}-${i + 1}`;
-      const name = `第${i + 1}号建设工程有限公司`;
-      const body = `913401${String((process.pid * 7 + instances) % 1e5).padStart(5, '0')}${String(i + 1).padStart(6, '0')}`;
-      const reg = await services.orgs.register(SYSTEM_CONTEXT, {
-        name,
-        creditCode: body + creditCodeCheckChar(body),
-        contactName: '联系人',
-        contactPhone: '0551-7654321',
-        representatives: [{ username, displayName: username, password: `pw-${username}-0123456789` }],
-      });
-      await services.orgs.approve(opCtx, reg.organisation.id);
-      const token = await services.accounts.createTokenForUsername(username, 'faults');
-      const ctx: RequestContext = { actor: (await services.accounts.actorById(reg.representatives[0]!.id))!, ip: '127.0.0.1' };
-      const { challenge } = await services.pki.createChallenge(ctx);
-      const signature = crypto.sign('sha256', Buffer.from(challenge, 'utf8'), { key: privateKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64');
-      const issued = await services.pki.issueFromPublicKey(ctx, { publicKeySpkiPem, challenge, signature }, 'signing');
-      return { orgId: reg.organisation.id, name, token: token.token, privateKey, fingerprint: issued.fingerprint };
-    };
-    const bidders: FaultBidder[] = [];
-    for (let i = 0; i < options.bidders; i += 8) {
-      bidders.push(...(await Promise.all(Array.from({ length: Math.min(8, options.bidders - i) }, (_, j) => one(i + j)))));
-    }
+    // One key for all: the fault tests are about the server, not about many keys.
+    const bidders = await certifyBidders(services, opCtx, {
+      count: options.bidders,
+      keys: bidderKey(),
+      prefix: `fault-${tag}`,
+      creditCode: (i) => {
+        const body = `913401${String((process.pid * 7 + instances) % 1e5).padStart(5, '0')}${String(i + 1).padStart(6, '0')}`;
+        return body + creditCodeCheckChar(body);
+      },
+    });
 
     const deadline = Date.now() + options.deadlineInMs;
     clock.set(deadline - 25 * DAY);

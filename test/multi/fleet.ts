@@ -28,20 +28,14 @@ import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest 
 import { verifyReceipt, type PublishedKeys, type Receipt } from '../../modules/bids/receipt';
 import { DAY, ManualClock } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT, type RequestContext } from '../../modules/core/context';
-import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
 import { createProjectBody } from '../../modules/tenders/tenders-schemas';
 import { buildServices } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
+import { bidderKeys, type CertifiedBidder, certifyBidders, uniqueCreditCode } from '../support/certified-bidders';
 import { isRunning, start, stop, type Started } from '../support/server-process';
 
-export interface Bidder {
-  orgId: string;
-  name: string;
-  token: string;
-  privateKey: crypto.KeyObject;
-  fingerprint: string;
-}
+export type Bidder = CertifiedBidder;
 
 export interface SealedBid {
   bidder: number;
@@ -74,39 +68,6 @@ export interface WorldOptions {
   surgeKb: number;
 }
 
-/** A unique credit code: 17 characters of digits (the pid and a counter) plus the check character. */
-function creditCode(i: number): string {
-  const body = `913402${String(process.pid % 1e5).padStart(5, '0')}${String(i).padStart(6, '0')}`;
-  return body + creditCodeCheckChar(body);
-}
-
-/**
- * `n` RSA-2048 bidder keys, kept between runs in the temporary directory (0600; test keys of
- * nobody; the same cache file as the surge benchmark) because making them takes long on a loaded
- * 2-core machine. Every bidder still gets its own key and its own certificate.
- */
-async function bidderKeys(n: number): Promise<crypto.KeyObject[]> {
-  const file = path.join(os.tmpdir(), `etender-surge-bidder-keys-${os.userInfo().uid}.json`);
-  let pems: string[] = [];
-  try {
-    pems = JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
-  } catch {
-    /* none yet */
-  }
-  const keys = pems.slice(0, n).map((pem) => crypto.createPrivateKey(pem));
-  if (keys.length < n) {
-    const made = await Promise.all(
-      Array.from(
-        { length: n - keys.length },
-        () => new Promise<crypto.KeyObject>((resolve, reject) => crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv)))),
-      ),
-    );
-    keys.push(...made);
-    if (keys.length > pems.length) fs.writeFileSync(file, JSON.stringify(keys.map((k) => k.export({ type: 'pkcs8', format: 'pem' }))), { mode: 0o600 });
-  }
-  return keys;
-}
-
 export async function buildWorld(o: WorldOptions): Promise<World> {
   const startedAt = Date.now();
   const env = { DATA_DIR: o.dataDir, CERTS_DIR: path.join(o.dataDir, 'certs'), DATABASE_URL: o.url, DEMO: '0' };
@@ -133,30 +94,13 @@ export async function buildWorld(o: WorldOptions): Promise<World> {
     const rules = await services.centres.rules('procurement');
     await services.centres.updateSettings(adminCtx, 'procurement', { ...rules.settings, minBids: 1 });
 
-    const keys = await bidderKeys(o.bidders);
-    const bidders: Bidder[] = new Array(o.bidders);
-    const oneBidder = async (i: number) => {
-      const username = `fleet-${i + 1}`;
-      const name = `第${i + 1}号多节点建设有限公司`;
-      const reg = await services.orgs.register(SYSTEM_CONTEXT, {
-        name,
-        creditCode: creditCode(i + 1),
-        contactName: '联系人',
-        contactPhone: '0551-7654321',
-        representatives: [{ username, displayName: username, password: `pw-${username}-0123456789` }],
-      });
-      await services.orgs.approve(opCtx, reg.organisation.id);
-      const token = await services.accounts.createTokenForUsername(username, 'fleet');
-      const ctx: RequestContext = { actor: (await services.accounts.actorById(reg.representatives[0]!.id))!, ip: '127.0.0.1' };
-      const privateKey = keys[i]!;
-      const { challenge } = await services.pki.createChallenge(ctx);
-      const signature = crypto.sign('sha256', Buffer.from(challenge, 'utf8'), { key: privateKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }).toString('base64');
-      const publicKeySpkiPem = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string;
-      const issued = await services.pki.issueFromPublicKey(ctx, { publicKeySpkiPem, challenge, signature }, 'signing');
-      bidders[i] = { orgId: reg.organisation.id, name, token: token.token, privateKey, fingerprint: issued.fingerprint };
-    };
-    // A few at a time: the passwords' scrypt runs on libuv's threads, the rest waits on the database.
-    for (let i = 0; i < o.bidders; i += 8) await Promise.all(Array.from({ length: Math.min(8, o.bidders - i) }, (_, k) => oneBidder(i + k)));
+    const bidders = await certifyBidders(services, opCtx, {
+      count: o.bidders,
+      keys: await bidderKeys(o.bidders),
+      prefix: 'fleet',
+      creditCode: (i) => uniqueCreditCode('913402', i + 1),
+      name: (i) => `第${i + 1}号多节点建设有限公司`,
+    });
 
     // How long publishing and sealing take on this machine now (a shared 2-core machine under load
     // may take ten times what an idle one does): one section published far ahead and one bid
