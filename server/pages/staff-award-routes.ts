@@ -9,7 +9,8 @@ import { DEFAULT_CONTRACT_WITHIN_DAYS } from '../../modules/awards/awards-servic
 import type { FormState } from '../../templates/pages/forms';
 import { href } from '../../templates/pages/layout';
 import { type AwardView, staffAwardPage } from '../../templates/pages/staff-award-page';
-import { parseZoned, staffPath, wordsOf } from '../../templates/pages/staff-work-common';
+import { staffPath, wordsOf } from '../../templates/pages/staff-work-common';
+import { parseLocalInput } from '../../templates/pages/staff-time';
 import { fill } from '../../templates/pages/text';
 import { sendPage } from './respond';
 import { signedIn } from './signed-in';
@@ -98,7 +99,7 @@ export function staffAwardRoutes(kit: StaffWorkKit): Router {
       const w = c.s.staffWork;
       const values = { signedAt: bodyText(req, 'signedAt', 40), amount: bodyText(req, 'amount', 40) };
       const errors: Record<string, string> = {};
-      const signedAt = parseZoned(values.signedAt, section.timeZone);
+      const signedAt = parseLocalInput(values.signedAt, section.timeZone);
       if (signedAt === null) errors.signedAt = w.signedAtInvalid;
       const amount = parseYuan(values.amount.trim());
       if (!amount.ok || amount.fen <= 0n) errors.amount = w.amountInvalid;
@@ -129,7 +130,7 @@ export function staffAwardRoutes(kit: StaffWorkKit): Router {
       for (const name of TIMELINE) {
         values[name] = bodyText(req, name, 40);
         if (!values[name]!.trim()) continue;
-        const at = parseZoned(values[name]!, section.timeZone);
+        const at = parseLocalInput(values[name]!, section.timeZone);
         if (at === null) errors[name] = c.s.staffWork.signedAtInvalid;
         else timeline[name] = at;
       }

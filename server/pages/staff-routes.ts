@@ -4,13 +4,10 @@
 // operator's own context; a section of another centre is "not found", as for the API.
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { dayNumber, localDate } from '../../modules/centres/calendar';
-import type { CentreCode } from '../../modules/centres/centre-rules';
 import type { CentreRules, CentresService } from '../../modules/centres/centres-service';
-import type { AwardsService } from '../../modules/awards/awards-service';
 import { DEFAULT_CONTRACT_WITHIN_DAYS } from '../../modules/awards/awards-service';
 import { AppError, notFound } from '../../modules/core/errors';
 import { type DashboardRow as DashboardListRow, type DashboardScope, NEED_KEYS } from '../../modules/tenders/dashboard-store';
-import type { EvaluationService } from '../../modules/evaluation/evaluation-service';
 import { rejectOrgBody } from '../../modules/orgs/orgs-schemas';
 import type { OrgsService } from '../../modules/orgs/orgs-service';
 import { checkClarificationDeadline } from '../../modules/tenders/publication-rules';

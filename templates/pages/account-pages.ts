@@ -3,7 +3,6 @@
 import { html, type SafeHtml } from '../html';
 import { errorSummary, field, type FormState, notice, postForm } from './forms';
 import { type Ctx, href, layout } from './layout';
-import { fill } from './text';
 
 export function loginPage(c: Ctx, d: { form: FormState; next: string | null; signedOut: boolean }): SafeHtml {
   const a = c.s.account;

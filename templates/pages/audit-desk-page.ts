@@ -3,7 +3,7 @@
 // once they exist) and, after the bid deadline, the supervision signals about its bids.
 import { html, type SafeHtml } from '../html';
 import { centreName, type CentreView } from './pages';
-import { zonedTime } from './audit-format';
+import { zonedTime } from './format';
 import { type Ctx, href, layout } from './layout';
 import { fill } from './text';
 

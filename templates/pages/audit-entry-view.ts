@@ -5,7 +5,7 @@
 // beside it for the page's proof check.
 import { html, type SafeHtml } from '../html';
 import type { AuditEntry } from '../../modules/formats/dossier';
-import { zonedTime } from './audit-format';
+import { zonedTime } from './format';
 import { yuan } from './format';
 import { type Ctx, href } from './layout';
 import { centreName, type CentreView } from './pages';

@@ -5,7 +5,7 @@
 import { html, type SafeHtml } from '../html';
 import type { Checkpoint } from '../../modules/formats/checkpoint';
 import type { AuditEntry } from '../../modules/formats/dossier';
-import { zonedTime } from './audit-format';
+import { zonedTime } from './format';
 import { actionName, actorName, entryData, type KnownNames, objectText, zoneOf } from './audit-entry-view';
 import { pager } from './audit-desk-page';
 import { type Ctx, layout } from './layout';

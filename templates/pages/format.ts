@@ -1,4 +1,5 @@
-// Formatting for the portal pages: instants in Asia/Shanghai time, yuan amounts, durations.
+// Formatting for the portal pages: instants in Asia/Shanghai time or a centre's own zone, yuan amounts, durations.
+import { offsetLabel, wallClock, wallClockText } from '../../modules/core/zoned-time';
 import type { Strings } from './strings';
 
 export const PORTAL_TIME_ZONE = 'Asia/Shanghai';
@@ -41,4 +42,16 @@ export function remaining(ms: number, s: Strings): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   const hms = `${pad(Math.floor((total % 86400) / 3600))}:${pad(Math.floor((total % 3600) / 60))}:${pad(total % 60)}`;
   return d > 0 ? `${d}${s.days} ${hms}` : hms;
+}
+
+/** "2026-12-01 09:00:00 (UTC+08:00)": an instant in a centre's own zone (the platform's default zone when none is known or it is unknown), with its offset. */
+export function zonedTime(ms: number | null | undefined, timeZone: string = PORTAL_TIME_ZONE): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  let zone = timeZone;
+  try {
+    wallClock(ms, zone);
+  } catch {
+    zone = PORTAL_TIME_ZONE;
+  }
+  return `${wallClockText(ms, zone)} (${offsetLabel(ms, zone)})`;
 }

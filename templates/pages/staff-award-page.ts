@@ -7,7 +7,8 @@ import type { EvaluationView } from '../../modules/evaluation/evaluation-schemas
 import { yuan } from './format';
 import { errorSummary, type FormState, field, fieldId, notice, postForm, textArea } from './forms';
 import { type Ctx, layout } from './layout';
-import { confirmBox, type StaffSection, sectionHead, staffPath, wordsOf, zonedTime } from './staff-work-common';
+import { zonedTime } from './format';
+import { confirmBox, type StaffSection, sectionHead, staffPath, wordsOf } from './staff-work-common';
 import { fill } from './text';
 
 export interface AwardView {

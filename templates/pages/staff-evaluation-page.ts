@@ -10,7 +10,8 @@ import { EXCLUDED_BY_COMMITTEE } from '../../modules/evaluation/evaluation-servi
 import { yuan } from './format';
 import { errorSummary, type FormState, field, fieldId, notice, postForm, textArea } from './forms';
 import { type Ctx, href, layout } from './layout';
-import { confirmBox, objectionList, type StaffObjection, type StaffSection, sectionHead, staffPath, wordsOf, zonedTime } from './staff-work-common';
+import { zonedTime } from './format';
+import { confirmBox, objectionList, type StaffObjection, type StaffSection, sectionHead, staffPath, wordsOf } from './staff-work-common';
 import { fill } from './text';
 
 /** Rows for criteria while no weights are set. */

@@ -4,7 +4,7 @@
 import { html, type SafeHtml } from '../html';
 import { errorSummary, field, fieldId, type FormState, notice, postForm } from './forms';
 import { type Ctx, href, layout } from './layout';
-import { offsetLabel } from './staff-time';
+import { offsetLabel } from '../../modules/core/zoned-time';
 import { fill } from './text';
 
 /** What a form needs of the centre: its names, zone and the choices its rules allow. */

@@ -3,7 +3,7 @@
 // the confirmation box of irreversible steps and a per-item multi-line field.
 import { html, type SafeHtml } from '../html';
 import { centreWords, wordsIn } from '../centre-words';
-import { yuan } from './format';
+import { yuan, zonedTime } from './format';
 import { type FormState, fieldId } from './forms';
 import { type Ctx, formTokenInput, href } from './layout';
 import { fill } from './text';
@@ -24,71 +24,6 @@ export interface StaffSection {
   bidDeadlineAt: number | null;
   failureReason: string | null;
   round: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function partsIn(ms: number, timeZone: string): Record<string, string> {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, f);
-  }
-  return Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-}
-
-/** The offset of `timeZone` at the instant, in ms (UTC+8 → 8 h). */
-export function offsetAt(ms: number, timeZone: string): number {
-  const p = partsIn(ms, timeZone);
-  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
-  return wall - Math.floor(ms / 1000) * 1000;
-}
-
-/** "UTC+08:00" */
-export function offsetText(ms: number, timeZone: string): string {
-  const off = Math.round(offsetAt(ms, timeZone) / 60_000);
-  const sign = off < 0 ? '-' : '+';
-  const a = Math.abs(off);
-  return `UTC${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
-}
-
-/** "2026-12-26 09:00:00 (UTC+08:00)" in the centre's zone; "—" for none. */
-export function zonedTime(ms: number | null | undefined, timeZone: string): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  const p = partsIn(ms, timeZone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} (${offsetText(ms, timeZone)})`;
-}
-
-/** "2026-12-26 09:00" in the zone, as the forms take it back. */
-export function zonedInput(ms: number, timeZone: string): string {
-  const p = partsIn(ms, timeZone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-}
-
-/**
- * "YYYY-MM-DD HH:mm" (or with a "T") in the zone → UTC ms, or null when it is not a time that exists.
- * The offset is taken at the guess and checked again, so a day with a change of offset still answers right.
- */
-export function parseZoned(text: string, timeZone: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(text.trim());
-  if (!m) return null;
-  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi);
-  const back = new Date(wall);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59) return null;
-  let t = wall - offsetAt(wall, timeZone);
-  const again = offsetAt(t, timeZone);
-  if (wall - again !== t) t = wall - again;
-  return t;
 }
 
 /** The vocabulary of the section's trade in the page's language (投标人 / 竞买人, 中标通知书 / 成交确认书, …). */

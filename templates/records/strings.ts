@@ -1,5 +1,6 @@
 // Strings shared by every PDF record: Chinese first, English after it where it helps a reader who
 // does not read Chinese (auditors from elsewhere, the tests).
+import { offsetLabel, wallClockText } from '../../modules/core/zoned-time';
 
 export const PLATFORM_NAME = { zh: '统一电子招投标平台', en: 'Unified e-Tendering Platform' };
 
@@ -100,38 +101,10 @@ export function issuerName(code: unknown, ctx?: RenderContext): { zh: string; en
  * An instant in a time zone with its offset: "2026-12-01 09:00:00 (UTC+08:00 Asia/Shanghai)"; the
  * zone's name is left out when `short`.
  */
-// One formatter per zone: making an Intl.DateTimeFormat costs far more than formatting with it,
-// and a dossier of 10,000 entries prints as many instants.
-const zonedFormatters = new Map<string, Intl.DateTimeFormat>();
-function zonedFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = zonedFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'longOffset',
-    });
-    zonedFormatters.set(timeZone, f);
-  }
-  return f;
-}
-
 export function zonedTime(ms: unknown, timeZone = 'Asia/Shanghai', short = false): string {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) return beijingTime(ms);
-  const parts = Object.fromEntries(
-    zonedFormatter(timeZone)
-      .formatToParts(new Date(ms))
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const offset = (parts.timeZoneName ?? 'GMT').replace('GMT', 'UTC') || 'UTC';
-  const off = offset === 'UTC' ? 'UTC+00:00' : offset;
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${short ? off : `(${off} ${timeZone})`}`;
+  const off = offsetLabel(ms, timeZone);
+  return `${wallClockText(ms, timeZone)} ${short ? off : `(${off} ${timeZone})`}`;
 }
 
 /** The centre's time zone (Asia/Shanghai unless the render was told otherwise). */

@@ -5,7 +5,8 @@
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { readMultipartUpload } from '../../server/pages/multipart';
-import { localInputValue, offsetLabel, parseLocalInput, zonedTime } from '../../templates/pages/staff-time';
+import { offsetLabel } from '../../modules/core/zoned-time';
+import { localInputValue, parseLocalInput, zonedTime } from '../../templates/pages/staff-time';
 
 describe('staff times in the centre’s zone', () => {
   it('reads a typed wall-clock time in the zone and shows it back with the offset', () => {
