@@ -35,3 +35,23 @@ export function formatYuan(fen: bigint): string {
 export function fenToDecimal(fen: bigint): Decimal {
   return new Decimal(fen.toString());
 }
+
+/**
+ * An amount as records and letters print it, with thousands separators: "3528600.00" (yuan, as the API writes amounts)
+ * or a bigint of fen → "3,528,600.00". Integer arithmetic only; text that is not an amount passes through.
+ */
+export function yuanGrouped(amount: string | bigint | null | undefined): string {
+  if (amount === null || amount === undefined || amount === '') return '—';
+  let fen: bigint;
+  if (typeof amount === 'bigint') fen = amount;
+  else {
+    const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount.trim());
+    if (!m) return amount;
+    fen = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
+    if (m[1]) fen = -fen;
+  }
+  const negative = fen < 0n;
+  const abs = negative ? -fen : fen;
+  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${whole}.${(abs % 100n).toString().padStart(2, '0')}`;
+}

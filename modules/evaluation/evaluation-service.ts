@@ -10,7 +10,7 @@ import { DAY } from '../core/clock';
 import { requireActor, SYSTEM_CONTEXT, type RequestContext } from '../core/context';
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../core/errors';
 import { newId } from '../core/ids';
-import { formatYuan, parseYuan } from '../core/money';
+import { formatYuan, parseYuan, yuanGrouped } from '../core/money';
 import { isUniqueViolation, type InTransaction } from '../../db/transactions';
 import type { AuditAppender } from '../audit/audit-service';
 import type { TxAwards } from '../awards/awards-service';
@@ -24,8 +24,7 @@ import type { EvaluationView } from './evaluation-schemas';
 import * as store from './evaluation-store';
 import { MAX_CANDIDATES, missingScores, rankByPrice, rankByScore, rankedJson, responsiveBids, type RecordBid } from './ranking';
 import { mayManageCentre } from '../core/access';
-import { centreWords, tradeKindOf } from '../../templates/centre-words';
-import { yuanText } from '../../templates/records/strings';
+import { centreWords, tradeKindOf } from '../centres/centre-words';
 
 const MAX_RESERVE_BYTES = 4096;
 /** The cause of a bid the evaluation committee excluded (否决投标); its message is the committee's reason. */
@@ -189,7 +188,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
         w.awardLetter.zh,
         '',
         `${c.bidder.name}：`,
-        `经${s.procedure === 'auction' ? '拍卖' : s.procedure === 'listing' ? '挂牌' : '竞价'}交易，并经公示，贵单位为 ${s.code}「${s.title}」的${w.winner.zh}，${w.awardAmount.zh}为人民币 ${yuanText(c.price)} 元。`,
+        `经${s.procedure === 'auction' ? '拍卖' : s.procedure === 'listing' ? '挂牌' : '竞价'}交易，并经公示，贵单位为 ${s.code}「${s.title}」的${w.winner.zh}，${w.awardAmount.zh}为人民币 ${yuanGrouped(c.price)} 元。`,
         `${w.deposit.zh}按出让公告及竞买须知的约定转作定金或抵作${w.awardAmount.zh}。请自本确认书签订之日起十个工作日内，与出让人签订成交合同并按约定支付${w.awardAmount.zh}。`,
         '',
         issuer,
@@ -203,7 +202,7 @@ export function createEvaluationService(deps: EvaluationDeps) {
       title,
       '',
       `${c.bidder.name}：`,
-      `经评审并公示，贵单位被确定为 ${s.code}「${s.title}」的${role}，${tender ? '中标' : '成交'}金额人民币 ${yuanText(c.price)} 元。`,
+      `经评审并公示，贵单位被确定为 ${s.code}「${s.title}」的${role}，${tender ? '中标' : '成交'}金额人民币 ${yuanGrouped(c.price)} 元。`,
       `请自本通知书发出之日起三十日内，按照${tender ? '招标文件和投标文件' : '采购文件和响应文件'}订立书面合同。`,
       '',
       issuer,

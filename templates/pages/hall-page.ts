@@ -2,7 +2,7 @@
 // record as soon as it is published (/portal-static/hall.js, server-sent events). A cancelled section
 // has no countdown and says so, with its reason; a failed one says why in the page's language.
 import { html, type SafeHtml } from '../html';
-import { tradeKindOf } from '../centre-words';
+import { tradeKindOf } from '../../modules/centres/centre-words';
 import { failureReasonText } from './failure-reasons';
 import { remaining, shanghaiTime } from './format';
 import { type Ctx, href, layout } from './layout';

@@ -1,6 +1,6 @@
 // The strings of the public portal's browser (/sections, /archive), the rate charts of /reports,
 // the hall of a cancelled or failed section and the failure reasons in words, in zh-CN and English.
-// Joined into STRINGS as `portal`. Trade words (投标人/竞买人, …) come from templates/centre-words.ts.
+// Joined into STRINGS as `portal`. Trade words (投标人/竞买人, …) come from modules/centres/centre-words.ts.
 
 const zh = {
   sectionsNav: '交易项目',

@@ -4,7 +4,7 @@
 import { html, type SafeHtml } from '../html';
 import type { Organisation } from '../../modules/orgs/orgs-store';
 import { checkCreditCode } from '../../modules/orgs/credit-code';
-import { centreWords } from '../centre-words';
+import { centreWords } from '../../modules/centres/centre-words';
 import { yuan } from './format';
 import { errorSummary, fieldId, type FormState, notice, postForm } from './forms';
 import { type Ctx, formTokenInput, href, layout } from './layout';

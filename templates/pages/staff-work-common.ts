@@ -2,7 +2,7 @@
 // its centre's name and time zone), times in that zone with the offset, the section's work links,
 // the confirmation box of irreversible steps and a per-item multi-line field.
 import { html, type SafeHtml } from '../html';
-import { centreWords, wordsIn } from '../centre-words';
+import { centreWords, wordsIn } from '../../modules/centres/centre-words';
 import { yuan, zonedTime } from './format';
 import { type FormState, fieldId } from './forms';
 import { type Ctx, formTokenInput, href } from './layout';

@@ -1,7 +1,7 @@
 // The strings of the operator's work pages after the deadline: the opening (officials, objections),
 // the evaluation (score sheets, ranking, candidates, publicity objections), the award (award,
 // decline, contract, re-tender) and the historical import. Joined into STRINGS as `staffWork`.
-// Land and property words (竞买人, 竞得人, 成交确认书) come from templates/centre-words.ts.
+// Land and property words (竞买人, 竞得人, 成交确认书) come from modules/centres/centre-words.ts.
 
 const zh = {
   navOverview: '标段概况',

@@ -1,6 +1,6 @@
 // The trade's words on a page: a land or property sale says 出让公告/挂牌公告, 竞买人, 竞买保证金,
-// 成交确认书 where a tender says 招标公告, 投标人, 投标保证金, 中标通知书 (templates/centre-words.ts).
-import { centreWords, wordsIn } from '../centre-words';
+// 成交确认书 where a tender says 招标公告, 投标人, 投标保证金, 中标通知书 (modules/centres/centre-words.ts).
+import { centreWords, wordsIn } from '../../modules/centres/centre-words';
 import type { Ctx } from './layout';
 
 export type TradeWords = ReturnType<typeof tradeWords>;

@@ -3,7 +3,7 @@
 // GET /api/sections/:id/award; issued by the centre, with its seal area and the lines to sign on.
 import type { PublicAward } from '../../modules/formats/award';
 import type { RecordDocument } from '../../modules/records/pdf';
-import { centreWords, tradeKindOf } from '../centre-words';
+import { centreWords, tradeKindOf } from '../../modules/centres/centre-words';
 import { rmbUppercase } from './rmb';
 import { both, issuerName, partyWords, portalCentreName, type RenderContext, rmb, zoneOf, zonedTime } from './strings';
 

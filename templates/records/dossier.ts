@@ -2,7 +2,7 @@
 // audit entry with its leaf hash, the checkpoints, and how to verify all of it independently.
 import type { Dossier } from '../../modules/records/dossier';
 import type { RecordDocument } from '../../modules/records/pdf';
-import { centreWords } from '../centre-words';
+import { centreWords } from '../../modules/centres/centre-words';
 import { both, cell, portalCentreName, type RenderContext, zoneOf, zonedTime } from './strings';
 
 const L = {

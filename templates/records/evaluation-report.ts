@@ -5,7 +5,7 @@
 import type { Block, RecordDocument } from '../../modules/records/pdf';
 import type { EvaluationReport, EvaluationResult } from '../../modules/formats/evaluation-report';
 import { openingBidsTable } from './opening-record';
-import { centreWords, tradeKindOf } from '../centre-words';
+import { centreWords, tradeKindOf } from '../../modules/centres/centre-words';
 
 const cap = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
 import { both, cell, partyWords, portalCentreName, type RenderContext, rmb, zoneOf, zonedTime } from './strings';

@@ -1,13 +1,14 @@
 // PDF layout of the opening record (开标记录表): section, centre, time, officials, every bid in order
 // of receipt, objections, the checkpoints at freeze and publication, and the opening key.
+import { yuanGrouped } from '../../modules/core/money';
 import type { OpeningRecord } from '../../modules/formats/opening-record';
 import { recipientFingerprint } from '../../modules/formats/recipient-fingerprint';
 import type { Block, RecordDocument } from '../../modules/records/pdf';
-import { centreWords } from '../centre-words';
-import { both, cell, partyWords, portalCentreName, type RenderContext, rmb, yuanText, zoneOf, zonedTime } from './strings';
+import { centreWords } from '../../modules/centres/centre-words';
+import { both, cell, partyWords, portalCentreName, type RenderContext, rmb, zoneOf, zonedTime } from './strings';
 
 /** Amounts inside the opening's messages ("the price 1200000.00 is over…") with thousands separators. */
-const amountsIn = (text: string) => text.replace(/\b\d{4,}\.\d{2}\b/g, (m) => yuanText(m));
+const amountsIn = (text: string) => text.replace(/\b\d{4,}\.\d{2}\b/g, (m) => yuanGrouped(m));
 import { bilingualName, EVALUATION_METHOD_NAMES, PROCEDURE_NAMES, REFERENCE_KIND_NAMES } from '../code-names';
 
 /** The record this layout prints: the format's own type (modules/formats/opening-record.ts). */

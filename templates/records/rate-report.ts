@@ -1,8 +1,9 @@
 // PDF layout of the rate report (资金节约率与增值率报告): the headline, the combined and per-centre
 // rates with their exact fractions, a chart per centre over time, and every section behind them.
+import { yuanGrouped } from '../../modules/core/money';
 import type { RecordDocument, ChartBar } from '../../modules/records/pdf';
 import type { RatesReport } from '../../modules/reports/reports-service';
-import { both, portalCentreName, type RenderContext, yuanText, zonedTime } from './strings';
+import { both, portalCentreName, type RenderContext, zonedTime } from './strings';
 import { REFERENCE_KIND_NAMES } from '../code-names';
 
 const L = {
@@ -31,7 +32,7 @@ const METRIC: Record<string, string> = { savings: '资金节约率 savings rate'
 const METRIC_ZH: Record<string, string> = { savings: '资金节约率', value_added: '增值率' };
 
 const pct = (r: { percent: string | null }) => (r.percent === null ? '—' : `${r.percent}%`);
-const fraction = (r: { numerator: string; denominator: string }) => `${yuanText(r.numerator)} / ${yuanText(r.denominator)}`;
+const fraction = (r: { numerator: string; denominator: string }) => `${yuanGrouped(r.numerator)} / ${yuanGrouped(r.denominator)}`;
 
 /** The centre's rate per bucket (the report's centres[].buckets, summed in SQL). */
 export function rateSeries(report: RatesReport, centre: string): ChartBar[] {
@@ -79,9 +80,9 @@ export function rateReportDocument(report: RatesReport, source: string, ctx?: Re
           centreName(c.centre),
           METRIC[c.metric] ?? c.metric,
           `${c.sections}${c.importedSections ? ` (${c.importedSections}*)` : ''}`,
-          yuanText(c.referenceTotal),
-          yuanText(c.finalTotal),
-          yuanText(c.rate.numerator),
+          yuanGrouped(c.referenceTotal),
+          yuanGrouped(c.finalTotal),
+          yuanGrouped(c.rate.numerator),
           pct(c.rate),
           (Array.isArray(c.rate.base) ? c.rate.base : [c.rate.base]).map((b) => (b ? (REFERENCE_KIND_NAMES[b]?.zh ?? b) : '—')).join('、'),
         ]),
@@ -136,8 +137,8 @@ export function rateReportDocument(report: RatesReport, source: string, ctx?: Re
           s.title,
           centreName(s.centre).split(' ')[0]!,
           s.awardDate,
-          `${yuanText(s.referencePrice)}\n${REFERENCE_KIND_NAMES[s.referenceKind]?.zh ?? s.referenceKind}`,
-          yuanText(s.finalAmount),
+          `${yuanGrouped(s.referencePrice)}\n${REFERENCE_KIND_NAMES[s.referenceKind]?.zh ?? s.referenceKind}`,
+          yuanGrouped(s.finalAmount),
           `${METRIC_ZH[metricOf.get(s.centre) ?? ''] ?? ''} ${pct(s.rate)}`.trim(),
         ]),
       },

@@ -1,5 +1,6 @@
 // Strings shared by every PDF record: Chinese first, English after it where it helps a reader who
 // does not read Chinese (auditors from elsewhere, the tests).
+import { yuanGrouped } from '../../modules/core/money';
 import { offsetLabel, wallClockText } from '../../modules/core/zoned-time';
 
 export const PLATFORM_NAME = { zh: '统一电子招投标平台', en: 'Unified e-Tendering Platform' };
@@ -49,29 +50,9 @@ export function cell(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/**
- * An amount for the PDFs, with thousands separators: "3528600.00" (yuan, as the API writes amounts)
- * or a bigint of fen → "3,528,600.00". Integer arithmetic only; text that is not an amount passes through.
- */
-export function yuanText(amount: string | bigint | null | undefined): string {
-  if (amount === null || amount === undefined || amount === '') return '—';
-  let fen: bigint;
-  if (typeof amount === 'bigint') fen = amount;
-  else {
-    const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount.trim());
-    if (!m) return amount;
-    fen = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
-    if (m[1]) fen = -fen;
-  }
-  const negative = fen < 0n;
-  const abs = negative ? -fen : fen;
-  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}${whole}.${(abs % 100n).toString().padStart(2, '0')}`;
-}
-
 /** "¥3,528,600.00"; "—" for no amount. */
 export const rmb = (amount: string | bigint | null | undefined): string => {
-  const t = yuanText(amount);
+  const t = yuanGrouped(amount);
   if (t === '—' || !/^-?[\d,]+\.\d\d$/.test(t)) return t;
   return t.startsWith('-') ? `-¥${t.slice(1)}` : `¥${t}`;
 };
@@ -110,7 +91,7 @@ export function zonedTime(ms: unknown, timeZone = 'Asia/Shanghai', short = false
 /** The centre's time zone (Asia/Shanghai unless the render was told otherwise). */
 export const zoneOf = (code: unknown, ctx?: RenderContext): string => (typeof code === 'string' ? ctx?.centres?.[code]?.timeZone : undefined) ?? 'Asia/Shanghai';
 
-/** Words the PDFs need beyond templates/centre-words.ts: who owns what is traded, and how it is traded. */
+/** Words the PDFs need beyond modules/centres/centre-words.ts: who owns what is traded, and how it is traded. */
 export function partyWords(centre: string): { owner: { zh: string; en: string }; procedure: { zh: string; en: string } } {
   if (centre === 'land' || centre === 'property') return { owner: { zh: '出让人', en: 'Seller' }, procedure: { zh: '交易方式', en: 'Procedure' } };
   if (centre === 'procurement') return { owner: { zh: '采购人', en: 'Purchaser' }, procedure: { zh: '采购方式', en: 'Procedure' } };
