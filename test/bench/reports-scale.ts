@@ -19,7 +19,9 @@
 import http from 'node:http';
 import { localDate } from '../../modules/centres/calendar';
 import { CENTRE_CODES } from '../../modules/centres/centre-rules';
+import { formatYuan } from '../../modules/core/money';
 import { localMidnight } from '../../modules/reports/period';
+import { prng } from '../support/prng';
 import { createTestApp, listenOnLoopback } from '../support/test-app';
 import { usingMysql } from '../support/test-db';
 import { fmtMs, isMain, onInterrupt, printResult, progress, failed, fmtMiB, type BenchResult } from './report';
@@ -34,20 +36,6 @@ function sectionCount(): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 1000 || Number(raw) > 5_000_000) throw new Error(`BENCH_REPORT_SECTIONS must be a whole number from 1000 to 5000000; got "${raw}"`);
   return Number(raw);
 }
-
-/** mulberry32: the same sections every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const yuan = (fen: bigint) => `${fen < 0n ? '-' : ''}${(fen < 0n ? -fen : fen) / 100n}.${String((fen < 0n ? -fen : fen) % 100n).padStart(2, '0')}`;
 
 function get(url: string): Promise<{ status: number; bytes: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -197,8 +185,8 @@ export async function runReportsScale(): Promise<BenchResult> {
       for (const centre of c.centres) {
         const e = expected.get(key(centre, c.year)) ?? { n: 0, ref: 0n, fin: 0n };
         const got = report.centres.find((x: { centre: string }) => x.centre === centre);
-        if (!got || got.sections !== e.n || got.referenceTotal !== yuan(e.ref) || got.finalTotal !== yuan(e.fin)) {
-          result.errors.push(`${c.label}: ${centre} answered ${got?.sections} sections, ${got?.referenceTotal} / ${got?.finalTotal}; BigInt says ${e.n}, ${yuan(e.ref)} / ${yuan(e.fin)}`);
+        if (!got || got.sections !== e.n || got.referenceTotal !== formatYuan(e.ref) || got.finalTotal !== formatYuan(e.fin)) {
+          result.errors.push(`${c.label}: ${centre} answered ${got?.sections} sections, ${got?.referenceTotal} / ${got?.finalTotal}; BigInt says ${e.n}, ${formatYuan(e.ref)} / ${formatYuan(e.fin)}`);
         }
       }
       const floor = c.year === 'all' ? allFloor.ms : yearFloor.ms;

@@ -5,23 +5,12 @@ import { expect } from 'chai';
 import { parseCsv } from '../../modules/reports/csv';
 import { RATES_CSV_COLUMNS } from '../../modules/reports/reports-csv';
 import { MAX_PAGE_SIZE } from '../../modules/reports/reports-service';
+import { prng } from '../support/prng';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const HEADER = 'centre,code,title,reference_price,award_amount,award_date,reference_kind';
 const CENTRES = ['construction', 'procurement', 'land', 'property'] as const;
 const ROWS = 2_500;
-
-/** A small deterministic PRNG (mulberry32) so that every run imports the same amounts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const yuan = (fen: bigint) => `${fen / 100n}.${String(fen % 100n).padStart(2, '0')}`;
 
