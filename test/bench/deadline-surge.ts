@@ -43,12 +43,12 @@ import { verifyReceipt, type PublishedKeys, type Receipt } from '../../modules/b
 import { leafHash, verifyInclusion } from '../../modules/audit/merkle';
 import { DAY, ManualClock } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT, type RequestContext } from '../../modules/core/context';
-import { createProjectBody } from '../../modules/tenders/tenders-schemas';
 import { buildServices } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { createMysqlDatabase } from '../support/test-db';
 import { bidderKeys, certifyBidders, uniqueCreditCode } from '../support/certified-bidders';
+import { publishOpenSection } from '../support/open-section';
 import { stop, type Started } from '../support/server-process';
 import { MiB, benchServer, benchTempDir, failed, fmtMiB, fmtMs, isMain, onInterrupt, printResult, progress, removeDir, sweepStale, type BenchResult } from './report';
 import { RSS_SAMPLE_MS, type RssPeak, killChildren, sampleRss, startBenchServer, startHelper, stopChild } from './server';
@@ -227,21 +227,8 @@ export async function runDeadlineSurge(): Promise<BenchResult> {
     const setupSeconds = (Date.now() - t0setup) / 1000;
 
     // The section: published "25 days ago", closing SURGE_DEADLINE_MS from now in real time.
-    const deadline = Date.now() + SURGE_DEADLINE_MS;
-    clock.set(deadline - 25 * DAY);
-    const project = await services.tenders.createProject(
-      opCtx,
-      createProjectBody.parse({
-        centre: 'procurement',
-        title: '截止前高峰基准测试',
-        tenderee: '市政务服务管理局',
-        sections: [{ title: '第一包', referencePrice: '1000000.00', bidBond: '20000.00', bidDeadlineAt: deadline }],
-      }),
-    );
-    const section = project.sections[0]!;
-    await services.tenders.publish(opCtx, section.id);
-    const recipient = await services.custody.recipientOf(section.id);
-    if (!recipient) throw new Error('the published section has no opening recipient');
+    const section = await publishOpenSection(services, opCtx, clock, { title: '截止前高峰基准测试', deadline: Date.now() + SURGE_DEADLINE_MS });
+    const { recipient, deadline } = section;
 
     progress(`surge: sealing ${bidders} bids of ${kb} KB`);
     const attachment = path.join(work, '技术方案.pdf');

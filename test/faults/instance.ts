@@ -16,11 +16,11 @@ import { MANIFEST_FORMAT, canonicalBytes, newNonce, signManifest, type Manifest 
 import { DAY, ManualClock } from '../../modules/core/clock';
 import { SYSTEM_CONTEXT, type RequestContext } from '../../modules/core/context';
 import { creditCodeCheckChar } from '../../modules/orgs/credit-code';
-import { createProjectBody } from '../../modules/tenders/tenders-schemas';
 import { buildServices } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { type CertifiedBidder, certifyBidders } from '../support/certified-bidders';
+import { publishOpenSection } from '../support/open-section';
 
 export type FaultBidder = CertifiedBidder;
 
@@ -82,26 +82,12 @@ export async function prepareInstance(options: { bidders: number; deadlineInMs: 
       },
     });
 
-    const deadline = Date.now() + options.deadlineInMs;
-    clock.set(deadline - 25 * DAY);
-    const project = await services.tenders.createProject(
-      opCtx,
-      createProjectBody.parse({
-        centre: 'procurement',
-        title: '故障测试采购项目',
-        tenderee: '市政务服务管理局',
-        sections: [{ title: '第一包', referencePrice: '1000000.00', bidBond: '20000.00', bidDeadlineAt: deadline }],
-      }),
-    );
-    const s = project.sections[0]!;
-    await services.tenders.publish(opCtx, s.id);
-    const recipient = await services.custody.recipientOf(s.id);
-    if (!recipient) throw new Error('the published section has no opening recipient');
+    const section = await publishOpenSection(services, opCtx, clock, { title: '故障测试采购项目', deadline: Date.now() + options.deadlineInMs });
     return {
       dataDir,
       url,
       env,
-      section: { id: s.id, code: s.code, recipient, deadline },
+      section,
       bidders,
       auditorToken,
       open: () => openDatabase({ url, dataDir }),
